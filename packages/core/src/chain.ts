@@ -1,0 +1,184 @@
+/**
+ * Building and re-checking blocks. `buildBlock` is what a proposer runs; `ChainVerifier` replays a chain from
+ * genesis and checks every block the way `machi verify` and a syncing node must: hash chain, transactions and their
+ * signatures, tx root, log size and root, app-hash chain (by re-execution), commit certificate.
+ */
+import { blockHash, verifyCommit, type BlockHeader, type Commit } from './block.js';
+import { canonicalJson, fromHex, toHex } from './encoding.js';
+import { MachiError, isMachiError } from './errors.js';
+import { genesisHash, orgByKey, validatorsHash, validatorsOf, type Genesis, type Org, type Validator } from './genesis.js';
+import { BLOCK_TXS_MAX } from './limits.js';
+import { hashLeaf, MerkleLog, MemoryNodeStore, type MerkleNode } from './merkle/index.js';
+import { executeBlock, type BlockExecution, type StateReader } from './state/execute.js';
+import type { TxTypeRegistry } from './state/registry.js';
+import { checkTx, type CheckedTx } from './tx.js';
+
+/** What a node must know of the last committed block to build or check the next one. */
+export interface ChainHead {
+  height: number;
+  hash: string;
+  time: number;
+  appHash: string;
+}
+
+export function genesisHead(genesis: Genesis): ChainHead {
+  const h = genesisHash(genesis);
+  return { height: 0, hash: h, time: Date.parse(genesis.genesisTime), appHash: h };
+}
+
+/** RFC 9162 root over a block's transaction hashes. */
+export function txRootOf(txHashes: readonly string[]): string {
+  const log = new MerkleLog(new MemoryNodeStore(), 0);
+  log.appendMany(txHashes.map((h) => hashLeaf(fromHex(h))));
+  return toHex(log.root());
+}
+
+export interface BuiltBlock {
+  header: BlockHeader;
+  execution: BlockExecution;
+  /** complete log subtrees created by this block, to persist with it */
+  logNodes: MerkleNode[];
+}
+
+export interface BuildInput {
+  genesis: Genesis;
+  registry: TxTypeRegistry;
+  orgs: ReadonlyMap<string, Org>;
+  prev: ChainHead;
+  time: number;
+  proposer: string;
+  /** the chain's log; appended to in place */
+  log: MerkleLog;
+  state: StateReader;
+  txs: readonly CheckedTx[];
+}
+
+/** Executes `txs` on top of `prev` and returns the header (not yet signed). Appends to `log` in place. */
+export function buildBlock(input: BuildInput): BuiltBlock {
+  const { prev, txs, log } = input;
+  if (txs.length > BLOCK_TXS_MAX) throw new Error(`invariant violated: ${txs.length} txs > BLOCK_TXS_MAX`);
+  const height = prev.height + 1;
+  const time = Math.max(input.time, prev.time);
+  const firstSeq = log.size;
+  const execution = executeBlock(
+    input.registry,
+    input.orgs,
+    input.state,
+    prev.appHash,
+    { height, time },
+    txs.map((t, i) => ({ tx: t.tx, hash: t.hash, seq: firstSeq + i })),
+  );
+  const hashes = txs.map((t) => t.hash);
+  const logNodes = log.appendMany(hashes.map((h) => hashLeaf(fromHex(h))));
+  const header: BlockHeader = {
+    chainId: input.genesis.chainId,
+    height,
+    time,
+    prevHash: prev.hash,
+    txRoot: txRootOf(hashes),
+    txCount: txs.length,
+    logSize: log.size,
+    logRoot: toHex(log.root()),
+    appHash: execution.appHash,
+    proposer: input.proposer,
+    validatorsHash: validatorsHash(validatorsOf(input.genesis)),
+  };
+  return { header, execution, logNodes };
+}
+
+function bad(height: number, why: string): never {
+  throw new MachiError('BLOCK_INVALID', `block ${height}: ${why}`, { height });
+}
+
+/** Replays a chain from genesis, checking each block. Keeps the state and the log frontier in memory. */
+export class ChainVerifier {
+  readonly #genesis: Genesis;
+  readonly #registry: TxTypeRegistry;
+  readonly #orgs: Map<string, Org>;
+  readonly #validators: Validator[];
+  readonly #validatorsHash: string;
+  readonly #ctx;
+  readonly #state = new Map<string, string>();
+  readonly #nonces = new Set<string>();
+  readonly #log = new MerkleLog(new MemoryNodeStore(), 0);
+  #head: ChainHead;
+  txCount = 0;
+
+  constructor(genesis: Genesis, registry: TxTypeRegistry) {
+    this.#genesis = genesis;
+    this.#registry = registry;
+    this.#orgs = orgByKey(genesis);
+    this.#validators = validatorsOf(genesis);
+    this.#validatorsHash = validatorsHash(this.#validators);
+    this.#ctx = { chainId: genesis.chainId, signers: new Set(this.#orgs.keys()), registry };
+    this.#head = genesisHead(genesis);
+  }
+
+  get head(): ChainHead {
+    return this.#head;
+  }
+
+  /** Checks the next block; `txs` are the stored canonical texts in block order. Throws BLOCK_INVALID. */
+  verifyNext(header: BlockHeader, commit: Commit, txs: readonly string[]): void {
+    const height = this.#head.height + 1;
+    if (header.height !== height) bad(height, `header says height ${header.height}`);
+    if (header.chainId !== this.#genesis.chainId) bad(height, `chain id ${header.chainId} is not the genesis chain id`);
+    if (header.prevHash !== this.#head.hash) bad(height, 'previous-hash link is broken (prevHash does not match the previous block)');
+    if (header.time < this.#head.time) bad(height, 'time goes backwards');
+    if (header.validatorsHash !== this.#validatorsHash) bad(height, 'validatorsHash does not match the genesis validators');
+    if (!this.#validators.some((v) => v.publicKey === header.proposer)) bad(height, 'proposer is not a validator');
+    if (header.txCount !== txs.length) bad(height, `header counts ${header.txCount} txs, ${txs.length} are stored`);
+
+    const checked: CheckedTx[] = [];
+    txs.forEach((text, i) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        bad(height, `tx ${i} is not valid JSON`);
+      }
+      let c: CheckedTx;
+      try {
+        c = checkTx(parsed, this.#ctx);
+      } catch (e) {
+        if (isMachiError(e)) bad(height, `tx ${i}: ${e.code}: ${e.message}`);
+        throw e;
+      }
+      if (c.canonical !== text) bad(height, `tx ${i} is not stored in canonical form`);
+      const nonceKey = `${c.tx.signer}/${c.tx.nonce}`;
+      if (this.#nonces.has(nonceKey)) bad(height, `tx ${i} replays nonce ${c.tx.nonce}`);
+      this.#nonces.add(nonceKey);
+      checked.push(c);
+    });
+
+    const built = buildBlock({
+      genesis: this.#genesis,
+      registry: this.#registry,
+      orgs: this.#orgs,
+      prev: this.#head,
+      time: header.time,
+      proposer: header.proposer,
+      log: this.#log,
+      state: { read: (k) => this.#state.get(k) },
+      txs: checked,
+    });
+    const want = built.header;
+    if (want.txRoot !== header.txRoot) bad(height, 'txRoot does not match the stored transactions');
+    if (want.logSize !== header.logSize) bad(height, `logSize is ${header.logSize}, the log holds ${want.logSize}`);
+    if (want.logRoot !== header.logRoot) bad(height, 'logRoot does not match the log of stored transactions');
+    if (want.appHash !== header.appHash) bad(height, 'appHash does not match re-execution (state diverged)');
+    if (canonicalJson(want) !== canonicalJson(header)) bad(height, 'header does not match the rebuilt header');
+    try {
+      verifyCommit(header, commit, this.#validators);
+    } catch (e) {
+      if (isMachiError(e)) bad(height, `commit certificate: ${e.message}`);
+      throw e;
+    }
+    for (const [k, v] of built.execution.writes) {
+      if (v === null) this.#state.delete(k);
+      else this.#state.set(k, v);
+    }
+    this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
+    this.txCount += txs.length;
+  }
+}

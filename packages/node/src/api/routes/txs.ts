@@ -1,0 +1,124 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { BATCH_TXS_MAX, COMMIT_WAIT_MS_MAX, MachiError } from '@machi/core';
+import type { MachiNode, Receipt } from '../../node/node.js';
+import { commitSchema, errorSchema, hashParam, headerSchema, receiptSchema, txSchema } from './schemas.js';
+
+const waitQuery = {
+  type: 'object',
+  properties: {
+    wait: { type: 'boolean', default: false },
+    timeoutMs: { type: 'integer', minimum: 1, maximum: COMMIT_WAIT_MS_MAX, default: 10_000 },
+  },
+} as const;
+
+interface WaitQuery {
+  wait: boolean;
+  timeoutMs: number;
+}
+
+export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
+  /** Submit one signed transaction. 202 pending, or with ?wait=true 200 once committed. */
+  app.post<{ Body: unknown; Querystring: WaitQuery }>('/v1/txs', {
+    schema: {
+      querystring: waitQuery,
+      body: { type: 'object' },
+      response: { 200: receiptSchema, 202: receiptSchema, '4xx': errorSchema, 504: errorSchema },
+    },
+  }, async (req, reply) => {
+    const [outcome] = await node.submit([req.body]);
+    if (!outcome!.ok) throw new MachiError(outcome!.code, outcome!.message);
+    if (!req.query.wait) return reply.status(202).send({ hash: outcome!.hash, status: 'pending' });
+    return node.waitCommitted(outcome!.hash, req.query.timeoutMs);
+  });
+
+  /** Submit many at once; each gets its own outcome. With ?wait=true, answers once all accepted ones commit. */
+  app.post<{ Body: { txs: unknown[] }; Querystring: WaitQuery }>('/v1/txs/batch', {
+    schema: {
+      querystring: waitQuery,
+      body: {
+        type: 'object',
+        required: ['txs'],
+        properties: { txs: { type: 'array', maxItems: BATCH_TXS_MAX, items: { type: 'object' } } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            accepted: { type: 'integer' },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  hash: { type: 'string' },
+                  status: { type: 'string' },
+                  height: { type: 'integer' },
+                  seq: { type: 'integer' },
+                  code: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        '4xx': errorSchema,
+      },
+    },
+  }, async (req) => {
+    const outcomes = await node.submit(req.body.txs);
+    const results = await Promise.all(outcomes.map(async (o): Promise<Partial<Receipt>> => {
+      if (!o.ok) return { ...(o.hash === undefined ? {} : { hash: o.hash }), code: o.code, message: o.message };
+      if (!req.query.wait) return { hash: o.hash, status: 'pending' };
+      try {
+        return await node.waitCommitted(o.hash, req.query.timeoutMs);
+      } catch (e) {
+        if (e instanceof MachiError) return { hash: o.hash, status: 'pending', code: e.code, message: e.message };
+        throw e;
+      }
+    }));
+    return { accepted: outcomes.filter((o) => o.ok).length, results };
+  });
+
+  app.get<{ Params: { hash: string } }>('/v1/txs/:hash', {
+    schema: {
+      params: hashParam,
+      response: {
+        200: { type: 'object', properties: { ...receiptSchema.properties, tx: txSchema } },
+        '4xx': errorSchema,
+      },
+    },
+  }, async (req) => {
+    const r = node.receipt(req.params.hash);
+    if (r === undefined) throw new MachiError('NOT_FOUND', `no transaction ${req.params.hash}`);
+    const stored = node.store.getTx(req.params.hash);
+    return stored === undefined ? r : { ...r, tx: JSON.parse(stored.body) };
+  });
+
+  app.get<{ Params: { hash: string } }>('/v1/txs/:hash/proof', {
+    schema: {
+      params: hashParam,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            format: { type: 'string' },
+            tx: txSchema,
+            txHash: { type: 'string' },
+            leafIndex: { type: 'integer' },
+            inclusionProof: { type: 'array', items: { type: 'string' } },
+            header: headerSchema,
+            commit: commitSchema,
+          },
+        },
+        '4xx': errorSchema,
+      },
+    },
+  }, async (req) => {
+    const bundle = node.proof(req.params.hash);
+    if (bundle === undefined) {
+      const pending = node.receipt(req.params.hash)?.status === 'pending';
+      throw new MachiError('NOT_FOUND', pending ? `transaction ${req.params.hash} is not committed yet` : `no committed transaction ${req.params.hash}`);
+    }
+    return bundle;
+  });
+};

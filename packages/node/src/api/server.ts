@@ -1,0 +1,53 @@
+/**
+ * The HTTP API. `buildServer` only builds (tests use `inject()` with no socket); the caller listens. Every expected
+ * failure leaves through one error handler as `{code, message}` with the status from the core's error catalogue.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { BODY_BYTES_MAX, ERRORS, MachiError, isMachiError } from '@machi/core';
+import type { MachiNode } from '../node/node.js';
+import { txRoutes } from './routes/txs.js';
+import { blockRoutes } from './routes/blocks.js';
+import { healthRoutes } from './routes/health.js';
+import { notaryRoutes } from '../modules/notary/routes.js';
+
+export interface ServerOptions {
+  logger?: boolean;
+}
+
+export function errorBody(e: MachiError): { code: string; message: string } {
+  return { code: e.code, message: e.message };
+}
+
+/** Maps framework errors onto the catalogue: one place, no route does its own mapping. */
+function toMachiError(e: FastifyError | Error): MachiError {
+  if (isMachiError(e)) return e;
+  const fe = e as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MachiError('BODY_TOO_LARGE', `request body is larger than ${BODY_BYTES_MAX} bytes`);
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MachiError('REQUEST_INVALID', 'send JSON with content-type application/json');
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new MachiError('BODY_MALFORMED', `request body is not valid JSON`);
+  }
+  if (fe.validation !== undefined) return new MachiError('REQUEST_INVALID', `request ${fe.validationContext ?? ''} ${fe.message}`.replace(/\s+/g, ' '));
+  if (fe.statusCode === 400) return new MachiError('BODY_MALFORMED', fe.message);
+  throw e;
+}
+
+export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX });
+  app.setErrorHandler((err, req, reply) => {
+    let e: MachiError;
+    try {
+      e = toMachiError(err as Error);
+    } catch {
+      req.log.error(err);
+      return reply.status(500).send({ code: 'INTERNAL', message: 'internal error' });
+    }
+    return reply.status(ERRORS[e.code].status).send(errorBody(e));
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+  await app.register(healthRoutes, { node });
+  await app.register(txRoutes, { node });
+  await app.register(blockRoutes, { node });
+  await app.register(notaryRoutes, { node });
+  return app;
+}

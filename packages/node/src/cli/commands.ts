@@ -1,0 +1,231 @@
+/** The commands of `machi`. Names and options are an interface: scripts rely on them (docs/cli.md). */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { isMachiError, parseGenesis, signTx, verifyBundle, type SignedTx } from '@machi/core';
+import { initDataDir, openDataDir, readJsonFile, GENESIS_FILE } from '../node/datadir.js';
+import { SqliteStore } from '../storage/sqlite.js';
+import { verifyStore } from '../chain/verify-store.js';
+import { startNode } from '../node/start.js';
+
+export const DEFAULT_PORT = 7070;
+export const DEFAULT_DATA_DIR = './data';
+const DEFAULT_NODE = process.env.MACHI_NODE ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  usage: string;
+  summary: string;
+  help: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  longRunning?: boolean;
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+class CliError extends Error {}
+
+function str(v: Values, k: string, fallback: string): string {
+  const x = v[k];
+  return typeof x === 'string' ? x : fallback;
+}
+
+function port(v: Values, fallback: number): number {
+  const p = Number(str(v, 'port', String(fallback)));
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new CliError(`--port must be a port number, got "${String(v.port)}"`);
+  return p;
+}
+
+async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach the node at ${new URL(url).origin} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is it running? (--node URL)`);
+  }
+  const text = await res.text();
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new CliError(`node answered ${res.status} with a body that is not JSON`);
+  }
+  if (res.status >= 400) throw new CliError(`node refused (${res.status}): ${String(json.code)}: ${String(json.message)}`);
+  return { status: res.status, json };
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+export const commands: Record<string, Command> = {
+  start: {
+    usage: 'start [--data DIR] [--port N] [--host H] [--genesis FILE]',
+    summary: 'run a node (creates DIR with a key and a one-org genesis if empty)',
+    help: `Runs one node on embedded storage (SQLite in DIR/ledger.db) and serves the HTTP API.
+If DIR (default ${DEFAULT_DATA_DIR}) has no key and genesis, creates an org key (DIR/org-key.json, mode 600) and a
+single-organisation genesis (DIR/genesis.json).
+
+Options:
+  --data DIR      data directory (default ${DEFAULT_DATA_DIR})
+  --port N        API port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H        listen address (default 127.0.0.1; 0.0.0.0 for all interfaces)
+  --genesis FILE  use this genesis file instead of DIR/genesis.json`,
+    options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' } },
+    longRunning: true,
+    async run(v) {
+      const dir = str(v, 'data', DEFAULT_DATA_DIR);
+      if (v.genesis === undefined) initDataDir(dir);
+      const running = await startNode({ dir, genesisFile: v.genesis as string | undefined, port: port(v, DEFAULT_PORT), host: str(v, 'host', '127.0.0.1') });
+      process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
+      process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
+      const stop = (): void => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return 0;
+    },
+  },
+
+  submit: {
+    usage: 'submit <type> <payload.json | -> [--data DIR] [--node URL]',
+    summary: "sign a transaction with DIR's org key, submit it, wait for the commit",
+    help: `Signs a transaction of <type> (e.g. notary.record) whose payload is read from a JSON file or stdin ("-"),
+with the org key in DIR, submits it to the node and waits until it is committed. Prints the tx hash and height.
+
+Options:
+  --data DIR   data directory holding org-key.json and genesis.json (default ${DEFAULT_DATA_DIR})
+  --node URL   node API (default ${DEFAULT_NODE}; env MACHI_NODE)
+  --json       print the receipt as JSON`,
+    options: { data: { type: 'string' }, node: { type: 'string' }, json: { type: 'boolean' } },
+    async run(v, pos) {
+      const [type, payloadArg] = pos;
+      if (type === undefined || payloadArg === undefined || pos.length > 2) throw new CliError('usage: machi submit <type> <payload.json | -> (see --help)');
+      const text = payloadArg === '-' ? readFileSync(0, 'utf8') : readTextFile(payloadArg, 'payload file');
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        throw new CliError(`payload ${payloadArg === '-' ? '(stdin)' : payloadArg} is not valid JSON`);
+      }
+      const dd = openDataDir(str(v, 'data', DEFAULT_DATA_DIR));
+      const tx: SignedTx = signTx(
+        { chainId: dd.genesis.chainId, type, payload: payload as Record<string, unknown>, signer: dd.signer.publicKey, nonce: randomBytes(16).toString('hex'), time: Date.now() },
+        dd.signer.sign,
+      );
+      const { json } = await http('POST', `${str(v, 'node', DEFAULT_NODE)}/v1/txs?wait=true`, tx);
+      if (v.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      else process.stdout.write(`tx ${String(json.hash)} committed at height ${String(json.height)}\n`);
+      if (json.code !== undefined) {
+        process.stderr.write(`machi: the transaction is on the ledger but its handler rejected it: ${String(json.code)}: ${String(json.message)}\n`);
+        return 1;
+      }
+      return 0;
+    },
+  },
+
+  verify: {
+    usage: 'verify <DIR> [--genesis FILE]',
+    summary: 're-check every stored block; exit 1 at the first bad one',
+    help: `Re-checks every block in DIR/ledger.db against DIR/genesis.json: hash chain, transaction signatures, tx Merkle
+roots, log roots, the app-state hash chain (by re-executing every transaction) and commit signatures.
+Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.`,
+    options: { genesis: { type: 'string' } },
+    async run(v, pos) {
+      const [dir] = pos;
+      if (dir === undefined || pos.length > 1) throw new CliError('usage: machi verify <DIR>');
+      const genesisFile = str(v, 'genesis', join(dir, GENESIS_FILE));
+      const { genesis } = openGenesisOnly(genesisFile);
+      const dbPath = join(dir, 'ledger.db');
+      if (!existsSync(dbPath)) throw new CliError(`no ledger in ${dir} (${dbPath} does not exist)`);
+      const store = new SqliteStore(dbPath, { readonly: true });
+      try {
+        const r = verifyStore(store, genesis);
+        if (r.ok) {
+          process.stdout.write(`ok: ${r.blocks} blocks, ${r.txs} txs\n`);
+          return 0;
+        }
+        process.stdout.write(`bad block ${r.height}: ${r.reason}\n`);
+        process.stderr.write(`machi: verification failed at block ${r.height} (${r.blocks} blocks before it are good)\n`);
+        return 1;
+      } finally {
+        store.close();
+      }
+    },
+  },
+
+  proof: {
+    usage: 'proof <txhash> [--node URL]',
+    summary: 'print the proof bundle of a committed transaction',
+    help: `Fetches the proof bundle of a committed transaction from the node and prints it as JSON. Check it offline with
+"machi verify-proof <bundle.json> --genesis <genesis.json>".
+
+Options:
+  --node URL   node API (default ${DEFAULT_NODE}; env MACHI_NODE)`,
+    options: { node: { type: 'string' } },
+    async run(v, pos) {
+      const [hash] = pos;
+      if (hash === undefined || pos.length > 1) throw new CliError('usage: machi proof <txhash>');
+      if (!HASH_RE.test(hash)) throw new CliError(`"${hash}" is not a transaction hash (64 lowercase hex characters)`);
+      const { json } = await http('GET', `${str(v, 'node', DEFAULT_NODE)}/v1/txs/${hash}/proof`);
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return 0;
+    },
+  },
+
+  'verify-proof': {
+    usage: 'verify-proof <bundle.json> --genesis <genesis.json>',
+    summary: 'check a proof bundle offline; prints "valid" or the reason',
+    help: `Checks a proof bundle with nothing but the genesis file: the transaction and its signature, its RFC 9162
+inclusion proof against the block header's log root, and the commit signatures of more than 2/3 of the validators.
+Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: <reason>" and exit 1.`,
+    options: { genesis: { type: 'string' } },
+    async run(v, pos) {
+      const [file] = pos;
+      if (file === undefined || pos.length > 1) throw new CliError('usage: machi verify-proof <bundle.json> --genesis <genesis.json>');
+      if (typeof v.genesis !== 'string') throw new CliError('--genesis <genesis.json> is required');
+      const bundle = file === '-' ? parseJsonText(readFileSync(0, 'utf8'), 'bundle (stdin)') : readJsonFile(file, 'bundle');
+      const { genesis } = openGenesisOnly(v.genesis);
+      try {
+        const r = verifyBundle(bundle, genesis);
+        process.stdout.write(`valid: tx ${r.txHash} is at log position ${r.leafIndex} in block ${r.height}, certified by ${r.signedBy.join(', ')}\n`);
+        return 0;
+      } catch (e) {
+        if (isMachiError(e) && e.code === 'BUNDLE_INVALID') {
+          process.stdout.write(`invalid: ${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
+    },
+  },
+};
+
+function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new CliError(`cannot read ${what} ${path}`);
+  }
+}
+
+function parseJsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${what} is not valid JSON`);
+  }
+}
+
+function openGenesisOnly(path: string) {
+  const raw = readJsonFile(path, 'genesis file');
+  try {
+    return { genesis: parseGenesis(raw) };
+  } catch (e) {
+    if (isMachiError(e)) throw new CliError(`${path}: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,9 @@
+/** @machi/node — storage, API and process wiring around @machi/core. */
+export * from './storage/store.js';
+export * from './storage/sqlite.js';
+export * from './node/node.js';
+export * from './node/checker.js';
+export * from './node/datadir.js';
+export * from './node/start.js';
+export * from './api/server.js';
+export * from './chain/verify-store.js';

@@ -1,0 +1,175 @@
+/**
+ * LedgerStore on SQLite (better-sqlite3): WAL journal, one SQLite transaction per block commit, synchronous=FULL so
+ * an acknowledged commit survives a crash of the process or the machine. Schema in docs/spec/storage.md.
+ */
+import Database from 'better-sqlite3';
+import { hashLeaf } from '@machi/core';
+import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
+
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+  height INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  header TEXT NOT NULL,
+  commit_cert TEXT NOT NULL,
+  first_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS txs (
+  seq INTEGER PRIMARY KEY,
+  hash BLOB NOT NULL,
+  height INTEGER NOT NULL,
+  signer TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  body TEXT NOT NULL,
+  code TEXT,
+  message TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS txs_hash ON txs(hash);
+CREATE UNIQUE INDEX IF NOT EXISTS txs_signer_nonce ON txs(signer, nonce);
+CREATE INDEX IF NOT EXISTS txs_height ON txs(height);
+CREATE TABLE IF NOT EXISTS log_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Log nodes above the leaves are keyed by level * 2^44 + index: one integer key, no composite index. */
+const LEVEL_SHIFT = 2 ** 44;
+
+interface TxRow {
+  seq: number;
+  hash: Buffer;
+  height: number;
+  signer: string;
+  nonce: string;
+  body: string;
+  code: string | null;
+  message: string | null;
+}
+
+function toStoredTx(r: TxRow): StoredTx {
+  return { ...r, hash: r.hash.toString('hex') };
+}
+
+export class SqliteStore implements LedgerStore {
+  readonly #db: Database.Database;
+  readonly #q;
+  #height: number;
+  #logSize: number;
+
+  constructor(file: string, opts: { readonly?: boolean } = {}) {
+    this.#db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    if (!opts.readonly) {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.exec(SCHEMA);
+      const v = this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
+      if (v === undefined) this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
+      else if (v !== SCHEMA_VERSION) throw new Error(`store schema version ${v} is not ${SCHEMA_VERSION}`);
+    }
+    const db = this.#db;
+    this.#q = {
+      insertBlock: db.prepare('INSERT INTO blocks (height, hash, header, commit_cert, first_seq) VALUES (?, ?, ?, ?, ?)'),
+      insertTx: db.prepare('INSERT INTO txs (seq, hash, height, signer, nonce, body, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertNode: db.prepare('INSERT INTO log_nodes (id, hash) VALUES (?, ?)'),
+      putState: db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      delState: db.prepare('DELETE FROM state WHERE key = ?'),
+      getState: db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
+      scan: db.prepare('SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key LIMIT ?').raw(),
+      getBlock: db.prepare('SELECT hash, header, commit_cert, first_seq FROM blocks WHERE height = ?'),
+      blockTxs: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE height = ? ORDER BY seq'),
+      txByHash: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE hash = ?'),
+      hasTx: db.prepare('SELECT 1 FROM txs WHERE hash = ?').pluck(),
+      hasNonce: db.prepare('SELECT 1 FROM txs WHERE signer = ? AND nonce = ?').pluck(),
+      leafTxHash: db.prepare('SELECT hash FROM txs WHERE seq = ?').pluck(),
+      node: db.prepare('SELECT hash FROM log_nodes WHERE id = ?').pluck(),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      maxHeight: db.prepare('SELECT coalesce(max(height), 0) FROM blocks').pluck(),
+      maxSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) FROM txs').pluck(),
+    };
+    this.#height = this.#q.maxHeight.get() as number;
+    this.#logSize = this.#q.maxSeq.get() as number;
+    this.commitBlock = db.transaction(this.#commit.bind(this)) as (c: BlockToCommit) => void;
+  }
+
+  height(): number {
+    return this.#height;
+  }
+
+  logSize(): number {
+    return this.#logSize;
+  }
+
+  /** Atomic: runs #commit inside one SQLite transaction (set in the constructor). */
+  commitBlock: (c: BlockToCommit) => void;
+
+  #commit({ block, txs, logNodes, writes }: BlockToCommit): void {
+    const q = this.#q;
+    if (block.header.height !== this.#height + 1) throw new Error(`invariant violated: commit of ${block.header.height} after ${this.#height}`);
+    q.insertBlock.run(block.header.height, block.hash, JSON.stringify(block.header), JSON.stringify(block.commit), block.firstSeq);
+    for (const t of txs) q.insertTx.run(t.seq, Buffer.from(t.hash, 'hex'), t.height, t.signer, t.nonce, t.body, t.code, t.message);
+    for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);
+    for (const [k, v] of writes) {
+      if (v === null) q.delState.run(k);
+      else q.putState.run(k, v);
+    }
+    this.#height = block.header.height;
+    this.#logSize = block.firstSeq + txs.length;
+  }
+
+  getBlock(height: number): StoredBlock | undefined {
+    const r = this.#q.getBlock.get(height) as { hash: string; header: string; commit_cert: string; first_seq: number } | undefined;
+    if (r === undefined) return undefined;
+    return { hash: r.hash, header: JSON.parse(r.header), commit: JSON.parse(r.commit_cert), firstSeq: r.first_seq };
+  }
+
+  blockTxs(height: number): StoredTx[] {
+    return (this.#q.blockTxs.all(height) as TxRow[]).map(toStoredTx);
+  }
+
+  getTx(hash: string): StoredTx | undefined {
+    const r = this.#q.txByHash.get(Buffer.from(hash, 'hex')) as TxRow | undefined;
+    return r === undefined ? undefined : toStoredTx(r);
+  }
+
+  hasTx(hash: string): boolean {
+    return this.#q.hasTx.get(Buffer.from(hash, 'hex')) !== undefined;
+  }
+
+  hasNonce(signer: string, nonce: string): boolean {
+    return this.#q.hasNonce.get(signer, nonce) !== undefined;
+  }
+
+  read(key: string): string | undefined {
+    return this.#q.getState.get(key) as string | undefined;
+  }
+
+  scan(prefix: string, limit: number): [string, string][] {
+    return this.#q.scan.all(prefix, `${prefix}\uffff`, limit) as [string, string][];
+  }
+
+  getNode(level: number, index: number): Uint8Array {
+    if (level === 0) {
+      const h = this.#q.leafTxHash.get(index) as Buffer | undefined;
+      if (h === undefined) throw new Error(`invariant violated: no log leaf ${index}`);
+      return hashLeaf(h);
+    }
+    const h = this.#q.node.get(level * LEVEL_SHIFT + index) as Buffer | undefined;
+    if (h === undefined) throw new Error(`invariant violated: no log node (${level}, ${index})`);
+    return h;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.#q.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#q.setMeta.run(key, value);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The storage interface a node needs. SQLite (embedded, the default) implements it; a PostgreSQL backend can follow
+ * behind the same interface. Each `commitBlock` is atomic: after a crash a block is either wholly there or absent.
+ */
+import type { BlockHeader, Commit, MerkleNode, MerkleNodeReader, StateReader } from '@machi/core';
+
+export interface StoredBlock {
+  header: BlockHeader;
+  commit: Commit;
+  hash: string;
+  /** log position of the block's first transaction */
+  firstSeq: number;
+}
+
+export interface StoredTx {
+  hash: string;
+  seq: number;
+  height: number;
+  /** canonical JSON of the signed transaction */
+  body: string;
+  signer: string;
+  nonce: string;
+  /** rejection code from the handler; null when applied */
+  code: string | null;
+  message: string | null;
+}
+
+export interface BlockToCommit {
+  block: StoredBlock;
+  txs: StoredTx[];
+  logNodes: MerkleNode[];
+  /** key → canonical JSON, or null to delete */
+  writes: [string, string | null][];
+}
+
+export interface LedgerStore extends StateReader, MerkleNodeReader {
+  /** Height of the last committed block, 0 when empty. */
+  height(): number;
+  /** Number of transactions in the log. */
+  logSize(): number;
+  commitBlock(c: BlockToCommit): void;
+  getBlock(height: number): StoredBlock | undefined;
+  blockTxs(height: number): StoredTx[];
+  getTx(hash: string): StoredTx | undefined;
+  hasTx(hash: string): boolean;
+  hasNonce(signer: string, nonce: string): boolean;
+  /** state values whose key starts with `prefix`, in key order, at most `limit` */
+  scan(prefix: string, limit: number): [string, string][];
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  close(): void;
+}

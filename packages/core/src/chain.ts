@@ -87,7 +87,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
 }
 
 function bad(height: number, why: string): never {
-  throw new MachiError('BLOCK_INVALID', `block ${height}: ${why}`, { height });
+  throw new MachiError('BLOCK_INVALID', `block ${height}: ${why}`, { height, reason: why });
 }
 
 /** Replays a chain from genesis, checking each block. Keeps the state and the log frontier in memory. */

@@ -20,7 +20,7 @@ export function verifyStore(store: LedgerStore, genesis: Genesis): ChainReport {
     try {
       v.verifyNext(b.header, b.commit, txs.map((t) => t.body));
     } catch (e) {
-      if (isMachiError(e)) return fail(e.message);
+      if (isMachiError(e)) return fail(String(e.detail?.reason ?? e.message));
       throw e;
     }
     const badIndex = txs.findIndex((t) => txHashOfCanonical(t.body) !== t.hash);

@@ -7,7 +7,8 @@ import { blockHash, verifyCommit, type BlockHeader, type Commit } from './block.
 import { canonicalJson, fromHex, toHex } from './encoding.js';
 import { MachiError, isMachiError } from './errors.js';
 import { genesisHash, orgByKey, validatorsHash, validatorsOf, type Genesis, type Org, type Validator } from './genesis.js';
-import { BLOCK_TXS_MAX } from './limits.js';
+import { BLOCK_TXS_MAX, TX_TIME_SKEW_MS_MAX } from './limits.js';
+import { RecentNonces, nonceKey, txTimeValid } from './replay.js';
 import { hashLeaf, MerkleLog, MemoryNodeStore, type MerkleNode } from './merkle/index.js';
 import { executeBlock, type BlockExecution, type StateReader } from './state/execute.js';
 import type { TxTypeRegistry } from './state/registry.js';
@@ -99,7 +100,7 @@ export class ChainVerifier {
   readonly #validatorsHash: string;
   readonly #ctx;
   readonly #state = new Map<string, string>();
-  readonly #nonces = new Set<string>();
+  readonly #nonces = new RecentNonces();
   readonly #log = new MerkleLog(new MemoryNodeStore(), 0);
   #head: ChainHead;
   txCount = 0;
@@ -130,6 +131,7 @@ export class ChainVerifier {
     if (header.txCount !== txs.length) bad(height, `header counts ${header.txCount} txs, ${txs.length} are stored`);
 
     const checked: CheckedTx[] = [];
+    const blockNonces = new Set<string>();
     txs.forEach((text, i) => {
       let parsed: unknown;
       try {
@@ -145,9 +147,10 @@ export class ChainVerifier {
         throw e;
       }
       if (c.canonical !== text) bad(height, `tx ${i} is not stored in canonical form`);
-      const nonceKey = `${c.tx.signer}/${c.tx.nonce}`;
-      if (this.#nonces.has(nonceKey)) bad(height, `tx ${i} replays nonce ${c.tx.nonce}`);
-      this.#nonces.add(nonceKey);
+      if (!txTimeValid(c.tx.time, header.time)) bad(height, `tx ${i} time is more than ${TX_TIME_SKEW_MS_MAX} ms from the block time`);
+      const key = nonceKey(c.tx.signer, c.tx.nonce);
+      if (this.#nonces.has(key, header.time) || blockNonces.has(key)) bad(height, `tx ${i} replays nonce ${c.tx.nonce}`);
+      blockNonces.add(key);
       checked.push(c);
     });
 
@@ -178,6 +181,8 @@ export class ChainVerifier {
       if (v === null) this.#state.delete(k);
       else this.#state.set(k, v);
     }
+    for (const key of blockNonces) this.#nonces.add(key, header.time);
+    this.#nonces.prune(header.time);
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
     this.txCount += txs.length;
   }

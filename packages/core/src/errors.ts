@@ -20,6 +20,7 @@ export const ERRORS = {
   TX_UNKNOWN_SIGNER: { status: 403, message: 'signer is not an organisation of this chain' },
   TX_BAD_SIGNATURE: { status: 401, message: 'signature does not verify' },
   TX_TIME_SKEW: { status: 400, message: 'transaction time is too far from the node clock' },
+  TX_EXPIRED: { status: 409, message: 'transaction expired before it could be committed; sign it again with a new time' },
   TX_REPLAYED: { status: 409, message: 'nonce already used by this signer' },
   TX_DUPLICATE: { status: 409, message: 'transaction already submitted' },
   MEMPOOL_FULL: { status: 503, message: 'too many pending transactions; retry later' },

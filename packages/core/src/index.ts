@@ -6,6 +6,7 @@ export * from './encoding.js';
 export * from './crypto.js';
 export * from './genesis.js';
 export * from './tx.js';
+export * from './replay.js';
 export * from './block.js';
 export * from './chain.js';
 export * from './bundle.js';

@@ -14,8 +14,8 @@ export const BATCH_TXS_MAX = 8192;
 export const MEMPOOL_TXS_MAX = 200_000;
 /** Largest page a list endpoint returns. */
 export const PAGE_SIZE_MAX = 100;
-/** How far a transaction's own time may be from the admitting node's clock. */
-export const TX_TIME_SKEW_MS_MAX = 5 * 60 * 1000;
+/** [consensus] How far a transaction's own time may be from its block's time (and from the admitting node's clock). */
+export const TX_TIME_SKEW_MS_MAX = 2 * 60 * 1000;
 /** How long `?wait=true` holds a submission open for its commit. */
 export const COMMIT_WAIT_MS_MAX = 30_000;
 /** Nonce: hex, at least 64 bits of randomness, at most 256. */

@@ -3,8 +3,8 @@
  * leaves no writes; the block's writes and results fold into the app-hash chain, which changes with every write so
  * that nodes whose states diverge are detected at the next block. docs/spec/state-machine.md
  */
-import { canonicalJson, tagged } from '../encoding.js';
-import { sha256Hex } from '../crypto.js';
+import { createHash, type Hash } from 'node:crypto';
+import { canonicalJson } from '../encoding.js';
 import { isMachiError, type ErrorCode } from '../errors.js';
 import type { Org } from '../genesis.js';
 import type { SignedTx } from '../tx.js';
@@ -54,10 +54,36 @@ class Overlay implements StateAccess {
   }
 }
 
-export function nextAppHash(prevAppHash: string, writes: [string, string | null][], results: TxResult[]): string {
-  const codes = results.map((r) => r.code ?? null);
-  return sha256Hex(tagged('machi.app.v1', canonicalJson({ prev: prevAppHash, writes, codes })));
+/** Feeds a string into a hash as its UTF-8 byte length (u32, big-endian) followed by the bytes. */
+function updateLengthPrefixed(h: Hash, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(bytes.length);
+  h.update(len).update(bytes);
 }
+
+/**
+ * appHash(h) = SHA-256("machi.app.v1\n" ‖ appHash(h−1) ‖ writes ‖ results), each write as
+ * lp(key) ‖ (0x00 for a deletion | 0x01 ‖ lp(value)), each result as lp(code or ""); lp = u32 length ‖ UTF-8 bytes.
+ * Streamed rather than canonical-JSON encoded: it is on the commit path of every block.
+ */
+export function nextAppHash(prevAppHash: string, writes: readonly [string, string | null][], results: readonly TxResult[]): string {
+  const h = createHash('sha256');
+  h.update('machi.app.v1\n').update(prevAppHash);
+  for (const [k, v] of writes) {
+    updateLengthPrefixed(h, k);
+    if (v === null) h.update(DELETED);
+    else {
+      h.update(PRESENT);
+      updateLengthPrefixed(h, v);
+    }
+  }
+  for (const r of results) updateLengthPrefixed(h, r.code ?? '');
+  return h.digest('hex');
+}
+
+const DELETED = Buffer.from([0]);
+const PRESENT = Buffer.from([1]);
 
 export function executeBlock(
   registry: TxTypeRegistry,

@@ -11,6 +11,10 @@ import {
   BUNDLE_FORMAT,
   MachiError,
   MerkleLog,
+  NONCE_WINDOW_MS,
+  RecentNonces,
+  nonceKey,
+  txTimeValid,
   blockHash,
   buildBlock,
   genesisHead,
@@ -54,6 +58,11 @@ export interface Receipt {
   message?: string;
 }
 
+interface Waiter {
+  ok(r: Receipt): void;
+  fail(e: MachiError): void;
+}
+
 export interface NodeEvents {
   block: [StoredBlock];
 }
@@ -72,7 +81,9 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   #head: ChainHead;
   readonly #mempool = new Map<string, CheckedTx>();
   readonly #pendingNonces = new Set<string>();
-  readonly #waiters = new Map<string, ((r: Receipt) => void)[]>();
+  /** nonces of committed txs inside the replay window (see @machi/core replay.ts) */
+  readonly #recentNonces = new RecentNonces();
+  readonly #waiters = new Map<string, Waiter[]>();
   #producing = false;
   #closed = false;
 
@@ -91,6 +102,20 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#isValidator = validatorsOf(opts.genesis).some((v) => v.publicKey === opts.signer.publicKey);
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
+    this.#loadRecentNonces();
+  }
+
+  /** Rebuilds the replay window from the newest blocks back to the first one older than the window. */
+  #loadRecentNonces(): void {
+    const blocks: StoredBlock[] = [];
+    for (let h = this.#head.height; h >= 1; h--) {
+      const b = this.store.getBlock(h)!;
+      if (b.header.time < this.#head.time - NONCE_WINDOW_MS) break;
+      blocks.push(b);
+    }
+    for (const b of blocks.reverse()) {
+      for (const t of this.store.txRange(b.firstSeq, b.firstSeq + b.header.txCount)) this.#recentNonces.add(nonceKey(t.signer, t.nonce), b.header.time);
+    }
   }
 
   #loadHead(): ChainHead {
@@ -118,11 +143,11 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       const fail = (code: ErrorCode, message?: string): SubmitOutcome => ({ ok: false, hash: c.hash, code, message: message ?? new MachiError(code).message });
       if (Math.abs(tx.time - now) > TX_TIME_SKEW_MS_MAX) return fail('TX_TIME_SKEW', `transaction time is ${Math.round((tx.time - now) / 1000)} s from the node clock; at most ${TX_TIME_SKEW_MS_MAX / 1000} s allowed`);
       if (this.#mempool.has(c.hash) || this.store.hasTx(c.hash)) return fail('TX_DUPLICATE');
-      const nonceKey = `${tx.signer}/${tx.nonce}`;
-      if (this.#pendingNonces.has(nonceKey) || this.store.hasNonce(tx.signer, tx.nonce)) return fail('TX_REPLAYED');
+      const key = nonceKey(tx.signer, tx.nonce);
+      if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) return fail('TX_REPLAYED');
       if (this.#mempool.size >= MEMPOOL_TXS_MAX) return fail('MEMPOOL_FULL');
       this.#mempool.set(c.hash, { tx, hash: c.hash, canonical: c.canonical });
-      this.#pendingNonces.add(nonceKey);
+      this.#pendingNonces.add(key);
       return { ok: true, hash: c.hash };
     });
     this.#scheduleBlock();
@@ -149,9 +174,15 @@ export class MachiNode extends EventEmitter<NodeEvents> {
         }
         reject(new MachiError('COMMIT_TIMEOUT', undefined, { hash }));
       }, timeoutMs);
-      const done = (rec: Receipt): void => {
-        clearTimeout(timer);
-        resolve(rec);
+      const done: Waiter = {
+        ok: (rec) => {
+          clearTimeout(timer);
+          resolve(rec);
+        },
+        fail: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
       list.push(done);
       this.#waiters.set(hash, list);
@@ -173,8 +204,13 @@ export class MachiNode extends EventEmitter<NodeEvents> {
 
   #produce(): void {
     if (this.#closed) return;
+    const time = Math.max(this.#clock(), this.#head.time);
     const txs: CheckedTx[] = [];
     for (const c of this.#mempool.values()) {
+      if (!txTimeValid(c.tx.time, time) || this.#recentNonces.has(nonceKey(c.tx.signer, c.tx.nonce), time)) {
+        this.#drop(c, 'TX_EXPIRED');
+        continue;
+      }
       txs.push(c);
       if (txs.length >= BLOCK_TXS_MAX) break;
     }
@@ -185,7 +221,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       registry: this.registry,
       orgs: this.orgs,
       prev: this.#head,
-      time: this.#clock(),
+      time,
       proposer: this.#signer.publicKey,
       log: this.#log,
       state: this.store,
@@ -218,17 +254,29 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       throw e;
     }
     this.#head = { height: header.height, hash, time: header.time, appHash: header.appHash };
+    this.#recentNonces.prune(header.time);
     for (const t of stored) {
+      const key = nonceKey(t.signer, t.nonce);
       this.#mempool.delete(t.hash);
-      this.#pendingNonces.delete(`${t.signer}/${t.nonce}`);
+      this.#pendingNonces.delete(key);
+      this.#recentNonces.add(key, header.time);
       const waiters = this.#waiters.get(t.hash);
       if (waiters !== undefined) {
         this.#waiters.delete(t.hash);
         const r = committedReceipt(t);
-        for (const w of waiters) w(r);
+        for (const w of waiters) w.ok(r);
       }
     }
     this.emit('block', block);
+  }
+
+  /** Removes a transaction that can no longer be committed and tells whoever waits for it. */
+  #drop(c: CheckedTx, code: ErrorCode): void {
+    this.#mempool.delete(c.hash);
+    this.#pendingNonces.delete(nonceKey(c.tx.signer, c.tx.nonce));
+    const waiters = this.#waiters.get(c.hash);
+    this.#waiters.delete(c.hash);
+    for (const w of waiters ?? []) w.fail(new MachiError(code, undefined, { hash: c.hash }));
   }
 
   /** Proof bundle for a committed transaction: verifiable offline with the genesis file alone. */

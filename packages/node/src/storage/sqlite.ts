@@ -28,8 +28,6 @@ CREATE TABLE IF NOT EXISTS txs (
   message TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS txs_hash ON txs(hash);
-CREATE UNIQUE INDEX IF NOT EXISTS txs_signer_nonce ON txs(signer, nonce);
-CREATE INDEX IF NOT EXISTS txs_height ON txs(height);
 CREATE TABLE IF NOT EXISTS log_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
@@ -78,10 +76,10 @@ export class SqliteStore implements LedgerStore {
       getState: db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
       scan: db.prepare('SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key LIMIT ?').raw(),
       getBlock: db.prepare('SELECT hash, header, commit_cert, first_seq FROM blocks WHERE height = ?'),
-      blockTxs: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE height = ? ORDER BY seq'),
+      txRange: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq'),
       txByHash: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE hash = ?'),
+      txAt: db.prepare('SELECT seq, hash, height, signer, nonce, body, code, message FROM txs WHERE seq = ?'),
       hasTx: db.prepare('SELECT 1 FROM txs WHERE hash = ?').pluck(),
-      hasNonce: db.prepare('SELECT 1 FROM txs WHERE signer = ? AND nonce = ?').pluck(),
       leafTxHash: db.prepare('SELECT hash FROM txs WHERE seq = ?').pluck(),
       node: db.prepare('SELECT hash FROM log_nodes WHERE id = ?').pluck(),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -126,7 +124,12 @@ export class SqliteStore implements LedgerStore {
   }
 
   blockTxs(height: number): StoredTx[] {
-    return (this.#q.blockTxs.all(height) as TxRow[]).map(toStoredTx);
+    const b = this.getBlock(height);
+    return b === undefined ? [] : this.txRange(b.firstSeq, b.firstSeq + b.header.txCount);
+  }
+
+  txRange(fromSeq: number, toSeq: number): StoredTx[] {
+    return (this.#q.txRange.all(fromSeq, toSeq) as TxRow[]).map(toStoredTx);
   }
 
   getTx(hash: string): StoredTx | undefined {
@@ -134,12 +137,13 @@ export class SqliteStore implements LedgerStore {
     return r === undefined ? undefined : toStoredTx(r);
   }
 
-  hasTx(hash: string): boolean {
-    return this.#q.hasTx.get(Buffer.from(hash, 'hex')) !== undefined;
+  txAt(seq: number): StoredTx | undefined {
+    const r = this.#q.txAt.get(seq) as TxRow | undefined;
+    return r === undefined ? undefined : toStoredTx(r);
   }
 
-  hasNonce(signer: string, nonce: string): boolean {
-    return this.#q.hasNonce.get(signer, nonce) !== undefined;
+  hasTx(hash: string): boolean {
+    return this.#q.hasTx.get(Buffer.from(hash, 'hex')) !== undefined;
   }
 
   read(key: string): string | undefined {

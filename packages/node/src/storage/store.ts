@@ -41,9 +41,12 @@ export interface LedgerStore extends StateReader, MerkleNodeReader {
   commitBlock(c: BlockToCommit): void;
   getBlock(height: number): StoredBlock | undefined;
   blockTxs(height: number): StoredTx[];
+  /** transactions at log positions [fromSeq, toSeq), in order */
+  txRange(fromSeq: number, toSeq: number): StoredTx[];
   getTx(hash: string): StoredTx | undefined;
+  /** the transaction at log position `seq` */
+  txAt(seq: number): StoredTx | undefined;
   hasTx(hash: string): boolean;
-  hasNonce(signer: string, nonce: string): boolean;
   /** state values whose key starts with `prefix`, in key order, at most `limit` */
   scan(prefix: string, limit: number): [string, string][];
   getMeta(key: string): string | undefined;

@@ -38,7 +38,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
       body: {
         type: 'object',
         required: ['txs'],
-        properties: { txs: { type: 'array', maxItems: BATCH_TXS_MAX, items: { type: 'object' } } },
+        properties: { txs: { type: 'array', items: { type: 'object' } } },
       },
       response: {
         200: {
@@ -65,6 +65,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
       },
     },
   }, async (req) => {
+    if (req.body.txs.length > BATCH_TXS_MAX) throw new MachiError('BATCH_TOO_LARGE', `a batch holds at most ${BATCH_TXS_MAX} transactions, this one ${req.body.txs.length}`);
     const outcomes = await node.submit(req.body.txs);
     const results = await Promise.all(outcomes.map(async (o): Promise<Partial<Receipt>> => {
       if (!o.ok) return { ...(o.hash === undefined ? {} : { hash: o.hash }), code: o.code, message: o.message };

@@ -1,0 +1,169 @@
+/**
+ * npm run bench:ledger — signed transactions submitted by a client to one node (a real process, real SQLite):
+ * committed tx/s, p50/p99 submit→commit latency, bytes stored per tx, proof generate/verify time; and this machine's
+ * Ed25519 verify/s measured in the same run, with the ratio to the target (0.6 × cores × verify/s).
+ *
+ * Options: --txs N (default 60000) --batch N (default 500) --inflight N (default 4)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  BUNDLE_FORMAT, MerkleLog, generateKeyPair, signTx, signerFromJwk, toHex, verifyBundle, verifySignature,
+  type ProofBundle, type SignedTx,
+} from '@machi/core';
+import { openDataDir } from '../node/datadir.js';
+import { SqliteStore } from '../storage/sqlite.js';
+
+const TARGET_RATIO = 0.6;
+const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
+
+function measureVerifyPerSec(ms = 1500): { verify: number; sign: number } {
+  const kp = generateKeyPair();
+  const signer = signerFromJwk(kp.jwk);
+  const msg = Buffer.from('machi bench message '.repeat(10));
+  const sig = signer.sign(msg);
+  let n = 0;
+  let t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    for (let i = 0; i < 100; i++) verifySignature(kp.publicKey, msg, sig);
+    n += 100;
+  }
+  const verify = (n * 1000) / (performance.now() - t0);
+  n = 0;
+  t0 = performance.now();
+  while (performance.now() - t0 < ms / 2) {
+    for (let i = 0; i < 100; i++) signer.sign(msg);
+    n += 100;
+  }
+  return { verify, sign: (n * 1000) / (performance.now() - t0) };
+}
+
+function startNode(dir: string): Promise<{ proc: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const proc = spawn(process.execPath, [...flags, CLI, 'start', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /API: (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1]! });
+    });
+    proc.on('exit', (code) => reject(new Error(`node exited with ${code}: ${out}`)));
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir).filter((f) => f.startsWith('ledger.db')).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { txs: { type: 'string' }, batch: { type: 'string' }, inflight: { type: 'string' } } });
+  const total = Number(values.txs ?? 60_000);
+  const batchSize = Number(values.batch ?? 500);
+  const inflight = Number(values.inflight ?? 4);
+  const cores = availableParallelism();
+
+  const crypto = measureVerifyPerSec();
+  console.log(`machine: ${cores} cores; Ed25519 verify ${Math.round(crypto.verify)}/s, sign ${Math.round(crypto.sign)}/s per core (node:crypto)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'machi-bench-'));
+  const { proc, url } = await startNode(dir);
+  try {
+    const dd = openDataDir(dir);
+    const t0 = performance.now();
+    const bodies: string[] = [];
+    for (let i = 0; i < total; i += batchSize) {
+      const txs: SignedTx[] = [];
+      for (let j = i; j < Math.min(total, i + batchSize); j++) {
+        txs.push(signTx({
+          chainId: dd.genesis.chainId,
+          type: 'notary.record',
+          payload: { hash: createHash('sha256').update(`doc ${j}`).digest('hex'), label: `bench document ${j}` },
+          signer: dd.signer.publicKey,
+          nonce: randomBytes(16).toString('hex'),
+          time: Date.now(),
+        }, dd.signer.sign));
+      }
+      bodies.push(JSON.stringify({ txs }));
+    }
+    console.log(`client: signed ${total} txs in ${((performance.now() - t0) / 1000).toFixed(1)} s (before timing)`);
+
+    const latencies: number[] = [];
+    let next = 0;
+    let committed = 0;
+    let rejected = 0;
+    const start = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const sent = performance.now();
+        const res = await fetch(`${url}/v1/txs/batch?wait=true&timeoutMs=30000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const json = (await res.json()) as { results: { status?: string; code?: string }[] };
+        const took = performance.now() - sent;
+        for (const r of json.results) {
+          if (r.status === 'committed' && r.code === undefined) {
+            committed++;
+            latencies.push(took);
+          } else rejected++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: inflight }, worker));
+    const seconds = (performance.now() - start) / 1000;
+    const tps = committed / seconds;
+    latencies.sort((a, b) => a - b);
+
+    const health = (await (await fetch(`${url}/v1/health`)).json()) as { height: number; logSize: number };
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+
+    const store = new SqliteStore(join(dir, 'ledger.db'), { readonly: true });
+    const bytes = dirBytes(dir);
+    const log = MerkleLog.fromReader(store, store.logSize());
+    const samples = 1000;
+    const bundles: ProofBundle[] = [];
+    // Proof generation as the API does it: look the tx up, read its block, compute the inclusion proof.
+    const seqs = Array.from({ length: samples }, (_, i) => Math.floor((i * store.logSize()) / samples));
+    const hashes = seqs.map((s) => store.txAt(s)!.hash);
+    const g0 = performance.now();
+    for (const h of hashes) {
+      const t = store.getTx(h)!;
+      const b = store.getBlock(t.height)!;
+      bundles.push({
+        format: BUNDLE_FORMAT, tx: JSON.parse(t.body) as SignedTx, txHash: t.hash, leafIndex: t.seq,
+        inclusionProof: log.inclusionProof(t.seq, b.header.logSize).map(toHex), header: b.header, commit: b.commit,
+      });
+    }
+    const genUs = ((performance.now() - g0) * 1000) / samples;
+    const v0 = performance.now();
+    for (const b of bundles) verifyBundle(b, dd.genesis);
+    const verUs = ((performance.now() - v0) * 1000) / samples;
+    store.close();
+
+    const ceiling = cores * crypto.verify;
+    const ratio = tps / ceiling;
+    console.log(`node: ${health.height} blocks, ${health.logSize} txs in the log`);
+    console.log(`committed: ${committed} txs in ${seconds.toFixed(2)} s = ${Math.round(tps)} tx/s (${rejected} rejected)`);
+    console.log(`submit→commit latency (batch of ${batchSize}, ${inflight} in flight): p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms`);
+    console.log(`stored: ${(bytes / health.logSize).toFixed(0)} bytes per tx (SQLite files incl. indexes and log nodes)`);
+    console.log(`proof: generate ${genUs.toFixed(0)} µs, verify offline ${verUs.toFixed(0)} µs per bundle (tx sig + inclusion + commit)`);
+    console.log(`ratio: ${Math.round(tps)} / (${cores} cores × ${Math.round(crypto.verify)} verify/s = ${Math.round(ceiling)}) = ${ratio.toFixed(2)}; target ≥ ${TARGET_RATIO} → ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+  } finally {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+/**
+ * The HTTP API through Fastify's inject() (no socket) on a real SQLite store: the happy path, and every bad input
+ * getting its catalogue code and status with nothing written.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import {
+  BODY_BYTES_MAX, BATCH_TXS_MAX, TX_TIME_SKEW_MS_MAX, generateKeyPair, signTx, signerFromJwk, verifyBundle,
+  type Genesis, type Signer, type SignedTx, type TxBody,
+} from '@machi/core';
+import { InlineChecker, MachiNode, SqliteStore, buildServer } from '../../src/index.js';
+
+const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+let dir: string;
+let app: FastifyInstance;
+let node: MachiNode;
+let store: SqliteStore;
+let genesis: Genesis;
+let signer: Signer;
+let outsider: Signer;
+
+function body(over: Partial<TxBody> = {}): TxBody {
+  return {
+    chainId: genesis.chainId,
+    type: 'notary.record',
+    payload: { hash: docHash(randomBytes(8).toString('hex')), label: 'a document' },
+    signer: signer.publicKey,
+    nonce: randomBytes(16).toString('hex'),
+    time: Date.now(),
+    ...over,
+  };
+}
+const signed = (over: Partial<TxBody> = {}, by: Signer = signer): SignedTx => signTx(body(over), by.sign);
+
+async function post(tx: unknown, wait = true) {
+  return app.inject({ method: 'POST', url: `/v1/txs${wait ? '?wait=true' : ''}`, payload: tx as object });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'machi-api-'));
+  const kp = generateKeyPair();
+  signer = signerFromJwk(kp.jwk);
+  outsider = signerFromJwk(generateKeyPair().jwk);
+  genesis = { chainId: 'machi-test', genesisTime: new Date().toISOString(), orgs: [{ id: 'street-office', name: 'Street office', publicKey: kp.publicKey, power: 1 }] };
+  store = new SqliteStore(join(dir, 'ledger.db'));
+  node = new MachiNode({ genesis, signer, store, checker: new InlineChecker(genesis) });
+  app = await buildServer(node);
+});
+
+afterAll(async () => {
+  await app.close();
+  await node.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('happy path', () => {
+  it('commits a transaction, serves its receipt, block and a proof bundle that verifies offline', async () => {
+    const tx = signed({ payload: { hash: docHash('contract.pdf'), label: 'tenancy contract' } });
+    const res = await post(tx);
+    expect(res.statusCode).toBe(200);
+    const receipt = res.json();
+    expect(receipt.status).toBe('committed');
+    expect(receipt.height).toBeGreaterThanOrEqual(1);
+
+    const got = await app.inject(`/v1/txs/${receipt.hash}`);
+    expect(got.statusCode).toBe(200);
+    expect(got.json().tx).toEqual(tx);
+
+    const block = (await app.inject(`/v1/blocks/${receipt.height}`)).json();
+    expect(block.txs).toContain(receipt.hash);
+    expect(block.commit.signatures.map((s: { org: string }) => s.org)).toEqual(['street-office']);
+    expect((await app.inject('/v1/blocks/latest')).json().header.height).toBe(node.head.height);
+
+    const bundle = (await app.inject(`/v1/txs/${receipt.hash}/proof`)).json();
+    expect(verifyBundle(bundle, genesis)).toMatchObject({ txHash: receipt.hash, height: receipt.height, signedBy: ['street-office'] });
+
+    const anchors = (await app.inject(`/v1/notary/${docHash('contract.pdf')}`)).json().anchors;
+    expect(anchors).toEqual([expect.objectContaining({ label: 'tenancy contract', org: 'street-office', txHash: receipt.hash })]);
+  });
+
+  it('accepts a batch and reports each transaction on its own', async () => {
+    const good = [signed(), signed()];
+    const res = await app.inject({ method: 'POST', url: '/v1/txs/batch?wait=true', payload: { txs: [...good, signed({ chainId: 'other' })] } });
+    expect(res.statusCode).toBe(200);
+    const { accepted, results } = res.json();
+    expect(accepted).toBe(2);
+    expect(results.slice(0, 2).map((r: { status: string }) => r.status)).toEqual(['committed', 'committed']);
+    expect(results[2].code).toBe('TX_WRONG_CHAIN');
+  });
+
+  it('serves consistency proofs between log sizes', async () => {
+    const size = store.logSize();
+    const res = await app.inject(`/v1/log/consistency?from=1&to=${size}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().proof.length).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input gets a catalogue error and writes nothing', () => {
+  const cases: [string, () => Promise<{ statusCode: number; json(): { code: string; message: string } }>, number, string][] = [
+    ['malformed JSON', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: '{"chainId": ' }), 400, 'BODY_MALFORMED'],
+    ['not an object', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: '[1,2]' }), 400, 'REQUEST_INVALID'],
+    ['missing field', () => post({ ...signed(), nonce: undefined }), 400, 'TX_MALFORMED'],
+    ['extra field', () => post({ ...signed(), admin: true }), 400, 'TX_MALFORMED'],
+    ['unknown type', () => post(signed({ type: 'repair.explode' })), 400, 'TX_UNKNOWN_TYPE'],
+    ['payload failing its schema', () => post(signed({ payload: { hash: 'not-a-hash', label: 'x' } })), 400, 'TX_PAYLOAD_INVALID'],
+    ['payload with an extra property', () => post(signed({ payload: { hash: docHash('x'), label: 'x', name: '张伟' } })), 400, 'TX_PAYLOAD_INVALID'],
+    ['bad signature', () => post({ ...signed(), sig: signed().sig }), 401, 'TX_BAD_SIGNATURE'],
+    ['signature by another key', () => post({ ...signed({}, outsider), signer: signer.publicKey }), 401, 'TX_BAD_SIGNATURE'],
+    ['signer not in the genesis', () => post(signed({ signer: outsider.publicKey }, outsider)), 403, 'TX_UNKNOWN_SIGNER'],
+    ['wrong chain id', () => post(signed({ chainId: 'another-chain' })), 400, 'TX_WRONG_CHAIN'],
+    ['time far in the past', () => post(signed({ time: Date.now() - TX_TIME_SKEW_MS_MAX - 60_000 })), 400, 'TX_TIME_SKEW'],
+    ['oversized body', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(BODY_BYTES_MAX) }) }), 413, 'BODY_TOO_LARGE'],
+    ['oversized batch', () => app.inject({ method: 'POST', url: '/v1/txs/batch', payload: { txs: Array.from({ length: BATCH_TXS_MAX + 1 }, () => ({})) } }), 413, 'BATCH_TOO_LARGE'],
+    ['unknown transaction', () => app.inject(`/v1/txs/${'0'.repeat(64)}`), 404, 'NOT_FOUND'],
+    ['malformed hash', () => app.inject('/v1/txs/xyz'), 400, 'REQUEST_INVALID'],
+    ['proof of an unknown transaction', () => app.inject(`/v1/txs/${'0'.repeat(64)}/proof`), 404, 'NOT_FOUND'],
+    ['block beyond the head', () => app.inject('/v1/blocks/999999'), 404, 'NOT_FOUND'],
+    ['unknown route', () => app.inject('/v1/nothing'), 404, 'NOT_FOUND'],
+  ];
+
+  it.each(cases)('%s', async (_name, send, status, code) => {
+    const before = { height: store.height(), logSize: store.logSize(), mempool: node.mempoolSize };
+    const res = await send();
+    expect(res.statusCode).toBe(status);
+    expect(res.json().code).toBe(code);
+    expect(res.json().message.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect({ height: store.height(), logSize: store.logSize(), mempool: node.mempoolSize }).toEqual(before);
+  });
+
+  it('refuses the same transaction twice (TX_DUPLICATE) and a reused nonce (TX_REPLAYED)', async () => {
+    const tx = signed();
+    expect((await post(tx)).statusCode).toBe(200);
+    const logSize = store.logSize();
+    const dup = await post(tx);
+    expect([dup.statusCode, dup.json().code]).toEqual([409, 'TX_DUPLICATE']);
+    const replay = await post(signed({ nonce: tx.nonce, payload: { hash: docHash('other'), label: 'other' } }));
+    expect([replay.statusCode, replay.json().code]).toEqual([409, 'TX_REPLAYED']);
+    expect(store.logSize()).toBe(logSize);
+  });
+
+  it('refuses a reused nonce while the first use is still pending', async () => {
+    const a = signed();
+    const b = signed({ nonce: a.nonce });
+    const res = await app.inject({ method: 'POST', url: '/v1/txs/batch?wait=true', payload: { txs: [a, b] } });
+    const [ra, rb] = res.json().results;
+    expect(ra.status).toBe('committed');
+    expect(rb.code).toBe('TX_REPLAYED');
+  });
+});

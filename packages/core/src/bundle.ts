@@ -1,7 +1,7 @@
 /**
  * Proof bundles: a transaction plus everything needed to verify, offline and with only the genesis file, that it is
  * on the chain — its RFC 9162 inclusion proof in the log, the block header that fixes the log root, and the commit
- * certificate over that header. docs/spec/proofs.md
+ * certificate over that header. docs/spec/formats.md#proof-bundles
  */
 import { fromHex, isHex } from './encoding.js';
 import { blockHash, checkCommitShape, checkHeaderShape, verifyCommit, type BlockHeader, type Commit } from './block.js';

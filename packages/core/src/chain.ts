@@ -101,7 +101,7 @@ export class ChainVerifier {
   readonly #ctx;
   readonly #state = new Map<string, string>();
   readonly #nonces = new RecentNonces();
-  readonly #log = new MerkleLog(new MemoryNodeStore(), 0);
+  #log = new MerkleLog(new MemoryNodeStore(), 0);
   #head: ChainHead;
   txCount = 0;
 
@@ -129,6 +129,7 @@ export class ChainVerifier {
     if (header.validatorsHash !== this.#validatorsHash) bad(height, 'validatorsHash does not match the genesis validators');
     if (!this.#validators.some((v) => v.publicKey === header.proposer)) bad(height, 'proposer is not a validator');
     if (header.txCount !== txs.length) bad(height, `header counts ${header.txCount} txs, ${txs.length} are stored`);
+    if (txs.length > BLOCK_TXS_MAX) bad(height, `${txs.length} txs is more than the ${BLOCK_TXS_MAX} a block may hold`);
 
     const checked: CheckedTx[] = [];
     const blockNonces = new Set<string>();
@@ -154,6 +155,8 @@ export class ChainVerifier {
       checked.push(c);
     });
 
+    // Build on a copy of the log frontier: a rejected block must leave the verifier as it was.
+    const log = new MerkleLog(new MemoryNodeStore(), this.#log.size, this.#log.frontier());
     const built = buildBlock({
       genesis: this.#genesis,
       registry: this.#registry,
@@ -161,7 +164,7 @@ export class ChainVerifier {
       prev: this.#head,
       time: header.time,
       proposer: header.proposer,
-      log: this.#log,
+      log,
       state: { read: (k) => this.#state.get(k) },
       txs: checked,
     });
@@ -181,6 +184,7 @@ export class ChainVerifier {
       if (v === null) this.#state.delete(k);
       else this.#state.set(k, v);
     }
+    this.#log = log;
     for (const key of blockNonces) this.#nonces.add(key, header.time);
     this.#nonces.prune(header.time);
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };

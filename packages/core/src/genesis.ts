@@ -5,7 +5,7 @@
 import { canonicalJson, isBase64url, tagged } from './encoding.js';
 import { sha256Hex } from './crypto.js';
 import { MachiError } from './errors.js';
-import { ID_CHARS_MAX, ORGS_MAX } from './limits.js';
+import { ID_CHARS_MAX, ORGS_MAX, VOTING_POWER_TOTAL_MAX } from './limits.js';
 
 export interface Org {
   /** short stable id, e.g. `street-office` */
@@ -62,6 +62,7 @@ export function parseGenesis(value: unknown): Genesis {
     orgs: (g.orgs as Org[]).map((o) => ({ id: o.id, name: o.name, publicKey: o.publicKey, power: o.power })),
   };
   if (validatorsOf(genesis).length === 0) fail('no validator (an org with power > 0)');
+  if (genesis.orgs.reduce((sum, o) => sum + o.power, 0) > VOTING_POWER_TOTAL_MAX) fail(`total voting power exceeds ${VOTING_POWER_TOTAL_MAX}`);
   return genesis;
 }
 

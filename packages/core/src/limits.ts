@@ -27,3 +27,5 @@ export const TX_TYPE_CHARS_MAX = 64;
 export const ID_CHARS_MAX = 64;
 /** Organisations in one genesis. */
 export const ORGS_MAX = 128;
+/** [consensus] Total voting power of a validator set: 3 × total stays an exact integer in a double. */
+export const VOTING_POWER_TOTAL_MAX = 2 ** 50;

@@ -29,8 +29,12 @@ export function genesisHead(genesis: Genesis): ChainHead {
 
 /** RFC 9162 root over a block's transaction hashes. */
 export function txRootOf(txHashes: readonly string[]): string {
+  return rootOfLeaves(txHashes.map((h) => hashLeaf(fromHex(h))));
+}
+
+function rootOfLeaves(leafHashes: readonly Uint8Array[]): string {
   const log = new MerkleLog(new MemoryNodeStore(), 0);
-  log.appendMany(txHashes.map((h) => hashLeaf(fromHex(h))));
+  log.appendMany(leafHashes);
   return toHex(log.root());
 }
 
@@ -69,14 +73,14 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     { height, time },
     txs.map((t, i) => ({ tx: t.tx, hash: t.hash, seq: firstSeq + i })),
   );
-  const hashes = txs.map((t) => t.hash);
-  const logNodes = log.appendMany(hashes.map((h) => hashLeaf(fromHex(h))));
+  const leaves = txs.map((t) => hashLeaf(fromHex(t.hash)));
+  const logNodes = log.appendMany(leaves);
   const header: BlockHeader = {
     chainId: input.genesis.chainId,
     height,
     time,
     prevHash: prev.hash,
-    txRoot: txRootOf(hashes),
+    txRoot: rootOfLeaves(leaves),
     txCount: txs.length,
     logSize: log.size,
     logRoot: toHex(log.root()),

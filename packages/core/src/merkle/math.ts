@@ -3,6 +3,7 @@
  * 32-bit bitwise operators (`>>`, `&`, `^`) must not be used on them: everything here is plain arithmetic, which is
  * exact for safe integers.
  */
+import { assert } from '../assert.js';
 
 /** True when `n` is an integer in [0, 2^53 - 1]. */
 export function isSafeCount(n: number): boolean {
@@ -40,6 +41,7 @@ export function trailingZeros(n: number): number {
  * The proof has exactly inner + border nodes.
  */
 export function decomposeInclusion(index: number, size: number): { inner: number; border: number } {
+  assert(isSafeCount(index) && index < size && isSafeCount(size), 'decomposeInclusion needs 0 <= index < size');
   let i = index;
   let last = size - 1;
   let inner = 0;

@@ -110,7 +110,7 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
   checkCount('size1', size1);
   checkCount('size2', size2);
   if (size1 > size2) throw new MachiError('PROOF_INDEX_OUT_OF_RANGE', `size1 ${size1} is larger than size2 ${size2}`, { size1, size2 });
-  if (size1 === -1) {
+  if (size1 === 0) {
     throw new MachiError('PROOF_INDEX_OUT_OF_RANGE', 'a consistency proof from the empty tree is meaningless (size1 must be > 0)', { size1, size2 });
   }
   if (size1 === size2) {

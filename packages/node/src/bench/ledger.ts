@@ -3,7 +3,8 @@
  * committed tx/s, p50/p99 submit→commit latency, bytes stored per tx, proof generate/verify time; and this machine's
  * Ed25519 verify/s measured in the same run, with the ratio to the target (0.6 × cores × verify/s).
  *
- * Options: --txs N (default 60000) --batch N (default 500) --inflight N (default 4)
+ * Options: --txs N (default 60000) --batch N (default 1000) --inflight N (default 16: enough batches in flight to keep
+ * the checker threads and the block writer busy at once)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -68,8 +69,8 @@ function dirBytes(dir: string): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { txs: { type: 'string' }, batch: { type: 'string' }, inflight: { type: 'string' } } });
   const total = Number(values.txs ?? 60_000);
-  const batchSize = Number(values.batch ?? 500);
-  const inflight = Number(values.inflight ?? 4);
+  const batchSize = Number(values.batch ?? 1000);
+  const inflight = Number(values.inflight ?? 16);
   const cores = availableParallelism();
 
   const crypto = measureVerifyPerSec();

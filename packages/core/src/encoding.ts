@@ -41,14 +41,16 @@ export function toBase64url(bytes: Uint8Array): string {
 }
 
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /**
- * True for canonical unpadded base64url only: one spelling per byte string (unused trailing bits zero, no length ≡ 1
- * mod 4), so that a relayed signature or key cannot be re-spelled into a different transaction hash.
+ * True for canonical unpadded base64url only: one spelling per byte string (no length ≡ 1 mod 4, and the unused low
+ * bits of the last character zero), so that a relayed signature or key cannot be re-spelled into another tx hash.
  */
 export function isBase64url(text: unknown, bytes?: number): text is string {
   if (typeof text !== 'string' || text.length % 4 === 1 || !B64URL_RE.test(text)) return false;
   if (bytes !== undefined && text.length !== Math.ceil((bytes * 4) / 3)) return false;
-  return Buffer.from(text, 'base64url').toString('base64url') === text;
+  const unusedBits = (text.length * 6) % 8;
+  return unusedBits === 0 || (B64URL_ALPHABET.indexOf(text[text.length - 1]!) & ((1 << unusedBits) - 1)) === 0;
 }
 
 export function fromBase64url(text: string): Uint8Array {

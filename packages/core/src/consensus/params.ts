@@ -7,6 +7,8 @@ import type { Step, TimeoutParams } from './types.js';
 export const ROUNDS_AHEAD_MAX = 10;
 /** Distinct proposals kept per round (an equivocating proposer sends several; one extra suffices for liveness). */
 export const PROPOSALS_PER_ROUND_MAX = 4;
+/** Distinct values one validator's votes are counted for per (round, type): nil and block values of an equivocator. */
+export const VOTE_VALUES_PER_VALIDATOR_MAX = 3;
 /** Longest single timeout, whatever the round. Liveness needs it to exceed the real message delay after GST. */
 export const TIMEOUT_MS_MAX = 60_000;
 

@@ -80,7 +80,7 @@ export function freshHeight(height: number): Pick<
 }
 
 export function emptyVoteSet(): VoteSet {
-  return { byValidator: {}, powerByValue: {}, powerAny: 0, equivocators: [] };
+  return { byValidator: {}, powerByValue: {}, powerAny: 0 };
 }
 
 export function emptyRound(): RoundState {

@@ -8,7 +8,7 @@
  */
 import { assert } from '../assert.js';
 import type { CommitSignature } from '../block.js';
-import { PROPOSALS_PER_ROUND_MAX, ROUNDS_AHEAD_MAX, isOneThird, isQuorum, timeoutMs } from './params.js';
+import { PROPOSALS_PER_ROUND_MAX, ROUNDS_AHEAD_MAX, VOTE_VALUES_PER_VALIDATOR_MAX, isOneThird, isQuorum, timeoutMs } from './params.js';
 import { proposerOfSorted } from './proposer.js';
 import { emptyRound, freshHeight, sameMessage, signedKey } from './state.js';
 import type {
@@ -163,19 +163,21 @@ class Machine {
     if (v.blockHash !== null && !isBlockHash(v.blockHash)) return;
     if (typeof v.sig !== 'string') return;
     const kind = v.type === 'prevote' ? 'prevotes' : 'precommits';
-    const first = this.roundOf(v.round)?.[kind].byValidator[v.from];
-    if (first !== undefined) {
-      if (first.blockHash !== v.blockHash) this.equivocation(v, first.blockHash, first.sig);
-      return;
-    }
+    const before = this.roundOf(v.round)?.[kind].byValidator[v.from] ?? [];
+    if (before.some((r) => r.blockHash === v.blockHash) || before.length >= VOTE_VALUES_PER_VALIDATOR_MAX) return;
     const rs = this.mutRound(v.round);
     const votes = rs[kind];
     const power = s.powers[v.from] ?? 0;
     const key = v.blockHash ?? NIL_KEY;
-    votes.byValidator[v.from] = { blockHash: v.blockHash, sig: v.sig };
+    votes.byValidator[v.from] = [...before, { blockHash: v.blockHash, sig: v.sig }];
     votes.powerByValue[key] = (votes.powerByValue[key] ?? 0) + power;
-    votes.powerAny += power;
-    this.addSender(rs, v.from);
+    const first = before[0];
+    if (first === undefined) {
+      votes.powerAny += power;
+      this.addSender(rs, v.from);
+    } else if (before.length === 1) {
+      this.reportEquivocation(v, first);
+    }
     this.progress(v.round);
   }
 
@@ -341,8 +343,9 @@ class Machine {
     const value = quorumValue(rs.precommits, s.totalPower);
     if (value === null || value === NIL_KEY || !rs.proposals.some((p) => p.blockHash === value && p.valid)) return false;
     const signatures: CommitSignature[] = [];
-    for (const [validator, vote] of Object.entries(rs.precommits.byValidator)) {
-      if (vote.blockHash === value) signatures.push({ validator, sig: vote.sig });
+    for (const [validator, votes] of Object.entries(rs.precommits.byValidator)) {
+      const vote = votes.find((x) => x.blockHash === value);
+      if (vote !== undefined) signatures.push({ validator, sig: vote.sig });
     }
     signatures.sort((a, b) => (a.validator < b.validator ? -1 : a.validator > b.validator ? 1 : 0));
     const height = s.height;
@@ -369,11 +372,8 @@ class Machine {
     rs.senderPower += this.s.powers[from] ?? 0;
   }
 
-  private equivocation(v: Vote, firstHash: string | null, firstSig: string): void {
-    const kind = v.type === 'prevote' ? 'prevotes' : 'precommits';
-    if (this.roundOf(v.round)?.[kind].equivocators.includes(v.from)) return;
-    this.mutRound(v.round)[kind].equivocators.push(v.from);
-    const voteA: Vote = { type: v.type, height: v.height, round: v.round, blockHash: firstHash, from: v.from, sig: firstSig };
+  private reportEquivocation(v: Vote, first: { blockHash: string | null; sig: string }): void {
+    const voteA: Vote = { type: v.type, height: v.height, round: v.round, blockHash: first.blockHash, from: v.from, sig: first.sig };
     const voteB: Vote = { type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, from: v.from, sig: v.sig };
     this.out.push({ type: 'evidence', evidence: { type: 'duplicate-vote', validator: v.from, voteA, voteB } });
   }
@@ -413,7 +413,7 @@ class Machine {
 }
 
 function copyVoteSet(v: VoteSet): VoteSet {
-  return { byValidator: { ...v.byValidator }, powerByValue: { ...v.powerByValue }, powerAny: v.powerAny, equivocators: [...v.equivocators] };
+  return { byValidator: { ...v.byValidator }, powerByValue: { ...v.powerByValue }, powerAny: v.powerAny };
 }
 
 function copyRound(r: RoundState): RoundState {

@@ -75,22 +75,26 @@ export interface TimeoutParams {
   precommitDeltaMs: number;
 }
 
-/** One validator's first vote of a type in a round. */
+/** One validator's vote of a type in a round. */
 export interface VoteRecord {
   blockHash: string | null;
   sig: string;
 }
 
-/** Votes of one type in one round, with running tallies so the rules never rescan messages. */
+/**
+ * Votes of one type in one round, with running tallies so the rules never rescan messages. As in the paper, a vote
+ * counts towards its value: a validator that signed several values (equivocation) counts once towards each of them
+ * (up to VOTE_VALUES_PER_VALIDATOR_MAX values) and once towards "any". With less than 1/3 of the power Byzantine, still
+ * at most one value can reach 2/3 (quorum intersection); counting only first votes instead would let an equivocator
+ * hide a polka from some honest nodes for ever.
+ */
 export interface VoteSet {
-  /** first vote of each validator, by public key */
-  byValidator: Record<string, VoteRecord>;
+  /** each validator's votes, by public key, in arrival order: distinct values, the first one first */
+  byValidator: Record<string, VoteRecord[]>;
   /** voting power per blockHash; nil votes are under NIL_KEY */
   powerByValue: Record<string, number>;
-  /** total power that voted, whatever the value */
+  /** total power of the validators that voted, whatever the value (each counted once) */
   powerAny: number;
-  /** validators already reported (evidence output) for this round and type */
-  equivocators: string[];
 }
 
 export interface ProposalRecord {

@@ -359,7 +359,7 @@ describe('executeBlock', () => {
     expect(x.writes.map(([k]) => k)).toEqual([...x.writes.map(([k]) => k)].sort());
     // the anchor written names the org, tx hash, height and time
     const written = x.writes.find(([k]) => k === `notary/${doc}`)?.[1];
-    expect(JSON.parse(written!)).toEqual([{ hash: doc, label: 'v1', org: a.id, txHash: txHashOf(txs[0]!), height: 1, time: GENESIS_MS + 1000 }]);
+    expect(JSON.parse(written!)).toEqual([{ label: 'v1', org: a.id, txHash: txHashOf(txs[0]!), height: 1, time: GENESIS_MS + 1000 }]);
   });
 
   it('a different write gives a different appHash', () => {

@@ -7,7 +7,7 @@
  * the checker threads and the block writer busy at once)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
@@ -58,6 +58,16 @@ function startNode(dir: string): Promise<{ proc: ChildProcess; url: string }> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, from /proc (Linux); 0 where unavailable. */
+function procCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -98,6 +108,8 @@ async function main(): Promise<void> {
     }
     console.log(`client: signed ${total} txs in ${((performance.now() - t0) / 1000).toFixed(1)} s (before timing)`);
 
+    const cpuNode0 = procCpuMs(proc.pid!);
+    const cpuClient0 = process.cpuUsage();
     const latencies: number[] = [];
     let next = 0;
     let committed = 0;
@@ -120,6 +132,9 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: inflight }, worker));
     const seconds = (performance.now() - start) / 1000;
+    const cpuNodeMs = procCpuMs(proc.pid!) - cpuNode0;
+    const cpuClient = process.cpuUsage(cpuClient0);
+    const cpuClientMs = (cpuClient.user + cpuClient.system) / 1000;
     const tps = committed / seconds;
     latencies.sort((a, b) => a - b);
 
@@ -155,6 +170,7 @@ async function main(): Promise<void> {
     console.log(`node: ${health.height} blocks, ${health.logSize} txs in the log`);
     console.log(`committed: ${committed} txs in ${seconds.toFixed(2)} s = ${Math.round(tps)} tx/s (${rejected} rejected)`);
     console.log(`submit→commit latency (batch of ${batchSize}, ${inflight} in flight): p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms`);
+    console.log(`CPU per committed tx: node ${((cpuNodeMs * 1000) / committed).toFixed(0)} µs (of which Ed25519 verify ≈ ${(1e6 / crypto.verify).toFixed(0)} µs), client ${((cpuClientMs * 1000) / committed).toFixed(0)} µs; ${((cpuNodeMs + cpuClientMs) / 1000 / seconds).toFixed(2)} of ${cores} cores busy`);
     console.log(`stored: ${(bytes / health.logSize).toFixed(0)} bytes per tx (SQLite files incl. indexes and log nodes)`);
     console.log(`proof: generate ${genUs.toFixed(0)} µs, verify offline ${verUs.toFixed(0)} µs per bundle (tx sig + inclusion + commit)`);
     console.log(`ratio: ${Math.round(tps)} / (${cores} cores × ${Math.round(crypto.verify)} verify/s = ${Math.round(ceiling)}) = ${ratio.toFixed(2)}; target ≥ ${TARGET_RATIO} → ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'}`);

@@ -142,9 +142,11 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       const tx = values[i] as SignedTx;
       const fail = (code: ErrorCode, message?: string): SubmitOutcome => ({ ok: false, hash: c.hash, code, message: message ?? new MachiError(code).message });
       if (Math.abs(tx.time - now) > TX_TIME_SKEW_MS_MAX) return fail('TX_TIME_SKEW', `transaction time is ${Math.round((tx.time - now) / 1000)} s from the node clock; at most ${TX_TIME_SKEW_MS_MAX / 1000} s allowed`);
-      if (this.#mempool.has(c.hash) || this.store.hasTx(c.hash)) return fail('TX_DUPLICATE');
+      // Identical bytes carry the same (signer, nonce), so only a nonce hit needs the (random-access) hash lookup.
       const key = nonceKey(tx.signer, tx.nonce);
-      if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) return fail('TX_REPLAYED');
+      if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) {
+        return fail(this.#mempool.has(c.hash) || this.store.hasTx(c.hash) ? 'TX_DUPLICATE' : 'TX_REPLAYED');
+      }
       if (this.#mempool.size >= MEMPOOL_TXS_MAX) return fail('MEMPOOL_FULL');
       this.#mempool.set(c.hash, { tx, hash: c.hash, canonical: c.canonical });
       this.#pendingNonces.add(key);

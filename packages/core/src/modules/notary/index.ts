@@ -15,9 +15,8 @@ export interface NotaryRecordPayload {
   label: string;
 }
 
-/** One anchor of a document hash, as stored in the state and returned by queries. */
+/** One anchor of a document hash, as stored in the state (under the hash's key) and returned by queries. */
 export interface NotaryAnchor {
-  hash: string;
   label: string;
   org: string;
   txHash: string;
@@ -45,7 +44,7 @@ export const notaryRecord: TxType<NotaryRecordPayload> = {
     if (anchors.length >= NOTARY_ANCHORS_PER_HASH_MAX) {
       throw new MachiError('HANDLER_REJECTED', `document ${payload.hash} already has ${NOTARY_ANCHORS_PER_HASH_MAX} anchors`);
     }
-    anchors.push({ hash: payload.hash, label: payload.label, org: ctx.org.id, txHash: ctx.txHash, height: ctx.height, time: ctx.time });
+    anchors.push({ label: payload.label, org: ctx.org.id, txHash: ctx.txHash, height: ctx.height, time: ctx.time });
     ctx.state.set(key, anchors);
   },
 };

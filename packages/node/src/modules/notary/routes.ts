@@ -19,7 +19,7 @@ export const notaryRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
               items: {
                 type: 'object',
                 properties: {
-                  hash: { type: 'string' }, label: { type: 'string' }, org: { type: 'string' },
+                  label: { type: 'string' }, org: { type: 'string' },
                   txHash: { type: 'string' }, height: { type: 'integer' }, time: { type: 'integer' },
                 },
               },

@@ -279,26 +279,44 @@ class Machine {
     const r = s.round;
     const rs = this.roundOf(r);
     if (rs === undefined) return false;
-    if (s.step === 'propose') {
-      for (const p of rs.proposals) {
-        if (p.validRound === -1) {
-          // lines 22–27
-          const ok = p.valid && (s.lockedRound === -1 || s.lockedValue === p.blockHash);
-          this.broadcastVote('prevote', ok ? p.blockHash : null);
-          this.w().step = 'prevote';
-          return true;
-        }
-        const polka = this.roundOf(p.validRound);
-        if (polka !== undefined && this.hasQuorumFor(polka.prevotes, p.blockHash)) {
-          // lines 28–33 (0 ≤ vr < round_p is checked on receipt)
-          const ok = p.valid && (s.lockedRound <= p.validRound || s.lockedValue === p.blockHash);
-          this.broadcastVote('prevote', ok ? p.blockHash : null);
-          this.w().step = 'prevote';
-          return true;
-        }
-      }
-      return false;
+    if (s.step === 'propose' && this.applyProposalRule(rs)) return true;
+    if (s.step !== 'propose' && this.applyPrevoteRules(rs)) return true;
+    if (s.firedLine47Round !== r && isQuorum(rs.precommits.powerAny, s.totalPower)) {
+      // lines 47–48 (in any step)
+      this.w().firedLine47Round = r;
+      this.scheduleTimeout('precommit', r);
+      return true;
     }
+    return false;
+  }
+
+  /** lines 22–33, in step propose. */
+  private applyProposalRule(rs: RoundState): boolean {
+    const s = this.s;
+    for (const p of rs.proposals) {
+      if (p.validRound === -1) {
+        // lines 22–27
+        const ok = p.valid && (s.lockedRound === -1 || s.lockedValue === p.blockHash);
+        this.broadcastVote('prevote', ok ? p.blockHash : null);
+        this.w().step = 'prevote';
+        return true;
+      }
+      const polka = this.roundOf(p.validRound);
+      if (polka !== undefined && this.hasQuorumFor(polka.prevotes, p.blockHash)) {
+        // lines 28–33 (0 ≤ vr < round_p is checked on receipt)
+        const ok = p.valid && (s.lockedRound <= p.validRound || s.lockedValue === p.blockHash);
+        this.broadcastVote('prevote', ok ? p.blockHash : null);
+        this.w().step = 'prevote';
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** lines 34–46, in step prevote or precommit. */
+  private applyPrevoteRules(rs: RoundState): boolean {
+    const s = this.s;
+    const r = s.round;
     if (s.step === 'prevote' && s.firedLine34Round !== r && isQuorum(rs.prevotes.powerAny, s.totalPower)) {
       // lines 34–35
       this.w().firedLine34Round = r;
@@ -324,12 +342,6 @@ class Machine {
       // lines 44–46
       this.broadcastVote('precommit', null);
       this.w().step = 'precommit';
-      return true;
-    }
-    if (s.firedLine47Round !== r && isQuorum(rs.precommits.powerAny, s.totalPower)) {
-      // lines 47–48
-      this.w().firedLine47Round = r;
-      this.scheduleTimeout('precommit', r);
       return true;
     }
     return false;

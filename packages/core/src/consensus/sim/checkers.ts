@@ -43,6 +43,7 @@ export class Checkers {
   private readonly power = new Map<string, number>();
   private readonly totalPower: number;
   decisions = 0;
+  evidenceReported = 0;
 
   constructor(private readonly cfg: CheckerConfig) {
     for (const v of cfg.validators) this.power.set(v.key, v.power);
@@ -134,6 +135,7 @@ export class Checkers {
       a.blockHash !== b.blockHash && fakeSigValid(a) && fakeSigValid(b);
     if (!genuine) this.fail('evidence-bogus', atMs, `${node} reported evidence that does not prove equivocation by ${e.validator}`);
     if (this.cfg.honest.has(e.validator)) this.fail('evidence-bogus', atMs, `${node} reported evidence against honest ${e.validator}`);
+    this.evidenceReported++;
     this.reportedEvidence.add(evidenceKey(node, e.validator, a.height, a.round, a.type));
   }
 
@@ -147,6 +149,10 @@ export class Checkers {
       const who = behind.map((n) => `${n.key}@${n.storedHeight}`).join(', ');
       this.fail('liveness', atMs, `by ${livenessDeadlineMs} ms, ${who} had not stored height ${requiredHeight}`);
     }
+  }
+
+  get equivocationsSeen(): number {
+    return this.expectedEvidence.size;
   }
 
   get decidedHeights(): number {

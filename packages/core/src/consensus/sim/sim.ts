@@ -20,7 +20,11 @@ export type InjectedBug =
   /** f + 1 colluding Byzantine validators: more than the algorithm tolerates (the checkers must catch it) */
   | 'byzantine-over-f'
   /** honest drivers lose lockedValue/lockedRound before every event (amnesia) */
-  | 'forget-locks';
+  | 'forget-locks'
+  /** honest drivers keep no double-sign guard: a restarted node forgets what it signed at the current height */
+  | 'no-double-sign-guard'
+  /** honest drivers lose their message log in a crash: a restarted node may hold a lock whose polka nobody can show */
+  | 'no-message-log';
 
 export interface SimOptions {
   seed: number;
@@ -32,6 +36,8 @@ export interface SimOptions {
   faults?: boolean;
   /** exact number of Byzantine validators (default: random in [0, f] when faults are on) */
   byzantine?: number;
+  /** random voting powers 1..5 instead of equal ones; Byzantine (and permanently crashed) power stays below 1/3 */
+  weighted?: boolean;
   /** test only: break an assumption so the checkers can be seen to fail */
   inject?: InjectedBug;
   /** collect a human-readable trace */
@@ -60,6 +66,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface SimResult {
   seed: number;
   validators: number;
+  /** voting power of each validator, in key order */
+  powers: number[];
   f: number;
   byzantine: string[];
   gstMs: number;
@@ -72,6 +80,9 @@ export interface SimResult {
   /** simulated time from GST until the last live honest node reached the required height */
   recoveryMs: number;
   faults: Record<FaultKind, number>;
+  /** evidence outputs by honest nodes, and equivocations honest nodes were shown (each must have produced evidence) */
+  evidenceReported: number;
+  equivocationsSeen: number;
   violations: Violation[];
   events: number;
   steps: number;
@@ -83,7 +94,7 @@ const DELTA_MS = 100;
 const GOSSIP_INTERVAL_MS = 1000;
 const SYNC_BLOCKS_MAX = 16;
 const SYNC_REQUEST_GAP_MS = 200;
-const RELAY_MESSAGES_MAX = 4096;
+const WAL_MESSAGES_MAX = 4096;
 const EVENTS_MAX = 2_000_000;
 /** Liveness bound after GST: generous against growing timeouts (rounds reached during faults carry their length). */
 const LIVENESS_BASE_MS = 60_000;
@@ -116,9 +127,12 @@ interface SimNode {
   guard: Map<string, UnsignedMessage>;
   store: Map<number, StoredBlock>;
   storedHeight: number;
-  /** messages of the current height received by this incarnation, re-sent by gossip (lost on crash) */
-  relay: Map<string, ConsensusMessage>;
-  relayHeight: number;
+  /**
+   * The driver's message log (WAL) for the current height: every consensus message received or sent, persisted
+   * before it is given to the state machine; replayed on restart, re-sent by gossip. Survives a crash.
+   */
+  wal: Map<string, ConsensusMessage>;
+  walHeight: number;
   lastStoreMs: number;
   lastSyncRequestMs: Map<number, number>;
 }
@@ -162,6 +176,7 @@ class Simulation {
   private readonly f: number;
   private readonly chainId: string;
   private readonly validators: { publicKey: string; power: number }[];
+  private readonly totalPower: number;
   private readonly net: NetworkParams;
   private readonly blocks = new Map<string, { height: number; valid: boolean }>();
   private readonly checkers: Checkers;
@@ -189,15 +204,21 @@ class Simulation {
     this.heightsAfterGst = options.heightsAfterGst ?? 3;
     this.chainId = `sim-${options.seed}`;
     const keys = Array.from({ length: this.n }, (_, i) => `val${String(i).padStart(2, '0')}`);
-    this.validators = keys.map((publicKey) => ({ publicKey, power: 1 }));
+    this.validators = keys.map((publicKey) => ({ publicKey, power: options.weighted ? this.rng.int(1, 5) : 1 }));
+    this.totalPower = this.validators.reduce((sum, v) => sum + v.power, 0);
     const faultsOn = options.faults ?? true;
     this.net = faultsOn ? this.randomNetwork() : { gstMs: 0, dropP: 0, dupP: 0, delayMaxMs: 40, spikeP: 0, spikeMaxMs: 0 };
 
-    const byzCount =
+    const byzWanted =
       options.inject === 'byzantine-over-f'
         ? this.f + 1
         : (options.byzantine ?? (faultsOn && this.f > 0 && this.rng.chance(0.6) ? this.rng.int(1, this.f) : 0));
-    const byzIdx = new Set(this.rng.shuffle(keys.map((_, i) => i)).slice(0, byzCount));
+    const byzIdx = new Set<number>();
+    for (const i of this.rng.shuffle(keys.map((_, j) => j))) {
+      if (byzIdx.size >= byzWanted) break;
+      // tolerated: Byzantine power below 1/3 (the over-f bug takes f + 1 nodes whatever their power)
+      if (options.inject === 'byzantine-over-f' || 3 * (this.powerOfIndices(byzIdx) + this.power(i)) < this.totalPower) byzIdx.add(i);
+    }
     for (const [i, key] of keys.entries()) {
       const byzantine = byzIdx.has(i) ? this.byzantineProfile() : null;
       const state = initConsensus({ chainId: this.chainId, validators: this.validators, self: key, height: 1 });
@@ -213,8 +234,8 @@ class Simulation {
         guard: new Map(),
         store: new Map(),
         storedHeight: 0,
-        relay: new Map(),
-        relayHeight: 1,
+        wal: new Map(),
+        walHeight: 1,
         lastStoreMs: 0,
         lastSyncRequestMs: new Map(),
       });
@@ -229,8 +250,8 @@ class Simulation {
       honest,
       blockValid: (hash, height) => this.blockValid(hash, height),
     });
-    if (faultsOn) this.scheduleFaults(byzCount);
-    this.log(`seed ${options.seed}: n=${this.n} f=${this.f} byzantine=[${this.byzantineKeys().join(', ')}] gst=${this.net.gstMs}ms ` +
+    if (faultsOn) this.scheduleFaults(byzIdx);
+    this.log(`seed ${options.seed}: n=${this.n} powers=[${this.validators.map((v) => v.power).join(',')}] f=${this.f} byzantine=[${this.byzantineKeys().join(', ')}] gst=${this.net.gstMs}ms ` +
       `drop=${this.net.dropP.toFixed(2)} dup=${this.net.dupP.toFixed(2)} delay≤${this.net.delayMaxMs}ms spike=${this.net.spikeP.toFixed(2)}`);
   }
 
@@ -254,7 +275,17 @@ class Simulation {
     return { equivocate: kind <= 2, invalid: kind === 1 || kind === 3, silent: kind === 4 };
   }
 
-  private scheduleFaults(byzCount: number): void {
+  private power(i: number): number {
+    return this.validators[i]?.power ?? 0;
+  }
+
+  private powerOfIndices(indices: Iterable<number>): number {
+    let sum = 0;
+    for (const i of indices) sum += this.power(i);
+    return sum;
+  }
+
+  private scheduleFaults(byzIdx: ReadonlySet<number>): void {
     const r = this.rng;
     const gst = this.net.gstMs;
     for (let i = r.int(0, 2); i > 0; i--) {
@@ -272,8 +303,9 @@ class Simulation {
       this.push({ atMs: at, kind: 'crash', node, permanent: false });
       this.push({ atMs: Math.min(gst, at + r.int(100, 4000)), kind: 'restart', node });
     }
-    if (byzCount < this.f && r.chance(0.15)) {
-      this.push({ atMs: r.int(0, gst), kind: 'crash', node: r.pick(honest), permanent: true });
+    const victim = r.pick(honest);
+    if (r.chance(0.15) && 3 * (this.powerOfIndices(byzIdx) + this.power(victim)) < this.totalPower) {
+      this.push({ atMs: r.int(0, gst), kind: 'crash', node: victim, permanent: true });
     }
     this.push({ atMs: gst, kind: 'gst' });
   }
@@ -312,6 +344,7 @@ class Simulation {
     return {
       seed: this.options.seed,
       validators: this.n,
+      powers: this.validators.map((v) => v.power),
       f: this.f,
       byzantine: this.byzantineKeys(),
       gstMs: this.net.gstMs,
@@ -321,6 +354,8 @@ class Simulation {
       maxDecisionRound: this.maxDecisionRound,
       recoveryMs: this.recoveredAtMs < 0 ? -1 : this.recoveredAtMs - this.net.gstMs,
       faults: this.faults,
+      evidenceReported: this.checkers.evidenceReported,
+      equivocationsSeen: this.checkers.equivocationsSeen,
       violations: this.checkers.violations,
       events: this.events,
       steps: this.steps,
@@ -371,9 +406,9 @@ class Simulation {
     const result = step(state, event);
     this.steps++;
     node.state = result.state;
-    if (node.relayHeight !== node.state.height) {
-      node.relay.clear();
-      node.relayHeight = node.state.height;
+    if (node.walHeight !== node.state.height) {
+      node.wal.clear();
+      node.walHeight = node.state.height;
     }
     if (node.byzantine) this.byzantineOutputs(node, result.outputs);
     else this.honestOutputs(node, result.outputs);
@@ -449,11 +484,13 @@ class Simulation {
     node.incarnation++;
     this.faults.restart++;
     const persisted = JSON.parse(node.persisted) as ConsensusState;
-    node.state = restoreConsensus(persisted, [...node.guard.values()]);
-    node.relay.clear();
-    node.relayHeight = node.state.height;
-    this.log(`${this.nowMs}ms ${node.key} restarted at h=${node.state.height} r=${node.state.round} step=${node.state.step}`);
+    const guard = this.options.inject === 'no-double-sign-guard' ? [] : [...node.guard.values()];
+    if (this.options.inject === 'no-double-sign-guard') node.guard.clear();
+    node.state = restoreConsensus(persisted, guard);
+    if (this.options.inject === 'no-message-log') node.wal.clear();
+    this.log(`${this.nowMs}ms ${node.key} restarted at h=${node.state.height} r=${node.state.round} step=${node.state.step}, replaying ${node.walHeight === node.state.height ? node.wal.size : 0} logged messages`);
     this.local(node, { type: 'start-height', height: node.state.height }, 0);
+    if (node.walHeight === node.state.height) for (const m of node.wal.values()) this.local(node, this.asEvent(m), 0);
   }
 
   // ---- Byzantine drivers -----------------------------------------------------------------------------------------
@@ -549,7 +586,7 @@ class Simulation {
   private sendAll(node: SimNode, msg: ConsensusMessage): void {
     // the driver feeds its own message back to its state machine at once; peers get it over the network
     this.local(node, this.asEvent(msg), 0);
-    if (!node.byzantine && msg.height === node.relayHeight && node.relay.size < RELAY_MESSAGES_MAX) node.relay.set(messageKey(msg), msg);
+    if (!node.byzantine) this.logMessage(node, msg);
     for (const other of this.nodes) if (other !== node) this.send(node, other.index, { kind: 'consensus', msg });
   }
 
@@ -597,13 +634,17 @@ class Simulation {
     if (m.height < node.state.height) return;
     if (m.type !== 'proposal' && !fakeSigValid(m)) return;
     if (!node.byzantine) {
-      if (node.relay.size < RELAY_MESSAGES_MAX) node.relay.set(messageKey(m), m);
+      this.logMessage(node, m);
       if (m.type !== 'proposal') this.checkers.onVoteDelivered(node.key, node.incarnation, m, node.state.height, node.state.round, this.nowMs);
     } else if (m.type === 'proposal') {
       const known = this.knownHashes.get(m.height) ?? [];
       if (!known.includes(m.blockHash)) this.knownHashes.set(m.height, [...known, m.blockHash]);
     }
     this.stepNode(node, this.asEvent(m));
+  }
+
+  private logMessage(node: SimNode, m: ConsensusMessage): void {
+    if (m.height === node.walHeight && node.wal.size < WAL_MESSAGES_MAX) node.wal.set(messageKey(m), m);
   }
 
   private asEvent(m: ConsensusMessage): ConsensusEvent {
@@ -617,7 +658,7 @@ class Simulation {
     if (!node.up) return;
     for (const other of this.nodes) if (other !== node) this.send(node, other.index, { kind: 'status', height: node.state.height });
     if (node.byzantine || this.nowMs - node.lastStoreMs < GOSSIP_INTERVAL_MS) return;
-    for (const m of node.relay.values()) {
+    for (const m of node.wal.values()) {
       for (const other of this.nodes) if (other !== node) this.send(node, other.index, { kind: 'consensus', msg: m });
     }
   }
@@ -664,7 +705,7 @@ class Simulation {
       seen.add(s.validator);
       power += v.power;
     }
-    return 3 * power > 2 * this.validators.reduce((s, v) => s + v.power, 0);
+    return 3 * power > 2 * this.totalPower;
   }
 
   // ---- blocks, helpers -------------------------------------------------------------------------------------------
@@ -744,6 +785,8 @@ export interface SimSummary {
   faults: Record<FaultKind, number>;
   /** sum over seeds of the height every live honest node reached */
   decidedHeights: number;
+  evidenceReported: number;
+  equivocationsSeen: number;
   maxDecisionRound: number;
   maxRecoveryMs: number;
   steps: number;
@@ -760,6 +803,8 @@ export function runSeeds(first: number, count: number, options: Omit<SimOptions,
     violationsByKind: {},
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
     decidedHeights: 0,
+    evidenceReported: 0,
+    equivocationsSeen: 0,
     maxDecisionRound: 0,
     maxRecoveryMs: 0,
     steps: 0,
@@ -770,6 +815,8 @@ export function runSeeds(first: number, count: number, options: Omit<SimOptions,
     const r = runSim({ ...options, seed });
     s.seedsRun++;
     s.decidedHeights += r.decidedHeight;
+    s.evidenceReported += r.evidenceReported;
+    s.equivocationsSeen += r.equivocationsSeen;
     s.maxDecisionRound = Math.max(s.maxDecisionRound, r.maxDecisionRound);
     s.maxRecoveryMs = Math.max(s.maxRecoveryMs, r.recoveryMs);
     s.steps += r.steps;

@@ -7,3 +7,4 @@ export * from './node/datadir.js';
 export * from './node/start.js';
 export * from './api/server.js';
 export * from './chain/verify-store.js';
+export * from './consensus/driver.js';

@@ -9,9 +9,14 @@ import { txRoutes } from './routes/txs.js';
 import { blockRoutes } from './routes/blocks.js';
 import { healthRoutes } from './routes/health.js';
 import { notaryRoutes } from '../modules/notary/routes.js';
+import { consensusRoutes } from './routes/consensus.js';
+import type { ConsensusDriver } from '../consensus/driver.js';
 
 export interface ServerOptions {
   logger?: boolean;
+  /** consensus status and evidence routes */
+  consensus?: ConsensusDriver;
+  peers?: () => { orgId: string; publicKey: string }[];
 }
 
 export function errorBody(e: MachiError): { code: string; message: string } {
@@ -49,5 +54,6 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   await app.register(txRoutes, { node });
   await app.register(blockRoutes, { node });
   await app.register(notaryRoutes, { node });
+  if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });
   return app;
 }

@@ -3,12 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isMachiError, parseGenesis, signTx, verifyBundle, type SignedTx } from '@machi/core';
-import { initDataDir, openDataDir, readJsonFile, GENESIS_FILE } from '../node/datadir.js';
+import { DEFAULT_CONSORTIUM, GENESIS_FILE, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
+import { runConsortium } from './up.js';
 import { SqliteStore } from '../storage/sqlite.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { startNode } from '../node/start.js';
 
 export const DEFAULT_PORT = 7070;
+/** A node's peer-to-peer port defaults to its API port plus this. */
+export const P2P_PORT_OFFSET = 100;
 export const DEFAULT_DATA_DIR = './data';
 const DEFAULT_NODE = process.env.MACHI_NODE ?? `http://127.0.0.1:${DEFAULT_PORT}`;
 
@@ -62,7 +65,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 
 export const commands: Record<string, Command> = {
   start: {
-    usage: 'start [--data DIR] [--port N] [--host H] [--genesis FILE]',
+    usage: 'start [--data DIR] [--port N] [--genesis FILE] [--peers H:P,…]',
     summary: 'run a node (creates DIR with a key and a one-org genesis if empty)',
     help: `Runs one node on embedded storage (SQLite in DIR/ledger.db) and serves the HTTP API.
 If DIR (default ${DEFAULT_DATA_DIR}) has no key and genesis, creates an org key (DIR/org-key.json, mode 600) and a
@@ -72,20 +75,84 @@ Options:
   --data DIR      data directory (default ${DEFAULT_DATA_DIR})
   --port N        API port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H        listen address (default 127.0.0.1; 0.0.0.0 for all interfaces)
-  --genesis FILE  use this genesis file instead of DIR/genesis.json`,
-    options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' } },
+  --genesis FILE  use this genesis file instead of DIR/genesis.json
+  --listen H:P    peer-to-peer address (default: --host and API port + ${P2P_PORT_OFFSET})
+  --peers H:P,…   the other organisations' peer-to-peer addresses (a consortium node)`,
+    options: {
+      data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
+      listen: { type: 'string' }, peers: { type: 'string' },
+    },
     longRunning: true,
     async run(v) {
       const dir = str(v, 'data', DEFAULT_DATA_DIR);
       if (v.genesis === undefined) initDataDir(dir);
-      const running = await startNode({ dir, genesisFile: v.genesis as string | undefined, port: port(v, DEFAULT_PORT), host: str(v, 'host', '127.0.0.1') });
+      const apiPort = port(v, DEFAULT_PORT);
+      const host = str(v, 'host', '127.0.0.1');
+      const running = await startNode({
+        dir,
+        genesisFile: v.genesis as string | undefined,
+        port: apiPort,
+        host,
+        listen: parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen'),
+        peers: v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; }),
+      });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
+      if (running.p2pAddress !== undefined) process.stdout.write(`P2P: ${running.p2pAddress}\n`);
       const stop = (): void => {
         void running.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      return 0;
+    },
+  },
+
+  genesis: {
+    usage: 'genesis --orgs ID,ID,… --out DIR [--chain-id ID]',
+    summary: 'create keys for each organisation and the shared genesis file',
+    help: `Creates a consortium: for each organisation id, a key in DIR/<id>/${KEY_FILE} (mode 600; give each org its own
+directory and nothing else) and the shared genesis file in DIR/genesis.json (copied into every org directory). Every
+organisation is a validator with voting power 1; edit the genesis before any node starts to change that.
+
+Options:
+  --orgs ID,…     organisation ids, e.g. street-office,property-company,power-company,auditor
+  --out DIR       where to write (must not hold a genesis yet)
+  --chain-id ID   the chain id (default: machi-<random>)`,
+    options: { orgs: { type: 'string' }, out: { type: 'string' }, 'chain-id': { type: 'string' } },
+    async run(v, pos) {
+      const ids = [...String(v.orgs ?? '').split(','), ...pos].map((s) => s.trim()).filter(Boolean);
+      if (ids.length === 0 || typeof v.out !== 'string') throw new CliError('usage: machi genesis --orgs ID,ID,… --out DIR');
+      let genesis;
+      try {
+        genesis = createConsortium(v.out, ids, typeof v['chain-id'] === 'string' ? { chainId: v['chain-id'] } : {});
+      } catch (e) {
+        throw new CliError(isMachiError(e) ? e.message : (e as Error).message);
+      }
+      process.stdout.write(`genesis of chain ${genesis.chainId} with ${ids.length} organisations in ${join(v.out, GENESIS_FILE)}\n`);
+      for (const o of genesis.orgs) process.stdout.write(`  ${o.id.padEnd(24)} ${join(v.out, o.id)}/  key ${o.publicKey}\n`);
+      return 0;
+    },
+  },
+
+  up: {
+    usage: 'up [--orgs N] [--data DIR] [--port P]',
+    summary: 'run a local consortium: N organisations, one node process each',
+    help: `Runs a local consortium of N organisations (default 4) on this machine, one node process per organisation,
+each with its own key and data directory DIR/<org> (default DIR ${DEFAULT_DATA_DIR}), talking over loopback.
+Node i serves its API on port P+i (default P ${DEFAULT_PORT}) and its peer link on P+${P2P_PORT_OFFSET}+i. Creates the
+consortium on first run. Ctrl-C stops all nodes.
+
+Options:
+  --orgs N     number of organisations (1-${DEFAULT_CONSORTIUM.length}; only on first run)
+  --data DIR   consortium directory (default ${DEFAULT_DATA_DIR})
+  --port P     first API port (default ${DEFAULT_PORT})`,
+    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' } },
+    longRunning: true,
+    async run(v) {
+      const n = Number(str(v, 'orgs', '4'));
+      if (!Number.isInteger(n) || n < 1 || n > DEFAULT_CONSORTIUM.length) throw new CliError(`--orgs must be 1..${DEFAULT_CONSORTIUM.length}`);
+      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET });
       return 0;
     },
   },
@@ -203,6 +270,14 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
     },
   },
 };
+
+function parseHostPort(text: string, flag: string): { host: string; port: number } {
+  const i = text.lastIndexOf(':');
+  const host = text.slice(0, i);
+  const p = Number(text.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(p) || p < 0 || p > 65535) throw new CliError(`${flag} wants host:port, got "${text}"`);
+  return { host, port: p };
+}
 
 function readTextFile(path: string, what: string): string {
   try {

@@ -63,3 +63,45 @@ export function openDataDir(dir: string, genesisFile?: string): DataDir {
   }
   return { dir, genesis, signer, ledgerPath: join(dir, LEDGER_FILE) };
 }
+
+/** Display names for the organisations a community typically has; other ids get their id as name. */
+export const KNOWN_ORGS: Record<string, string> = {
+  'street-office': 'Street office',
+  'property-company': 'Property-management company',
+  'power-company': 'Power supply company',
+  auditor: 'Audit office',
+  'water-company': 'Water company',
+  'civil-affairs': 'Civil affairs bureau',
+  police: 'Police station',
+  'urban-management': 'Urban management bureau',
+  'housing-bureau': 'Housing bureau',
+  judiciary: 'Judicial office',
+  'comprehensive-management': 'Comprehensive management office',
+};
+
+export const DEFAULT_CONSORTIUM = ['street-office', 'property-company', 'power-company', 'auditor', 'water-company', 'civil-affairs', 'police'];
+
+/**
+ * Creates a consortium: one key per org in OUT/<org>/org-key.json, and the shared genesis (every org a validator
+ * with power 1) in OUT/genesis.json and in each org's directory. Refuses to overwrite an existing genesis.
+ */
+export function createConsortium(out: string, orgIds: string[], opts: { chainId?: string } = {}): Genesis {
+  if (orgIds.length === 0) throw new Error('name at least one organisation');
+  if (existsSync(join(out, GENESIS_FILE))) throw new Error(`${join(out, GENESIS_FILE)} already exists; choose another --out`);
+  const keys = orgIds.map(() => generateKeyPair());
+  const genesis = parseGenesis({
+    chainId: opts.chainId ?? `machi-${randomBytes(3).toString('hex')}`,
+    genesisTime: new Date().toISOString(),
+    orgs: orgIds.map((id, i) => ({ id, name: KNOWN_ORGS[id] ?? id, publicKey: keys[i]!.publicKey, power: 1 })),
+  });
+  const text = `${JSON.stringify(genesis, null, 2)}\n`;
+  mkdirSync(out, { recursive: true });
+  orgIds.forEach((id, i) => {
+    const dir = join(out, id);
+    mkdirSync(dir, { recursive: true });
+    writeKeyFile(join(dir, KEY_FILE), keys[i]!.jwk);
+    writeFileSync(join(dir, GENESIS_FILE), text, { flag: 'wx' });
+  });
+  writeFileSync(join(out, GENESIS_FILE), text, { flag: 'wx' });
+  return genesis;
+}

@@ -1,44 +1,60 @@
 /**
- * A single-validator Machi node: admits transactions into a bounded mempool (each checked once, off the main thread),
- * builds a block as soon as there is something to commit, signs its commit certificate and stores it atomically.
- * Multi-organisation BFT consensus replaces `#produce` in the consortium; everything else stays.
+ * A Machi node's ledger side: admits transactions into a bounded mempool (each checked once, off the main thread),
+ * prepares blocks for proposals, checks blocks proposed or synced from peers, and commits decided blocks atomically.
+ * Deciding *which* block commits is consensus's job (../consensus/driver.ts), which calls into this class.
  */
 import { EventEmitter } from 'node:events';
 import {
   BLOCK_TXS_MAX,
-  MEMPOOL_TXS_MAX,
-  TX_TIME_SKEW_MS_MAX,
   BUNDLE_FORMAT,
+  MEMPOOL_TXS_MAX,
   MachiError,
   MerkleLog,
   NONCE_WINDOW_MS,
   RecentNonces,
-  nonceKey,
-  txTimeValid,
+  TX_BYTES_MAX,
+  TX_TIME_SKEW_MS_MAX,
   blockHash,
   buildBlock,
-  genesisHead,
-  orgByKey,
-  precommitSignBytes,
-  toHex,
+  canonicalJson,
   createRegistry,
+  genesisHead,
+  isMachiError,
+  nonceKey,
+  orgByKey,
+  toHex,
+  txHashOfCanonical,
+  txHash,
+  checkTxShape,
+  txTimeValid,
   validatorsOf,
+  verifyCommit,
+  type BlockExecution,
+  type BlockHeader,
   type ChainHead,
   type CheckedTx,
+  type Commit,
   type ErrorCode,
   type Genesis,
+  type MerkleNode,
   type Org,
   type ProofBundle,
-  type Signer,
   type SignedTx,
   type TxTypeRegistry,
+  type Validator,
 } from '@machi/core';
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
-import type { TxChecker } from './checker.js';
+import type { CheckOutcome, TxChecker } from './checker.js';
+
+/** [consensus] Most bytes of transactions in one block (canonical JSON). */
+export const BLOCK_TX_BYTES_MAX = 16 * 1024 * 1024;
+/** A proposed block's time may be at most this far ahead of our clock. */
+export const BLOCK_TIME_AHEAD_MS_MAX = 10_000;
 
 export interface NodeOptions {
   genesis: Genesis;
-  signer: Signer;
+  /** this node's organisation key (public part) */
+  publicKey: string;
   store: LedgerStore;
   checker: TxChecker;
   /** ms since the epoch; injectable for tests */
@@ -58,25 +74,45 @@ export interface Receipt {
   message?: string;
 }
 
-interface Waiter {
-  ok(r: Receipt): void;
-  fail(e: MachiError): void;
+/** A block executed on top of the current head, ready to be committed if consensus decides it. */
+export interface PreparedBlock {
+  header: BlockHeader;
+  hash: string;
+  txs: CheckedTx[];
+  execution: BlockExecution;
+  logNodes: MerkleNode[];
+  /** the log after this block (a copy: the node's own log moves only on commit) */
+  log: MerkleLog;
+}
+
+/** What travels between nodes for a block: its header and its transactions' canonical texts. */
+export interface WireBlock {
+  header: BlockHeader;
+  txs: string[];
 }
 
 export interface NodeEvents {
   block: [StoredBlock];
+  /** transactions admitted from a client (not from a peer): gossip them */
+  admitted: [SignedTx[]];
+  /** the mempool received transactions */
+  mempool: [];
+}
+
+interface Waiter {
+  ok(r: Receipt): void;
+  fail(e: MachiError): void;
 }
 
 export class MachiNode extends EventEmitter<NodeEvents> {
   readonly genesis: Genesis;
   readonly registry: TxTypeRegistry;
   readonly orgs: Map<string, Org>;
+  readonly validators: Validator[];
   readonly self: Org;
   readonly store: LedgerStore;
-  readonly #signer: Signer;
   readonly #checker: TxChecker;
-  readonly #clock: () => number;
-  readonly #isValidator: boolean;
+  readonly clock: () => number;
   #log: MerkleLog;
   #head: ChainHead;
   readonly #mempool = new Map<string, CheckedTx>();
@@ -84,22 +120,21 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   /** nonces of committed txs inside the replay window (see @machi/core replay.ts) */
   readonly #recentNonces = new RecentNonces();
   readonly #waiters = new Map<string, Waiter[]>();
-  #producing = false;
   #closed = false;
 
   constructor(opts: NodeOptions) {
     super();
+    this.setMaxListeners(100);
     this.genesis = opts.genesis;
     this.store = opts.store;
-    this.#signer = opts.signer;
     this.#checker = opts.checker;
-    this.#clock = opts.clock ?? Date.now;
+    this.clock = opts.clock ?? Date.now;
     this.registry = createRegistry();
     this.orgs = orgByKey(opts.genesis);
-    const self = this.orgs.get(opts.signer.publicKey);
+    this.validators = validatorsOf(opts.genesis);
+    const self = this.orgs.get(opts.publicKey);
     if (self === undefined) throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation in the genesis file");
     this.self = self;
-    this.#isValidator = validatorsOf(opts.genesis).some((v) => v.publicKey === opts.signer.publicKey);
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadRecentNonces();
@@ -133,10 +168,29 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     return this.#mempool.size;
   }
 
-  /** Checks and admits a batch; outcomes are in input order. Nothing is stored until a block commits. */
-  async submit(values: readonly unknown[]): Promise<SubmitOutcome[]> {
-    const checked = await this.#checker.check(values);
-    const now = this.#clock();
+  /**
+   * Checks and admits a batch; outcomes are in input order. Nothing is stored until a block commits. Transactions
+   * from clients are announced with 'admitted' for gossip; those from peers are not re-announced (full mesh).
+   */
+  async submit(values: readonly unknown[], from: 'client' | 'peer' = 'client'): Promise<SubmitOutcome[]> {
+    // Transactions whose nonce is already taken (e.g. gossip arriving after the block that held them) are refused
+    // before the signature check: each node verifies each transaction once.
+    const now0 = this.clock();
+    const fresh: unknown[] = [];
+    const early: (CheckOutcome | undefined)[] = values.map((v) => {
+      const t = v as Partial<SignedTx> | null;
+      if (typeof t === 'object' && t !== null && typeof t.signer === 'string' && typeof t.nonce === 'string') {
+        const key = nonceKey(t.signer, t.nonce);
+        if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now0)) return this.#nonceTaken(v);
+      }
+      fresh.push(v);
+      return undefined;
+    });
+    const checkedFresh = await this.#checker.check(fresh);
+    let k = 0;
+    const checked = early.map((e) => e ?? checkedFresh[k++]!);
+    const now = this.clock();
+    const admitted: SignedTx[] = [];
     const out: SubmitOutcome[] = checked.map((c, i) => {
       if (!c.ok) return c;
       const tx = values[i] as SignedTx;
@@ -144,16 +198,29 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       if (Math.abs(tx.time - now) > TX_TIME_SKEW_MS_MAX) return fail('TX_TIME_SKEW', `transaction time is ${Math.round((tx.time - now) / 1000)} s from the node clock; at most ${TX_TIME_SKEW_MS_MAX / 1000} s allowed`);
       // Identical bytes carry the same (signer, nonce), so only a nonce hit needs the (random-access) hash lookup.
       const key = nonceKey(tx.signer, tx.nonce);
-      if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) {
-        return fail(this.#mempool.has(c.hash) || this.store.hasTx(c.hash) ? 'TX_DUPLICATE' : 'TX_REPLAYED');
-      }
+      if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) return { ...this.#nonceTaken(tx), hash: c.hash };
       if (this.#mempool.size >= MEMPOOL_TXS_MAX) return fail('MEMPOOL_FULL');
       this.#mempool.set(c.hash, { tx, hash: c.hash, canonical: c.canonical });
       this.#pendingNonces.add(key);
+      admitted.push(tx);
       return { ok: true, hash: c.hash };
     });
-    this.#scheduleBlock();
+    if (admitted.length > 0 && from === 'client') this.emit('admitted', admitted);
+    if (admitted.length > 0) this.emit('mempool');
     return out;
+  }
+
+  /** The same bytes again are a duplicate; other bytes with a taken (signer, nonce) are a replay. */
+  #nonceTaken(value: unknown): { ok: false; code: ErrorCode; message: string } {
+    let dup = false;
+    try {
+      const hash = txHash(checkTxShape(value));
+      dup = this.#mempool.has(hash) || this.store.hasTx(hash);
+    } catch {
+      // malformed: not the same bytes as anything admitted
+    }
+    const code: ErrorCode = dup ? 'TX_DUPLICATE' : 'TX_REPLAYED';
+    return { ok: false, code, message: new MachiError(code).message };
   }
 
   receipt(hash: string): Receipt | undefined {
@@ -162,7 +229,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     return t === undefined ? undefined : committedReceipt(t);
   }
 
-  /** Resolves with the committed receipt, or rejects with COMMIT_TIMEOUT. */
+  /** Resolves with the committed receipt, or rejects with COMMIT_TIMEOUT (or TX_EXPIRED if it was dropped). */
   waitCommitted(hash: string, timeoutMs: number): Promise<Receipt> {
     const r = this.receipt(hash);
     if (r?.status === 'committed') return Promise.resolve(r);
@@ -191,77 +258,135 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     });
   }
 
-  #scheduleBlock(): void {
-    if (this.#producing || this.#closed || !this.#isValidator || this.#mempool.size === 0) return;
-    this.#producing = true;
-    setImmediate(() => {
-      try {
-        this.#produce();
-      } finally {
-        this.#producing = false;
-        this.#scheduleBlock();
-      }
-    });
-  }
-
-  #produce(): void {
-    if (this.#closed) return;
-    const time = Math.max(this.#clock(), this.#head.time);
+  /** Up to BLOCK_TXS_MAX mempool transactions valid in a block at `time`, in arrival order; drops expired ones. */
+  takeForProposal(time: number): CheckedTx[] {
     const txs: CheckedTx[] = [];
+    let bytes = 0;
     for (const c of this.#mempool.values()) {
       if (!txTimeValid(c.tx.time, time) || this.#recentNonces.has(nonceKey(c.tx.signer, c.tx.nonce), time)) {
         this.#drop(c, 'TX_EXPIRED');
         continue;
       }
+      bytes += c.canonical.length;
+      if (txs.length >= BLOCK_TXS_MAX || bytes > BLOCK_TX_BYTES_MAX) break;
       txs.push(c);
-      if (txs.length >= BLOCK_TXS_MAX) break;
     }
-    if (txs.length === 0) return;
-    const firstSeq = this.#log.size;
+    return txs;
+  }
+
+  /** Executes `txs` on top of the head; the node's own log and state do not move until `commit`. */
+  prepare(txs: CheckedTx[], time: number, proposer: string): PreparedBlock {
+    const log = new MerkleLog(this.store, this.#log.size, this.#log.frontier());
     const built = buildBlock({
       genesis: this.genesis,
       registry: this.registry,
       orgs: this.orgs,
       prev: this.#head,
-      time,
-      proposer: this.#signer.publicKey,
-      log: this.#log,
+      time: Math.max(time, this.#head.time),
+      proposer,
+      log,
       state: this.store,
       txs,
     });
-    const { header, execution } = built;
-    const hash = blockHash(header);
-    const commit = {
-      height: header.height,
-      round: 0,
-      blockHash: hash,
-      signatures: [{ validator: this.#signer.publicKey, sig: this.#signer.sign(precommitSignBytes(header.chainId, header.height, 0, hash)) }],
+    return { header: built.header, hash: blockHash(built.header), txs, execution: built.execution, logNodes: built.logNodes, log };
+  }
+
+  /**
+   * Checks a block from a peer on top of our head: every transaction (signatures verified only for those not already
+   * admitted to our mempool — each node verifies each transaction once), the replay rules, then re-executes it and
+   * compares the header. Throws BLOCK_INVALID with the reason.
+   */
+  async checkBlock(block: WireBlock): Promise<PreparedBlock> {
+    const { header, txs: texts } = block;
+    const bad = (why: string): never => {
+      throw new MachiError('BLOCK_INVALID', `block ${header.height}: ${why}`, { height: header.height, reason: why });
     };
-    const stored: StoredTx[] = txs.map((c, i) => ({
+    if (header.height !== this.#head.height + 1) bad(`expected height ${this.#head.height + 1}`);
+    if (header.prevHash !== this.#head.hash) bad('prevHash is not our head');
+    if (header.time < this.#head.time) bad('time goes backwards');
+    if (header.time > this.clock() + BLOCK_TIME_AHEAD_MS_MAX) bad('time is too far in the future');
+    if (!Array.isArray(texts) || texts.length !== header.txCount || texts.length > BLOCK_TXS_MAX) bad('transaction count does not match the header');
+    const txs: (CheckedTx | undefined)[] = new Array(texts.length);
+    const unknown: { index: number; value: unknown }[] = [];
+    let bytes = 0;
+    texts.forEach((text, i) => {
+      if (typeof text !== 'string' || text.length > TX_BYTES_MAX) bad(`tx ${i} is not a transaction text`);
+      bytes += text.length;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        bad(`tx ${i} is not JSON`);
+      }
+      const known = this.#mempool.get(txHashOfCanonical(text));
+      if (known !== undefined && known.canonical === text) txs[i] = known;
+      else unknown.push({ index: i, value });
+    });
+    if (bytes > BLOCK_TX_BYTES_MAX) bad('transactions exceed the block byte limit');
+    if (unknown.length > 0) {
+      const outcomes = await this.#checker.check(unknown.map((u) => u.value));
+      outcomes.forEach((o, k) => {
+        const { index, value } = unknown[k]!;
+        if (!o.ok) return bad(`tx ${index}: ${o.code}: ${o.message}`);
+        if (o.canonical !== texts[index]) bad(`tx ${index} is not in canonical form`);
+        txs[index] = { tx: value as SignedTx, hash: o.hash, canonical: o.canonical };
+      });
+    }
+    if (header.height !== this.#head.height + 1) bad('the chain moved on while the block was being checked');
+    const seen = new Set<string>();
+    const checked = txs as CheckedTx[];
+    checked.forEach((c, i) => {
+      if (!txTimeValid(c.tx.time, header.time)) bad(`tx ${i} time is outside the window of the block time`);
+      const key = nonceKey(c.tx.signer, c.tx.nonce);
+      if (seen.has(key) || this.#recentNonces.has(key, header.time)) bad(`tx ${i} replays a nonce`);
+      seen.add(key);
+    });
+    const prepared = this.prepare(checked, header.time, header.proposer);
+    if (canonicalJson(prepared.header) !== canonicalJson(header)) {
+      const diff = (Object.keys(header) as (keyof BlockHeader)[]).filter((k) => prepared.header[k] !== header[k]);
+      bad(`header does not match re-execution (${diff.join(', ') || 'shape'})`);
+    }
+    return prepared;
+  }
+
+  /** Checks a decided block from a peer (block sync) including its commit certificate, and commits it. */
+  async applySynced(block: WireBlock, commit: Commit): Promise<void> {
+    try {
+      verifyCommit(block.header, commit, this.validators);
+    } catch (e) {
+      if (isMachiError(e)) throw new MachiError('BLOCK_INVALID', `block ${block.header.height}: commit certificate: ${e.message}`);
+      throw e;
+    }
+    const prepared = await this.checkBlock(block);
+    this.commit(prepared, commit);
+  }
+
+  /** Stores a decided block atomically, then moves the head, the log and the replay window, and answers waiters. */
+  commit(p: PreparedBlock, commit: Commit): StoredBlock {
+    if (p.header.height !== this.#head.height + 1 || p.header.prevHash !== this.#head.hash) {
+      throw new Error(`invariant violated: commit of block ${p.header.height} on head ${this.#head.height}`);
+    }
+    const firstSeq = p.log.size - p.txs.length;
+    const stored: StoredTx[] = p.txs.map((c, i) => ({
       hash: c.hash,
       seq: firstSeq + i,
-      height: header.height,
+      height: p.header.height,
       signer: c.tx.signer,
       nonce: c.tx.nonce,
       body: c.canonical,
-      code: execution.results[i]!.code ?? null,
-      message: execution.results[i]!.message ?? null,
+      code: p.execution.results[i]!.code ?? null,
+      message: p.execution.results[i]!.message ?? null,
     }));
-    const block: StoredBlock = { header, commit, hash, firstSeq };
-    try {
-      this.store.commitBlock({ block, txs: stored, logNodes: built.logNodes, writes: execution.writes });
-    } catch (e) {
-      // The store rolled back; rebuild the in-memory log from what is stored and leave the txs in the mempool.
-      this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
-      throw e;
-    }
-    this.#head = { height: header.height, hash, time: header.time, appHash: header.appHash };
-    this.#recentNonces.prune(header.time);
+    const block: StoredBlock = { header: p.header, commit, hash: p.hash, firstSeq };
+    this.store.commitBlock({ block, txs: stored, logNodes: p.logNodes, writes: p.execution.writes });
+    this.#log = new MerkleLog(this.store, p.log.size, p.log.frontier());
+    this.#head = { height: p.header.height, hash: p.hash, time: p.header.time, appHash: p.header.appHash };
+    this.#recentNonces.prune(p.header.time);
     for (const t of stored) {
       const key = nonceKey(t.signer, t.nonce);
       this.#mempool.delete(t.hash);
       this.#pendingNonces.delete(key);
-      this.#recentNonces.add(key, header.time);
+      this.#recentNonces.add(key, p.header.time);
       const waiters = this.#waiters.get(t.hash);
       if (waiters !== undefined) {
         this.#waiters.delete(t.hash);
@@ -269,7 +394,12 @@ export class MachiNode extends EventEmitter<NodeEvents> {
         for (const w of waiters) w.ok(r);
       }
     }
+    // A transaction that another proposer included replaces ours with the same nonce: drop the loser.
+    for (const c of this.#mempool.values()) {
+      if (this.#recentNonces.has(nonceKey(c.tx.signer, c.tx.nonce), p.header.time)) this.#drop(c, 'TX_REPLAYED');
+    }
     this.emit('block', block);
+    return block;
   }
 
   /** Removes a transaction that can no longer be committed and tells whoever waits for it. */
@@ -279,6 +409,13 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     const waiters = this.#waiters.get(c.hash);
     this.#waiters.delete(c.hash);
     for (const w of waiters ?? []) w.fail(new MachiError(code, undefined, { hash: c.hash }));
+  }
+
+  /** A stored block with its transactions' texts, as sent to a syncing peer. */
+  wireBlock(height: number): { block: WireBlock; commit: Commit } | undefined {
+    const b = this.store.getBlock(height);
+    if (b === undefined) return undefined;
+    return { block: { header: b.header, txs: this.store.blockTxs(height).map((t) => t.body) }, commit: b.commit };
   }
 
   /** Proof bundle for a committed transaction: verifiable offline with the genesis file alone. */
@@ -300,6 +437,10 @@ export class MachiNode extends EventEmitter<NodeEvents> {
 
   consistencyProof(size1: number, size2: number): string[] {
     return this.#log.consistencyProof(size1, size2).map(toHex);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   async close(): Promise<void> {

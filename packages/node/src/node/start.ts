@@ -1,27 +1,67 @@
-/** Wires a data directory, the SQLite store, the checker pool, the node and the API into a running process. */
+/**
+ * Wires a data directory, the SQLite store, the checker pool, the node, consensus, the peer network and the API into
+ * a running process.
+ */
 import type { FastifyInstance } from 'fastify';
-import { genesisHash } from '@machi/core';
+import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
 import { openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
 import { SqliteStore } from '../storage/sqlite.js';
+import type { LedgerStore } from '../storage/store.js';
 import { buildServer } from '../api/server.js';
+import { ConsensusDriver, type PeerTransport } from '../consensus/driver.js';
+import { P2PNetwork } from '../p2p/network.js';
+
+export interface Wired {
+  node: MachiNode;
+  consensus: ConsensusDriver;
+}
+
+/** A node and its consensus driver on a store; `net` null for a node without peers (a one-validator chain). */
+export function wireNode(opts: {
+  genesis: Genesis;
+  signer: Signer;
+  store: LedgerStore;
+  checker: TxChecker;
+  net?: PeerTransport | null;
+  timeouts?: Partial<TimeoutParams>;
+  log?: (line: string) => void;
+}): Wired {
+  const node = new MachiNode({ genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker });
+  const consensus = new ConsensusDriver({
+    node,
+    signer: opts.signer,
+    net: opts.net ?? null,
+    ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
+    ...(opts.log === undefined ? {} : { log: opts.log }),
+  });
+  consensus.start();
+  return { node, consensus };
+}
 
 export interface StartOptions {
   dir: string;
   genesisFile?: string | undefined;
   port: number;
   host: string;
+  /** peer-to-peer listen address; peers' addresses ("host:port") */
+  listen?: { host: string; port: number };
+  peers?: string[];
   /** worker threads for signature checks (default: one per core) */
   checkThreads?: number;
 }
 
-export interface RunningNode {
-  node: MachiNode;
+export interface RunningNode extends Wired {
   app: FastifyInstance;
   url: string;
+  p2pAddress: string | undefined;
   close(): Promise<void>;
 }
+
+const log = (line: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+};
 
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const dd = openDataDir(opts.dir, opts.genesisFile);
@@ -33,20 +73,30 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     throw new Error(`the ledger in ${opts.dir} belongs to another genesis (${stored.slice(0, 12)}…), not ${gh.slice(0, 12)}…`);
   }
   if (stored === undefined) store.setMeta('genesis_hash', gh);
+  const peered = (opts.peers?.length ?? 0) > 0 || dd.genesis.orgs.length > 1;
+  let net: P2PNetwork | null = null;
+  if (peered && opts.listen !== undefined) {
+    net = new P2PNetwork({ genesis: dd.genesis, signer: dd.signer, listen: opts.listen, peers: opts.peers ?? [], log });
+    await net.start();
+  }
   const checker: TxChecker = new PooledChecker(dd.genesis, opts.checkThreads);
-  const node = new MachiNode({ genesis: dd.genesis, signer: dd.signer, store, checker });
-  const app = await buildServer(node);
+  const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log });
+  const app = await buildServer(wired.node, { consensus: wired.consensus, peers: () => net?.peers() ?? [] });
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  const p2p = net?.address;
   return {
-    node,
+    ...wired,
     app,
     url: `http://${host}:${port}`,
+    p2pAddress: p2p === undefined ? undefined : `${p2p.host}:${p2p.port}`,
     async close() {
+      wired.consensus.close();
       await app.close();
-      await node.close();
+      await net?.close();
+      await wired.node.close();
       store.close();
     },
   };

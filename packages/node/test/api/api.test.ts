@@ -12,13 +12,14 @@ import {
   BODY_BYTES_MAX, BATCH_TXS_MAX, TX_TIME_SKEW_MS_MAX, generateKeyPair, signTx, signerFromJwk, verifyBundle,
   type Genesis, type Signer, type SignedTx, type TxBody,
 } from '@machi/core';
-import { InlineChecker, MachiNode, SqliteStore, buildServer } from '../../src/index.js';
+import { InlineChecker, SqliteStore, buildServer, wireNode, type ConsensusDriver, type MachiNode } from '../../src/index.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 let dir: string;
 let app: FastifyInstance;
 let node: MachiNode;
+let consensus: ConsensusDriver;
 let store: SqliteStore;
 let genesis: Genesis;
 let signer: Signer;
@@ -48,12 +49,13 @@ beforeAll(async () => {
   outsider = signerFromJwk(generateKeyPair().jwk);
   genesis = { chainId: 'machi-test', genesisTime: new Date().toISOString(), orgs: [{ id: 'street-office', name: 'Street office', publicKey: kp.publicKey, power: 1 }] };
   store = new SqliteStore(join(dir, 'ledger.db'));
-  node = new MachiNode({ genesis, signer, store, checker: new InlineChecker(genesis) });
-  app = await buildServer(node);
+  ({ node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis) }));
+  app = await buildServer(node, { consensus });
 });
 
 afterAll(async () => {
   await app.close();
+  consensus.close();
   await node.close();
   store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ConsensusDriver } from '../../consensus/driver.js';
+
+export interface ConsensusRouteOptions {
+  consensus: ConsensusDriver;
+  peers: () => { orgId: string; publicKey: string }[];
+}
+
+/** Consensus status and recorded evidence of misbehaviour ("mutual supervision"). */
+export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async (app, { consensus, peers }) => {
+  app.get('/v1/consensus', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            height: { type: 'integer' },
+            round: { type: 'integer' },
+            step: { type: 'string' },
+            started: { type: 'boolean' },
+            peers: { type: 'array', items: { type: 'object', properties: { org: { type: 'string' }, height: { type: 'integer' } } } },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const s = consensus.status();
+    return { ...s, peers: peers().map((p) => ({ org: p.orgId, height: consensus.peerHeights.get(p.publicKey) ?? 0 })) };
+  });
+
+  app.get('/v1/evidence', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            evidence: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  org: { type: 'string' }, validator: { type: 'string' }, height: { type: 'integer' }, round: { type: 'integer' },
+                  type: { type: 'string' }, blockHashes: { type: 'array', items: { type: ['string', 'null'] } }, detectedAt: { type: 'integer' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async () => ({ evidence: consensus.evidence() }));
+};

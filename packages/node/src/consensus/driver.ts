@@ -1,0 +1,525 @@
+/**
+ * The consensus driver: runs the core's pure Tendermint state machine (`step`) for this node. It is the only place
+ * where consensus meets the world: it signs what `step` asks to broadcast (after writing the double-sign guard),
+ * verifies what peers send (each signature once) and validates proposed blocks through the node, keeps the timers,
+ * commits decided blocks, and syncs blocks from peers when this node is behind. docs/spec/consensus.md
+ */
+import {
+  blockHash,
+  checkCommitShape,
+  checkHeaderShape,
+  initConsensus,
+  isMachiError,
+  proposalSignBytes,
+  restoreConsensus,
+  step,
+  verifyEvidence,
+  verifySignature,
+  voteSignBytes,
+  type Commit,
+  type ConsensusEvent,
+  type ConsensusOutput,
+  type ConsensusState,
+  type Evidence,
+  type Proposal,
+  type Signer,
+  type TimeoutParams,
+  type UnsignedMessage,
+  type Vote,
+} from '@machi/core';
+import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
+
+/** Peer messages kept for heights just above ours (they often arrive while we commit the current one). */
+export const FUTURE_MESSAGES_MAX = 2000;
+/** Blocks requested from a peer in one sync round trip. */
+export const SYNC_BLOCKS_MAX = 32;
+/** How often a node tells its peers its height (lets laggards notice and sync). */
+export const STATUS_INTERVAL_MS = 1000;
+/** Client transactions are gossiped in batches at least this often. */
+export const GOSSIP_FLUSH_MS = 5;
+export const GOSSIP_TXS_MAX = 2000;
+/** Evidence records kept. */
+export const EVIDENCE_MAX = 1000;
+/** With no decision for this long, re-send this height's consensus messages (a peer may have missed them). */
+export const RESEND_AFTER_MS = 3000;
+/** Consensus messages of the current height kept for re-sending. */
+export const HEIGHT_LOG_MAX = 512;
+
+/** What the driver needs from the peer-to-peer layer (P2PNetwork implements it). */
+export interface PeerTransport {
+  broadcast(message: unknown): number;
+  send(peerKey: string, message: unknown): boolean;
+  disconnect(peerKey: string, reason: string): void;
+  on(event: 'message', listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): unknown;
+  on(event: 'peer-up', listener: (peer: { publicKey: string; orgId: string }) => void): unknown;
+}
+
+type WireMessage =
+  | { t: 'txs'; txs: unknown[] }
+  | { t: 'proposal'; proposal: Proposal; sig: string; block: WireBlock }
+  | { t: 'vote'; vote: Vote }
+  | { t: 'status'; height: number }
+  | { t: 'get-blocks'; from: number; to: number }
+  | { t: 'blocks'; blocks: { block: WireBlock; commit: Commit }[] };
+
+export interface EvidenceRecord {
+  org: string;
+  validator: string;
+  height: number;
+  round: number;
+  type: string;
+  blockHashes: [string | null, string | null];
+  detectedAt: number;
+}
+
+export interface DriverOptions {
+  node: MachiNode;
+  signer: Signer;
+  net: PeerTransport | null;
+  timeouts?: Partial<TimeoutParams>;
+  log?: (line: string) => void;
+}
+
+export class ConsensusDriver {
+  readonly #node: MachiNode;
+  readonly #signer: Signer;
+  readonly #net: PeerTransport | null;
+  readonly #log: (line: string) => void;
+  readonly #timeouts: Partial<TimeoutParams> | undefined;
+  readonly #isValidator: boolean;
+  #state: ConsensusState;
+  #started = false;
+  #startPending = false;
+  readonly #queue: ConsensusEvent[] = [];
+  #draining = false;
+  /** blocks at the current height we built or validated, by hash */
+  #blocks = new Map<string, { prepared: PreparedBlock | null; wire: WireBlock }>();
+  /** the double-sign guard: every message we signed at the current height (persisted before sending) */
+  #signed: UnsignedMessage[] = [];
+  #future: { peer: string; message: WireMessage }[] = [];
+  /** valid consensus messages of the current height (ours and relayed): sent to a peer that (re)connects */
+  #heightLog: WireMessage[] = [];
+  #resendTimer: NodeJS.Timeout | undefined;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #gossip: unknown[] = [];
+  #gossipTimer: NodeJS.Timeout | undefined;
+  #statusTimer: NodeJS.Timeout | undefined;
+  #syncing = false;
+  #closed = false;
+  /** when the current height began here: a peer one height ahead for long means we missed its decision */
+  #heightSince = Date.now();
+  readonly peerHeights = new Map<string, number>();
+
+  constructor(opts: DriverOptions) {
+    this.#node = opts.node;
+    this.#signer = opts.signer;
+    this.#net = opts.net;
+    this.#log = opts.log ?? (() => {});
+    this.#timeouts = opts.timeouts;
+    this.#isValidator = this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
+    this.#state = this.#freshState();
+    const saved = this.#node.store.getMeta('consensus_signed');
+    if (saved !== undefined) {
+      const { height, messages } = JSON.parse(saved) as { height: number; messages: UnsignedMessage[] };
+      if (height === this.#state.height) {
+        this.#signed = messages;
+        this.#state = restoreConsensus(this.#state, messages);
+      }
+    }
+  }
+
+  #freshState(): ConsensusState {
+    return initConsensus({
+      chainId: this.#node.genesis.chainId,
+      validators: this.#node.validators,
+      self: this.#isValidator ? this.#signer.publicKey : null,
+      height: this.#node.head.height + 1,
+      ...(this.#timeouts === undefined ? {} : { timeouts: this.#timeouts }),
+    });
+  }
+
+  /** What the API shows of consensus. */
+  status(): { height: number; round: number; step: string; started: boolean; peers: Record<string, number> } {
+    const peers: Record<string, number> = {};
+    for (const [k, h] of this.peerHeights) peers[this.#node.orgs.get(k)?.id ?? k] = h;
+    return { height: this.#state.height, round: this.#state.round, step: this.#state.step, started: this.#started, peers };
+  }
+
+  start(): void {
+    this.#node.on('mempool', () => this.#maybeStart());
+    this.#node.on('admitted', (txs) => this.#queueGossip(txs));
+    if (this.#net !== null) {
+      this.#net.on('message', (peer, message) => this.#onPeerMessage(peer.publicKey, message));
+      this.#net.on('peer-up', (peer) => {
+        this.#net!.send(peer.publicKey, { t: 'status', height: this.#node.head.height });
+        for (const m of this.#heightLog) this.#net!.send(peer.publicKey, m);
+      });
+      this.#statusTimer = setInterval(() => this.#net!.broadcast({ t: 'status', height: this.#node.head.height }), STATUS_INTERVAL_MS);
+      this.#statusTimer.unref();
+    }
+    // Resume a height we had signed in (our own votes count again: Ed25519 is deterministic, so re-signing the
+    // same message gives the same signature — nothing new is signed), or one with work waiting.
+    if (this.#signed.length > 0) {
+      this.#startHeight();
+      for (const m of this.#signed) {
+        if (m.type === 'proposal') continue; // its block was not kept; the round times out and moves on
+        const vote: Vote = { ...m, sig: this.#signer.sign(voteSignBytes(this.#node.genesis.chainId, m.type, m.height, m.round, m.blockHash)) };
+        this.#remember({ t: 'vote', vote });
+        this.#enqueue({ type: 'vote', vote });
+      }
+    } else this.#maybeStart();
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    if (this.#statusTimer !== undefined) clearInterval(this.#statusTimer);
+    if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
+    if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
+  }
+
+  // ---- heights ---------------------------------------------------------------------------------------------------
+
+  /** A height starts when there is something to commit, or when a peer is already working on it. */
+  #maybeStart(): void {
+    if (this.#started || this.#startPending || this.#node.mempoolSize === 0) return;
+    // On the next turn of the event loop, so that batches admitted together go into one block.
+    this.#startPending = true;
+    setImmediate(() => {
+      this.#startPending = false;
+      if (this.#node.mempoolSize > 0) this.#startHeight();
+    });
+  }
+
+  #startHeight(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#armResend();
+    this.#enqueue({ type: 'start-height', height: this.#state.height });
+  }
+
+  /** After a commit (decided or synced): a fresh state for the next height, and the messages kept for it. */
+  #advance(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    if (this.#state.height !== this.#node.head.height + 1) this.#state = this.#freshState();
+    this.#started = false;
+    this.#blocks = new Map();
+    this.#signed = [];
+    this.#heightLog = [];
+    if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
+    this.#resendTimer = undefined;
+    this.#heightSince = Date.now();
+    this.#net?.broadcast({ t: 'status', height: this.#node.head.height });
+    const future = this.#future;
+    this.#future = [];
+    for (const f of future) this.#onPeerMessage(f.peer, f.message);
+    this.#maybeStart();
+  }
+
+  /** While a height is undecided, re-send its messages now and then: links drop, and peers restart. */
+  #armResend(): void {
+    if (this.#net === null || this.#resendTimer !== undefined) return;
+    this.#resendTimer = setInterval(() => {
+      if (Date.now() - this.#heightSince < RESEND_AFTER_MS) return;
+      for (const m of this.#heightLog) this.#net!.broadcast(m);
+    }, RESEND_AFTER_MS);
+    this.#resendTimer.unref();
+  }
+
+  #remember(m: WireMessage): void {
+    if (this.#heightLog.length < HEIGHT_LOG_MAX) this.#heightLog.push(m);
+  }
+
+  // ---- the state machine ------------------------------------------------------------------------------------------
+
+  #enqueue(event: ConsensusEvent): void {
+    this.#queue.push(event);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const { state, outputs } = step(this.#state, this.#queue.shift()!);
+        this.#state = state;
+        for (const o of outputs) this.#handle(o);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #handle(o: ConsensusOutput): void {
+    switch (o.type) {
+      case 'broadcast':
+        return this.#broadcast(o.message);
+      case 'schedule-timeout': {
+        const t = setTimeout(() => {
+          this.#timers.delete(t);
+          this.#enqueue({ type: 'timeout', step: o.step, height: o.height, round: o.round });
+        }, o.durationMs);
+        this.#timers.add(t);
+        return;
+      }
+      case 'get-value': {
+        const time = this.#node.clock();
+        const prepared = this.#node.prepare(this.#node.takeForProposal(time), time, this.#signer.publicKey);
+        this.#blocks.set(prepared.hash, { prepared, wire: { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) } });
+        this.#enqueue({ type: 'value', height: o.height, round: o.round, blockHash: prepared.hash });
+        return;
+      }
+      case 'decide':
+        return this.#decide(o.blockHash, o.commit);
+      case 'evidence':
+        return this.#recordEvidence(o.evidence);
+    }
+  }
+
+  /** Sign, persist the guard, send to peers, and deliver to ourselves. */
+  #broadcast(message: UnsignedMessage): void {
+    const clash = this.#signed.find((m) => m.height === message.height && m.round === message.round && m.type === message.type);
+    const differs = clash !== undefined && (clash.blockHash !== message.blockHash || clash.from !== message.from
+      || (clash.type === 'proposal' && message.type === 'proposal' && clash.validRound !== message.validRound));
+    if (differs) {
+      this.#log(`refusing to sign a second ${message.type} at height ${message.height} round ${message.round}`);
+      return;
+    }
+    if (clash === undefined) {
+      this.#signed.push(message);
+      this.#node.store.setMeta('consensus_signed', JSON.stringify({ height: message.height, messages: this.#signed }));
+    }
+    const chainId = this.#node.genesis.chainId;
+    if (message.type === 'proposal') {
+      const entry = this.#blocks.get(message.blockHash);
+      if (entry === undefined) {
+        this.#log(`no block ${message.blockHash} to propose`);
+        return;
+      }
+      const sig = this.#signer.sign(proposalSignBytes(chainId, message));
+      const wire: WireMessage = { t: 'proposal', proposal: message, sig, block: entry.wire };
+      this.#remember(wire);
+      this.#net?.broadcast(wire);
+      this.#enqueue({ type: 'proposal', proposal: message, valid: entry.prepared !== null });
+      return;
+    }
+    const vote: Vote = { ...message, sig: this.#signer.sign(voteSignBytes(chainId, message.type, message.height, message.round, message.blockHash)) };
+    this.#remember({ t: 'vote', vote });
+    this.#net?.broadcast({ t: 'vote', vote });
+    this.#enqueue({ type: 'vote', vote });
+  }
+
+  #decide(hash: string, commit: Commit): void {
+    const entry = this.#blocks.get(hash);
+    if (commit.height !== this.#node.head.height + 1) return; // a sync got there first
+    if (entry?.prepared == null) {
+      // We lack the decided block's execution (should not happen: decide needs a valid proposal). Sync it.
+      this.#log(`decided block ${hash.slice(0, 12)} is not prepared here; syncing`);
+      this.#requestSync();
+      return;
+    }
+    try {
+      this.#node.commit(entry.prepared, commit);
+    } catch (e) {
+      this.#log(`commit of height ${commit.height} failed: ${(e as Error).message}`);
+      throw e;
+    }
+    this.#advance();
+  }
+
+  #recordEvidence(evidence: Evidence): void {
+    const org = this.#node.orgs.get(evidence.validator)?.id ?? evidence.validator;
+    if (verifyEvidence(this.#node.genesis.chainId, this.#node.validators, evidence) !== null) return;
+    const record: EvidenceRecord = {
+      org,
+      validator: evidence.validator,
+      height: evidence.voteA.height,
+      round: evidence.voteA.round,
+      type: evidence.voteA.type,
+      blockHashes: [evidence.voteA.blockHash, evidence.voteB.blockHash],
+      detectedAt: this.#node.clock(),
+    };
+    const list = this.evidence();
+    if (list.some((e) => e.validator === record.validator && e.height === record.height && e.round === record.round && e.type === record.type)) return;
+    list.push(record);
+    this.#node.store.setMeta('evidence', JSON.stringify(list.slice(-EVIDENCE_MAX)));
+    this.#log(`EVIDENCE: ${org} signed two different ${record.type}s at height ${record.height} round ${record.round}`);
+  }
+
+  evidence(): EvidenceRecord[] {
+    const raw = this.#node.store.getMeta('evidence');
+    return raw === undefined ? [] : (JSON.parse(raw) as EvidenceRecord[]);
+  }
+
+  // ---- peers ------------------------------------------------------------------------------------------------------
+
+  #queueGossip(txs: unknown[]): void {
+    if (this.#net === null) return;
+    this.#gossip.push(...txs);
+    if (this.#gossip.length >= GOSSIP_TXS_MAX) this.#flushGossip();
+    else this.#gossipTimer ??= setTimeout(() => this.#flushGossip(), GOSSIP_FLUSH_MS);
+  }
+
+  #flushGossip(): void {
+    if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
+    this.#gossipTimer = undefined;
+    if (this.#gossip.length === 0) return;
+    const txs = this.#gossip;
+    this.#gossip = [];
+    this.#net?.broadcast({ t: 'txs', txs });
+  }
+
+  #misbehaved(peer: string, why: string): void {
+    this.#log(`peer ${this.#node.orgs.get(peer)?.id ?? peer}: ${why}; disconnecting`);
+    this.#net?.disconnect(peer, why);
+  }
+
+  #onPeerMessage(peer: string, raw: unknown): void {
+    if (this.#closed) return;
+    const m = raw as WireMessage;
+    try {
+      switch (m?.t) {
+        case 'txs':
+          if (!Array.isArray(m.txs) || m.txs.length > GOSSIP_TXS_MAX) return this.#misbehaved(peer, 'malformed txs message');
+          void this.#node.submit(m.txs, 'peer').catch((e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`));
+          return;
+        case 'status':
+          if (!Number.isSafeInteger(m.height)) return this.#misbehaved(peer, 'malformed status');
+          this.peerHeights.set(peer, m.height);
+          if (m.height > this.#node.head.height + 1 || (m.height > this.#node.head.height && Date.now() - this.#heightSince > 2 * STATUS_INTERVAL_MS)) {
+            this.#requestSync(peer);
+          }
+          return;
+        case 'get-blocks':
+          return this.#serveBlocks(peer, m.from, m.to);
+        case 'blocks':
+          return void this.#applyBlocks(peer, m.blocks);
+        case 'vote':
+          return this.#onVote(peer, m);
+        case 'proposal':
+          return void this.#onProposal(peer, m);
+        default:
+          return this.#misbehaved(peer, 'unknown message');
+      }
+    } catch (e) {
+      this.#misbehaved(peer, `bad message: ${(e as Error).message}`);
+    }
+  }
+
+  /** Messages for a later height are kept (bounded) until we get there; far ahead means we are behind: sync. */
+  #routeByHeight(peer: string, height: number, message: WireMessage): boolean {
+    if (height < this.#state.height) return false;
+    if (height > this.#state.height) {
+      if (this.#future.length < FUTURE_MESSAGES_MAX) this.#future.push({ peer, message });
+      if (height > this.#state.height + 1) this.#requestSync(peer);
+      return false;
+    }
+    return true;
+  }
+
+  #onVote(peer: string, m: { vote: Vote }): void {
+    const v = m.vote;
+    if (typeof v !== 'object' || v === null || (v.type !== 'prevote' && v.type !== 'precommit') || !Number.isSafeInteger(v.height) || !Number.isSafeInteger(v.round)
+      || v.round < 0 || (v.blockHash !== null && typeof v.blockHash !== 'string') || typeof v.from !== 'string' || typeof v.sig !== 'string') {
+      return this.#misbehaved(peer, 'malformed vote');
+    }
+    if (!this.#routeByHeight(peer, v.height, m as WireMessage)) return;
+    if (!this.#node.validators.some((x) => x.publicKey === v.from)) return this.#misbehaved(peer, 'vote from a non-validator');
+    if (!verifySignature(v.from, voteSignBytes(this.#node.genesis.chainId, v.type, v.height, v.round, v.blockHash), v.sig)) {
+      return this.#misbehaved(peer, 'vote with a bad signature');
+    }
+    this.#startHeight();
+    const vote: Vote = { type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, from: v.from, sig: v.sig };
+    this.#remember({ t: 'vote', vote });
+    this.#enqueue({ type: 'vote', vote });
+  }
+
+  async #onProposal(peer: string, m: { proposal: Proposal; sig: string; block: WireBlock }): Promise<void> {
+    const p = m.proposal;
+    if (typeof p !== 'object' || p === null || !Number.isSafeInteger(p.height) || !Number.isSafeInteger(p.round) || !Number.isSafeInteger(p.validRound)
+      || typeof p.blockHash !== 'string' || typeof p.from !== 'string' || typeof m.sig !== 'string' || typeof m.block !== 'object' || m.block === null) {
+      return this.#misbehaved(peer, 'malformed proposal');
+    }
+    if (!this.#routeByHeight(peer, p.height, m as WireMessage)) return;
+    if (!verifySignature(p.from, proposalSignBytes(this.#node.genesis.chainId, p), m.sig)) return this.#misbehaved(peer, 'proposal with a bad signature');
+    let header;
+    try {
+      header = checkHeaderShape(m.block.header);
+    } catch {
+      return this.#misbehaved(peer, 'proposal with a malformed header');
+    }
+    if (blockHash(header) !== p.blockHash) return this.#misbehaved(peer, 'proposal whose block does not hash to its blockHash');
+    const proposal: Proposal = { type: 'proposal', height: p.height, round: p.round, validRound: p.validRound, blockHash: p.blockHash, from: p.from };
+    this.#startHeight();
+    let entry = this.#blocks.get(p.blockHash);
+    if (entry === undefined) {
+      let prepared: PreparedBlock | null = null;
+      try {
+        prepared = await this.#node.checkBlock({ header, txs: m.block.txs });
+      } catch (e) {
+        if (!isMachiError(e)) throw e;
+        this.#log(`invalid proposal from ${this.#node.orgs.get(p.from)?.id ?? p.from}: ${e.message}`);
+      }
+      if (this.#state.height !== p.height) return;
+      entry = this.#blocks.get(p.blockHash) ?? { prepared, wire: { header, txs: m.block.txs } };
+      this.#blocks.set(p.blockHash, entry);
+      this.#remember({ t: 'proposal', proposal, sig: m.sig, block: entry.wire });
+    }
+    this.#enqueue({ type: 'proposal', proposal, valid: entry.prepared !== null });
+  }
+
+  // ---- block sync -------------------------------------------------------------------------------------------------
+
+  #requestSync(peer?: string): void {
+    if (this.#syncing || this.#net === null) return;
+    const from = this.#node.head.height + 1;
+    let target = peer;
+    if (target === undefined) {
+      for (const [k, h] of this.peerHeights) if (h >= from && (target === undefined || h > this.peerHeights.get(target)!)) target = k;
+    }
+    if (target === undefined) return;
+    this.#syncing = true;
+    const to = Math.min(from + SYNC_BLOCKS_MAX - 1, Math.max(from, this.peerHeights.get(target) ?? from));
+    this.#net.send(target, { t: 'get-blocks', from, to });
+    // If the peer never answers, allow another request later.
+    const t = setTimeout(() => {
+      this.#syncing = false;
+    }, 5000);
+    t.unref();
+  }
+
+  #serveBlocks(peer: string, from: number, to: number): void {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) return this.#misbehaved(peer, 'malformed get-blocks');
+    const blocks = [];
+    for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, this.#node.head.height); h++) blocks.push(this.#node.wireBlock(h)!);
+    this.#net?.send(peer, { t: 'blocks', blocks });
+  }
+
+  async #applyBlocks(peer: string, blocks: { block: WireBlock; commit: Commit }[]): Promise<void> {
+    try {
+      if (!Array.isArray(blocks) || blocks.length > SYNC_BLOCKS_MAX) return this.#misbehaved(peer, 'malformed blocks');
+      let applied = 0;
+      for (const b of blocks) {
+        const header = checkHeaderShape(b?.block?.header);
+        const commit = checkCommitShape(b.commit);
+        if (header.height <= this.#node.head.height) continue;
+        try {
+          await this.#node.applySynced({ header, txs: b.block.txs }, commit);
+        } catch (e) {
+          if (header.height <= this.#node.head.height) continue; // consensus committed it meanwhile
+          throw e;
+        }
+        applied++;
+      }
+      if (applied > 0) {
+        this.#log(`synced to height ${this.#node.head.height} from ${this.#node.orgs.get(peer)?.id ?? peer}`);
+        this.#state = this.#freshState();
+        this.#advance();
+      }
+    } catch (e) {
+      this.#misbehaved(peer, `sync: ${(e as Error).message}`);
+    } finally {
+      this.#syncing = false;
+    }
+    if ((this.peerHeights.get(peer) ?? 0) > this.#node.head.height) this.#requestSync(peer);
+  }
+}

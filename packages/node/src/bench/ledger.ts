@@ -6,71 +6,14 @@
  * Options: --txs N (default 60000) --batch N (default 1000) --inflight N (default 16: enough batches in flight to keep
  * the checker threads and the block writer busy at once)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes, createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  BUNDLE_FORMAT, MerkleLog, generateKeyPair, signTx, signerFromJwk, toHex, verifyBundle, verifySignature,
-  type ProofBundle, type SignedTx,
-} from '@machi/core';
+import { BUNDLE_FORMAT, MerkleLog, toHex, verifyBundle, type ProofBundle, type SignedTx } from '@machi/core';
 import { openDataDir } from '../node/datadir.js';
 import { SqliteStore } from '../storage/sqlite.js';
-
-const TARGET_RATIO = 0.6;
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
-
-function measureVerifyPerSec(ms = 1500): { verify: number; sign: number } {
-  const kp = generateKeyPair();
-  const signer = signerFromJwk(kp.jwk);
-  const msg = Buffer.from('machi bench message '.repeat(10));
-  const sig = signer.sign(msg);
-  let n = 0;
-  let t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    for (let i = 0; i < 100; i++) verifySignature(kp.publicKey, msg, sig);
-    n += 100;
-  }
-  const verify = (n * 1000) / (performance.now() - t0);
-  n = 0;
-  t0 = performance.now();
-  while (performance.now() - t0 < ms / 2) {
-    for (let i = 0; i < 100; i++) signer.sign(msg);
-    n += 100;
-  }
-  return { verify, sign: (n * 1000) / (performance.now() - t0) };
-}
-
-function startNode(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const proc = spawn(process.execPath, [...flags, CLI, 'start', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /API: (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => reject(new Error(`node exited with ${code}: ${out}`)));
-  });
-}
-
-/** CPU time (user + system) a process has used so far, from /proc (Linux); 0 where unavailable. */
-function procCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { TARGET_RATIO, measureVerifyPerSec, pct, procCpuMs, runLoad, signedBatches, startNode } from './common.js';
 
 function dirBytes(dir: string): number {
   return readdirSync(dir).filter((f) => f.startsWith('ledger.db')).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
@@ -91,52 +34,16 @@ async function main(): Promise<void> {
   try {
     const dd = openDataDir(dir);
     const t0 = performance.now();
-    const bodies: string[] = [];
-    for (let i = 0; i < total; i += batchSize) {
-      const txs: SignedTx[] = [];
-      for (let j = i; j < Math.min(total, i + batchSize); j++) {
-        txs.push(signTx({
-          chainId: dd.genesis.chainId,
-          type: 'notary.record',
-          payload: { hash: createHash('sha256').update(`doc ${j}`).digest('hex'), label: `bench document ${j}` },
-          signer: dd.signer.publicKey,
-          nonce: randomBytes(16).toString('hex'),
-          time: Date.now(),
-        }, dd.signer.sign));
-      }
-      bodies.push(JSON.stringify({ txs }));
-    }
+    const bodies = signedBatches(dd.genesis.chainId, dd.signer, total, batchSize);
     console.log(`client: signed ${total} txs in ${((performance.now() - t0) / 1000).toFixed(1)} s (before timing)`);
 
     const cpuNode0 = procCpuMs(proc.pid!);
     const cpuClient0 = process.cpuUsage();
-    const latencies: number[] = [];
-    let next = 0;
-    let committed = 0;
-    let rejected = 0;
-    const start = performance.now();
-    const worker = async (): Promise<void> => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const sent = performance.now();
-        const res = await fetch(`${url}/v1/txs/batch?wait=true&timeoutMs=30000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const json = (await res.json()) as { results: { status?: string; code?: string }[] };
-        const took = performance.now() - sent;
-        for (const r of json.results) {
-          if (r.status === 'committed' && r.code === undefined) {
-            committed++;
-            latencies.push(took);
-          } else rejected++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inflight }, worker));
-    const seconds = (performance.now() - start) / 1000;
+    const { committed, rejected, seconds, latencies } = await runLoad([url], bodies, inflight);
     const cpuNodeMs = procCpuMs(proc.pid!) - cpuNode0;
     const cpuClient = process.cpuUsage(cpuClient0);
     const cpuClientMs = (cpuClient.user + cpuClient.system) / 1000;
     const tps = committed / seconds;
-    latencies.sort((a, b) => a - b);
 
     const health = (await (await fetch(`${url}/v1/health`)).json()) as { height: number; logSize: number };
     proc.kill('SIGTERM');

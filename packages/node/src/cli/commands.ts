@@ -77,10 +77,11 @@ Options:
   --host H        listen address (default 127.0.0.1; 0.0.0.0 for all interfaces)
   --genesis FILE  use this genesis file instead of DIR/genesis.json
   --listen H:P    peer-to-peer address (default: --host and API port + ${P2P_PORT_OFFSET})
-  --peers H:P,…   the other organisations' peer-to-peer addresses (a consortium node)`,
+  --peers H:P,…   the other organisations' peer-to-peer addresses (a consortium node)
+  --check-threads N  worker threads verifying signatures (default: one per core)`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
-      listen: { type: 'string' }, peers: { type: 'string' },
+      listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -95,6 +96,7 @@ Options:
         host,
         listen: parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen'),
         peers: v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; }),
+        ...(v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') }),
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
@@ -270,6 +272,12 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
     },
   },
 };
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} wants a positive integer, got "${text}"`);
+  return n;
+}
 
 function parseHostPort(text: string, flag: string): { host: string; port: number } {
   const i = text.lastIndexOf(':');

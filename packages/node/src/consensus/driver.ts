@@ -264,7 +264,7 @@ export class ConsensusDriver {
       case 'get-value': {
         const time = this.#node.clock();
         const prepared = this.#node.prepare(this.#node.takeForProposal(time), time, this.#signer.publicKey);
-        this.#blocks.set(prepared.hash, { prepared, wire: { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) } });
+        this.#blocks.set(prepared.hash, { prepared, wire: { header: prepared.header, txs: prepared.txs.map((t) => t.canonical), hashes: prepared.txs.map((t) => t.hash) } });
         this.#enqueue({ type: 'value', height: o.height, round: o.round, blockHash: prepared.hash });
         return;
       }
@@ -454,7 +454,7 @@ export class ConsensusDriver {
     if (entry === undefined) {
       let prepared: PreparedBlock | null = null;
       try {
-        prepared = await this.#node.checkBlock({ header, txs: m.block.txs });
+        prepared = await this.#node.checkBlock({ header, txs: m.block.txs, ...(Array.isArray(m.block.hashes) ? { hashes: m.block.hashes } : {}) });
       } catch (e) {
         if (!isMachiError(e)) throw e;
         this.#log(`invalid proposal from ${this.#node.orgs.get(p.from)?.id ?? p.from}: ${e.message}`);

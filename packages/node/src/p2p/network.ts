@@ -100,6 +100,13 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     if (this.started) throw new Error('p2p: start() called twice');
     this.started = true;
     if (this.opts.listen !== undefined) await this.listen(this.opts.listen);
+    if (this.closing !== undefined) {
+      // close() ran while we were binding: it found no listener to close, so do it here.
+      this.wss?.close();
+      this.server?.close();
+      this.wss = this.server = this.listenAddress = undefined;
+      return;
+    }
     for (const dialer of this.dialers) dialer.start();
   }
 

@@ -4,6 +4,7 @@
  * a restart, backpressure, and rough throughput figures (printed, not asserted).
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { genesisHash, type Genesis } from '@machi/core';
@@ -243,6 +244,25 @@ describe('p2p: refusals', () => {
     raw.ws.close(4000, 'bye\nFAKE LOG LINE');
     await waitFor(() => n0!.hasLog(/closed by peer \(4000: bye\?FAKE LOG LINE\)/), 'sanitised reason');
     expect(n0!.logs.every((l) => !l.includes('\n'))).toBe(true);
+  });
+
+  it('an HTTP upgrade that never completes is dropped after the handshake timeout; open links are not', async () => {
+    const nodes = await startMesh(genesis, signers, 2, { handshakeMsMax: 300 });
+    await waitMesh(nodes);
+    const port = Number(nodes[0]!.addr.split(':')[1]);
+    const slow = connect(port, '127.0.0.1', () => slow.write('GET / HTTP/1.1\r\nHost: x\r\n')); // never ends its headers
+    slow.on('error', () => {});
+    let answer = '';
+    slow.on('data', (d) => { answer += d.toString(); }); // reading also lets us see the server's end
+    const t0 = Date.now();
+    await new Promise((r) => slow.on('close', r));
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    console.log(`p2p: half-sent upgrade request dropped after ${Date.now() - t0} ms`);
+    const plain = await fetch(`http://${nodes[0]!.addr}/`);
+    expect(plain.status).toBe(426);
+    await sleep(1500); // well past the request timeouts: upgraded sockets must not be subject to them
+    expect(nodes.map((n) => n.downs.length)).toEqual([0, 0]);
+    await roundTrip(nodes[0]!, nodes[1]!, 'long-lived');
   });
 
   it('a malformed Hello is refused as a protocol error', async () => {

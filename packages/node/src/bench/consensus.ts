@@ -1,0 +1,105 @@
+/**
+ * npm run bench:consensus — four validators (one process each, real sockets on loopback, BFT consensus) and a load
+ * client submitting signed transactions to all of them: committed tx/s, p50/p99 submit→commit latency, and the ratio
+ * to the ceiling measured in the same run, cores × Ed25519 verify/s ÷ validators (every validator verifies every
+ * transaction once). Targets: ratio ≥ 0.6, p99 ≤ 1 s.
+ *
+ * Options: --orgs N (default 4) --txs N (default 20000) --batch N (default 250) --inflight N (default 8)
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createConsortium, DEFAULT_CONSORTIUM, openDataDir } from '../node/datadir.js';
+import { TARGET_RATIO, measureVerifyPerSec, pct, procCpuMs, runLoad, signedBatches, startNode } from './common.js';
+
+const P99_MS_MAX = 1000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { orgs: { type: 'string' }, txs: { type: 'string' }, batch: { type: 'string' }, inflight: { type: 'string' }, 'check-threads': { type: 'string' } } });
+  const threads = values['check-threads'];
+  const n = Number(values.orgs ?? 4);
+  const total = Number(values.txs ?? 20_000);
+  const batchSize = Number(values.batch ?? 250);
+  const inflight = Number(values.inflight ?? 8);
+  const cores = availableParallelism();
+
+  const crypto = measureVerifyPerSec();
+  console.log(`machine: ${cores} cores; Ed25519 verify ${Math.round(crypto.verify)}/s per core (node:crypto)`);
+
+  const root = mkdtempSync(join(tmpdir(), 'machi-bench-consensus-'));
+  const orgs = DEFAULT_CONSORTIUM.slice(0, n);
+  createConsortium(root, orgs, { chainId: 'machi-bench' });
+  const p2pPorts = await Promise.all(orgs.map(() => freePort()));
+  const procs: ChildProcess[] = [];
+  try {
+    const nodes = await Promise.all(orgs.map((org, i) => startNode(join(root, org), [
+      '--listen', `127.0.0.1:${p2pPorts[i]}`, ...(threads === undefined ? [] : ['--check-threads', threads]),
+      '--peers', p2pPorts.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`).join(','),
+    ])));
+    procs.push(...nodes.map((x) => x.proc));
+    const urls = nodes.map((x) => x.url);
+    // Wait until every node sees all its peers.
+    for (const url of urls) {
+      for (let i = 0; i < 100; i++) {
+        const s = (await (await fetch(`${url}/v1/consensus`)).json()) as { peers: unknown[] };
+        if (s.peers.length === n - 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const dd = openDataDir(join(root, orgs[0]!));
+    const bodies = signedBatches(dd.genesis.chainId, dd.signer, total, batchSize);
+    const warm = signedBatches(dd.genesis.chainId, dd.signer, Math.min(2000, total), batchSize, 'warm');
+    await runLoad(urls, warm, inflight);
+
+    const cpu0 = procs.map((p) => procCpuMs(p.pid!));
+    const { committed, rejected, seconds, latencies } = await runLoad(urls, bodies, inflight);
+    const cpuMs = procs.reduce((s, p, i) => s + procCpuMs(p.pid!) - cpu0[i]!, 0);
+    const heights = await Promise.all(urls.map(async (u) => ((await (await fetch(`${u}/v1/health`)).json()) as { height: number }).height));
+
+    let laterRounds = 0;
+    let txsInBlocks = 0;
+    for (let h = 1; h <= heights[0]!; h++) {
+      const b = (await (await fetch(`${urls[0]}/v1/blocks/${h}`)).json()) as { commit: { round: number }; header: { txCount: number } };
+      if (b.commit.round > 0) laterRounds++;
+      txsInBlocks += b.header.txCount;
+    }
+    const tps = committed / seconds;
+    const ceiling = (cores * crypto.verify) / n;
+    const ratio = tps / ceiling;
+    const p99 = pct(latencies, 99);
+    console.log(`consortium: ${n} validators, heights ${heights.join(' / ')}; ${Math.round(txsInBlocks / heights[0]!)} txs per block on average; ${laterRounds} heights decided after round 0`);
+    console.log(`committed: ${committed} txs in ${seconds.toFixed(2)} s = ${Math.round(tps)} tx/s (${rejected} rejected)`);
+    console.log(`submit→commit latency (batches of ${batchSize}, ${inflight} in flight over ${n} nodes): p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (target ≤ ${P99_MS_MAX})`);
+    console.log(`CPU per committed tx, all nodes together: ${((cpuMs * 1000) / committed).toFixed(0)} µs (${n} × Ed25519 verify ≈ ${((n * 1e6) / crypto.verify).toFixed(0)} µs)`);
+    console.log(`ratio: ${Math.round(tps)} / (${cores} cores × ${Math.round(crypto.verify)} verify/s ÷ ${n} = ${Math.round(ceiling)}) = ${ratio.toFixed(2)}; target ≥ ${TARGET_RATIO} and p99 ≤ ${P99_MS_MAX} ms → ${ratio >= TARGET_RATIO && p99 <= P99_MS_MAX ? 'MET' : 'NOT MET'}`);
+  } finally {
+    await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+      if (p.exitCode !== null) return resolve();
+      const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+      p.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      p.kill('SIGTERM');
+    })));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -8,3 +8,4 @@ export * from './node/start.js';
 export * from './api/server.js';
 export * from './chain/verify-store.js';
 export * from './consensus/driver.js';
+export * from './p2p/index.js';

@@ -33,6 +33,8 @@ import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
 export const FUTURE_MESSAGES_MAX = 2000;
 /** Blocks requested from a peer in one sync round trip. */
 export const SYNC_BLOCKS_MAX = 32;
+/** Sync answers stop adding blocks past this many bytes of transactions (a message must stay under the p2p limit). */
+export const SYNC_BYTES_MAX = 8 * 1024 * 1024;
 /** How often a node tells its peers its height (lets laggards notice and sync). */
 export const STATUS_INTERVAL_MS = 1000;
 /** Client transactions are gossiped in batches at least this often. */
@@ -52,6 +54,13 @@ export interface PeerTransport {
   disconnect(peerKey: string, reason: string): void;
   on(event: 'message', listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): unknown;
   on(event: 'peer-up', listener: (peer: { publicKey: string; orgId: string }) => void): unknown;
+}
+
+/** What survives a crash of the consensus state: see docs/spec/consensus.md#crash-recovery. */
+interface Guard {
+  height: number;
+  messages: UnsignedMessage[];
+  proposed?: Record<string, WireBlock>;
 }
 
 type WireMessage =
@@ -96,6 +105,8 @@ export class ConsensusDriver {
   #blocks = new Map<string, { prepared: PreparedBlock | null; wire: WireBlock }>();
   /** the double-sign guard: every message we signed at the current height (persisted before sending) */
   #signed: UnsignedMessage[] = [];
+  /** blocks we proposed at the current height, persisted with the guard */
+  #proposed: Record<string, WireBlock> = {};
   #future: { peer: string; message: WireMessage }[] = [];
   /** valid consensus messages of the current height (ours and relayed): sent to a peer that (re)connects */
   #heightLog: WireMessage[] = [];
@@ -120,11 +131,41 @@ export class ConsensusDriver {
     this.#state = this.#freshState();
     const saved = this.#node.store.getMeta('consensus_signed');
     if (saved !== undefined) {
-      const { height, messages } = JSON.parse(saved) as { height: number; messages: UnsignedMessage[] };
-      if (height === this.#state.height) {
-        this.#signed = messages;
-        this.#state = restoreConsensus(this.#state, messages);
+      const guard = JSON.parse(saved) as Guard;
+      if (guard.height === this.#state.height) {
+        this.#signed = guard.messages;
+        this.#proposed = guard.proposed ?? {};
+        this.#state = restoreConsensus(this.#state, guard.messages);
       }
+    }
+  }
+
+  /** Writes the double-sign guard (and the blocks we proposed) durably, before anything signed leaves. */
+  #persistGuard(height: number): void {
+    const guard: Guard = { height, messages: this.#signed, proposed: this.#proposed };
+    this.#node.store.setMeta('consensus_signed', JSON.stringify(guard));
+  }
+
+  /** After a restart: re-check the blocks we had proposed at this height, and propose them again (same signature). */
+  async #reproposeAfterRestart(): Promise<void> {
+    for (const m of this.#signed) {
+      if (m.type !== 'proposal') continue;
+      const wire = this.#proposed[m.blockHash];
+      if (wire === undefined || this.#blocks.has(m.blockHash)) continue;
+      let prepared: PreparedBlock;
+      try {
+        prepared = await this.#node.checkBlock(wire);
+      } catch (e) {
+        this.#log(`cannot re-propose block ${m.blockHash.slice(0, 12)} after restart: ${(e as Error).message}`);
+        continue;
+      }
+      if (this.#state.height !== m.height) return;
+      this.#blocks.set(m.blockHash, { prepared, wire });
+      const sig = this.#signer.sign(proposalSignBytes(this.#node.genesis.chainId, m));
+      const msg: WireMessage = { t: 'proposal', proposal: m, sig, block: wire };
+      this.#remember(msg);
+      this.#net?.broadcast(msg);
+      this.#enqueue({ type: 'proposal', proposal: m, valid: true });
     }
   }
 
@@ -167,6 +208,7 @@ export class ConsensusDriver {
         this.#remember({ t: 'vote', vote });
         this.#enqueue({ type: 'vote', vote });
       }
+      void this.#reproposeAfterRestart();
     } else this.#maybeStart();
   }
 
@@ -207,6 +249,7 @@ export class ConsensusDriver {
     this.#started = false;
     this.#blocks = new Map();
     this.#signed = [];
+    this.#proposed = {};
     this.#heightLog = [];
     if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
     this.#resendTimer = undefined;
@@ -284,17 +327,20 @@ export class ConsensusDriver {
       this.#log(`refusing to sign a second ${message.type} at height ${message.height} round ${message.round}`);
       return;
     }
+    const entry = message.type === 'proposal' ? this.#blocks.get(message.blockHash) : undefined;
+    if (message.type === 'proposal' && entry === undefined) {
+      this.#log(`no block ${message.blockHash.slice(0, 12)} to propose`);
+      return;
+    }
     if (clash === undefined) {
       this.#signed.push(message);
-      this.#node.store.setMeta('consensus_signed', JSON.stringify({ height: message.height, messages: this.#signed }));
+      // A proposed block is kept with the guard: after a crash we may be locked on it and must be able to show it.
+      if (message.type === 'proposal') this.#proposed[message.blockHash] = entry!.wire;
+      this.#persistGuard(message.height);
     }
     const chainId = this.#node.genesis.chainId;
     if (message.type === 'proposal') {
-      const entry = this.#blocks.get(message.blockHash);
-      if (entry === undefined) {
-        this.#log(`no block ${message.blockHash} to propose`);
-        return;
-      }
+      if (entry === undefined) return;
       const sig = this.#signer.sign(proposalSignBytes(chainId, message));
       const wire: WireMessage = { t: 'proposal', proposal: message, sig, block: entry.wire };
       this.#remember(wire);
@@ -490,7 +536,12 @@ export class ConsensusDriver {
   #serveBlocks(peer: string, from: number, to: number): void {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) return this.#misbehaved(peer, 'malformed get-blocks');
     const blocks = [];
-    for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, this.#node.head.height); h++) blocks.push(this.#node.wireBlock(h)!);
+    let bytes = 0;
+    for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, this.#node.head.height) && bytes < SYNC_BYTES_MAX; h++) {
+      const b = this.#node.wireBlock(h)!;
+      bytes += b.block.txs.reduce((n, t) => n + t.length, 0);
+      blocks.push(b);
+    }
     this.#net?.send(peer, { t: 'blocks', blocks });
   }
 

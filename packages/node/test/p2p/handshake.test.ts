@@ -5,10 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { genesisHash, toBase64url } from '@machi/core';
 import {
-  FrameOpener, FrameSealer, authSignBytes, backoffMs, checkHello, deriveSessionKeys, parseAddress, parseAuth, parseHello,
-  signAuth, startHandshake, transcriptHash, verifyAuth, HANDSHAKE_BYTES_MAX, RECONNECT_BACKOFF_MS_MAX,
-  RECONNECT_BACKOFF_MS_MIN, type HandshakeContext, type Hello,
-} from '../../src/p2p/index.js';
+  authSignBytes, checkHello, deriveSessionKeys, parseAuth, parseHello, signAuth, startHandshake, transcriptHash, verifyAuth,
+  type HandshakeContext, type Hello,
+} from '../../src/p2p/handshake.js';
+import { FrameOpener, FrameSealer } from '../../src/p2p/frames.js';
+import { backoffMs, parseAddress } from '../../src/p2p/dialer.js';
+import { HANDSHAKE_BYTES_MAX, RECONNECT_BACKOFF_MS_MAX, RECONNECT_BACKOFF_MS_MIN } from '../../src/p2p/limits.js';
 import { makeGenesis, outsiderSigner } from './helpers.js';
 
 const { genesis, signers } = makeGenesis(3);

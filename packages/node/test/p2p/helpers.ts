@@ -2,10 +2,11 @@
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { generateKeyPair, genesisHash, signerFromJwk, type Genesis, type Signer } from '@machi/core';
+import { P2PNetwork, type P2POptions, type PeerInfo } from '../../src/p2p/index.js';
+import { FrameOpener, FrameSealer } from '../../src/p2p/frames.js';
 import {
-  P2PNetwork, FrameOpener, FrameSealer, deriveSessionKeys, parseAuth, parseHello, signAuth, startHandshake,
-  transcriptHash, verifyAuth, type P2POptions, type PeerInfo,
-} from '../../src/p2p/index.js';
+  deriveSessionKeys, parseAuth, parseHello, signAuth, startHandshake, transcriptHash, verifyAuth,
+} from '../../src/p2p/handshake.js';
 
 export function makeGenesis(orgs: number, chainId = 'p2p-test'): { genesis: Genesis; signers: Signer[] } {
   const keys = Array.from({ length: orgs }, () => generateKeyPair());

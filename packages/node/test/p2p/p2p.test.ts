@@ -8,9 +8,8 @@ import { connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { genesisHash, type Genesis } from '@machi/core';
-import {
-  CLOSE_CODE, HANDSHAKES_PENDING_MAX, P2P_MESSAGE_BYTES_MAX, FRAME_TAG_BYTES, parseHello, startHandshake,
-} from '../../src/p2p/index.js';
+import { CLOSE_CODE, HANDSHAKES_PENDING_MAX, P2P_MESSAGE_BYTES_MAX, FRAME_TAG_BYTES } from '../../src/p2p/index.js';
+import { parseHello, startHandshake } from '../../src/p2p/handshake.js';
 import {
   RawPeer, closeAll, freePorts, makeGenesis, outsiderSigner, sleep, startMesh, startNode, waitFor, waitMesh, type TestNode,
 } from './helpers.js';

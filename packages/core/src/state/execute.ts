@@ -94,6 +94,7 @@ export function executeBlock(
   txs: readonly ExecutableTx[],
 ): BlockExecution {
   const blockOverlay = new Overlay((k) => state.read(k));
+  const orgsById = new Map([...orgs.values()].map((o) => [o.id, o]));
   const results: TxResult[] = [];
   for (const { tx, hash, seq } of txs) {
     const txOverlay = new Overlay((k) => blockOverlay.raw(k));
@@ -104,7 +105,7 @@ export function executeBlock(
       continue;
     }
     try {
-      type.handle({ state: txOverlay, height: block.height, time: block.time, txHash: hash, seq, org, tx }, tx.payload);
+      type.handle({ state: txOverlay, height: block.height, time: block.time, txHash: hash, seq, org, orgsById, tx }, tx.payload);
     } catch (e) {
       if (!isMachiError(e)) throw e;
       results.push({ code: e.code, message: e.message });

@@ -24,6 +24,8 @@ export interface HandlerContext {
   seq: number;
   /** the signing organisation */
   org: Org;
+  /** every organisation of the chain, by id */
+  orgsById: ReadonlyMap<string, Org>;
   tx: SignedTx;
 }
 

@@ -37,6 +37,12 @@ export const ERRORS = {
   PROOF_SIZE_MISMATCH: { status: 400, message: 'proof has the wrong number of nodes' },
   PROOF_ROOT_MISMATCH: { status: 400, message: 'proof does not lead to the expected root' },
   BUNDLE_INVALID: { status: 400, message: 'proof bundle does not verify' },
+  // People and private data (docs/spec/privacy.md)
+  UNAUTHENTICATED: { status: 401, message: 'sign in first' },
+  LOGIN_RATE_LIMITED: { status: 429, message: 'too many sign-in attempts; retry later' },
+  ACCESS_DENIED: { status: 403, message: 'access to this personal data is denied' },
+  GRANT_INVALID: { status: 400, message: 'grant is invalid' },
+  SUBJECT_NOT_FOUND: { status: 404, message: 'no such subject' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -15,4 +15,5 @@ export * from './state/registry.js';
 export * from './state/execute.js';
 export * from './app.js';
 export * from './modules/notary/index.js';
+export * from './modules/privacy/index.js';
 export * from './consensus/index.js';

@@ -1,0 +1,90 @@
+/**
+ * The access decision: pure, so the API decides with it before reading the private store and tests can table it.
+ * docs/spec/privacy.md#access-decision-pure-decideaccess
+ */
+import { FIELDS, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose, type Role } from './roles.js';
+import type { DeniedReason, GrantRecord, SubjectRecord } from './types.js';
+
+export interface AccessRequest {
+  /** the subject whose record is asked for */
+  subject: string;
+  /** the requesting user's organisation */
+  org: string;
+  role: Role;
+  purpose: Purpose;
+  /** field names as asked (unknown ones are denied, not ignored) */
+  fields: readonly string[];
+  caseRef?: string | undefined;
+  /** ms; grants are valid for `from ≤ at < until` */
+  at: number;
+  /** residents only: the subject id of the signed-in resident's own record */
+  ownSubject?: string | undefined;
+}
+
+export type AccessDecision =
+  | { decision: 'allowed'; reason: 'holder' | 'self' }
+  | { decision: 'allowed'; reason: 'grant'; grant: string }
+  | { decision: 'denied'; reason: DeniedReason };
+
+const deny = (reason: DeniedReason): AccessDecision => ({ decision: 'denied', reason });
+
+/** The classes of `fields`, in catalogue order of first appearance, without repeats. Unknown fields are skipped. */
+export function classesOfFields(fields: readonly string[]): DataClass[] {
+  const out: DataClass[] = [];
+  for (const f of fields) {
+    if (!isField(f)) continue;
+    const c = FIELDS[f];
+    if (!out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+/** The known fields of `fields`, without repeats: what an access record lists. */
+export function knownFields(fields: readonly string[]): Field[] {
+  const out: Field[] = [];
+  for (const f of fields) if (isField(f) && !out.includes(f)) out.push(f);
+  return out;
+}
+
+/** Whether `grant` lets `request` read fields of `classes` of this subject (held by `holder`). */
+export function grantCovers(grant: GrantRecord, holder: string, request: AccessRequest, classes: readonly DataClass[]): boolean {
+  return (
+    !grant.revoked &&
+    grant.org === holder &&
+    (grant.subjects.includes(request.subject) || (grant.subjects.length === 1 && grant.subjects[0] === '*')) &&
+    grant.toOrg === request.org &&
+    grant.toRole === request.role &&
+    grant.purpose === request.purpose &&
+    grant.from <= request.at &&
+    request.at < grant.until &&
+    classes.every((c) => grant.classes.includes(c))
+  );
+}
+
+/**
+ * Decides one access, in the spec's order: subject known and not erased; every field known and of a held class;
+ * purpose allowed for the role, with a case reference when the purpose needs one; then a resident reads only their
+ * own record, the holder's staff read for their role's purposes, anyone else needs a covering grant (the one with the
+ * smallest id wins, so the answer does not depend on the order of `grants`).
+ */
+export function decideAccess(record: SubjectRecord | undefined, grants: readonly GrantRecord[], request: AccessRequest): AccessDecision {
+  if (record === undefined) return deny('unknown-subject');
+  if (record.erased) return deny('erased');
+  if (request.fields.length === 0) return deny('unknown-field');
+  for (const f of request.fields) {
+    if (!isField(f)) return deny('unknown-field');
+    if (!record.classes.includes(FIELDS[f])) return deny('class-not-held');
+  }
+  if (!roleMayUse(request.role, request.purpose)) return deny('purpose-not-allowed-for-role');
+  if (isCasePurpose(request.purpose) && !request.caseRef) return deny('no-case');
+  if (request.role === 'resident') {
+    return request.ownSubject === request.subject ? { decision: 'allowed', reason: 'self' } : deny('not-self');
+  }
+  if (request.org === record.holder) return { decision: 'allowed', reason: 'holder' };
+  const classes = classesOfFields(request.fields);
+  let best: string | undefined;
+  for (const g of grants) {
+    if (grantCovers(g, record.holder, request, classes) && (best === undefined || g.grant < best)) best = g.grant;
+  }
+  return best === undefined ? deny('no-grant') : { decision: 'allowed', reason: 'grant', grant: best };
+}

@@ -1,0 +1,79 @@
+/**
+ * The catalogues of the privacy module: roles, data classes and their fields, purposes, and which role may use which
+ * purpose. docs/spec/privacy.md#roles
+ */
+
+export const ROLES = [
+  'resident',
+  'property-staff',
+  'dispatcher',
+  'maintenance-worker',
+  'grid-worker',
+  'utility-staff',
+  'official',
+  'regulator',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles a grant may name: a resident reads their own record and nothing else, so a grant to residents is refused. */
+export const GRANTEE_ROLES = ROLES.filter((r): r is Exclude<Role, 'resident'> => r !== 'resident');
+
+export const DATA_CLASSES = ['identity', 'contact', 'address', 'vehicle', 'staff'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+/** Every field of a subject's private record, with its data class. */
+export const FIELDS = {
+  name: 'identity',
+  idNumber: 'identity',
+  birthDate: 'identity',
+  phone: 'contact',
+  building: 'address',
+  unit: 'address',
+  address: 'address',
+  plate: 'vehicle',
+  employer: 'staff',
+  position: 'staff',
+  workPhone: 'staff',
+} as const satisfies Record<string, DataClass>;
+export type Field = keyof typeof FIELDS;
+export const FIELD_NAMES = Object.keys(FIELDS) as Field[];
+
+export const PURPOSES = [
+  'repair-dispatch',
+  'alarm-response',
+  'case-handling',
+  'welfare-assessment',
+  'identity-verification',
+  'audit',
+  'emergency',
+] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** The purposes each role may use; any other purpose is denied (and flagged by the `purpose-role` rule). */
+export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = {
+  resident: ['identity-verification'],
+  'property-staff': ['repair-dispatch', 'identity-verification'],
+  dispatcher: ['repair-dispatch', 'alarm-response'],
+  'maintenance-worker': ['repair-dispatch'],
+  'grid-worker': ['alarm-response'],
+  'utility-staff': ['alarm-response', 'identity-verification'],
+  official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency'],
+  regulator: ['audit'],
+};
+
+/** Purposes that need a case reference (the request, alarm or case the access is for). */
+export const CASE_PURPOSES: readonly Purpose[] = ['repair-dispatch', 'alarm-response', 'case-handling'];
+
+const has = <T extends string>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
+
+export const isRole = (v: unknown): v is Role => has(ROLES, v);
+export const isDataClass = (v: unknown): v is DataClass => has(DATA_CLASSES, v);
+export const isPurpose = (v: unknown): v is Purpose => has(PURPOSES, v);
+export const isField = (v: unknown): v is Field => typeof v === 'string' && Object.hasOwn(FIELDS, v);
+
+/** Whether `role` may use `purpose` (false for unknown roles or purposes). */
+export function roleMayUse(role: unknown, purpose: unknown): boolean {
+  return isRole(role) && has(ROLE_PURPOSES[role], purpose);
+}
+
+export const isCasePurpose = (purpose: unknown): boolean => has(CASE_PURPOSES, purpose);

@@ -6,6 +6,7 @@ export * from './node/checker.js';
 export * from './node/datadir.js';
 export * from './node/start.js';
 export * from './api/server.js';
+export * from './auth/index.js';
 export * from './chain/verify-store.js';
 export * from './consensus/driver.js';
 export * from './p2p/index.js';

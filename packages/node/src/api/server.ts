@@ -2,7 +2,7 @@
  * The HTTP API. `buildServer` only builds (tests use `inject()` with no socket); the caller listens. Every expected
  * failure leaves through one error handler as `{code, message}` with the status from the core's error catalogue.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { BODY_BYTES_MAX, ERRORS, MachiError, isMachiError } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
 import { txRoutes } from './routes/txs.js';
@@ -11,12 +11,17 @@ import { healthRoutes } from './routes/health.js';
 import { notaryRoutes } from '../modules/notary/routes.js';
 import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
+import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 
 export interface ServerOptions {
   logger?: boolean;
   /** consensus status and evidence routes */
   consensus?: ConsensusDriver;
   peers?: () => { orgId: string; publicKey: string }[];
+  /** accounts and sign-in (/v1/auth/*); without it, every route that is not public answers 401 */
+  auth?: AuthOptions;
+  /** more route plugins, registered after the built-in ones; each route must declare config.access (src/auth/policy.ts) */
+  plugins?: readonly FastifyPluginAsync[];
 }
 
 export function errorBody(e: MachiError): { code: string; message: string } {
@@ -50,10 +55,13 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
     return reply.status(ERRORS[e.code].status).send(errorBody(e));
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+  // First: its hooks check every route registered after it (config.access) and authorise every request.
+  await app.register(authPlugin, { auth: opts.auth });
   await app.register(healthRoutes, { node });
   await app.register(txRoutes, { node });
   await app.register(blockRoutes, { node });
   await app.register(notaryRoutes, { node });
   if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });
+  for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return app;
 }

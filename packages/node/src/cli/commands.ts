@@ -78,10 +78,11 @@ Options:
   --genesis FILE  use this genesis file instead of DIR/genesis.json
   --listen H:P    peer-to-peer address (default: --host and API port + ${P2P_PORT_OFFSET})
   --peers H:P,…   the other organisations' peer-to-peer addresses (a consortium node)
-  --check-threads N  worker threads verifying signatures (default: one per core)`,
+  --check-threads N  worker threads verifying signatures (default: one per core)
+  --demo          on first start, create demo accounts (and a fictitious community on the property company's node)`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
-      listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' },
+      listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' },
     },
     longRunning: true,
     async run(v) {
@@ -97,6 +98,7 @@ Options:
         listen: parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen'),
         peers: v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; }),
         ...(v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') }),
+        demo: v.demo === true,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
@@ -148,13 +150,14 @@ consortium on first run. Ctrl-C stops all nodes.
 Options:
   --orgs N     number of organisations (1-${DEFAULT_CONSORTIUM.length}; only on first run)
   --data DIR   consortium directory (default ${DEFAULT_DATA_DIR})
-  --port P     first API port (default ${DEFAULT_PORT})`,
-    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' } },
+  --port P     first API port (default ${DEFAULT_PORT})
+  --no-demo    no demo accounts and community (they are created on first run otherwise)`,
+    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } },
     longRunning: true,
     async run(v) {
       const n = Number(str(v, 'orgs', '4'));
       if (!Number.isInteger(n) || n < 1 || n > DEFAULT_CONSORTIUM.length) throw new CliError(`--orgs must be 1..${DEFAULT_CONSORTIUM.length}`);
-      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET });
+      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET, demo: v['no-demo'] !== true });
       return 0;
     },
   },

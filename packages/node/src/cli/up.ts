@@ -17,6 +17,8 @@ export interface UpOptions {
   orgs: number;
   port: number;
   p2pOffset: number;
+  /** demo accounts and community on first start */
+  demo: boolean;
 }
 
 export async function runConsortium(opts: UpOptions): Promise<void> {
@@ -35,9 +37,9 @@ export async function runConsortium(opts: UpOptions): Promise<void> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
-  const urls = await Promise.all(orgs.map((org, i) => new Promise<string>((resolve, reject) => {
+  const started = Promise.all(orgs.map((org, i) => new Promise<string>((resolve, reject) => {
     const peers = orgs.map((_, j) => p2p(j)).filter((_, j) => j !== i);
-    const child = spawn(process.execPath, [BIN, 'start', '--data', join(opts.dir, org.id), '--port', String(opts.port + i), '--listen', p2p(i), '--peers', peers.join(',')], {
+    const child = spawn(process.execPath, [BIN, 'start', '--data', join(opts.dir, org.id), '--port', String(opts.port + i), '--listen', p2p(i), '--peers', peers.join(','), ...(opts.demo ? ['--demo'] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -53,6 +55,15 @@ export async function runConsortium(opts: UpOptions): Promise<void> {
       reject(new Error(`${org.id}'s node exited before it started`));
     });
   })));
+
+  let urls: string[];
+  try {
+    urls = await started;
+  } catch (e) {
+    stopping = true;
+    for (const c of children) c.kill('SIGTERM');
+    throw e;
+  }
 
   process.stdout.write(`\nconsortium ${genesis.chainId}: ${orgs.length} organisations\n`);
   orgs.forEach((o, i) => process.stdout.write(`  ${o.id.padEnd(20)} ${urls[i]}   peer ${p2p(i)}\n`));

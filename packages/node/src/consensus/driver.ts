@@ -444,6 +444,8 @@ export class ConsensusDriver {
         case 'proposal':
           return void this.#onProposal(peer, m);
         default:
+          // Other services share the link (private-data requests); anything else is a protocol violation.
+          if (typeof (m as { t?: unknown })?.t === 'string' && (m as { t: string }).t.startsWith('private-')) return;
           return this.#misbehaved(peer, 'unknown message');
       }
     } catch (e) {

@@ -12,6 +12,13 @@ import type { LedgerStore } from '../storage/store.js';
 import { buildServer } from '../api/server.js';
 import { ConsensusDriver, type PeerTransport } from '../consensus/driver.js';
 import { P2PNetwork } from '../p2p/network.js';
+import { join } from 'node:path';
+import { openAuth } from '../auth/secret.js';
+import { OrgSubmitter } from './org-tx.js';
+import { PrivacyService } from '../privacy/service.js';
+import { privacyRoutes } from '../privacy/routes.js';
+import { Vault, loadKek, PRIVATE_DB_FILE } from '../privacy/vault.js';
+import { DEMO_PASSWORD, seedAccounts, seedCommunity } from '../privacy/seed.js';
 
 export interface Wired {
   node: MachiNode;
@@ -50,6 +57,8 @@ export interface StartOptions {
   peers?: string[];
   /** worker threads for signature checks (default: one per core) */
   checkThreads?: number;
+  /** seed demo accounts (and, on the property company's node, a demo community) on first start */
+  demo?: boolean;
 }
 
 export interface RunningNode extends Wired {
@@ -81,12 +90,35 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   }
   const checker: TxChecker = new PooledChecker(dd.genesis, opts.checkThreads);
   const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log });
-  const app = await buildServer(wired.node, { consensus: wired.consensus, peers: () => net?.peers() ?? [] });
+  const auth = openAuth(opts.dir);
+  const vault = new Vault(join(opts.dir, PRIVATE_DB_FILE), loadKek(opts.dir));
+  const privacy = new PrivacyService(wired.node, vault, new OrgSubmitter(wired.node, dd.signer), net, log);
+  const app = await buildServer(wired.node, {
+    consensus: wired.consensus,
+    peers: () => net?.peers() ?? [],
+    auth,
+    plugins: [async (a) => a.register(privacyRoutes, { node: wired.node, service: privacy, vault })],
+  });
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   const p2p = net?.address;
+  if (opts.demo === true) {
+    const users = await seedAccounts(auth.accounts, wired.node.self.id);
+    log(`demo accounts of ${wired.node.self.id} (password "${DEMO_PASSWORD}"): ${users.map((u) => `${u.username} (${u.role})`).join(', ')}`);
+    // The community's residents are registered through consensus, so wait until the chain commits.
+    const seed = async (attempt: number): Promise<void> => {
+      try {
+        const n = await seedCommunity(privacy, vault, auth.accounts, auth.secret, wired.node.self.id);
+        if (n > 0) log(`demo community: ${n} residents registered (encrypted here, commitments on the ledger)`);
+      } catch (e) {
+        if (attempt < 20 && !wired.node.closed) setTimeout(() => void seed(attempt + 1), 1000).unref();
+        else log(`demo community not seeded: ${(e as Error).message}`);
+      }
+    };
+    void seed(0);
+  }
   return {
     ...wired,
     app,
@@ -98,6 +130,8 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       await net?.close();
       await wired.node.close();
       store.close();
+      vault.close();
+      auth.accounts.close();
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,14 +25,15 @@ const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'];
 const ROGUE = 'auditor';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+/** Ports free a moment ago, distinct (all held open together before any is released). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,11 +71,18 @@ function startNode(n: Node): Promise<void> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => reject(new Error(`${n.org} did not start within 20 s: ${out}${n.log}`)), 20_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/API: http/.test(out)) resolve();
+      if (/API: http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    proc.on('exit', (code) => reject(new Error(`${n.org} exited ${code}: ${out}${n.log}`)));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${n.org} exited ${code}: ${out}${n.log}`));
+    });
   });
 }
 
@@ -89,7 +97,8 @@ async function stopNode(n: Node, signal: NodeJS.Signals): Promise<void> {
 const alive = (n: Node) => n.proc !== undefined && n.proc.exitCode === null && n.proc.signalCode === null;
 
 async function api<T = Record<string, unknown>>(n: Node, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${n.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const signal = AbortSignal.timeout(20_000); // a hung request fails the test with a message instead of a hook timeout
+  const res = await fetch(`${n.url}${path}`, body === undefined ? { signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   return { status: res.status, json: (await res.json()) as T };
 }
 
@@ -139,16 +148,27 @@ let rogueDowns = 0;
 /** A fresh rogue network (listening on the auditor's port, dialing the honest nodes), connected to all of them. */
 async function startRogue(): Promise<P2PNetwork> {
   await rogue?.close();
-  const net = new P2PNetwork({
-    genesis,
-    signer: auditor,
-    listen: { host: '127.0.0.1', port: rogueP2pPort },
-    peers: honest.map((n) => `127.0.0.1:${n.p2pPort}`),
-    log: (line) => rogueLog.push(line),
-  });
+  let net: P2PNetwork;
+  for (let attempt = 1; ; attempt++) {
+    net = new P2PNetwork({
+      genesis,
+      signer: auditor,
+      listen: { host: '127.0.0.1', port: rogueP2pPort },
+      peers: honest.map((n) => `127.0.0.1:${n.p2pPort}`),
+      log: (line) => rogueLog.push(line),
+    });
+    try {
+      await net.start();
+      break;
+    } catch (e) {
+      // the port we just released was taken meanwhile (rare): try again on a new network (start() is once only)
+      await net.close();
+      if (attempt >= 20 || !/EADDRINUSE/.test(String(e))) throw e;
+      await sleep(100);
+    }
+  }
   net.on('peer-down', () => rogueDowns++);
   rogue = net;
-  await net.start();
   await until('the rogue to be linked with every honest node', async () => {
     if (net.peers().length !== honest.length) return false;
     const views = await Promise.all(honest.map(consensus));
@@ -163,7 +183,8 @@ const disconnectLine = (why: string) => new RegExp(`peer ${ROGUE}: ${why.replace
 /**
  * The rogue sends `make(view)` (view: that node's /v1/consensus) to every honest node until each logs that it
  * disconnected the rogue for `why` (a message can be lost when two simultaneous dials settle on one link, so it is
- * re-sent). Then the link comes back (a restarted rogue redials at once) and the chain still commits.
+ * re-sent). Then the links come back by themselves (both sides redial; each misbehaviour starts from a fresh rogue
+ * network so that its redial backoff stays short) and the chain still commits.
  */
 async function misbehave(why: string, make: (view: ConsensusView) => unknown): Promise<void> {
   const net = await startRogue();
@@ -204,13 +225,26 @@ beforeAll(async () => {
   expect(g.status, g.stderr).toBe(0);
   genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
   auditor = orgKey(ROGUE);
-  rogueP2pPort = await freePort();
-  for (const org of ORGS.filter((o) => o !== ROGUE)) {
-    const apiPort = await freePort();
-    const key = genesis.orgs.find((o) => o.id === org)!.publicKey;
-    honest.push({ org, dir: join(root, org), apiPort, p2pPort: await freePort(), key, url: `http://127.0.0.1:${apiPort}`, log: '' });
+  // A port picked free can be taken by someone else before our node binds it: then start over on other ports.
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(2 * (ORGS.length - 1) + 1);
+    rogueP2pPort = ports.pop()!;
+    honest.length = 0;
+    for (const org of ORGS.filter((o) => o !== ROGUE)) {
+      const apiPort = ports.pop()!;
+      const key = genesis.orgs.find((o) => o.id === org)!.publicKey;
+      honest.push({ org, dir: join(root, org), apiPort, p2pPort: ports.pop()!, key, url: `http://127.0.0.1:${apiPort}`, log: '' });
+    }
+    try {
+      await Promise.all(honest.map(startNode));
+      break;
+    } catch (e) {
+      stopping = true;
+      await Promise.all(honest.map((n) => stopNode(n, 'SIGKILL')));
+      stopping = false;
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(e))) throw e;
+    }
   }
-  await Promise.all(honest.map(startNode));
   await startRogue();
 });
 

@@ -254,6 +254,8 @@ export function privacyAccessType(config: AnomalyConfig = anomalyConfig()): TxTy
       if (ctx.state.get(key) !== undefined) reject(`access ${p.access} is already recorded`);
       const record: AccessRecord = { ...p, txHash: ctx.txHash, height: ctx.height };
       ctx.state.set(key, record);
+      // A person reading their own record is not a use of their data by someone else: no counters, no alerts.
+      if (p.reason === 'self') return;
       const counts = countAccess(ctx, p, config);
       const findings = detectAnomalies({ role: p.role, purpose: p.purpose, caseRef: p.caseRef, time: ctx.time, ...counts }, config);
       for (const { rule, detail } of findings) {

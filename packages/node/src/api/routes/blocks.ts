@@ -30,9 +30,10 @@ export const blockRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, 
     return view(b);
   };
 
-  app.get('/v1/blocks/latest', { schema: { response: { 200: blockResponse, '4xx': errorSchema } } }, async () => get(node.head.height));
+  app.get('/v1/blocks/latest', { config: { access: 'public' }, schema: { response: { 200: blockResponse, '4xx': errorSchema } } }, async () => get(node.head.height));
 
   app.get<{ Params: { height: number } }>('/v1/blocks/:height', {
+    config: { access: 'public' },
     schema: {
       params: { type: 'object', properties: { height: { type: 'integer', minimum: 1 } }, required: ['height'] },
       response: { 200: blockResponse, '4xx': errorSchema },
@@ -41,6 +42,7 @@ export const blockRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, 
 
   /** RFC 9162 consistency proof between two log sizes (each the logSize of some block, or any size up to the current). */
   app.get<{ Querystring: { from: number; to: number } }>('/v1/log/consistency', {
+    config: { access: 'public' },
     schema: {
       querystring: {
         type: 'object',

@@ -9,6 +9,7 @@ export interface ConsensusRouteOptions {
 /** Consensus status and recorded evidence of misbehaviour ("mutual supervision"). */
 export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async (app, { consensus, peers }) => {
   app.get('/v1/consensus', {
+    config: { access: 'public' },
     schema: {
       response: {
         200: {
@@ -29,6 +30,7 @@ export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async 
   });
 
   app.get('/v1/evidence', {
+    config: { access: 'public' },
     schema: {
       response: {
         200: {

@@ -3,6 +3,7 @@ import type { MachiNode } from '../../node/node.js';
 
 export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
   app.get('/v1/health', {
+    config: { access: 'public' },
     schema: {
       response: {
         200: {
@@ -27,5 +28,5 @@ export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
     mempool: node.mempoolSize,
   }));
 
-  app.get('/v1/genesis', async () => node.genesis);
+  app.get('/v1/genesis', { config: { access: 'public' } }, async () => node.genesis);
 };

@@ -19,6 +19,7 @@ interface WaitQuery {
 export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
   /** Submit one signed transaction. 202 pending, or with ?wait=true 200 once committed. */
   app.post<{ Body: unknown; Querystring: WaitQuery }>('/v1/txs', {
+    config: { access: 'public' },
     schema: {
       querystring: waitQuery,
       body: { type: 'object' },
@@ -33,6 +34,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
 
   /** Submit many at once; each gets its own outcome. With ?wait=true, answers once all accepted ones commit. */
   app.post<{ Body: { txs: unknown[] }; Querystring: WaitQuery }>('/v1/txs/batch', {
+    config: { access: 'public' },
     schema: {
       querystring: waitQuery,
       body: {
@@ -81,6 +83,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
   });
 
   app.get<{ Params: { hash: string } }>('/v1/txs/:hash', {
+    config: { access: 'public' },
     schema: {
       params: hashParam,
       response: {
@@ -96,6 +99,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
   });
 
   app.get<{ Params: { hash: string } }>('/v1/txs/:hash/proof', {
+    config: { access: 'public' },
     schema: {
       params: hashParam,
       response: {

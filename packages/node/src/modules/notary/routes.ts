@@ -7,6 +7,7 @@ import { errorSchema, hashParam } from '../../api/routes/schemas.js';
 export const notaryRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
   /** Every anchor of a document hash, oldest first (an empty list if it was never anchored). */
   app.get<{ Params: { hash: string } }>('/v1/notary/:hash', {
+    config: { access: 'public' },
     schema: {
       params: hashParam,
       response: {

@@ -1,0 +1,84 @@
+/**
+ * THE single authorisation point. Every route declares `config: { access: RouteClass }`; registering one without it
+ * throws (fail closed). One onRequest hook reads the class, authenticates the bearer token unless the class is
+ * public, checks ROUTE_ACCESS (policy.ts) and sets `request.principal`. Routes never check roles themselves.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { MachiError } from '@machi/core';
+import type { AccountStore } from './accounts.js';
+import { ROUTE_CLASSES, isPublicClass, isRouteClass, routeDenial, type RouteClass } from './policy.js';
+import { actorOf, setRequestToken, type Principal } from './principal.js';
+import { verifyToken } from './tokens.js';
+import { authRoutes } from './routes.js';
+
+// Routes read the principal through these (also exported from here for callers that already import them so).
+export { principalOf, requestToken } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the route's class in ROUTE_ACCESS; required on every route */
+    access?: RouteClass;
+  }
+  interface FastifyRequest {
+    /** the signed-in user; set on every non-public route, null on public ones */
+    principal: Principal | null;
+  }
+}
+
+export interface AuthOptions {
+  accounts: AccountStore;
+  /** 32 bytes: signs tokens and salts actors (see loadAuthSecret) */
+  secret: Uint8Array;
+  /** ms clock (tests inject one) */
+  now?: () => number;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/i;
+
+async function authenticate(req: FastifyRequest, auth: AuthOptions | undefined): Promise<Principal> {
+  if (auth === undefined) throw new MachiError('UNAUTHENTICATED', 'sign-in is not enabled on this node');
+  const m = BEARER.exec(req.headers.authorization ?? '');
+  if (m === null) throw new MachiError('UNAUTHENTICATED', 'sign in and send the token as Authorization: Bearer <token>');
+  const claims = await verifyToken(auth.secret, m[1]!, (auth.now ?? Date.now)());
+  if (auth.accounts.isRevoked(claims.jti)) throw new MachiError('UNAUTHENTICATED', 'token was signed out; sign in again');
+  const user = auth.accounts.getUser(claims.userId);
+  if (user === undefined || user.org !== claims.org || user.role !== claims.role) {
+    throw new MachiError('UNAUTHENTICATED', 'token no longer matches the account; sign in again');
+  }
+  setRequestToken(req, { jti: claims.jti, expiresAt: claims.expiresAt });
+  return { userId: user.id, username: user.username, org: user.org, role: user.role, actor: actorOf(user.org, user.id, auth.secret) };
+}
+
+/**
+ * Registers the hooks on the instance it is given (not encapsulated), so it must be registered before any route.
+ * With `auth` it also serves /v1/auth/*; without it every non-public route answers 401.
+ */
+export const authPlugin: FastifyPluginAsync<{ auth?: AuthOptions | undefined }> = async (app, { auth }) => {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    const access: unknown = route.config?.access;
+    if (!isRouteClass(access)) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.access, one of: ${ROUTE_CLASSES.join(', ')}`);
+    }
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.is404) return; // no route: the not-found handler answers
+    const access = req.routeOptions.config.access;
+    if (!isRouteClass(access)) throw new Error(`invariant violated: route ${req.url} has no access class`);
+    if (isPublicClass(access)) return;
+    try {
+      req.principal = await authenticate(req, auth);
+    } catch (e) {
+      reply.header('www-authenticate', 'Bearer');
+      throw e;
+    }
+    const denial = routeDenial(access, req.principal.role);
+    if (denial !== undefined) throw new MachiError('ACCESS_DENIED', denial);
+  });
+
+  if (auth !== undefined) await app.register(authRoutes, { auth });
+};
+// Not encapsulated: the hooks must see every route registered after it (what fastify-plugin does, without the package).
+(authPlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

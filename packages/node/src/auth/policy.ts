@@ -1,0 +1,56 @@
+/**
+ * Who may call which class of route: the one policy table read by the one authorisation hook (plugin.ts). Every route
+ * declares its class in `config: { access: '<class>' }`; a route without one is refused when it is registered.
+ * Finer, per-record checks (grants, purposes, own record) happen after this, in the core's `decideAccess`.
+ */
+import type { Role } from '@machi/core';
+
+export const ROUTE_CLASSES = [
+  /** ledger reads, health, genesis, signed-tx submission, proofs, notary: no sign-in */
+  'public',
+  /** sign-in itself */
+  'auth',
+  /** the caller's own things: me, logout, my data uses, my alerts */
+  'self',
+  'subjects.register',
+  'subjects.read',
+  'subjects.read-own',
+  'subjects.erase',
+  'grants.manage',
+  'alerts.read-all',
+  'access-log.read',
+] as const;
+
+export type RouteClass = (typeof ROUTE_CLASSES)[number];
+
+/** `public`: anyone, no token; `authenticated`: any signed-in role; a list: signed in with one of these roles. */
+export type RouteAccess = readonly Role[] | 'public' | 'authenticated';
+
+export const ROUTE_ACCESS: Readonly<Record<RouteClass, RouteAccess>> = {
+  public: 'public',
+  auth: 'public',
+  self: 'authenticated',
+  'subjects.register': ['property-staff', 'official'],
+  'subjects.read': ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'utility-staff', 'official', 'regulator'],
+  'subjects.read-own': ['resident'],
+  'subjects.erase': ['property-staff', 'official'],
+  'grants.manage': ['property-staff', 'official'],
+  'alerts.read-all': ['regulator'],
+  'access-log.read': ['regulator', 'official'],
+};
+
+export function isRouteClass(s: unknown): s is RouteClass {
+  return typeof s === 'string' && Object.hasOwn(ROUTE_ACCESS, s);
+}
+
+/** True if the class needs no signed-in user. */
+export function isPublicClass(c: RouteClass): boolean {
+  return ROUTE_ACCESS[c] === 'public';
+}
+
+/** Why `role` may not call a route of class `c`, or undefined if it may. */
+export function routeDenial(c: RouteClass, role: Role): string | undefined {
+  const a = ROUTE_ACCESS[c];
+  if (a === 'public' || a === 'authenticated' || a.includes(role)) return undefined;
+  return `routes of class ${c} are not open to role ${role}`;
+}

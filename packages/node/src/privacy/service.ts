@@ -1,0 +1,212 @@
+/**
+ * Reading, registering, granting and erasing personal data for this node's signed-in users. Every decision is the
+ * core's pure `decideAccess` over ledger state; every read — allowed or denied — is first recorded on the ledger
+ * (`privacy.access`), and data is released only after that record is committed. Data held by another organisation is
+ * fetched from its node over the encrypted peer link; the holder releases it only against a committed access record
+ * that allows exactly those fields to the asking organisation. docs/spec/privacy.md
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  FIELDS,
+  MachiError,
+  accessKey,
+  checkGrantPayload,
+  classesOfFields,
+  decideAccess,
+  grantRecord,
+  grantsForSubject,
+  isField,
+  subjectRecord,
+  type AccessDecision,
+  type AccessRecord,
+  type DataClass,
+  type GrantPayload,
+  type Purpose,
+} from '@machi/core';
+import type { MachiNode } from '../node/node.js';
+import type { OrgSubmitter } from '../node/org-tx.js';
+import type { Principal } from '../auth/principal.js';
+import type { Fields, Vault } from './vault.js';
+
+/** How long a cross-organisation data request may take. */
+export const PRIVATE_READ_MS_MAX = 10_000;
+/** A holder releases data only against an access record this recent. */
+export const ACCESS_RECORD_AGE_MS_MAX = 60_000;
+
+const hex32 = (): string => randomBytes(16).toString('hex');
+
+/** What the peer link offers this service (P2PNetwork implements it). */
+export interface PrivatePeers {
+  send(peerKey: string, message: unknown): boolean;
+  on(event: 'message', listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): unknown;
+}
+
+export interface ReadRequest {
+  subject: string;
+  purpose: Purpose;
+  fields: string[];
+  caseRef?: string;
+}
+
+export interface ReadResult {
+  decision: AccessDecision;
+  access: string;
+  txHash: string;
+  height: number;
+  fields?: Fields;
+}
+
+type PeerMessage =
+  | { t: 'private-read'; id: string; access: string; subject: string }
+  | { t: 'private-data'; id: string; fields?: Fields; error?: string };
+
+export class PrivacyService {
+  readonly #pending = new Map<string, { resolve: (f: Fields) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly node: MachiNode,
+    private readonly vault: Vault,
+    private readonly submitter: OrgSubmitter,
+    private readonly peers: PrivatePeers | null,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    peers?.on('message', (peer, m) => this.#onPeer(peer.publicKey, m as PeerMessage));
+  }
+
+  #read = (key: string): string | undefined => this.node.store.read(key);
+  #scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
+
+  async #commit(type: string, payload: Record<string, unknown>): Promise<{ txHash: string; height: number }> {
+    const r = await this.submitter.submit(type, payload);
+    if (r.code !== undefined) throw new MachiError('HANDLER_REJECTED', r.message);
+    return { txHash: r.hash, height: r.height! };
+  }
+
+  /** Registers a person held by this organisation: encrypted here, a commitment on the ledger. */
+  async register(p: Principal, fields: Fields, linkUser?: string): Promise<{ subject: string; commitment: string; classes: DataClass[]; txHash: string; height: number }> {
+    const names = Object.keys(fields);
+    if (names.length === 0 || !names.every(isField)) throw new MachiError('REQUEST_INVALID', `fields must be among ${Object.keys(FIELDS).join(', ')}`);
+    const subject = `sub_${hex32()}`;
+    const classes = classesOfFields(names);
+    const commitment = this.vault.put(subject, fields, this.node.clock());
+    try {
+      const tx = await this.#commit('privacy.subject_register', { subject, commitment, classes, actor: p.actor });
+      if (linkUser !== undefined) this.vault.linkResident(linkUser, subject);
+      return { subject, commitment, classes, ...tx };
+    } catch (e) {
+      this.vault.erase(subject); // nothing half-written: no ledger record, no stored data
+      throw e;
+    }
+  }
+
+  /** Decides, records the access on the ledger, then (if allowed) returns the fields from whoever holds them. */
+  async read(p: Principal, req: ReadRequest, ownSubject?: string): Promise<ReadResult> {
+    const record = subjectRecord(this.#read, req.subject);
+    if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
+    const at = this.node.clock();
+    const grants = grantsForSubject(this.#read, this.#scan, req.subject, p.org);
+    const decision = decideAccess(record, grants, {
+      subject: req.subject, org: p.org, role: p.role, purpose: req.purpose, fields: req.fields, at,
+      ...(req.caseRef === undefined ? {} : { caseRef: req.caseRef }),
+      ...(ownSubject === undefined ? {} : { ownSubject }),
+    });
+    const access = `acc_${hex32()}`;
+    const payload: Record<string, unknown> = {
+      access, subject: req.subject, org: p.org, role: p.role, purpose: req.purpose,
+      fields: req.fields.filter(isField), decision: decision.decision, reason: decision.reason, actor: p.actor, at,
+    };
+    if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
+    if (req.caseRef !== undefined) payload.caseRef = req.caseRef;
+    const tx = await this.#commit('privacy.access', payload);
+    const result: ReadResult = { decision, access, ...tx };
+    if (decision.decision === 'denied') return result;
+    const all = record.holder === this.node.self.id ? this.vault.get(req.subject)?.fields : await this.#fetch(record.holder, access, req.subject);
+    if (all === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
+    result.fields = Object.fromEntries(req.fields.filter((f) => f in all).map((f) => [f, all[f]!]));
+    return result;
+  }
+
+  async grant(p: Principal, body: Omit<GrantPayload, 'grant' | 'actor'>): Promise<{ grant: string; txHash: string; height: number }> {
+    const payload = { ...body, grant: `gr_${hex32()}`, actor: p.actor } as GrantPayload;
+    const why = checkGrantPayload(payload, this.node.genesis.orgs.map((o) => o.id));
+    if (why !== null) throw new MachiError('GRANT_INVALID', why);
+    const tx = await this.#commit('privacy.grant', payload as unknown as Record<string, unknown>);
+    return { grant: payload.grant, ...tx };
+  }
+
+  async revoke(p: Principal, grant: string): Promise<{ txHash: string; height: number }> {
+    const g = grantRecord(this.#read, grant);
+    if (g === undefined) throw new MachiError('NOT_FOUND', `no grant ${grant}`);
+    if (g.org !== p.org) throw new MachiError('ACCESS_DENIED', 'only the organisation that granted it may revoke a grant');
+    return this.#commit('privacy.revoke', { grant, actor: p.actor });
+  }
+
+  /** Crypto-shredding: the erasure is recorded, then the subject's key and ciphertext are destroyed. */
+  async erase(p: Principal, subject: string): Promise<{ txHash: string; height: number }> {
+    const record = subjectRecord(this.#read, subject);
+    if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${subject}`);
+    if (record.holder !== p.org) throw new MachiError('ACCESS_DENIED', `only the holder (${record.holder}) may erase this subject`);
+    if (record.erased) throw new MachiError('SUBJECT_NOT_FOUND', `subject ${subject} is already erased`);
+    const tx = await this.#commit('privacy.erase', { subject, actor: p.actor });
+    this.vault.erase(subject);
+    return tx;
+  }
+
+  /** Finishes erasures the ledger recorded but a crash kept from reaching the vault. */
+  sweepErased(subjects: Iterable<string>): void {
+    for (const s of subjects) if (subjectRecord(this.#read, s)?.erased === true) this.vault.erase(s);
+  }
+
+  // ---- between organisations -------------------------------------------------------------------------------------
+
+  #fetch(holderOrg: string, access: string, subject: string): Promise<Fields> {
+    const holder = this.node.genesis.orgs.find((o) => o.id === holderOrg);
+    if (holder === undefined || this.peers === null) return Promise.reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not reachable`));
+    const id = hex32();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new MachiError('COMMIT_TIMEOUT', `the holder ${holderOrg} did not answer`));
+      }, PRIVATE_READ_MS_MAX);
+      this.#pending.set(id, { resolve, reject, timer });
+      if (!this.peers!.send(holder.publicKey, { t: 'private-read', id, access, subject })) {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not connected`));
+      }
+    });
+  }
+
+  #onPeer(peerKey: string, m: PeerMessage): void {
+    if (m?.t === 'private-data') {
+      const p = this.#pending.get(m.id);
+      if (p === undefined) return;
+      this.#pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.fields !== undefined) p.resolve(m.fields);
+      else p.reject(new MachiError('ACCESS_DENIED', `the holder refused: ${m.error ?? 'no reason'}`));
+      return;
+    }
+    if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string') return;
+    const answer = (body: { fields?: Fields; error?: string }): void => {
+      this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
+    };
+    // Release only what a committed access record allows, to the organisation that recorded it.
+    const asker = this.node.orgs.get(peerKey);
+    const raw = this.#read(accessKey(m.subject, m.access));
+    if (asker === undefined || raw === undefined) return answer({ error: 'no committed access record' });
+    const rec = JSON.parse(raw) as AccessRecord;
+    if (rec.decision !== 'allowed' || rec.org !== asker.id) return answer({ error: 'the access record does not allow this organisation' });
+    if (Math.abs(this.node.clock() - rec.at) > ACCESS_RECORD_AGE_MS_MAX) return answer({ error: 'the access record is too old; record a new access' });
+    // The holder does not take the asker's word for it: it decides again, on the same ledger state.
+    const again = decideAccess(subjectRecord(this.#read, m.subject), grantsForSubject(this.#read, this.#scan, m.subject, asker.id), {
+      subject: m.subject, org: rec.org, role: rec.role, purpose: rec.purpose, fields: rec.fields, at: rec.at,
+      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef }),
+    });
+    if (again.decision !== 'allowed') return answer({ error: `not allowed here: ${again.reason}` });
+    const held = this.vault.get(m.subject);
+    if (held === undefined || subjectRecord(this.#read, m.subject)?.erased !== false) return answer({ error: 'not held here' });
+    this.log(`released ${rec.fields.length} field(s) of a subject to ${asker.id} (access ${m.access})`);
+    answer({ fields: Object.fromEntries(rec.fields.filter((f) => f in held.fields).map((f) => [f, held.fields[f]!])) });
+  }
+}

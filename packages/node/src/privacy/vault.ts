@@ -1,0 +1,147 @@
+/**
+ * The private store: personal data held by this organisation, encrypted, beside the ledger (DIR/private.db). Per
+ * subject a random data key encrypts the fields (AES-256-GCM, the subject id as additional data); the data key is
+ * wrapped under the organisation's key-encryption key (KEK). The commitment's salt travels inside the ciphertext, so
+ * erasing a subject's row destroys both: the data cannot be decrypted, and the on-ledger commitment can no longer be
+ * linked to any value (crypto-shredding). docs/spec/privacy.md#private-store-and-crypto-shredding
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { canonicalJson } from '@machi/core';
+
+export const KEK_FILE = 'kek.key';
+export const PRIVATE_DB_FILE = 'private.db';
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The organisation's key-encryption key: MACHI_KEK (base64url, 32 bytes) or DIR/kek.key, created on first use. */
+export function loadKek(dir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const fromEnv = env.MACHI_KEK;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const k = Buffer.from(fromEnv, 'base64url');
+    if (k.length !== KEY_BYTES) throw new Error('MACHI_KEK must be 32 bytes in base64url');
+    return k;
+  }
+  const path = join(dir, KEK_FILE);
+  if (!existsSync(path)) writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+  if (k.length !== KEY_BYTES) throw new Error(`${path} must hold 32 bytes in base64url`);
+  return k;
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; sealed: Buffer } {
+  const nonce = randomBytes(NONCE_BYTES);
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  c.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+  return { nonce, sealed: body };
+}
+
+function unseal(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer {
+  const d = createDecipheriv('aes-256-gcm', key, nonce);
+  d.setAAD(Buffer.from(aad, 'utf8'));
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
+}
+
+export type Fields = Record<string, string>;
+
+/** SHA-256(salt ‖ JCS(fields)), hex: what the ledger holds instead of the data. */
+export function commitmentOf(salt: Buffer, fields: Fields): string {
+  return createHash('sha256').update(salt).update(canonicalJson(fields)).digest('hex');
+}
+
+interface Row {
+  subject: string;
+  data_nonce: Buffer;
+  data: Buffer;
+  key_nonce: Buffer;
+  wrapped_key: Buffer;
+}
+
+export class Vault {
+  readonly #db: Database.Database;
+  readonly #kek: Buffer;
+  readonly #q;
+
+  constructor(file: string, kek: Buffer) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    // Deleted rows are overwritten with zeros, not left in free pages.
+    this.#db.pragma('secure_delete = ON');
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS vault_subjects (
+      subject TEXT PRIMARY KEY,
+      data_nonce BLOB NOT NULL, data BLOB NOT NULL,
+      key_nonce BLOB NOT NULL, wrapped_key BLOB NOT NULL,
+      created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS vault_residents (user_id TEXT PRIMARY KEY, subject TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    this.#kek = kek;
+    this.#q = {
+      put: this.#db.prepare('INSERT INTO vault_subjects (subject, data_nonce, data, key_nonce, wrapped_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      get: this.#db.prepare('SELECT subject, data_nonce, data, key_nonce, wrapped_key FROM vault_subjects WHERE subject = ?'),
+      del: this.#db.prepare('DELETE FROM vault_subjects WHERE subject = ?'),
+      link: this.#db.prepare('INSERT INTO vault_residents (user_id, subject) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET subject = excluded.subject'),
+      subjectOf: this.#db.prepare('SELECT subject FROM vault_residents WHERE user_id = ?').pluck(),
+      getMeta: this.#db.prepare('SELECT value FROM vault_meta WHERE key = ?').pluck(),
+      setMeta: this.#db.prepare('INSERT INTO vault_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  /** Encrypts and stores a subject's fields; returns the commitment for the ledger. */
+  put(subject: string, fields: Fields, now: number): string {
+    const salt = randomBytes(KEY_BYTES);
+    const dataKey = randomBytes(KEY_BYTES);
+    const data = seal(dataKey, Buffer.from(JSON.stringify({ fields, salt: salt.toString('base64url') }), 'utf8'), `data:${subject}`);
+    const key = seal(this.#kek, dataKey, `key:${subject}`);
+    this.#q.put.run(subject, data.nonce, data.sealed, key.nonce, key.sealed, now);
+    dataKey.fill(0);
+    return commitmentOf(salt, fields);
+  }
+
+  /** Decrypts a subject's fields and salt; undefined if the subject is not held here (or was erased). */
+  get(subject: string): { fields: Fields; salt: Buffer } | undefined {
+    const r = this.#q.get.get(subject) as Row | undefined;
+    if (r === undefined) return undefined;
+    const dataKey = unseal(this.#kek, r.key_nonce, r.wrapped_key, `key:${r.subject}`);
+    const plain = JSON.parse(unseal(dataKey, r.data_nonce, r.data, `data:${r.subject}`).toString('utf8')) as { fields: Fields; salt: string };
+    dataKey.fill(0);
+    return { fields: plain.fields, salt: Buffer.from(plain.salt, 'base64url') };
+  }
+
+  has(subject: string): boolean {
+    return this.#q.get.get(subject) !== undefined;
+  }
+
+  /** Crypto-shredding: the wrapped key, the ciphertext and the salt go, and the WAL is truncated. */
+  erase(subject: string): boolean {
+    const gone = this.#q.del.run(subject).changes > 0;
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return gone;
+  }
+
+  linkResident(userId: string, subject: string): void {
+    this.#q.link.run(userId, subject);
+  }
+
+  subjectOfUser(userId: string): string | undefined {
+    return this.#q.subjectOf.get(userId) as string | undefined;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.#q.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#q.setMeta.run(key, value);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -46,6 +46,14 @@ const readResponse = {
     txHash: { type: 'string' },
     height: { type: 'integer' },
     fields: fieldsSchema,
+    commitment: { type: 'string' },
+    opening: {
+      type: 'object',
+      properties: {
+        salts: { type: 'object', additionalProperties: { type: 'string' } },
+        digests: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
   },
 } as const;
 const txResult = { type: 'object', properties: { txHash: { type: 'string' }, height: { type: 'integer' } } } as const;
@@ -71,7 +79,10 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRouteOptions> = async (app
     if (r.decision.decision === 'denied') {
       throw new MachiError('ACCESS_DENIED', `access denied (${r.decision.reason}); the attempt is recorded as ${r.access} in tx ${r.txHash}`, { reason: r.decision.reason });
     }
-    return { subject, decision: r.decision.decision, reason: r.decision.reason, access: r.access, txHash: r.txHash, height: r.height, fields: r.fields };
+    return {
+      subject, decision: r.decision.decision, reason: r.decision.reason, access: r.access, txHash: r.txHash, height: r.height,
+      fields: r.fields, commitment: r.commitment, opening: r.opening,
+    };
   };
 
   app.get<{ Params: { subject: string }; Querystring: { purpose: Purpose; fields: string; caseRef?: string } }>('/v1/subjects/:subject', {

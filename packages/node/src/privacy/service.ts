@@ -20,13 +20,14 @@ import {
   type AccessDecision,
   type AccessRecord,
   type DataClass,
+  type FieldOpening,
   type GrantPayload,
   type Purpose,
 } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
 import type { OrgSubmitter } from '../node/org-tx.js';
 import type { Principal } from '../auth/principal.js';
-import type { Fields, Vault } from './vault.js';
+import { openingFor, type Fields, type Vault } from './vault.js';
 
 /** How long a cross-organisation data request may take. */
 export const PRIVATE_READ_MS_MAX = 10_000;
@@ -54,14 +55,17 @@ export interface ReadResult {
   txHash: string;
   height: number;
   fields?: Fields;
+  /** to check the fields against the subject's commitment on the ledger (checkFieldCommitment) */
+  opening?: FieldOpening;
+  commitment?: string;
 }
 
 type PeerMessage =
   | { t: 'private-read'; id: string; access: string; subject: string }
-  | { t: 'private-data'; id: string; fields?: Fields; error?: string };
+  | { t: 'private-data'; id: string; fields?: Fields; opening?: FieldOpening; error?: string };
 
 export class PrivacyService {
-  readonly #pending = new Map<string, { resolve: (f: Fields) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { resolve: (r: { fields: Fields; opening: FieldOpening }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly node: MachiNode,
@@ -120,10 +124,17 @@ export class PrivacyService {
     const tx = await this.#commit('privacy.access', payload);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
-    const all = record.holder === this.node.self.id ? this.vault.get(req.subject)?.fields : await this.#fetch(record.holder, access, req.subject);
-    if (all === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
-    result.fields = Object.fromEntries(req.fields.filter((f) => f in all).map((f) => [f, all[f]!]));
-    return result;
+    const released = record.holder === this.node.self.id ? this.#release(req.subject, req.fields) : await this.#fetch(record.holder, access, req.subject);
+    if (released === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
+    return { ...result, fields: released.fields, opening: released.opening, commitment: record.commitment };
+  }
+
+  /** The requested fields this node holds, with the opening that lets the reader check them against the ledger. */
+  #release(subject: string, fields: readonly string[]): { fields: Fields; opening: FieldOpening } | undefined {
+    const held = this.vault.get(subject);
+    if (held === undefined) return undefined;
+    const shown = fields.filter((f) => f in held.fields);
+    return { fields: Object.fromEntries(shown.map((f) => [f, held.fields[f]!])), opening: openingFor(held, shown) };
   }
 
   async grant(p: Principal, body: Omit<GrantPayload, 'grant' | 'actor'>): Promise<{ grant: string; txHash: string; height: number }> {
@@ -159,7 +170,7 @@ export class PrivacyService {
 
   // ---- between organisations -------------------------------------------------------------------------------------
 
-  #fetch(holderOrg: string, access: string, subject: string): Promise<Fields> {
+  #fetch(holderOrg: string, access: string, subject: string): Promise<{ fields: Fields; opening: FieldOpening }> {
     const holder = this.node.genesis.orgs.find((o) => o.id === holderOrg);
     if (holder === undefined || this.peers === null) return Promise.reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not reachable`));
     const id = hex32();
@@ -183,12 +194,12 @@ export class PrivacyService {
       if (p === undefined) return;
       this.#pending.delete(m.id);
       clearTimeout(p.timer);
-      if (m.fields !== undefined) p.resolve(m.fields);
+      if (m.fields !== undefined && m.opening !== undefined) p.resolve({ fields: m.fields, opening: m.opening });
       else p.reject(new MachiError('ACCESS_DENIED', `the holder refused: ${m.error ?? 'no reason'}`));
       return;
     }
     if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string') return;
-    const answer = (body: { fields?: Fields; error?: string }): void => {
+    const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
       this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
     };
     // Release only what a committed access record allows, to the organisation that recorded it.
@@ -204,9 +215,9 @@ export class PrivacyService {
       ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef }),
     });
     if (again.decision !== 'allowed') return answer({ error: `not allowed here: ${again.reason}` });
-    const held = this.vault.get(m.subject);
-    if (held === undefined || subjectRecord(this.#read, m.subject)?.erased !== false) return answer({ error: 'not held here' });
-    this.log(`released ${rec.fields.length} field(s) of a subject to ${asker.id} (access ${m.access})`);
-    answer({ fields: Object.fromEntries(rec.fields.filter((f) => f in held.fields).map((f) => [f, held.fields[f]!])) });
+    const released = subjectRecord(this.#read, m.subject)?.erased === false ? this.#release(m.subject, rec.fields) : undefined;
+    if (released === undefined) return answer({ error: 'not held here' });
+    this.log(`released ${Object.keys(released.fields).length} field(s) of a subject to ${asker.id} (access ${m.access})`);
+    answer(released);
   }
 }

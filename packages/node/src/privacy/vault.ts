@@ -5,11 +5,11 @@
  * erasing a subject's row destroys both: the data cannot be decrypted, and the on-ledger commitment can no longer be
  * linked to any value (crypto-shredding). docs/spec/privacy.md#private-store-and-crypto-shredding
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalJson } from '@machi/core';
+import { commitmentOfDigests, fieldDigest, type FieldOpening } from '@machi/core';
 
 export const KEK_FILE = 'kek.key';
 export const PRIVATE_DB_FILE = 'private.db';
@@ -49,9 +49,22 @@ function unseal(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer
 
 export type Fields = Record<string, string>;
 
-/** SHA-256(salt ‖ JCS(fields)), hex: what the ledger holds instead of the data. */
-export function commitmentOf(salt: Buffer, fields: Fields): string {
-  return createHash('sha256').update(salt).update(canonicalJson(fields)).digest('hex');
+/** Per-field salted digests and their commitment: what the ledger holds instead of the data (docs/spec/privacy.md). */
+export function commitmentOf(salts: Record<string, string>, fields: Fields): { commitment: string; digests: Record<string, string> } {
+  const digests = Object.fromEntries(Object.entries(fields).map(([f, v]) => [f, fieldDigest(Buffer.from(salts[f]!, 'base64url'), v)]));
+  return { commitment: commitmentOfDigests(digests), digests };
+}
+
+/** The opening a reader of `shown` fields gets: their salts, and the digests of the fields it does not see. */
+export function openingFor(held: { fields: Fields; salts: Record<string, string> }, shown: readonly string[]): FieldOpening {
+  const { digests } = commitmentOf(held.salts, held.fields);
+  const salts: Record<string, string> = {};
+  const others: Record<string, string> = {};
+  for (const f of Object.keys(held.fields)) {
+    if (shown.includes(f)) salts[f] = held.salts[f]!;
+    else others[f] = digests[f]!;
+  }
+  return { salts, digests: others };
 }
 
 interface Row {
@@ -95,23 +108,23 @@ export class Vault {
 
   /** Encrypts and stores a subject's fields; returns the commitment for the ledger. */
   put(subject: string, fields: Fields, now: number): string {
-    const salt = randomBytes(KEY_BYTES);
+    const salts = Object.fromEntries(Object.keys(fields).map((f) => [f, randomBytes(KEY_BYTES).toString('base64url')]));
     const dataKey = randomBytes(KEY_BYTES);
-    const data = seal(dataKey, Buffer.from(JSON.stringify({ fields, salt: salt.toString('base64url') }), 'utf8'), `data:${subject}`);
+    const data = seal(dataKey, Buffer.from(JSON.stringify({ fields, salts }), 'utf8'), `data:${subject}`);
     const key = seal(this.#kek, dataKey, `key:${subject}`);
     this.#q.put.run(subject, data.nonce, data.sealed, key.nonce, key.sealed, now);
     dataKey.fill(0);
-    return commitmentOf(salt, fields);
+    return commitmentOf(salts, fields).commitment;
   }
 
-  /** Decrypts a subject's fields and salt; undefined if the subject is not held here (or was erased). */
-  get(subject: string): { fields: Fields; salt: Buffer } | undefined {
+  /** Decrypts a subject's fields and their salts; undefined if the subject is not held here (or was erased). */
+  get(subject: string): { fields: Fields; salts: Record<string, string> } | undefined {
     const r = this.#q.get.get(subject) as Row | undefined;
     if (r === undefined) return undefined;
     const dataKey = unseal(this.#kek, r.key_nonce, r.wrapped_key, `key:${r.subject}`);
-    const plain = JSON.parse(unseal(dataKey, r.data_nonce, r.data, `data:${r.subject}`).toString('utf8')) as { fields: Fields; salt: string };
+    const plain = JSON.parse(unseal(dataKey, r.data_nonce, r.data, `data:${r.subject}`).toString('utf8')) as { fields: Fields; salts: Record<string, string> };
     dataKey.fill(0);
-    return { fields: plain.fields, salt: Buffer.from(plain.salt, 'base64url') };
+    return plain;
   }
 
   has(subject: string): boolean {

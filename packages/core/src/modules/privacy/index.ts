@@ -8,3 +8,4 @@ export * from './decide.js';
 export * from './anomalies.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './commitment.js';

@@ -16,4 +16,5 @@ export * from './state/execute.js';
 export * from './app.js';
 export * from './modules/notary/index.js';
 export * from './modules/privacy/index.js';
+export * from './modules/repairs/index.js';
 export * from './consensus/index.js';

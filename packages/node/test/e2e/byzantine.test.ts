@@ -221,7 +221,7 @@ function signedVote(signer: Signer, type: Vote['type'], height: number, round: n
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'machi-byzantine-'));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', root], { encoding: 'utf8' });
+  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', root], { encoding: 'utf8', timeout: 20_000 });
   expect(g.status, g.stderr).toBe(0);
   genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
   auditor = orgKey(ROGUE);
@@ -403,7 +403,7 @@ describe('a consortium with a Byzantine organisation', () => {
     await Promise.all(honest.map((n) => stopNode(n, 'SIGTERM')));
     for (const n of honest) expect(n.proc!.exitCode, `${n.org} exit`).toBe(0);
     for (const n of honest) {
-      const v = spawnSync(process.execPath, [CLI, 'verify', n.dir], { encoding: 'utf8' });
+      const v = spawnSync(process.execPath, [CLI, 'verify', n.dir], { encoding: 'utf8', timeout: 20_000 });
       expect(v.status, `${n.org}: ${v.stdout}${v.stderr}`).toBe(0);
       expect(v.stdout).toMatch(/^ok: \d+ blocks, \d+ txs/);
     }

@@ -1,0 +1,10 @@
+/**
+ * repairs — a resident's repair request, every step of it on the ledger: who reported, who was sent, when they
+ * arrived, what they found, whether the resident was satisfied. Personal data stays off the ledger (hashes,
+ * pseudonyms and codes only). docs/spec/repairs.md
+ */
+export * from './catalogue.js';
+export * from './types.js';
+export * from './transitions.js';
+export * from './handlers.js';
+export * from './queries.js';

@@ -10,6 +10,8 @@ import {
   checkHeaderShape,
   initConsensus,
   isMachiError,
+  proposer as proposerAt,
+  ROUNDS_AHEAD_MAX,
   proposalSignBytes,
   restoreConsensus,
   step,
@@ -46,6 +48,11 @@ export const EVIDENCE_MAX = 1000;
 export const RESEND_AFTER_MS = 3000;
 /** Consensus messages of the current height kept for re-sending. */
 export const HEIGHT_LOG_MAX = 512;
+/** Distinct blocks considered at one height (one proposer per round, a bounded number of rounds). */
+export const BLOCKS_PER_HEIGHT_MAX = 4 * (ROUNDS_AHEAD_MAX + 1);
+/** A peer whose sync answer did not move us forward is not asked again for this long. */
+export const SYNC_PEER_BACKOFF_MS = 10_000;
+export const SYNC_ANSWER_MS_MAX = 5_000;
 
 /** What the driver needs from the peer-to-peer layer (P2PNetwork implements it). */
 export interface PeerTransport {
@@ -116,6 +123,12 @@ export class ConsensusDriver {
   #gossipTimer: NodeJS.Timeout | undefined;
   #statusTimer: NodeJS.Timeout | undefined;
   #syncing = false;
+  #syncPeer: string | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  readonly #syncBackoff = new Map<string, number>();
+  /** proposals being checked, by block hash: one check per block however often it arrives */
+  readonly #checking = new Map<string, Promise<{ prepared: PreparedBlock | null; wire: WireBlock } | undefined>>();
+  readonly #heightLogKeys = new Set<string>();
   #closed = false;
   /** when the current height began here: a peer one height ahead for long means we missed its decision */
   #heightSince = Date.now();
@@ -208,7 +221,7 @@ export class ConsensusDriver {
         this.#remember({ t: 'vote', vote });
         this.#enqueue({ type: 'vote', vote });
       }
-      void this.#reproposeAfterRestart();
+      void this.#reproposeAfterRestart().catch((e: unknown) => this.#log(`re-proposing failed: ${(e as Error).message}`));
     } else this.#maybeStart();
   }
 
@@ -217,6 +230,7 @@ export class ConsensusDriver {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     if (this.#statusTimer !== undefined) clearInterval(this.#statusTimer);
+    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
     if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
     if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
   }
@@ -251,6 +265,8 @@ export class ConsensusDriver {
     this.#signed = [];
     this.#proposed = {};
     this.#heightLog = [];
+    this.#heightLogKeys.clear();
+    this.#checking.clear();
     if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
     this.#resendTimer = undefined;
     this.#heightSince = Date.now();
@@ -272,7 +288,11 @@ export class ConsensusDriver {
   }
 
   #remember(m: WireMessage): void {
-    if (this.#heightLog.length < HEIGHT_LOG_MAX) this.#heightLog.push(m);
+    const key = m.t === 'vote' ? `v/${m.vote.type}/${m.vote.round}/${m.vote.from}/${m.vote.blockHash}`
+      : m.t === 'proposal' ? `p/${m.proposal.round}/${m.proposal.blockHash}` : undefined;
+    if (key === undefined || this.#heightLogKeys.has(key) || this.#heightLog.length >= HEIGHT_LOG_MAX) return;
+    this.#heightLogKeys.add(key);
+    this.#heightLog.push(m);
   }
 
   // ---- the state machine ------------------------------------------------------------------------------------------
@@ -409,9 +429,7 @@ export class ConsensusDriver {
     if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
     this.#gossipTimer = undefined;
     if (this.#gossip.length === 0) return;
-    const txs = this.#gossip;
-    this.#gossip = [];
-    this.#net?.broadcast({ t: 'txs', txs });
+    while (this.#gossip.length > 0) this.#net?.broadcast({ t: 'txs', txs: this.#gossip.splice(0, GOSSIP_TXS_MAX) });
   }
 
   #misbehaved(peer: string, why: string): void {
@@ -438,18 +456,20 @@ export class ConsensusDriver {
         case 'get-blocks':
           return this.#serveBlocks(peer, m.from, m.to);
         case 'blocks':
-          return void this.#applyBlocks(peer, m.blocks);
+          return void this.#applyBlocks(peer, m.blocks).catch((e: unknown) => this.#log(`sync failed: ${(e as Error).message}`));
         case 'vote':
           return this.#onVote(peer, m);
         case 'proposal':
-          return void this.#onProposal(peer, m);
+          return void this.#onProposal(peer, m).catch((e: unknown) => this.#log(`proposal handling failed: ${(e as Error).message}`));
         default:
           // Other services share the link (private-data requests); anything else is a protocol violation.
           if (typeof (m as { t?: unknown })?.t === 'string' && (m as { t: string }).t.startsWith('private-')) return;
           return this.#misbehaved(peer, 'unknown message');
       }
     } catch (e) {
-      this.#misbehaved(peer, `bad message: ${(e as Error).message}`);
+      // Only a malformed input is the peer's fault; a local failure is ours and must not be blamed on it.
+      if (isMachiError(e) || e instanceof TypeError) this.#misbehaved(peer, `bad message: ${(e as Error).message}`);
+      else throw e;
     }
   }
 
@@ -457,11 +477,19 @@ export class ConsensusDriver {
   #routeByHeight(peer: string, height: number, message: WireMessage): boolean {
     if (height < this.#state.height) return false;
     if (height > this.#state.height) {
-      if (this.#future.length < FUTURE_MESSAGES_MAX) this.#future.push({ peer, message });
+      const perPeer = Math.ceil(FUTURE_MESSAGES_MAX / Math.max(1, this.#node.orgs.size));
+      if (height === this.#state.height + 1 && this.#future.length < FUTURE_MESSAGES_MAX && this.#future.filter((f) => f.peer === peer).length < perPeer) {
+        this.#future.push({ peer, message });
+      }
       if (height > this.#state.height + 1) this.#requestSync(peer);
       return false;
     }
     return true;
+  }
+
+  /** The highest round worth accepting a message for at `height` (the state machine keeps ROUNDS_AHEAD_MAX ahead). */
+  #roundCeiling(height: number): number {
+    return (height === this.#state.height ? this.#state.round : 0) + ROUNDS_AHEAD_MAX;
   }
 
   #onVote(peer: string, m: { vote: Vote }): void {
@@ -470,11 +498,13 @@ export class ConsensusDriver {
       || v.round < 0 || (v.blockHash !== null && typeof v.blockHash !== 'string') || typeof v.from !== 'string' || typeof v.sig !== 'string') {
       return this.#misbehaved(peer, 'malformed vote');
     }
-    if (!this.#routeByHeight(peer, v.height, m as WireMessage)) return;
+    if (v.height < this.#state.height) return; // stale: ignored
     if (!this.#node.validators.some((x) => x.publicKey === v.from)) return this.#misbehaved(peer, 'vote from a non-validator');
+    if (v.round > this.#roundCeiling(v.height)) return; // too far ahead to matter (step would drop it too)
     if (!verifySignature(v.from, voteSignBytes(this.#node.genesis.chainId, v.type, v.height, v.round, v.blockHash), v.sig)) {
       return this.#misbehaved(peer, 'vote with a bad signature');
     }
+    if (!this.#routeByHeight(peer, v.height, m as WireMessage)) return;
     this.#startHeight();
     const vote: Vote = { type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, from: v.from, sig: v.sig };
     this.#remember({ t: 'vote', vote });
@@ -487,7 +517,11 @@ export class ConsensusDriver {
       || typeof p.blockHash !== 'string' || typeof p.from !== 'string' || typeof m.sig !== 'string' || typeof m.block !== 'object' || m.block === null) {
       return this.#misbehaved(peer, 'malformed proposal');
     }
-    if (!this.#routeByHeight(peer, p.height, m as WireMessage)) return;
+    if (p.height < this.#state.height) return; // stale: ignored
+    // Cheap checks first, so that nobody can make us verify or execute blocks for free: the sender must be the
+    // round's proposer, the round near enough, the validRound sane, the signature good, the block its blockHash.
+    if (p.from !== proposerAt(this.#node.validators, p.height, p.round)) return this.#misbehaved(peer, "proposal from a validator that is not the round's proposer");
+    if (p.round > this.#roundCeiling(p.height) || p.round < 0 || p.validRound < -1 || p.validRound >= p.round) return;
     if (!verifySignature(p.from, proposalSignBytes(this.#node.genesis.chainId, p), m.sig)) return this.#misbehaved(peer, 'proposal with a bad signature');
     let header;
     try {
@@ -496,19 +530,29 @@ export class ConsensusDriver {
       return this.#misbehaved(peer, 'proposal with a malformed header');
     }
     if (blockHash(header) !== p.blockHash) return this.#misbehaved(peer, 'proposal whose block does not hash to its blockHash');
+    if (header.proposer !== p.from && p.validRound < 0) return this.#misbehaved(peer, 'proposal whose header names another proposer');
+    if (!this.#routeByHeight(peer, p.height, m as WireMessage)) return;
     const proposal: Proposal = { type: 'proposal', height: p.height, round: p.round, validRound: p.validRound, blockHash: p.blockHash, from: p.from };
     this.#startHeight();
     let entry = this.#blocks.get(p.blockHash);
     if (entry === undefined) {
-      let prepared: PreparedBlock | null = null;
-      try {
-        prepared = await this.#node.checkBlock({ header, txs: m.block.txs, ...(Array.isArray(m.block.hashes) ? { hashes: m.block.hashes } : {}) });
-      } catch (e) {
-        if (!isMachiError(e)) throw e;
-        this.#log(`invalid proposal from ${this.#node.orgs.get(p.from)?.id ?? p.from}: ${e.message}`);
+      if (this.#blocks.size >= BLOCKS_PER_HEIGHT_MAX) return;
+      let checking = this.#checking.get(p.blockHash);
+      if (checking === undefined) {
+        const wire: WireBlock = { header, txs: m.block.txs };
+        checking = this.#node.checkBlock({ ...wire, ...(Array.isArray(m.block.hashes) ? { hashes: m.block.hashes } : {}) }).then(
+          (prepared) => ({ prepared, wire }),
+          (e: unknown) => {
+            if (!isMachiError(e)) throw e;
+            this.#log(`invalid proposal from ${this.#node.orgs.get(p.from)?.id ?? p.from}: ${e.message}`);
+            return { prepared: null, wire };
+          },
+        );
+        this.#checking.set(p.blockHash, checking);
       }
-      if (this.#state.height !== p.height) return;
-      entry = this.#blocks.get(p.blockHash) ?? { prepared, wire: { header, txs: m.block.txs } };
+      const checked = await checking;
+      if (this.#state.height !== p.height || checked === undefined) return;
+      entry = this.#blocks.get(p.blockHash) ?? checked;
       this.#blocks.set(p.blockHash, entry);
       this.#remember({ t: 'proposal', proposal, sig: m.sig, block: entry.wire });
     }
@@ -520,19 +564,24 @@ export class ConsensusDriver {
   #requestSync(peer?: string): void {
     if (this.#syncing || this.#net === null) return;
     const from = this.#node.head.height + 1;
-    let target = peer;
+    const now = Date.now();
+    const usable = (k: string): boolean => (this.#syncBackoff.get(k) ?? 0) <= now && (this.peerHeights.get(k) ?? 0) >= from;
+    let target = peer !== undefined && usable(peer) ? peer : undefined;
     if (target === undefined) {
-      for (const [k, h] of this.peerHeights) if (h >= from && (target === undefined || h > this.peerHeights.get(target)!)) target = k;
+      for (const [k, h] of this.peerHeights) if (usable(k) && (target === undefined || h > this.peerHeights.get(target)!)) target = k;
     }
     if (target === undefined) return;
     this.#syncing = true;
+    this.#syncPeer = target;
     const to = Math.min(from + SYNC_BLOCKS_MAX - 1, Math.max(from, this.peerHeights.get(target) ?? from));
     this.#net.send(target, { t: 'get-blocks', from, to });
-    // If the peer never answers, allow another request later.
-    const t = setTimeout(() => {
+    // A peer that never answers is skipped for a while.
+    this.#syncTimer = setTimeout(() => {
       this.#syncing = false;
-    }, 5000);
-    t.unref();
+      this.#syncPeer = undefined;
+      this.#syncBackoff.set(target, Date.now() + SYNC_PEER_BACKOFF_MS);
+    }, SYNC_ANSWER_MS_MAX);
+    this.#syncTimer.unref();
   }
 
   #serveBlocks(peer: string, from: number, to: number): void {
@@ -548,9 +597,12 @@ export class ConsensusDriver {
   }
 
   async #applyBlocks(peer: string, blocks: { block: WireBlock; commit: Commit }[]): Promise<void> {
+    if (peer !== this.#syncPeer) return; // unsolicited
+    clearTimeout(this.#syncTimer);
+    this.#syncPeer = undefined;
+    const before = this.#node.head.height;
     try {
       if (!Array.isArray(blocks) || blocks.length > SYNC_BLOCKS_MAX) return this.#misbehaved(peer, 'malformed blocks');
-      let applied = 0;
       for (const b of blocks) {
         const header = checkHeaderShape(b?.block?.header);
         const commit = checkCommitShape(b.commit);
@@ -561,18 +613,20 @@ export class ConsensusDriver {
           if (header.height <= this.#node.head.height) continue; // consensus committed it meanwhile
           throw e;
         }
-        applied++;
       }
-      if (applied > 0) {
+    } catch (e) {
+      if (isMachiError(e)) this.#misbehaved(peer, `sync: ${e.message}`);
+      else this.#log(`sync failed: ${(e as Error).message}`);
+    } finally {
+      this.#syncing = false;
+      // Whatever was stored — even if a later block of the batch failed — consensus moves to the new head.
+      if (this.#node.head.height >= this.#state.height) {
         this.#log(`synced to height ${this.#node.head.height} from ${this.#node.orgs.get(peer)?.id ?? peer}`);
         this.#state = this.#freshState();
         this.#advance();
       }
-    } catch (e) {
-      this.#misbehaved(peer, `sync: ${(e as Error).message}`);
-    } finally {
-      this.#syncing = false;
     }
-    if ((this.peerHeights.get(peer) ?? 0) > this.#node.head.height) this.#requestSync(peer);
+    if (this.#node.head.height === before) this.#syncBackoff.set(peer, Date.now() + SYNC_PEER_BACKOFF_MS);
+    else if ((this.peerHeights.get(peer) ?? 0) > this.#node.head.height) this.#requestSync(peer);
   }
 }

@@ -307,6 +307,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     if (header.prevHash !== this.#head.hash) bad('prevHash is not our head');
     if (header.time < this.#head.time) bad('time goes backwards');
     if (header.time > this.clock() + BLOCK_TIME_AHEAD_MS_MAX) bad('time is too far in the future');
+    if (!this.validators.some((v) => v.publicKey === header.proposer)) bad('proposer is not a validator');
     if (!Array.isArray(texts) || texts.length !== header.txCount || texts.length > BLOCK_TXS_MAX) bad('transaction count does not match the header');
     const txs: (CheckedTx | undefined)[] = new Array(texts.length);
     const unknown: { index: number; value: unknown }[] = [];
@@ -402,9 +403,11 @@ export class MachiNode extends EventEmitter<NodeEvents> {
         for (const w of waiters) w.ok(r);
       }
     }
-    // A transaction that another proposer included replaces ours with the same nonce: drop the loser.
+    // A transaction that another proposer included replaces ours with the same nonce: drop the loser; and drop what
+    // has expired (a node that never proposes must not fill up with them).
     for (const c of this.#mempool.values()) {
       if (this.#recentNonces.has(nonceKey(c.tx.signer, c.tx.nonce), p.header.time)) this.#drop(c, 'TX_REPLAYED');
+      else if (!txTimeValid(c.tx.time, p.header.time) && c.tx.time < p.header.time) this.#drop(c, 'TX_EXPIRED');
     }
     this.emit('block', block);
     return block;

@@ -16,6 +16,7 @@ import {
   grantRecord,
   grantsForSubject,
   isField,
+  knownFields,
   subjectRecord,
   type AccessDecision,
   type AccessRecord,
@@ -61,7 +62,7 @@ export interface ReadResult {
 }
 
 type PeerMessage =
-  | { t: 'private-read'; id: string; access: string; subject: string }
+  | { t: 'private-read'; id: string; access: string; subject: string; height: number }
   | { t: 'private-data'; id: string; fields?: Fields; opening?: FieldOpening; error?: string };
 
 export class PrivacyService {
@@ -98,7 +99,9 @@ export class PrivacyService {
       if (linkUser !== undefined) this.vault.linkResident(linkUser, subject);
       return { subject, commitment, classes, ...tx };
     } catch (e) {
-      this.vault.erase(subject); // nothing half-written: no ledger record, no stored data
+      // Nothing half-written: refused → no ledger record, so no stored data either. A timeout may still commit, so
+      // the data is kept (an erasure removes it if the registration is abandoned).
+      if (!(e instanceof MachiError && e.code === 'COMMIT_TIMEOUT')) this.vault.erase(subject);
       throw e;
     }
   }
@@ -117,20 +120,21 @@ export class PrivacyService {
     const access = `acc_${hex32()}`;
     const payload: Record<string, unknown> = {
       access, subject: req.subject, org: p.org, role: p.role, purpose: req.purpose,
-      fields: req.fields.filter(isField), decision: decision.decision, reason: decision.reason, actor: p.actor, at,
+      fields: knownFields(req.fields), decision: decision.decision, reason: decision.reason, actor: p.actor, at,
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
     if (req.caseRef !== undefined) payload.caseRef = req.caseRef;
     const tx = await this.#commit('privacy.access', payload);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
-    const released = record.holder === this.node.self.id ? this.#release(req.subject, req.fields) : await this.#fetch(record.holder, access, req.subject);
+    const released = record.holder === this.node.self.id ? this.#release(req.subject, req.fields) : await this.#fetch(record.holder, access, req.subject, tx.height);
     if (released === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
     return { ...result, fields: released.fields, opening: released.opening, commitment: record.commitment };
   }
 
   /** The requested fields this node holds, with the opening that lets the reader check them against the ledger. */
   #release(subject: string, fields: readonly string[]): { fields: Fields; opening: FieldOpening } | undefined {
+    if (subjectRecord(this.#read, subject)?.erased !== false) return undefined;
     const held = this.vault.get(subject);
     if (held === undefined) return undefined;
     const shown = fields.filter((f) => f in held.fields);
@@ -158,19 +162,15 @@ export class PrivacyService {
     if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${subject}`);
     if (record.holder !== p.org) throw new MachiError('ACCESS_DENIED', `only the holder (${record.holder}) may erase this subject`);
     if (record.erased) throw new MachiError('SUBJECT_NOT_FOUND', `subject ${subject} is already erased`);
-    const tx = await this.#commit('privacy.erase', { subject, actor: p.actor });
+    // Destroy first, then record (docs/spec/privacy.md): if recording fails, erasing again is harmless and finishes it.
     this.vault.erase(subject);
-    return tx;
+    return this.#commit('privacy.erase', { subject, actor: p.actor });
   }
 
-  /** Finishes erasures the ledger recorded but a crash kept from reaching the vault. */
-  sweepErased(subjects: Iterable<string>): void {
-    for (const s of subjects) if (subjectRecord(this.#read, s)?.erased === true) this.vault.erase(s);
-  }
 
   // ---- between organisations -------------------------------------------------------------------------------------
 
-  #fetch(holderOrg: string, access: string, subject: string): Promise<{ fields: Fields; opening: FieldOpening }> {
+  #fetch(holderOrg: string, access: string, subject: string, height: number): Promise<{ fields: Fields; opening: FieldOpening }> {
     const holder = this.node.genesis.orgs.find((o) => o.id === holderOrg);
     if (holder === undefined || this.peers === null) return Promise.reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not reachable`));
     const id = hex32();
@@ -180,7 +180,7 @@ export class PrivacyService {
         reject(new MachiError('COMMIT_TIMEOUT', `the holder ${holderOrg} did not answer`));
       }, PRIVATE_READ_MS_MAX);
       this.#pending.set(id, { resolve, reject, timer });
-      if (!this.peers!.send(holder.publicKey, { t: 'private-read', id, access, subject })) {
+      if (!this.peers!.send(holder.publicKey, { t: 'private-read', id, access, subject, height })) {
         clearTimeout(timer);
         this.#pending.delete(id);
         reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not connected`));
@@ -198,7 +198,17 @@ export class PrivacyService {
       else p.reject(new MachiError('ACCESS_DENIED', `the holder refused: ${m.error ?? 'no reason'}`));
       return;
     }
-    if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string') return;
+    if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string' || !Number.isSafeInteger(m.height)) return;
+    // The asker's node may be a block ahead of ours: wait (bounded) until we hold the block with its access record.
+    if (this.node.head.height < m.height) {
+      const deadline = Date.now() + PRIVATE_READ_MS_MAX / 2;
+      const wait = (): void => {
+        if (this.node.head.height >= m.height || Date.now() > deadline) this.#onPeer(peerKey, { ...m, height: 0 });
+        else setTimeout(wait, 50).unref();
+      };
+      wait();
+      return;
+    }
     const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
       this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
     };

@@ -16,6 +16,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  proposer,
+  validatorsOf,
   generateKeyPair, parseGenesis, proposalSignBytes, signTx, signerFromJwk, txHash, voteSignBytes,
   type Ed25519Jwk, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
@@ -287,9 +289,21 @@ describe('a consortium with a Byzantine organisation', () => {
   it('disconnects the rogue for a proposal whose header does not hash to its blockHash', async () => {
     const latest = await api<{ header: Record<string, unknown> }>(honest[0]!, '/v1/blocks/latest');
     await misbehave('proposal whose block does not hash to its blockHash', (v) => {
-      const proposal: Proposal = { type: 'proposal', height: v.height, round: v.round, validRound: -1, blockHash: randomHash(), from: auditor.publicKey };
+      // a round (near the current one) in which the auditor is the proposer: otherwise it is refused before the hash
+      let round = v.round;
+      while (proposer(validatorsOf(genesis), v.height, round) !== auditor.publicKey) round++;
+      const proposal: Proposal = { type: 'proposal', height: v.height, round, validRound: -1, blockHash: randomHash(), from: auditor.publicKey };
       const header = { ...latest.json.header, height: v.height, txCount: 0 };
       return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, txs: [] } };
+    });
+  });
+
+  it("disconnects the rogue for a proposal in a round where it is not the proposer", async () => {
+    await misbehave("proposal from a validator that is not the round's proposer", (v) => {
+      let round = v.round;
+      while (proposer(validatorsOf(genesis), v.height, round) === auditor.publicKey) round++;
+      const proposal: Proposal = { type: 'proposal', height: v.height, round, validRound: -1, blockHash: randomHash(), from: auditor.publicKey };
+      return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header: {}, txs: [] } };
     });
   });
 

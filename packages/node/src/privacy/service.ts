@@ -32,6 +32,9 @@ import { openingFor, type Fields, type Vault } from './vault.js';
 
 /** How long a cross-organisation data request may take. */
 export const PRIVATE_READ_MS_MAX = 10_000;
+/** A holder waits to catch up with an asker at most this many blocks ahead, for at most this many requests at once. */
+export const PRIVATE_READ_BLOCKS_AHEAD_MAX = 3;
+export const PRIVATE_READ_WAITING_MAX = 64;
 /** A holder releases data only against an access record this recent. */
 export const ACCESS_RECORD_AGE_MS_MAX = 60_000;
 
@@ -66,6 +69,7 @@ type PeerMessage =
   | { t: 'private-data'; id: string; fields?: Fields; opening?: FieldOpening; error?: string };
 
 export class PrivacyService {
+  #waiting = 0;
   readonly #pending = new Map<string, { resolve: (r: { fields: Fields; opening: FieldOpening }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
   constructor(
@@ -159,7 +163,11 @@ export class PrivacyService {
   /** Crypto-shredding: the erasure is recorded, then the subject's key and ciphertext are destroyed. */
   async erase(p: Principal, subject: string): Promise<{ txHash: string; height: number }> {
     const record = subjectRecord(this.#read, subject);
-    if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${subject}`);
+    if (record === undefined) {
+      // Data kept from a registration that never committed is ours to remove; the ledger knows nothing to record.
+      this.vault.erase(subject);
+      throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${subject}`);
+    }
     if (record.holder !== p.org) throw new MachiError('ACCESS_DENIED', `only the holder (${record.holder}) may erase this subject`);
     if (record.erased) throw new MachiError('SUBJECT_NOT_FOUND', `subject ${subject} is already erased`);
     // Destroy first, then record (docs/spec/privacy.md): if recording fails, erasing again is harmless and finishes it.
@@ -199,19 +207,24 @@ export class PrivacyService {
       return;
     }
     if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string' || !Number.isSafeInteger(m.height)) return;
+    const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
+      this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
+    };
     // The asker's node may be a block ahead of ours: wait (bounded) until we hold the block with its access record.
     if (this.node.head.height < m.height) {
+      if (m.height > this.node.head.height + PRIVATE_READ_BLOCKS_AHEAD_MAX || this.#waiting >= PRIVATE_READ_WAITING_MAX) return answer({ error: 'not caught up; retry' });
+      this.#waiting++;
       const deadline = Date.now() + PRIVATE_READ_MS_MAX / 2;
       const wait = (): void => {
-        if (this.node.head.height >= m.height || Date.now() > deadline) this.#onPeer(peerKey, { ...m, height: 0 });
+        if (this.node.head.height >= m.height || Date.now() > deadline) {
+          this.#waiting--;
+          this.#onPeer(peerKey, { ...m, height: 0 });
+        }
         else setTimeout(wait, 50).unref();
       };
       wait();
       return;
     }
-    const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
-      this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
-    };
     // Release only what a committed access record allows, to the organisation that recorded it.
     const asker = this.node.orgs.get(peerKey);
     const raw = this.#read(accessKey(m.subject, m.access));

@@ -41,7 +41,8 @@ export const ORG_ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
  * `<kind>:<id>` (e.g. `repair:rq_12`, `alarm:42`, `case:2025-001`): ASCII ids only, so that no free text — a name, an
  * address, a bare phone or ID number — can ride along.
  */
-export const CASE_REF_PATTERN = '^[a-z][a-z0-9-]{0,31}:[A-Za-z0-9._:-]+$';
+/** `<kind>:<id>`; no run of 7 or more digits, so a phone or ID number cannot ride in clear on a case reference. */
+export const CASE_REF_PATTERN = '^(?!.*[0-9]{7})[a-z][a-z0-9-]{0,31}:[A-Za-z0-9._:-]+$';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Decisions

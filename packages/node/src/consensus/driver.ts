@@ -68,6 +68,8 @@ interface Guard {
   height: number;
   messages: UnsignedMessage[];
   proposed?: Record<string, WireBlock>;
+  /** others' votes received at this height when we signed: after a restart they show the polka behind our lock */
+  received?: Vote[];
 }
 
 type WireMessage =
@@ -114,6 +116,7 @@ export class ConsensusDriver {
   #signed: UnsignedMessage[] = [];
   /** blocks we proposed at the current height, persisted with the guard */
   #proposed: Record<string, WireBlock> = {};
+  #restoredVotes: Vote[] = [];
   #future: { peer: string; message: WireMessage }[] = [];
   /** valid consensus messages of the current height (ours and relayed): sent to a peer that (re)connects */
   #heightLog: WireMessage[] = [];
@@ -148,6 +151,7 @@ export class ConsensusDriver {
       if (guard.height === this.#state.height) {
         this.#signed = guard.messages;
         this.#proposed = guard.proposed ?? {};
+        this.#restoredVotes = guard.received ?? [];
         this.#state = restoreConsensus(this.#state, guard.messages);
       }
     }
@@ -155,7 +159,10 @@ export class ConsensusDriver {
 
   /** Writes the double-sign guard (and the blocks we proposed) durably, before anything signed leaves. */
   #persistGuard(height: number): void {
-    const guard: Guard = { height, messages: this.#signed, proposed: this.#proposed };
+    // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
+    // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
+    const received = this.#heightLog.flatMap((m) => (m.t === 'vote' && m.vote.from !== this.#signer.publicKey ? [m.vote] : []));
+    const guard: Guard = { height, messages: this.#signed, proposed: this.#proposed, received };
     this.#node.store.setMeta('consensus_signed', JSON.stringify(guard));
   }
 
@@ -221,6 +228,12 @@ export class ConsensusDriver {
         this.#remember({ t: 'vote', vote });
         this.#enqueue({ type: 'vote', vote });
       }
+      for (const vote of this.#restoredVotes) {
+        if (!verifySignature(vote.from, voteSignBytes(this.#node.genesis.chainId, vote.type, vote.height, vote.round, vote.blockHash), vote.sig)) continue;
+        this.#remember({ t: 'vote', vote });
+        this.#enqueue({ type: 'vote', vote });
+      }
+      this.#restoredVotes = [];
       void this.#reproposeAfterRestart().catch((e: unknown) => this.#log(`re-proposing failed: ${(e as Error).message}`));
     } else this.#maybeStart();
   }

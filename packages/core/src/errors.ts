@@ -43,6 +43,10 @@ export const ERRORS = {
   ACCESS_DENIED: { status: 403, message: 'access to this personal data is denied' },
   GRANT_INVALID: { status: 400, message: 'grant is invalid' },
   SUBJECT_NOT_FOUND: { status: 404, message: 'no such subject' },
+  // Repairs (docs/spec/repairs.md#api)
+  REPAIR_CONFLICT: { status: 409, message: 'the repair request is not in a state that allows this' },
+  REPAIR_FORBIDDEN: { status: 403, message: 'you may not do this to this repair request' },
+  REPAIR_PHOTO_UNSUPPORTED: { status: 415, message: 'a photo must be a PNG, JPEG or WebP image' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

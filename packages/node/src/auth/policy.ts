@@ -19,6 +19,22 @@ export const ROUTE_CLASSES = [
   'grants.manage',
   'alerts.read-all',
   'access-log.read',
+  /** repairs (docs/spec/repairs.md#api): report, follow, confirm, reopen */
+  'repairs.report',
+  /** the dispatcher's board: open requests of the org, workers, assign, escalate */
+  'repairs.board',
+  /** a maintenance worker's jobs and steps */
+  'repairs.work',
+  /** uploading a photo (a report, a diagnosis, a finished job) */
+  'repairs.photos',
+  /** reading a request and its timeline, my requests, cancel (the transition check decides who may cancel) */
+  'repairs.view',
+  /**
+   * Open311 POST requests.json: public at the hook because GeoReport v2 sends the key as an `api_key` form field,
+   * which exists only after the body is parsed; the route authenticates it like a bearer token and authorises it with
+   * the `repairs.report` row (src/repairs/open311.ts).
+   */
+  'open311.report',
 ] as const;
 
 export type RouteClass = (typeof ROUTE_CLASSES)[number];
@@ -37,6 +53,12 @@ export const ROUTE_ACCESS: Readonly<Record<RouteClass, RouteAccess>> = {
   'grants.manage': ['property-staff', 'official'],
   'alerts.read-all': ['regulator'],
   'access-log.read': ['regulator', 'official'],
+  'repairs.report': ['resident', 'property-staff'],
+  'repairs.board': ['dispatcher', 'property-staff'],
+  'repairs.work': ['maintenance-worker'],
+  'repairs.photos': ['resident', 'property-staff', 'maintenance-worker'],
+  'repairs.view': 'authenticated',
+  'open311.report': 'public',
 };
 
 export function isRouteClass(s: unknown): s is RouteClass {

@@ -19,6 +19,7 @@ import { PrivacyService } from '../privacy/service.js';
 import { privacyRoutes } from '../privacy/routes.js';
 import { Vault, loadKek, PRIVATE_DB_FILE } from '../privacy/vault.js';
 import { DEMO_PASSWORD, seedAccounts, seedCommunity } from '../privacy/seed.js';
+import { repairsPlugin } from '../repairs/routes.js';
 
 export interface Wired {
   node: MachiNode;
@@ -97,7 +98,10 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
     auth,
-    plugins: [async (a) => a.register(privacyRoutes, { node: wired.node, service: privacy, vault })],
+    plugins: [
+      async (a) => a.register(privacyRoutes, { node: wired.node, service: privacy, vault }),
+      repairsPlugin({ node: wired.node, submitter: new OrgSubmitter(wired.node, dd.signer), auth, dir: opts.dir, subjects: vault, log }),
+    ],
   });
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();

@@ -1,0 +1,363 @@
+/**
+ * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) over the repairs module, at /open311/v2, JSON only:
+ * service discovery, reading requests, posting a request. A service is a repair category; a request's location is a
+ * building of the community (address_string / address_id / lat,long → building code); `open` are the open statuses,
+ * every other status is `closed`. Errors leave in the Open311 format `[{code, description}]` with 400, 403 or 404
+ * (5xx for server errors). Personal fields GeoReport allows (email, name, phone, device_id) are accepted and ignored:
+ * nothing of them is stored. docs/spec/repairs.md#open311-georeport-v2
+ */
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import {
+  BUILDING_ID_PATTERN,
+  CATEGORIES,
+  CATEGORY_CODES,
+  ERRORS,
+  MachiError,
+  REPAIRS_QUERY_ITEMS_MAX,
+  REQUEST_ID_PATTERN,
+  isCategory,
+  isMachiError,
+  isOpenStatus,
+  isSlaStatus,
+  type RepairCategory,
+  type RepairStatus,
+  type RequestRecord,
+} from '@machi/core';
+import type { AuthOptions } from '../auth/plugin.js';
+import { routeDenial } from '../auth/policy.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { verifyToken } from '../auth/tokens.js';
+import type { MachiNode } from '../node/node.js';
+import type { RepairsService } from './service.js';
+import { REPAIRS_DESCRIPTION_CHARS_MAX } from './store.js';
+
+/** GeoReport's default window for GET requests.json without dates. */
+export const OPEN311_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
+/** A lat/long names a building within this distance of its recorded position, metres. */
+export const OPEN311_BUILDING_RADIUS_M = 200;
+const ADDRESS_CHARS_MAX = 200;
+
+/** A building of the community: its code on the ledger, its name as people write it, where it is. */
+export interface BuildingInfo {
+  code: string;
+  name: string;
+  lat: number;
+  long: number;
+}
+
+/** The fictitious demo community (src/privacy/demo.ts: 1号楼 … 3号楼), at invented coordinates. */
+export const DEMO_BUILDINGS: readonly BuildingInfo[] = [
+  { code: 'b1', name: '1号楼', lat: 31.2301, long: 121.4501 },
+  { code: 'b2', name: '2号楼', lat: 31.2306, long: 121.4507 },
+  { code: 'b3', name: '3号楼', lat: 31.2311, long: 121.4513 },
+];
+
+const GROUPS: Record<RepairCategory, { group: string; keywords: string }> = {
+  'burst-pipe': { group: 'plumbing', keywords: 'water,leak,pipe,flood' },
+  drainage: { group: 'plumbing', keywords: 'drain,blocked,sewer,toilet' },
+  electrical: { group: 'electrical', keywords: 'power,socket,wiring,outage' },
+  lift: { group: 'building', keywords: 'lift,elevator,stuck' },
+  lighting: { group: 'electrical', keywords: 'light,lamp,dark,corridor' },
+  'door-lock': { group: 'building', keywords: 'door,lock,key,entrance' },
+  heating: { group: 'building', keywords: 'heating,radiator,cold' },
+  sanitation: { group: 'cleaning', keywords: 'rubbish,litter,cleaning,bins' },
+  other: { group: 'other', keywords: 'other' },
+};
+
+const STATUS_NOTES: Record<RepairStatus, string> = {
+  received: 'received, waiting for a worker to be assigned',
+  assigned: 'a maintenance worker is assigned',
+  'en-route': 'the worker is on the way',
+  'on-site': 'the worker is on site',
+  diagnosed: 'the worker has diagnosed the problem',
+  'in-progress': 'the repair is in progress',
+  done: 'the repair is done, waiting for the reporter to confirm',
+  confirmed: 'the reporter confirmed the repair',
+  reopened: 'the reporter reopened the request',
+  cancelled: 'the request was cancelled',
+};
+
+// ---- locations ----------------------------------------------------------------------------------------------------
+
+function metresBetween(a: { lat: number; long: number }, b: { lat: number; long: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLong = (b.long - a.long) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLong / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * The building code an Open311 location names: `address_id` as a building code; `address_string` as a known
+ * building's code or name, or "N号楼" / "N栋" / "building N" (→ `bN`, if known); else lat/long within
+ * OPEN311_BUILDING_RADIUS_M of a known building. Undefined if none.
+ */
+export function buildingOf(loc: { address_id?: string; address_string?: string; lat?: number; long?: number }, buildings: readonly BuildingInfo[]): string | undefined {
+  if (loc.address_id !== undefined) return new RegExp(BUILDING_ID_PATTERN).test(loc.address_id) && loc.address_id.length <= 16 ? loc.address_id : undefined;
+  const known = (code: string): string | undefined => buildings.find((b) => b.code === code)?.code;
+  const address = loc.address_string?.trim().toLowerCase();
+  if (address !== undefined && address !== '') {
+    const direct = known(address) ?? buildings.find((b) => address.includes(b.name.toLowerCase()))?.code;
+    if (direct !== undefined) return direct;
+    const n = /(\d{1,4})\s*(?:号楼|栋|幢|座)/.exec(address)?.[1] ?? /\b(?:building|bldg\.?|block|tower)\s*#?\s*(\d{1,4})\b/.exec(address)?.[1];
+    if (n !== undefined) return known(`b${Number(n)}`);
+  }
+  if (loc.lat !== undefined && loc.long !== undefined) {
+    const at = { lat: loc.lat, long: loc.long };
+    const nearest = [...buildings].sort((a, b) => metresBetween(a, at) - metresBetween(b, at))[0];
+    if (nearest !== undefined && metresBetween(nearest, at) <= OPEN311_BUILDING_RADIUS_M) return nearest.code;
+  }
+  return undefined;
+}
+
+// ---- api_key ------------------------------------------------------------------------------------------------------
+
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/i;
+
+/** The token of a request: Authorization: Bearer, else `api_key` in the body or the query string. */
+function tokenOf(req: FastifyRequest): string | undefined {
+  const m = BEARER.exec(req.headers.authorization ?? '');
+  if (m !== null) return m[1]!;
+  const fromBody = (req.body as { api_key?: unknown } | undefined)?.api_key;
+  const fromQuery = (req.query as { api_key?: unknown } | undefined)?.api_key;
+  const key = fromBody ?? fromQuery;
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
+/**
+ * The user an api_key (a Machi session token) stands for, checked exactly as the authorisation hook checks a bearer
+ * token (src/auth/plugin.ts): signature and expiry, not signed out, still matching the account. GeoReport sends the
+ * key as a form field, which is parsed only after the hook has run, so this route class is public at the hook.
+ */
+async function principalOfKey(auth: AuthOptions, token: string): Promise<Principal> {
+  const claims = await verifyToken(auth.secret, token, (auth.now ?? Date.now)());
+  if (auth.accounts.isRevoked(claims.jti)) throw new MachiError('UNAUTHENTICATED', 'api_key was signed out; sign in again');
+  const user = auth.accounts.getUser(claims.userId);
+  if (user === undefined || user.org !== claims.org || user.role !== claims.role) throw new MachiError('UNAUTHENTICATED', 'api_key no longer matches the account; sign in again');
+  return { userId: user.id, username: user.username, org: user.org, role: user.role, actor: actorOf(user.org, user.id, auth.secret) };
+}
+
+// ---- errors -------------------------------------------------------------------------------------------------------
+
+/** The Open311 status of a failure: the catalogue's, narrowed to 400 / 403 / 404 (server errors stay 5xx). */
+function open311Status(status: number): number {
+  if (status >= 500 || status === 404 || status === 403) return status;
+  return status === 401 ? 403 : 400;
+}
+
+function open311Error(e: unknown): { status: number; description: string } | undefined {
+  if (isMachiError(e)) return { status: open311Status(ERRORS[e.code].status), description: `${e.code}: ${e.message}` };
+  const fe = e as FastifyError;
+  if (fe.validation !== undefined) return { status: 400, description: `REQUEST_INVALID: ${fe.validationContext ?? 'request'} ${fe.message}` };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: open311Status(fe.statusCode), description: fe.message };
+  return undefined;
+}
+
+// ---- representation -----------------------------------------------------------------------------------------------
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const serviceSchema = {
+  type: 'object',
+  properties: {
+    service_code: { type: 'string' }, service_name: { type: 'string' }, description: { type: 'string' }, metadata: { type: 'boolean' },
+    type: { type: 'string' }, keywords: { type: 'string' }, group: { type: 'string' },
+  },
+} as const;
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const requestSchema = {
+  type: 'object',
+  properties: {
+    service_request_id: { type: 'string' }, status: { type: 'string' }, status_notes: { type: 'string' },
+    service_name: { type: 'string' }, service_code: { type: 'string' }, description: { type: 'string' },
+    agency_responsible: { type: 'string' }, service_notice: { type: 'string' },
+    requested_datetime: { type: 'string' }, updated_datetime: { type: 'string' }, expected_datetime: nullable('string'),
+    address: { type: 'string' }, address_id: { type: 'string' }, lat: nullable('number'), long: nullable('number'), media_url: nullable('string'),
+  },
+} as const;
+const errorList = { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, description: { type: 'string' } } } } as const;
+const responses = (ok: object) => ({ 200: ok, '4xx': errorList, '5xx': errorList });
+
+const jurisdiction = { jurisdiction_id: { type: 'string', maxLength: 100 } } as const;
+const requestsQuery = {
+  type: 'object',
+  properties: {
+    ...jurisdiction,
+    api_key: { type: 'string', maxLength: 4096 },
+    service_request_id: { type: 'string', maxLength: 4000 },
+    service_code: { type: 'string', maxLength: 1000 },
+    status: { type: 'string', maxLength: 20 },
+    start_date: { type: 'string', maxLength: 40 },
+    end_date: { type: 'string', maxLength: 40 },
+  },
+} as const;
+const postBody = {
+  type: 'object',
+  required: ['service_code'],
+  // GeoReport lets clients send more (attribute[…], email, first_name, …): accepted, never stored
+  additionalProperties: true,
+  properties: {
+    ...jurisdiction,
+    api_key: { type: 'string', maxLength: 4096 },
+    service_code: { type: 'string', maxLength: 40 },
+    description: { type: 'string', maxLength: REPAIRS_DESCRIPTION_CHARS_MAX },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    long: { type: 'number', minimum: -180, maximum: 180 },
+    address_string: { type: 'string', maxLength: ADDRESS_CHARS_MAX },
+    address_id: { type: 'string', maxLength: ADDRESS_CHARS_MAX },
+  },
+} as const;
+
+interface PostBody {
+  api_key?: string;
+  service_code: string;
+  description?: string;
+  lat?: number;
+  long?: number;
+  address_string?: string;
+  address_id?: string;
+}
+
+export interface Open311Options {
+  service: RepairsService;
+  node: MachiNode;
+  auth: AuthOptions;
+  buildings?: readonly BuildingInfo[];
+}
+
+const split = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
+
+function parseDate(name: string, s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new MachiError('REQUEST_INVALID', `${name} must be a date and time in ISO 8601 (e.g. 2026-01-31T08:00:00Z)`);
+  return t;
+}
+
+export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { service, node, auth, buildings = DEMO_BUILDINGS }) => {
+  // Open311 clients post forms; only this context parses them.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = open311Error(err);
+    if (e === undefined) {
+      req.log.error(err);
+      return reply.status(500).send([{ code: 500, description: 'internal error' }]);
+    }
+    return reply.status(e.status).send([{ code: e.status, description: e.description }]);
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send([{ code: 404, description: `no Open311 resource ${req.method} ${req.url.split('?')[0]} (JSON only: …/services.json, …/requests.json, …/requests/{id}.json)` }]));
+
+  const agency = (org: string): string => node.genesis.orgs.find((o) => o.id === org)?.name ?? org;
+  const place = (code: string): BuildingInfo | undefined => buildings.find((b) => b.code === code);
+
+  /** An optional key on the read routes: with one that may read a request's private part, its description is shown. */
+  const reader = async (req: FastifyRequest): Promise<Principal | undefined> => {
+    const token = tokenOf(req);
+    return token === undefined ? undefined : principalOfKey(auth, token);
+  };
+
+  const represent = (req: FastifyRequest, r: RequestRecord, p: Principal | undefined) => {
+    const b = place(r.location.building);
+    const last = r.steps[r.steps.length - 1];
+    const photo = r.steps.flatMap((s) => s.photoHashes ?? [])[0];
+    const notes = [STATUS_NOTES[r.status]];
+    if (r.escalation !== null) notes.push(`escalated to level ${r.escalation.level} (overdue)`);
+    if (r.rating !== undefined) notes.push(`rated ${r.rating}/5`);
+    return {
+      service_request_id: r.request,
+      status: isOpenStatus(r.status) ? 'open' : 'closed',
+      status_notes: notes.join('; '),
+      service_name: CATEGORIES[r.category].name,
+      service_code: r.category,
+      // the description stays in the reporting organisation's private store: shown only to those who may read it
+      description: p !== undefined && service.mayReadPrivate(p, r) ? (service.description(r) ?? '') : '',
+      agency_responsible: agency(r.org),
+      service_notice: isSlaStatus(r.status) ? `${r.priority} priority: a worker should be on site by ${iso(r.slaDueAt)}` : '',
+      requested_datetime: iso(r.createdAt),
+      updated_datetime: iso(last?.at ?? r.createdAt),
+      expected_datetime: isSlaStatus(r.status) ? iso(r.slaDueAt) : null,
+      address: `${b === undefined ? r.location.building : `${b.name} (${b.code})`}, ${r.location.kind === 'home' ? 'a home' : 'common area'}`,
+      address_id: r.location.building,
+      lat: b?.lat ?? null,
+      long: b?.long ?? null,
+      media_url: photo === undefined ? null : `${req.protocol}://${req.host}/v1/repairs/${r.request}/photos/${photo}`,
+    };
+  };
+
+  app.get('/services.json', {
+    config: { access: 'public' },
+    schema: { querystring: { type: 'object', properties: jurisdiction }, response: responses({ type: 'array', items: serviceSchema }) },
+  }, async () => CATEGORY_CODES.map((code) => {
+    const c = CATEGORIES[code];
+    return {
+      service_code: code,
+      service_name: c.name,
+      description: `${c.name}. Default priority ${c.defaultPriority}; a worker on site within ${c.slaHours.urgent} h (urgent) or ${c.slaHours.normal} h (normal).`,
+      metadata: false,
+      type: 'realtime',
+      keywords: GROUPS[code].keywords,
+      group: GROUPS[code].group,
+    };
+  }));
+
+  app.get<{ Querystring: { service_request_id?: string; service_code?: string; status?: string; start_date?: string; end_date?: string } }>('/requests.json', {
+    config: { access: 'public' },
+    schema: { querystring: requestsQuery, response: responses({ type: 'array', items: requestSchema }) },
+  }, async (req) => {
+    const p = await reader(req);
+    const q = req.query;
+    const ids = split(q.service_request_id);
+    if (ids !== undefined) {
+      // GeoReport: with ids, the other filters are ignored
+      return ids.filter((id) => new RegExp(REQUEST_ID_PATTERN).test(id)).map((id) => service.record(id)).filter((r): r is RequestRecord => r !== undefined).map((r) => represent(req, r, p));
+    }
+    const codes = split(q.service_code);
+    const unknown = codes?.find((c) => !isCategory(c));
+    if (unknown !== undefined) throw new MachiError('REQUEST_INVALID', `service_code ${unknown} is not a service of this endpoint (GET services.json)`);
+    const statuses = split(q.status);
+    if (statuses?.some((s) => s !== 'open' && s !== 'closed')) throw new MachiError('REQUEST_INVALID', 'status must be open or closed');
+    const end = parseDate('end_date', q.end_date) ?? node.clock();
+    const start = parseDate('start_date', q.start_date) ?? end - OPEN311_WINDOW_MS;
+    return service.all(REPAIRS_QUERY_ITEMS_MAX)
+      .filter((r) => r.createdAt >= start && r.createdAt <= end)
+      .filter((r) => codes === undefined || codes.includes(r.category))
+      .filter((r) => statuses === undefined || statuses.includes(isOpenStatus(r.status) ? 'open' : 'closed'))
+      .map((r) => represent(req, r, p));
+  });
+
+  app.get<{ Params: { file: string } }>('/requests/:file', {
+    config: { access: 'public' },
+    schema: { querystring: { type: 'object', properties: { ...jurisdiction, api_key: { type: 'string', maxLength: 4096 } } }, response: responses({ type: 'array', items: requestSchema }) },
+  }, async (req) => {
+    const m = /^(.+)\.json$/.exec(req.params.file);
+    if (m === null) throw new MachiError('NOT_FOUND', 'only JSON is served: GET requests/{service_request_id}.json');
+    const r = new RegExp(REQUEST_ID_PATTERN).test(m[1]!) ? service.record(m[1]!) : undefined;
+    if (r === undefined) throw new MachiError('NOT_FOUND', `no service request ${m[1]}`);
+    return [represent(req, r, await reader(req))];
+  });
+
+  app.post<{ Body: PostBody }>('/requests.json', {
+    config: { access: 'open311.report' },
+    schema: {
+      body: postBody,
+      response: responses({ type: 'array', items: { type: 'object', properties: { service_request_id: { type: 'string' }, service_notice: { type: 'string' }, account_id: nullable('string') } } }),
+    },
+  }, async (req) => {
+    const token = tokenOf(req);
+    if (token === undefined) throw new MachiError('UNAUTHENTICATED', 'api_key is required: a Machi session token (POST /v1/auth/login), as api_key or Authorization: Bearer');
+    const p = await principalOfKey(auth, token);
+    const denial = routeDenial('repairs.report', p.role);
+    if (denial !== undefined) throw new MachiError('ACCESS_DENIED', denial);
+    const b = req.body;
+    if (!isCategory(b.service_code)) throw new MachiError('REQUEST_INVALID', `service_code ${b.service_code} is not a service of this endpoint (GET services.json)`);
+    const buildingCode = buildingOf(b, buildings);
+    if (buildingCode === undefined) {
+      throw new MachiError('REQUEST_INVALID', `the location does not name a building of this community: send address_string (one of ${buildings.map((x) => `${x.code} "${x.name}"`).join(', ')}), address_id, or lat/long`);
+    }
+    const done = await service.report(p, { category: b.service_code, location: { kind: 'common', building: buildingCode }, description: b.description ?? '' });
+    const r = service.record(done.request)!;
+    return [{ service_request_id: done.request, service_notice: `${r.priority} priority: a worker should be on site by ${iso(r.slaDueAt)}`, account_id: p.actor }];
+  });
+};

@@ -1,0 +1,227 @@
+/**
+ * The repairs part of the reporting organisation's private store (DIR/private.db, beside the ledger, never
+ * replicated): what a request says that must stay off the ledger — the description text and the exact unit, a
+ * confirmation's comment, a reopen's reason — and the photos, by SHA-256 content hash. Everything is sealed under
+ * the organisation's key-encryption key (AES-256-GCM; the additional data binds each row to its place). The ledger
+ * holds only the hashes. docs/spec/repairs.md#api
+ *
+ * This class owns only its tables (`repair_notes`, `repair_photos`); the file is shared with the accounts and the
+ * privacy vault, so the schema is `CREATE … IF NOT EXISTS` and touches nothing else.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+
+// ---- limits (unit last) -----------------------------------------------------------------------------------------
+
+/** Largest photo, bytes. */
+export const REPAIRS_PHOTO_BYTES_MAX = 5 * 1024 * 1024;
+/** Longest description of a problem, characters. */
+export const REPAIRS_DESCRIPTION_CHARS_MAX = 2000;
+/** Longest confirmation comment or reopen reason, characters. */
+export const REPAIRS_NOTE_CHARS_MAX = 1000;
+/** Longest exact unit ("2单元 1203"), characters. */
+export const REPAIRS_UNIT_CHARS_MAX = 64;
+/** Photos one user may have uploaded and not yet attached to a request. */
+export const REPAIRS_UPLOADS_PENDING_MAX = 20;
+/** An uploaded photo not attached to any request within this time is deleted, ms. */
+export const REPAIRS_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+/** Requests `requestsOfUser` lists at most. */
+export const REPAIRS_MINE_MAX = 200;
+
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const SALT_BYTES = 16;
+/** Another connection (accounts, the vault) may hold the write lock briefly. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+// ---- content hashes ---------------------------------------------------------------------------------------------
+
+export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The hash a text is recorded under on the ledger: SHA-256 of `salt ‖ "\n" ‖ text` (UTF-8), the salt 32 random hex
+ * digits kept with the text. Salted because a short text ("the lift is stuck") could be guessed from a bare hash; a
+ * reader who is given the text and the salt can recompute it.
+ */
+export const noteHash = (salt: string, text: string): string => sha256Hex(`${salt}\n${text}`);
+export const newSalt = (): string => randomBytes(SALT_BYTES).toString('hex');
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** The image type by magic bytes (never by the declared content type), or undefined for anything else. */
+export function imageTypeOf(b: Buffer): ImageType | undefined {
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
+// ---- sealing ----------------------------------------------------------------------------------------------------
+
+function seal(key: Buffer, plain: Buffer, aad: string): { nonce: Buffer; sealed: Buffer } {
+  const nonce = randomBytes(NONCE_BYTES);
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  c.setAAD(Buffer.from(aad, 'utf8'));
+  return { nonce, sealed: Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]) };
+}
+
+function unseal(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer {
+  const d = createDecipheriv('aes-256-gcm', key, nonce);
+  d.setAAD(Buffer.from(aad, 'utf8'));
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
+}
+
+// ---- the store --------------------------------------------------------------------------------------------------
+
+export const NOTE_KINDS = ['description', 'comment', 'reason'] as const;
+export type NoteKind = (typeof NOTE_KINDS)[number];
+
+export interface Note {
+  request: string;
+  kind: NoteKind;
+  /** the hash on the ledger (noteHash(salt, text)) */
+  hash: string;
+  salt: string;
+  text: string;
+  /** description only: the exact unit, if given */
+  unit?: string;
+  /** the user who wrote it */
+  userId: string;
+  at: number;
+}
+
+interface NoteRow {
+  request: string;
+  kind: NoteKind;
+  hash: string;
+  nonce: Buffer;
+  sealed: Buffer;
+  user_id: string;
+  created_at: number;
+}
+
+const noteAad = (request: string, kind: string, hash: string): string => `repair-note:${request}:${kind}:${hash}`;
+const photoAad = (hash: string, uploader: string): string => `repair-photo:${hash}:${uploader}`;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS repair_notes (
+  request TEXT NOT NULL, kind TEXT NOT NULL, hash TEXT NOT NULL,
+  nonce BLOB NOT NULL, sealed BLOB NOT NULL,
+  user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (request, kind, hash)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS repair_notes_by_user ON repair_notes(user_id, kind, created_at);
+CREATE TABLE IF NOT EXISTS repair_photos (
+  hash TEXT NOT NULL, uploader TEXT NOT NULL,
+  type TEXT NOT NULL, bytes INTEGER NOT NULL,
+  nonce BLOB NOT NULL, sealed BLOB NOT NULL,
+  uploaded_at INTEGER NOT NULL, request TEXT,
+  PRIMARY KEY (hash, uploader)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS repair_photos_pending ON repair_photos(uploader, request);
+`;
+
+export class RepairStore {
+  readonly #db: Database.Database;
+  readonly #kek: Buffer;
+  readonly #q;
+
+  constructor(file: string, kek: Buffer) {
+    if (kek.length !== KEY_BYTES) throw new Error('the key-encryption key must be 32 bytes');
+    this.#kek = kek;
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('secure_delete = ON');
+    this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.#db.exec(SCHEMA);
+    const db = this.#db;
+    this.#q = {
+      putNote: db.prepare('INSERT INTO repair_notes (request, kind, hash, nonce, sealed, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      notes: db.prepare('SELECT request, kind, hash, nonce, sealed, user_id, created_at FROM repair_notes WHERE request = ? ORDER BY created_at, kind'),
+      delNote: db.prepare('DELETE FROM repair_notes WHERE request = ? AND kind = ? AND hash = ?'),
+      ofUser: db.prepare("SELECT request FROM repair_notes WHERE user_id = ? AND kind = 'description' ORDER BY created_at DESC LIMIT ?").pluck(),
+      putPhoto: db.prepare('INSERT INTO repair_photos (hash, uploader, type, bytes, nonce, sealed, uploaded_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (hash, uploader) DO NOTHING'),
+      photoOf: db.prepare('SELECT uploader, type, nonce, sealed FROM repair_photos WHERE hash = ? AND uploader = ?'),
+      anyPhoto: db.prepare('SELECT uploader, type, nonce, sealed FROM repair_photos WHERE hash = ? LIMIT 1'),
+      pending: db.prepare('SELECT COUNT(*) FROM repair_photos WHERE uploader = ? AND request IS NULL').pluck(),
+      attach: db.prepare('UPDATE repair_photos SET request = ? WHERE hash = ? AND uploader = ? AND request IS NULL'),
+      detach: db.prepare('UPDATE repair_photos SET request = NULL WHERE request = ? AND hash = ? AND uploader = ?'),
+      prune: db.prepare('DELETE FROM repair_photos WHERE request IS NULL AND uploaded_at < ?'),
+    };
+  }
+
+  /** Seals and stores a text of a request under `salt` (newSalt()); returns its hash, as the ledger records it. */
+  putNote(n: { request: string; kind: NoteKind; text: string; salt: string; unit?: string | undefined; userId: string; at: number }): string {
+    const { salt } = n;
+    const hash = noteHash(salt, n.text);
+    const body = { text: n.text, salt, ...(n.unit === undefined ? {} : { unit: n.unit }) };
+    const s = seal(this.#kek, Buffer.from(JSON.stringify(body), 'utf8'), noteAad(n.request, n.kind, hash));
+    this.#q.putNote.run(n.request, n.kind, hash, s.nonce, s.sealed, n.userId, n.at);
+    return hash;
+  }
+
+  deleteNote(request: string, kind: NoteKind, hash: string): void {
+    this.#q.delNote.run(request, kind, hash);
+  }
+
+  /** The texts of a request held here, oldest first ([] if none: another organisation's request, or none written). */
+  notes(request: string): Note[] {
+    return (this.#q.notes.all(request) as NoteRow[]).map((r) => {
+      const body = JSON.parse(unseal(this.#kek, r.nonce, r.sealed, noteAad(r.request, r.kind, r.hash)).toString('utf8')) as { text: string; salt: string; unit?: string };
+      return { request: r.request, kind: r.kind, hash: r.hash, salt: body.salt, text: body.text, ...(body.unit === undefined ? {} : { unit: body.unit }), userId: r.user_id, at: r.created_at };
+    });
+  }
+
+  /** Requests whose description this user wrote, newest first. */
+  requestsOfUser(userId: string, limit = REPAIRS_MINE_MAX): string[] {
+    return this.#q.ofUser.all(userId, limit) as string[];
+  }
+
+  /** Seals and stores an uploaded photo under its content hash (uploading the same bytes again is harmless). */
+  putPhoto(uploader: string, bytes: Buffer, type: ImageType, at: number): string {
+    const hash = sha256Hex(bytes);
+    const s = seal(this.#kek, bytes, photoAad(hash, uploader));
+    this.#q.putPhoto.run(hash, uploader, type, bytes.length, s.nonce, s.sealed, at);
+    return hash;
+  }
+
+  uploadedBy(hash: string, uploader: string): boolean {
+    return this.#q.photoOf.get(hash, uploader) !== undefined;
+  }
+
+  pendingUploads(uploader: string): number {
+    return this.#q.pending.get(uploader) as number;
+  }
+
+  /** Marks the user's uploads as part of a request (they are then kept). */
+  attach(request: string, hashes: readonly string[], uploader: string): void {
+    this.#db.transaction(() => {
+      for (const h of hashes) this.#q.attach.run(request, h, uploader);
+    })();
+  }
+
+  /** Undoes `attach` (the transaction that named them was refused). */
+  detach(request: string, hashes: readonly string[], uploader: string): void {
+    for (const h of hashes) this.#q.detach.run(request, h, uploader);
+  }
+
+  /** A photo's bytes and type, if held here. */
+  photo(hash: string): { type: ImageType; bytes: Buffer } | undefined {
+    const r = this.#q.anyPhoto.get(hash) as { uploader: string; type: ImageType; nonce: Buffer; sealed: Buffer } | undefined;
+    if (r === undefined) return undefined;
+    return { type: r.type, bytes: unseal(this.#kek, r.nonce, r.sealed, photoAad(hash, r.uploader)) };
+  }
+
+  /** Deletes uploads never attached to a request within REPAIRS_UPLOAD_TTL_MS; returns how many. */
+  prune(now: number): number {
+    return this.#q.prune.run(now - REPAIRS_UPLOAD_TTL_MS).changes;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

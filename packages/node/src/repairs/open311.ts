@@ -23,10 +23,9 @@ import {
   type RepairStatus,
   type RequestRecord,
 } from '@machi/core';
-import type { AuthOptions } from '../auth/plugin.js';
+import { principalOfToken, type AuthOptions } from '../auth/plugin.js';
 import { routeDenial } from '../auth/policy.js';
-import { actorOf, type Principal } from '../auth/principal.js';
-import { verifyToken } from '../auth/tokens.js';
+import type { Principal } from '../auth/principal.js';
 import type { MachiNode } from '../node/node.js';
 import type { RepairsService } from './service.js';
 import { REPAIRS_DESCRIPTION_CHARS_MAX } from './store.js';
@@ -124,17 +123,9 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
-/**
- * The user an api_key (a Machi session token) stands for, checked exactly as the authorisation hook checks a bearer
- * token (src/auth/plugin.ts): signature and expiry, not signed out, still matching the account. GeoReport sends the
- * key as a form field, which is parsed only after the hook has run, so this route class is public at the hook.
- */
+/** GeoReport sends the key as a form field, parsed only after the hook has run: this route class is public there. */
 async function principalOfKey(auth: AuthOptions, token: string): Promise<Principal> {
-  const claims = await verifyToken(auth.secret, token, (auth.now ?? Date.now)());
-  if (auth.accounts.isRevoked(claims.jti)) throw new MachiError('UNAUTHENTICATED', 'api_key was signed out; sign in again');
-  const user = auth.accounts.getUser(claims.userId);
-  if (user === undefined || user.org !== claims.org || user.role !== claims.role) throw new MachiError('UNAUTHENTICATED', 'api_key no longer matches the account; sign in again');
-  return { userId: user.id, username: user.username, org: user.org, role: user.role, actor: actorOf(user.org, user.id, auth.secret) };
+  return (await principalOfToken(auth, token)).principal;
 }
 
 // ---- errors -------------------------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 function machi(args: string[], input?: string) {

@@ -5,28 +5,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGenesis, signTx, signerFromJwk, type Ed25519Jwk, type Genesis, type SignedTx } from '@machi/core';
 import { readFileSync } from 'node:fs';
+import { CLI, freePort } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Node {
   org: string;

@@ -10,33 +10,21 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_PURPOSES, ROLE_PURPOSES, parseGenesis, verifyBundle, type Genesis, type Role } from '@machi/core';
 import { demoResidents, idCheckDigit } from '../../src/privacy/demo.js';
 import { DEMO_PASSWORD, DEMO_RESIDENTS } from '../../src/privacy/seed.js';
+import { CLI, freePort } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 type Org = (typeof ORGS)[number];
 /** Roles that may call GET /v1/subjects/:subject (ROUTE_ACCESS['subjects.read']). */
 const READER_ROLES: Role[] = ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'utility-staff', 'official', 'regulator'];
 const SEEDED = /demo community: (\d+) residents registered/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Node {
   org: Org;

@@ -10,27 +10,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGenesis, verifyBundle, type Genesis } from '@machi/core';
 import { DEMO_PASSWORD } from '../../src/privacy/seed.js';
+import { CLI, freePort } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 type Org = (typeof ORGS)[number];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Node {
   org: Org;

@@ -12,6 +12,7 @@ import { notaryRoutes } from '../modules/notary/routes.js';
 import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
+import { docsRoutes, openapi } from './openapi.js';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -22,6 +23,8 @@ export interface ServerOptions {
   auth?: AuthOptions;
   /** more route plugins, registered after the built-in ones; each route must declare config.access (src/auth/policy.ts) */
   plugins?: readonly FastifyPluginAsync[];
+  /** the OpenAPI document at /docs/openapi.json and its UI at /docs (src/api/openapi.ts); default true */
+  docs?: boolean;
 }
 
 export function errorBody(e: MachiError): { code: string; message: string } {
@@ -55,8 +58,12 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
     return reply.status(ERRORS[e.code].status).send(errorBody(e));
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
-  // First: its hooks check every route registered after it (config.access) and authorise every request.
+  const docs = opts.docs ?? true;
+  // Before auth, so that the OpenAPI document has every route; it also makes the docs' own routes public (openapi.ts).
+  if (docs) await app.register(openapi);
+  // First of the routes: its hooks check every route registered after it (config.access) and authorise every request.
   await app.register(authPlugin, { auth: opts.auth });
+  if (docs) await app.register(docsRoutes);
   await app.register(healthRoutes, { node });
   await app.register(txRoutes, { node });
   await app.register(blockRoutes, { node });

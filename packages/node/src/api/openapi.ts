@@ -1,0 +1,135 @@
+/**
+ * The REST API as an OpenAPI 3.1 document, built by @fastify/swagger from the routes' own JSON schemas and served,
+ * like the ledger reads, without sign-in: the document at `/docs/openapi.json` (also `/docs/json`, `/docs/yaml`) and
+ * Swagger UI at `/docs`.
+ *
+ * Two plugins, around authPlugin:
+ *  - `openapi`, registered BEFORE it: @fastify/swagger's onRoute hook, so that the document has every route (the auth
+ *    plugin registers /v1/auth/* itself), and an onRoute hook of ours that gives class `public` to the routes
+ *    registered inside the docs scope, and to no other route. The UI's routes are written by someone else and do not
+ *    declare `config.access`, which the auth plugin's fail-closed check requires; hooks run in the order they were
+ *    added, so ours runs before that check, and everything outside the docs scope still has to declare its class.
+ *  - `docsRoutes`, registered AFTER it: the docs scope (Swagger UI and the document), whose routes then pass the auth
+ *    plugin's checks like any public route.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyPluginAsync, FastifySchema } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ROUTE_ACCESS, isRouteClass, type RouteClass } from '../auth/policy.js';
+import { IMAGE_TYPES } from '../repairs/store.js';
+
+export const DOCS_PREFIX = '/docs';
+
+/** Marks the docs scope (and, through the prototype chain, every context inside it: the UI's own plugins). */
+const DOCS_SCOPE = Symbol('machi.docs-scope');
+
+/** Same as fastify-plugin: the plugin's hooks and decorators land on the instance it is registered on. */
+const unencapsulated = <T extends FastifyPluginAsync<never>>(p: T): T => {
+  (p as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  return p;
+};
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Areas, in the order the UI lists them; an operation's tag comes from its path (`tagOf`). */
+export const TAGS = [
+  { name: 'ledger', description: 'signed transactions, receipts, proofs, blocks, the log, the genesis file' },
+  { name: 'notary', description: 'document hashes anchored on the ledger' },
+  { name: 'consensus', description: 'consensus status and evidence of misbehaviour' },
+  { name: 'node', description: 'health of this node' },
+  { name: 'auth', description: 'sign-in: a session token to send as Authorization: Bearer' },
+  { name: 'privacy', description: 'personal data: subjects, grants, accesses, erasure, my record and its uses, alerts (docs/spec/privacy.md)' },
+  { name: 'repairs', description: 'repair requests: report, dispatch, work, confirm, timeline with proofs, photos (docs/spec/repairs.md)' },
+  { name: 'open311', description: 'Open311 GeoReport v2 over the repair requests' },
+] as const;
+
+const AREAS: readonly [RegExp, (typeof TAGS)[number]['name']][] = [
+  [/^\/v1\/(txs|blocks|log|genesis)(\/|$)/, 'ledger'],
+  [/^\/v1\/notary(\/|$)/, 'notary'],
+  [/^\/v1\/(consensus|evidence)(\/|$)/, 'consensus'],
+  [/^\/v1\/health(\/|$)/, 'node'],
+  [/^\/v1\/auth(\/|$)/, 'auth'],
+  [/^\/v1\/(subjects|me|grants|alerts)(\/|$)/, 'privacy'],
+  [/^\/v1\/repairs(\/|$)/, 'repairs'],
+  [/^\/open311(\/|$)/, 'open311'],
+];
+
+/** The area of a path; a path of no known area gets its first segment after /v1, so it is still grouped. */
+export function tagOf(url: string): string {
+  for (const [re, tag] of AREAS) if (re.test(url)) return tag;
+  return /^\/(?:v1\/)?([^/]+)/.exec(url)?.[1] ?? 'other';
+}
+
+/**
+ * Whether a route of this class needs a session token: every class but `public` and `auth`. Open311's POST
+ * requests.json (`open311.report`) passes the hook as public but authenticates the token itself (as `api_key` or as a
+ * bearer token), so it is documented as needing one.
+ */
+export function needsToken(access: RouteClass): boolean {
+  return access !== 'public' && access !== 'auth';
+}
+
+const binary = { type: 'string', format: 'binary' } as const;
+const images = (description: string) => ({ description, content: Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: binary }])) });
+
+/** What a route's schema cannot say by itself: bodies that are not JSON. Keyed by `METHOD url` (Fastify's syntax). */
+const EXTRA: Readonly<Record<string, (s: Record<string, unknown>) => Record<string, unknown>>> = {
+  // raw image bytes, sniffed (src/repairs/routes.ts); the answer is the photo's hash to cite in a report or a step
+  'POST /v1/repairs/photos': (s) => ({ ...s, body: { ...binary, description: 'the image bytes (PNG, JPEG or WebP)' }, consumes: [...IMAGE_TYPES] }),
+  'GET /v1/repairs/:request/photos/:hash': (s) => ({ ...s, response: { 200: images('the photo'), ...(s.response as object | undefined) } }),
+  // GeoReport v2 clients post forms (JSON is parsed too) and send the token as a field
+  'POST /open311/v2/requests.json': (s) => ({
+    ...s,
+    consumes: ['application/x-www-form-urlencoded', 'application/json'],
+    description: 'The session token goes in the `api_key` field (GeoReport v2) or as Authorization: Bearer; the caller needs a role of route class `repairs.report`.',
+  }),
+};
+
+/** Register before authPlugin (see above). */
+export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
+  app.addHook('onRoute', function (this: FastifyInstance, route) {
+    if ((this as unknown as Record<symbol, unknown>)[DOCS_SCOPE] !== true || route.config?.access !== undefined) return;
+    route.config = { ...route.config, access: 'public' };
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Machi',
+        version,
+        description: 'The HTTP API of a Machi node. Errors are `{code, message}` from one catalogue (docs/spec/errors.md). '
+          + 'Routes marked with a lock need a session token from `POST /v1/auth/login`, sent as `Authorization: Bearer <token>`; '
+          + 'which roles may call them is the policy table in packages/node/src/auth/policy.ts.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'session token from POST /v1/auth/login (15 minutes)' },
+        },
+      },
+      tags: TAGS.map((t) => ({ ...t })),
+    },
+    transform: ({ schema, url, route }) => {
+      const s: Record<string, unknown> = { ...(schema as Record<string, unknown> | undefined) };
+      if (s.hide === true) return { schema: s as FastifySchema, url };
+      const access: unknown = route.config?.access;
+      // every route has a class (the auth plugin refuses others); a missing one would be a bug: document it as locked
+      if (!isRouteClass(access) || needsToken(access)) s.security = [{ bearer: [] }];
+      if (isRouteClass(access) && needsToken(access) && ROUTE_ACCESS[access] !== 'public') {
+        const who = ROUTE_ACCESS[access];
+        s.description = `Route class \`${access}\`: ${who === 'authenticated' ? 'any signed-in user' : `roles ${who.join(', ')}`}.`;
+      }
+      s.tags = [tagOf(url)];
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const extra = methods.map((m) => EXTRA[`${m} ${url}`]).find((f) => f !== undefined);
+      return { schema: (extra === undefined ? s : extra(s)) as FastifySchema, url };
+    },
+  });
+});
+
+/** Register after authPlugin (see above). */
+export const docsRoutes: FastifyPluginAsync = async (scope) => {
+  scope.decorate(DOCS_SCOPE, true);
+  await scope.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  scope.get(`${DOCS_PREFIX}/openapi.json`, { config: { access: 'public' }, schema: { hide: true } }, async () => scope.swagger());
+};

@@ -2,6 +2,7 @@
 import { notaryTypes } from './modules/notary/index.js';
 import { createPrivacyTypes, type AnomalyConfig } from './modules/privacy/index.js';
 import { repairsTypes } from './modules/repairs/index.js';
+import { identityTypes } from './modules/identity/index.js';
 import { TxTypeRegistry } from './state/registry.js';
 
 export interface RegistryOptions {
@@ -14,5 +15,6 @@ export function createRegistry(options: RegistryOptions = {}): TxTypeRegistry {
   for (const t of notaryTypes) registry.register(t);
   for (const t of createPrivacyTypes(options.privacy)) registry.register(t);
   for (const t of repairsTypes) registry.register(t);
+  for (const t of identityTypes) registry.register(t);
   return registry;
 }

@@ -17,4 +17,5 @@ export * from './app.js';
 export * from './modules/notary/index.js';
 export * from './modules/privacy/index.js';
 export * from './modules/repairs/index.js';
+export * from './modules/identity/index.js';
 export * from './consensus/index.js';

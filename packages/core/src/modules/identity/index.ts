@@ -1,0 +1,11 @@
+/**
+ * identity — the multi-function digital ID: a catalogue of credential types and "one trip" services, and the ledger
+ * record of every issuance, status change, desk session, consent and verification. Claims never reach the ledger:
+ * credentials are SD-JWT VCs held by residents; the ledger holds hashes, ids, statuses and pseudonyms.
+ * docs/spec/identity.md
+ */
+export * from './catalogue.js';
+export * from './types.js';
+export * from './did.js';
+export * from './handlers.js';
+export * from './queries.js';

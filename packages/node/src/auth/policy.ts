@@ -35,6 +35,12 @@ export const ROUTE_CLASSES = [
    * the `repairs.report` row (src/repairs/open311.ts).
    */
   'open311.report',
+  /** digital ID (docs/spec/identity.md#api): issuing credentials and changing their status */
+  'identity.issue',
+  /** the "one trip" desk: starting a service session and seeing its verified result */
+  'identity.desk',
+  /** a resident's wallet: credentials, offers, consent, presentations of demo credentials, identity uses */
+  'identity.wallet',
 ] as const;
 
 export type RouteClass = (typeof ROUTE_CLASSES)[number];
@@ -59,6 +65,9 @@ export const ROUTE_ACCESS: Readonly<Record<RouteClass, RouteAccess>> = {
   'repairs.photos': ['resident', 'property-staff', 'maintenance-worker'],
   'repairs.view': 'authenticated',
   'open311.report': 'public',
+  'identity.issue': ['official', 'property-staff'],
+  'identity.desk': ['official', 'property-staff'],
+  'identity.wallet': ['resident'],
 };
 
 export function isRouteClass(s: unknown): s is RouteClass {

@@ -1,0 +1,464 @@
+/**
+ * Digital ID on a node: issuing SD-JWT VCs (an offer the resident's wallet picks up with its own key), changing their
+ * status, the residents' wallets, and the "one trip" desk: a session, the resident's one consent, the verification of
+ * every presentation — each step a ledger transaction signed by this organisation, each refusal a catalogue error
+ * whose attempt stays on the ledger. docs/spec/identity.md
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  CREDENTIAL_TYPES,
+  ERRORS,
+  FIELDS,
+  IDENTITY_CREDENTIAL_VALIDITY_MS_MAX,
+  IDENTITY_SESSION_MS_MAX,
+  MachiError,
+  SERVICES,
+  VERIFY_REASON_CODES,
+  checkClaims,
+  consentedSessions,
+  credentialRecord,
+  credentialTypeOfVct,
+  decideAccess,
+  didOfOrg,
+  fieldsOfClaims,
+  grantsForSubject,
+  isCredentialTypeId,
+  isServiceId,
+  mayIssue,
+  orgOfDid,
+  requiredClaims,
+  sessionComplete,
+  sessionRecord,
+  sha256Hex,
+  statusListValues,
+  subjectRecord,
+  verificationsOfCredential,
+  verificationsOfSession,
+  type CredentialRecord,
+  type CredentialStatus,
+  type CredentialTypeId,
+  type DataClass,
+  type ErrorCode,
+  type ServiceId,
+  type SessionRecord,
+  type Signer,
+  type StatusReason,
+  type VerificationRecord,
+} from '@machi/core';
+import { decodeSdJwt, splitSdJwt } from '@sd-jwt/decode';
+import type { MachiNode } from '../node/node.js';
+import type { OrgSubmitter } from '../node/org-tx.js';
+import type { Principal } from '../auth/principal.js';
+import type { PrivacyService } from '../privacy/service.js';
+import type { Vault } from '../privacy/vault.js';
+import { IdentityStore, WALLET_CREDENTIALS_MAX, type WalletContent } from './store.js';
+import { decodedClaims, demoHolderKey, demoHolderSigner, ed25519Verifier, hasher, holderJwkOf, issueSdJwtVc, presentSdJwtVc, statusListToken, type HolderJwk } from './sdjwt.js';
+import { verifyPresentation, type Verdict } from './verify.js';
+
+/** How long an offer may wait for the wallet. */
+export const OFFER_MS_MAX = 24 * 3_600_000;
+/** Presentations in one submission (one per credential the service needs). */
+export const PRESENTATIONS_MAX = 8;
+/** How long a node waits for a block another node already committed (a session, a consent) to reach it. */
+export const LEDGER_CATCH_UP_MS_MAX = 5_000;
+/** Sessions whose disclosed claims the desk keeps in memory for its official. */
+export const DESK_SESSIONS_KEPT_MAX = 1000;
+
+const hex32 = (): string => randomBytes(16).toString('hex');
+const sha256b64u = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64url');
+
+export interface IdentityServiceOptions {
+  node: MachiNode;
+  signer: Signer;
+  submitter: OrgSubmitter;
+  store: IdentityStore;
+  vault: Vault;
+  privacy: PrivacyService;
+  /** this node's public base URL (status list URIs name it) */
+  baseUrl: () => string;
+  log?: (line: string) => void;
+}
+
+export interface Tx {
+  txHash: string;
+  height: number;
+}
+
+export interface SubmissionResult {
+  session: string;
+  eligible: boolean;
+  results: { verification: string; type?: CredentialTypeId; issuer?: string; result: 'valid' | 'invalid'; reason: string; code?: ErrorCode; detail: string; txHash: string }[];
+}
+
+export class IdentityService {
+  readonly #o: IdentityServiceOptions;
+  /** session → type → disclosed claims (the desk's view; never on the ledger) */
+  readonly #disclosed = new Map<string, Map<CredentialTypeId, Record<string, unknown>>>();
+
+  constructor(o: IdentityServiceOptions) {
+    this.#o = o;
+  }
+
+  get #node(): MachiNode {
+    return this.#o.node;
+  }
+  #read = (key: string): string | undefined => this.#o.node.store.read(key);
+  #scan = (prefix: string, limit: number): [string, string][] => this.#o.node.store.scan(prefix, limit);
+  get org(): string {
+    return this.#node.self.id;
+  }
+  get did(): string {
+    return didOfOrg(this.#node.genesis.chainId, this.org);
+  }
+  statusListUri(org = this.org): string {
+    return `${this.#o.baseUrl()}/v1/identity/status-lists/${org}`;
+  }
+
+  /** Signs, submits, waits; a handler refusal becomes its catalogue error, naming the transaction that records it. */
+  async #commit(type: string, payload: Record<string, unknown>): Promise<Tx> {
+    const r = await this.#o.submitter.submit(type, payload);
+    if (r.code !== undefined) {
+      const code = (Object.hasOwn(ERRORS, r.code) ? r.code : 'HANDLER_REJECTED') as ErrorCode;
+      throw new MachiError(code, `${r.message ?? r.code} (the attempt is recorded in tx ${r.hash})`);
+    }
+    return { txHash: r.hash, height: r.height! };
+  }
+
+  /** Polls committed state until `get` answers, for at most LEDGER_CATCH_UP_MS_MAX (another node committed it). */
+  async #catchUp<T>(get: () => T | undefined, until: (v: T | undefined) => boolean = (v) => v !== undefined): Promise<T | undefined> {
+    const deadline = Date.now() + LEDGER_CATCH_UP_MS_MAX;
+    let v = get();
+    while (!until(v) && Date.now() < deadline && !this.#node.closed) {
+      await new Promise((r) => setTimeout(r, 50));
+      v = get();
+    }
+    return v;
+  }
+
+  // ---- issuing ---------------------------------------------------------------------------------------------------
+
+  /**
+   * An official issues a credential: the claims are checked, `identity.issue` is recorded (the ledger refuses a type
+   * this organisation may not issue, and the refusal stays recorded), then an offer with a one-time code waits for
+   * the resident's wallet to bind its key.
+   */
+  async offer(p: Principal, req: { type: string; claims: Record<string, unknown>; subject?: string; validDays?: number }) {
+    if (!isCredentialTypeId(req.type)) throw new MachiError('CREDENTIAL_INVALID', `unknown credential type ${req.type}`);
+    const now = this.#node.clock();
+    const checked = checkClaims(req.type, req.claims, now);
+    const validMs = (req.validDays ?? CREDENTIAL_TYPES[req.type].validityDays) * 86_400_000;
+    if (!Number.isSafeInteger(validMs) || validMs <= 0 || validMs > IDENTITY_CREDENTIAL_VALIDITY_MS_MAX) throw new MachiError('CREDENTIAL_INVALID', 'validDays is out of range');
+    if (req.subject !== undefined && subjectRecord(this.#read, req.subject) === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
+    const credentialId = `urn:machi:credential:${hex32()}`;
+    const credentialHash = sha256Hex(credentialId);
+    const expiresAt = now + validMs;
+    // An authorised issuer's bad input is refused here; an unauthorised one is refused by the ledger
+    // (ISSUER_NOT_AUTHORISED), and that refused identity.issue stays in the log: the attempt is recorded.
+    if (!checked.ok && mayIssue(this.org, req.type)) throw new MachiError('CREDENTIAL_INVALID', checked.why);
+    const tx = await this.#commit('identity.issue', { credentialHash, type: req.type, expiresAt, actor: p.actor });
+    if (!checked.ok) throw new MachiError('CREDENTIAL_INVALID', checked.why); // unreachable: the ledger refused it
+    const record = credentialRecord(this.#read, credentialHash)!;
+    const offer = `off_${hex32()}`;
+    const code = randomBytes(24).toString('base64url');
+    this.#o.store.putOffer(
+      { offer, codeHash: sha256b64u(code), credentialHash, type: req.type, subject: req.subject ?? null, expiresAt, offerExpiresAt: now + OFFER_MS_MAX },
+      { credentialId, claims: checked.claims, statusIndex: record.statusIndex, issuedAt: record.issuedAt },
+    );
+    return { offer, code, credentialHash, type: req.type, issuer: this.org, issuerDid: this.did, statusIndex: record.statusIndex, expiresAt, offerExpiresAt: now + OFFER_MS_MAX, ...tx };
+  }
+
+  /** The wallet binds its key to an offer (with the offer's code, or as the linked resident) and gets the SD-JWT VC. */
+  async redeem(offer: string, auth: { code: string } | { subject: string }, holderJwk: HolderJwk) {
+    const got = this.#o.store.getOffer(offer);
+    const now = this.#node.clock();
+    if (got === undefined || got.content === undefined || got.row.redeemedAt !== null || now > got.row.offerExpiresAt) throw new MachiError('OFFER_INVALID');
+    const ok = 'code' in auth
+      ? timingSafeEqual(Buffer.from(sha256b64u(auth.code)), Buffer.from(got.row.codeHash))
+      : got.row.subject !== null && got.row.subject === auth.subject;
+    if (!ok) throw new MachiError('OFFER_INVALID', 'the offer code does not match');
+    const record = credentialRecord(this.#read, got.row.credentialHash);
+    if (record === undefined || record.status === 'revoked') throw new MachiError('OFFER_INVALID', 'the credential was revoked before it was picked up');
+    const credential = await issueSdJwtVc({
+      chainId: this.#node.genesis.chainId, orgId: this.org, signer: this.#o.signer, type: record.type, claims: got.content.claims, holderJwk,
+      credentialId: got.content.credentialId, issuedAtMs: got.content.issuedAt, expiresAtMs: record.expiresAt, statusIndex: record.statusIndex, statusUri: this.statusListUri(),
+    });
+    if (!this.#o.store.redeem(offer, now)) throw new MachiError('OFFER_INVALID', 'the offer was just redeemed');
+    return { credential, credentialHash: record.credentialHash, type: record.type, issuer: this.org, issuerDid: this.did, expiresAt: record.expiresAt };
+  }
+
+  /** Changes a credential's status (the ledger refuses a non-issuer, and a change after revocation). */
+  async setStatus(p: Principal, credentialHash: string, status: CredentialStatus, reason: StatusReason): Promise<Tx & { status: CredentialStatus }> {
+    if (credentialRecord(this.#read, credentialHash) === undefined) throw new MachiError('CREDENTIAL_NOT_FOUND', `no credential ${credentialHash}`);
+    const tx = await this.#commit('identity.status', { credentialHash, status, reason, actor: p.actor });
+    return { ...tx, status };
+  }
+
+  /** The issuer's signed Token Status List, from the ledger. */
+  async statusList(org: string): Promise<string> {
+    if (org !== this.org) throw new MachiError('NOT_FOUND', `the status list of ${org} is served by ${org}'s node`);
+    const now = this.#node.clock();
+    return statusListToken({ chainId: this.#node.genesis.chainId, orgId: this.org, signer: this.#o.signer, uri: this.statusListUri(), values: statusListValues(this.#read, this.#scan, this.org), nowMs: now });
+  }
+
+  // ---- the wallet ------------------------------------------------------------------------------------------------
+
+  #subjectOf(p: Principal): string {
+    const subject = this.#o.vault.subjectOfUser(p.userId);
+    if (subject === undefined) throw new MachiError('SUBJECT_NOT_FOUND', 'no record is linked to this account');
+    return subject;
+  }
+
+  /** Offers made at this node to the signed-in resident. */
+  offersFor(p: Principal) {
+    const subject = this.#o.vault.subjectOfUser(p.userId);
+    if (subject === undefined) return [];
+    const now = this.#node.clock();
+    return this.#o.store.offersOf(subject).filter((o) => o.offerExpiresAt >= now).map((o) => ({
+      offer: o.offer, type: o.type, typeName: CREDENTIAL_TYPES[o.type as CredentialTypeId]?.name ?? o.type, issuer: this.org, issuerDid: this.did, expiresAt: o.expiresAt, offerExpiresAt: o.offerExpiresAt,
+    }));
+  }
+
+  /**
+   * Checks a credential (issuer signature from the genesis, a known type, its ledger record) and keeps it, encrypted,
+   * in the resident's wallet. `demoHolderKey` only for demo credentials whose key the node made.
+   */
+  async store(p: Principal, credential: string, demoKey?: Record<string, unknown>) {
+    let decoded;
+    try {
+      decoded = await decodeSdJwt(credential, hasher);
+    } catch {
+      throw new MachiError('CREDENTIAL_INVALID', 'not an SD-JWT VC');
+    }
+    const { payload } = decoded.jwt;
+    const org = orgOfDid(this.#node.genesis, payload.iss);
+    const type = credentialTypeOfVct(payload.vct);
+    const [h, pl, sig] = splitSdJwt(credential).jwt.split('.');
+    if (org === undefined || type === undefined || typeof payload.jti !== 'string' || decoded.kbJwt !== undefined) throw new MachiError('CREDENTIAL_INVALID', 'not a credential of this chain');
+    if (!(await ed25519Verifier(org.publicKey)(`${h}.${pl}`, sig ?? ''))) throw new MachiError('CREDENTIAL_INVALID', `the signature is not ${org.id}'s`);
+    const credentialHash = sha256Hex(payload.jti);
+    const record = await this.#catchUp(() => credentialRecord(this.#read, credentialHash));
+    if (record === undefined || record.issuer !== org.id || record.type !== type.id) throw new MachiError('CREDENTIAL_INVALID', 'the credential is not recorded on the ledger');
+    const existing = this.#o.store.walletHas(p.userId, credentialHash);
+    if (existing !== undefined) return this.#walletEntry(this.#o.store.getWallet(existing)!.row.id);
+    if (this.#o.store.walletCount(p.userId) >= WALLET_CREDENTIALS_MAX) throw new MachiError('CREDENTIAL_INVALID', `a wallet holds at most ${WALLET_CREDENTIALS_MAX} credentials`);
+    const id = `wc_${hex32()}`;
+    const content: WalletContent = demoKey === undefined ? { credential } : { credential, demoHolderKey: demoKey };
+    this.#o.store.putWallet({ id, userId: p.userId, credentialHash, type: type.id, issuer: org.id, storedAt: this.#node.clock() }, content);
+    return this.#walletEntry(id);
+  }
+
+  /** Picks up an offer made at this node to the signed-in resident and keeps the credential in their wallet. */
+  async accept(p: Principal, offer: string, holder: { holderJwk: HolderJwk } | { demoHolderKey: true }) {
+    const subject = this.#subjectOf(p);
+    let jwk: HolderJwk;
+    let demoKey: Record<string, unknown> | undefined;
+    if ('holderJwk' in holder) jwk = holder.holderJwk;
+    else {
+      const k = await demoHolderKey();
+      jwk = k.publicJwk;
+      demoKey = k.privateJwk as Record<string, unknown>;
+    }
+    const { credential } = await this.redeem(offer, { subject }, jwk);
+    return this.store(p, credential, demoKey);
+  }
+
+  async #walletEntry(id: string) {
+    const w = this.#o.store.getWallet(id)!;
+    const record = credentialRecord(this.#read, w.row.credentialHash);
+    const claims = await decodedClaims(w.content.credential);
+    const type = CREDENTIAL_TYPES[w.row.type as CredentialTypeId];
+    const own = Object.fromEntries(Object.keys(type.claims).filter((c) => c in claims).map((c) => [c, claims[c]]));
+    return {
+      id, type: type.id, typeName: type.name, vct: type.vct, issuer: w.row.issuer, issuerDid: claims.iss, credentialHash: w.row.credentialHash,
+      issuedAt: (claims.iat as number) * 1000, expiresAt: (claims.exp as number) * 1000, status: record?.status ?? 'unknown',
+      claims: own, credential: w.content.credential, demoHolderKey: w.content.demoHolderKey !== undefined,
+    };
+  }
+
+  async wallet(p: Principal) {
+    return Promise.all(this.#o.store.walletOf(p.userId).map((w) => this.#walletEntry(w.row.id)));
+  }
+
+  /**
+   * DEMO ONLY: makes a presentation of a credential whose holder key the node generated (seeded demo credentials). A
+   * real wallet makes presentations on the device with its own key; the node never sees that key.
+   */
+  async demoPresent(p: Principal, id: string, req: { session: string; nonce: string; disclose?: string[] }): Promise<{ presentation: string }> {
+    const w = this.#o.store.getWallet(id);
+    if (w === undefined || w.row.userId !== p.userId) throw new MachiError('CREDENTIAL_NOT_FOUND', `no credential ${id} in your wallet`);
+    if (w.content.demoHolderKey === undefined) throw new MachiError('CREDENTIAL_INVALID', 'this credential\'s key is on your device: present it from there');
+    const s = await this.#catchUp(() => sessionRecord(this.#read, req.session));
+    if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${req.session}`);
+    const r = SERVICES[s.service].requirements.find((x) => x.type === w.row.type);
+    const disclose = req.disclose ?? (r === undefined ? [] : requiredClaims(r));
+    const sign = await demoHolderSigner(w.content.demoHolderKey as never);
+    const presentation = await presentSdJwtVc(w.content.credential, disclose, { nonce: req.nonce, aud: didOfOrg(this.#node.genesis.chainId, s.deskOrg), iatS: Math.floor(this.#node.clock() / 1000), sign, alg: 'ES256' });
+    return { presentation };
+  }
+
+  // ---- the desk ----------------------------------------------------------------------------------------------------
+
+  /** An official starts a service: the ledger records the session (service, desk, nonce hash, expiry). */
+  async startSession(p: Principal, service: string, ttlMs = IDENTITY_SESSION_MS_MAX) {
+    if (!isServiceId(service)) throw new MachiError('SESSION_INVALID', `unknown service ${service}`);
+    const session = `ses_${hex32()}`;
+    const nonce = randomBytes(24).toString('base64url');
+    const expiresAt = this.#node.clock() + Math.min(ttlMs, IDENTITY_SESSION_MS_MAX);
+    // The nonce is kept before the session is recorded, so a presentation can never find a session without it.
+    this.#o.store.putSession(session, nonce, p.userId, this.#node.clock());
+    const tx = await this.#commit('identity.session', { session, service, nonceHash: sha256Hex(nonce), expiresAt, actor: p.actor });
+    return { ...this.sessionView(session)!, nonce, ...tx };
+  }
+
+  /** What a wallet needs to answer a session (public: no personal data). */
+  sessionView(session: string) {
+    const s = sessionRecord(this.#read, session);
+    if (s === undefined) return undefined;
+    const svc = SERVICES[s.service];
+    const desk = this.#node.genesis.orgs.find((o) => o.id === s.deskOrg);
+    return {
+      session, service: s.service, serviceName: svc.name, deskOrg: s.deskOrg, deskName: desk?.name ?? s.deskOrg,
+      audience: didOfOrg(this.#node.genesis.chainId, s.deskOrg), nonceHash: s.nonceHash, expiresAt: s.expiresAt,
+      requirements: svc.requirements.map((r) => ({ type: r.type, typeName: CREDENTIAL_TYPES[r.type].name, vct: CREDENTIAL_TYPES[r.type].vct, disclose: requiredClaims(r), ...(r.require === undefined ? {} : { require: r.require }) })),
+      consented: s.consent !== null, verified: s.verified, complete: sessionComplete(s), attempts: s.attempts, txHash: s.txHash,
+    };
+  }
+
+  async sessionViewWaiting(session: string) {
+    const v = await this.#catchUp(() => this.sessionView(session));
+    if (v === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
+    return v;
+  }
+
+  /** The desk official's view: the session, every attempt with its reason, the disclosed claims, eligibility. */
+  deskView(p: Principal, session: string) {
+    const s = sessionRecord(this.#read, session);
+    if (s === undefined || s.deskOrg !== p.org) throw new MachiError('SESSION_NOT_FOUND', `no session ${session} at ${p.org}'s desk`);
+    const disclosed = this.#disclosed.get(session);
+    return {
+      ...this.sessionView(session)!,
+      eligible: sessionComplete(s),
+      disclosed: Object.fromEntries(disclosed ?? []),
+      consent: s.consent === null ? null : { txHash: s.consent.txHash, at: s.consent.at, holderOrg: s.consent.holderOrg, ...(s.consent.grant === undefined ? {} : { grant: s.consent.grant }) },
+      verifications: verificationsOfSession(this.#read, this.#scan, session),
+    };
+  }
+
+  /**
+   * The resident consents once, from their own organisation's node: checks the nonce against the session's hash, and
+   * for a desk of another organisation records the holder's grant to it (bounded by the session) before the consent.
+   */
+  async consent(p: Principal, session: string, nonce: string) {
+    const subject = this.#subjectOf(p);
+    const s = await this.#catchUp(() => sessionRecord(this.#read, session));
+    if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
+    if (this.#node.clock() >= s.expiresAt) throw new MachiError('SESSION_CLOSED', `session ${session} expired`);
+    if (s.consent !== null) throw new MachiError('CONSENT_INVALID', 'this session already has a consent');
+    if (sha256Hex(nonce) !== s.nonceHash) throw new MachiError('CONSENT_INVALID', 'the nonce is not this session\'s');
+    let grant: string | undefined;
+    if (s.deskOrg !== this.org) {
+      const fields = fieldsOfClaims(SERVICES[s.service].requirements.flatMap(requiredClaims));
+      const classes = [...new Set(fields.map((f) => FIELDS[f]))].sort() as DataClass[];
+      const now = this.#node.clock();
+      const g = await this.#o.privacy.grant(p, { subjects: [subject], classes, toOrg: s.deskOrg, toRole: 'official', purpose: 'identity-verification', from: now - 1000, until: s.expiresAt } as never);
+      grant = g.grant;
+    }
+    const tx = await this.#commit('identity.consent', {
+      session, subject, service: s.service, deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, actor: p.actor, ...(grant === undefined ? {} : { grant }),
+    });
+    return { session, subject, consented: true, ...(grant === undefined ? {} : { grant }), ...tx };
+  }
+
+  /**
+   * The desk verifies a submission of presentations. Every attempt is recorded (`identity.verify`); each valid one is
+   * also a `privacy.access` record for the resident, decided by the core's decideAccess like any other read.
+   * Answers the results, or throws the first failure's catalogue error.
+   */
+  async present(session: string, presentations: unknown[]): Promise<SubmissionResult> {
+    const local = this.#o.store.getSession(session);
+    if (local === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session} at this desk`);
+    let s = await this.#catchUp(() => sessionRecord(this.#read, session));
+    if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
+    // The resident's node committed the consent; give ours a moment to hold that block.
+    s = (await this.#catchUp(() => sessionRecord(this.#read, session), (v) => v?.consent != null)) ?? s;
+    const results: SubmissionResult['results'] = [];
+    for (const presentation of presentations.slice(0, PRESENTATIONS_MAX)) {
+      const current = sessionRecord(this.#read, session)!;
+      const verdict = await verifyPresentation({ genesis: this.#node.genesis, read: this.#read, nowMs: this.#node.clock(), session: current, nonce: local.nonce, audience: this.did }, presentation);
+      results.push(await this.#record(current, local.userId, verdict));
+    }
+    const after = sessionRecord(this.#read, session)!;
+    const failed = results.find((r) => r.result === 'invalid');
+    if (failed !== undefined) throw new MachiError(failed.code!, `${failed.reason}: ${failed.detail} (recorded as ${failed.verification} in tx ${failed.txHash})`);
+    return { session, eligible: sessionComplete(after), results };
+  }
+
+  async #record(s: SessionRecord, officialUserId: string, v: Verdict): Promise<SubmissionResult['results'][number]> {
+    const verification = `ver_${hex32()}`;
+    const at = this.#node.clock();
+    const actor = s.actor; // the official who opened the session
+    const base = { verification, session: s.session, actor, at, ...(v.credentialHash === undefined ? {} : { credentialHash: v.credentialHash }), ...(v.type === undefined ? {} : { type: v.type }), ...(v.issuer === undefined ? {} : { issuer: v.issuer }) };
+    let verdict = v;
+    if (v.reason === 'ok') {
+      try {
+        const tx = await this.#commit('identity.verify', { ...base, result: 'valid', reason: 'ok' });
+        await this.#recordAccess(s, v, actor, at);
+        const kept = this.#disclosed.get(s.session) ?? new Map();
+        kept.set(v.type!, v.disclosed!);
+        this.#disclosed.set(s.session, kept);
+        if (this.#disclosed.size > DESK_SESSIONS_KEPT_MAX) this.#disclosed.delete(this.#disclosed.keys().next().value!);
+        void officialUserId;
+        return { verification, type: v.type!, issuer: v.issuer!, result: 'valid', reason: 'ok', detail: v.detail, txHash: tx.txHash };
+      } catch (e) {
+        // The ledger disagreed (a status changed meanwhile, a race): record the refusal as an invalid attempt.
+        if (!(e instanceof MachiError)) throw e;
+        const reason = e.code === 'CREDENTIAL_REVOKED' ? 'revoked' : e.code === 'CREDENTIAL_SUSPENDED' ? 'suspended' : e.code === 'CREDENTIAL_EXPIRED' ? 'expired' : e.code === 'CONSENT_MISSING' ? 'no-consent' : e.code === 'PRESENTATION_REPLAYED' ? 'replayed-nonce' : e.code === 'SESSION_CLOSED' ? 'session-closed' : 'unknown-credential';
+        verdict = { ...v, reason, detail: e.message };
+      }
+    }
+    const reason = verdict.reason as Exclude<Verdict['reason'], 'ok'>;
+    const tx = await this.#commit('identity.verify', { ...base, result: 'invalid', reason });
+    return { verification, ...(v.type === undefined ? {} : { type: v.type }), ...(v.issuer === undefined ? {} : { issuer: v.issuer }), result: 'invalid', reason, code: VERIFY_REASON_CODES[reason], detail: verdict.detail, txHash: tx.txHash };
+  }
+
+  /** The use of the resident's data, as the privacy module records every use (visible in their /v1/me/uses). */
+  async #recordAccess(s: SessionRecord, v: Verdict, actor: string, at: number): Promise<void> {
+    const subject = s.consent!.subject;
+    const fields = fieldsOfClaims(Object.keys(v.disclosed ?? {}));
+    const decision = decideAccess(subjectRecord(this.#read, subject), grantsForSubject(this.#read, this.#scan, subject, this.org), {
+      subject, org: this.org, role: 'official', purpose: 'identity-verification', fields, at,
+    });
+    const payload: Record<string, unknown> = {
+      access: `acc_${hex32()}`, subject, org: this.org, role: 'official', purpose: 'identity-verification', fields, decision: decision.decision, reason: decision.reason, actor, at,
+    };
+    if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
+    await this.#commit('privacy.access', payload);
+  }
+
+  // ---- the resident's record of uses -------------------------------------------------------------------------------
+
+  /** Every consent the resident gave (with the desk's attempts in that session) and every verification of their credentials. */
+  uses(p: Principal) {
+    const subject = this.#subjectOf(p);
+    const consents = consentedSessions(this.#read, this.#scan, subject).map((s) => ({
+      ...this.sessionView(s.session)!, consent: s.consent, verifications: verificationsOfSession(this.#read, this.#scan, s.session), proof: this.#node.proof(s.consent!.txHash) ?? null,
+    }));
+    const seen = new Set<string>();
+    const verifications: (VerificationRecord & { proof: unknown })[] = [];
+    for (const { row } of this.#o.store.walletOf(p.userId)) {
+      for (const v of verificationsOfCredential(this.#read, this.#scan, row.credentialHash)) {
+        if (seen.has(v.verification)) continue;
+        seen.add(v.verification);
+        verifications.push({ ...v, proof: this.#node.proof(v.txHash) ?? null });
+      }
+    }
+    return { subject, consents, verifications };
+  }
+
+  /** The ledger's record of a credential (public: no claims). */
+  credential(hash: string): CredentialRecord {
+    const r = credentialRecord(this.#read, hash);
+    if (r === undefined) throw new MachiError('CREDENTIAL_NOT_FOUND', `no credential ${hash}`);
+    return r;
+  }
+}

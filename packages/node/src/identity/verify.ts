@@ -1,0 +1,159 @@
+/**
+ * A desk's verification of one presentation, check by check in the order of docs/spec/identity.md#verification: the
+ * first failing check is the reason. Decoding, digests and the final signature/key-binding/sd_hash check are the
+ * `@sd-jwt` libraries'; the ledger answers what only it knows (the credential's record and status, the session).
+ */
+import { SDJwtInstance } from '@sd-jwt/core';
+import { createHashMapping, decodeSdJwt, getClaims, splitSdJwt, type DecodedSDJwt } from '@sd-jwt/decode';
+import {
+  CREDENTIAL_TYPES,
+  credentialRecord,
+  credentialTypeOfVct,
+  keyIdOfOrg,
+  mayIssue,
+  meetsRequirement,
+  orgOfDid,
+  sha256Hex,
+  SERVICES,
+  type CredentialTypeId,
+  type Genesis,
+  type SessionRecord,
+  type StateRead,
+  type VerifyReason,
+} from '@machi/core';
+import { ed25519Verifier, hasher, holderVerify, kbVerifier } from './sdjwt.js';
+
+/** A key-binding JWT must be this fresh (its `iat` within this of the desk's clock). */
+export const KB_JWT_AGE_MS_MAX = 5 * 60_000;
+/** Clock skew allowed on a credential's `iat`/`nbf`. */
+export const CREDENTIAL_SKEW_MS_MAX = 60_000;
+/** Largest presentation accepted, characters. */
+export const PRESENTATION_CHARS_MAX = 32 * 1024;
+
+export interface VerifyContext {
+  genesis: Genesis;
+  read: StateRead;
+  nowMs: number;
+  session: SessionRecord;
+  /** the session's nonce (the ledger holds only its hash) */
+  nonce: string;
+  /** the desk's DID: the KB-JWT's `aud` */
+  audience: string;
+}
+
+export interface Verdict {
+  reason: VerifyReason;
+  credentialHash?: string;
+  type?: CredentialTypeId;
+  issuer?: string;
+  /** the disclosed claims (only for `ok`) */
+  disclosed?: Record<string, unknown>;
+  detail: string;
+}
+
+const fail = (reason: VerifyReason, detail: string, known: Partial<Verdict> = {}): Verdict => ({ ...known, reason, detail });
+
+/** Every digest the issuer signed (`_sd` arrays and `...` array entries, at any depth). */
+function signedDigests(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)['...'] === 'string') out.add((v as Record<string, string>)['...']!);
+      signedDigests(v, out);
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '_sd' && Array.isArray(v)) for (const d of v) if (typeof d === 'string') out.add(d);
+      signedDigests(v, out);
+    }
+  }
+  return out;
+}
+
+export async function verifyPresentation(ctx: VerifyContext, presentation: unknown): Promise<Verdict> {
+  const { session, nowMs } = ctx;
+  if (nowMs >= session.expiresAt) return fail('session-closed', 'the session has expired');
+
+  // Shape
+  if (typeof presentation !== 'string' || presentation.length > PRESENTATION_CHARS_MAX) return fail('malformed', 'not an SD-JWT presentation string');
+  let decoded: DecodedSDJwt;
+  try {
+    decoded = await decodeSdJwt(presentation, hasher);
+  } catch (e) {
+    return fail('malformed', `cannot decode: ${(e as Error).message}`);
+  }
+  const { header, payload } = decoded.jwt;
+  if (header.alg !== 'EdDSA' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.vct !== 'string') {
+    return fail('malformed', 'the issuer JWT lacks alg EdDSA, jti, exp or vct');
+  }
+  const credentialHash = sha256Hex(payload.jti);
+
+  // Issuer and signature
+  const org = orgOfDid(ctx.genesis, payload.iss);
+  if (org === undefined) return fail('unknown-issuer', `issuer ${String(payload.iss)} is not an organisation of ${ctx.genesis.chainId}`, { credentialHash });
+  const known: Partial<Verdict> = { credentialHash, issuer: org.id };
+  if (header.kid !== undefined && header.kid !== keyIdOfOrg(ctx.genesis.chainId, org.id)) return fail('unknown-issuer', `kid ${String(header.kid)} is not ${org.id}'s key`, known);
+  const { jwt } = splitSdJwt(presentation);
+  const [h, p, sig] = jwt.split('.');
+  if (!(await ed25519Verifier(org.publicKey)(`${h}.${p}`, sig ?? ''))) return fail('bad-signature', `the signature is not ${org.id}'s`, known);
+
+  // Disclosures: each must be one the issuer signed (the library would silently ignore an unknown one)
+  const signed = signedDigests(payload);
+  const byDigest = await createHashMapping(decoded.disclosures, { hasher, alg: 'sha-256' });
+  const stray = Object.keys(byDigest).filter((d) => !signed.has(d));
+  if (stray.length > 0 || Object.keys(byDigest).length !== decoded.disclosures.length) return fail('tampered-disclosure', `${stray.length || 1} disclosure(s) not signed by the issuer`, known);
+
+  // Type
+  const type = credentialTypeOfVct(payload.vct);
+  if (type === undefined || !session.types.includes(type.id)) return fail('wrong-type', `vct ${payload.vct} is not asked for by ${session.service}`, known);
+  known.type = type.id;
+  if (!mayIssue(org.id, type.id)) return fail('unknown-issuer', `${org.id} may not issue ${type.id}`, known);
+
+  // Validity in time
+  if (payload.exp * 1000 <= nowMs) return fail('expired', `expired at ${new Date(payload.exp * 1000).toISOString()}`, known);
+  for (const t of ['iat', 'nbf'] as const) {
+    const v = payload[t];
+    if (typeof v === 'number' && v * 1000 > nowMs + CREDENTIAL_SKEW_MS_MAX) return fail('not-yet-valid', `${t} is in the future`, known);
+  }
+
+  // The ledger: recorded issuance and status
+  const record = credentialRecord(ctx.read, credentialHash);
+  if (record === undefined || record.issuer !== org.id || record.type !== type.id) return fail('unknown-credential', 'no matching identity.issue on the ledger', known);
+  if (record.status === 'revoked') return fail('revoked', 'revoked on the ledger', known);
+  if (record.status === 'suspended') return fail('suspended', 'suspended on the ledger', known);
+
+  // Holder binding
+  const kb = decoded.kbJwt;
+  if (kb === undefined) return fail('missing-key-binding', 'no key-binding JWT', known);
+  const kbParts = splitSdJwt(presentation).kbJwt!.split('.');
+  const cnf = (payload.cnf as { jwk?: unknown } | undefined)?.jwk;
+  if (kb.header.typ !== 'kb+jwt' || !holderVerify(cnf, kb.header.alg, `${kbParts[0]}.${kbParts[1]}`, kbParts[2] ?? '')) {
+    return fail('bad-key-binding', 'the key-binding JWT is not signed by the credential\'s holder key', known);
+  }
+  const withoutKb = presentation.slice(0, presentation.lastIndexOf('~') + 1);
+  const sdHash = Buffer.from(await hasher(withoutKb, 'sha-256')).toString('base64url');
+  if (kb.payload.sd_hash !== sdHash) return fail('tampered-disclosure', 'the disclosures are not the ones the holder signed (sd_hash)', known);
+  if (kb.payload.aud !== ctx.audience) return fail('wrong-audience', `meant for ${String(kb.payload.aud)}, not ${ctx.audience}`, known);
+  if (kb.payload.nonce !== ctx.nonce) return fail('wrong-nonce', 'the nonce is not this session\'s', known);
+  const iat = kb.payload.iat;
+  if (typeof iat !== 'number' || Math.abs(iat * 1000 - nowMs) > KB_JWT_AGE_MS_MAX) return fail('stale-key-binding', 'the key-binding JWT is not fresh', known);
+
+  // The session on the ledger
+  if (session.verified.includes(type.id) || session.types.every((t) => session.verified.includes(t))) return fail('replayed-nonce', `the session already verified ${type.id}`, known);
+  if (session.consent === null) return fail('no-consent', 'the resident has not consented to this session', known);
+
+  // What the service needs
+  const disclosed = await getClaims<Record<string, unknown>>(payload, decoded.disclosures, hasher);
+  const requirement = SERVICES[session.service].requirements.find((r) => r.type === type.id)!;
+  const claimNames = Object.keys(CREDENTIAL_TYPES[type.id].claims);
+  const shown = Object.fromEntries(Object.entries(disclosed).filter(([k]) => claimNames.includes(k)));
+  const meets = meetsRequirement(requirement, shown);
+  if (!meets.ok) return fail('missing-claims', meets.why, known);
+
+  // Last, the reference library over the whole presentation (signature, KB-JWT, nonce, sd_hash) must agree.
+  try {
+    await new SDJwtInstance({ hasher, verifier: ed25519Verifier(org.publicKey), kbVerifier }).verify(presentation, { keyBindingNonce: ctx.nonce, currentDate: Math.floor(nowMs / 1000), skewSeconds: CREDENTIAL_SKEW_MS_MAX / 1000 });
+  } catch (e) {
+    return fail('bad-signature', `the SD-JWT library refused it: ${(e as Error).message}`, known);
+  }
+  return { ...known, reason: 'ok', disclosed: shown, detail: 'verified' };
+}

@@ -34,14 +34,17 @@ import { errorSchema } from '../api/routes/schemas.js';
 import type { MachiNode } from '../node/node.js';
 import type { OrgSubmitter } from '../node/org-tx.js';
 import { PRIVATE_DB_FILE, loadKek } from '../privacy/vault.js';
-import { open311Routes, type BuildingInfo } from './open311.js';
+import { repairEventRoutes } from './events.js';
+import { DEMO_BUILDINGS, open311Routes, type BuildingInfo } from './open311.js';
 import { REPAIRS_ESCALATION_INTERVAL_MS, RepairsService, type ReportBody, type SubjectLinks } from './service.js';
 import {
   REPAIRS_DESCRIPTION_CHARS_MAX,
   REPAIRS_NOTE_CHARS_MAX,
   REPAIRS_PHOTO_BYTES_MAX,
   REPAIRS_UNIT_CHARS_MAX,
+  DEFAULT_STAFF_CARD,
   RepairStore,
+  type StaffCard,
 } from './store.js';
 
 // ---- schemas ------------------------------------------------------------------------------------------------------
@@ -76,6 +79,7 @@ const requestView = {
     createdAt: int, updatedAt: int, slaDueAt: int, overdue: bool,
     escalation: { type: ['object', 'null'], properties: { level: int, at: int, overdueMs: int } },
     followers: int, rating: int, descriptionHash: str, photos: { type: 'array', items: str },
+    workerCard: { type: 'object', properties: { name: str, phone: str } },
     yours: bool, following: bool,
     description: str, descriptionSalt: str, unit: str, notes: { type: 'array', items: note },
   },
@@ -191,9 +195,11 @@ const photoUpload: FastifyPluginAsync<{ service: RepairsService }> = async (app,
 
 export interface RepairsRouteOptions {
   service: RepairsService;
+  /** the community's buildings (codes on the ledger, names for forms) */
+  buildings?: readonly BuildingInfo[];
 }
 
-export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app, { service }) => {
+export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app, { service, buildings = DEMO_BUILDINGS }) => {
   await app.register(photoUpload, { service });
 
   /** The catalogues a client needs to build its forms. */
@@ -210,13 +216,14 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
             causes: { type: 'array', items: str },
             parts: { type: 'array', items: str },
             statuses: { type: 'array', items: str },
+            buildings: { type: 'array', items: { type: 'object', properties: { code: str, name: str, lat: { type: 'number' }, long: { type: 'number' } } } },
           },
         },
       },
     },
   }, async () => ({
     categories: CATEGORY_CODES.map((code) => ({ code, ...CATEGORIES[code] })),
-    priorities: PRIORITIES, locationKinds: LOCATION_KINDS, causes: CAUSES, parts: PARTS, statuses: STATUSES,
+    priorities: PRIORITIES, locationKinds: LOCATION_KINDS, causes: CAUSES, parts: PARTS, statuses: STATUSES, buildings,
   }));
 
   // -- residents (and staff reporting) --
@@ -251,6 +258,26 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
     config: { access: 'repairs.board' },
     schema: { response: { 200: { type: 'object', properties: { workers: { type: 'array', items: { type: 'object', properties: { username: str, displayName: str } } } } }, '4xx': errorSchema } },
   }, async (req) => ({ workers: service.workers(principalOf(req)) }));
+
+  const cardSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['share'],
+    properties: {
+      phone: { type: 'string', minLength: 3, maxLength: 32, pattern: '^[+0-9][0-9 ()-]*$' },
+      share: { type: 'object', additionalProperties: false, required: ['name', 'phone'], properties: { name: bool, phone: bool } },
+    },
+  } as const;
+  const userParam = { type: 'object', properties: { username: text(64) }, required: ['username'] } as const;
+  app.get<{ Params: { username: string } }>('/v1/repairs/workers/:username/card', {
+    config: { access: 'repairs.board' },
+    schema: { params: userParam, response: { 200: cardSchema, '4xx': errorSchema } },
+  }, async (req) => service.staffCard(principalOf(req), req.params.username));
+  /** What residents see of this worker on their jobs (the organisation's choice): name, work phone. */
+  app.put<{ Params: { username: string }; Body: StaffCard }>('/v1/repairs/workers/:username/card', {
+    config: { access: 'repairs.board' },
+    schema: { params: userParam, body: cardSchema, response: { 200: cardSchema, '4xx': errorSchema } },
+  }, async (req) => service.setStaffCard(principalOf(req), req.params.username, req.body));
 
   app.post<Req & { Body: { worker: string } }>('/v1/repairs/:request/assign', { config: { access: 'repairs.board' }, schema: act(assignBody) },
     async (req) => service.assign(principalOf(req), req.params.request, req.body.worker));
@@ -325,6 +352,8 @@ export interface RepairsWiring {
   escalationIntervalMs?: number | null;
   buildings?: readonly BuildingInfo[];
   log?: (line: string) => void;
+  /** demo data: work phones for the demo workers (first start only) */
+  demo?: boolean;
 }
 
 /** The repairs module of a running node: private store, service, escalation job, REST and Open311 routes. */
@@ -336,13 +365,26 @@ export function repairsPlugin(w: RepairsWiring): FastifyPluginAsync {
       ...(w.subjects === undefined ? {} : { subjects: w.subjects }),
       ...(w.log === undefined ? {} : { log: w.log }),
     });
+    if (w.demo === true) seedStaffCards(store, w.auth, w.node.self.id, w.node.clock());
     const interval = w.escalationIntervalMs === undefined ? REPAIRS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;
     const stop = interval === null ? () => {} : service.startEscalation(interval);
     app.addHook('onClose', async () => {
       stop();
       store.close();
     });
-    await app.register(repairsRoutes, { service });
+    await app.register(repairsRoutes, { service, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
+    await app.register(repairEventRoutes, { node: w.node });
     await app.register(open311Routes, { prefix: '/open311/v2', service, node: w.node, auth: w.auth, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
   };
+}
+
+/** Demo: what the property company shares about its demo workers (one shares a work phone, one only the name). */
+function seedStaffCards(store: RepairStore, auth: AuthOptions, org: string, now: number): void {
+  const demo: Record<string, StaffCard> = {
+    'wang.worker': { phone: '0571-8765-4321', share: { name: true, phone: true } },
+    'zhao.worker': { share: { name: true, phone: false } },
+  };
+  for (const [username, card] of Object.entries(demo)) {
+    if (auth.accounts.findUser(org, username) !== undefined && store.staffCard(username) === DEFAULT_STAFF_CARD) store.setStaffCard(username, card, now);
+  }
 }

@@ -36,7 +36,7 @@ import type { AccountStore } from '../auth/accounts.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { MachiNode } from '../node/node.js';
 import type { OrgSubmitter } from '../node/org-tx.js';
-import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind, type RepairStore } from './store.js';
+import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind, type RepairStore, type StaffCard } from './store.js';
 
 /** How often the SLA escalation job looks for overdue requests, ms. */
 export const REPAIRS_ESCALATION_INTERVAL_MS = 30_000;
@@ -105,6 +105,8 @@ export interface RequestView {
   workerOrg?: string;
   /** the worker's user name, when the worker is of the caller's organisation */
   workerUsername?: string;
+  /** what the worker's organisation shares about the worker (name, work phone), when it is this node's */
+  workerCard?: { name?: string; phone?: string };
   createdAt: number;
   updatedAt: number;
   slaDueAt: number;
@@ -421,6 +423,32 @@ export class RepairsService {
     return names.get(actor);
   }
 
+  /** What the worker's organisation shares about a worker of this node (empty when it shares nothing). */
+  #workerCard(org: string, actor: string): { name?: string; phone?: string } | undefined {
+    const username = this.#usernameOf(org, actor);
+    if (username === undefined) return undefined;
+    const user = this.#accounts.findUser(org, username);
+    const card = this.#store.staffCard(username);
+    return {
+      ...(card.share.name && user !== undefined ? { name: user.displayName } : {}),
+      ...(card.share.phone && card.phone !== undefined ? { phone: card.phone } : {}),
+    };
+  }
+
+  /** Sets what residents see of a worker of the caller's organisation on their jobs. */
+  setStaffCard(p: Principal, username: string, card: StaffCard): StaffCard {
+    const user = this.#accounts.findUser(p.org, username);
+    if (user === undefined || user.role !== 'maintenance-worker') throw new MachiError('NOT_FOUND', `no maintenance worker ${username} in ${p.org}`);
+    this.#store.setStaffCard(username, card, this.#node.clock());
+    return this.#store.staffCard(username);
+  }
+
+  staffCard(p: Principal, username: string): StaffCard {
+    const user = this.#accounts.findUser(p.org, username);
+    if (user === undefined || user.role !== 'maintenance-worker') throw new MachiError('NOT_FOUND', `no maintenance worker ${username} in ${p.org}`);
+    return this.#store.staffCard(username);
+  }
+
   /** The API's view of a request for `p` at `now`. */
   view(p: Principal, r: RequestRecord, now = this.#node.clock()): RequestView {
     const v: RequestView = {
@@ -449,6 +477,8 @@ export class RepairsService {
       v.workerOrg = r.workerOrg;
       const name = r.workerOrg === p.org ? this.#usernameOf(p.org, r.worker) : undefined;
       if (name !== undefined) v.workerUsername = name;
+      const card = r.workerOrg === this.#node.self.id ? this.#workerCard(r.workerOrg, r.worker) : undefined;
+      if (card !== undefined) v.workerCard = card;
     }
     if (r.rating !== undefined) v.rating = r.rating;
     if (this.#mayReadPrivate(p, r)) this.#addPrivate(v, r);

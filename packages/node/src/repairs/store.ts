@@ -122,7 +122,22 @@ CREATE TABLE IF NOT EXISTS repair_photos (
   PRIMARY KEY (hash, uploader)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS repair_photos_pending ON repair_photos(uploader, request);
+CREATE TABLE IF NOT EXISTS staff_cards (
+  username TEXT PRIMARY KEY, nonce BLOB NOT NULL, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
+
+/**
+ * What a worker's organisation chose to show residents about the worker on a job: the name (on by default) and a
+ * work phone (off unless set). Kept sealed like every private text.
+ */
+export interface StaffCard {
+  phone?: string;
+  share: { name: boolean; phone: boolean };
+}
+
+export const DEFAULT_STAFF_CARD: StaffCard = { share: { name: true, phone: false } };
+const cardAad = (username: string): string => `staff-card:${username}`;
 
 export class RepairStore {
   readonly #db: Database.Database;
@@ -151,6 +166,8 @@ export class RepairStore {
       attach: db.prepare('UPDATE repair_photos SET request = ? WHERE hash = ? AND uploader = ? AND request IS NULL'),
       detach: db.prepare('UPDATE repair_photos SET request = NULL WHERE request = ? AND hash = ? AND uploader = ?'),
       prune: db.prepare('DELETE FROM repair_photos WHERE request IS NULL AND uploaded_at < ?'),
+      putCard: db.prepare('INSERT INTO staff_cards (username, nonce, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET nonce = excluded.nonce, sealed = excluded.sealed, updated_at = excluded.updated_at'),
+      card: db.prepare('SELECT nonce, sealed FROM staff_cards WHERE username = ?'),
     };
   }
 
@@ -219,6 +236,17 @@ export class RepairStore {
   /** Deletes uploads never attached to a request within REPAIRS_UPLOAD_TTL_MS; returns how many. */
   prune(now: number): number {
     return this.#q.prune.run(now - REPAIRS_UPLOAD_TTL_MS).changes;
+  }
+
+  setStaffCard(username: string, card: StaffCard, at: number): void {
+    const s = seal(this.#kek, Buffer.from(JSON.stringify(card), 'utf8'), cardAad(username));
+    this.#q.putCard.run(username, s.nonce, s.sealed, at);
+  }
+
+  staffCard(username: string): StaffCard {
+    const r = this.#q.card.get(username) as { nonce: Buffer; sealed: Buffer } | undefined;
+    if (r === undefined) return DEFAULT_STAFF_CARD;
+    return JSON.parse(unseal(this.#kek, r.nonce, r.sealed, cardAad(username)).toString('utf8')) as StaffCard;
   }
 
   close(): void {

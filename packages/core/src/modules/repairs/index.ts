@@ -8,3 +8,4 @@ export * from './types.js';
 export * from './transitions.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './verify-step.js';

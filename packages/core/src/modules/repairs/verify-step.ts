@@ -1,0 +1,82 @@
+/**
+ * Checks one timeline step as an API showed it against the ledger, with the genesis file alone: the step's proof
+ * bundle must verify (signed transaction, RFC 9162 inclusion in the log, commit certificate of the block), and every
+ * field the step shows must be what that transaction recorded. Used by the web app in the browser (the "verified"
+ * mark on each step) and by anyone holding a timeline and a genesis file. docs/spec/repairs.md#verifying-a-timeline
+ */
+import { verifyBundle, type BundleVerdict } from '../../bundle.js';
+import { isMachiError } from '../../errors.js';
+import type { RepairStep } from './types.js';
+
+export type StepVerdict =
+  | { ok: true; verdict: BundleVerdict }
+  /** `field` names what failed: a bundle field (`bundle.tx.sig`, …) or a step field (`step.cause`, …) */
+  | { ok: false; field: string; reason: string };
+
+/** Which payload field carries the actor of each action (create: reporter; assign/cancel/escalate: by; …). */
+const ACTOR_FIELD: Record<RepairStep['action'], string> = {
+  create: 'reporter',
+  assign: 'by',
+  accept: 'worker',
+  arrive: 'worker',
+  diagnose: 'worker',
+  start: 'worker',
+  finish: 'worker',
+  confirm: 'reporter',
+  reopen: 'reporter',
+  cancel: 'by',
+  escalate: 'by',
+};
+
+/** The step fields copied from the payload under the same name. */
+const SAME_NAME = ['worker', 'workerOrg', 'cause', 'parts', 'photoHashes', 'rating', 'commentHash', 'reasonHash', 'level'] as const;
+
+/** Structural equality of JSON values (key order ignored). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Verifies `step` of request `request` against its `proof` bundle and the genesis. Never throws: a bundle that does not
+ * verify, or a step that says something its transaction did not record, is `{ ok: false, field, reason }`.
+ */
+export function verifyTimelineStep(request: string, step: RepairStep, proof: unknown, genesis: unknown): StepVerdict {
+  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the step has no proof bundle' };
+  let verdict: BundleVerdict;
+  try {
+    verdict = verifyBundle(proof, genesis);
+  } catch (e) {
+    if (isMachiError(e)) return { ok: false, field: `bundle.${String(e.detail?.field ?? 'bundle')}`, reason: e.message };
+    return { ok: false, field: 'bundle', reason: String(e) };
+  }
+  const b = proof as { tx: { type: string; payload: Record<string, unknown> }; header: { time: number } };
+  const payload = b.tx.payload;
+  const mismatch = (field: string, shown: unknown, recorded: unknown): StepVerdict => ({
+    ok: false,
+    field: `step.${field}`,
+    reason: `the step shows ${JSON.stringify(shown)}, the ledger recorded ${JSON.stringify(recorded)}`,
+  });
+  if (step.txHash !== verdict.txHash) return mismatch('txHash', step.txHash, verdict.txHash);
+  if (b.tx.type !== `repair.${step.action}`) return mismatch('action', step.action, b.tx.type.replace(/^repair\./, ''));
+  if (payload.request !== request) return mismatch('request', request, payload.request);
+  if (step.at !== b.header.time) return mismatch('at', step.at, b.header.time);
+  const actorField = ACTOR_FIELD[step.action];
+  if (actorField === undefined) return { ok: false, field: 'step.action', reason: `unknown action ${JSON.stringify(step.action)}` };
+  if (step.actor !== payload[actorField]) return mismatch('actor', step.actor, payload[actorField]);
+  const shown = step as unknown as Record<string, unknown>;
+  for (const f of SAME_NAME) {
+    // a field the transaction does not carry must not be shown; one it carries must be shown as recorded
+    // (`worker` of worker steps is the actor, not a detail: those payloads carry it and the step does not repeat it)
+    if (f === 'worker' && actorField === 'worker') continue;
+    if (shown[f] === undefined && payload[f] === undefined) continue;
+    if (f === 'photoHashes' && shown[f] === undefined && Array.isArray(payload[f]) && (payload[f] as unknown[]).length === 0) continue;
+    if (!sameJson(shown[f], payload[f])) return mismatch(f, shown[f], payload[f]);
+  }
+  return { ok: true, verdict };
+}

@@ -1,0 +1,38 @@
+/**
+ * The "verified" mark of each timeline step: the core's own verifyTimelineStep (proof bundle: transaction signature,
+ * RFC 9162 inclusion, commit certificate; then every shown field against the recorded transaction), run here in the
+ * browser against the chain's genesis file. No second implementation: this is @machi/core, bundled.
+ */
+import { verifyTimelineStep, type StepVerdict } from '@machi/core';
+import type { TimelineStep } from '../api';
+
+let genesisPromise: Promise<unknown> | null = null;
+
+/** The genesis file, fetched once per page load. */
+export function loadGenesis(): Promise<unknown> {
+  genesisPromise ??= fetch('/v1/genesis').then((r) => {
+    if (!r.ok) throw new Error(`genesis: ${r.status}`);
+    return r.json() as Promise<unknown>;
+  });
+  return genesisPromise;
+}
+
+export type Mark = { state: 'checking' } | { state: 'verified'; height: number; signedBy: string[] } | { state: 'failed'; field: string; reason: string };
+
+/** Verifies each step; yields to the browser between steps so the page stays responsive. */
+export async function verifySteps(request: string, steps: readonly TimelineStep[]): Promise<Mark[]> {
+  let genesis: unknown;
+  try {
+    genesis = await loadGenesis();
+  } catch (e) {
+    return steps.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
+  }
+  const marks: Mark[] = [];
+  for (const step of steps) {
+    await new Promise((r) => setTimeout(r, 0));
+    const { proof, ...shown } = step;
+    const v: StepVerdict = verifyTimelineStep(request, shown as never, proof, genesis);
+    marks.push(v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason });
+  }
+  return marks;
+}

@@ -1,0 +1,214 @@
+/**
+ * The repair path in a real browser (Debian's Chromium via playwright-core) against a consortium started with
+ * `machi up`: a resident reports a burst pipe on a phone (after being shown a similar open request), a dispatcher
+ * assigns a worker on a desk, the worker accepts, arrives, records the cause and finishes on a phone, and the resident
+ * — whose page updates live, never reloaded — sees every step verified in the browser and confirms. Then the same
+ * timeline served tampered: the verified marks turn to failures. Screenshots go to test-artifacts/browser/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import en from '../../src/messages/en.json';
+import ja from '../../src/messages/ja.json';
+import zh from '../../src/messages/zh.json';
+import { ARTIFACTS, DEMO_PASSWORD, PNG_1X1, apiLogin, chromiumMissing, launchBrowser, startConsortium, type Consortium } from './harness.js';
+
+const PHONE = { width: 390, height: 844 };
+const DESK = { width: 1440, height: 900 };
+const ORG = 'property-company';
+const missing = chromiumMissing();
+
+let net: Consortium;
+let browser: Browser;
+let base: string;
+const contexts: BrowserContext[] = [];
+
+async function open(locale: string, viewport: { width: number; height: number }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  return page;
+}
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(base);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('sign-out').waitFor();
+}
+
+/** Picks `label` in a Mantine Select (its options live in a portal). */
+async function choose(page: Page, testId: string, label: string, within?: ReturnType<Page['locator']>): Promise<void> {
+  await (within ?? page).getByTestId(testId).click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+describe.skipIf(missing !== undefined)('repairs in the browser', () => {
+  beforeAll(async () => {
+    [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
+    base = net.urls[ORG]!;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await net?.stop();
+  });
+
+  let request = '';
+
+  it('resident → dispatcher → worker → resident confirmation, live and verified at every step', async () => {
+    // Someone in building 1 already reported a leak: the resident is offered it before filing a duplicate.
+    const other = await apiLogin(base, ORG, 'resident2');
+    const prior = await fetch(`${base}/v1/repairs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` },
+      body: JSON.stringify({ category: 'burst-pipe', location: { kind: 'common', building: 'b1' }, description: 'Water on the stairs, 2nd floor' }),
+    });
+    expect(prior.status).toBe(201);
+
+    // -- the resident, on a phone, in Chinese --
+    const resident = await open('zh-CN', PHONE);
+    await signIn(resident, 'resident1');
+    expect(await resident.getByTestId('whoami').count()).toBe(1);
+    await resident.getByTestId('new-report').click();
+    await choose(resident, 'report-category', zh['category.burst-pipe']);
+    await choose(resident, 'report-building', zh['building.b1']);
+    await resident.getByTestId('similar').waitFor();
+    expect(await resident.getByTestId('similar').getByTestId('request-card').count()).toBe(1);
+    await expect.poll(() => resident.getByTestId('follow').count()).toBe(1);
+    await resident.getByTestId('report-unit').fill('3-201');
+    await resident.getByTestId('report-description').fill('卫生间水管爆裂，水流到走廊');
+    await resident.locator('input[type=file]').first().setInputFiles({ name: 'leak.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await expect.poll(() => resident.locator('img').count()).toBeGreaterThan(0);
+    await shot(resident, '01-resident-report-similar');
+    await resident.getByTestId('report-submit').click();
+    await resident.getByTestId('request-page').waitFor();
+    request = (await resident.getByTestId('request-page').getAttribute('data-request'))!;
+    expect(request).toMatch(/^rq_[0-9a-f]{32}$/);
+    await expect.poll(() => resident.locator('[data-testid=mark][data-state=verified]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await resident.getByTestId('description').textContent()).toContain('卫生间水管爆裂');
+    await shot(resident, '02-resident-received');
+
+    // -- the dispatcher, on a desk, in English: the request is on the board; assign Wang --
+    const dispatcher = await open('en-GB', DESK);
+    await signIn(dispatcher, 'chen.dispatch');
+    const row = dispatcher.locator(`[data-testid=board-row][data-request="${request}"]`);
+    await row.waitFor();
+    expect(await dispatcher.getByTestId('board-row').count()).toBe(2);
+    await shot(dispatcher, '03-dispatcher-board');
+    await choose(dispatcher, 'board-assign', '王师傅 (maintenance)', row);
+    await expect.poll(() => row.getByTestId('status').textContent(), { timeout: 15_000 }).toBe(en['status.assigned']);
+
+    // the resident's page updated by itself: assigned, the worker's card as the company shares it
+    await expect.poll(() => resident.getByTestId('status').first().textContent(), { timeout: 15_000 }).toBe(zh['status.assigned']);
+    expect(await resident.getByTestId('worker-name').textContent()).toBe('王师傅 (maintenance)');
+    expect(await resident.getByTestId('worker-phone').textContent()).toBe('0571-8765-4321');
+
+    // -- the worker, on a phone, in Japanese: accept, arrive, diagnose (with a photo), start, finish --
+    const worker = await open('ja-JP', PHONE);
+    await signIn(worker, 'wang.worker');
+    await worker.locator(`[data-testid=request-card][data-request="${request}"]`).getByTestId('open-job').click();
+    await worker.getByTestId('request-page').waitFor();
+    const step = async (testId: string, status: string) => {
+      await worker.getByTestId(testId).click();
+      await expect.poll(() => worker.getByTestId('status').first().textContent(), { timeout: 15_000 }).toBe(ja[`status.${status}` as keyof typeof ja]);
+    };
+    await step('do-accept', 'en-route');
+    await step('do-arrive', 'on-site');
+    await choose(worker, 'diagnose-cause', ja['cause.pipe-joint']);
+    await worker.getByTestId('diagnose-parts').click({ force: true });
+    await worker.getByRole('option', { name: ja['part.pipe-fitting'], exact: true }).click();
+    await worker.keyboard.press('Escape');
+    await worker.getByTestId('diagnose-form').locator('input[type=file]').setInputFiles({ name: 'joint.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await expect.poll(() => worker.getByTestId('diagnose-form').locator('img').count()).toBe(1);
+    await shot(worker, '04-worker-diagnose');
+    await step('do-diagnose', 'diagnosed');
+    await step('do-start', 'in-progress');
+    await step('do-finish', 'done');
+    await shot(worker, '05-worker-done');
+
+    // -- the resident again, same page, never reloaded: done, the cause, seven steps all verified; confirm --
+    await expect.poll(() => resident.getByTestId('status').first().textContent(), { timeout: 15_000 }).toBe(zh['status.done']);
+    expect(await resident.getByTestId('step-cause').textContent()).toContain(zh['cause.pipe-joint']);
+    await expect.poll(() => resident.locator('[data-testid=mark][data-state=verified]').count(), { timeout: 20_000 }).toBe(7);
+    expect(await resident.getByTestId('step').evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))))
+      .toEqual(['create', 'assign', 'accept', 'arrive', 'diagnose', 'start', 'finish']);
+    await resident.getByTestId('do-confirm').click();
+    await expect.poll(() => resident.getByTestId('status').first().textContent(), { timeout: 15_000 }).toBe(zh['status.confirmed']);
+    await expect.poll(() => resident.locator('[data-testid=mark][data-state=verified]').count(), { timeout: 20_000 }).toBe(8);
+    expect(await resident.getByTestId('verify-summary').getAttribute('data-state')).toBe('verified');
+    await shot(resident, '06-resident-confirmed');
+
+    // the request left the board and the worker's jobs
+    await dispatcher.reload();
+    await dispatcher.getByTestId('board-row').first().waitFor();
+    expect(await dispatcher.locator(`[data-testid=board-row][data-request="${request}"]`).count()).toBe(0);
+    for (const p of [resident, dispatcher, worker]) expect((p as Page & { errors: string[] }).errors).toEqual([]);
+  }, 180_000);
+
+  it('a tampered step served by the API turns its mark to a failure (and the untouched steps stay verified)', async () => {
+    expect(request).not.toBe('');
+    // 1. the API says the cause was wear; the ledger recorded a failed pipe joint
+    const page = await open('en-GB', PHONE);
+    await page.route('**/v1/repairs/*/timeline', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { steps: { action: string; cause?: string }[] };
+      for (const s of body.steps) if (s.action === 'diagnose') s.cause = 'wear';
+      await route.fulfill({ response: res, json: body });
+    });
+    await signIn(page, 'resident1');
+    await page.goto(`${base}/requests/${request}`);
+    await page.getByTestId('request-page').waitFor();
+    await expect.poll(() => page.locator('[data-testid=mark][data-state=failed]').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.locator('[data-testid=mark][data-state=verified]').count(), { timeout: 20_000 }).toBe(7);
+    const failed = page.locator('[data-testid=step][data-action=diagnose] [data-testid=mark]');
+    expect(await failed.getAttribute('data-state')).toBe('failed');
+    expect(await failed.getAttribute('title')).toMatch(/^step\.cause: /);
+    expect(await page.getByTestId('verify-summary').getAttribute('data-state')).toBe('failed');
+    await page.getByTestId('verify-alert').waitFor();
+    await shot(page, '07-tampered-step');
+
+    // 2. a consistent forgery: the step AND its transaction say "wear" — the signature no longer verifies
+    const forged = await open('en-GB', PHONE);
+    await forged.route('**/v1/repairs/*/timeline', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { steps: { action: string; cause?: string; proof: { tx: { payload: { cause?: string } } } }[] };
+      for (const s of body.steps) {
+        if (s.action === 'diagnose') {
+          s.cause = 'wear';
+          s.proof.tx.payload.cause = 'wear';
+        }
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    await signIn(forged, 'resident1');
+    await forged.goto(`${base}/requests/${request}`);
+    const mark = forged.locator('[data-testid=step][data-action=diagnose] [data-testid=mark]');
+    await expect.poll(() => mark.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
+    expect(await mark.getAttribute('title')).toMatch(/^bundle\.(txHash|tx\.sig): /);
+  }, 120_000);
+
+  it('switches language from the header, and signs out', async () => {
+    const page = await open('en-GB', DESK);
+    await signIn(page, 'resident1');
+    expect(await page.getByTestId('nav-/report').textContent()).toBe(en['nav.report']);
+    await choose(page, 'language', '日本語');
+    await expect.poll(() => page.getByTestId('nav-/report').textContent()).toBe(ja['nav.report']);
+    await choose(page, 'language', '中文');
+    await expect.poll(() => page.getByTestId('nav-/report').textContent()).toBe(zh['nav.report']);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh');
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('login-submit').waitFor();
+  }, 60_000);
+});
+
+it('runs the browser tests (Chromium is installed)', () => {
+  // CI installs Debian's chromium (.ci/run): without it the browser tests above would silently skip
+  expect(missing).toBeUndefined();
+});

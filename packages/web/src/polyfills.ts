@@ -3,7 +3,7 @@
  * `buffer` package provides it, except the `base64url` encoding, added here. Imported first by main.tsx, so it is in
  * place before any core module is evaluated.
  */
-import { Buffer } from 'buffer';
+import { Buffer } from 'buffer/'; // the npm package (plain 'buffer' is Node's own under Node)
 
 type Enc = string | undefined;
 const toStd = (s: string): string => s.replace(/-/g, '+').replace(/_/g, '/');

@@ -67,6 +67,9 @@ export async function runConsortium(opts: UpOptions): Promise<void> {
 
   process.stdout.write(`\nconsortium ${genesis.chainId}: ${orgs.length} organisations\n`);
   orgs.forEach((o, i) => process.stdout.write(`  ${o.id.padEnd(20)} ${urls[i]}   peer ${p2p(i)}\n`));
+  const home = orgs.findIndex((o) => o.id === 'property-company');
+  process.stdout.write(`web app: ${urls[home >= 0 ? home : 0]}/  (residents, dispatchers and workers sign in on the property company's node; every node serves it for its own users)\n`);
+  process.stdout.write(`API documentation: ${urls[0]}/docs\n`);
   process.stdout.write('Ctrl-C stops all nodes.\n');
 
   const stop = (): void => {

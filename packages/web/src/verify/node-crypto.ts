@@ -5,12 +5,12 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { Buffer } from 'buffer';
+import { Buffer } from 'buffer/'; // the npm package (plain 'buffer' is Node's own under Node)
 
 type Data = Uint8Array | string;
 const bytes = (d: Data): Uint8Array => (typeof d === 'string' ? new TextEncoder().encode(d) : d);
 const out = (d: Uint8Array, enc?: string): Buffer | string => {
-  const b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  const b = Buffer.from(d.buffer as ArrayBuffer, d.byteOffset, d.byteLength);
   return enc === undefined || enc === 'buffer' ? b : b.toString(enc as BufferEncoding);
 };
 
@@ -47,7 +47,7 @@ export interface KeyObject {
 
 export function createPublicKey(input: { key: { kty: string; crv: string; x: string } }): KeyObject {
   if (input.key.kty !== 'OKP' || input.key.crv !== 'Ed25519') throw new Error('only Ed25519 public keys');
-  return { raw: new Uint8Array(Buffer.from(input.key.x, 'base64url')) };
+  return { raw: new Uint8Array(Buffer.from(input.key.x.replace(/-/g, '+').replace(/_/g, '/'), 'base64')) };
 }
 
 /** Ed25519 verification as Node does it (RFC 8032 strict: no ZIP-215 leniency). */

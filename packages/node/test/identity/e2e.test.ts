@@ -1,0 +1,143 @@
+/**
+ * Digital ID on a real consortium: two `machi start --demo` processes (street office, property company) from one
+ * `machi genesis`, over HTTP only. The property company seeds demo credentials into its residents' wallets; the street
+ * office issues a low-income credential to resident 1 (whose record it reads under the demo grant), the resident's
+ * wallet redeems it at the street office and keeps it at home; then the one trip: the street office's desk starts a
+ * low-income subsidy session, the resident consents once at home (a grant to the desk and the consent, on the
+ * ledger), both presentations go to the desk, which answers eligible — and the resident sees both uses.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/privacy/seed.js';
+import { CLI, freePort } from '../e2e/harness.js';
+import { TestWallet } from './helpers.js';
+
+const ORGS = ['street-office', 'property-company'] as const;
+type Org = (typeof ORGS)[number];
+
+interface Node {
+  org: Org;
+  url: string;
+  proc: ChildProcess;
+  out: string;
+}
+
+let root: string;
+const nodes = new Map<Org, Node>();
+
+async function call(org: Org, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = {};
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${nodes.get(org)!.url}${path}`, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+  const text = await res.text();
+  return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await Promise.resolve(check()).catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}\n${[...nodes.values()].map((n) => `--- ${n.org}\n${n.out.slice(-3000)}`).join('\n')}`);
+}
+
+async function login(org: Org, username: string): Promise<string> {
+  const r = await call(org, 'POST', '/v1/auth/login', { body: { org, username, password: DEMO_PASSWORD } });
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  return r.json.token as string;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'machi-identity-e2e-'));
+  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', join(root, 'c')], { encoding: 'utf8' });
+  expect(g.status, g.stderr).toBe(0);
+  const ports = await Promise.all(ORGS.map(async () => ({ api: await freePort(), p2p: await freePort() })));
+  await Promise.all(ORGS.map((org, i) => new Promise<void>((resolve, reject) => {
+    const peers = ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p.p2p}`).join(',');
+    const proc = spawn(process.execPath, [CLI, 'start', '--demo', '--data', join(root, 'c', org), '--port', String(ports[i]!.api), '--listen', `127.0.0.1:${ports[i]!.p2p}`, '--peers', peers], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const n: Node = { org, url: `http://127.0.0.1:${ports[i]!.api}`, proc, out: '' };
+    nodes.set(org, n);
+    const onData = (d: Buffer) => {
+      n.out += d.toString('utf8');
+      if (/API: http/.test(n.out)) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code, signal) => reject(new Error(`${org} exited ${code ?? signal}: ${n.out}`)));
+  })));
+  await until('the demo credentials', () => /demo digital ID: \d+ credentials/.test(nodes.get('property-company')!.out));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([...nodes.values()].map((n) => new Promise<void>((resolve) => {
+    if (n.proc.exitCode !== null || n.proc.signalCode !== null) return resolve();
+    n.proc.once('exit', () => resolve());
+    n.proc.kill('SIGTERM');
+  })));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('digital ID across organisations', () => {
+  it('issue at one organisation, keep at home, one trip at the first one\'s desk', async () => {
+    const resident = await login('property-company', 'resident1');
+    const official = await login('street-office', 'zhou.official');
+
+    // the seeded wallet
+    const seeded = await call('property-company', 'GET', '/v1/me/identity/credentials', { token: resident });
+    const residence = seeded.json.credentials.find((c: { type: string }) => c.type === 'residence');
+    expect(residence).toMatchObject({ issuer: 'property-company', status: 'valid', demoHolderKey: true });
+
+    // the street office reads what it needs under the demo grant, and issues a low-income credential
+    const subject = (await call('property-company', 'GET', '/v1/me/uses', { token: resident })).json.subject as string;
+    const rec = await call('street-office', 'GET', `/v1/subjects/${subject}?purpose=welfare-assessment&fields=name,idNumber`, { token: official });
+    expect(rec.status, JSON.stringify(rec.json)).toBe(200);
+    const offer = await call('street-office', 'POST', '/v1/identity/offers', {
+      token: official,
+      body: { type: 'low-income', claims: { name: rec.json.fields.name, idNumber: rec.json.fields.idNumber, eligible: true, category: 'minimum-living', validFrom: '2026-01-01' } },
+    });
+    expect(offer.status, JSON.stringify(offer.json)).toBe(201);
+
+    // the wallet (a key of its own) redeems the offer at the street office and keeps the credential at home
+    const wallet = await TestWallet.create();
+    const got = await call('street-office', 'POST', `/v1/identity/offers/${offer.json.offer}/redeem`, { body: { code: offer.json.code, holderJwk: wallet.holderJwk } });
+    expect(got.status, JSON.stringify(got.json)).toBe(200);
+    const kept = await call('property-company', 'POST', '/v1/me/identity/credentials', { token: resident, body: { credential: got.json.credential } });
+    expect(kept.status, JSON.stringify(kept.json)).toBe(201);
+    expect(kept.json).toMatchObject({ type: 'low-income', issuer: 'street-office', status: 'valid' });
+
+    // one trip: session at the street office's desk, one consent at home, presentations to the desk
+    const ses = await call('street-office', 'POST', '/v1/identity/sessions', { token: official, body: { service: 'low-income-subsidy' } });
+    expect(ses.status, JSON.stringify(ses.json)).toBe(201);
+    const { session, nonce, audience } = ses.json as { session: string; nonce: string; audience: string };
+    const view = await call('property-company', 'GET', `/v1/identity/sessions/${session}`);
+    expect(view.json).toMatchObject({ deskOrg: 'street-office', service: 'low-income-subsidy' });
+    const consent = await call('property-company', 'POST', '/v1/me/identity/consents', { token: resident, body: { session, nonce } });
+    expect(consent.status, JSON.stringify(consent.json)).toBe(201);
+    expect(consent.json.grant).toMatch(/^gr_/);
+
+    const p1 = await call('property-company', 'POST', `/v1/me/identity/credentials/${residence.id}/present`, { token: resident, body: { session, nonce } });
+    expect(p1.status, JSON.stringify(p1.json)).toBe(200);
+    const p2 = await wallet.present(got.json.credential, ['name', 'category', 'eligible'], { nonce, aud: audience, iatS: Math.floor(Date.now() / 1000) });
+    const answer = await call('street-office', 'POST', `/v1/identity/sessions/${session}/presentations`, { body: { presentations: [p1.json.presentation, p2] } });
+    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+    expect(answer.json.eligible).toBe(true);
+
+    const desk = await call('street-office', 'GET', `/v1/identity/sessions/${session}/desk`, { token: official });
+    expect(desk.json).toMatchObject({ eligible: true, disclosed: { 'low-income': { eligible: true, category: 'minimum-living' } } });
+
+    // the resident sees the consent, both verifications, and two access records by the street office
+    await until('the verifications to reach the resident\'s node', async () => {
+      const uses = await call('property-company', 'GET', '/v1/me/identity/uses', { token: resident });
+      return uses.json.consents.some((c: { session: string; verifications: unknown[] }) => c.session === session && c.verifications.length === 2);
+    }, 10_000);
+    const uses = await call('property-company', 'GET', '/v1/me/uses', { token: resident });
+    const byDesk = uses.json.uses.filter((u: { record: { org: string; purpose: string; reason: string } }) => u.record.org === 'street-office' && u.record.purpose === 'identity-verification');
+    expect(byDesk).toHaveLength(2);
+    expect(byDesk.every((u: { record: { reason: string; grant: string } }) => u.record.reason === 'grant' && u.record.grant === consent.json.grant)).toBe(true);
+  }, 120_000);
+});

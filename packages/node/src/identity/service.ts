@@ -61,6 +61,8 @@ export const OFFER_MS_MAX = 24 * 3_600_000;
 export const PRESENTATIONS_MAX = 8;
 /** How long a node waits for a block another node already committed (a session, a consent) to reach it. */
 export const LEDGER_CATCH_UP_MS_MAX = 5_000;
+/** How long a desk waits for the consent the resident's node committed to reach it. */
+export const CONSENT_CATCH_UP_MS_MAX = 2_000;
 /** Sessions whose disclosed claims the desk keeps in memory for its official. */
 export const DESK_SESSIONS_KEPT_MAX = 1000;
 
@@ -125,8 +127,8 @@ export class IdentityService {
   }
 
   /** Polls committed state until `get` answers, for at most LEDGER_CATCH_UP_MS_MAX (another node committed it). */
-  async #catchUp<T>(get: () => T | undefined, until: (v: T | undefined) => boolean = (v) => v !== undefined): Promise<T | undefined> {
-    const deadline = Date.now() + LEDGER_CATCH_UP_MS_MAX;
+  async #catchUp<T>(get: () => T | undefined, until: (v: T | undefined) => boolean = (v) => v !== undefined, maxMs = LEDGER_CATCH_UP_MS_MAX): Promise<T | undefined> {
+    const deadline = Date.now() + maxMs;
     let v = get();
     while (!until(v) && Date.now() < deadline && !this.#node.closed) {
       await new Promise((r) => setTimeout(r, 50));
@@ -380,12 +382,12 @@ export class IdentityService {
     let s = await this.#catchUp(() => sessionRecord(this.#read, session));
     if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
     // The resident's node committed the consent; give ours a moment to hold that block.
-    s = (await this.#catchUp(() => sessionRecord(this.#read, session), (v) => v?.consent != null)) ?? s;
+    s = (await this.#catchUp(() => sessionRecord(this.#read, session), (v) => v?.consent != null, CONSENT_CATCH_UP_MS_MAX)) ?? s;
     const results: SubmissionResult['results'] = [];
     for (const presentation of presentations.slice(0, PRESENTATIONS_MAX)) {
       const current = sessionRecord(this.#read, session)!;
       const verdict = await verifyPresentation({ genesis: this.#node.genesis, read: this.#read, nowMs: this.#node.clock(), session: current, nonce: local.nonce, audience: this.did }, presentation);
-      results.push(await this.#record(current, local.userId, verdict));
+      results.push(await this.#record(current, verdict));
     }
     const after = sessionRecord(this.#read, session)!;
     const failed = results.find((r) => r.result === 'invalid');
@@ -393,7 +395,7 @@ export class IdentityService {
     return { session, eligible: sessionComplete(after), results };
   }
 
-  async #record(s: SessionRecord, officialUserId: string, v: Verdict): Promise<SubmissionResult['results'][number]> {
+  async #record(s: SessionRecord, v: Verdict): Promise<SubmissionResult['results'][number]> {
     const verification = `ver_${hex32()}`;
     const at = this.#node.clock();
     const actor = s.actor; // the official who opened the session
@@ -407,7 +409,6 @@ export class IdentityService {
         kept.set(v.type!, v.disclosed!);
         this.#disclosed.set(s.session, kept);
         if (this.#disclosed.size > DESK_SESSIONS_KEPT_MAX) this.#disclosed.delete(this.#disclosed.keys().next().value!);
-        void officialUserId;
         return { verification, type: v.type!, issuer: v.issuer!, result: 'valid', reason: 'ok', detail: v.detail, txHash: tx.txHash };
       } catch (e) {
         // The ledger disagreed (a status changed meanwhile, a race): record the refusal as an invalid attempt.

@@ -42,6 +42,7 @@ export const TAGS = [
   { name: 'privacy', description: 'personal data: subjects, grants, accesses, erasure, my record and its uses, alerts (docs/spec/privacy.md)' },
   { name: 'repairs', description: 'repair requests: report, dispatch, work, confirm, timeline with proofs, photos (docs/spec/repairs.md)' },
   { name: 'open311', description: 'Open311 GeoReport v2 over the repair requests' },
+  { name: 'identity', description: 'digital ID: DIDs, issuer keys, SD-JWT VC offers, status lists, wallets, desk sessions, consent (docs/spec/identity.md)' },
 ] as const;
 
 const AREAS: readonly [RegExp, (typeof TAGS)[number]['name']][] = [
@@ -50,6 +51,7 @@ const AREAS: readonly [RegExp, (typeof TAGS)[number]['name']][] = [
   [/^\/v1\/(consensus|evidence)(\/|$)/, 'consensus'],
   [/^\/v1\/health(\/|$)/, 'node'],
   [/^\/v1\/auth(\/|$)/, 'auth'],
+  [/^\/v1\/(identity|me\/identity)(\/|$)|^\/\.well-known\//, 'identity'],
   [/^\/v1\/(subjects|me|grants|alerts)(\/|$)/, 'privacy'],
   [/^\/v1\/repairs(\/|$)/, 'repairs'],
   [/^\/open311(\/|$)/, 'open311'],
@@ -122,7 +124,19 @@ export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
       s.tags = [tagOf(url)];
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const extra = methods.map((m) => EXTRA[`${m} ${url}`]).find((f) => f !== undefined);
-      return { schema: (extra === undefined ? s : extra(s)) as FastifySchema, url };
+      const out: Record<string, unknown> = extra === undefined ? s : extra(s);
+      // every response described, and a success documented even where the route's schema names only its errors
+      if (out.response !== undefined) {
+        const response: Record<string, unknown> = { ...(out.response as Record<string, unknown>) };
+        for (const [code, r] of Object.entries(response)) {
+          if (typeof r === 'object' && r !== null && (r as { description?: unknown }).description === undefined) {
+            response[code] = { ...r, description: /^[45]/.test(code) ? 'error: {code, message} (docs/spec/errors.md)' : 'success' };
+          }
+        }
+        if (!Object.keys(response).some((c) => /^2/.test(c))) response['200'] = { description: 'success', type: 'object', additionalProperties: true };
+        out.response = response;
+      }
+      return { schema: out as FastifySchema, url };
     },
   });
 });

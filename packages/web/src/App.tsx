@@ -18,6 +18,9 @@ import { RequestPage } from './pages/Request';
 import { BoardPage } from './pages/Board';
 import { JobsPage } from './pages/Jobs';
 import { HomePage } from './pages/Home';
+import { WalletPage } from './pages/Wallet';
+import { PresentPage } from './pages/Present';
+import { DeskPage } from './pages/Desk';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -34,9 +37,11 @@ interface NavItem {
 export function navFor(role: Role): NavItem[] {
   switch (role) {
     case 'resident':
-      return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }];
+      return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }];
     case 'property-staff':
-      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }];
+      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }];
+    case 'official':
+      return [{ to: '/desk', label: 'nav.desk' }];
     case 'dispatcher':
       return [{ to: '/board', label: 'nav.board' }];
     case 'maintenance-worker':
@@ -47,7 +52,7 @@ export function navFor(role: Role): NavItem[] {
 }
 
 function homeOf(role: Role): string {
-  return role === 'dispatcher' ? '/board' : role === 'maintenance-worker' ? '/jobs' : '/';
+  return role === 'dispatcher' ? '/board' : role === 'maintenance-worker' ? '/jobs' : role === 'official' ? '/desk' : '/';
 }
 
 export function LanguageSwitch() {
@@ -99,6 +104,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/report"><ReportPage /></Route>
           <Route path="/board"><BoardPage /></Route>
           <Route path="/jobs"><JobsPage /></Route>
+          <Route path="/wallet"><WalletPage /></Route>
+          <Route path="/present"><PresentPage /></Route>
+          <Route path="/desk"><DeskPage /></Route>
           <Route path="/requests/:id">{(p) => <RequestPage id={p.id} />}</Route>
           <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
           <Route><Redirect to="/" /></Route>

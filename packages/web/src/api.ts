@@ -212,3 +212,77 @@ export async function followEvents(onEvent: (e: RepairEvent) => void, onOpen: ()
     await new Promise((r) => setTimeout(r, 1500));
   }
 }
+
+// ---- digital ID ---------------------------------------------------------------------------------------------------
+
+/** A public route of another organisation's node (a desk, an issuer): no token travels there. */
+export async function publicCall<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const url = base === '' ? path : new URL(path, base).toString();
+  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return answer<T>(await fetch(url, init));
+}
+
+export interface WalletCredential {
+  id: string;
+  type: string;
+  typeName: string;
+  issuer: string;
+  issuerDid: string;
+  credentialHash: string;
+  issuedAt: number;
+  expiresAt: number;
+  status: string;
+  claims: Record<string, unknown>;
+  credential: string;
+  demoHolderKey: boolean;
+}
+
+export interface Offer {
+  offer: string;
+  type: string;
+  typeName: string;
+  issuer: string;
+  expiresAt: number;
+}
+
+export interface SessionView {
+  session: string;
+  service: string;
+  serviceName: string;
+  deskOrg: string;
+  deskName: string;
+  audience: string;
+  expiresAt: number;
+  requirements: { type: string; typeName: string; vct: string; disclose: string[]; require?: Record<string, unknown> }[];
+  consented: boolean;
+  verified: string[];
+  complete: boolean;
+  txHash: string;
+}
+
+export interface Verification {
+  verification: string;
+  session: string;
+  credentialHash?: string;
+  type?: string;
+  issuer?: string;
+  result: 'valid' | 'invalid';
+  reason: string;
+  verifierOrg: string;
+  txHash: string;
+  height: number;
+  at: number;
+}
+
+export interface DeskView extends SessionView {
+  eligible: boolean;
+  disclosed: Record<string, Record<string, unknown>>;
+  consent: { txHash: string; at: number; holderOrg: string; grant?: string } | null;
+  verifications: Verification[];
+  nonce?: string;
+}
+
+export interface IdentityCatalogue {
+  types: { id: string; name: string; issuers: string[]; claims: { name: string; label: string }[] }[];
+  services: { id: string; name: string; desks: string[]; requirements: { type: string; disclose: string[] }[] }[];
+}

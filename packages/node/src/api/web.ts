@@ -31,7 +31,8 @@ export const WEB_CSP = [
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
-  "connect-src 'self'",
+  // other organisations' nodes: a desk or an issuer the wallet answers directly (https; loopback for local consortia)
+  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -1,0 +1,94 @@
+/**
+ * Answering a desk (the "one trip"): what the desk asks for, which of my credentials answer it and exactly which
+ * claims leave; one consent (recorded on the ledger by my own organisation's node), then one presentation per
+ * credential — made in this browser with the credential's own key (or by the node for demo credentials) — sent to the
+ * desk, which verifies and records each.
+ */
+import { useEffect, useState } from 'react';
+import { Alert, Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { get, post, publicCall, type SessionView, type WalletCredential } from '../api';
+import { ErrorAlert } from '../components/common';
+import { present } from '../identity/holder';
+
+interface Result {
+  type: string;
+  result: string;
+  reason: string;
+}
+
+export function PresentPage() {
+  const { t } = useTranslation();
+  const q = new URLSearchParams(window.location.search);
+  const desk = q.get('desk') ?? '';
+  const deskBase = desk === window.location.origin ? '' : desk;
+  const session = q.get('session') ?? '';
+  const nonce = q.get('nonce') ?? '';
+  const [view, setView] = useState<SessionView | null>(null);
+  const [creds, setCreds] = useState<WalletCredential[]>([]);
+  const [results, setResults] = useState<{ eligible: boolean; results: Result[] } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    publicCall<SessionView>(deskBase, `/v1/identity/sessions/${session}`).then(setView, setError);
+    get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
+  }, [deskBase, session]);
+
+  const pick = (type: string) => creds.find((c) => c.type === type && c.status === 'valid' && c.expiresAt > Date.now());
+  const ready = view !== null && view.requirements.every((r) => pick(r.type) !== undefined);
+
+  const share = async () => {
+    if (view === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await post('/v1/me/identity/consents', { session, nonce });
+      const presentations: string[] = [];
+      for (const r of view.requirements) {
+        const c = pick(r.type)!;
+        presentations.push(c.demoHolderKey
+          ? (await post<{ presentation: string }>(`/v1/me/identity/credentials/${c.id}/present`, { session, nonce, disclose: r.disclose })).presentation
+          : await present(c.id, c.credential, r.disclose, view.audience, nonce));
+      }
+      setResults(await publicCall<{ eligible: boolean; results: Result[] }>(deskBase, `/v1/identity/sessions/${session}/presentations`, { presentations }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (view === null) return <ErrorAlert error={error} />;
+  return (
+    <Stack maw={640} data-testid="present-page">
+      <Title order={3}>{t(`service.${view.service}`, { defaultValue: view.serviceName })}</Title>
+      <Text>{t('present.asks', { desk: t(`org.${view.deskOrg}`, { defaultValue: view.deskName }) })}</Text>
+      {view.requirements.map((r) => {
+        const c = pick(r.type);
+        return (
+          <Card withBorder key={r.type} data-testid="requirement" data-type={r.type}>
+            <Group justify="space-between">
+              <Text fw={600}>{t(`credential.${r.type}`, { defaultValue: r.typeName })}</Text>
+              {c === undefined ? <Badge color="red">{t('present.missing')}</Badge> : <Badge color="green">{t('present.have')}</Badge>}
+            </Group>
+            <Text size="sm" c="dimmed" mt={4}>{t('present.disclosed')}</Text>
+            <List size="sm">
+              {r.disclose.map((claim) => <List.Item key={claim}>{t(`claim.${claim}`, { defaultValue: claim })}{c !== undefined && c.claims[claim] !== undefined ? `: ${String(c.claims[claim])}` : ''}</List.Item>)}
+            </List>
+          </Card>
+        );
+      })}
+      <Text size="xs" c="dimmed">{t('present.notShared')}</Text>
+      {results === null ? (
+        <Button size="md" disabled={!ready || view.consented} loading={busy} onClick={() => void share()} data-testid="consent-share">{t('present.consent')}</Button>
+      ) : (
+        <Alert color={results.eligible ? 'green' : 'red'} data-testid="present-result" data-eligible={results.eligible}>
+          <Text fw={600}>{results.eligible ? t('present.done') : t('present.failed')}</Text>
+          {results.results.map((r) => <Text key={r.type} size="sm">{t(`credential.${r.type}`, { defaultValue: r.type })}: {t(`verifyReason.${r.reason}`, { defaultValue: r.reason })}</Text>)}
+        </Alert>
+      )}
+      <ErrorAlert error={error} />
+    </Stack>
+  );
+}

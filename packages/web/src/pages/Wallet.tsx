@@ -1,0 +1,123 @@
+/**
+ * The resident's wallet: credentials issued by departments (status read from the ledger), offers waiting to be
+ * accepted (the holder key is made here, in this browser), a desk link to answer, and every use of the credentials —
+ * consents and verifications, each on the ledger.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useLocation } from 'wouter';
+import { get, post, type Offer, type Verification, type WalletCredential } from '../api';
+import { ErrorAlert } from '../components/common';
+import { newHolderKey, relabelHolderKey } from '../identity/holder';
+
+const STATUS_COLOUR: Record<string, string> = { valid: 'green', suspended: 'orange', revoked: 'red' };
+
+export function claimValue(v: unknown): string {
+  return typeof v === 'boolean' ? (v ? '✓' : '✗') : String(v);
+}
+
+export function WalletPage() {
+  const { t } = useTranslation();
+  const [, navigate] = useLocation();
+  const [creds, setCreds] = useState<WalletCredential[] | null>(null);
+  const [offers, setOffers] = useState<Offer[]>([]);
+  const [uses, setUses] = useState<{ consents: { session: string; service: string; serviceName: string; deskOrg: string; deskName: string; consent: { at: number; txHash: string } }[]; verifications: Verification[] } | null>(null);
+  const [link, setLink] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
+    get<{ offers: Offer[] }>('/v1/me/identity/offers').then((r) => setOffers(r.offers), setError);
+    get<typeof uses>('/v1/me/identity/uses').then(setUses, setError);
+  }, []);
+  useEffect(load, [load]);
+
+  const accept = async (o: Offer) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const temp = `offer:${o.offer}`;
+      const holderJwk = await newHolderKey(temp);
+      const entry = await post<WalletCredential>(`/v1/me/identity/offers/${o.offer}/accept`, { holderJwk });
+      await relabelHolderKey(temp, entry.id);
+      load();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openLink = () => {
+    try {
+      const u = new URL(link.trim());
+      const q = new URLSearchParams({ desk: u.searchParams.get('desk') ?? u.origin, session: u.searchParams.get('session') ?? '', nonce: u.searchParams.get('nonce') ?? '' });
+      navigate(`/present?${q}`);
+    } catch {
+      setError(new Error('link'));
+    }
+  };
+
+  return (
+    <Stack maw={900}>
+      <Title order={3}>{t('wallet.title')}</Title>
+      <Card withBorder>
+        <Group align="flex-end">
+          <TextInput label={t('wallet.deskLink')} description={t('wallet.deskLinkHint')} value={link} onChange={(e) => setLink(e.currentTarget.value)} style={{ flex: 1 }} data-testid="desk-link" />
+          <Button onClick={openLink} disabled={link.trim() === ''} data-testid="open-desk-link">{t('wallet.open')}</Button>
+        </Group>
+      </Card>
+      <ErrorAlert error={error} />
+      {offers.length > 0 && (
+        <Card withBorder bg="yellow.0" data-testid="offers">
+          <Title order={5} mb="xs">{t('wallet.offers')}</Title>
+          {offers.map((o) => (
+            <Group key={o.offer} justify="space-between" data-testid="offer">
+              <Text>{t(`credential.${o.type}`, { defaultValue: o.typeName })} · {t(`org.${o.issuer}`, { defaultValue: o.issuer })}</Text>
+              <Button size="xs" loading={busy} onClick={() => void accept(o)} data-testid="accept-offer">{t('wallet.accept')}</Button>
+            </Group>
+          ))}
+          <Text size="xs" c="dimmed" mt="xs">{t('wallet.keyHint')}</Text>
+        </Card>
+      )}
+      {creds !== null && creds.length === 0 && <Text c="dimmed">{t('wallet.none')}</Text>}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        {creds?.map((c) => (
+          <Card key={c.id} withBorder data-testid="credential" data-type={c.type} data-status={c.status}>
+            <Group justify="space-between" mb="xs">
+              <Text fw={600}>{t(`credential.${c.type}`, { defaultValue: c.typeName })}</Text>
+              <Badge color={STATUS_COLOUR[c.status] ?? 'gray'}>{t(`credStatus.${c.status}`, { defaultValue: c.status })}</Badge>
+            </Group>
+            <Text size="xs" c="dimmed">{t('wallet.issuedBy', { org: t(`org.${c.issuer}`, { defaultValue: c.issuer }) })} · {t('wallet.expires', { at: new Date(c.expiresAt).toLocaleDateString() })}</Text>
+            <Table mt="xs" withRowBorders={false} verticalSpacing={2}>
+              <Table.Tbody>
+                {Object.entries(c.claims).map(([k, v]) => (
+                  <Table.Tr key={k}><Table.Td c="dimmed" w="45%">{t(`claim.${k}`, { defaultValue: k })}</Table.Td><Table.Td>{claimValue(v)}</Table.Td></Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            <Text size="xs" c="dimmed" mt="xs">{c.demoHolderKey ? t('wallet.demoKey') : t('wallet.deviceKey')}</Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      {uses !== null && (
+        <Card withBorder data-testid="identity-uses">
+          <Title order={5} mb="xs">{t('wallet.uses')}</Title>
+          {uses.consents.length === 0 && uses.verifications.length === 0 && <Text size="sm" c="dimmed">{t('wallet.noUses')}</Text>}
+          <Stack gap={4}>
+            {uses.consents.map((c) => (
+              <Text key={c.session} size="sm" data-testid="use-consent">{new Date(c.consent.at).toLocaleString()} · {t('wallet.consented', { service: t(`service.${c.service}`, { defaultValue: c.serviceName }), desk: t(`org.${c.deskOrg}`, { defaultValue: c.deskName }) })}</Text>
+            ))}
+            {uses.verifications.map((v) => (
+              <Text key={v.verification} size="sm" c={v.result === 'valid' ? undefined : 'red'} data-testid="use-verification" data-result={v.result}>
+                {new Date(v.at).toLocaleString()} · {t('wallet.verifiedBy', { org: t(`org.${v.verifierOrg}`, { defaultValue: v.verifierOrg }), type: t(`credential.${v.type ?? ''}`, { defaultValue: v.type ?? '' }) })} · {t(`verifyReason.${v.reason}`, { defaultValue: v.reason })}
+              </Text>
+            ))}
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The "one trip" in a real browser against `machi up`: a desk official starts a service, the resident opens the
+ * desk's link in their wallet, consents once and shares; the desk shows verified eligibility with exactly the claims
+ * disclosed; the consent and the verifications are on the ledger (proof bundles that verify against the genesis)
+ * and in the resident's list of identity uses. Then a credential issued live: the resident accepts the offer (the
+ * holder key is made in the browser and never leaves it) and presents it with a key-binding JWT signed in the page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { verifyBundle } from '@machi/core';
+import en from '../../src/messages/en.json';
+import zh from '../../src/messages/zh.json';
+import { ARTIFACTS, DEMO_PASSWORD, apiLogin, chromiumMissing, launchBrowser, startConsortium, type Consortium } from './harness.js';
+
+const PHONE = { width: 390, height: 844 };
+const DESK = { width: 1280, height: 860 };
+const ORG = 'property-company';
+const missing = chromiumMissing();
+
+let net: Consortium;
+let browser: Browser;
+let base: string;
+const contexts: BrowserContext[] = [];
+
+async function open(locale: string, viewport: { width: number; height: number }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, locale });
+  contexts.push(ctx);
+  return ctx.newPage();
+}
+
+async function signIn(page: Page, username: string, at = base): Promise<void> {
+  await page.goto(at);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('sign-out').waitFor();
+}
+
+async function choose(page: Page, testId: string, label: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Starts a session at the desk page; returns the link the desk shows. */
+async function startDesk(desk: Page, serviceLabel: string): Promise<string> {
+  await choose(desk, 'desk-service', serviceLabel);
+  await desk.getByTestId('desk-start').click();
+  await desk.getByTestId('desk-qr').waitFor();
+  return (await desk.getByTestId('desk-link-text').textContent())!.trim();
+}
+
+describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip', () => {
+  beforeAll(async () => {
+    [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
+    base = net.urls[ORG]!;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await net?.stop();
+  });
+
+  it('resident consents once → the desk shows verified eligibility → consent and checks are on the ledger and in the resident\'s uses', async () => {
+    // the desk: property staff registering owners for the owners' meeting (residence + property ownership)
+    const desk = await open('en-GB', DESK);
+    await signIn(desk, 'li.staff');
+    await desk.getByTestId('nav-/desk').click();
+    const link = await startDesk(desk, en['service.owners-meeting']);
+    const url = new URL(link);
+    expect(url.searchParams.get('session')).toMatch(/^ses_[0-9a-f]{32}$/);
+    expect(await desk.getByTestId('desk-status').getAttribute('data-eligible')).toBe('false');
+    await shot(desk, '11-desk-waiting');
+
+    // the resident, on a phone: the wallet shows the seeded credentials; the desk's link opens the request
+    const resident = await open('zh-CN', PHONE);
+    await signIn(resident, 'resident1');
+    await resident.goto(`${base}/wallet`);
+    await expect.poll(() => resident.getByTestId('credential').count(), { timeout: 15_000 }).toBe(2);
+    await resident.getByTestId('desk-link').fill(link);
+    await resident.getByTestId('open-desk-link').click();
+    await resident.getByTestId('present-page').waitFor();
+    await expect.poll(() => resident.getByTestId('requirement').count()).toBe(2);
+    // what leaves the wallet is listed; the ID number is not among it
+    const asked = (await resident.getByTestId('requirement').allTextContents()).join('\n');
+    expect(asked).toContain(zh['claim.unit']);
+    expect(asked).toContain(zh['claim.building']);
+    expect(asked).not.toContain(zh['claim.idNumber']);
+    expect(asked).not.toContain(zh['claim.birthDate']);
+    await shot(resident, '12-resident-consent');
+    await resident.getByTestId('consent-share').click();
+    await expect.poll(() => resident.getByTestId('present-result').getAttribute('data-eligible'), { timeout: 30_000 }).toBe('true');
+    await shot(resident, '13-resident-shared');
+
+    // the desk sees it without doing anything: eligible, the disclosed claims, every check valid
+    await expect.poll(() => desk.getByTestId('desk-status').getAttribute('data-eligible'), { timeout: 15_000 }).toBe('true');
+    expect(await desk.getByTestId('desk-status').getAttribute('data-consented')).toBe('true');
+    expect(await desk.locator('[data-testid=desk-attempt][data-result=valid]').count()).toBe(2);
+    expect((await desk.getByTestId('disclosed-unit').first().textContent())!.length).toBeGreaterThan(0);
+    expect(await desk.getByTestId('disclosed-idNumber').count()).toBe(0);
+    await shot(desk, '14-desk-eligible');
+
+    // on the ledger: the consent and both verifications carry proof bundles that verify with the genesis alone
+    const token = await apiLogin(base, ORG, 'resident1');
+    const genesis = await (await fetch(`${base}/v1/genesis`)).json();
+    const uses = await api<{ consents: { session: string; proof: unknown }[]; verifications: { session: string; result: string; proof: unknown }[] }>(token, '/v1/me/identity/uses');
+    const session = url.searchParams.get('session');
+    const consent = uses.consents.find((c) => c.session === session);
+    expect(consent).toBeDefined();
+    expect(verifyBundle(consent!.proof, genesis).txHash).toMatch(/^[0-9a-f]{64}$/);
+    const checks = uses.verifications.filter((v) => v.session === session);
+    expect(checks.map((v) => v.result)).toEqual(['valid', 'valid']);
+    for (const v of checks) expect(verifyBundle(v.proof, genesis).height).toBeGreaterThan(0);
+
+    // and in the resident's own list in the wallet
+    await resident.goto(`${base}/wallet`);
+    await expect.poll(() => resident.getByTestId('use-consent').count(), { timeout: 15_000 }).toBe(1);
+    expect(await resident.locator('[data-testid=use-verification][data-result=valid]').count()).toBe(2);
+    await shot(resident, '15-resident-uses');
+
+    // the same link again: the session has its consent; the desk's nonce cannot be replayed
+    const again = await fetch(`${base}/v1/identity/sessions/${session}/presentations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ presentations: ['not-a-presentation'] }) });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+  }, 180_000);
+
+  it('a credential issued live: the holder key is made in the browser, and the presentation signed there verifies at the desk', async () => {
+    // resident2 has a residence credential but no property ownership: staff issue one; the offer waits in the wallet
+    const staff = await apiLogin(base, ORG, 'li.staff');
+    const resident2 = await apiLogin(base, ORG, 'resident2');
+    const before = await api<{ credentials: { type: string }[] }>(resident2, '/v1/me/identity/credentials');
+    expect(before.credentials.map((c) => c.type)).toEqual(['residence']);
+    const me = await api<{ subject: string }>(resident2, '/v1/me/identity/uses');
+
+    const page = await open('en-GB', PHONE);
+    await signIn(page, 'resident2');
+
+    // first the desk: without the ownership credential the resident is told what is missing; nothing can be shared
+    const desk = await open('en-GB', DESK);
+    await signIn(desk, 'li.staff');
+    await desk.goto(`${base}/desk`);
+    const early = await startDesk(desk, en['service.owners-meeting']);
+    await page.goto(`${base}/wallet`);
+    await page.getByTestId('desk-link').fill(early);
+    await page.getByTestId('open-desk-link').click();
+    await expect.poll(() => page.getByTestId('requirement').count()).toBe(2);
+    expect(await page.getByTestId('consent-share').isDisabled()).toBe(true);
+    await shot(page, '16-resident-missing-credential');
+
+    const offer = await api<{ offer: string }>(staff, '/v1/identity/offers', {
+      type: 'property-ownership', subject: me.subject,
+      claims: { name: 'Resident Two', idNumber: '110101199003074514', building: 'b2', unit: '2-302', certificateNumber: 'B2-2302-2026', share: 'joint' },
+    });
+    expect(offer.offer).toMatch(/^off_/);
+    await page.goto(`${base}/wallet`);
+    await page.getByTestId('accept-offer').click();
+    await expect.poll(() => page.getByTestId('credential').count(), { timeout: 15_000 }).toBe(2);
+    // bound to a key in this browser (IndexedDB), which the node does not hold
+    const keys = await page.evaluate(() => new Promise<number>((resolve, reject) => {
+      const r = indexedDB.open('machi-wallet');
+      r.onerror = () => reject(r.error);
+      r.onsuccess = () => {
+        const c = r.result.transaction('holder-keys').objectStore('holder-keys').count();
+        c.onsuccess = () => resolve(c.result);
+      };
+    }));
+    expect(keys).toBe(1);
+    const wallet = await api<{ credentials: { type: string; demoHolderKey: boolean; id: string }[] }>(resident2, '/v1/me/identity/credentials');
+    const fresh = wallet.credentials.find((c) => c.type === 'property-ownership')!;
+    expect(fresh.demoHolderKey).toBe(false);
+    await shot(page, '17-resident-wallet-accepted');
+
+    // now the whole service: residence (demo key, presented by the node) + ownership (presented in this page)
+    const link = await startDesk(desk, en['service.owners-meeting']);
+    await page.getByTestId('desk-link').fill(link);
+    await page.getByTestId('open-desk-link').click();
+    await page.getByTestId('present-page').waitFor();
+    await page.getByTestId('consent-share').click();
+    await expect.poll(() => page.getByTestId('present-result').getAttribute('data-eligible'), { timeout: 30_000 }).toBe('true');
+    await expect.poll(() => desk.getByTestId('desk-status').getAttribute('data-eligible'), { timeout: 15_000 }).toBe('true');
+    expect(await desk.getByTestId('disclosed-share').textContent()).toBe('joint');
+    const session = new URL(link).searchParams.get('session');
+    const uses = await api<{ verifications: { session: string; type: string; result: string }[] }>(resident2, '/v1/me/identity/uses');
+    expect(uses.verifications.filter((v) => v.session === session).map((v) => `${v.type}:${v.result}`).sort()).toEqual(['property-ownership:valid', 'residence:valid']);
+    await shot(desk, '18-desk-eligible-device-key');
+  }, 180_000);
+});

@@ -47,6 +47,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * verify, or a step that says something its transaction did not record, is `{ ok: false, field, reason }`.
  */
 export function verifyTimelineStep(request: string, step: RepairStep, proof: unknown, genesis: unknown): StepVerdict {
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) return { ok: false, field: 'step', reason: 'the step is not a JSON object' };
   if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the step has no proof bundle' };
   let verdict: BundleVerdict;
   try {
@@ -63,7 +64,8 @@ export function verifyTimelineStep(request: string, step: RepairStep, proof: unk
     reason: `the step shows ${JSON.stringify(shown)}, the ledger recorded ${JSON.stringify(recorded)}`,
   });
   if (step.txHash !== verdict.txHash) return mismatch('txHash', step.txHash, verdict.txHash);
-  if (b.tx.type !== `repair.${step.action}`) return mismatch('action', step.action, b.tx.type.replace(/^repair\./, ''));
+  // a string first: `{"toString": 1}` (valid JSON) cannot be put in a template
+  if (typeof step.action !== 'string' || b.tx.type !== `repair.${step.action}`) return mismatch('action', step.action, b.tx.type.replace(/^repair\./, ''));
   if (payload.request !== request) return mismatch('request', request, payload.request);
   if (step.at !== b.header.time) return mismatch('at', step.at, b.header.time);
   const actorField = ACTOR_FIELD[step.action];

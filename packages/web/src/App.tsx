@@ -21,6 +21,7 @@ import { HomePage } from './pages/Home';
 import { WalletPage } from './pages/Wallet';
 import { PresentPage } from './pages/Present';
 import { DeskPage } from './pages/Desk';
+import { IssuePage } from './pages/Issue';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -39,9 +40,9 @@ export function navFor(role: Role): NavItem[] {
     case 'resident':
       return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }];
     case 'property-staff':
-      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }];
+      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }];
     case 'official':
-      return [{ to: '/desk', label: 'nav.desk' }];
+      return [{ to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }];
     case 'dispatcher':
       return [{ to: '/board', label: 'nav.board' }];
     case 'maintenance-worker':
@@ -107,6 +108,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/wallet"><WalletPage /></Route>
           <Route path="/present"><PresentPage /></Route>
           <Route path="/desk"><DeskPage /></Route>
+          <Route path="/issue"><IssuePage /></Route>
           <Route path="/requests/:id">{(p) => <RequestPage id={p.id} />}</Route>
           <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
           <Route><Redirect to="/" /></Route>

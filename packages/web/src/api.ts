@@ -282,7 +282,17 @@ export interface DeskView extends SessionView {
   nonce?: string;
 }
 
+export interface ClaimSpec {
+  name: string;
+  label: string;
+  kind: 'text' | 'date' | 'enum' | 'bool' | 'integer' | string;
+  values?: string[];
+  min?: number;
+  max?: number;
+  derived: boolean;
+}
+
 export interface IdentityCatalogue {
-  types: { id: string; name: string; issuers: string[]; claims: { name: string; label: string }[] }[];
+  types: { id: string; name: string; issuers: string[]; validityDays: number; claims: ClaimSpec[] }[];
   services: { id: string; name: string; desks: string[]; requirements: { type: string; disclose: string[] }[] }[];
 }

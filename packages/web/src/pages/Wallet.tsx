@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
-import { get, post, type Offer, type Verification, type WalletCredential } from '../api';
+import { get, post, publicCall, type Offer, type Verification, type WalletCredential } from '../api';
 import { ErrorAlert } from '../components/common';
 import { newHolderKey, relabelHolderKey } from '../identity/holder';
 
@@ -26,6 +26,14 @@ export function WalletPage() {
   const [link, setLink] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+
+  // an offer link from an issuing counter (any organisation's node): ?issuer=<node>&offer=off_…&code=…
+  const [redeem, setRedeem] = useState<{ issuer: string; offer: string; code: string } | null>(() => {
+    const q = new URLSearchParams(window.location.search);
+    const offer = q.get('offer');
+    const code = q.get('code');
+    return offer !== null && code !== null ? { issuer: q.get('issuer') ?? window.location.origin, offer, code } : null;
+  });
 
   const load = useCallback(() => {
     get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
@@ -50,9 +58,34 @@ export function WalletPage() {
     }
   };
 
+  const pickUp = async (r: { issuer: string; offer: string; code: string }) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const temp = `offer:${r.offer}`;
+      const holderJwk = await newHolderKey(temp);
+      const base = r.issuer === window.location.origin ? '' : r.issuer;
+      const issued = await publicCall<{ credential: string }>(base, `/v1/identity/offers/${r.offer}/redeem`, { code: r.code, holderJwk });
+      const entry = await post<WalletCredential>('/v1/me/identity/credentials', { credential: issued.credential });
+      await relabelHolderKey(temp, entry.id);
+      setRedeem(null);
+      navigate('/wallet', { replace: true });
+      load();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const openLink = () => {
     try {
       const u = new URL(link.trim());
+      if (u.searchParams.get('offer') !== null && u.searchParams.get('code') !== null) {
+        setRedeem({ issuer: u.searchParams.get('issuer') ?? u.origin, offer: u.searchParams.get('offer')!, code: u.searchParams.get('code')! });
+        setLink('');
+        return;
+      }
       const q = new URLSearchParams({ desk: u.searchParams.get('desk') ?? u.origin, session: u.searchParams.get('session') ?? '', nonce: u.searchParams.get('nonce') ?? '' });
       navigate(`/present?${q}`);
     } catch {
@@ -70,6 +103,15 @@ export function WalletPage() {
         </Group>
       </Card>
       <ErrorAlert error={error} />
+      {redeem !== null && (
+        <Card withBorder bg="yellow.0" data-testid="redeem">
+          <Group justify="space-between">
+            <Text>{t('wallet.redeem', { issuer: redeem.issuer })}</Text>
+            <Button size="xs" loading={busy} onClick={() => void pickUp(redeem)} data-testid="redeem-accept">{t('wallet.accept')}</Button>
+          </Group>
+          <Text size="xs" c="dimmed" mt="xs">{t('wallet.keyHint')}</Text>
+        </Card>
+      )}
       {offers.length > 0 && (
         <Card withBorder bg="yellow.0" data-testid="offers">
           <Title order={5} mb="xs">{t('wallet.offers')}</Title>

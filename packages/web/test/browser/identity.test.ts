@@ -195,4 +195,56 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     expect(uses.verifications.filter((v) => v.session === session).map((v) => `${v.type}:${v.result}`).sort()).toEqual(['property-ownership:valid', 'residence:valid']);
     await shot(desk, '18-desk-eligible-device-key');
   }, 180_000);
+
+  it('across organisations: the street office issues an elderly credential at its counter, then its desk verifies residence + age in one trip', async () => {
+    const street = net.urls['street-office']!;
+    // resident3 of the demo community was born in 1945
+    const r3 = await apiLogin(base, ORG, 'resident3');
+    const residence = (await api<{ credentials: { type: string; claims: Record<string, string> }[] }>(r3, '/v1/me/identity/credentials')).credentials.find((c) => c.type === 'residence')!;
+
+    // 1. the official issues at the street office's own node: the form is built from the catalogue
+    const official = await open('en-GB', DESK);
+    await signIn(official, 'zhou.official', street);
+    await official.getByTestId('nav-/issue').click();
+    await choose(official, 'issue-type', en['credential.elderly']);
+    await official.getByTestId('claim-name').fill(residence.claims.name!);
+    await official.getByTestId('claim-idNumber').fill(residence.claims.idNumber!);
+    // the date of birth fills itself from the ID number
+    expect(await official.getByTestId('claim-birthDate').inputValue()).toBe(`${residence.claims.idNumber!.slice(6, 10)}-${residence.claims.idNumber!.slice(10, 12)}-${residence.claims.idNumber!.slice(12, 14)}`);
+    await official.getByTestId('issue-submit').click();
+    await official.locator('[data-testid=issue-result],[data-testid=error]').first().waitFor({ timeout: 20_000 });
+    expect(await official.getByTestId('error').allTextContents()).toEqual([]);
+    const offerLink = (await official.getByTestId('issue-link').textContent())!.trim();
+    expect(new URL(offerLink).origin).toBe(street);
+    await shot(official, '19-official-issued');
+
+    // 2. the resident picks it up from their wallet on the property company's node (key made in the browser)
+    const resident = await open('zh-CN', PHONE);
+    await signIn(resident, 'resident3');
+    await resident.goto(`${base}/wallet`);
+    await resident.getByTestId('desk-link').fill(offerLink);
+    await resident.getByTestId('open-desk-link').click();
+    await resident.getByTestId('redeem-accept').click();
+    await expect.poll(() => resident.locator('[data-testid=credential][data-type=elderly]').count(), { timeout: 20_000 }).toBe(1);
+    expect(await resident.locator('[data-testid=credential][data-type=elderly]').textContent()).toContain('✓'); // aged 60 or over, derived by the issuer
+
+    // 3. the street office's desk: elderly subsidy; the resident answers from their own node, across origins
+    await official.getByTestId('nav-/desk').click();
+    const link = await startDesk(official, en['service.elderly-subsidy']);
+    await resident.getByTestId('desk-link').fill(link);
+    await resident.getByTestId('open-desk-link').click();
+    await expect.poll(() => resident.getByTestId('requirement').count()).toBe(2);
+    await resident.getByTestId('consent-share').click();
+    await expect.poll(() => resident.getByTestId('present-result').getAttribute('data-eligible'), { timeout: 30_000 }).toBe('true');
+    await expect.poll(() => official.getByTestId('desk-status').getAttribute('data-eligible'), { timeout: 20_000 }).toBe('true');
+    expect(await official.getByTestId('disclosed-age60OrOver').textContent()).toBe('✓');
+    expect(await official.getByTestId('disclosed-birthDate').count()).toBe(0);
+    expect(await official.getByTestId('disclosed-idNumber').count()).toBe(0);
+    await shot(official, '20-street-office-desk-eligible');
+
+    // 4. the resident's record of uses of their personal data names the street office (a privacy access record)
+    const uses = await api<unknown>(r3, '/v1/me/uses');
+    expect(JSON.stringify(uses)).toContain('street-office');
+    expect(JSON.stringify(uses)).toContain('identity-verification');
+  }, 180_000);
 });

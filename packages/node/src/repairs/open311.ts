@@ -10,7 +10,6 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
   BUILDING_ID_PATTERN,
   CATEGORIES,
-  CATEGORY_CODES,
   ERRORS,
   MachiError,
   REPAIRS_QUERY_ITEMS_MAX,
@@ -280,8 +279,9 @@ export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { s
   app.get('/services.json', {
     config: { access: 'public' },
     schema: { querystring: { type: 'object', properties: jurisdiction }, response: responses({ type: 'array', items: serviceSchema }) },
-  }, async () => CATEGORY_CODES.map((code) => {
-    const c = CATEGORIES[code];
+  }, async () => service.slaTable().map((c) => {
+    // this node's organisation's SLAs (its setting, else the catalogue's): the ones a request posted here gets
+    const code = c.category;
     return {
       service_code: code,
       service_name: c.name,

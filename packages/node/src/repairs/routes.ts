@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
   BUILDING_ID_PATTERN,
-  CATEGORIES,
   CATEGORY_CODES,
   CAUSES,
   CONTENT_HASH_PATTERN,
@@ -22,6 +21,8 @@ import {
   REPAIRS_PHOTOS_MAX,
   REPAIRS_RATING_MAX,
   REPAIRS_RATING_MIN,
+  REPAIRS_SLA_HOURS_MAX,
+  REPAIRS_SLA_HOURS_MIN,
   REQUEST_ID_PATTERN,
   STATUSES,
   type RepairCategory,
@@ -36,7 +37,7 @@ import type { OrgSubmitter } from '../node/org-tx.js';
 import { PRIVATE_DB_FILE, loadKek } from '../privacy/vault.js';
 import { repairEventRoutes } from './events.js';
 import { DEMO_BUILDINGS, open311Routes, type BuildingInfo } from './open311.js';
-import { REPAIRS_ESCALATION_INTERVAL_MS, RepairsService, type ReportBody, type SubjectLinks } from './service.js';
+import { REPAIRS_ESCALATION_INTERVAL_MS, RepairsService, type ReportBody, type SlaBody, type SubjectLinks } from './service.js';
 import {
   REPAIRS_DESCRIPTION_CHARS_MAX,
   REPAIRS_NOTE_CHARS_MAX,
@@ -44,7 +45,7 @@ import {
   REPAIRS_UNIT_CHARS_MAX,
   DEFAULT_STAFF_CARD,
   RepairStore,
-  type StaffCard,
+  type StaffCardInput,
 } from './store.js';
 
 // ---- schemas ------------------------------------------------------------------------------------------------------
@@ -79,11 +80,25 @@ const requestView = {
     createdAt: int, updatedAt: int, slaDueAt: int, overdue: bool,
     escalation: { type: ['object', 'null'], properties: { level: int, at: int, overdueMs: int } },
     followers: int, rating: int, descriptionHash: str, photos: { type: 'array', items: str },
-    workerCard: { type: 'object', properties: { name: str, phone: str } },
+    workerCard: { type: 'object', properties: { name: str, phone: str, photo: { type: 'boolean', const: true } } },
     yours: bool, following: bool,
     description: str, descriptionSalt: str, unit: str, notes: { type: 'array', items: note },
   },
 } as const;
+const slaHoursOut = { type: 'object', properties: { urgent: int, normal: int }, required: ['urgent', 'normal'] } as const;
+/** A category's service level for an organisation (SlaView). */
+const slaView = {
+  type: 'object',
+  properties: {
+    category: str, name: str, defaultPriority: str, slaHours: slaHoursOut, defaultSlaHours: slaHoursOut, configured: bool,
+    at: int, txHash: str, by: str, byUsername: str,
+  },
+  required: ['category', 'name', 'defaultPriority', 'slaHours', 'defaultSlaHours', 'configured'],
+} as const;
+const slaHoursIn = { type: 'integer', minimum: REPAIRS_SLA_HOURS_MIN, maximum: REPAIRS_SLA_HOURS_MAX } as const;
+const slaBody = { type: 'object', additionalProperties: false, required: ['urgentHours', 'normalHours'], properties: { urgentHours: slaHoursIn, normalHours: slaHoursIn } } as const;
+const categoryParam = { type: 'object', properties: { category: enumOf(CATEGORY_CODES) }, required: ['category'] } as const;
+
 const viewList = (name: string) => ({ type: 'object', properties: { [name]: { type: 'array', items: requestView } } });
 
 const timelineStep = {
@@ -202,7 +217,10 @@ export interface RepairsRouteOptions {
 export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app, { service, buildings = DEMO_BUILDINGS }) => {
   await app.register(photoUpload, { service });
 
-  /** The catalogues a client needs to build its forms. */
+  /**
+   * The catalogues a client needs to build its forms. The SLAs are this node's organisation's (its setting, else the
+   * catalogue's): a report through this node is recorded by it, so they are the ones the report will get.
+   */
   app.get('/v1/repairs/categories', {
     config: { access: 'public' },
     schema: {
@@ -210,7 +228,10 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
         200: {
           type: 'object',
           properties: {
-            categories: { type: 'array', items: { type: 'object', properties: { code: str, name: str, defaultPriority: str, slaHours: { type: 'object', properties: { urgent: int, normal: int } } } } },
+            categories: {
+              type: 'array',
+              items: { type: 'object', properties: { code: str, name: str, defaultPriority: str, slaHours: slaHoursOut, defaultSlaHours: slaHoursOut, slaConfigured: bool } },
+            },
             priorities: { type: 'array', items: str },
             locationKinds: { type: 'array', items: str },
             causes: { type: 'array', items: str },
@@ -222,7 +243,7 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
       },
     },
   }, async () => ({
-    categories: CATEGORY_CODES.map((code) => ({ code, ...CATEGORIES[code] })),
+    categories: service.slaTable().map((e) => ({ code: e.category, name: e.name, defaultPriority: e.defaultPriority, slaHours: e.slaHours, defaultSlaHours: e.defaultSlaHours, slaConfigured: e.configured })),
     priorities: PRIORITIES, locationKinds: LOCATION_KINDS, causes: CAUSES, parts: PARTS, statuses: STATUSES, buildings,
   }));
 
@@ -259,13 +280,30 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
     schema: { response: { 200: { type: 'object', properties: { workers: { type: 'array', items: { type: 'object', properties: { username: str, displayName: str } } } } }, '4xx': errorSchema } },
   }, async (req) => ({ workers: service.workers(principalOf(req)) }));
 
+  /** Service levels of the caller's organisation: each category's SLA, set by it or the catalogue default. */
+  app.get('/v1/repairs/sla', {
+    config: { access: 'repairs.board' },
+    schema: { response: { 200: { type: 'object', properties: { org: str, categories: { type: 'array', items: slaView } }, required: ['org', 'categories'] }, '4xx': errorSchema } },
+  }, async (req) => {
+    const p = principalOf(req);
+    return { org: p.org, categories: service.slaTable(p.org, p) };
+  });
+  /** Sets the organisation's SLA for a category (`repair.configure_sla`), for its requests from then on. */
+  app.put<{ Params: { category: RepairCategory }; Body: SlaBody }>('/v1/repairs/sla/:category', {
+    config: { access: 'repairs.board' },
+    schema: { params: categoryParam, body: slaBody, response: { 200: { ...slaView, properties: { ...slaView.properties, height: int } }, '4xx': errorSchema } },
+  }, async (req) => service.setSla(principalOf(req), req.params.category, req.body));
+
   const cardSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['share'],
     properties: {
       phone: { type: 'string', minLength: 3, maxLength: 32, pattern: '^[+0-9][0-9 ()-]*$' },
-      share: { type: 'object', additionalProperties: false, required: ['name', 'phone'], properties: { name: bool, phone: bool } },
+      /** a photo the caller uploaded (POST /v1/repairs/photos), or the card's current one */
+      photo: hash,
+      // share.photo may be left out (false), as cards were before photos
+      share: { type: 'object', additionalProperties: false, required: ['name', 'phone'], properties: { name: bool, phone: bool, photo: bool } },
     },
   } as const;
   const userParam = { type: 'object', properties: { username: text(64) }, required: ['username'] } as const;
@@ -273,8 +311,8 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
     config: { access: 'repairs.board' },
     schema: { params: userParam, response: { 200: cardSchema, '4xx': errorSchema } },
   }, async (req) => service.staffCard(principalOf(req), req.params.username));
-  /** What residents see of this worker on their jobs (the organisation's choice): name, work phone. */
-  app.put<{ Params: { username: string }; Body: StaffCard }>('/v1/repairs/workers/:username/card', {
+  /** What residents see of this worker on their jobs (the organisation's choice): name, work phone, photo. */
+  app.put<{ Params: { username: string }; Body: StaffCardInput }>('/v1/repairs/workers/:username/card', {
     config: { access: 'repairs.board' },
     schema: { params: userParam, body: cardSchema, response: { 200: cardSchema, '4xx': errorSchema } },
   }, async (req) => service.setStaffCard(principalOf(req), req.params.username, req.body));
@@ -336,6 +374,15 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
     const photo = service.photo(principalOf(req), req.params.request, req.params.hash);
     return reply.type(photo.type).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff').send(photo.bytes);
   });
+
+  /** The request's worker's photo, when the worker's card (on this node) shares one; 404 otherwise. */
+  app.get<Req>('/v1/repairs/:request/worker-photo', {
+    config: { access: 'repairs.view' },
+    schema: { params: requestParam, response: { '4xx': errorSchema } },
+  }, async (req, reply) => {
+    const photo = service.workerPhoto(principalOf(req), req.params.request);
+    return reply.type(photo.type).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff').send(photo.bytes);
+  });
 };
 
 // ---- wiring for a node --------------------------------------------------------------------------------------------
@@ -380,7 +427,7 @@ export function repairsPlugin(w: RepairsWiring): FastifyPluginAsync {
 
 /** Demo: what the property company shares about its demo workers (one shares a work phone, one only the name). */
 function seedStaffCards(store: RepairStore, auth: AuthOptions, org: string, now: number): void {
-  const demo: Record<string, StaffCard> = {
+  const demo: Record<string, StaffCardInput> = {
     'wang.worker': { phone: '0571-8765-4321', share: { name: true, phone: true } },
     'zhao.worker': { share: { name: true, phone: false } },
   };

@@ -12,14 +12,17 @@ import {
   MachiError,
   REPAIRS_ESCALATION_LEVEL_MAX,
   checkRepairPayload,
+  checkSlaSetting,
   checkTransition,
+  effectiveSla,
   isOpenStatus,
   isOverdue,
   nextStatus,
   openRequests,
   openRequestsInBuilding,
   requestRecord,
-  slaMs,
+  slaPeriodMs,
+  slaTable,
   timeline,
   type ProofBundle,
   type RepairAction,
@@ -30,13 +33,15 @@ import {
   type RepairStatus,
   type RequestRecord,
   type Role,
+  type SlaEntry,
+  type SlaHours,
   type TimelineEntry,
 } from '@machi/core';
 import type { AccountStore } from '../auth/accounts.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { MachiNode } from '../node/node.js';
 import type { OrgSubmitter } from '../node/org-tx.js';
-import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind, type RepairStore, type StaffCard } from './store.js';
+import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind, type RepairStore, type StaffCard, type StaffCardInput } from './store.js';
 
 /** How often the SLA escalation job looks for overdue requests, ms. */
 export const REPAIRS_ESCALATION_INTERVAL_MS = 30_000;
@@ -105,8 +110,11 @@ export interface RequestView {
   workerOrg?: string;
   /** the worker's user name, when the worker is of the caller's organisation */
   workerUsername?: string;
-  /** what the worker's organisation shares about the worker (name, work phone), when it is this node's */
-  workerCard?: { name?: string; phone?: string };
+  /**
+   * what the worker's organisation shares about the worker, when it is this node's: the name, the work phone, and
+   * `photo: true` when it shares a photo (GET /v1/repairs/:request/worker-photo)
+   */
+  workerCard?: WorkerCardView;
   createdAt: number;
   updatedAt: number;
   slaDueAt: number;
@@ -126,7 +134,36 @@ export interface RequestView {
   notes?: PrivateNote[];
 }
 
+export interface WorkerCardView {
+  name?: string;
+  phone?: string;
+  photo?: true;
+}
+
 export type TimelineStep = TimelineEntry & { proof: ProofBundle | null };
+
+/** A category's service level as the API shows it, for one organisation. */
+export interface SlaView {
+  category: RepairCategory;
+  name: string;
+  defaultPriority: RepairPriority;
+  /** what applies to the organisation's new requests and reopens */
+  slaHours: SlaHours;
+  /** the catalogue's */
+  defaultSlaHours: SlaHours;
+  /** the organisation has set it (else the default applies) */
+  configured: boolean;
+  /** when configured: the block time of the setting, its transaction, who set it (pseudonym; user name if of the caller's organisation) */
+  at?: number;
+  txHash?: string;
+  by?: string;
+  byUsername?: string;
+}
+
+export interface SlaBody {
+  urgentHours: number;
+  normalHours: number;
+}
 
 /** What a transition records: its payload, and the private writes to make once it is admitted (returning their undo). */
 interface Step {
@@ -134,10 +171,13 @@ interface Step {
   write?: () => () => void;
 }
 
-/** A request's escalation level due at `now`: 1 once overdue, one more per further SLA period, at most 3. */
+/**
+ * A request's escalation level due at `now`: 1 once overdue, one more per further SLA period, at most 3. The period is
+ * the SLA the current one began with (slaPeriodMs: the organisation's setting or the catalogue's, as it was then).
+ */
 export function escalationLevelDue(r: RequestRecord, now: number): number {
   if (!isOverdue(r, now)) return 0;
-  return Math.min(REPAIRS_ESCALATION_LEVEL_MAX, 1 + Math.floor((now - r.slaDueAt) / slaMs(r.category, r.priority)));
+  return Math.min(REPAIRS_ESCALATION_LEVEL_MAX, 1 + Math.floor((now - r.slaDueAt) / slaPeriodMs(r)));
 }
 
 const STATUS_ERRORS = { 404: 'NOT_FOUND', 403: 'REPAIR_FORBIDDEN', 409: 'REPAIR_CONFLICT' } as const;
@@ -341,6 +381,48 @@ export class RepairsService {
     return this.#transition(p, request, 'escalate', (r) => ({ payload: { request, level: (r?.escalation?.level ?? 0) + 1, by: p.actor } }), now);
   }
 
+  // ---- service levels per organisation -----------------------------------------------------------------------------
+
+  #slaView(e: SlaEntry, viewer?: Principal): SlaView {
+    const c = CATEGORIES[e.category];
+    const v: SlaView = {
+      category: e.category, name: c.name, defaultPriority: c.defaultPriority,
+      slaHours: { urgent: e.slaHours.urgent, normal: e.slaHours.normal }, defaultSlaHours: { urgent: e.defaultSlaHours.urgent, normal: e.defaultSlaHours.normal },
+      configured: e.configured !== null,
+    };
+    if (e.configured !== null) {
+      v.at = e.configured.at;
+      v.txHash = e.configured.txHash;
+      v.by = e.configured.by;
+      const name = viewer !== undefined && viewer.org === e.configured.org ? this.#usernameOf(viewer.org, e.configured.by) : undefined;
+      if (name !== undefined) v.byUsername = name;
+    }
+    return v;
+  }
+
+  /**
+   * Every category's service level for `org` (default: this node's, whose SLAs apply to every request reported
+   * through it), in catalogue order: its setting where it made one, else the catalogue's.
+   */
+  slaTable(org = this.#node.self.id, viewer?: Principal): SlaView[] {
+    return slaTable(this.#read, org).map((e) => this.#slaView(e, viewer));
+  }
+
+  /**
+   * A dispatcher or staff member sets their organisation's SLA for a category (`repair.configure_sla`, signed by this
+   * node's organisation — so only a user of it may): checkSlaSetting first (403 REPAIR_FORBIDDEN, 400 REQUEST_INVALID,
+   * nothing recorded), then the transaction, answered after its commit. Requests already open keep their due time.
+   */
+  setSla(p: Principal, category: RepairCategory, b: SlaBody): Promise<SlaView & { height: number }> {
+    const org = this.#node.self.id;
+    return this.#serial(`sla:${category}`, async () => {
+      const c = checkSlaSetting({ role: p.role, org: p.org }, org, b);
+      if (!c.ok) throw new MachiError(c.status === 403 ? 'REPAIR_FORBIDDEN' : 'REQUEST_INVALID', c.reason);
+      const tx = await this.#commit('repair.configure_sla', { category, urgentHours: b.urgentHours, normalHours: b.normalHours, by: p.actor });
+      return { ...this.#slaView(effectiveSla(this.#read, org, category), p), height: tx.height };
+    });
+  }
+
   // ---- the SLA escalation job -------------------------------------------------------------------------------------
 
   /** The job acts as this organisation's staff, under its own pseudonym. */
@@ -423,8 +505,15 @@ export class RepairsService {
     return names.get(actor);
   }
 
+  /** A shared card photo: the card names it, shares it, and this node holds it. */
+  #sharedPhoto(username: string, card: StaffCard): { type: string; bytes: Buffer } | undefined {
+    if (!card.share.photo || card.photo === undefined) return undefined;
+    const held = this.#store.staffCardPhoto(username);
+    return held?.hash === card.photo ? held : undefined;
+  }
+
   /** What the worker's organisation shares about a worker of this node (empty when it shares nothing). */
-  #workerCard(org: string, actor: string): { name?: string; phone?: string } | undefined {
+  #workerCard(org: string, actor: string): WorkerCardView | undefined {
     const username = this.#usernameOf(org, actor);
     if (username === undefined) return undefined;
     const user = this.#accounts.findUser(org, username);
@@ -432,15 +521,38 @@ export class RepairsService {
     return {
       ...(card.share.name && user !== undefined ? { name: user.displayName } : {}),
       ...(card.share.phone && card.phone !== undefined ? { phone: card.phone } : {}),
+      ...(this.#sharedPhoto(username, card) !== undefined ? { photo: true as const } : {}),
     };
   }
 
-  /** Sets what residents see of a worker of the caller's organisation on their jobs. */
-  setStaffCard(p: Principal, username: string, card: StaffCard): StaffCard {
+  /**
+   * Sets what residents see of a worker of the caller's organisation on their jobs. A `photo` must be one the caller
+   * uploaded (POST /v1/repairs/photos), or the card's current one (400 otherwise); the card keeps its own copy.
+   */
+  setStaffCard(p: Principal, username: string, card: StaffCardInput): StaffCard {
     const user = this.#accounts.findUser(p.org, username);
     if (user === undefined || user.role !== 'maintenance-worker') throw new MachiError('NOT_FOUND', `no maintenance worker ${username} in ${p.org}`);
-    this.#store.setStaffCard(username, card, this.#node.clock());
+    if (card.photo !== undefined && this.#store.staffCardPhoto(username)?.hash !== card.photo && !this.#store.uploadedBy(card.photo, p.userId)) {
+      throw new MachiError('REQUEST_INVALID', `photo ${card.photo} was not uploaded by you: POST it to /v1/repairs/photos first`);
+    }
+    this.#store.setStaffCard(username, card, this.#node.clock(), p.userId);
     return this.#store.staffCard(username);
+  }
+
+  /**
+   * The photo of a request's worker, to whoever may view the request (as `workerCard` in its view), when the
+   * worker's card on this node shares one; 404 otherwise.
+   */
+  workerPhoto(_p: Principal, request: string): { type: string; bytes: Buffer } {
+    const r = this.#record(request);
+    if (r === undefined) throw new MachiError('NOT_FOUND', `no repair request ${request}`);
+    const none = (): MachiError => new MachiError('NOT_FOUND', `request ${request} has no worker photo to show`);
+    if (r.worker === undefined || r.workerOrg !== this.#node.self.id) throw none();
+    const username = this.#usernameOf(r.workerOrg, r.worker);
+    if (username === undefined) throw none();
+    const photo = this.#sharedPhoto(username, this.#store.staffCard(username));
+    if (photo === undefined) throw none();
+    return photo;
   }
 
   staffCard(p: Principal, username: string): StaffCard {

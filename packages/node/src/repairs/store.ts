@@ -5,7 +5,7 @@
  * the organisation's key-encryption key (AES-256-GCM; the additional data binds each row to its place). The ledger
  * holds only the hashes. docs/spec/repairs.md#api
  *
- * This class owns only its tables (`repair_notes`, `repair_photos`); the file is shared with the accounts and the
+ * This class owns only its tables (`repair_notes`, `repair_photos`, `staff_cards`, `staff_card_photos`); the file is shared with the accounts and the
  * privacy vault, so the schema is `CREATE … IF NOT EXISTS` and touches nothing else.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
@@ -125,19 +125,38 @@ CREATE INDEX IF NOT EXISTS repair_photos_pending ON repair_photos(uploader, requ
 CREATE TABLE IF NOT EXISTS staff_cards (
   username TEXT PRIMARY KEY, nonce BLOB NOT NULL, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS staff_card_photos (
+  username TEXT PRIMARY KEY, hash TEXT NOT NULL, type TEXT NOT NULL, nonce BLOB NOT NULL, sealed BLOB NOT NULL
+) WITHOUT ROWID;
 `;
 
 /**
- * What a worker's organisation chose to show residents about the worker on a job: the name (on by default) and a
- * work phone (off unless set). Kept sealed like every private text.
+ * What a worker's organisation chose to show residents about the worker on a job: the name (on by default), a work
+ * phone and a photo (each off unless set and turned on). Kept sealed like every private text; the photo (by content
+ * hash) is a copy of an upload, kept in `staff_card_photos` for as long as the card names it.
  */
 export interface StaffCard {
   phone?: string;
-  share: { name: boolean; phone: boolean };
+  /** SHA-256 of the photo's bytes */
+  photo?: string;
+  share: { name: boolean; phone: boolean; photo: boolean };
 }
 
-export const DEFAULT_STAFF_CARD: StaffCard = { share: { name: true, phone: false } };
+/** A card as a client sends it: `share.photo` may be left out (false), as cards were before photos. */
+export type StaffCardInput = Omit<StaffCard, 'share'> & { share: { name: boolean; phone: boolean; photo?: boolean } };
+
+export const DEFAULT_STAFF_CARD: StaffCard = { share: { name: true, phone: false, photo: false } };
 const cardAad = (username: string): string => `staff-card:${username}`;
+const cardPhotoAad = (username: string, hash: string): string => `staff-card-photo:${username}:${hash}`;
+
+/** A card with every field of today's shape (a card stored before photos has no `photo`, no `share.photo`). */
+function normalCard(c: StaffCardInput): StaffCard {
+  return {
+    ...(c.phone === undefined ? {} : { phone: c.phone }),
+    ...(c.photo === undefined ? {} : { photo: c.photo }),
+    share: { name: c.share.name, phone: c.share.phone, photo: c.share.photo ?? false },
+  };
+}
 
 export class RepairStore {
   readonly #db: Database.Database;
@@ -168,6 +187,10 @@ export class RepairStore {
       prune: db.prepare('DELETE FROM repair_photos WHERE request IS NULL AND uploaded_at < ?'),
       putCard: db.prepare('INSERT INTO staff_cards (username, nonce, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET nonce = excluded.nonce, sealed = excluded.sealed, updated_at = excluded.updated_at'),
       card: db.prepare('SELECT nonce, sealed FROM staff_cards WHERE username = ?'),
+      putCardPhoto: db.prepare('INSERT INTO staff_card_photos (username, hash, type, nonce, sealed) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET hash = excluded.hash, type = excluded.type, nonce = excluded.nonce, sealed = excluded.sealed'),
+      cardPhoto: db.prepare('SELECT hash, type, nonce, sealed FROM staff_card_photos WHERE username = ?'),
+      delCardPhoto: db.prepare('DELETE FROM staff_card_photos WHERE username = ?'),
+      delPending: db.prepare('DELETE FROM repair_photos WHERE hash = ? AND uploader = ? AND request IS NULL'),
     };
   }
 
@@ -238,15 +261,44 @@ export class RepairStore {
     return this.#q.prune.run(now - REPAIRS_UPLOAD_TTL_MS).changes;
   }
 
-  setStaffCard(username: string, card: StaffCard, at: number): void {
-    const s = seal(this.#kek, Buffer.from(JSON.stringify(card), 'utf8'), cardAad(username));
-    this.#q.putCard.run(username, s.nonce, s.sealed, at);
+  /**
+   * Stores a worker's card, in one transaction with its photo: a card naming a photo other than the one held for it
+   * takes a copy of `photoUploader`'s upload of that hash (the upload itself is then used up: deleted unless a request
+   * holds it); a card naming none drops the held one. Throws if the new photo is not an upload of `photoUploader`.
+   */
+  setStaffCard(username: string, card: StaffCardInput, at: number, photoUploader?: string): void {
+    const c = normalCard(card);
+    this.#db.transaction(() => {
+      if (c.photo === undefined) this.#q.delCardPhoto.run(username);
+      else if (this.#cardPhotoRow(username)?.hash !== c.photo) {
+        const up = photoUploader === undefined ? undefined : (this.#q.photoOf.get(c.photo, photoUploader) as { type: ImageType; nonce: Buffer; sealed: Buffer } | undefined);
+        if (up === undefined) throw new Error(`photo ${c.photo} is not an upload of ${String(photoUploader)}`);
+        const bytes = unseal(this.#kek, up.nonce, up.sealed, photoAad(c.photo, photoUploader!));
+        const s = seal(this.#kek, bytes, cardPhotoAad(username, c.photo));
+        this.#q.putCardPhoto.run(username, c.photo, up.type, s.nonce, s.sealed);
+        this.#q.delPending.run(c.photo, photoUploader);
+      }
+      const s = seal(this.#kek, Buffer.from(JSON.stringify(c), 'utf8'), cardAad(username));
+      this.#q.putCard.run(username, s.nonce, s.sealed, at);
+    })();
   }
 
+  /** The worker's card (DEFAULT_STAFF_CARD itself if none was set); a card stored before photos reads as sharing none. */
   staffCard(username: string): StaffCard {
     const r = this.#q.card.get(username) as { nonce: Buffer; sealed: Buffer } | undefined;
     if (r === undefined) return DEFAULT_STAFF_CARD;
-    return JSON.parse(unseal(this.#kek, r.nonce, r.sealed, cardAad(username)).toString('utf8')) as StaffCard;
+    return normalCard(JSON.parse(unseal(this.#kek, r.nonce, r.sealed, cardAad(username)).toString('utf8')) as StaffCardInput);
+  }
+
+  #cardPhotoRow(username: string): { hash: string; type: ImageType; nonce: Buffer; sealed: Buffer } | undefined {
+    return this.#q.cardPhoto.get(username) as { hash: string; type: ImageType; nonce: Buffer; sealed: Buffer } | undefined;
+  }
+
+  /** The photo held for the worker's card, if any. */
+  staffCardPhoto(username: string): { hash: string; type: ImageType; bytes: Buffer } | undefined {
+    const r = this.#cardPhotoRow(username);
+    if (r === undefined) return undefined;
+    return { hash: r.hash, type: r.type, bytes: unseal(this.#kek, r.nonce, r.sealed, cardPhotoAad(username, r.hash)) };
   }
 
   close(): void {

@@ -1,14 +1,16 @@
 /**
- * The twelve `repair.*` transaction types: strict payload schemas (ids, hashes, pseudonyms, catalogue codes, bounded
- * arrays — no free text) and deterministic handlers that re-check the transition against the state and write the
- * request record and the open index. docs/spec/repairs.md#states-and-transitions
+ * The `repair.*` transaction types (one per request action, and `repair.configure_sla`): strict payload schemas
+ * (ids, hashes, pseudonyms, catalogue codes, bounded arrays — no free text) and deterministic handlers that re-check
+ * the transition against the state and write the request record and the open index (or the organisation's SLA).
+ * docs/spec/repairs.md#states-and-transitions
  */
 import { MachiError } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import type { OrgIds } from '../privacy/handlers.js';
 import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../privacy/types.js';
-import { CATEGORY_CODES, CAUSES, LOCATION_KINDS, PARTS, PRIORITIES, isOpenStatus, slaDueAt, type RepairAction } from './catalogue.js';
+import { CATEGORY_CODES, CAUSES, LOCATION_KINDS, PARTS, PRIORITIES, isOpenStatus, slaDueAt, type RepairAction, type RepairCategory, type SlaHours } from './catalogue.js';
+import { checkSlaHours, slaHoursOf } from './sla.js';
 import { checkLedgerTransition, nextStatus } from './transitions.js';
 import {
   BUILDING_ID_PATTERN,
@@ -20,11 +22,15 @@ import {
   REPAIRS_PHOTOS_MAX,
   REPAIRS_RATING_MAX,
   REPAIRS_RATING_MIN,
+  REPAIRS_SLA_HOURS_MAX,
+  REPAIRS_SLA_HOURS_MIN,
   REQUEST_ID_PATTERN,
   openKey,
   requestKey,
+  slaKey,
   type RepairAssignPayload,
   type RepairCancelPayload,
+  type RepairConfigureSlaPayload,
   type RepairConfirmPayload,
   type RepairCreatePayload,
   type RepairDiagnosePayload,
@@ -37,6 +43,7 @@ import {
   type RepairStep,
   type RepairWorkerPayload,
   type RequestRecord,
+  type SlaConfigRecord,
 } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -115,6 +122,12 @@ function reject(why: string): never {
 
 const readRequest = (state: StateAccess, request: string): RequestRecord | undefined => state.get(requestKey(request)) as RequestRecord | undefined;
 
+/** `org`'s SLA setting for `category` (undefined: the catalogue default applies). */
+function configuredSla(state: StateAccess, org: string, category: RepairCategory): SlaHours | undefined {
+  const c = state.get(slaKey(org, category)) as SlaConfigRecord | undefined;
+  return c === undefined ? undefined : slaHoursOf(c);
+}
+
 /** The request, if `actor` (the payload's pseudonym, signed for by ctx.org) may apply `action` to it now. */
 function admit(ctx: HandlerContext, action: RepairAction, request: string, actor: string): RequestRecord {
   const record = readRequest(ctx.state, request);
@@ -174,7 +187,8 @@ export const repairCreate: TxType<RepairCreatePayload> = {
       org: ctx.org.id,
       ...(p.subject === undefined ? {} : { subject: p.subject }),
       createdAt: ctx.time,
-      slaDueAt: slaDueAt(ctx.time, p.category, p.priority),
+      // the SLA the recording organisation has set for the category, else the catalogue's
+      slaDueAt: slaDueAt(ctx.time, p.category, p.priority, configuredSla(ctx.state, ctx.org.id, p.category)),
       steps: [{ action: 'create', at: ctx.time, actor: p.reporter, txHash: ctx.txHash, photoHashes: p.photoHashes }],
       followers: [],
       escalation: null,
@@ -243,8 +257,10 @@ export const repairReopen: TxType<RepairReopenPayload> = {
   schema: objectSchema({ request: requestId, reporter: actor, reasonHash: contentHash }),
   handle(ctx, p) {
     const r = admit(ctx, 'reopen', p.request, p.reporter);
-    // a new SLA period: someone must be back on site within the category's SLA, escalations start again
-    advance(ctx, r, 'reopen', p.reporter, { reasonHash: p.reasonHash }, { slaDueAt: slaDueAt(ctx.time, r.category, r.priority), escalation: null });
+    // a new SLA period: someone must be back on site within the category's SLA (the organisation's setting as it is
+    // now, else the catalogue's), escalations start again
+    const due = slaDueAt(ctx.time, r.category, r.priority, configuredSla(ctx.state, r.org, r.category));
+    advance(ctx, r, 'reopen', p.reporter, { reasonHash: p.reasonHash }, { slaDueAt: due, escalation: null });
   },
 };
 
@@ -277,7 +293,24 @@ export const repairEscalate: TxType<RepairEscalatePayload> = {
   },
 };
 
-/** The module's transaction types, one per action, in ACTIONS order. */
+const slaHours = integer(REPAIRS_SLA_HOURS_MIN, REPAIRS_SLA_HOURS_MAX);
+
+/**
+ * The signing organisation sets its SLA for a category: its requests created (or reopened) from then on are due by
+ * it. Keyed to the signer, so an organisation sets only its own; requests already open keep their `slaDueAt`.
+ */
+export const repairConfigureSla: TxType<RepairConfigureSlaPayload> = {
+  type: 'repair.configure_sla',
+  schema: objectSchema({ category: enumOf(CATEGORY_CODES), urgentHours: slaHours, normalHours: slaHours, by: actor }),
+  handle(ctx, p) {
+    const invalid = checkSlaHours(p.urgentHours, p.normalHours);
+    if (invalid !== null) reject(invalid);
+    const record: SlaConfigRecord = { org: ctx.org.id, category: p.category, urgentHours: p.urgentHours, normalHours: p.normalHours, by: p.by, at: ctx.time, txHash: ctx.txHash };
+    ctx.state.set(slaKey(ctx.org.id, p.category), record);
+  },
+};
+
+/** The module's transaction types: one per action, in ACTIONS order, then `repair.configure_sla`. */
 export const repairsTypes: readonly TxType<RepairPayload>[] = [
   repairCreate,
   repairAssign,
@@ -291,4 +324,5 @@ export const repairsTypes: readonly TxType<RepairPayload>[] = [
   repairCancel,
   repairFollow,
   repairEscalate,
+  repairConfigureSla,
 ];

@@ -8,4 +8,5 @@ export * from './types.js';
 export * from './transitions.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './sla.js';
 export * from './verify-step.js';

@@ -27,6 +27,10 @@ export const REPAIRS_RATING_MAX = 5;
 export const REPAIRS_BUILDING_CHARS_MAX = 16;
 /** Most index entries a query reads with one prefix scan. */
 export const REPAIRS_QUERY_ITEMS_MAX = 1000;
+/** Shortest SLA an organisation may set for a category (`repair.configure_sla`), hours. */
+export const REPAIRS_SLA_HOURS_MIN = 1;
+/** Longest SLA an organisation may set for a category, hours (30 days). */
+export const REPAIRS_SLA_HOURS_MAX = 720;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Id patterns (JSON Schema and RegExp source). Actors, subjects and org ids use the privacy module's patterns.
@@ -130,7 +134,20 @@ export type RepairEscalatePayload = {
   by: string;
 };
 
+/**
+ * An organisation's SLA for one category (`repair.configure_sla`, signed by the organisation): applies to the requests
+ * it records from then on (create, reopen); whole hours, REPAIRS_SLA_HOURS_MIN..MAX, urgent ≤ normal.
+ */
+export type RepairConfigureSlaPayload = {
+  category: RepairCategory;
+  urgentHours: number;
+  normalHours: number;
+  /** the dispatcher's or staff member's pseudonym */
+  by: string;
+};
+
 export type RepairPayload =
+  | RepairConfigureSlaPayload
   | RepairCreatePayload
   | RepairAssignPayload
   | RepairWorkerPayload
@@ -208,6 +225,19 @@ export type RequestRecord = {
   rating?: number;
 };
 
+/** `repairs/sla/<org>/<category>`: the organisation's SLA for the category (absent: the catalogue default). */
+export type SlaConfigRecord = {
+  org: string;
+  category: RepairCategory;
+  urgentHours: number;
+  normalHours: number;
+  /** who set it (pseudonym in `org`) */
+  by: string;
+  /** block time, ms */
+  at: number;
+  txHash: string;
+};
+
 // ---------------------------------------------------------------------------------------------------------------------
 // State keys (docs/spec/repairs.md: "State keys")
 // ---------------------------------------------------------------------------------------------------------------------
@@ -218,3 +248,7 @@ export const requestKey = (request: string): string => `repairs/request/${reques
 export const OPEN_PREFIX = 'repairs/open/';
 export const openBuildingPrefix = (building: string): string => `${OPEN_PREFIX}${building}/`;
 export const openKey = (building: string, request: string): string => `${openBuildingPrefix(building)}${request}`;
+/** per-organisation SLA settings; value: SlaConfigRecord */
+export const SLA_PREFIX = 'repairs/sla/';
+export const slaOrgPrefix = (org: string): string => `${SLA_PREFIX}${org}/`;
+export const slaKey = (org: string, category: string): string => `${slaOrgPrefix(org)}${category}`;

@@ -33,6 +33,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   'repair.cancel': { request: RQ, by: ALICE },
   'repair.follow': { request: RQ, follower: ALICE },
   'repair.escalate': { request: RQ, level: 1, by: DISPATCHER },
+  'repair.configure_sla': { category: 'burst-pipe', urgentHours: 1, normalHours: 12, by: DISPATCHER },
 };
 const TYPES = Object.keys(VALID);
 const OPTIONAL: Record<string, string[]> = { 'repair.create': ['subject'], 'repair.confirm': ['commentHash'] };
@@ -48,8 +49,8 @@ const fails = (type: string, payload: unknown): string => {
 const FREE_TEXT = ['张三', 'Zhang San', '110101199003071234', '13800138000', '3号楼2单元501', 'zhang.san@example.com', 'water leaking from the ceiling', ''];
 
 describe('repair payload schemas', () => {
-  it('the module registers one type per action', () => {
-    expect(repairsTypes.map((t) => t.type)).toEqual(ACTIONS.map((a) => `repair.${a}`));
+  it('the module registers one type per action, and the SLA setting', () => {
+    expect(repairsTypes.map((t) => t.type)).toEqual([...ACTIONS.map((a) => `repair.${a}`), 'repair.configure_sla']);
     expect(registry.types().filter((t) => t.startsWith('repair.'))).toEqual([...TYPES].sort());
   });
 

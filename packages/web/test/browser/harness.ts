@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createServer } from 'node:net';
 import { CLI } from '../../../node/test/e2e/harness.js';
 
@@ -123,3 +123,45 @@ export async function apiLogin(base: string, org: string, username: string): Pro
 
 /** A 1×1 PNG: the node checks image types by their magic bytes. */
 export const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+export const PHONE = { width: 390, height: 844 };
+export const DESK = { width: 1440, height: 900 };
+
+/** Pages of one browser, each in its own context (its own session storage: one user each); closes them all. */
+export class Pages {
+  readonly #contexts: BrowserContext[] = [];
+  constructor(readonly browser: Browser) {}
+
+  /** A page with this locale and screen; uncaught page errors are collected in `errors`. */
+  async open(locale: string, viewport: { width: number; height: number }): Promise<Page & { errors: string[] }> {
+    const ctx = await this.browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
+    this.#contexts.push(ctx);
+    const page = (await ctx.newPage()) as Page & { errors: string[] };
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    return page;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.#contexts) await c.close().catch(() => {});
+    await this.browser.close();
+  }
+}
+
+/** Signs in through the page, as a user does, on the node at `base`. */
+export async function signIn(page: Page, base: string, username: string): Promise<void> {
+  await page.goto(base);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('sign-out').waitFor();
+}
+
+/** Picks `label` in a Mantine Select (its options live in a portal). */
+export async function choose(page: Page, testId: string, label: string, within?: Locator): Promise<void> {
+  await (within ?? page).getByTestId(testId).click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
+
+/** A full-page screenshot into test-artifacts/browser/. */
+export const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });

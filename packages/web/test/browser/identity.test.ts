@@ -6,42 +6,21 @@
  * holder key is made in the browser and never leaves it) and presents it with a key-binding JWT signed in the page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { verifyBundle } from '@machi/core';
 import en from '../../src/messages/en.json';
 import zh from '../../src/messages/zh.json';
-import { ARTIFACTS, DEMO_PASSWORD, apiLogin, chromiumMissing, launchBrowser, startConsortium, type Consortium } from './harness.js';
+import { PHONE, Pages, apiLogin, choose, chromiumMissing, launchBrowser, shot, signIn as signInAt, startConsortium, type Consortium } from './harness.js';
 
-const PHONE = { width: 390, height: 844 };
-const DESK = { width: 1280, height: 860 };
+const DESK_SMALL = { width: 1280, height: 860 };
 const ORG = 'property-company';
 const missing = chromiumMissing();
 
 let net: Consortium;
-let browser: Browser;
+let pages: Pages;
 let base: string;
-const contexts: BrowserContext[] = [];
-
-async function open(locale: string, viewport: { width: number; height: number }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale });
-  contexts.push(ctx);
-  return ctx.newPage();
-}
-
-async function signIn(page: Page, username: string, at = base): Promise<void> {
-  await page.goto(at);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('sign-out').waitFor();
-}
-
-async function choose(page: Page, testId: string, label: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await page.getByRole('option', { name: label, exact: true }).click();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+const open = (locale: string, viewport: { width: number; height: number }) => pages.open(locale, viewport);
+const signIn = (page: Page, username: string, at = base) => signInAt(page, at, username);
 
 async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
@@ -63,19 +42,20 @@ async function startDesk(desk: Page, serviceLabel: string): Promise<string> {
 
 describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip', () => {
   beforeAll(async () => {
+    let browser;
     [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
+    pages = new Pages(browser);
     base = net.urls[ORG]!;
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
+    await pages?.close();
     await net?.stop();
   });
 
   it('resident consents once → the desk shows verified eligibility → consent and checks are on the ledger and in the resident\'s uses', async () => {
     // the desk: property staff registering owners for the owners' meeting (residence + property ownership)
-    const desk = await open('en-GB', DESK);
+    const desk = await open('en-GB', DESK_SMALL);
     await signIn(desk, 'li.staff');
     await desk.getByTestId('nav-/desk').click();
     const link = await startDesk(desk, en['service.owners-meeting']);
@@ -147,7 +127,7 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     await signIn(page, 'resident2');
 
     // first the desk: without the ownership credential the resident is told what is missing; nothing can be shared
-    const desk = await open('en-GB', DESK);
+    const desk = await open('en-GB', DESK_SMALL);
     await signIn(desk, 'li.staff');
     await desk.goto(`${base}/desk`);
     const early = await startDesk(desk, en['service.owners-meeting']);
@@ -203,7 +183,7 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     const residence = (await api<{ credentials: { type: string; claims: Record<string, string> }[] }>(r3, '/v1/me/identity/credentials')).credentials.find((c) => c.type === 'residence')!;
 
     // 1. the official issues at the street office's own node: the form is built from the catalogue
-    const official = await open('en-GB', DESK);
+    const official = await open('en-GB', DESK_SMALL);
     await signIn(official, 'zhou.official', street);
     await official.getByTestId('nav-/issue').click();
     await choose(official, 'issue-type', en['credential.elderly']);

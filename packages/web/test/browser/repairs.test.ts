@@ -6,57 +6,31 @@
  * timeline served tampered: the verified marks turn to failures. Screenshots go to test-artifacts/browser/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
 import zh from '../../src/messages/zh.json';
-import { ARTIFACTS, DEMO_PASSWORD, PNG_1X1, apiLogin, chromiumMissing, launchBrowser, startConsortium, type Consortium } from './harness.js';
+import { DESK, PHONE, PNG_1X1, Pages, apiLogin, choose, chromiumMissing, launchBrowser, shot, signIn as signInAt, startConsortium, type Consortium } from './harness.js';
 
-const PHONE = { width: 390, height: 844 };
-const DESK = { width: 1440, height: 900 };
 const ORG = 'property-company';
 const missing = chromiumMissing();
 
 let net: Consortium;
-let browser: Browser;
+let pages: Pages;
 let base: string;
-const contexts: BrowserContext[] = [];
-
-async function open(locale: string, viewport: { width: number; height: number }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  (page as Page & { errors: string[] }).errors = errors;
-  return page;
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(base);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('sign-out').waitFor();
-}
-
-/** Picks `label` in a Mantine Select (its options live in a portal). */
-async function choose(page: Page, testId: string, label: string, within?: ReturnType<Page['locator']>): Promise<void> {
-  await (within ?? page).getByTestId(testId).click();
-  await page.getByRole('option', { name: label, exact: true }).click();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+const open = (locale: string, viewport: { width: number; height: number }) => pages.open(locale, viewport);
+const signIn = (page: Page, username: string) => signInAt(page, base, username);
 
 describe.skipIf(missing !== undefined)('repairs in the browser', () => {
   beforeAll(async () => {
+    let browser;
     [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
+    pages = new Pages(browser);
     base = net.urls[ORG]!;
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
+    await pages?.close();
     await net?.stop();
   });
 
@@ -149,7 +123,7 @@ describe.skipIf(missing !== undefined)('repairs in the browser', () => {
     await dispatcher.reload();
     await dispatcher.getByTestId('board-row').first().waitFor();
     expect(await dispatcher.locator(`[data-testid=board-row][data-request="${request}"]`).count()).toBe(0);
-    for (const p of [resident, dispatcher, worker]) expect((p as Page & { errors: string[] }).errors).toEqual([]);
+    for (const p of [resident, dispatcher, worker]) expect(p.errors).toEqual([]);
   }, 180_000);
 
   it('a tampered step served by the API turns its mark to a failure (and the untouched steps stay verified)', async () => {

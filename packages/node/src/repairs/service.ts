@@ -587,7 +587,8 @@ export class RepairsService {
     if (r.worker !== undefined && r.workerOrg !== undefined) {
       v.worker = r.worker;
       v.workerOrg = r.workerOrg;
-      const name = r.workerOrg === p.org ? this.#usernameOf(p.org, r.worker) : undefined;
+      // the account name is for staff of the worker's organisation; residents see what the worker card shares
+      const name = r.workerOrg === p.org && p.role !== 'resident' ? this.#usernameOf(p.org, r.worker) : undefined;
       if (name !== undefined) v.workerUsername = name;
       const card = r.workerOrg === this.#node.self.id ? this.#workerCard(r.workerOrg, r.worker) : undefined;
       if (card !== undefined) v.workerCard = card;

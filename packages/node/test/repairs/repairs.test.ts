@@ -100,7 +100,10 @@ describe('the full path: resident → dispatcher → worker → resident', () =>
     expect(ok(await act('resident1', id, 'confirm', { rating: 5, comment }))).toMatchObject({ action: 'confirm', status: 'confirmed' });
 
     const view = ok(await call(s, 'resident1', 'GET', `/v1/repairs/${id}`));
-    expect(view).toMatchObject({ request: id, status: 'confirmed', open: false, rating: 5, yours: true, description, unit, workerUsername: 'wang.worker', location: { kind: 'home', building: 'b7' } });
+    expect(view).toMatchObject({ request: id, status: 'confirmed', open: false, rating: 5, yours: true, description, unit, location: { kind: 'home', building: 'b7' } });
+    // a resident sees the worker card (the organisation's choice), never the worker's account name
+    expect(view.workerUsername).toBeUndefined();
+    expect(view.workerCard).toEqual(expect.objectContaining({ name: expect.any(String) }));
     expect(view.descriptionHash).toBe(noteHash(view.descriptionSalt, description));
     expect(view.notes).toEqual([expect.objectContaining({ kind: 'comment', text: comment })]);
     expect(ok(await call(s, 'resident1', 'GET', '/v1/repairs/mine')).reported.map((r: { request: string }) => r.request)).toContain(id);

@@ -22,6 +22,7 @@ import { WalletPage } from './pages/Wallet';
 import { PresentPage } from './pages/Present';
 import { DeskPage } from './pages/Desk';
 import { IssuePage } from './pages/Issue';
+import { SettingsPage } from './pages/Settings';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -40,11 +41,11 @@ export function navFor(role: Role): NavItem[] {
     case 'resident':
       return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }];
     case 'property-staff':
-      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }];
+      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }, { to: '/settings', label: 'nav.settings' }];
     case 'official':
       return [{ to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }];
     case 'dispatcher':
-      return [{ to: '/board', label: 'nav.board' }];
+      return [{ to: '/board', label: 'nav.board' }, { to: '/settings', label: 'nav.settings' }];
     case 'maintenance-worker':
       return [{ to: '/jobs', label: 'nav.jobs' }];
     default:
@@ -109,6 +110,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/present"><PresentPage /></Route>
           <Route path="/desk"><DeskPage /></Route>
           <Route path="/issue"><IssuePage /></Route>
+          <Route path="/settings"><SettingsPage /></Route>
           <Route path="/requests/:id">{(p) => <RequestPage id={p.id} />}</Route>
           <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
           <Route><Redirect to="/" /></Route>

@@ -74,6 +74,22 @@ export async function post<T>(path: string, body?: unknown): Promise<T> {
   return answer<T>(await fetch(path, init));
 }
 
+export async function put<T>(path: string, body: unknown): Promise<T> {
+  return answer<T>(await fetch(path, { method: 'PUT', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) }));
+}
+
+/** A local preview of a file the user picked. */
+export function photoBlobUrl(f: File): string {
+  return URL.createObjectURL(f);
+}
+
+/** An image a route serves to signed-in users, as an object URL (an <img src> cannot send the token). */
+export async function imageUrl(path: string): Promise<string> {
+  const res = await fetch(path, { headers: headers() });
+  if (!res.ok) throw new ApiError(res.status, 'PHOTO', res.statusText);
+  return URL.createObjectURL(await res.blob());
+}
+
 export async function login(org: string, username: string, password: string): Promise<Session> {
   const s = await answer<Session>(await fetch('/v1/auth/login', {
     method: 'POST',
@@ -119,7 +135,7 @@ export interface RequestView {
   worker?: string;
   workerOrg?: string;
   workerUsername?: string;
-  workerCard?: { name?: string; phone?: string };
+  workerCard?: { name?: string; phone?: string; photo?: boolean };
   createdAt: number;
   updatedAt: number;
   slaDueAt: number;

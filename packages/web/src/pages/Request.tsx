@@ -9,7 +9,7 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { TRANSITIONS } from '@machi/core';
-import { get, post, type ActResult, type Catalogue, type RequestView, type TimelineStep } from '../api';
+import { get, imageUrl, post, type ActResult, type Catalogue, type RequestView, type TimelineStep } from '../api';
 import { ErrorAlert, Photo, PhotoPicker, PriorityBadge, SlaTimer, StatusBadge, VerifiedMark } from '../components/common';
 import { useRepairEvents } from '../live';
 import { useSession } from '../session';
@@ -110,10 +110,19 @@ function StepDetail({ request, step }: { request: string; step: TimelineStep }) 
 function WorkerCard({ req }: { req: RequestView }) {
   const { t } = useTranslation();
   const card = req.workerCard;
+  const [photo, setPhoto] = useState<string | null>(null);
+  useEffect(() => {
+    if (card?.photo !== true) return setPhoto(null);
+    let url: string | null = null;
+    imageUrl(`/v1/repairs/${req.request}/worker-photo`).then((u) => setPhoto((url = u)), () => setPhoto(null));
+    return () => {
+      if (url !== null) URL.revokeObjectURL(url);
+    };
+  }, [card?.photo, req.request, req.worker]);
   return (
     <Card withBorder data-testid="worker-card">
       <Group>
-        <Avatar color="teal" radius="xl">{(card?.name ?? '?').slice(0, 1)}</Avatar>
+        <Avatar color="teal" radius="xl" size="lg" src={photo} data-testid="worker-photo">{(card?.name ?? '?').slice(0, 1)}</Avatar>
         <Stack gap={0}>
           <Text size="xs" c="dimmed">{t('request.worker')}</Text>
           <Text fw={600} data-testid="worker-name">{card?.name ?? t('request.workerOf', { org: t(`org.${req.workerOrg}`, { defaultValue: req.workerOrg }) })}</Text>

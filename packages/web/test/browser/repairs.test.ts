@@ -168,6 +168,45 @@ describe.skipIf(missing !== undefined)('repairs in the browser', () => {
     expect(await mark.getAttribute('title')).toMatch(/^bundle\.(txHash|tx\.sig): /);
   }, 120_000);
 
+  it('settings: staff set a category\'s SLA (on the ledger) and a worker\'s card with a photo; residents see both', async () => {
+    const staff = await open('en-GB', DESK);
+    await signIn(staff, 'li.staff');
+    await staff.getByTestId('nav-/settings').click();
+    const lift = staff.locator('[data-testid=sla-row][data-category=lift]');
+    await lift.waitFor();
+    await lift.getByTestId('sla-urgent').fill('1');
+    await lift.getByTestId('sla-save').click();
+    await expect.poll(() => staff.locator('[data-testid=sla-row][data-category=lift]').textContent(), { timeout: 15_000 }).toContain(en['settings.onLedger']);
+    // Zhao's card: a work phone and a photo, both shared
+    const zhao = staff.locator('[data-testid=worker-card-settings][data-worker="zhao.worker"]');
+    await zhao.getByTestId('card-phone').fill('0571-8000-0002');
+    await zhao.getByTestId('card-share-phone').check();
+    await zhao.locator('input[type=file]').setInputFiles({ name: 'zhao.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await expect.poll(() => zhao.locator('img').count()).toBe(1);
+    await zhao.getByTestId('card-save').click();
+    await zhao.getByText('✓').waitFor();
+    await shot(staff, '08-settings');
+
+    // a lift stuck at urgent priority: due in 1 h now; Zhao assigned
+    const r4 = await apiLogin(base, ORG, 'resident4');
+    const d = await apiLogin(base, ORG, 'chen.dispatch');
+    const created = await fetch(`${base}/v1/repairs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${r4}` }, body: JSON.stringify({ category: 'lift', priority: 'urgent', location: { kind: 'common', building: 'b3' }, description: 'Lift stuck between floors 4 and 5' }) });
+    const id = ((await created.json()) as { request: string }).request;
+    const assigned = await fetch(`${base}/v1/repairs/${id}/assign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${d}` }, body: JSON.stringify({ worker: 'zhao.worker' }) });
+    expect(assigned.status).toBe(200);
+    const view = (await (await fetch(`${base}/v1/repairs/${id}`, { headers: { authorization: `Bearer ${r4}` } })).json()) as { slaDueAt: number; createdAt: number; workerCard: unknown };
+    expect(view.slaDueAt - view.createdAt).toBe(3_600_000);
+    expect(view.workerCard).toEqual({ name: '赵师傅 (maintenance)', phone: '0571-8000-0002', photo: true });
+
+    const resident = await open('zh-CN', PHONE);
+    await signIn(resident, 'resident4');
+    await resident.goto(`${base}/requests/${id}`);
+    await resident.getByTestId('worker-card').waitFor();
+    expect(await resident.getByTestId('worker-phone').textContent()).toBe('0571-8000-0002');
+    await expect.poll(() => resident.getByTestId('worker-card').locator('img').getAttribute('src'), { timeout: 10_000 }).toMatch(/^blob:/);
+    await shot(resident, '09-resident-worker-card');
+  }, 120_000);
+
   it('switches language from the header, and signs out', async () => {
     const page = await open('en-GB', DESK);
     await signIn(page, 'resident1');

@@ -23,6 +23,7 @@ export function DeskPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const timer = useRef<ReturnType<typeof setInterval> | null>(null);
+  const current = useRef<string | null>(null);
 
   useEffect(() => {
     get<IdentityCatalogue>('/v1/identity/catalogue').then(setCatalogue, setError);
@@ -38,6 +39,7 @@ export function DeskPage() {
     setError(null);
     try {
       const s = await post<DeskView>('/v1/identity/sessions', { service });
+      current.current = s.session;
       const origin = window.location.origin;
       const l = `${origin}/present?${new URLSearchParams({ desk: origin, session: s.session, nonce: s.nonce! })}`;
       setLink(l);
@@ -46,6 +48,8 @@ export function DeskPage() {
       if (timer.current !== null) clearInterval(timer.current);
       timer.current = setInterval(() => {
         get<DeskView>(`/v1/identity/sessions/${s.session}/desk`).then((v) => {
+          // a late answer about an earlier session must not replace this one
+          if (current.current !== v.session) return;
           setSession(v);
           if (v.complete && timer.current !== null) clearInterval(timer.current);
         }, () => {});

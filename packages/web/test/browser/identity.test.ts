@@ -34,10 +34,14 @@ async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
 
 /** Starts a session at the desk page; returns the link the desk shows. */
 async function startDesk(desk: Page, serviceLabel: string): Promise<string> {
+  const linkText = desk.getByTestId('desk-link-text');
+  const before = (await linkText.count()) > 0 ? await linkText.textContent() : null;
   await choose(desk, 'desk-service', serviceLabel);
   await desk.getByTestId('desk-start').click();
   await desk.getByTestId('desk-qr').waitFor();
-  return (await desk.getByTestId('desk-link-text').textContent())!.trim();
+  // a second session on the same page: wait for its link, not the previous one's
+  await expect.poll(async () => (await linkText.textContent()) !== before).toBe(true);
+  return (await linkText.textContent())!.trim();
 }
 
 describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip', () => {

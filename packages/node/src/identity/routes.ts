@@ -162,6 +162,10 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
     },
   }, async (req, reply) => reply.status(201).send(await service.offer(principalOf(req), req.body)));
 
+  /** What this organisation issued here, with each credential's status on the ledger (no claims). */
+  app.get('/v1/identity/issued', { config: { access: 'identity.issue' }, schema: { response: { 200: loose, ...errors } } },
+    async (req) => ({ issued: service.issued(principalOf(req)) }));
+
   app.post<{ Params: { hash: string }; Body: { status: CredentialStatus; reason: StatusReason } }>('/v1/identity/credentials/:hash/status', {
     config: { access: 'identity.issue' },
     schema: {

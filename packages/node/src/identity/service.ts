@@ -69,6 +69,9 @@ export const DESK_SESSIONS_KEPT_MAX = 1000;
 const hex32 = (): string => randomBytes(16).toString('hex');
 const sha256b64u = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64url');
 
+/** Issued credentials listed for an issuer, at most. */
+export const ISSUED_LIST_MAX = 200;
+
 export interface IdentityServiceOptions {
   node: MachiNode;
   signer: Signer;
@@ -211,6 +214,21 @@ export class IdentityService {
   }
 
   /** Offers made at this node to the signed-in resident. */
+  /**
+   * What this organisation issued at this node, newest first: type, when, whether the wallet picked it up, and its
+   * status on the ledger (no claims: those were destroyed when the wallet took the credential).
+   */
+  issued(_p: Principal, limit = ISSUED_LIST_MAX) {
+    return this.#o.store.issued(limit).map((o) => {
+      const r = credentialRecord(this.#read, o.credentialHash);
+      return {
+        credentialHash: o.credentialHash, type: o.type, typeName: CREDENTIAL_TYPES[o.type as CredentialTypeId]?.name ?? o.type,
+        subject: o.subject ?? null, pickedUp: o.redeemedAt !== null, expiresAt: o.expiresAt,
+        status: r?.status ?? 'refused', issuedAt: r?.issuedAt ?? null, history: r?.history ?? [],
+      };
+    });
+  }
+
   offersFor(p: Principal) {
     const subject = this.#o.vault.subjectOfUser(p.userId);
     if (subject === undefined) return [];

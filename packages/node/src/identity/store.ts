@@ -91,6 +91,7 @@ export class IdentityStore {
       putOffer: this.#db.prepare('INSERT INTO identity_offers (offer, code_hash, credential_hash, type, subject, expires_at, offer_expires_at, sealed, wrapped_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       getOffer: this.#db.prepare(`SELECT ${offerCols}, sealed, wrapped_key AS wrappedKey FROM identity_offers WHERE offer = ?`),
       offersOf: this.#db.prepare(`SELECT ${offerCols} FROM identity_offers WHERE subject = ? AND redeemed_at IS NULL ORDER BY offer_expires_at`),
+      issued: this.#db.prepare(`SELECT ${offerCols} FROM identity_offers ORDER BY offer_expires_at DESC LIMIT ?`),
       redeem: this.#db.prepare('UPDATE identity_offers SET redeemed_at = ?, sealed = NULL, wrapped_key = NULL WHERE offer = ? AND redeemed_at IS NULL'),
       putWallet: this.#db.prepare('INSERT INTO identity_wallet (id, user_id, credential_hash, type, issuer, stored_at, sealed, wrapped_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       walletOf: this.#db.prepare(`SELECT ${walletCols} FROM identity_wallet WHERE user_id = ? ORDER BY stored_at, id`),
@@ -135,6 +136,11 @@ export class IdentityStore {
   /** Open offers for a subject (a resident of this node). */
   offersOf(subject: string): OfferRow[] {
     return this.#q.offersOf.all(subject) as OfferRow[];
+  }
+
+  /** The offers this node made (newest first): what its organisation issued here, without claims. */
+  issued(limit: number): OfferRow[] {
+    return this.#q.issued.all(limit) as OfferRow[];
   }
 
   /** Marks the offer redeemed and destroys its claims; false if it was already redeemed. */

@@ -266,6 +266,28 @@ describe('the wallet', () => {
   });
 });
 
+describe('what an issuer issued', () => {
+  it('lists the organisation\'s credentials newest first with their ledger status and pick-up, no claims; residents may not read it', async () => {
+    const wallet = await TestWallet.create();
+    const a = await issue(s, wallet, 'residence', residenceClaims('resident2'));
+    const unredeemed = await call(s, 'zhou.official', 'POST', '/v1/identity/offers', { type: 'elderly', claims: elderlyClaims('resident1') });
+    expect(unredeemed.status, unredeemed.body).toBe(201);
+    const revoked = await call(s, 'zhou.official', 'POST', `/v1/identity/credentials/${a.credentialHash}/status`, { status: 'revoked', reason: 'moved-away' });
+    expect(revoked.status, revoked.body).toBe(200);
+
+    const r = await call(s, 'zhou.official', 'GET', '/v1/identity/issued');
+    expect(r.status, r.body).toBe(200);
+    const list = r.json.issued as { credentialHash: string; type: string; status: string; pickedUp: boolean; history: { status: string; reason: string }[] }[];
+    const mine = list.find((x) => x.credentialHash === a.credentialHash)!;
+    expect(mine).toMatchObject({ type: 'residence', status: 'revoked', pickedUp: true });
+    expect(mine.history.map((h) => `${h.status}:${h.reason}`)).toEqual(['revoked:moved-away']);
+    expect(list.find((x) => x.credentialHash === unredeemed.json.credentialHash)).toMatchObject({ type: 'elderly', status: 'valid', pickedUp: false });
+    // no claim leaves through the list
+    for (const v of Object.values(residenceClaims('resident2'))) expect(r.body).not.toContain(String(v));
+    expect((await call(s, 'resident1', 'GET', '/v1/identity/issued')).status).toBe(403);
+  });
+});
+
 describe('expiry', () => {
   it('an expired credential is rejected as expired', async () => {
     // its own chain: moving the clock forward moves block times for good

@@ -5,7 +5,7 @@
  * issuance; a type the organisation may not issue is refused there, and the refusal stays recorded.
  */
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Code, Image, NumberInput, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Code, Group, Image, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import QRCode from 'qrcode';
 import { get, post, type ClaimSpec, type IdentityCatalogue } from '../api';
@@ -32,6 +32,75 @@ function withBirthDate(claims: Record<string, unknown>, specs: readonly ClaimSpe
   return { ...claims, birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}` };
 }
 
+interface Issued {
+  credentialHash: string;
+  type: string;
+  typeName: string;
+  pickedUp: boolean;
+  expiresAt: number;
+  status: string;
+  issuedAt: number | null;
+}
+
+const REVOKE_REASONS = ['data-changed', 'moved-away', 'eligibility-ended', 'issued-in-error', 'holder-request'];
+const STATUS_COLOUR: Record<string, string> = { valid: 'green', suspended: 'orange', revoked: 'red' };
+
+/** What this organisation issued here, with status changes (each a ledger record the status list then carries). */
+function IssuedList({ reload }: { reload: number }) {
+  const { t } = useTranslation();
+  const [issued, setIssued] = useState<Issued[] | null>(null);
+  const [reason, setReason] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const load = () => {
+    get<{ issued: Issued[] }>('/v1/identity/issued').then((r) => setIssued(r.issued), setError);
+  };
+  useEffect(load, [reload]);
+  const change = async (hash: string, status: string, why: string) => {
+    setBusy(hash);
+    setError(null);
+    try {
+      await post(`/v1/identity/credentials/${hash}/status`, { status, reason: why });
+      load();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (issued === null || issued.length === 0) return <ErrorAlert error={error} />;
+  return (
+    <Card withBorder>
+      <Title order={5} mb="xs">{t('issue.issued')}</Title>
+      <ErrorAlert error={error} />
+      <Table data-testid="issued-table">
+        <Table.Tbody>
+          {issued.map((c) => (
+            <Table.Tr key={c.credentialHash} data-testid="issued-row" data-hash={c.credentialHash} data-status={c.status}>
+              <Table.Td>{t(`credential.${c.type}`, { defaultValue: c.typeName })}<Text size="xs" c="dimmed">{c.issuedAt === null ? '' : new Date(c.issuedAt).toLocaleString()} · {c.pickedUp ? t('issue.pickedUp') : t('issue.notPickedUp')}</Text></Table.Td>
+              <Table.Td><Badge color={STATUS_COLOUR[c.status] ?? 'gray'}>{t(`credStatus.${c.status}`, { defaultValue: c.status })}</Badge></Table.Td>
+              <Table.Td>
+                <Group gap="xs">
+                  {c.status === 'valid' && <Button size="xs" variant="light" color="orange" loading={busy === c.credentialHash} onClick={() => void change(c.credentialHash, 'suspended', 'under-review')} data-testid="suspend">{t('issue.suspend')}</Button>}
+                  {c.status === 'suspended' && <Button size="xs" variant="light" loading={busy === c.credentialHash} onClick={() => void change(c.credentialHash, 'valid', 'reinstated')} data-testid="reinstate">{t('issue.reinstate')}</Button>}
+                  {(c.status === 'valid' || c.status === 'suspended') && (
+                    <>
+                      <Select size="xs" w={170} placeholder={t('issue.revokeReason')} value={reason[c.credentialHash] ?? null} allowDeselect={false} data-testid="revoke-reason" comboboxProps={{ withinPortal: true }}
+                        onChange={(v) => v !== null && setReason({ ...reason, [c.credentialHash]: v })} data={REVOKE_REASONS.map((r) => ({ value: r, label: t(`statusReason.${r}`) }))} />
+                      <Button size="xs" variant="light" color="red" disabled={reason[c.credentialHash] === undefined} loading={busy === c.credentialHash}
+                        onClick={() => void change(c.credentialHash, 'revoked', reason[c.credentialHash]!)} data-testid="revoke">{t('issue.revoke')}</Button>
+                    </>
+                  )}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
 export function IssuePage() {
   const { t } = useTranslation();
   const { user } = useSession();
@@ -42,6 +111,7 @@ export function IssuePage() {
   const [result, setResult] = useState<{ link: string; qr: string; offer: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [issuedAt, setIssuedAt] = useState(0);
   useEffect(() => {
     get<IdentityCatalogue>('/v1/identity/catalogue').then(setCatalogue, setError);
   }, []);
@@ -59,6 +129,7 @@ export function IssuePage() {
       const origin = window.location.origin;
       const link = `${origin}/wallet?${new URLSearchParams({ issuer: origin, offer: r.offer, code: r.code })}`;
       setResult({ link, qr: await QRCode.toDataURL(link, { margin: 1, width: 220 }), offer: r.offer });
+      setIssuedAt(Date.now());
     } catch (err) {
       setError(err);
     } finally {
@@ -99,6 +170,7 @@ export function IssuePage() {
           </Stack>
         </Alert>
       )}
+      <IssuedList reload={issuedAt} />
     </Stack>
   );
 }

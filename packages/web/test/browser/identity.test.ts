@@ -178,6 +178,24 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     const uses = await api<{ verifications: { session: string; type: string; result: string }[] }>(resident2, '/v1/me/identity/uses');
     expect(uses.verifications.filter((v) => v.session === session).map((v) => `${v.type}:${v.result}`).sort()).toEqual(['property-ownership:valid', 'residence:valid']);
     await shot(desk, '18-desk-eligible-device-key');
+
+    // the issuer revokes it (the owner sold the unit): on the ledger and in its status list at once
+    await desk.goto(`${base}/issue`);
+    const row = desk.locator(`[data-testid=issued-row][data-hash="${(await api<{ credentials: { id: string; credentialHash: string }[] }>(resident2, '/v1/me/identity/credentials')).credentials.find((c) => c.id === fresh.id)!.credentialHash}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('valid');
+    await choose(desk, 'revoke-reason', en['statusReason.moved-away'], row);
+    await row.getByTestId('revoke').click();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('revoked');
+    await shot(desk, '18b-issuer-revoked');
+    await page.goto(`${base}/wallet`);
+    await expect.poll(() => page.locator('[data-testid=credential][data-type=property-ownership]').getAttribute('data-status'), { timeout: 15_000 }).toBe('revoked');
+    // a revoked credential is not offered to a desk again
+    const next = await startDesk(await (async () => { await desk.goto(`${base}/desk`); return desk; })(), en['service.owners-meeting']);
+    await page.getByTestId('desk-link').fill(next);
+    await page.getByTestId('open-desk-link').click();
+    await expect.poll(() => page.getByTestId('requirement').count()).toBe(2);
+    expect(await page.getByTestId('consent-share').isDisabled()).toBe(true);
   }, 180_000);
 
   it('across organisations: the street office issues an elderly credential at its counter, then its desk verifies residence + age in one trip', async () => {

@@ -87,17 +87,21 @@ Options:
     longRunning: true,
     async run(v) {
       const dir = str(v, 'data', DEFAULT_DATA_DIR);
-      if (v.genesis === undefined) initDataDir(dir);
+      // every option checked before anything is written: a refused command leaves no data directory behind
       const apiPort = port(v, DEFAULT_PORT);
       const host = str(v, 'host', '127.0.0.1');
+      const listen = parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen');
+      const peers = v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; });
+      const threads = v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') };
+      if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
         genesisFile: v.genesis as string | undefined,
         port: apiPort,
         host,
-        listen: parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen'),
-        peers: v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; }),
-        ...(v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') }),
+        listen,
+        peers,
+        ...threads,
         demo: v.demo === true,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);

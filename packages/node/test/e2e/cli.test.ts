@@ -3,7 +3,7 @@
  * verify-proof, verify — and tampering with one byte of one stored transaction makes `verify` fail naming the block.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -13,8 +13,9 @@ import { CLI } from './harness.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** Runs `machi` in the test's own folder, so a default `./data` would land there and never in the repository. */
 function machi(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 30_000, cwd: join(dir, 'cwd') });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -26,6 +27,7 @@ let url: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'machi-cli-'));
   data = join(dir, 'data');
+  mkdirSync(join(dir, 'cwd'));
   proc = spawn(process.execPath, [CLI, 'start', '--data', data, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -97,6 +99,8 @@ describe('machi CLI', () => {
       expect(c.err).toMatch(/^machi: /);
     }
     expect(cases[2]!.err).toContain('TX_PAYLOAD_INVALID');
+    // a refused start wrote nothing: no default data directory appeared
+    expect(existsSync(join(dir, 'cwd', 'data'))).toBe(false);
   });
 
   it('every command has --help', () => {

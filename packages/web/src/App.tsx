@@ -3,8 +3,8 @@
  * report and follow requests, dispatchers work the board, maintenance workers their jobs. One layout for phones
  * (navigation in a drawer) and desks (navigation at the side).
  */
-import { useEffect, useState } from 'react';
-import { AppShell, Burger, Button, Group, MantineProvider, NavLink, Select, Text, Title, createTheme } from '@mantine/core';
+import { Suspense, lazy, useEffect, useState } from 'react';
+import { AppShell, Burger, Button, Center, Group, Loader, MantineProvider, NavLink, Select, Text, Title, createTheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
@@ -12,18 +12,18 @@ import { loadSession, logout, setUnauthorisedHandler, type Role, type Session } 
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
 import { LoginPage } from './pages/Login';
-import { MyRequestsPage } from './pages/MyRequests';
-import { ReportPage } from './pages/Report';
-import { RequestPage } from './pages/Request';
-import { BoardPage } from './pages/Board';
-import { JobsPage } from './pages/Jobs';
-import { HomePage } from './pages/Home';
-import { WalletPage } from './pages/Wallet';
-import { PresentPage } from './pages/Present';
-import { DeskPage } from './pages/Desk';
-import { IssuePage } from './pages/Issue';
-import { SettingsPage } from './pages/Settings';
 
+const MyRequestsPage = lazy(() => import('./pages/MyRequests').then((m) => ({ default: m.MyRequestsPage })));
+const ReportPage = lazy(() => import('./pages/Report').then((m) => ({ default: m.ReportPage })));
+const RequestPage = lazy(() => import('./pages/Request').then((m) => ({ default: m.RequestPage })));
+const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.BoardPage })));
+const JobsPage = lazy(() => import('./pages/Jobs').then((m) => ({ default: m.JobsPage })));
+const HomePage = lazy(() => import('./pages/Home').then((m) => ({ default: m.HomePage })));
+const WalletPage = lazy(() => import('./pages/Wallet').then((m) => ({ default: m.WalletPage })));
+const PresentPage = lazy(() => import('./pages/Present').then((m) => ({ default: m.PresentPage })));
+const DeskPage = lazy(() => import('./pages/Desk').then((m) => ({ default: m.DeskPage })));
+const IssuePage = lazy(() => import('./pages/Issue').then((m) => ({ default: m.IssuePage })));
+const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
 const theme = createTheme({
   primaryColor: 'teal',
   defaultRadius: 'md',
@@ -102,6 +102,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
+        {/* pages load on first visit: the sign-in page stays small; the verifier and the wallet come with their pages */}
+        <Suspense fallback={<Center p="xl"><Loader /></Center>}>
         <Switch>
           <Route path="/report"><ReportPage /></Route>
           <Route path="/board"><BoardPage /></Route>
@@ -115,6 +117,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
           <Route><Redirect to="/" /></Route>
         </Switch>
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

@@ -90,3 +90,46 @@ export function verifyBundle(value: unknown, genesisValue: Genesis | unknown): B
 }
 
 export { blockHash };
+
+export type ShownVerdict =
+  | { ok: true; verdict: BundleVerdict }
+  /** `field`: the bundle field that failed (`bundle.tx.sig`, …) or the shown field that differs (`record.purpose`, …) */
+  | { ok: false; field: string; reason: string };
+
+/** Structural equality of JSON values (key order ignored; an absent key equals an undefined one). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Whether a record an API shows is what the ledger recorded: `proof` verifies against the genesis (verifyBundle), its
+ * transaction is of `txType`, and every field of the transaction's payload is shown with the same value (extra shown
+ * fields the payload does not have, like `txHash` and `height`, are checked against the bundle when present). Never
+ * throws. For records whose payload is their content (an access record, a consent, a verification…); repairs' timeline
+ * steps have their own check (`verifyTimelineStep`).
+ */
+export function verifyShownRecord(record: unknown, proof: unknown, genesis: unknown, txType: string): ShownVerdict {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, field: 'record', reason: 'is not a JSON object' };
+  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the record has no proof bundle' };
+  let verdict: BundleVerdict;
+  try {
+    verdict = verifyBundle(proof, genesis);
+  } catch (e) {
+    if (isMachiError(e)) return { ok: false, field: `bundle.${String(e.detail?.field ?? 'bundle')}`, reason: e.message };
+    return { ok: false, field: 'bundle', reason: String(e) };
+  }
+  const tx = (proof as ProofBundle).tx;
+  if (tx.type !== txType) return { ok: false, field: 'bundle.tx.type', reason: `is ${JSON.stringify(tx.type)}, not ${JSON.stringify(txType)}` };
+  const shown = record as Record<string, unknown>;
+  const payload = tx.payload as Record<string, unknown>;
+  for (const [k, v] of Object.entries(payload)) {
+    if (!sameJson(shown[k], v)) return { ok: false, field: `record.${k}`, reason: `the page shows ${JSON.stringify(shown[k])}, the ledger recorded ${JSON.stringify(v)}` };
+  }
+  if (shown.txHash !== undefined && shown.txHash !== verdict.txHash) return { ok: false, field: 'record.txHash', reason: `is not the bundle's transaction ${verdict.txHash}` };
+  if (shown.height !== undefined && shown.height !== verdict.height) return { ok: false, field: 'record.height', reason: `the bundle's block is ${verdict.height}` };
+  return { ok: true, verdict };
+}

@@ -24,6 +24,8 @@ const PresentPage = lazy(() => import('./pages/Present').then((m) => ({ default:
 const DeskPage = lazy(() => import('./pages/Desk').then((m) => ({ default: m.DeskPage })));
 const IssuePage = lazy(() => import('./pages/Issue').then((m) => ({ default: m.IssuePage })));
 const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
+const MyDataPage = lazy(() => import('./pages/MyData').then((m) => ({ default: m.MyDataPage })));
+const AlertsPage = lazy(() => import('./pages/MyData').then((m) => ({ default: m.AlertsPage })));
 const theme = createTheme({
   primaryColor: 'teal',
   defaultRadius: 'md',
@@ -39,7 +41,7 @@ interface NavItem {
 export function navFor(role: Role): NavItem[] {
   switch (role) {
     case 'resident':
-      return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }];
+      return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }, { to: '/my-data', label: 'nav.myData' }];
     case 'property-staff':
       return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }, { to: '/settings', label: 'nav.settings' }];
     case 'official':
@@ -48,13 +50,15 @@ export function navFor(role: Role): NavItem[] {
       return [{ to: '/board', label: 'nav.board' }, { to: '/settings', label: 'nav.settings' }];
     case 'maintenance-worker':
       return [{ to: '/jobs', label: 'nav.jobs' }];
+    case 'regulator':
+      return [{ to: '/alerts', label: 'nav.alerts' }];
     default:
       return [{ to: '/', label: 'nav.home' }];
   }
 }
 
 function homeOf(role: Role): string {
-  return role === 'dispatcher' ? '/board' : role === 'maintenance-worker' ? '/jobs' : role === 'official' ? '/desk' : '/';
+  return role === 'dispatcher' ? '/board' : role === 'maintenance-worker' ? '/jobs' : role === 'official' ? '/desk' : role === 'regulator' ? '/alerts' : '/';
 }
 
 export function LanguageSwitch() {
@@ -113,6 +117,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/desk"><DeskPage /></Route>
           <Route path="/issue"><IssuePage /></Route>
           <Route path="/settings"><SettingsPage /></Route>
+          <Route path="/my-data"><MyDataPage /></Route>
+          <Route path="/alerts"><AlertsPage /></Route>
           <Route path="/requests/:id">{(p) => <RequestPage id={p.id} />}</Route>
           <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
           <Route><Redirect to="/" /></Route>

@@ -3,7 +3,7 @@
  * RFC 9162 inclusion, commit certificate; then every shown field against the recorded transaction), run here in the
  * browser against the chain's genesis file. No second implementation: this is @machi/core, bundled.
  */
-import { verifyTimelineStep, type StepVerdict } from '@machi/core';
+import { verifyShownRecord, verifyTimelineStep, type StepVerdict } from '@machi/core';
 import type { TimelineStep } from '../api';
 
 let genesisPromise: Promise<unknown> | null = null;
@@ -32,6 +32,23 @@ export async function verifySteps(request: string, steps: readonly TimelineStep[
     await new Promise((r) => setTimeout(r, 0));
     const { proof, ...shown } = step;
     const v: StepVerdict = verifyTimelineStep(request, shown as never, proof, genesis);
+    marks.push(v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason });
+  }
+  return marks;
+}
+
+/** Marks for records an API shows with their proof bundles (access records…): the core's verifyShownRecord. */
+export async function verifyRecords(items: readonly { record: unknown; proof: unknown }[], txType: string): Promise<Mark[]> {
+  let genesis: unknown;
+  try {
+    genesis = await loadGenesis();
+  } catch (e) {
+    return items.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
+  }
+  const marks: Mark[] = [];
+  for (const it of items) {
+    await new Promise((r) => setTimeout(r, 0));
+    const v = verifyShownRecord(it.record, it.proof, genesis, txType);
     marks.push(v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason });
   }
   return marks;

@@ -248,5 +248,25 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     const uses = await api<unknown>(r3, '/v1/me/uses');
     expect(JSON.stringify(uses)).toContain('street-office');
     expect(JSON.stringify(uses)).toContain('identity-verification');
+    // …and the resident sees it in "who used my data", each entry verified in the browser
+    await resident.goto(`${base}/my-data`);
+    await expect.poll(() => resident.getByTestId('data-use').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const uses3 = resident.getByTestId('data-use').filter({ hasText: zh['org.street-office'] });
+    expect(await uses3.count()).toBeGreaterThan(0);
+    await expect.poll(() => uses3.first().getByTestId('mark').getAttribute('data-state'), { timeout: 15_000 }).toBe('verified');
+    await shot(resident, '21-resident-who-used-my-data');
+
+    // an API that hides the real purpose is caught by the same check
+    const tampered = await open('en-GB', PHONE);
+    await tampered.route('**/v1/me/uses', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { uses: { record: { purpose: string } }[] };
+      for (const u of body.uses) u.record.purpose = 'emergency';
+      await route.fulfill({ response: res, json: body });
+    });
+    await signIn(tampered, 'resident3');
+    await tampered.goto(`${base}/my-data`);
+    await expect.poll(() => tampered.locator('[data-testid=mark][data-state=failed]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await tampered.locator('[data-testid=mark][data-state=verified]').count()).toBe(0);
   }, 180_000);
 });

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, CATEGORY_CODES, CAUSES, PARTS, ROLES, STATUSES } from '@machi/core';
+import { ACTIONS, ALLOWED_REASONS, ANOMALY_RULES, CATEGORY_CODES, CAUSES, CREDENTIAL_TYPE_IDS, DENIED_REASONS, FIELD_NAMES, PARTS, PURPOSES, ROLES, STATUSES, VERIFY_REASONS } from '@machi/core';
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
 import zh from '../../src/messages/zh.json';
@@ -59,6 +59,12 @@ describe('message files', () => {
       ...STATUSES.map((s) => `status.${s}`),
       ...ACTIONS.map((a) => `action.${a}`),
       ...ROLES.map((r) => `role.${r}`),
+      ...PURPOSES.map((p) => `purpose.${p}`),
+      ...FIELD_NAMES.map((f) => `field.${f}`),
+      ...ANOMALY_RULES.map((r) => `rule.${r}`),
+      ...[...ALLOWED_REASONS, ...DENIED_REASONS].map((r) => `accessReason.${r}`),
+      ...CREDENTIAL_TYPE_IDS.map((c) => `credential.${c}`),
+      ...VERIFY_REASONS.map((r) => `verifyReason.${r}`),
     ];
     expect(need.filter((k) => !(k in en))).toEqual([]);
   });

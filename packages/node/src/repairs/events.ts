@@ -6,13 +6,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { requestRecord } from '@machi/core';
+import { requestToken } from '../auth/principal.js';
 import type { MachiNode } from '../node/node.js';
 import type { StoredBlock } from '../storage/store.js';
 
 /** Open event streams per node, at most; a new stream beyond it closes the oldest (the client reconnects). */
 export const REPAIRS_EVENT_STREAMS_MAX = 512;
-/** Open event streams per user, at most (a few tabs); beyond it the user's oldest closes. */
-export const REPAIRS_EVENT_STREAMS_PER_USER_MAX = 4;
+/** Open event streams per user, at most (tabs and devices); beyond it the user's oldest closes. */
+export const REPAIRS_EVENT_STREAMS_PER_USER_MAX = 8;
 /** A comment line this often keeps proxies from closing an idle stream, ms. */
 export const REPAIRS_EVENT_HEARTBEAT_MS = 20_000;
 
@@ -40,11 +41,21 @@ export function repairEventsOf(node: MachiNode, block: StoredBlock): RepairEvent
 
 interface Stream {
   user: string;
+  /** the session token's id: a stream ends when its token is signed out */
+  jti: string | undefined;
   write(text: string): void;
   close(): void;
 }
 
-export const repairEventRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
+export interface RepairEventOptions {
+  node: MachiNode;
+  /** whether a session token was signed out (its streams end at the next heartbeat) */
+  isRevoked?: (jti: string) => boolean;
+  now?: () => number;
+  heartbeatMs?: number;
+}
+
+export const repairEventRoutes: FastifyPluginAsync<RepairEventOptions> = async (app, { node, isRevoked = () => false, now = Date.now, heartbeatMs = REPAIRS_EVENT_HEARTBEAT_MS }) => {
   const streams = new Set<Stream>();
 
   const onBlock = (block: StoredBlock): void => {
@@ -56,8 +67,11 @@ export const repairEventRoutes: FastifyPluginAsync<{ node: MachiNode }> = async 
   };
   node.on('block', onBlock);
   const heartbeat = setInterval(() => {
-    for (const s of streams) s.write(': ping\n\n');
-  }, REPAIRS_EVENT_HEARTBEAT_MS);
+    for (const s of [...streams]) {
+      if (s.jti !== undefined && isRevoked(s.jti)) s.close();
+      else s.write(': ping\n\n');
+    }
+  }, heartbeatMs);
   heartbeat.unref();
   // before the server closes: it waits for open connections, and these never end by themselves
   app.addHook('preClose', async () => {
@@ -83,8 +97,10 @@ export const repairEventRoutes: FastifyPluginAsync<{ node: MachiNode }> = async 
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    const token = requestToken(req);
     const stream: Stream = {
       user,
+      jti: token?.jti,
       write: (text) => {
         if (!res.writableEnded) res.write(text);
       },
@@ -95,6 +111,12 @@ export const repairEventRoutes: FastifyPluginAsync<{ node: MachiNode }> = async 
     };
     streams.add(stream);
     res.write(`retry: 1500\n: height ${node.head.height}\n\n`);
-    req.raw.on('close', () => streams.delete(stream));
+    // the stream lasts as long as the token that opened it: the client signs in again and reconnects
+    const expiry = token === undefined ? undefined : setTimeout(() => stream.close(), Math.max(0, token.expiresAt - now()));
+    expiry?.unref();
+    req.raw.on('close', () => {
+      if (expiry !== undefined) clearTimeout(expiry);
+      streams.delete(stream);
+    });
   });
 };

@@ -401,6 +401,8 @@ export interface RepairsWiring {
   log?: (line: string) => void;
   /** demo data: work phones for the demo workers (first start only) */
   demo?: boolean;
+  /** live-update heartbeat (and sign-out check) interval, ms; default REPAIRS_EVENT_HEARTBEAT_MS */
+  eventHeartbeatMs?: number;
 }
 
 /** The repairs module of a running node: private store, service, escalation job, REST and Open311 routes. */
@@ -420,7 +422,12 @@ export function repairsPlugin(w: RepairsWiring): FastifyPluginAsync {
       store.close();
     });
     await app.register(repairsRoutes, { service, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
-    await app.register(repairEventRoutes, { node: w.node });
+    await app.register(repairEventRoutes, {
+      node: w.node,
+      isRevoked: (jti) => w.auth.accounts.isRevoked(jti),
+      ...(w.auth.now === undefined ? {} : { now: w.auth.now }),
+      ...(w.eventHeartbeatMs === undefined ? {} : { heartbeatMs: w.eventHeartbeatMs }),
+    });
     await app.register(open311Routes, { prefix: '/open311/v2', service, node: w.node, auth: w.auth, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
   };
 }

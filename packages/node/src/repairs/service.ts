@@ -492,6 +492,11 @@ export class RepairsService {
 
   // ---- reads ------------------------------------------------------------------------------------------------------
 
+  /** Who sees the worker card of a request: those who may read its private part, and residents following it. */
+  #maySeeWorker(p: Principal, r: RequestRecord): boolean {
+    return this.#mayReadPrivate(p, r) || (p.org === r.org && r.followers.includes(p.actor));
+  }
+
   #mayReadPrivate(p: Principal, r: RequestRecord): boolean {
     if (p.org === r.org && (p.actor === r.reporter || (MANAGER_ROLES as readonly Role[]).includes(p.role))) return true;
     return r.worker !== undefined && p.actor === r.worker && p.org === r.workerOrg;
@@ -543,11 +548,11 @@ export class RepairsService {
    * The photo of a request's worker, to whoever may view the request (as `workerCard` in its view), when the
    * worker's card on this node shares one; 404 otherwise.
    */
-  workerPhoto(_p: Principal, request: string): { type: string; bytes: Buffer } {
+  workerPhoto(p: Principal, request: string): { type: string; bytes: Buffer } {
     const r = this.#record(request);
     if (r === undefined) throw new MachiError('NOT_FOUND', `no repair request ${request}`);
     const none = (): MachiError => new MachiError('NOT_FOUND', `request ${request} has no worker photo to show`);
-    if (r.worker === undefined || r.workerOrg !== this.#node.self.id) throw none();
+    if (r.worker === undefined || r.workerOrg !== this.#node.self.id || !this.#maySeeWorker(p, r)) throw none();
     const username = this.#usernameOf(r.workerOrg, r.worker);
     if (username === undefined) throw none();
     const photo = this.#sharedPhoto(username, this.#store.staffCard(username));
@@ -590,7 +595,7 @@ export class RepairsService {
       // the account name is for staff of the worker's organisation; residents see what the worker card shares
       const name = r.workerOrg === p.org && p.role !== 'resident' ? this.#usernameOf(p.org, r.worker) : undefined;
       if (name !== undefined) v.workerUsername = name;
-      const card = r.workerOrg === this.#node.self.id ? this.#workerCard(r.workerOrg, r.worker) : undefined;
+      const card = r.workerOrg === this.#node.self.id && this.#maySeeWorker(p, r) ? this.#workerCard(r.workerOrg, r.worker) : undefined;
       if (card !== undefined) v.workerCard = card;
     }
     if (r.rating !== undefined) v.rating = r.rating;

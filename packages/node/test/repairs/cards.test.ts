@@ -196,11 +196,15 @@ describe('workerCard in a request\'s view', () => {
     expect((await residentView(id)).workerCard).toEqual({ name: WORKERS['xu.worker'] });
   });
 
-  it('the same card in every view that shows the request: another resident, the board, the worker\'s jobs, mine', async () => {
+  it('the same card in every view that shows the request to those it is for: the board, the worker\'s jobs, mine; not to another resident', async () => {
     const p = phone();
     ok(await put('li.staff', 'ma.worker', { phone: p, share: { name: true, phone: true } }));
     const id = await assignedTo('ma.worker');
     const card = { name: WORKERS['ma.worker'], phone: p };
+    // a resident who neither reported nor follows the request does not see who is coming (nor their phone)
+    expect((await residentView(id, 'resident2')).workerCard).toBeUndefined();
+    // once they follow it, they do
+    ok(await call(s, 'resident2', 'POST', `/v1/repairs/${id}/follow`));
     expect((await residentView(id, 'resident2')).workerCard).toEqual(card);
     const board = ok(await call(s, 'chen.dispatch', 'GET', '/v1/repairs/board?building=b9')).requests as any[];
     expect(board.find((r) => r.request === id)?.workerCard).toEqual(card);

@@ -41,7 +41,7 @@ interface Server {
 }
 
 /** A node as start.ts wires it (without peers, identity, privacy), listening on 127.0.0.1 at a free port. */
-async function server(): Promise<Server> {
+async function server(opts: { eventHeartbeatMs?: number } = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'machi-events-'));
   const kp = generateKeyPair();
   const signer = signerFromJwk(kp.jwk);
@@ -54,7 +54,7 @@ async function server(): Promise<Server> {
   const app = await buildServer(node, {
     consensus,
     auth,
-    plugins: [repairsPlugin({ node, submitter: new OrgSubmitter(node, signer), auth, dir, escalationIntervalMs: null })],
+    plugins: [repairsPlugin({ node, submitter: new OrgSubmitter(node, signer), auth, dir, escalationIntervalMs: null, ...opts })],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
@@ -409,6 +409,28 @@ describe('closing the server', () => {
       }
       // the route's block listener is gone with it
       expect(s.node.listenerCount('block')).toBe(listeners - 1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a stream lasts as long as its token', () => {
+  it('ends at the next heartbeat once its token is signed out; other users\' streams stay open', async () => {
+    const s = await server({ eventHeartbeatMs: 100 });
+    try {
+      const mine = await open(s, s.tokens.get('resident1')!);
+      const other = await open(s, s.tokens.get('resident2')!);
+      await Promise.all([mine, other].map((st) => st.until((f) => f.length > 0)));
+      const out = await fetch(`${s.url}/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${s.tokens.get('resident1')!}` } });
+      expect(out.status).toBeLessThan(300);
+      expect(await within(mine.done, 5_000)).toBe(true);
+      expect(mine.ended()).toBe(true);
+      // the other stream is still alive: it keeps receiving heartbeats
+      const pings = other.text().split(': ping').length;
+      await other.until(() => other.text().split(': ping').length > pings + 1);
+      expect(other.ended()).toBe(false);
+      other.abort();
     } finally {
       await s.close();
     }

@@ -74,7 +74,10 @@ describe('the card photo', () => {
     expect(s.repairStore.prune(Date.now() + 3 * 24 * 3_600_000)).toBeGreaterThanOrEqual(0);
 
     expect((await view('resident1', id)).workerCard).toEqual({ name: 'wang.worker', photo: true });
-    for (const user of ['resident1', 'resident2', 'chen.dispatch', 'wang.worker']) {
+    // another resident (neither reporter nor follower) gets nothing
+    expect((await workerPhoto('resident2', id)).statusCode).toBe(404);
+    expect((await view('resident2', id)).workerCard).toBeUndefined();
+    for (const user of ['resident1', 'chen.dispatch', 'wang.worker']) {
       const r = await workerPhoto(user, id);
       expect(r.statusCode, user).toBe(200);
       expect(r.headers['content-type']).toBe('image/png');

@@ -1,5 +1,5 @@
 /** Small pieces every page uses: status badges, SLA timers, photos, the "verified" mark, errors. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, FileButton, Group, Image, Loader, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { ApiError, photoUrl, uploadPhoto } from '../api';
@@ -59,7 +59,10 @@ export function SlaTimer({ dueAt, open, status }: { dueAt: number; open: boolean
 export function ErrorAlert({ error }: { error: unknown }) {
   const { t } = useTranslation();
   if (error === null || error === undefined) return null;
-  const message = error instanceof ApiError ? `${t(`errorCode.${error.code}`, { defaultValue: error.code })}: ${error.message}` : t('error.network');
+  // fetch failures are TypeErrors (no connection); other Errors carry a message written for the user
+  const message = error instanceof ApiError
+    ? `${t(`errorCode.${error.code}`, { defaultValue: error.code })}: ${error.message}`
+    : error instanceof Error && !(error instanceof TypeError) ? error.message : t('error.network');
   return <Alert color="red" data-testid="error">{message}</Alert>;
 }
 
@@ -68,8 +71,13 @@ export function Photo({ request, hash, size = 96 }: { request: string; hash: str
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let u: string | null = null;
-    photoUrl(request, hash).then((x) => setUrl((u = x))).catch(() => setUrl(''));
+    let gone = false;
+    photoUrl(request, hash).then((x) => {
+      if (gone) URL.revokeObjectURL(x);
+      else setUrl((u = x));
+    }).catch(() => !gone && setUrl(''));
     return () => {
+      gone = true;
       if (u !== null) URL.revokeObjectURL(u);
     };
   }, [request, hash]);
@@ -81,6 +89,10 @@ export function Photo({ request, hash, size = 96 }: { request: string; hash: str
 export function PhotoPicker({ value, onChange }: { value: { hash: string; url: string }[]; onChange: (v: { hash: string; url: string }[]) => void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
+  // the previews are object URLs: freed when the picker goes
+  const previews = useRef(value);
+  previews.current = value;
+  useEffect(() => () => previews.current.forEach((p) => URL.revokeObjectURL(p.url)), []);
   const [error, setError] = useState<unknown>(null);
   const add = async (files: File[]) => {
     setBusy(true);

@@ -4,18 +4,26 @@
  * credential — made in this browser with the credential's own key (or by the node for demo credentials) — sent to the
  * desk, which verifies and records each.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { get, post, publicCall, type SessionView, type WalletCredential } from '../api';
 import { ErrorAlert } from '../components/common';
-import { present } from '../identity/holder';
+import { hasHolderKey, present } from '../identity/holder';
 
 interface Result {
   type: string;
   result: string;
   reason: string;
 }
+
+const safeHost = (u: string): string => {
+  try {
+    return new URL(u).host;
+  } catch {
+    return '?';
+  }
+};
 
 export function PresentPage() {
   const { t } = useTranslation();
@@ -30,10 +38,13 @@ export function PresentPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
+  const consented = useRef(false);
   useEffect(() => {
-    publicCall<SessionView>(deskBase, `/v1/identity/sessions/${session}`).then(setView, setError);
+    // What is asked comes from my own node's copy of the ledger (the session's service, desk and audience), never
+    // from the link's server: a link can only say where to send the answer, not what to disclose or to whom.
+    get<SessionView>(`/v1/identity/sessions/${session}`).then(setView, setError);
     get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
-  }, [deskBase, session]);
+  }, [session]);
 
   const pick = (type: string) => creds.find((c) => c.type === type && c.status === 'valid' && c.expiresAt > Date.now());
   const ready = view !== null && view.requirements.every((r) => pick(r.type) !== undefined);
@@ -43,12 +54,20 @@ export function PresentPage() {
     setBusy(true);
     setError(null);
     try {
-      await post('/v1/me/identity/consents', { session, nonce });
+      // every key this needs must be in this browser before anything is recorded
+      for (const r of view.requirements) {
+        const c = pick(r.type)!;
+        if (!c.demoHolderKey && !(await hasHolderKey(c.id))) throw new Error(t('present.noKey', { type: t(`credential.${r.type}`) }));
+      }
+      if (!consented.current) {
+        await post('/v1/me/identity/consents', { session, nonce });
+        consented.current = true;
+      }
       const presentations: string[] = [];
       for (const r of view.requirements) {
         const c = pick(r.type)!;
         presentations.push(c.demoHolderKey
-          ? (await post<{ presentation: string }>(`/v1/me/identity/credentials/${c.id}/present`, { session, nonce, disclose: r.disclose })).presentation
+          ? (await post<{ presentation: string }>(`/v1/me/identity/credentials/${c.id}/present`, { session, nonce })).presentation
           : await present(c.id, c.credential, r.disclose, view.audience, nonce));
       }
       setResults(await publicCall<{ eligible: boolean; results: Result[] }>(deskBase, `/v1/identity/sessions/${session}/presentations`, { presentations }));
@@ -80,6 +99,7 @@ export function PresentPage() {
         );
       })}
       <Text size="xs" c="dimmed">{t('present.notShared')}</Text>
+      <Text size="xs" c="dimmed" data-testid="present-destination">{t('present.sendTo', { host: deskBase === '' ? window.location.host : safeHost(deskBase), desk: t(`org.${view.deskOrg}`, { defaultValue: view.deskName }) })}</Text>
       {results === null ? (
         <Button size="md" disabled={!ready || view.consented} loading={busy} onClick={() => void share()} data-testid="consent-share">{t('present.consent')}</Button>
       ) : (

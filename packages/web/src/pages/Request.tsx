@@ -3,7 +3,7 @@
  * this browser. The actions offered follow the core's transition table for the caller (the API decides; a refused
  * action shows the API's reason). Updates live when a step of this request is recorded.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   Alert, Avatar, Badge, Button, Card, Group, MultiSelect, NumberInput, Rating, Select, SimpleGrid, Stack, Text, Textarea, Timeline, Title,
 } from '@mantine/core';
@@ -26,15 +26,20 @@ export function RequestPage({ id }: { id: string }) {
   const [marks, setMarks] = useState<Mark[]>([]);
   const [error, setError] = useState<unknown>(null);
 
+  // loads overlap (a live update during a load): only the latest one's answers are shown
+  const latest = useRef(0);
   const load = useCallback(() => {
+    const n = ++latest.current;
     Promise.all([get<RequestView>(`/v1/repairs/${id}`), get<{ steps: TimelineStep[] }>(`/v1/repairs/${id}/timeline`)]).then(
       async ([r, tl]) => {
+        if (n !== latest.current) return;
         setReq(r);
         setSteps(tl.steps);
         setMarks(tl.steps.map(() => ({ state: 'checking' })));
-        setMarks(await verifySteps(id, tl.steps));
+        const marks = await verifySteps(id, tl.steps);
+        if (n === latest.current) setMarks(marks);
       },
-      setError,
+      (e: unknown) => n === latest.current && setError(e),
     );
   }, [id]);
   useEffect(load, [load]);
@@ -114,8 +119,13 @@ function WorkerCard({ req }: { req: RequestView }) {
   useEffect(() => {
     if (card?.photo !== true) return setPhoto(null);
     let url: string | null = null;
-    imageUrl(`/v1/repairs/${req.request}/worker-photo`).then((u) => setPhoto((url = u)), () => setPhoto(null));
+    let gone = false;
+    imageUrl(`/v1/repairs/${req.request}/worker-photo`).then((u) => {
+      if (gone) URL.revokeObjectURL(u);
+      else setPhoto((url = u));
+    }, () => !gone && setPhoto(null));
     return () => {
+      gone = true;
       if (url !== null) URL.revokeObjectURL(url);
     };
   }, [card?.photo, req.request, req.worker]);

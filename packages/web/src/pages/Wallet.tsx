@@ -17,6 +17,24 @@ export function claimValue(v: unknown): string {
   return typeof v === 'boolean' ? (v ? '✓' : '✗') : String(v);
 }
 
+const PENDING = 'machi.pending-credential.';
+
+/** Stores a credential picked up from an issuer (kept in localStorage until then) and files its key under its id. */
+async function storePending(offer: string): Promise<void> {
+  const raw = localStorage.getItem(`${PENDING}${offer}`);
+  if (raw === null) return;
+  const { credential, temp } = JSON.parse(raw) as { credential: string; temp: string };
+  const entry = await post<WalletCredential>('/v1/me/identity/credentials', { credential });
+  await relabelHolderKey(temp, entry.id);
+  localStorage.removeItem(`${PENDING}${offer}`);
+}
+
+async function retryPending(): Promise<void> {
+  for (const key of Object.keys(localStorage).filter((k) => k.startsWith(PENDING))) {
+    await storePending(key.slice(PENDING.length)).catch(() => {});
+  }
+}
+
 export function WalletPage() {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
@@ -36,6 +54,7 @@ export function WalletPage() {
   });
 
   const load = useCallback(() => {
+    void retryPending();
     get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
     get<{ offers: Offer[] }>('/v1/me/identity/offers').then((r) => setOffers(r.offers), setError);
     get<typeof uses>('/v1/me/identity/uses').then(setUses, setError);
@@ -66,8 +85,9 @@ export function WalletPage() {
       const holderJwk = await newHolderKey(temp);
       const base = r.issuer === window.location.origin ? '' : r.issuer;
       const issued = await publicCall<{ credential: string }>(base, `/v1/identity/offers/${r.offer}/redeem`, { code: r.code, holderJwk });
-      const entry = await post<WalletCredential>('/v1/me/identity/credentials', { credential: issued.credential });
-      await relabelHolderKey(temp, entry.id);
+      // the offer is used up now: keep the credential here until my node has stored it (retried on the next visit)
+      localStorage.setItem(`${PENDING}${r.offer}`, JSON.stringify({ credential: issued.credential, temp }));
+      await storePending(r.offer);
       setRedeem(null);
       navigate('/wallet', { replace: true });
       load();

@@ -3,7 +3,7 @@
  * RFC 9162 inclusion, commit certificate; then every shown field against the recorded transaction), run here in the
  * browser against the chain's genesis file. No second implementation: this is @machi/core, bundled.
  */
-import { verifyShownRecord, verifyTimelineStep, type StepVerdict } from '@machi/core';
+import { verifyShownRecord, verifyTimeline } from '@machi/core';
 import type { TimelineStep } from '../api';
 
 let genesisPromise: Promise<unknown> | null = null;
@@ -19,7 +19,7 @@ export function loadGenesis(): Promise<unknown> {
 
 export type Mark = { state: 'checking' } | { state: 'verified'; height: number; signedBy: string[] } | { state: 'failed'; field: string; reason: string };
 
-/** Verifies each step; yields to the browser between steps so the page stays responsive. */
+/** Verifies the timeline: every step against its proof and its transaction, every shown status against the actions. */
 export async function verifySteps(request: string, steps: readonly TimelineStep[]): Promise<Mark[]> {
   let genesis: unknown;
   try {
@@ -27,14 +27,8 @@ export async function verifySteps(request: string, steps: readonly TimelineStep[
   } catch (e) {
     return steps.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
   }
-  const marks: Mark[] = [];
-  for (const step of steps) {
-    await new Promise((r) => setTimeout(r, 0));
-    const { proof, ...shown } = step;
-    const v: StepVerdict = verifyTimelineStep(request, shown as never, proof, genesis);
-    marks.push(v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason });
-  }
-  return marks;
+  await new Promise((r) => setTimeout(r, 0));
+  return verifyTimeline(request, steps, genesis).map((v) => (v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason }));
 }
 
 /** Marks for records an API shows with their proof bundles (access records…): the core's verifyShownRecord. */

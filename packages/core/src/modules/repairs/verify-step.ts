@@ -7,6 +7,8 @@
 import { verifyBundle, type BundleVerdict } from '../../bundle.js';
 import { isMachiError } from '../../errors.js';
 import type { RepairStep } from './types.js';
+import { isAction, type RepairStatus } from './catalogue.js';
+import { nextStatus } from './transitions.js';
 
 export type StepVerdict =
   | { ok: true; verdict: BundleVerdict }
@@ -81,4 +83,22 @@ export function verifyTimelineStep(request: string, step: RepairStep, proof: unk
     if (!sameJson(shown[f], payload[f])) return mismatch(f, shown[f], payload[f]);
   }
   return { ok: true, verdict };
+}
+
+/**
+ * A whole timeline as an API showed it: each step by verifyTimelineStep, and the status shown beside each step must be
+ * the one the recorded actions lead to (from `received`, by the transition table). One verdict per step, in order.
+ * What it cannot see: steps the API left out (the request record's own proof would be needed for that).
+ */
+export function verifyTimeline(request: string, steps: readonly unknown[], genesis: unknown): StepVerdict[] {
+  let status: RepairStatus = 'received';
+  return steps.map((s) => {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return { ok: false, field: 'step', reason: 'the step is not a JSON object' };
+    const { proof, status: shown, ...step } = s as Record<string, unknown>;
+    const v = verifyTimelineStep(request, step as unknown as RepairStep, proof, genesis);
+    if (typeof step.action === 'string' && isAction(step.action)) status = nextStatus(status, step.action);
+    if (!v.ok) return v;
+    if (shown !== undefined && shown !== status) return { ok: false, field: 'step.status', reason: `the step shows ${JSON.stringify(shown)}, the recorded steps lead to ${JSON.stringify(status)}` };
+    return v;
+  });
 }

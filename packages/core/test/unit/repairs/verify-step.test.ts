@@ -10,6 +10,7 @@ import {
   BUNDLE_FORMAT,
   fromBase64url,
   requestRecord,
+  verifyTimeline,
   signTx,
   timeline,
   toBase64url,
@@ -568,5 +569,30 @@ describe('verifyTimelineStep on garbage', () => {
     for (const bad of [null, undefined, 7, {}, [RQ_A]]) {
       expect(failed(verifyTimelineStep(bad as unknown as string, step, proof, net.genesis)).field).toBe('step.request');
     }
+  });
+});
+
+describe('verifyTimeline: the steps and the statuses shown beside them', () => {
+  const wire = (steps: TimelineEntry[]) => JSON.parse(JSON.stringify(steps.map((s) => ({ ...s, proof: proofOf(s.txHash) })))) as (TimelineEntry & { proof: unknown })[];
+
+  it('accepts whole genuine timelines (every status the one its actions lead to)', () => {
+    for (const [request, steps] of [[RQ_A, A], [RQ_B, B], [RQ_C, C]] as const) {
+      const verdicts = verifyTimeline(request, wire(steps), net.genesis);
+      expect(verdicts).toHaveLength(steps.length);
+      expect(verdicts.every((v) => v.ok)).toBe(true);
+    }
+  });
+
+  it('refuses a step whose shown status is not what the recorded actions lead to, and only that step', () => {
+    const steps = wire(A);
+    const i = steps.findIndex((s) => s.action === 'finish');
+    steps[i]!.status = 'confirmed';
+    const verdicts = verifyTimeline(RQ_A, steps, net.genesis);
+    expect(verdicts[i]).toMatchObject({ ok: false, field: 'step.status' });
+    expect(verdicts.filter((v) => !v.ok)).toHaveLength(1);
+  });
+
+  it('never throws on garbage steps', () => {
+    expect(verifyTimeline(RQ_A, [null, 1, 'x', [], {}], net.genesis).every((v) => !v.ok)).toBe(true);
   });
 });

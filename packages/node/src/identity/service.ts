@@ -377,10 +377,13 @@ export class IdentityService {
     if (sha256Hex(nonce) !== s.nonceHash) throw new MachiError('CONSENT_INVALID', 'the nonce is not this session\'s');
     let grant: string | undefined;
     if (s.deskOrg !== this.org) {
+      // Exactly the personal-data fields of the claims the service needs: the grant names them, so the desk's
+      // officials cannot read any other field of the same class (the ID number beside the name, the unit beside the
+      // building) from the holder's vault under it.
       const fields = fieldsOfClaims(SERVICES[s.service].requirements.flatMap(requiredClaims));
       const classes = [...new Set(fields.map((f) => FIELDS[f]))].sort() as DataClass[];
       const now = this.#node.clock();
-      const g = await this.#o.privacy.grant(p, { subjects: [subject], classes, toOrg: s.deskOrg, toRole: 'official', purpose: 'identity-verification', from: now - 1000, until: s.expiresAt } as never);
+      const g = await this.#o.privacy.grant(p, { subjects: [subject], classes, fields, toOrg: s.deskOrg, toRole: 'official', purpose: 'identity-verification', from: now - 1000, until: s.expiresAt } as never);
       grant = g.grant;
     }
     const tx = await this.#commit('identity.consent', {

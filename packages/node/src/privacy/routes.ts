@@ -147,7 +147,7 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRouteOptions> = async (app
     schema: { response: { 200: { type: 'object', properties: { alerts: { type: 'array', items: recordItem } } } } },
   }, async () => ({ alerts: allAlerts(read, scan) }));
 
-  app.post<{ Body: { subjects: string[]; classes: string[]; toOrg: string; toRole: string; purpose: string; from: number; until: number } }>('/v1/grants', {
+  app.post<{ Body: { subjects: string[]; classes: string[]; fields?: string[]; toOrg: string; toRole: string; purpose: string; from: number; until: number } }>('/v1/grants', {
     config: { access: 'grants.manage' },
     schema: {
       body: {
@@ -157,6 +157,7 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRouteOptions> = async (app
         properties: {
           subjects: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 40 } },
           classes: { type: 'array', minItems: 1, maxItems: DATA_CLASSES.length, items: { type: 'string', maxLength: 40 } },
+          fields: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', maxLength: 40 } },
           toOrg: { type: 'string', maxLength: 64 },
           toRole: { type: 'string', maxLength: 40 },
           purpose: { type: 'string', maxLength: 40 },

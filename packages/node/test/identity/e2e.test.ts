@@ -25,6 +25,9 @@ interface Node {
   out: string;
 }
 
+/** What the consent route needs besides session and nonce (nothing yet). */
+const CONSENT_EXTRA: Record<string, unknown> = {};
+
 let root: string;
 const nodes = new Map<Org, Node>();
 
@@ -140,4 +143,37 @@ describe('digital ID across organisations', () => {
     expect(byDesk).toHaveLength(2);
     expect(byDesk.every((u: { record: { reason: string; grant: string } }) => u.record.reason === 'grant' && u.record.grant === consent.json.grant)).toBe(true);
   }, 120_000);
+
+  it('a consent to another organisation\'s desk grants exactly the fields the service needs: the desk reads the name, not the ID number, birth date or unit', async () => {
+    const resident = await login('property-company', 'resident1');
+    const official = await login('street-office', 'zhou.official');
+    const subject = (await call('property-company', 'GET', '/v1/me/uses', { token: resident })).json.subject as string;
+    const ses = await call('street-office', 'POST', '/v1/identity/sessions', { token: official, body: { service: 'elderly-subsidy' } });
+    expect(ses.status, JSON.stringify(ses.json)).toBe(201);
+    const { session, nonce } = ses.json as { session: string; nonce: string };
+    await until('the session to reach the resident\'s node', async () => (await call('property-company', 'GET', `/v1/identity/sessions/${session}`)).status === 200, 10_000);
+    const consent = await call('property-company', 'POST', '/v1/me/identity/consents', { token: resident, body: { session, nonce, ...CONSENT_EXTRA } });
+    expect(consent.status, JSON.stringify(consent.json)).toBe(201);
+    expect(consent.json.grant).toMatch(/^gr_/);
+
+    const read = (fields: string) => call('street-office', 'GET', `/v1/subjects/${subject}?purpose=identity-verification&fields=${fields}`, { token: official });
+    await until('the grant to reach the desk', async () => (await read('name')).status === 200, 10_000);
+    const name = await read('name');
+    expect(name.json.fields, JSON.stringify(name.json)).toHaveProperty('name');
+    expect(name.json).toMatchObject({ decision: 'allowed', reason: 'grant' });
+    for (const field of ['idNumber', 'birthDate', 'unit', 'name,idNumber']) {
+      const r = await read(field);
+      expect(r.status, `${field}: ${JSON.stringify(r.json)}`).toBe(403);
+      expect(r.json.code).toBe('ACCESS_DENIED');
+      expect(r.json.message).toContain('no-grant');
+    }
+    // each denial is recorded: the resident sees them
+    await until('the denials to reach the resident\'s node', async () => {
+      const uses = await call('property-company', 'GET', '/v1/me/uses', { token: resident });
+      return uses.json.uses.filter((u: { record: { org: string; purpose: string; decision: string } }) => u.record.org === 'street-office' && u.record.purpose === 'identity-verification' && u.record.decision === 'denied').length >= 4;
+    }, 10_000);
+    const uses = await call('property-company', 'GET', '/v1/me/uses', { token: resident });
+    const denied = uses.json.uses.filter((u: { record: { org: string; purpose: string; decision: string } }) => u.record.org === 'street-office' && u.record.purpose === 'identity-verification' && u.record.decision === 'denied');
+    expect(denied.map((u: { record: { fields: string[]; reason: string } }) => `${u.record.fields.join(',')}:${u.record.reason}`).sort()).toEqual(['birthDate:no-grant', 'idNumber:no-grant', 'name,idNumber:no-grant', 'unit:no-grant']);
+  }, 60_000);
 });

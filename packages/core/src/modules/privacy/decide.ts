@@ -46,7 +46,10 @@ export function knownFields(fields: readonly string[]): Field[] {
   return out;
 }
 
-/** Whether `grant` lets `request` read fields of `classes` of this subject (held by `holder`). */
+/**
+ * Whether `grant` lets `request` read fields of `classes` of this subject (held by `holder`). A grant naming exact
+ * `fields` covers only those: every requested field must be one of them.
+ */
 export function grantCovers(grant: GrantRecord, holder: string, request: AccessRequest, classes: readonly DataClass[]): boolean {
   return (
     !grant.revoked &&
@@ -57,7 +60,8 @@ export function grantCovers(grant: GrantRecord, holder: string, request: AccessR
     grant.purpose === request.purpose &&
     grant.from <= request.at &&
     request.at < grant.until &&
-    classes.every((c) => grant.classes.includes(c))
+    classes.every((c) => grant.classes.includes(c)) &&
+    (grant.fields === undefined || request.fields.every((f) => (grant.fields as readonly string[]).includes(f)))
   );
 }
 

@@ -6,7 +6,7 @@ import { MachiError } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import { anomalyConfig, detectAnomalies, privacyDay, type AnomalyConfig } from './anomalies.js';
-import { DATA_CLASSES, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLES, ROLE_PURPOSES, roleMayUse } from './roles.js';
+import { DATA_CLASSES, FIELDS, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLES, ROLE_PURPOSES, isField, roleMayUse } from './roles.js';
 import {
   ACCESS_ID_PATTERN,
   ACTOR_PATTERN,
@@ -79,7 +79,7 @@ const hasOrg = (orgIds: OrgIds, org: string): boolean => (Array.isArray(orgIds) 
  * Returns why the grant is invalid, or null.
  */
 export function checkGrantPayload(payload: GrantPayload, orgIds: OrgIds): string | null {
-  const { from, until, toOrg, toRole, purpose, subjects } = payload;
+  const { from, until, toOrg, toRole, purpose, subjects, fields } = payload;
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(until) || from < 0 || until > PRIVACY_TIME_MS_MAX) {
     return `from and until must be integers (ms) in 0..${PRIVACY_TIME_MS_MAX}`;
   }
@@ -89,6 +89,13 @@ export function checkGrantPayload(payload: GrantPayload, orgIds: OrgIds): string
   if (!roleMayUse(toRole, purpose)) return `role ${toRole} does not use purpose ${String(purpose)}`;
   if (!Array.isArray(subjects) || subjects.length === 0) return 'subjects must name at least one subject';
   if (subjects.includes('*') && subjects.length !== 1) return 'subjects "*" must stand alone';
+  if (fields !== undefined) {
+    if (!Array.isArray(fields) || fields.length === 0 || new Set(fields).size !== fields.length) return 'fields, when given, must name at least one field, without repeats';
+    for (const f of fields) {
+      if (!isField(f)) return `unknown field ${String(f)}`;
+      if (!payload.classes.includes(FIELDS[f])) return `field ${f} is not of a granted class`;
+    }
+  }
   return null;
 }
 
@@ -132,6 +139,7 @@ export const privacyGrant: TxType<GrantPayload> = {
         anyOf: [{ items: id(SUBJECT_ID_PATTERN) }, { maxItems: 1 }],
       },
       classes,
+      fields: { type: 'array', minItems: 1, maxItems: FIELD_NAMES.length, uniqueItems: true, items: { type: 'string', enum: FIELD_NAMES } },
       toOrg: orgId,
       toRole: { type: 'string', enum: [...GRANTEE_ROLES] },
       purpose: { type: 'string', enum: [...PURPOSES] },
@@ -139,7 +147,7 @@ export const privacyGrant: TxType<GrantPayload> = {
       until: timeMs,
       actor: id(ACTOR_PATTERN),
     },
-    [],
+    ['fields'],
     // the purpose must be one the grantee role may use, else the grant could never apply
     { allOf: GRANTEE_ROLES.map((r) => ({ if: { properties: { toRole: { const: r } } }, then: { properties: { purpose: { enum: [...ROLE_PURPOSES[r]] } } } })) },
   ),

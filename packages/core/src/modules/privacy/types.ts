@@ -82,6 +82,11 @@ export type GrantPayload = {
   /** subject ids held by the signer, or `["*"]` = every subject the signer holds */
   subjects: string[];
   classes: DataClass[];
+  /**
+   * Optional: the exact fields granted (each of a class in `classes`). When present, the grant allows a read only if
+   * every requested field is one of these; absent, it covers every field of `classes`.
+   */
+  fields?: Field[];
   toOrg: string;
   toRole: Exclude<Role, 'resident'>;
   purpose: Purpose;

@@ -119,6 +119,26 @@ describe('decideAccess', () => {
   });
 });
 
+describe('a grant naming exact fields', () => {
+  // what a desk of another organisation gets from a resident's consent: name and building, not idNumber or unit
+  const exact = grant({ classes: ['identity', 'address'], fields: ['name', 'building'], toOrg: STREET.id, toRole: 'official', purpose: 'identity-verification' });
+  const asDesk = (fields: string[]) => request({ org: STREET.id, role: 'official', purpose: 'identity-verification', fields, caseRef: undefined });
+
+  it('allows a read of granted fields only', () => {
+    expect(decideAccess(record(), [exact], asDesk(['name']))).toEqual(byGrant(exact.grant));
+    expect(decideAccess(record(), [exact], asDesk(['name', 'building']))).toEqual(byGrant(exact.grant));
+  });
+
+  it.each([[['idNumber']], [['birthDate']], [['unit']], [['name', 'idNumber']]])('denies %j (same class, not granted)', (fields: string[]) => {
+    expect(decideAccess(record(), [exact], asDesk(fields))).toEqual(denied('no-grant'));
+  });
+
+  it('a class-only grant still covers every field of its classes', () => {
+    const { fields: _, ...classOnly } = exact;
+    expect(decideAccess(record(), [classOnly], asDesk(['idNumber', 'unit']))).toEqual(byGrant(exact.grant));
+  });
+});
+
 describe('field helpers', () => {
   it('classesOfFields lists each class once, skipping unknown fields', () => {
     expect(classesOfFields(['phone', 'unit', 'building', 'nope', 'name'])).toEqual(['contact', 'address', 'identity']);

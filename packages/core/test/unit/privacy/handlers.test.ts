@@ -92,6 +92,13 @@ describe('privacy.grant', () => {
     rejected(privacyGrant, seeded(), HOUSING, grantPayload({ from: T0 + 1, until: T0 }));
   });
 
+  it('keeps exact fields in the grant record; refuses a field outside the granted classes', () => {
+    const s = seeded();
+    apply(privacyGrant, s, HOUSING, grantPayload({ fields: ['phone', 'building'] }));
+    expect(s.get(grantKey(gr('g1')))).toMatchObject({ classes: ['contact', 'address'], fields: ['phone', 'building'] });
+    expect(rejected(privacyGrant, seeded(), HOUSING, grantPayload({ fields: ['name'] }))).toMatch(/field name is not of a granted class/);
+  });
+
   it('refuses an existing grant id', () => {
     const s = seeded();
     apply(privacyGrant, s, HOUSING, grantPayload());

@@ -150,8 +150,16 @@ describe('privacy payload schemas', () => {
       ['a fractional time', { from: T0 + 0.5 }],
       ['a negative time', { from: -1 }],
       ['a time as text', { until: String(T0) }],
+      ['an unknown field', { fields: ['salary'] }],
+      ['no field (fields given empty)', { fields: [] }],
+      ['a repeated field', { fields: ['phone', 'phone'] }],
     ])('schema rejects %s', (_, over) => {
       fails('privacy.grant', g(over));
+    });
+
+    it('schema accepts exact fields, and a grant without fields (class-only)', () => {
+      check('privacy.grant', g({ fields: ['phone', 'building'] }));
+      check('privacy.grant', g({}));
     });
 
     it('schema accepts the most subjects', () => {

@@ -63,6 +63,20 @@ async function http(method: string, url: string, body?: unknown): Promise<{ stat
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
+/** An http(s) URL with no path beyond "/", or a one-line error naming the option. */
+function httpUrl(s: string, option: string): string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new CliError(`${option} must be an http(s) URL, not ${JSON.stringify(s)}`);
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search !== '' || u.hash !== '' || u.username !== '') {
+    throw new CliError(`${option} must be an http(s) URL without query, fragment or credentials`);
+  }
+  return u.toString().replace(/\/+$/, '');
+}
+
 export const commands: Record<string, Command> = {
   start: {
     usage: 'start [--data DIR] [--port N] [--genesis FILE] [--peers H:P,…]',
@@ -78,11 +92,13 @@ Options:
   --genesis FILE  use this genesis file instead of DIR/genesis.json
   --listen H:P    peer-to-peer address (default: --host and API port + ${P2P_PORT_OFFSET})
   --peers H:P,…   the other organisations' peer-to-peer addresses (a consortium node)
+  --public-url U  the address others reach this API at (https://…); credentials name their status list under it
+                  (default: the listening address; set it when listening on 0.0.0.0 behind a name or a proxy)
   --check-threads N  worker threads verifying signatures (default: one per core)
   --demo          on first start, create demo accounts (and a fictitious community on the property company's node)`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
-      listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' },
+      listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -93,6 +109,7 @@ Options:
       const listen = parseHostPort(str(v, 'listen', `${host}:${apiPort === 0 ? 0 : apiPort + P2P_PORT_OFFSET}`), '--listen');
       const peers = v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; });
       const threads = v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') };
+      const publicUrl = v['public-url'] === undefined ? {} : { publicUrl: httpUrl(String(v['public-url']), '--public-url') };
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
@@ -102,6 +119,7 @@ Options:
         listen,
         peers,
         ...threads,
+        ...publicUrl,
         demo: v.demo === true,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);

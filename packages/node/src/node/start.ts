@@ -62,6 +62,9 @@ export interface StartOptions {
   checkThreads?: number;
   /** seed demo accounts (and, on the property company's node, a demo community) on first start */
   demo?: boolean;
+  /** the address others reach this node's API at (e.g. https://node.street-office.example): credentials name their
+   * status list under it; default the listening address (which is 127.0.0.1 when listening on all interfaces) */
+  publicUrl?: string;
 }
 
 export interface RunningNode extends Wired {
@@ -119,7 +122,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  publicUrl = `http://${host}:${port}`;
+  publicUrl = opts.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${port}`;
   const p2p = net?.address;
   if (opts.demo === true) {
     // The community's residents are registered through consensus, so wait until the chain commits.

@@ -92,6 +92,7 @@ describe('machi CLI', () => {
       machi(['verify', join(dir, 'nowhere')]),
       machi(['verify-proof', join(dir, 'bundle.json')]),
       machi(['start', '--port', 'eighty']),
+      machi(['start', '--public-url', 'ftp://node.example']),
     ];
     for (const c of cases) {
       expect(c.code).not.toBe(0);

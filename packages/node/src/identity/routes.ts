@@ -34,6 +34,33 @@ export interface IdentityRouteOptions {
   service: IdentityService;
 }
 
+/** Submissions of presentations one client address may post per minute (the route is public). */
+export const PRESENTATIONS_PER_IP_PER_MINUTE = 30;
+/** The rate limit's window. */
+export const PRESENTATIONS_RATE_WINDOW_MS = 60_000;
+/** Client addresses the rate limit tracks at once (beyond it, the oldest window is dropped). */
+export const PRESENTATIONS_RATE_ADDRESSES_MAX = 10_000;
+
+/** A fixed-window counter per client address. */
+export class RateLimit {
+  readonly #windows = new Map<string, { start: number; count: number }>();
+  constructor(readonly max: number, readonly windowMs: number, readonly keysMax: number, readonly clock: () => number = Date.now) {}
+
+  /** Counts one request from `key`; false when it is over the limit. */
+  take(key: string): boolean {
+    const now = this.clock();
+    let w = this.#windows.get(key);
+    if (w === undefined || now - w.start >= this.windowMs) {
+      this.#windows.delete(key);
+      if (this.#windows.size >= this.keysMax) this.#windows.delete(this.#windows.keys().next().value!);
+      w = { start: now, count: 0 };
+      this.#windows.set(key, w);
+    }
+    w.count++;
+    return w.count <= this.max;
+  }
+}
+
 const loose = { type: 'object', additionalProperties: true } as const;
 const hash64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const sessionParam = { type: 'object', required: ['session'], properties: { session: { type: 'string', pattern: '^ses_[0-9a-f]{32}$' } } } as const;
@@ -132,8 +159,12 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
   }, async (req) => service.sessionViewWaiting(req.params.session));
 
   /** The wallet's answer to a session: one presentation per credential the service needs (OpenID4VP direct_post style). */
+  const presentLimit = new RateLimit(PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_WINDOW_MS, PRESENTATIONS_RATE_ADDRESSES_MAX);
   app.post<{ Params: { session: string }; Body: { presentations: string[] } }>('/v1/identity/sessions/:session/presentations', {
     config: { access: 'public' },
+    onRequest: async (req) => {
+      if (!presentLimit.take(req.ip)) throw new MachiError('PRESENTATIONS_RATE_LIMITED', `at most ${PRESENTATIONS_PER_IP_PER_MINUTE} submissions per minute from one address`);
+    },
     schema: {
       params: sessionParam,
       body: {

@@ -63,6 +63,11 @@ export const PRESENTATIONS_MAX = 8;
 export const LEDGER_CATCH_UP_MS_MAX = 5_000;
 /** How long a desk waits for the consent the resident's node committed to reach it. */
 export const CONSENT_CATCH_UP_MS_MAX = 2_000;
+/**
+ * How long `GET /v1/identity/sessions/{id}` waits for a session this node's desk did not open (another desk's block
+ * may be on its way); a session opened here waits up to LEDGER_CATCH_UP_MS_MAX. An unknown id is answered quickly.
+ */
+export const SESSION_VIEW_CATCH_UP_MS_MAX = 1_000;
 /** Sessions whose disclosed claims the desk keeps in memory for its official. */
 export const DESK_SESSIONS_KEPT_MAX = 1000;
 
@@ -92,7 +97,8 @@ export interface Tx {
 export interface SubmissionResult {
   session: string;
   eligible: boolean;
-  results: { verification: string; type?: CredentialTypeId; issuer?: string; result: 'valid' | 'invalid'; reason: string; code?: ErrorCode; detail: string; txHash: string }[];
+  /** `verification` and `txHash` are absent for an attempt answered without a ledger record (Verdict.recorded) */
+  results: { verification?: string; type?: CredentialTypeId; issuer?: string; result: 'valid' | 'invalid'; reason: string; code?: ErrorCode; detail: string; txHash?: string }[];
 }
 
 export class IdentityService {
@@ -345,7 +351,8 @@ export class IdentityService {
   }
 
   async sessionViewWaiting(session: string) {
-    const v = await this.#catchUp(() => this.sessionView(session));
+    const ownDesk = this.#o.store.getSession(session) !== undefined;
+    const v = await this.#catchUp(() => this.sessionView(session), undefined, ownDesk ? LEDGER_CATCH_UP_MS_MAX : SESSION_VIEW_CATCH_UP_MS_MAX);
     if (v === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
     return v;
   }
@@ -408,11 +415,22 @@ export class IdentityService {
     for (const presentation of presentations.slice(0, PRESENTATIONS_MAX)) {
       const current = sessionRecord(this.#read, session)!;
       const verdict = await verifyPresentation({ genesis: this.#node.genesis, read: this.#read, nowMs: this.#node.clock(), session: current, nonce: local.nonce, audience: this.did }, presentation);
+      if (!verdict.recorded) {
+        // Nothing signed by an issuer of this chain, or a closed / unconsented session: answered and logged, never
+        // written to the ledger, and not counted as one of the session's attempts.
+        const reason = verdict.reason as Exclude<Verdict['reason'], 'ok'>;
+        this.#o.log?.(`identity: session ${session}: presentation refused without a ledger record: ${reason} (${verdict.detail})`);
+        results.push({ ...(verdict.type === undefined ? {} : { type: verdict.type }), ...(verdict.issuer === undefined ? {} : { issuer: verdict.issuer }), result: 'invalid', reason, code: VERIFY_REASON_CODES[reason], detail: verdict.detail });
+        continue;
+      }
       results.push(await this.#record(current, verdict));
     }
     const after = sessionRecord(this.#read, session)!;
     const failed = results.find((r) => r.result === 'invalid');
-    if (failed !== undefined) throw new MachiError(failed.code!, `${failed.reason}: ${failed.detail} (recorded as ${failed.verification} in tx ${failed.txHash})`);
+    if (failed !== undefined) {
+      const where = failed.txHash === undefined ? 'not recorded: nothing an issuer of this chain signed, or the session is closed or not consented' : `recorded as ${failed.verification} in tx ${failed.txHash}`;
+      throw new MachiError(failed.code!, `${failed.reason}: ${failed.detail} (${where})`);
+    }
     return { session, eligible: sessionComplete(after), results };
   }
 

@@ -9,6 +9,7 @@ import {
   CREDENTIAL_TYPES,
   credentialRecord,
   credentialTypeOfVct,
+  IDENTITY_SESSION_ATTEMPTS_MAX,
   keyIdOfOrg,
   mayIssue,
   meetsRequirement,
@@ -49,9 +50,16 @@ export interface Verdict {
   /** the disclosed claims (only for `ok`) */
   disclosed?: Record<string, unknown>;
   detail: string;
+  /**
+   * Whether the attempt is recorded on the ledger: only once the credential is known to be signed by an issuer of
+   * this chain (and the session is open and consented). Junk, a foreign or forged credential, a closed or
+   * unconsented session are answered without any ledger write, so nobody can fill the ledger or use up a session's
+   * attempts with them.
+   */
+  recorded: boolean;
 }
 
-const fail = (reason: VerifyReason, detail: string, known: Partial<Verdict> = {}): Verdict => ({ ...known, reason, detail });
+const fail = (reason: VerifyReason, detail: string, known: Partial<Verdict> = {}): Verdict => ({ recorded: false, ...known, reason, detail });
 
 /** Every digest the issuer signed (`_sd` arrays and `...` array entries, at any depth). */
 function signedDigests(value: unknown, out = new Set<string>()): Set<string> {
@@ -71,7 +79,10 @@ function signedDigests(value: unknown, out = new Set<string>()): Set<string> {
 
 export async function verifyPresentation(ctx: VerifyContext, presentation: unknown): Promise<Verdict> {
   const { session, nowMs } = ctx;
+  // Not recorded: the session is closed (expired or out of attempts) or the resident has not consented yet.
   if (nowMs >= session.expiresAt) return fail('session-closed', 'the session has expired');
+  if (session.attempts >= IDENTITY_SESSION_ATTEMPTS_MAX) return fail('session-closed', `the session had ${IDENTITY_SESSION_ATTEMPTS_MAX} attempts`);
+  if (session.consent === null) return fail('no-consent', 'the resident has not consented to this session');
 
   // Shape
   if (typeof presentation !== 'string' || presentation.length > PRESENTATION_CHARS_MAX) return fail('malformed', 'not an SD-JWT presentation string');
@@ -95,6 +106,8 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   const { jwt } = splitSdJwt(presentation);
   const [h, p, sig] = jwt.split('.');
   if (!(await ed25519Verifier(org.publicKey)(`${h}.${p}`, sig ?? ''))) return fail('bad-signature', `the signature is not ${org.id}'s`, known);
+  // From here on the credential is one an issuer of this chain signed: every attempt with it is recorded.
+  known.recorded = true;
 
   // Disclosures: each must be one the issuer signed (the library would silently ignore an unknown one)
   const signed = signedDigests(payload);
@@ -139,7 +152,6 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
 
   // The session on the ledger
   if (session.verified.includes(type.id) || session.types.every((t) => session.verified.includes(t))) return fail('replayed-nonce', `the session already verified ${type.id}`, known);
-  if (session.consent === null) return fail('no-consent', 'the resident has not consented to this session', known);
 
   // What the service needs
   const disclosed = await getClaims<Record<string, unknown>>(payload, decoded.disclosures, hasher);
@@ -155,5 +167,5 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   } catch (e) {
     return fail('bad-signature', `the SD-JWT library refused it: ${(e as Error).message}`, known);
   }
-  return { ...known, reason: 'ok', disclosed: shown, detail: 'verified' };
+  return { ...known, recorded: true, reason: 'ok', disclosed: shown, detail: 'verified' };
 }

@@ -4,7 +4,9 @@
  * bad input rejected with its precise reason, recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verificationsOfSession, type VerificationRecord } from '@machi/core';
+import { sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
+import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/identity/routes.js';
+import { SESSION_VIEW_CATCH_UP_MS_MAX } from '../../src/identity/service.js';
 import { TestWallet, call, elderlyClaims, identityServer, issue, nowS, residenceClaims, type IdentityServer } from './helpers.js';
 
 let s: IdentityServer;
@@ -98,13 +100,64 @@ describe('the one-trip desk', () => {
     expect(attempts(ses.session).at(-1)?.reason).toBe('replayed-nonce');
   });
 
-  it('rejects without consent', async () => {
+  it('rejects without consent, without a ledger record and without using up an attempt', async () => {
     const w = await residentOne();
     const ses = await openSession();
+    const height = s.store.logSize();
     const r = await present(ses, await answers(w, ses));
     expect(r.status).toBe(409);
     expect(r.json.code).toBe('CONSENT_MISSING');
-    expect(attempts(ses.session).map((a) => a.reason)).toEqual(['no-consent', 'no-consent']);
+    expect(r.json.message).toContain('not recorded');
+    expect(attempts(ses.session)).toEqual([]);
+    expect(s.store.logSize()).toBe(height);
+    expect(sessionRecord((k) => s.store.read(k), ses.session)?.attempts).toBe(0);
+  });
+
+  it('junk, a foreign issuer and a forged signature are answered with their code but never recorded, so they cannot close the session', async () => {
+    const w = await residentOne();
+    const ses = await openSession();
+    await consent('resident1', ses);
+    const height = s.store.logSize();
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const claims = { jti: 'urn:machi:credential:x', exp: nowS(s) + 3600, vct: 'urn:machi:vct:residence' };
+    const foreign = `${b64({ alg: 'EdDSA', typ: 'dc+sd-jwt' })}.${b64({ ...claims, iss: 'did:web:evil.example' })}.${'A'.repeat(86)}~`;
+    const forged = `${b64({ alg: 'EdDSA', typ: 'dc+sd-jwt' })}.${b64({ ...claims, iss: AUD })}.${'A'.repeat(86)}~`;
+    const cases: [string[], string, string][] = [
+      [['junk'], 'PRESENTATION_MALFORMED', 'malformed'],
+      [[foreign], 'PRESENTATION_UNTRUSTED', 'unknown-issuer'],
+      [[forged], 'PRESENTATION_TAMPERED', 'bad-signature'],
+    ];
+    for (const [presentations, code, reason] of cases) {
+      const r = await present(ses, presentations);
+      expect(r.json.code, r.body).toBe(code);
+      expect(r.json.message).toContain(reason);
+      expect(r.json.message).toContain('not recorded');
+    }
+    // more junk than the session's 20 attempts
+    for (let i = 0; i < 3; i++) expect((await present(ses, Array.from({ length: 8 }, (_, j) => `junk-${i}-${j}`))).json.code).toBe('PRESENTATION_MALFORMED');
+    expect(s.store.logSize()).toBe(height);
+    expect(attempts(ses.session)).toEqual([]);
+    // the resident's honest answer still works
+    const ok = await present(ses, await answers(w, ses));
+    expect(ok.json, ok.body).toMatchObject({ eligible: true });
+  });
+
+  it('rate-limits the public presentations route per client address', async () => {
+    const url = `/v1/identity/sessions/ses_${'0'.repeat(32)}/presentations`;
+    const from = (addr: string) => call(s, undefined, 'POST', url, { presentations: ['junk'] }, addr);
+    for (let i = 0; i < PRESENTATIONS_PER_IP_PER_MINUTE; i++) expect((await from('192.0.2.7')).json.code).toBe('SESSION_NOT_FOUND');
+    const over = await from('192.0.2.7');
+    expect(over.status).toBe(429);
+    expect(over.json.code).toBe('PRESENTATIONS_RATE_LIMITED');
+    expect(over.headers['access-control-allow-origin']).toBe('*');
+    expect((await from('192.0.2.8')).json.code).toBe('SESSION_NOT_FOUND'); // another address has its own budget
+  });
+
+  it('an unknown session id is answered quickly, not after the 5 s ledger wait', async () => {
+    const t0 = Date.now();
+    const r = await call(s, undefined, 'GET', `/v1/identity/sessions/ses_${'1'.repeat(32)}`);
+    expect(r.json.code).toBe('SESSION_NOT_FOUND');
+    expect(Date.now() - t0).toBeLessThan(SESSION_VIEW_CATCH_UP_MS_MAX + 500);
   });
 
   it('wrong audience, wrong nonce, tampered disclosure and a stranger\'s key: each its reason, each recorded', async () => {
@@ -139,8 +192,6 @@ describe('the one-trip desk', () => {
     await check([await thief.present(w.residence.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })], 'KEY_BINDING_INVALID', 'bad-key-binding');
     // a credential without its KB-JWT
     await check([w.residence.credential], 'KEY_BINDING_INVALID', 'missing-key-binding');
-    // not even an SD-JWT
-    await check(['not-a-presentation'], 'PRESENTATION_MALFORMED', 'malformed');
     // too little disclosed
     await check([await w.wallet.present(w.residence.credential, ['community'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })], 'PRESENTATION_INCOMPLETE', 'missing-claims');
 

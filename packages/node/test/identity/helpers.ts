@@ -124,10 +124,14 @@ export interface Answer {
   body: string;
 }
 
-export async function call(s: IdentityServer, user: string | undefined, method: 'GET' | 'POST' | 'OPTIONS', url: string, body?: unknown): Promise<Answer> {
+/**
+ * One request. `remoteAddress`: the client's address (the public presentations route is rate-limited per address);
+ * by default a fresh one per call, so tests do not share one address's budget.
+ */
+export async function call(s: IdentityServer, user: string | undefined, method: 'GET' | 'POST' | 'OPTIONS', url: string, body?: unknown, remoteAddress = `10.${randomBytes(3).join('.')}`): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (user !== undefined) headers.authorization = `Bearer ${s.tokens.get(user)!}`;
-  const r = await s.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
+  const r = await s.app.inject({ method, url, headers, remoteAddress, ...(body === undefined ? {} : { payload: body as object }) });
   let json: unknown;
   try {
     json = r.body === '' ? undefined : r.json();

@@ -51,7 +51,8 @@ export function DeskPage() {
           // a late answer about an earlier session must not replace this one
           if (current.current !== v.session) return;
           setSession(v);
-          if (v.complete && timer.current !== null) clearInterval(timer.current);
+          // done, or over: nothing more will happen in this session
+          if ((v.complete || Date.now() > v.expiresAt) && timer.current !== null) clearInterval(timer.current);
         }, () => {});
       }, 1000);
     } catch (e) {
@@ -92,7 +93,7 @@ export function DeskPage() {
                 <Text fw={600}>{t(`service.${session.service}`, { defaultValue: session.serviceName })}</Text>
                 {session.eligible
                   ? <Badge color="green" size="lg" data-testid="desk-eligible">✓ {t('desk.eligible')}</Badge>
-                  : <Badge color="gray" size="lg">{session.consent === null ? t('desk.waiting') : t('desk.checking')}</Badge>}
+                  : <Badge color="gray" size="lg">{Date.now() > session.expiresAt ? t('desk.expired') : session.consent === null ? t('desk.waiting') : t('desk.checking')}</Badge>}
               </Group>
               {session.consent !== null && <Text size="sm">{t('desk.consentAt', { at: new Date(session.consent.at).toLocaleTimeString() })}</Text>}
               {Object.entries(session.disclosed).map(([type, claims]) => (

@@ -71,6 +71,7 @@ export const ERRORS = {
   PRESENTATION_WRONG_NONCE: { status: 400, message: 'the presentation answers another session\'s nonce' },
   PRESENTATION_REPLAYED: { status: 409, message: 'the session\'s nonce was already used' },
   PRESENTATION_INCOMPLETE: { status: 400, message: 'the presentation does not disclose what the service needs, or does not meet it' },
+  PRESENTATION_OVER_DISCLOSED: { status: 400, message: 'the presentation discloses claims the service does not need' },
   PRESENTATIONS_RATE_LIMITED: { status: 429, message: 'too many presentations from this address; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

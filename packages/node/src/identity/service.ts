@@ -316,7 +316,9 @@ export class IdentityService {
     const s = await this.#catchUp(() => sessionRecord(this.#read, req.session));
     if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${req.session}`);
     const r = SERVICES[s.service].requirements.find((x) => x.type === w.row.type);
-    const disclose = req.disclose ?? (r === undefined ? [] : requiredClaims(r));
+    if (r === undefined) throw new MachiError('CREDENTIAL_INVALID', `${s.service} does not ask for a ${w.row.type} credential`);
+    // Exactly what the service needs: a `disclose` list in the request is ignored (kept in the body for compatibility).
+    const disclose = requiredClaims(r);
     const sign = await demoHolderSigner(w.content.demoHolderKey as never);
     const presentation = await presentSdJwtVc(w.content.credential, disclose, { nonce: req.nonce, aud: didOfOrg(this.#node.genesis.chainId, s.deskOrg), iatS: Math.floor(this.#node.clock() / 1000), sign, alg: 'ES256' });
     return { presentation };

@@ -14,6 +14,7 @@ import {
   mayIssue,
   meetsRequirement,
   orgOfDid,
+  requiredClaims,
   sha256Hex,
   SERVICES,
   type CredentialTypeId,
@@ -160,6 +161,10 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   const shown = Object.fromEntries(Object.entries(disclosed).filter(([k]) => claimNames.includes(k)));
   const meets = meetsRequirement(requirement, shown);
   if (!meets.ok) return fail('missing-claims', meets.why, known);
+  // Nothing beyond what the service needs: the desk neither keeps nor shows nor records more than it asked for.
+  const needed = requiredClaims(requirement);
+  const extra = Object.keys(shown).filter((c) => !needed.includes(c));
+  if (extra.length > 0) return fail('over-disclosed', `discloses what ${session.service} does not need: ${extra.join(', ')}`, known);
 
   // Last, the reference library over the whole presentation (signature, KB-JWT, nonce, sd_hash) must agree.
   try {

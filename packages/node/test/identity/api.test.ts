@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { digest } from '@sd-jwt/crypto-nodejs';
 import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/identity/routes.js';
 import { SESSION_VIEW_CATCH_UP_MS_MAX } from '../../src/identity/service.js';
 import { TestWallet, call, elderlyClaims, identityServer, issue, nowS, residenceClaims, type IdentityServer } from './helpers.js';
@@ -229,6 +231,26 @@ describe('the one-trip desk', () => {
     expect(back.json.message).toMatch(/recorded in tx [0-9a-f]{64}/);
   });
 
+  it('over-disclosure is refused and recorded: the desk neither keeps nor shows nor records claims it did not ask for', async () => {
+    const w = await residentOne();
+    const ses = await openSession();
+    await consent('resident1', ses);
+    const kb = { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) };
+    const r = await present(ses, [await w.wallet.present(w.elderly.credential, ['name', 'age60OrOver', 'idNumber', 'birthDate'], kb)]);
+    expect(r.json.code, r.body).toBe('PRESENTATION_OVER_DISCLOSED');
+    expect(r.json.message).toContain('idNumber');
+    expect(attempts(ses.session).map((a) => a.reason)).toEqual(['over-disclosed']);
+    const desk = await call(s, 'zhou.official', 'GET', `/v1/identity/sessions/${ses.session}/desk`);
+    expect(desk.json.disclosed).toEqual({});
+    expect(desk.body).not.toContain('310115195005021237');
+    // no access record names the over-disclosed fields
+    const uses = await call(s, 'resident1', 'GET', '/v1/me/uses');
+    expect(uses.json.uses.some((u: { record: { fields: string[] } }) => u.record.fields.includes('idNumber') || u.record.fields.includes('birthDate'))).toBe(false);
+    // exactly what is needed passes
+    const ok = await present(ses, await answers(w, ses));
+    expect(ok.json, ok.body).toMatchObject({ eligible: true });
+  });
+
   it('a stale key-binding JWT is refused', async () => {
     const w = await residentOne();
     const ses = await openSession();
@@ -300,10 +322,15 @@ describe('the wallet', () => {
     const ses = await openSession();
     await consent('resident1', ses);
     const p1 = await call(s, 'resident1', 'POST', `/v1/me/identity/credentials/${got2.json.id}/present`, { session: ses.session, nonce: ses.nonce });
-    const p2 = await call(s, 'resident1', 'POST', `/v1/me/identity/credentials/${got.json.id}/present`, { session: ses.session, nonce: ses.nonce });
+    // a disclose list asking for more is ignored: the node discloses exactly what the service needs
+    const p2 = await call(s, 'resident1', 'POST', `/v1/me/identity/credentials/${got.json.id}/present`, { session: ses.session, nonce: ses.nonce, disclose: ['name', 'idNumber', 'birthDate', 'age60OrOver'] });
     expect(p1.status, p1.body).toBe(200);
+    const shown = await new SDJwtVcInstance({ hasher: digest }).getClaims(p2.json.presentation as string) as Record<string, unknown>;
+    expect(Object.keys(shown).filter((k) => ['name', 'idNumber', 'birthDate', 'age60OrOver', 'age70OrOver', 'age80OrOver'].includes(k)).sort()).toEqual(['age60OrOver', 'name']);
     const r = await present(ses, [p1.json.presentation, p2.json.presentation]);
     expect(r.json, r.body).toMatchObject({ eligible: true });
+    const desk = await call(s, 'zhou.official', 'GET', `/v1/identity/sessions/${ses.session}/desk`);
+    expect(Object.keys(desk.json.disclosed.elderly).sort()).toEqual(['age60OrOver', 'name']);
   });
 
   it('serves the catalogue and the issuer\'s status list; CORS preflight on the wallet\'s POSTs', async () => {

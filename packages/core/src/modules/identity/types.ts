@@ -79,6 +79,7 @@ export const VERIFY_REASONS = [
   'replayed-nonce',
   'no-consent',
   'missing-claims',
+  'over-disclosed',
 ] as const;
 export type VerifyReason = (typeof VERIFY_REASONS)[number];
 
@@ -222,4 +223,5 @@ export const VERIFY_REASON_CODES: Readonly<Record<Exclude<VerifyReason, 'ok'>, E
   'replayed-nonce': 'PRESENTATION_REPLAYED',
   'no-consent': 'CONSENT_MISSING',
   'missing-claims': 'PRESENTATION_INCOMPLETE',
+  'over-disclosed': 'PRESENTATION_OVER_DISCLOSED',
 };

@@ -72,6 +72,7 @@ export const ERRORS = {
   PRESENTATION_REPLAYED: { status: 409, message: 'the session\'s nonce was already used' },
   PRESENTATION_INCOMPLETE: { status: 400, message: 'the presentation does not disclose what the service needs, or does not meet it' },
   PRESENTATION_OVER_DISCLOSED: { status: 400, message: 'the presentation discloses claims the service does not need' },
+  PRESENTATION_NOT_CONSENTED: { status: 409, message: 'the resident did not consent to presenting this credential in this session' },
   PRESENTATIONS_RATE_LIMITED: { status: 429, message: 'too many presentations from this address; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

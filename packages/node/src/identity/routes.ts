@@ -241,13 +241,19 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
     return reply.status(201).send(await service.accept(principalOf(req), req.params.offer, holder));
   });
 
-  app.post<{ Body: { session: string; nonce: string } }>('/v1/me/identity/consents', {
+  app.post<{ Body: { session: string; nonce: string; credentials?: string[] } }>('/v1/me/identity/consents', {
     config: { access: 'identity.wallet' },
     schema: {
-      body: { type: 'object', additionalProperties: false, required: ['session', 'nonce'], properties: { session: { type: 'string', pattern: '^ses_[0-9a-f]{32}$' }, nonce: { type: 'string', minLength: 16, maxLength: 64 } } },
+      body: {
+        type: 'object', additionalProperties: false, required: ['session', 'nonce'],
+        properties: {
+          session: { type: 'string', pattern: '^ses_[0-9a-f]{32}$' }, nonce: { type: 'string', minLength: 16, maxLength: 64 },
+          credentials: { type: 'array', minItems: 1, maxItems: PRESENTATIONS_MAX, uniqueItems: true, items: { type: 'string', pattern: '^wc_[0-9a-f]{32}$' } },
+        },
+      },
       response: { 201: loose, ...errors },
     },
-  }, async (req, reply) => reply.status(201).send(await service.consent(principalOf(req), req.body.session, req.body.nonce)));
+  }, async (req, reply) => reply.status(201).send(await service.consent(principalOf(req), req.body.session, req.body.nonce, req.body.credentials)));
 
   /** DEMO ONLY: a presentation of a seeded credential whose holder key the node generated. */
   app.post<{ Params: { id: string }; Body: { session: string; nonce: string; disclose?: string[] } }>('/v1/me/identity/credentials/:id/present', {

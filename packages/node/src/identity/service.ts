@@ -51,9 +51,9 @@ import type { OrgSubmitter } from '../node/org-tx.js';
 import type { Principal } from '../auth/principal.js';
 import type { PrivacyService } from '../privacy/service.js';
 import type { Vault } from '../privacy/vault.js';
-import { IdentityStore, WALLET_CREDENTIALS_MAX, type WalletContent } from './store.js';
+import { IdentityStore, WALLET_CREDENTIALS_MAX, type WalletContent, type WalletRow } from './store.js';
 import { decodedClaims, demoHolderKey, demoHolderSigner, ed25519Verifier, hasher, holderJwkOf, issueSdJwtVc, presentSdJwtVc, statusListToken, type HolderJwk } from './sdjwt.js';
-import { verifyPresentation, type Verdict } from './verify.js';
+import { consentCommitment, verifyPresentation, type Verdict } from './verify.js';
 
 /** How long an offer may wait for the wallet. */
 export const OFFER_MS_MAX = 24 * 3_600_000;
@@ -264,6 +264,7 @@ export class IdentityService {
     const credentialHash = sha256Hex(payload.jti);
     const record = await this.#catchUp(() => credentialRecord(this.#read, credentialHash));
     if (record === undefined || record.issuer !== org.id || record.type !== type.id) throw new MachiError('CREDENTIAL_INVALID', 'the credential is not recorded on the ledger');
+    this.#checkOwn(p, type.id, await decodedClaims(credential));
     const existing = this.#o.store.walletHas(p.userId, credentialHash);
     if (existing !== undefined) return this.#walletEntry(this.#o.store.getWallet(existing)!.row.id);
     if (this.#o.store.walletCount(p.userId) >= WALLET_CREDENTIALS_MAX) throw new MachiError('CREDENTIAL_INVALID', `a wallet holds at most ${WALLET_CREDENTIALS_MAX} credentials`);
@@ -284,6 +285,9 @@ export class IdentityService {
       jwk = k.publicJwk;
       demoKey = k.privateJwk as Record<string, unknown>;
     }
+    // Refused before the offer is used up: an offer whose claims are not about this resident stays for the issuer.
+    const pending = this.#o.store.getOffer(offer);
+    if (pending?.content !== undefined && pending.row.subject === subject && isCredentialTypeId(pending.row.type)) this.#checkOwn(p, pending.row.type, pending.content.claims);
     const { credential } = await this.redeem(offer, { subject }, jwk);
     return this.store(p, credential, demoKey);
   }
@@ -377,13 +381,15 @@ export class IdentityService {
    * The resident consents once, from their own organisation's node: checks the nonce against the session's hash, and
    * for a desk of another organisation records the holder's grant to it (bounded by the session) before the consent.
    */
-  async consent(p: Principal, session: string, nonce: string) {
+  async consent(p: Principal, session: string, nonce: string, credentials?: readonly string[]) {
     const subject = this.#subjectOf(p);
     const s = await this.#catchUp(() => sessionRecord(this.#read, session));
     if (s === undefined) throw new MachiError('SESSION_NOT_FOUND', `no session ${session}`);
     if (this.#node.clock() >= s.expiresAt) throw new MachiError('SESSION_CLOSED', `session ${session} expired`);
     if (s.consent !== null) throw new MachiError('CONSENT_INVALID', 'this session already has a consent');
     if (sha256Hex(nonce) !== s.nonceHash) throw new MachiError('CONSENT_INVALID', 'the nonce is not this session\'s');
+    const picked = this.#consentCredentials(p, s, credentials);
+    const commitments = picked.map((w) => consentCommitment(nonce, w.credentialHash)).sort();
     let grant: string | undefined;
     if (s.deskOrg !== this.org) {
       // Exactly the personal-data fields of the claims the service needs: the grant names them, so the desk's
@@ -396,9 +402,49 @@ export class IdentityService {
       grant = g.grant;
     }
     const tx = await this.#commit('identity.consent', {
-      session, subject, service: s.service, deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, actor: p.actor, ...(grant === undefined ? {} : { grant }),
+      session, subject, service: s.service, deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, commitments, actor: p.actor, ...(grant === undefined ? {} : { grant }),
     });
-    return { session, subject, consented: true, ...(grant === undefined ? {} : { grant }), ...tx };
+    return { session, subject, consented: true, credentials: picked.map((w) => w.id), ...(grant === undefined ? {} : { grant }), ...tx };
+  }
+
+  /**
+   * The wallet credentials a consent names: the ones the resident listed (each in their wallet here, of a type the
+   * session asks for, one per type), or else, per type the session asks for, the first credential of the wallet (in
+   * its listed order) that is valid on the ledger and unexpired — the one the web app presents.
+   */
+  #consentCredentials(p: Principal, s: SessionRecord, ids: readonly string[] | undefined): WalletRow[] {
+    const now = this.#node.clock();
+    if (ids !== undefined) {
+      const rows: WalletRow[] = [];
+      for (const id of ids) {
+        const w = this.#o.store.getWallet(id);
+        if (w === undefined || w.row.userId !== p.userId) throw new MachiError('CONSENT_INVALID', `no credential ${id} in your wallet`);
+        if (!s.types.includes(w.row.type as CredentialTypeId)) throw new MachiError('CONSENT_INVALID', `${s.service} does not ask for a ${w.row.type} credential (${id})`);
+        if (rows.some((r) => r.type === w.row.type)) throw new MachiError('CONSENT_INVALID', `two ${w.row.type} credentials: name one per type`);
+        rows.push(w.row);
+      }
+      return rows;
+    }
+    const wallet = this.#o.store.walletRows(p.userId);
+    return s.types.map((type) => {
+      const w = wallet.find((r) => {
+        const rec = r.type === type ? credentialRecord(this.#read, r.credentialHash) : undefined;
+        return rec !== undefined && rec.status === 'valid' && rec.expiresAt > now;
+      });
+      if (w === undefined) throw new MachiError('CONSENT_INVALID', `your wallet holds no valid ${type} credential for ${s.service}`);
+      return w;
+    });
+  }
+
+  /**
+   * A credential is kept in a resident's wallet only if it is about them: its ID number (or, for a type without one,
+   * its name) must equal their own record in this node's vault.
+   */
+  #checkOwn(p: Principal, type: CredentialTypeId, claims: Readonly<Record<string, unknown>>): void {
+    const held = this.#o.vault.get(this.#subjectOf(p));
+    const key = Object.hasOwn(CREDENTIAL_TYPES[type].claims, 'idNumber') ? 'idNumber' : 'name';
+    const mine = held?.fields[key as 'idNumber' | 'name'];
+    if (mine === undefined || claims[key] !== mine) throw new MachiError('CREDENTIAL_INVALID', `this credential is not about you: its ${key === 'idNumber' ? 'ID number' : 'name'} is not the one in your record`);
   }
 
   /**

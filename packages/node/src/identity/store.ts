@@ -161,6 +161,11 @@ export class IdentityStore {
     return this.#q.walletHas.get(userId, credentialHash) as string | undefined;
   }
 
+  /** A resident's wallet rows (no decryption), in the order the wallet lists them. */
+  walletRows(userId: string): WalletRow[] {
+    return this.#q.walletOf.all(userId) as WalletRow[];
+  }
+
   walletOf(userId: string): { row: WalletRow; content: WalletContent }[] {
     return (this.#q.walletOf.all(userId) as WalletRow[]).map((row) => ({ row, content: this.getWallet(row.id)!.content }));
   }

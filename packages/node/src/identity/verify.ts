@@ -60,6 +60,12 @@ export interface Verdict {
   recorded: boolean;
 }
 
+/**
+ * The consent's commitment to a credential the resident will present: SHA-256 hex of `nonce ‖ "\n" ‖ credentialHash`.
+ * The nonce is known only to the desk and the resident, so the public ledger does not link the consent to credentials.
+ */
+export const consentCommitment = (nonce: string, credentialHash: string): string => sha256Hex(`${nonce}\n${credentialHash}`);
+
 const fail = (reason: VerifyReason, detail: string, known: Partial<Verdict> = {}): Verdict => ({ recorded: false, ...known, reason, detail });
 
 /** Every digest the issuer signed (`_sd` arrays and `...` array entries, at any depth). */
@@ -153,6 +159,10 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
 
   // The session on the ledger
   if (session.verified.includes(type.id) || session.types.every((t) => session.verified.includes(t))) return fail('replayed-nonce', `the session already verified ${type.id}`, known);
+  // Bound to the person who consented: their consent committed to this credential (with the session's nonce).
+  if (!(session.consent?.commitments ?? []).includes(consentCommitment(ctx.nonce, credentialHash))) {
+    return fail('credential-not-consented', 'the resident\'s consent does not name this credential', known);
+  }
 
   // What the service needs
   const disclosed = await getClaims<Record<string, unknown>>(payload, decoded.disclosures, hasher);

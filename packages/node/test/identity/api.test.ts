@@ -31,8 +31,9 @@ async function openSession(service = 'elderly-subsidy'): Promise<Session> {
   return r.json as Session;
 }
 
-async function consent(who: string, ses: Session) {
-  const r = await call(s, who, 'POST', '/v1/me/identity/consents', { session: ses.session, nonce: ses.nonce });
+/** The resident consents, naming the wallet credentials they will present (else the node picks one per type). */
+async function consent(who: string, ses: Session, credentials?: string[]) {
+  const r = await call(s, who, 'POST', '/v1/me/identity/consents', { session: ses.session, nonce: ses.nonce, ...(credentials === undefined ? {} : { credentials }) });
   expect(r.status, r.body).toBe(201);
   return r.json;
 }
@@ -42,12 +43,20 @@ const attempts = (session: string): VerificationRecord[] => verificationsOfSessi
 
 const present = (ses: Session, presentations: string[]) => call(s, undefined, 'POST', `/v1/identity/sessions/${ses.session}/presentations`, { presentations });
 
-/** A wallet with resident 1's residence and elderly credentials. */
+/** Keeps a credential in a resident's wallet on the node; its wallet id. */
+async function keep(who: string, credential: string): Promise<string> {
+  const r = await call(s, who, 'POST', '/v1/me/identity/credentials', { credential });
+  expect(r.status, r.body).toBe(201);
+  return r.json.id as string;
+}
+
+/** A wallet with resident 1's residence and elderly credentials (also kept on the node: `ids`, for the consent). */
 async function residentOne() {
   const wallet = await TestWallet.create();
   const residence = await issue(s, wallet, 'residence', residenceClaims('resident1'), { subject: s.subjects.get('resident1') });
   const elderly = await issue(s, wallet, 'elderly', elderlyClaims('resident1'));
-  return { wallet, residence, elderly };
+  const ids = [await keep('resident1', residence.credential), await keep('resident1', elderly.credential)];
+  return { wallet, residence, elderly, ids };
 }
 
 async function answers(w: Awaited<ReturnType<typeof residentOne>>, ses: Session, over: { aud?: string; nonce?: string } = {}) {
@@ -68,7 +77,7 @@ describe('the one-trip desk', () => {
     expect(view.json).not.toHaveProperty('nonce');
     expect(view.headers['access-control-allow-origin']).toBe('*');
 
-    const c = await consent('resident1', ses);
+    const c = await consent('resident1', ses, w.ids);
     expect(c).toMatchObject({ consented: true, subject: s.subjects.get('resident1') });
     expect(c).not.toHaveProperty('grant'); // the desk is the holder here
     expect((await call(s, 'resident1', 'POST', '/v1/me/identity/consents', { session: ses.session, nonce: ses.nonce })).json.code).toBe('CONSENT_INVALID'); // once
@@ -118,7 +127,7 @@ describe('the one-trip desk', () => {
   it('junk, a foreign issuer and a forged signature are answered with their code but never recorded, so they cannot close the session', async () => {
     const w = await residentOne();
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, w.ids);
     const height = s.store.logSize();
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const claims = { jti: 'urn:machi:credential:x', exp: nowS(s) + 3600, vct: 'urn:machi:vct:residence' };
@@ -165,7 +174,7 @@ describe('the one-trip desk', () => {
   it('wrong audience, wrong nonce, tampered disclosure and a stranger\'s key: each its reason, each recorded', async () => {
     const w = await residentOne();
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, w.ids);
     const check = async (presentations: string[], code: string, reason: string) => {
       const before = attempts(ses.session).length;
       const r = await present(ses, presentations);
@@ -210,7 +219,7 @@ describe('the one-trip desk', () => {
     };
     await setStatus('suspended', 'under-review');
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, w.ids);
     let r = await present(ses, await answers(w, ses));
     expect(r.json.code).toBe('CREDENTIAL_SUSPENDED');
     expect(attempts(ses.session).map((a) => a.reason)).toEqual(['ok', 'suspended']);
@@ -221,7 +230,7 @@ describe('the one-trip desk', () => {
 
     await setStatus('revoked', 'data-changed');
     const ses2 = await openSession();
-    await consent('resident1', ses2);
+    await consent('resident1', ses2, w.ids);
     r = await present(ses2, await answers(w, ses2));
     expect(r.json.code).toBe('CREDENTIAL_REVOKED');
     expect(attempts(ses2.session).at(-1)?.reason).toBe('revoked');
@@ -234,7 +243,7 @@ describe('the one-trip desk', () => {
   it('over-disclosure is refused and recorded: the desk neither keeps nor shows nor records claims it did not ask for', async () => {
     const w = await residentOne();
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, w.ids);
     const kb = { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) };
     const r = await present(ses, [await w.wallet.present(w.elderly.credential, ['name', 'age60OrOver', 'idNumber', 'birthDate'], kb)]);
     expect(r.json.code, r.body).toBe('PRESENTATION_OVER_DISCLOSED');
@@ -251,10 +260,46 @@ describe('the one-trip desk', () => {
     expect(ok.json, ok.body).toMatchObject({ eligible: true });
   });
 
+  it('a credential the consenting resident did not name is refused and recorded (another resident\'s own credential and key)', async () => {
+    const w = await residentOne();
+    const ses = await openSession();
+    await consent('resident1', ses, w.ids);
+    // resident 2's own residence credential, presented with resident 2's own key, in resident 1's session
+    const other = await TestWallet.create();
+    const theirs = await issue(s, other, 'residence', residenceClaims('resident2'));
+    const r = await present(ses, [await other.present(theirs.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })]);
+    expect(r.json.code, r.body).toBe('PRESENTATION_NOT_CONSENTED');
+    expect(attempts(ses.session).map((a) => a.reason)).toEqual(['credential-not-consented']);
+    expect(await call(s, 'zhou.official', 'GET', `/v1/identity/sessions/${ses.session}/desk`).then((d) => d.json.disclosed)).toEqual({});
+    // the consent on the ledger commits to the credentials without naming them
+    const rec = sessionRecord((k) => s.store.read(k), ses.session)!;
+    expect(rec.consent?.commitments).toHaveLength(2);
+    expect(JSON.stringify(rec)).not.toContain(w.residence.credentialHash);
+    // resident 1's own credentials pass
+    expect((await present(ses, await answers(w, ses))).json).toMatchObject({ eligible: true });
+  });
+
+  it('without a list, the consent names the first valid credential of each type in the wallet; none of a type: refused', async () => {
+    const ses = await openSession();
+    const c = await consent('resident1', ses);
+    const wallet = (await call(s, 'resident1', 'GET', '/v1/me/identity/credentials')).json.credentials as { id: string; type: string; status: string; expiresAt: number }[];
+    const first = (type: string) => wallet.find((x) => x.type === type && x.status === 'valid' && x.expiresAt > Date.now())!.id;
+    expect(c.credentials).toEqual([first('residence'), first('elderly')]);
+    const none = await openSession('disability-subsidy');
+    const r = await call(s, 'resident1', 'POST', '/v1/me/identity/consents', { session: none.session, nonce: none.nonce });
+    expect(r.json.code, r.body).toBe('CONSENT_INVALID');
+    expect(r.json.message).toContain('disability');
+    // a named credential must be the resident's own wallet's
+    const mine = await openSession();
+    const theirs = await call(s, 'resident2', 'GET', '/v1/me/identity/credentials');
+    const foreignId = theirs.json.credentials[0]?.id ?? `wc_${'0'.repeat(32)}`;
+    expect((await call(s, 'resident1', 'POST', '/v1/me/identity/consents', { session: mine.session, nonce: mine.nonce, credentials: [foreignId] })).json.code).toBe('CONSENT_INVALID');
+  });
+
   it('a stale key-binding JWT is refused', async () => {
     const w = await residentOne();
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, w.ids);
     const old = await w.wallet.present(w.residence.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) - 3600 });
     expect((await present(ses, [old])).json.code).toBe('KEY_BINDING_INVALID');
     expect(attempts(ses.session).at(-1)?.reason).toBe('stale-key-binding');
@@ -314,13 +359,30 @@ describe('the wallet', () => {
     expect((await call(s, 'resident2', 'POST', '/v1/me/identity/credentials', { credential: forged })).json.code).toBe('CREDENTIAL_INVALID');
   });
 
+  it('a wallet keeps only credentials about its resident (ID number, or name for a type without one)', async () => {
+    const w = await TestWallet.create();
+    const theirs = await issue(s, w, 'residence', residenceClaims('resident2'));
+    const r = await call(s, 'resident1', 'POST', '/v1/me/identity/credentials', { credential: theirs.credential });
+    expect(r.json.code, r.body).toBe('CREDENTIAL_INVALID');
+    expect(r.json.message).toContain('not about you');
+    // an offer linked to resident 1 but carrying resident 2's claims is refused before it is used up
+    const offer = await call(s, 'zhou.official', 'POST', '/v1/identity/offers', { type: 'residence', claims: residenceClaims('resident2'), subject: s.subjects.get('resident1') });
+    const acc = await call(s, 'resident1', 'POST', `/v1/me/identity/offers/${offer.json.offer}/accept`, { demoHolderKey: true });
+    expect(acc.json.code, acc.body).toBe('CREDENTIAL_INVALID');
+    expect((await call(s, 'resident1', 'GET', '/v1/me/identity/offers')).json.offers.map((o: { offer: string }) => o.offer)).toContain(offer.json.offer);
+    // a type without an ID number is matched by name (the police issue vehicles: not on this chain's node; use volunteer)
+    const vol = await call(s, 'zhou.official', 'POST', '/v1/identity/offers', { type: 'volunteer', claims: { name: '李明', label: 'volunteer', since: '2020-01-01', hours: 10 }, subject: s.subjects.get('resident1') });
+    expect(vol.status, vol.body).toBe(201);
+    expect((await call(s, 'resident1', 'POST', `/v1/me/identity/offers/${vol.json.offer}/accept`, { demoHolderKey: true })).json.code).toBe('CREDENTIAL_INVALID');
+  });
+
   it('demo credentials are presented by the node for the resident (demo only)', async () => {
     const offer = await call(s, 'zhou.official', 'POST', '/v1/identity/offers', { type: 'elderly', claims: elderlyClaims('resident1'), subject: s.subjects.get('resident1') });
     const got = await call(s, 'resident1', 'POST', `/v1/me/identity/offers/${offer.json.offer}/accept`, { demoHolderKey: true });
     const offer2 = await call(s, 'zhou.official', 'POST', '/v1/identity/offers', { type: 'residence', claims: residenceClaims('resident1'), subject: s.subjects.get('resident1') });
     const got2 = await call(s, 'resident1', 'POST', `/v1/me/identity/offers/${offer2.json.offer}/accept`, { demoHolderKey: true });
     const ses = await openSession();
-    await consent('resident1', ses);
+    await consent('resident1', ses, [got2.json.id, got.json.id]);
     const p1 = await call(s, 'resident1', 'POST', `/v1/me/identity/credentials/${got2.json.id}/present`, { session: ses.session, nonce: ses.nonce });
     // a disclose list asking for more is ignored: the node discloses exactly what the service needs
     const p2 = await call(s, 'resident1', 'POST', `/v1/me/identity/credentials/${got.json.id}/present`, { session: ses.session, nonce: ses.nonce, disclose: ['name', 'idNumber', 'birthDate', 'age60OrOver'] });
@@ -374,10 +436,11 @@ describe('expiry', () => {
     s = own;
     const wallet = await TestWallet.create();
     const short = await issue(s, wallet, 'residence', residenceClaims('resident1'), { validDays: 1 });
+    const id = await keep('resident1', short.credential);
     s.clock.offsetMs = 2 * 86_400_000;
     try {
       const ses = await openSession();
-      await consent('resident1', ses);
+      await consent('resident1', ses, [id]);
       const r = await present(ses, [await wallet.present(short.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })]);
       expect(r.json.code).toBe('CREDENTIAL_EXPIRED');
       expect(attempts(ses.session).at(-1)).toMatchObject({ reason: 'expired', credentialHash: short.credentialHash });

@@ -25,9 +25,6 @@ interface Node {
   out: string;
 }
 
-/** What the consent route needs besides session and nonce (nothing yet). */
-const CONSENT_EXTRA: Record<string, unknown> = {};
-
 let root: string;
 const nodes = new Map<Org, Node>();
 
@@ -122,6 +119,8 @@ describe('digital ID across organisations', () => {
     const consent = await call('property-company', 'POST', '/v1/me/identity/consents', { token: resident, body: { session, nonce } });
     expect(consent.status, JSON.stringify(consent.json)).toBe(201);
     expect(consent.json.grant).toMatch(/^gr_/);
+    // an unchanged client sends no credential list: the node named the wallet's residence and low-income credentials
+    expect(consent.json.credentials).toEqual([residence.id, kept.json.id]);
 
     const p1 = await call('property-company', 'POST', `/v1/me/identity/credentials/${residence.id}/present`, { token: resident, body: { session, nonce } });
     expect(p1.status, JSON.stringify(p1.json)).toBe(200);
@@ -152,7 +151,10 @@ describe('digital ID across organisations', () => {
     expect(ses.status, JSON.stringify(ses.json)).toBe(201);
     const { session, nonce } = ses.json as { session: string; nonce: string };
     await until('the session to reach the resident\'s node', async () => (await call('property-company', 'GET', `/v1/identity/sessions/${session}`)).status === 200, 10_000);
-    const consent = await call('property-company', 'POST', '/v1/me/identity/consents', { token: resident, body: { session, nonce, ...CONSENT_EXTRA } });
+    // the resident holds no elderly credential: the consent names the residence credential it will present
+    const seeded = await call('property-company', 'GET', '/v1/me/identity/credentials', { token: resident });
+    const residence = seeded.json.credentials.find((c: { type: string }) => c.type === 'residence');
+    const consent = await call('property-company', 'POST', '/v1/me/identity/consents', { token: resident, body: { session, nonce, credentials: [residence.id] } });
     expect(consent.status, JSON.stringify(consent.json)).toBe(201);
     expect(consent.json.grant).toMatch(/^gr_/);
 

@@ -12,6 +12,7 @@ import { CREDENTIAL_TYPE_IDS, SERVICES, SERVICE_IDS, mayIssue, serviceTypes } fr
 import {
   CREDENTIAL_HASH_PATTERN,
   CREDENTIAL_STATUSES,
+  IDENTITY_CONSENT_COMMITMENTS_MAX,
   IDENTITY_CREDENTIAL_VALIDITY_MS_MAX,
   IDENTITY_SESSION_ATTEMPTS_MAX,
   IDENTITY_SESSION_MS_MAX,
@@ -152,9 +153,10 @@ export const identityConsent: TxType<ConsentPayload> = {
       types: { type: 'array', minItems: 1, maxItems: CREDENTIAL_TYPE_IDS.length, uniqueItems: true, items: typeId },
       nonceHash: id(NONCE_HASH_PATTERN),
       grant: id(GRANT_ID_PATTERN),
+      commitments: { type: 'array', minItems: 1, maxItems: IDENTITY_CONSENT_COMMITMENTS_MAX, uniqueItems: true, items: id(CREDENTIAL_HASH_PATTERN) },
       actor,
     },
-    ['grant'],
+    ['grant', 'commitments'],
   ),
   handle(ctx, p) {
     const s = readSession(ctx.state, p.session);
@@ -178,6 +180,7 @@ export const identityConsent: TxType<ConsentPayload> = {
     }
     const consent: SessionRecord['consent'] = {
       subject: p.subject, holderOrg: ctx.org.id, actor: p.actor, at: ctx.time, txHash: ctx.txHash, ...(p.grant === undefined ? {} : { grant: p.grant }),
+      ...(p.commitments === undefined ? {} : { commitments: p.commitments }),
     };
     ctx.state.set(sessionKey(p.session), { ...s, consent });
     ctx.state.set(subjectConsentKey(p.subject, p.session), 1);

@@ -32,6 +32,8 @@ export const IDENTITY_QUERY_ITEMS_MAX = 1000;
 export const CREDENTIAL_HASH_PATTERN = '^[0-9a-f]{64}$';
 export const SESSION_ID_PATTERN = '^ses_[0-9a-f]{32}$';
 export const VERIFICATION_ID_PATTERN = '^ver_[0-9a-f]{32}$';
+/** Credential commitments one consent may carry (one per presentation of a submission, at most). */
+export const IDENTITY_CONSENT_COMMITMENTS_MAX = 8;
 /** SHA-256 (hex) of a session's nonce. */
 export const NONCE_HASH_PATTERN = '^[0-9a-f]{64}$';
 
@@ -80,6 +82,7 @@ export const VERIFY_REASONS = [
   'no-consent',
   'missing-claims',
   'over-disclosed',
+  'credential-not-consented',
 ] as const;
 export type VerifyReason = (typeof VERIFY_REASONS)[number];
 
@@ -120,6 +123,12 @@ export type ConsentPayload = {
   nonceHash: string;
   /** the holder's grant to the desk organisation; present exactly when the desk is another organisation */
   grant?: string;
+  /**
+   * For each credential the resident's wallet will present: SHA-256 hex of `nonce ‖ "\n" ‖ credentialHash`. Only the
+   * desk and the resident know the nonce, so the ledger does not link the consent to the credentials; the desk accepts
+   * only a credential whose commitment is here. (Optional in the schema so older blocks still apply.)
+   */
+  commitments?: string[];
   actor: string;
 };
 
@@ -169,7 +178,7 @@ export type SessionRecord = {
   expiresAt: number;
   actor: string;
   txHash: string;
-  consent: null | { subject: string; holderOrg: string; grant?: string; actor: string; at: number; txHash: string };
+  consent: null | { subject: string; holderOrg: string; grant?: string; commitments?: string[]; actor: string; at: number; txHash: string };
   /** the types verified valid in this session */
   verified: CredentialTypeId[];
   /** verification attempts recorded */
@@ -224,4 +233,5 @@ export const VERIFY_REASON_CODES: Readonly<Record<Exclude<VerifyReason, 'ok'>, E
   'no-consent': 'CONSENT_MISSING',
   'missing-claims': 'PRESENTATION_INCOMPLETE',
   'over-disclosed': 'PRESENTATION_OVER_DISCLOSED',
+  'credential-not-consented': 'PRESENTATION_NOT_CONSENTED',
 };

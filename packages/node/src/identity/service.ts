@@ -489,19 +489,32 @@ export class IdentityService {
     const base = { verification, session: s.session, actor, at, ...(v.credentialHash === undefined ? {} : { credentialHash: v.credentialHash }), ...(v.type === undefined ? {} : { type: v.type }), ...(v.issuer === undefined ? {} : { issuer: v.issuer }) };
     let verdict = v;
     if (v.reason === 'ok') {
-      try {
-        const tx = await this.#commit('identity.verify', { ...base, result: 'valid', reason: 'ok' });
-        await this.#recordAccess(s, v, actor, at);
-        const kept = this.#disclosed.get(s.session) ?? new Map();
-        kept.set(v.type!, v.disclosed!);
-        this.#disclosed.set(s.session, kept);
-        if (this.#disclosed.size > DESK_SESSIONS_KEPT_MAX) this.#disclosed.delete(this.#disclosed.keys().next().value!);
-        return { verification, type: v.type!, issuer: v.issuer!, result: 'valid', reason: 'ok', detail: v.detail, txHash: tx.txHash };
-      } catch (e) {
-        // The ledger disagreed (a status changed meanwhile, a race): record the refusal as an invalid attempt.
-        if (!(e instanceof MachiError)) throw e;
-        const reason = e.code === 'CREDENTIAL_REVOKED' ? 'revoked' : e.code === 'CREDENTIAL_SUSPENDED' ? 'suspended' : e.code === 'CREDENTIAL_EXPIRED' ? 'expired' : e.code === 'CONSENT_MISSING' ? 'no-consent' : e.code === 'PRESENTATION_REPLAYED' ? 'replayed-nonce' : e.code === 'SESSION_CLOSED' ? 'session-closed' : 'unknown-credential';
-        verdict = { ...v, reason, detail: e.message };
+      // The privacy rules decide first whether the desk may have these claims at all; refused, nothing is kept or
+      // shown, and the refused use is itself recorded (as every use of personal data is).
+      const access = this.#accessOf(s, v, actor, at);
+      if (access.decision !== 'allowed') {
+        await this.#commit('privacy.access', access).catch((e: unknown) => this.#o.log?.(`identity: access record not written: ${String(e)}`));
+        verdict = { ...v, reason: 'no-consent', detail: `the privacy rules refuse this desk these claims (${String(access.reason)})` };
+      } else {
+        let tx: { txHash: string } | undefined;
+        try {
+          tx = await this.#commit('identity.verify', { ...base, result: 'valid', reason: 'ok' });
+        } catch (e) {
+          // The ledger disagreed (a status changed meanwhile, a race): record the refusal as an invalid attempt.
+          if (!(e instanceof MachiError)) throw e;
+          const reason = e.code === 'CREDENTIAL_REVOKED' ? 'revoked' : e.code === 'CREDENTIAL_SUSPENDED' ? 'suspended' : e.code === 'CREDENTIAL_EXPIRED' ? 'expired' : e.code === 'CONSENT_MISSING' ? 'no-consent' : e.code === 'PRESENTATION_REPLAYED' ? 'replayed-nonce' : e.code === 'SESSION_CLOSED' ? 'session-closed' : 'unknown-credential';
+          verdict = { ...v, reason, detail: e.message };
+        }
+        if (tx !== undefined) {
+          // the verification is on the ledger: the use record follows; if writing it fails, that is logged, never a
+          // second (invalid) record of the same presentation
+          await this.#commit('privacy.access', access).catch((e: unknown) => this.#o.log?.(`identity: access record not written for ${verification}: ${String(e)}`));
+          const kept = this.#disclosed.get(s.session) ?? new Map();
+          kept.set(v.type!, v.disclosed!);
+          this.#disclosed.set(s.session, kept);
+          if (this.#disclosed.size > DESK_SESSIONS_KEPT_MAX) this.#disclosed.delete(this.#disclosed.keys().next().value!);
+          return { verification, type: v.type!, issuer: v.issuer!, result: 'valid', reason: 'ok', detail: v.detail, txHash: tx.txHash };
+        }
       }
     }
     const reason = verdict.reason as Exclude<Verdict['reason'], 'ok'>;
@@ -510,7 +523,7 @@ export class IdentityService {
   }
 
   /** The use of the resident's data, as the privacy module records every use (visible in their /v1/me/uses). */
-  async #recordAccess(s: SessionRecord, v: Verdict, actor: string, at: number): Promise<void> {
+  #accessOf(s: SessionRecord, v: Verdict, actor: string, at: number): Record<string, unknown> {
     const subject = s.consent!.subject;
     const fields = fieldsOfClaims(Object.keys(v.disclosed ?? {}));
     const decision = decideAccess(subjectRecord(this.#read, subject), grantsForSubject(this.#read, this.#scan, subject, this.org), {
@@ -520,7 +533,7 @@ export class IdentityService {
       access: `acc_${hex32()}`, subject, org: this.org, role: 'official', purpose: 'identity-verification', fields, decision: decision.decision, reason: decision.reason, actor, at,
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
-    await this.#commit('privacy.access', payload);
+    return payload;
   }
 
   // ---- the resident's record of uses -------------------------------------------------------------------------------

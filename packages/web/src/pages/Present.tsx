@@ -60,7 +60,8 @@ export function PresentPage() {
         if (!c.demoHolderKey && !(await hasHolderKey(c.id))) throw new Error(t('present.noKey', { type: t(`credential.${r.type}`) }));
       }
       if (!consented.current) {
-        await post('/v1/me/identity/consents', { session, nonce });
+        // the consent names the credentials that will answer (the desk accepts only those)
+        await post('/v1/me/identity/consents', { session, nonce, credentials: view.requirements.map((r) => pick(r.type)!.id) });
         consented.current = true;
       }
       const presentations: string[] = [];

@@ -123,8 +123,10 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     // resident2 has a residence credential but no property ownership: staff issue one; the offer waits in the wallet
     const staff = await apiLogin(base, ORG, 'li.staff');
     const resident2 = await apiLogin(base, ORG, 'resident2');
-    const before = await api<{ credentials: { type: string }[] }>(resident2, '/v1/me/identity/credentials');
+    const before = await api<{ credentials: { type: string; claims: Record<string, string> }[] }>(resident2, '/v1/me/identity/credentials');
     expect(before.credentials.map((c) => c.type)).toEqual(['residence']);
+    // the issuer writes the owner's real name and ID number (a wallet takes only credentials about its own holder)
+    const who = before.credentials[0]!.claims;
     const me = await api<{ subject: string }>(resident2, '/v1/me/identity/uses');
 
     const page = await open('en-GB', PHONE);
@@ -144,7 +146,7 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
 
     const offer = await api<{ offer: string }>(staff, '/v1/identity/offers', {
       type: 'property-ownership', subject: me.subject,
-      claims: { name: 'Resident Two', idNumber: '110101199003074514', building: 'b2', unit: '2-302', certificateNumber: 'B2-2302-2026', share: 'joint' },
+      claims: { name: who.name, idNumber: who.idNumber, building: 'b2', unit: '2-302', certificateNumber: 'B2-2302-2026', share: 'joint' },
     });
     expect(offer.offer).toMatch(/^off_/);
     await page.goto(`${base}/wallet`);

@@ -97,7 +97,7 @@ export type ShownVerdict =
   | { ok: false; field: string; reason: string };
 
 /** Structural equality of JSON values (key order ignored; an absent key equals an undefined one). */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createServer } from 'node:net';
 import { CLI } from '../../../node/test/e2e/harness.js';
@@ -165,3 +166,25 @@ export async function choose(page: Page, testId: string, label: string, within?:
 
 /** A full-page screenshot into test-artifacts/browser/. */
 export const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+/** What a browser test file works with: the consortium, its pages, and the node of the organisation under test. */
+export interface Scene {
+  net: Consortium;
+  pages: Pages;
+  /** the web app's address on that organisation's node */
+  base: string;
+}
+
+/** Starts a consortium and a browser before the file's tests (in a describe), and stops both after them. */
+export function withConsortium(org: string): Scene {
+  const scene = {} as Scene;
+  beforeAll(async () => {
+    const [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
+    Object.assign(scene, { net, pages: new Pages(browser), base: net.urls[org]! });
+  }, 120_000);
+  afterAll(async () => {
+    await scene.pages?.close();
+    await scene.net?.stop();
+  });
+  return scene;
+}

@@ -5,21 +5,20 @@
  * and in the resident's list of identity uses. Then a credential issued live: the resident accepts the offer (the
  * holder key is made in the browser and never leaves it) and presents it with a key-binding JWT signed in the page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { verifyBundle } from '@machi/core';
 import en from '../../src/messages/en.json';
 import zh from '../../src/messages/zh.json';
-import { PHONE, Pages, apiLogin, choose, chromiumMissing, launchBrowser, shot, signIn as signInAt, startConsortium, type Consortium } from './harness.js';
+import { PHONE, apiLogin, choose, chromiumMissing, shot, signIn as signInAt, withConsortium, type Scene } from './harness.js';
 
 const DESK_SMALL = { width: 1280, height: 860 };
 const ORG = 'property-company';
 const missing = chromiumMissing();
 
-let net: Consortium;
-let pages: Pages;
-let base: string;
-const open = (locale: string, viewport: { width: number; height: number }) => pages.open(locale, viewport);
+let scene: Scene;
+let base = '';
+const open = (locale: string, viewport: { width: number; height: number }) => scene.pages.open(locale, viewport);
 const signIn = (page: Page, username: string, at = base) => signInAt(page, at, username);
 
 async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
@@ -45,16 +44,9 @@ async function startDesk(desk: Page, serviceLabel: string): Promise<string> {
 }
 
 describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip', () => {
-  beforeAll(async () => {
-    let browser;
-    [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
-    pages = new Pages(browser);
-    base = net.urls[ORG]!;
-  }, 120_000);
-
-  afterAll(async () => {
-    await pages?.close();
-    await net?.stop();
+  scene = withConsortium(ORG);
+  beforeAll(() => {
+    base = scene.base;
   });
 
   it('resident consents once → the desk shows verified eligibility → consent and checks are on the ledger and in the resident\'s uses', async () => {
@@ -201,7 +193,7 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
   }, 180_000);
 
   it('across organisations: the street office issues an elderly credential at its counter, then its desk verifies residence + age in one trip', async () => {
-    const street = net.urls['street-office']!;
+    const street = scene.net.urls['street-office']!;
     // resident3 of the demo community was born in 1945
     const r3 = await apiLogin(base, ORG, 'resident3');
     const residence = (await api<{ credentials: { type: string; claims: Record<string, string> }[] }>(r3, '/v1/me/identity/credentials')).credentials.find((c) => c.type === 'residence')!;

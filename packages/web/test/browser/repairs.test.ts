@@ -5,33 +5,25 @@
  * — whose page updates live, never reloaded — sees every step verified in the browser and confirms. Then the same
  * timeline served tampered: the verified marks turn to failures. Screenshots go to test-artifacts/browser/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
 import zh from '../../src/messages/zh.json';
-import { DESK, PHONE, PNG_1X1, Pages, apiLogin, choose, chromiumMissing, launchBrowser, shot, signIn as signInAt, startConsortium, type Consortium } from './harness.js';
+import { DESK, PHONE, PNG_1X1, apiLogin, choose, chromiumMissing, shot, signIn as signInAt, withConsortium, type Scene } from './harness.js';
 
 const ORG = 'property-company';
 const missing = chromiumMissing();
 
-let net: Consortium;
-let pages: Pages;
-let base: string;
-const open = (locale: string, viewport: { width: number; height: number }) => pages.open(locale, viewport);
+let scene: Scene;
+let base = '';
+const open = (locale: string, viewport: { width: number; height: number }) => scene.pages.open(locale, viewport);
 const signIn = (page: Page, username: string) => signInAt(page, base, username);
 
 describe.skipIf(missing !== undefined)('repairs in the browser', () => {
-  beforeAll(async () => {
-    let browser;
-    [net, browser] = await Promise.all([startConsortium(4), launchBrowser()]);
-    pages = new Pages(browser);
-    base = net.urls[ORG]!;
-  }, 120_000);
-
-  afterAll(async () => {
-    await pages?.close();
-    await net?.stop();
+  scene = withConsortium(ORG);
+  beforeAll(() => {
+    base = scene.base;
   });
 
   let request = '';

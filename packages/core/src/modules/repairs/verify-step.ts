@@ -4,7 +4,7 @@
  * field the step shows must be what that transaction recorded. Used by the web app in the browser (the "verified"
  * mark on each step) and by anyone holding a timeline and a genesis file. docs/spec/repairs.md#verifying-a-timeline
  */
-import { verifyBundle, type BundleVerdict } from '../../bundle.js';
+import { sameJson, verifyBundle, type BundleVerdict } from '../../bundle.js';
 import { isMachiError } from '../../errors.js';
 import type { RepairStep } from './types.js';
 import { isAction, type RepairStatus } from './catalogue.js';
@@ -32,17 +32,6 @@ const ACTOR_FIELD: Record<RepairStep['action'], string> = {
 
 /** The step fields copied from the payload under the same name. */
 const SAME_NAME = ['worker', 'workerOrg', 'cause', 'parts', 'photoHashes', 'rating', 'commentHash', 'reasonHash', 'level'] as const;
-
-/** Structural equality of JSON values (key order ignored). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /**
  * Verifies `step` of request `request` against its `proof` bundle and the genesis. Never throws: a bundle that does not

@@ -46,7 +46,8 @@ function toMachiError(e: FastifyError | Error): MachiError {
 }
 
 export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX });
+  // union types (`type: ['string', 'number']`) are deliberate in some schemas: allowed, without a strict-mode warning
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX, ajv: { customOptions: { allowUnionTypes: true } } });
   app.setErrorHandler((err, req, reply) => {
     let e: MachiError;
     try {

@@ -141,9 +141,16 @@ export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
   });
 });
 
+/** Swagger UI runs from its own files; it needs inline styles and data: images (its icons), nothing from elsewhere. */
+export const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /** Register after authPlugin (see above). */
 export const docsRoutes: FastifyPluginAsync = async (scope) => {
   scope.decorate(DOCS_SCOPE, true);
+  // the docs share the web app's origin (and its session storage): keep their pages to this origin's own files too
+  scope.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', DOCS_CSP).header('x-content-type-options', 'nosniff');
+  });
   await scope.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   scope.get(`${DOCS_PREFIX}/openapi.json`, { config: { access: 'public' }, schema: { hide: true } }, async () => scope.swagger());
 };

@@ -173,6 +173,9 @@ describe('/docs', () => {
       expect(page.statusCode, url).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.body).toMatch(/swagger-ui/i);
+      // same origin as the web app: its page may run only this origin's scripts, and no inline script
+      expect(page.headers['content-security-policy'], url).toMatch(/script-src 'self'(;|$)/);
+      expect(page.body, url).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     }
     for (const url of ['/docs', '/docs/']) {
       // the page links its assets as /docs/static/… or ./static/…

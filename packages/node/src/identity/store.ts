@@ -5,29 +5,13 @@
  * SD-JWT VCs, and — for demo credentials only — a holder key the node generated), and the nonces of desk sessions.
  * docs/spec/identity.md#off-ledger
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { KEY_BYTES, openPrivateDb, sealPacked as seal, unsealPacked as unseal } from '../privacy/sealing.js';
 
-const KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** Credentials one resident's wallet holds. */
 export const WALLET_CREDENTIALS_MAX = 100;
-
-function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
-  const c = createCipheriv('aes-256-gcm', key, nonce);
-  c.setAAD(Buffer.from(aad, 'utf8'));
-  return Buffer.concat([nonce, c.update(plaintext), c.final(), c.getAuthTag()]);
-}
-
-function unseal(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
-  d.setAAD(Buffer.from(aad, 'utf8'));
-  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([d.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), d.final()]);
-}
 
 export interface OfferRow {
   offer: string;
@@ -68,10 +52,7 @@ export class IdentityStore {
   readonly #q;
 
   constructor(file: string, kek: Buffer) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('secure_delete = ON');
+    this.#db = openPrivateDb(file);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS identity_offers (
       offer TEXT PRIMARY KEY, code_hash TEXT NOT NULL, credential_hash TEXT NOT NULL, type TEXT NOT NULL, subject TEXT,
       expires_at INTEGER NOT NULL, offer_expires_at INTEGER NOT NULL, redeemed_at INTEGER, sealed BLOB, wrapped_key BLOB

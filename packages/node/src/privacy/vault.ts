@@ -5,17 +5,15 @@
  * erasing a subject's row destroys both: the data cannot be decrypted, and the on-ledger commitment can no longer be
  * linked to any value (crypto-shredding). docs/spec/privacy.md#private-store-and-crypto-shredding
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { KEY_BYTES, openPrivateDb, seal, unseal } from './sealing.js';
 import { commitmentOfDigests, fieldDigest, type FieldOpening } from '@machi/core';
 
 export const KEK_FILE = 'kek.key';
 export const PRIVATE_DB_FILE = 'private.db';
-const KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** The organisation's key-encryption key: MACHI_KEK (base64url, 32 bytes) or DIR/kek.key, created on first use. */
 export function loadKek(dir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
@@ -30,21 +28,6 @@ export function loadKek(dir: string, env: NodeJS.ProcessEnv = process.env): Buff
   const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
   if (k.length !== KEY_BYTES) throw new Error(`${path} must hold 32 bytes in base64url`);
   return k;
-}
-
-function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; sealed: Buffer } {
-  const nonce = randomBytes(NONCE_BYTES);
-  const c = createCipheriv('aes-256-gcm', key, nonce);
-  c.setAAD(Buffer.from(aad, 'utf8'));
-  const body = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
-  return { nonce, sealed: body };
-}
-
-function unseal(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer {
-  const d = createDecipheriv('aes-256-gcm', key, nonce);
-  d.setAAD(Buffer.from(aad, 'utf8'));
-  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
 }
 
 export type Fields = Record<string, string>;
@@ -81,11 +64,7 @@ export class Vault {
   readonly #q;
 
   constructor(file: string, kek: Buffer) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    // Deleted rows are overwritten with zeros, not left in free pages.
-    this.#db.pragma('secure_delete = ON');
+    this.#db = openPrivateDb(file);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS vault_subjects (
       subject TEXT PRIMARY KEY,
       data_nonce BLOB NOT NULL, data BLOB NOT NULL,

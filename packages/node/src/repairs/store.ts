@@ -8,8 +8,9 @@
  * This class owns only its tables (`repair_notes`, `repair_photos`, `staff_cards`, `staff_card_photos`); the file is shared with the accounts and the
  * privacy vault, so the schema is `CREATE … IF NOT EXISTS` and touches nothing else.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { createHash, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { KEY_BYTES, openPrivateDb, seal, unseal } from '../privacy/sealing.js';
 
 // ---- limits (unit last) -----------------------------------------------------------------------------------------
 
@@ -28,12 +29,8 @@ export const REPAIRS_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** Requests `requestsOfUser` lists at most. */
 export const REPAIRS_MINE_MAX = 200;
 
-const KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 const SALT_BYTES = 16;
 /** Another connection (accounts, the vault) may hold the write lock briefly. */
-const BUSY_TIMEOUT_MS = 5_000;
 
 // ---- content hashes ---------------------------------------------------------------------------------------------
 
@@ -56,22 +53,6 @@ export function imageTypeOf(b: Buffer): ImageType | undefined {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
   return undefined;
-}
-
-// ---- sealing ----------------------------------------------------------------------------------------------------
-
-function seal(key: Buffer, plain: Buffer, aad: string): { nonce: Buffer; sealed: Buffer } {
-  const nonce = randomBytes(NONCE_BYTES);
-  const c = createCipheriv('aes-256-gcm', key, nonce);
-  c.setAAD(Buffer.from(aad, 'utf8'));
-  return { nonce, sealed: Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]) };
-}
-
-function unseal(key: Buffer, nonce: Buffer, sealed: Buffer, aad: string): Buffer {
-  const d = createDecipheriv('aes-256-gcm', key, nonce);
-  d.setAAD(Buffer.from(aad, 'utf8'));
-  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
 }
 
 // ---- the store --------------------------------------------------------------------------------------------------
@@ -166,11 +147,7 @@ export class RepairStore {
   constructor(file: string, kek: Buffer) {
     if (kek.length !== KEY_BYTES) throw new Error('the key-encryption key must be 32 bytes');
     this.#kek = kek;
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('secure_delete = ON');
-    this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.#db = openPrivateDb(file);
     this.#db.exec(SCHEMA);
     const db = this.#db;
     this.#q = {

@@ -1,9 +1,8 @@
-/** The application: every domain module's transaction types in one registry. Add a module here. */
-import { notaryTypes } from './modules/notary/index.js';
-import { createPrivacyTypes, type AnomalyConfig } from './modules/privacy/index.js';
-import { repairsTypes } from './modules/repairs/index.js';
-import { identityTypes } from './modules/identity/index.js';
+/** The application: every registered module's transaction types in one registry (modules/index.ts lists them). */
+import { CORE_MODULES } from './modules/index.js';
+import type { AnomalyConfig } from './modules/privacy/index.js';
 import { TxTypeRegistry } from './state/registry.js';
+import { assert } from './assert.js';
 
 export interface RegistryOptions {
   /** a chain's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG); every node of the chain must use the same */
@@ -12,9 +11,11 @@ export interface RegistryOptions {
 
 export function createRegistry(options: RegistryOptions = {}): TxTypeRegistry {
   const registry = new TxTypeRegistry();
-  for (const t of notaryTypes) registry.register(t);
-  for (const t of createPrivacyTypes(options.privacy)) registry.register(t);
-  for (const t of repairsTypes) registry.register(t);
-  for (const t of identityTypes) registry.register(t);
+  for (const m of CORE_MODULES) {
+    for (const t of m.txTypes(options)) {
+      assert(m.typePrefixes.some((p) => t.type.startsWith(p)), `transaction type ${t.type} is outside module ${m.name}'s prefixes`);
+      registry.register(t);
+    }
+  }
   return registry;
 }

@@ -7,7 +7,8 @@
 import { MachiError, type ErrorCode } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { StateAccess, TxType } from '../../state/registry.js';
-import { subjectKey, grantKey, ACTOR_PATTERN, GRANT_ID_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN, type GrantRecord, type SubjectRecord } from '../privacy/types.js';
+import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
+import { subjectKey, grantKey, GRANT_ID_PATTERN, type GrantRecord, type SubjectRecord } from '../privacy/types.js';
 import { CREDENTIAL_TYPE_IDS, SERVICES, SERVICE_IDS, mayIssue, serviceTypes } from './catalogue.js';
 import {
   CREDENTIAL_HASH_PATTERN,

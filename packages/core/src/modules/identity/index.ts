@@ -9,3 +9,21 @@ export * from './types.js';
 export * from './did.js';
 export * from './handlers.js';
 export * from './queries.js';
+
+import { defineCoreModule } from '../../foundation/module.js';
+import { identityTypes } from './handlers.js';
+import { IDENTITY_ERRORS } from './errors.js';
+import { IDENTITY_PREFIX } from './types.js';
+
+export { IDENTITY_ERRORS } from './errors.js';
+
+export const identityModule = defineCoreModule({
+  name: 'identity',
+  // reads subjects and grants, and writes a grant with each consent
+  dependsOn: ['privacy'],
+  typePrefixes: ['identity.'],
+  statePrefixes: [IDENTITY_PREFIX],
+  txTypes: () => identityTypes,
+  errors: IDENTITY_ERRORS,
+  spec: 'docs/spec/identity.md',
+});

@@ -2,7 +2,7 @@
  * Pure queries over the identity state, through a key reader and a prefix scan (the node's state store provides both).
  * Values are canonical JSON text, as stored.
  */
-import type { StateRead, StateScan } from '../privacy/queries.js';
+import { parseState as parse, type StateRead, type StateScan } from '../../foundation/state.js';
 import {
   IDENTITY_QUERY_ITEMS_MAX,
   IDENTITY_STATUS_LIST_ENTRIES_MAX,
@@ -20,7 +20,6 @@ import {
   type VerificationRecord,
 } from './types.js';
 
-const parse = <T>(text: string | undefined): T | undefined => (text === undefined ? undefined : (JSON.parse(text) as T));
 
 export function credentialRecord(read: StateRead, hash: string): CredentialRecord | undefined {
   return parse<CredentialRecord>(read(credentialKey(hash)));

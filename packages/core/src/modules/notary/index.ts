@@ -5,6 +5,8 @@
  */
 import { MachiError } from '../../errors.js';
 import type { TxType } from '../../state/registry.js';
+import { defineCoreModule } from '../../foundation/module.js';
+import { HASH_HEX_PATTERN } from '../../foundation/patterns.js';
 
 export const NOTARY_LABEL_CHARS_MAX = 200;
 export const NOTARY_ANCHORS_PER_HASH_MAX = 1000;
@@ -34,7 +36,7 @@ export const notaryRecord: TxType<NotaryRecordPayload> = {
     additionalProperties: false,
     required: ['hash', 'label'],
     properties: {
-      hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      hash: { type: 'string', pattern: HASH_HEX_PATTERN },
       label: { type: 'string', minLength: 1, maxLength: NOTARY_LABEL_CHARS_MAX },
     },
   },
@@ -50,3 +52,13 @@ export const notaryRecord: TxType<NotaryRecordPayload> = {
 };
 
 export const notaryTypes = [notaryRecord] as const;
+
+export const notaryModule = defineCoreModule({
+  name: 'notary',
+  dependsOn: [],
+  typePrefixes: ['notary.'],
+  statePrefixes: ['notary/'],
+  txTypes: () => notaryTypes,
+  errors: {},
+  spec: 'docs/spec/state-machine.md',
+});

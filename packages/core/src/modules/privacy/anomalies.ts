@@ -3,7 +3,8 @@
  * `privacy.access` handler so that every node writes the same alerts. docs/spec/privacy.md#anomaly-rules
  */
 import { assert } from '../../assert.js';
-import { isCasePurpose, roleMayUse, type Purpose, type Role } from './roles.js';
+import type { Role } from '../../foundation/roles.js';
+import { isCasePurpose, roleMayUse, type Purpose } from './roles.js';
 import { PRIVACY_ALERT_DETAIL_CHARS_MAX, PRIVACY_VOLUME_HISTORY_DAYS_MAX, type AnomalyRule } from './types.js';
 
 export interface AnomalyConfig {

@@ -2,7 +2,8 @@
  * The access decision: pure, so the API decides with it before reading the private store and tests can table it.
  * docs/spec/privacy.md#access-decision-pure-decideaccess
  */
-import { FIELDS, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose, type Role } from './roles.js';
+import type { Role } from '../../foundation/roles.js';
+import { FIELDS, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose } from './roles.js';
 import type { DeniedReason, GrantRecord, SubjectRecord } from './types.js';
 
 export interface AccessRequest {

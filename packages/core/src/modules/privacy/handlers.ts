@@ -6,20 +6,20 @@ import { MachiError } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import { anomalyConfig, detectAnomalies, privacyDay, type AnomalyConfig } from './anomalies.js';
-import { DATA_CLASSES, FIELDS, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLES, ROLE_PURPOSES, isField, roleMayUse } from './roles.js';
+import { ROLES } from '../../foundation/roles.js';
+import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
+import { hasOrg, type OrgIds } from '../../foundation/state.js';
+import { DATA_CLASSES, FIELDS, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLE_PURPOSES, isField, roleMayUse } from './roles.js';
 import {
   ACCESS_ID_PATTERN,
-  ACTOR_PATTERN,
   ALLOWED_REASONS,
   CASE_REF_PATTERN,
   COMMITMENT_PATTERN,
   DENIED_REASONS,
   GRANT_ID_PATTERN,
-  ORG_ID_PATTERN,
   PRIVACY_CASE_REF_CHARS_MAX,
   PRIVACY_GRANT_SUBJECTS_MAX,
   PRIVACY_TIME_MS_MAX,
-  SUBJECT_ID_PATTERN,
   accessKey,
   actorDayKey,
   actorDaySubjectKey,
@@ -69,9 +69,6 @@ function objectSchema(properties: Record<string, unknown>, optional: readonly st
 // Stateless grant check (the API calls it first and answers 400 GRANT_INVALID; the handler re-checks)
 // ---------------------------------------------------------------------------------------------------------------------
 
-export type OrgIds = ReadonlySet<string> | ReadonlyMap<string, unknown> | readonly string[];
-
-const hasOrg = (orgIds: OrgIds, org: string): boolean => (Array.isArray(orgIds) ? orgIds.includes(org) : (orgIds as ReadonlySet<string>).has(org));
 
 /**
  * The grant rules the schema cannot express or that need the genesis: `from < until`, `toOrg` an organisation of the

@@ -9,3 +9,21 @@ export * from './anomalies.js';
 export * from './handlers.js';
 export * from './queries.js';
 export * from './commitment.js';
+
+import { defineCoreModule } from '../../foundation/module.js';
+import { createPrivacyTypes } from './handlers.js';
+import { PRIVACY_ERRORS } from './errors.js';
+import { PRIVACY_PREFIX } from './types.js';
+import type { AnomalyConfig } from './anomalies.js';
+
+export { PRIVACY_ERRORS } from './errors.js';
+
+export const privacyModule = defineCoreModule({
+  name: 'privacy',
+  dependsOn: [],
+  typePrefixes: ['privacy.'],
+  statePrefixes: [PRIVACY_PREFIX],
+  txTypes: (options) => createPrivacyTypes(options.privacy as Partial<AnomalyConfig> | undefined),
+  errors: PRIVACY_ERRORS,
+  spec: 'docs/spec/privacy.md',
+});

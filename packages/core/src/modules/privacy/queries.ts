@@ -20,12 +20,7 @@ import {
   type SubjectRecord,
 } from './types.js';
 
-/** The committed value of a key, or undefined. */
-export type StateRead = (key: string) => string | undefined;
-/** Entries whose key starts with `prefix`, in key order, at most `limit`. */
-export type StateScan = (prefix: string, limit: number) => readonly (readonly [string, string])[];
-
-const parse = <T>(text: string | undefined): T | undefined => (text === undefined ? undefined : (JSON.parse(text) as T));
+import { parseState as parse, type StateRead, type StateScan } from '../../foundation/state.js';
 
 export function subjectRecord(read: StateRead, subject: string): SubjectRecord | undefined {
   return parse<SubjectRecord>(read(subjectKey(subject)));

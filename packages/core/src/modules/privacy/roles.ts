@@ -2,18 +2,7 @@
  * The catalogues of the privacy module: roles, data classes and their fields, purposes, and which role may use which
  * purpose. docs/spec/privacy.md#roles
  */
-
-export const ROLES = [
-  'resident',
-  'property-staff',
-  'dispatcher',
-  'maintenance-worker',
-  'grid-worker',
-  'utility-staff',
-  'official',
-  'regulator',
-] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, isRole, type Role } from '../../foundation/roles.js';
 
 /** Roles a grant may name: a resident reads their own record and nothing else, so a grant to residents is refused. */
 export const GRANTEE_ROLES = ROLES.filter((r): r is Exclude<Role, 'resident'> => r !== 'resident');
@@ -66,7 +55,6 @@ export const CASE_PURPOSES: readonly Purpose[] = ['repair-dispatch', 'alarm-resp
 
 const has = <T extends string>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
 
-export const isRole = (v: unknown): v is Role => has(ROLES, v);
 export const isDataClass = (v: unknown): v is DataClass => has(DATA_CLASSES, v);
 export const isPurpose = (v: unknown): v is Purpose => has(PURPOSES, v);
 export const isField = (v: unknown): v is Field => typeof v === 'string' && Object.hasOwn(FIELDS, v);

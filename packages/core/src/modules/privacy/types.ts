@@ -3,7 +3,8 @@
  *
  * Payloads are type aliases (not interfaces) so that they are assignable to the registry's generic payload record.
  */
-import type { DataClass, Field, Purpose, Role } from './roles.js';
+import type { Role } from '../../foundation/roles.js';
+import type { DataClass, Field, Purpose } from './roles.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Limits (named, unit last)
@@ -28,15 +29,10 @@ export const PRIVACY_GRANTS_SCAN_MAX = 10_000;
 // Id patterns (JSON Schema and RegExp source)
 // ---------------------------------------------------------------------------------------------------------------------
 
-export const SUBJECT_ID_PATTERN = '^sub_[0-9a-f]{32}$';
 export const GRANT_ID_PATTERN = '^gr_[0-9a-f]{32}$';
 export const ACCESS_ID_PATTERN = '^acc_[0-9a-f]{32}$';
-/** Pseudonym of a user: first 32 hex of SHA-256(org id ‖ ":" ‖ user id ‖ ":" ‖ node secret). */
-export const ACTOR_PATTERN = '^[0-9a-f]{32}$';
 /** Salted SHA-256 commitment to a subject's fields. */
 export const COMMITMENT_PATTERN = '^[0-9a-f]{64}$';
-/** Genesis organisation ids (same rule as genesis.ts). */
-export const ORG_ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 /**
  * `<kind>:<id>` (e.g. `repair:rq_12`, `alarm:42`, `case:2025-001`): ASCII ids only, so that no free text — a name, an
  * address, a bare phone or ID number — can ride along.

@@ -7,8 +7,8 @@
 import { MachiError } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
-import type { OrgIds } from '../privacy/handlers.js';
-import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../privacy/types.js';
+import type { OrgIds } from '../../foundation/state.js';
+import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
 import { CATEGORY_CODES, CAUSES, LOCATION_KINDS, PARTS, PRIORITIES, isOpenStatus, slaDueAt, type RepairAction, type RepairCategory, type SlaHours } from './catalogue.js';
 import { checkSlaHours, slaHoursOf } from './sla.js';
 import { checkLedgerTransition, nextStatus } from './transitions.js';

@@ -10,3 +10,20 @@ export * from './handlers.js';
 export * from './queries.js';
 export * from './sla.js';
 export * from './verify-step.js';
+
+import { defineCoreModule } from '../../foundation/module.js';
+import { repairsTypes } from './handlers.js';
+import { REPAIRS_ERRORS } from './errors.js';
+import { REPAIRS_PREFIX } from './types.js';
+
+export { REPAIRS_ERRORS } from './errors.js';
+
+export const repairsModule = defineCoreModule({
+  name: 'repairs',
+  dependsOn: [],
+  typePrefixes: ['repair.'],
+  statePrefixes: [REPAIRS_PREFIX],
+  txTypes: () => repairsTypes,
+  errors: REPAIRS_ERRORS,
+  spec: 'docs/spec/repairs.md',
+});

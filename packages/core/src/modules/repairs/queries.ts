@@ -2,12 +2,11 @@
  * Pure queries over the repairs state, through a key reader and a prefix scan (the node's state store provides both;
  * values are canonical JSON text, as stored), and pure helpers over one request record.
  */
-import type { StateRead, StateScan } from '../privacy/queries.js';
+import { parseState as parse, type StateRead, type StateScan } from '../../foundation/state.js';
 import { isSlaStatus, type RepairCategory, type RepairStatus } from './catalogue.js';
 import { nextStatus } from './transitions.js';
 import { OPEN_PREFIX, REPAIRS_QUERY_ITEMS_MAX, openBuildingPrefix, requestKey, type RepairStep, type RequestRecord } from './types.js';
 
-const parse = <T>(text: string | undefined): T | undefined => (text === undefined ? undefined : (JSON.parse(text) as T));
 
 export function requestRecord(read: StateRead, request: string): RequestRecord | undefined {
   return parse<RequestRecord>(read(requestKey(request)));

@@ -3,8 +3,8 @@
  * so every node computes the same `slaDueAt`), the pure check the API makes before recording one, and the reads over
  * it. A category an organisation has not set keeps the catalogue default. docs/spec/repairs.md#categories-and-service-levels
  */
-import type { Role } from '../privacy/roles.js';
-import type { StateRead } from '../privacy/queries.js';
+import type { Role } from '../../foundation/roles.js';
+import type { StateRead } from '../../foundation/state.js';
 import { CATEGORIES, CATEGORY_CODES, slaMs, type RepairCategory, type SlaHours } from './catalogue.js';
 import { MANAGER_ROLES } from './transitions.js';
 import { REPAIRS_SLA_HOURS_MAX, REPAIRS_SLA_HOURS_MIN, slaKey, type RequestRecord, type SlaConfigRecord } from './types.js';

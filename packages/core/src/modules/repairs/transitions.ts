@@ -3,7 +3,7 @@
  * anything is recorded: 404 / 409 / 403) and `checkLedgerTransition` (the handlers, which know the signing org and the
  * payload's pseudonym but not the user's role). docs/spec/repairs.md#states-and-transitions
  */
-import type { Role } from '../privacy/roles.js';
+import type { Role } from '../../foundation/roles.js';
 import { OPEN_STATUSES, SLA_STATUSES, type RepairAction, type RepairStatus } from './catalogue.js';
 import { REPAIRS_ESCALATION_LEVEL_MAX, REPAIRS_FOLLOWERS_MAX, REPAIRS_STEPS_MAX, type RequestRecord } from './types.js';
 

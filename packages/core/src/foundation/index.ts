@@ -1,0 +1,5 @@
+/** Foundations every module shares: roles, id patterns and schema builders, state read types, the module contract. */
+export * from './roles.js';
+export * from './patterns.js';
+export * from './state.js';
+export * from './module.js';

@@ -1,0 +1,33 @@
+/**
+ * The contract every core domain module fulfils (docs/modules.md). A module is one folder `modules/<name>/` whose
+ * `index.ts` exports its `CoreModule` (below) beside its queries, state-key helpers and view types, and one line in
+ * `modules/index.ts`. The transaction registry, the error catalogue and the docs are built from that list.
+ */
+import type { ErrorCatalogue } from '../errors.js';
+import type { TxType } from '../state/registry.js';
+
+/** Per-chain options a module's handlers take (every node of a chain must use the same). */
+export interface ModuleOptions {
+  /** the privacy module's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG) */
+  privacy?: Record<string, unknown>;
+}
+
+export interface CoreModule<E extends ErrorCatalogue = ErrorCatalogue> {
+  /** folder name and transaction-type prefix owner, e.g. `repairs` */
+  readonly name: string;
+  /** other core modules whose state keys or types this one reads; any other import between modules is refused */
+  readonly dependsOn: readonly string[];
+  /** transaction-type names start with one of these (`repair.` for repairs) */
+  readonly typePrefixes: readonly string[];
+  /** every state key this module writes starts with one of these (`repairs/`) */
+  readonly statePrefixes: readonly string[];
+  /** its transaction types: name, payload schema, deterministic handler */
+  txTypes(options: ModuleOptions): readonly TxType<never>[];
+  /** its expected failures (stable codes, message, HTTP status), merged into the one catalogue */
+  readonly errors: E;
+  /** where it is specified, relative to the repository root */
+  readonly spec: string;
+}
+
+/** Typed identity: keeps the literal error codes of `m.errors` so that `ErrorCode` knows them. */
+export const defineCoreModule = <const E extends ErrorCatalogue>(m: CoreModule<E>): CoreModule<E> => m;

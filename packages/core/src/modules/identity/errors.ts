@@ -1,0 +1,31 @@
+/** The identity module's expected failures, merged into the one catalogue (errors.ts). docs/spec/identity.md */
+import type { ErrorCatalogue } from '../../errors.js';
+
+export const IDENTITY_ERRORS = {
+  ISSUER_NOT_AUTHORISED: { status: 403, message: 'this organisation may not issue credentials of this type' },
+  CREDENTIAL_INVALID: { status: 400, message: 'the credential request is invalid (type, claims, holder key or validity)' },
+  CREDENTIAL_NOT_FOUND: { status: 404, message: 'no such credential' },
+  STATUS_LIST_FULL: { status: 409, message: 'the issuer\'s status list is full' },
+  STATUS_CHANGE_FORBIDDEN: { status: 403, message: 'only the issuing organisation may change a credential\'s status' },
+  STATUS_CHANGE_INVALID: { status: 409, message: 'the credential\'s status does not allow this change' },
+  OFFER_INVALID: { status: 410, message: 'the credential offer is unknown, already used or expired' },
+  SESSION_NOT_FOUND: { status: 404, message: 'no such service session' },
+  SESSION_INVALID: { status: 400, message: 'this service cannot be started at this desk' },
+  SESSION_CLOSED: { status: 409, message: 'the service session has expired, is complete or has had too many attempts' },
+  CONSENT_INVALID: { status: 409, message: 'the consent does not match the session, or was already given' },
+  CONSENT_MISSING: { status: 409, message: 'the resident has not consented to this session' },
+  PRESENTATION_MALFORMED: { status: 400, message: 'the presentation is not an SD-JWT VC with a key-binding JWT' },
+  PRESENTATION_UNTRUSTED: { status: 400, message: 'the credential is not one this chain issued for this service (issuer, type or ledger record)' },
+  PRESENTATION_TAMPERED: { status: 400, message: 'the issuer signature or a disclosure of the presentation does not verify' },
+  CREDENTIAL_EXPIRED: { status: 409, message: 'the credential has expired or is not yet valid' },
+  CREDENTIAL_REVOKED: { status: 409, message: 'the credential has been revoked' },
+  CREDENTIAL_SUSPENDED: { status: 409, message: 'the credential is suspended' },
+  KEY_BINDING_INVALID: { status: 401, message: 'the key-binding JWT is missing, stale or not signed by the credential\'s holder key' },
+  PRESENTATION_WRONG_AUDIENCE: { status: 400, message: 'the presentation is meant for another verifier' },
+  PRESENTATION_WRONG_NONCE: { status: 400, message: 'the presentation answers another session\'s nonce' },
+  PRESENTATION_REPLAYED: { status: 409, message: 'the session\'s nonce was already used' },
+  PRESENTATION_INCOMPLETE: { status: 400, message: 'the presentation does not disclose what the service needs, or does not meet it' },
+  PRESENTATION_OVER_DISCLOSED: { status: 400, message: 'the presentation discloses claims the service does not need' },
+  PRESENTATION_NOT_CONSENTED: { status: 409, message: 'the resident did not consent to presenting this credential in this session' },
+  PRESENTATIONS_RATE_LIMITED: { status: 429, message: 'too many presentations from this address; retry later' },
+} as const satisfies ErrorCatalogue;

@@ -17,7 +17,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifySchema } from 'fastify
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ROUTE_ACCESS, isRouteClass, type RouteClass } from '../auth/policy.js';
-import { IMAGE_TYPES } from '../repairs/store.js';
+import { NODE_MODULES } from '../modules/index.js';
 
 export const DOCS_PREFIX = '/docs';
 
@@ -32,34 +32,20 @@ const unencapsulated = <T extends FastifyPluginAsync<never>>(p: T): T => {
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Areas, in the order the UI lists them; an operation's tag comes from its path (`tagOf`). */
-export const TAGS = [
-  { name: 'ledger', description: 'signed transactions, receipts, proofs, blocks, the log, the genesis file' },
-  { name: 'notary', description: 'document hashes anchored on the ledger' },
-  { name: 'consensus', description: 'consensus status and evidence of misbehaviour' },
-  { name: 'node', description: 'health of this node' },
-  { name: 'auth', description: 'sign-in: a session token to send as Authorization: Bearer' },
-  { name: 'privacy', description: 'personal data: subjects, grants, accesses, erasure, my record and its uses, alerts (docs/spec/privacy.md)' },
-  { name: 'repairs', description: 'repair requests: report, dispatch, work, confirm, timeline with proofs, photos (docs/spec/repairs.md)' },
-  { name: 'open311', description: 'Open311 GeoReport v2 over the repair requests' },
-  { name: 'identity', description: 'digital ID: DIDs, issuer keys, SD-JWT VC offers, status lists, wallets, desk sessions, consent (docs/spec/identity.md)' },
+/** The base areas; each module adds its own tags (`NodeModule.tags`, src/modules/index.ts), listed after these. */
+const BASE_TAGS = [
+  { name: 'ledger', description: 'signed transactions, receipts, proofs, blocks, the log, the genesis file', paths: /^\/v1\/(txs|blocks|log|genesis)(\/|$)/ },
+  { name: 'consensus', description: 'consensus status and evidence of misbehaviour', paths: /^\/v1\/(consensus|evidence)(\/|$)/ },
+  { name: 'node', description: 'health of this node', paths: /^\/v1\/health(\/|$)/ },
+  { name: 'auth', description: 'sign-in: a session token to send as Authorization: Bearer', paths: /^\/v1\/auth(\/|$)/ },
 ] as const;
 
-const AREAS: readonly [RegExp, (typeof TAGS)[number]['name']][] = [
-  [/^\/v1\/(txs|blocks|log|genesis)(\/|$)/, 'ledger'],
-  [/^\/v1\/notary(\/|$)/, 'notary'],
-  [/^\/v1\/(consensus|evidence)(\/|$)/, 'consensus'],
-  [/^\/v1\/health(\/|$)/, 'node'],
-  [/^\/v1\/auth(\/|$)/, 'auth'],
-  [/^\/v1\/(identity|me\/identity)(\/|$)|^\/\.well-known\//, 'identity'],
-  [/^\/v1\/(subjects|me|grants|alerts)(\/|$)/, 'privacy'],
-  [/^\/v1\/repairs(\/|$)/, 'repairs'],
-  [/^\/open311(\/|$)/, 'open311'],
-];
+/** Areas, in the order the UI lists them; an operation's tag comes from its path (`tagOf`). */
+export const TAGS: readonly { name: string; description: string; paths: RegExp }[] = [...BASE_TAGS, ...NODE_MODULES.flatMap((m) => m.tags)];
 
 /** The area of a path; a path of no known area gets its first segment after /v1, so it is still grouped. */
 export function tagOf(url: string): string {
-  for (const [re, tag] of AREAS) if (re.test(url)) return tag;
+  for (const t of TAGS) if (t.paths.test(url)) return t.name;
   return /^\/(?:v1\/)?([^/]+)/.exec(url)?.[1] ?? 'other';
 }
 
@@ -72,21 +58,8 @@ export function needsToken(access: RouteClass): boolean {
   return access !== 'public' && access !== 'auth';
 }
 
-const binary = { type: 'string', format: 'binary' } as const;
-const images = (description: string) => ({ description, content: Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: binary }])) });
-
-/** What a route's schema cannot say by itself: bodies that are not JSON. Keyed by `METHOD url` (Fastify's syntax). */
-const EXTRA: Readonly<Record<string, (s: Record<string, unknown>) => Record<string, unknown>>> = {
-  // raw image bytes, sniffed (src/repairs/routes.ts); the answer is the photo's hash to cite in a report or a step
-  'POST /v1/repairs/photos': (s) => ({ ...s, body: { ...binary, description: 'the image bytes (PNG, JPEG or WebP)' }, consumes: [...IMAGE_TYPES] }),
-  'GET /v1/repairs/:request/photos/:hash': (s) => ({ ...s, response: { 200: images('the photo'), ...(s.response as object | undefined) } }),
-  // GeoReport v2 clients post forms (JSON is parsed too) and send the token as a field
-  'POST /open311/v2/requests.json': (s) => ({
-    ...s,
-    consumes: ['application/x-www-form-urlencoded', 'application/json'],
-    description: 'The session token goes in the `api_key` field (GeoReport v2) or as Authorization: Bearer; the caller needs a role of route class `repairs.report`.',
-  }),
-};
+/** What a route's schema cannot say by itself (bodies that are not JSON, …): each module's `docs`, by `METHOD url`. */
+const EXTRA: Readonly<Record<string, (s: Record<string, unknown>) => Record<string, unknown>>> = Object.assign({}, ...NODE_MODULES.map((m) => m.docs ?? {}));
 
 /** Register before authPlugin (see above). */
 export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
@@ -109,7 +82,7 @@ export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'session token from POST /v1/auth/login (15 minutes)' },
         },
       },
-      tags: TAGS.map((t) => ({ ...t })),
+      tags: TAGS.map((t) => ({ name: t.name, description: t.description })),
     },
     transform: ({ schema, url, route }) => {
       const s: Record<string, unknown> = { ...(schema as Record<string, unknown> | undefined) };

@@ -8,11 +8,12 @@ import type { MachiNode } from '../node/node.js';
 import { txRoutes } from './routes/txs.js';
 import { blockRoutes } from './routes/blocks.js';
 import { healthRoutes } from './routes/health.js';
-import { notaryRoutes } from '../modules/notary/routes.js';
 import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 import { docsRoutes, openapi } from './openapi.js';
+// the module list fills the policy table and the OpenAPI tags: every server has it
+import '../modules/index.js';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -68,7 +69,6 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   await app.register(healthRoutes, { node });
   await app.register(txRoutes, { node });
   await app.register(blockRoutes, { node });
-  await app.register(notaryRoutes, { node });
   if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return app;

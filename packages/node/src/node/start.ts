@@ -13,15 +13,10 @@ import { buildServer } from '../api/server.js';
 import { webAppRoutes } from '../api/web.js';
 import { ConsensusDriver, type PeerTransport } from '../consensus/driver.js';
 import { P2PNetwork } from '../p2p/network.js';
-import { join } from 'node:path';
 import { openAuth } from '../auth/secret.js';
+import { DEMO_PASSWORD, seedAccounts } from '../auth/demo.js';
 import { OrgSubmitter } from './org-tx.js';
-import { PrivacyService } from '../privacy/service.js';
-import { privacyRoutes } from '../privacy/routes.js';
-import { Vault, loadKek, PRIVATE_DB_FILE } from '../privacy/vault.js';
-import { DEMO_PASSWORD, DEMO_RESIDENT_ACCOUNTS, seedAccounts, seedCommunity } from '../privacy/seed.js';
-import { repairsPlugin } from '../repairs/routes.js';
-import { openIdentity, seedDemoCredentials } from '../identity/index.js';
+import { openModules } from './modules.js';
 
 export interface Wired {
   node: MachiNode;
@@ -97,23 +92,22 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const checker: TxChecker = new PooledChecker(dd.genesis, opts.checkThreads);
   const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log });
   const auth = openAuth(opts.dir);
-  const vault = new Vault(join(opts.dir, PRIVATE_DB_FILE), loadKek(opts.dir));
-  const privacy = new PrivacyService(wired.node, vault, new OrgSubmitter(wired.node, dd.signer), net, log);
-  let publicUrl = ''; // status list URIs in credentials name it; known once listening
-  const identity = openIdentity({ dir: opts.dir, node: wired.node, signer: dd.signer, vault, privacy, baseUrl: () => publicUrl, log });
-  // demo accounts first: the route plugins' demo data (workers' cards) refers to them
+  // demo accounts first: the modules' demo data refers to them
   if (opts.demo === true) {
     const users = await seedAccounts(auth.accounts, wired.node.self.id);
     log(`demo accounts of ${wired.node.self.id} (password "${DEMO_PASSWORD}"): ${users.map((u) => `${u.username} (${u.role})`).join(', ')}`);
   }
+  let publicUrl = ''; // status list URIs in credentials name it; known once listening
+  const modules = await openModules({
+    dir: opts.dir, node: wired.node, signer: dd.signer, submitter: new OrgSubmitter(wired.node, dd.signer), auth, net, log,
+    demo: opts.demo === true, publicUrl: () => publicUrl,
+  });
   const app = await buildServer(wired.node, {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
     auth,
     plugins: [
-      async (a) => a.register(privacyRoutes, { node: wired.node, service: privacy, vault }),
-      repairsPlugin({ node: wired.node, submitter: new OrgSubmitter(wired.node, dd.signer), auth, dir: opts.dir, subjects: vault, log, demo: opts.demo === true }),
-      identity.plugin,
+      ...modules.plugins,
       // last: its catch-all GET serves the app's page for any path no other route has
       async (a) => a.register(webAppRoutes),
     ],
@@ -124,21 +118,8 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   publicUrl = opts.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${port}`;
   const p2p = net?.address;
-  if (opts.demo === true) {
-    // The community's residents are registered through consensus, so wait until the chain commits.
-    const seed = async (attempt: number): Promise<void> => {
-      try {
-        const n = await seedCommunity(privacy, vault, auth.accounts, auth.secret, wired.node.self.id);
-        if (n > 0) log(`demo community: ${n} residents registered (encrypted here, commitments on the ledger)`);
-        const c = await seedDemoCredentials(identity, vault, auth.accounts, auth.secret, wired.node.self.id, DEMO_RESIDENT_ACCOUNTS);
-        if (c > 0) log(`demo digital ID: ${c} credentials in the demo residents' wallets (holder keys made by the node: demo only)`);
-      } catch (e) {
-        if (attempt < 20 && !wired.node.closed) setTimeout(() => void seed(attempt + 1), 1000).unref();
-        else log(`demo community not seeded: ${(e as Error).message}`);
-      }
-    };
-    void seed(0);
-  }
+  // The modules' demo data goes through consensus: seeded once the chain commits, retried until it does.
+  if (opts.demo === true) modules.seedWhenReady(() => wired.node.closed);
   return {
     ...wired,
     app,
@@ -150,8 +131,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       await net?.close();
       await wired.node.close();
       store.close();
-      vault.close();
-      identity.close();
+      await modules.close();
       auth.accounts.close();
     },
   };

@@ -13,6 +13,7 @@ import {
   type Genesis, type Signer, type SignedTx, type TxBody,
 } from '@machi/core';
 import { InlineChecker, SqliteStore, buildServer, wireNode, type ConsensusDriver, type MachiNode } from '../../src/index.js';
+import { notaryRoutes } from '../../src/modules/notary/routes.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   genesis = { chainId: 'machi-test', genesisTime: new Date().toISOString(), orgs: [{ id: 'street-office', name: 'Street office', publicKey: kp.publicKey, power: 1 }] };
   store = new SqliteStore(join(dir, 'ledger.db'));
   ({ node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis) }));
-  app = await buildServer(node, { consensus });
+  app = await buildServer(node, { consensus, plugins: [async (a) => a.register(notaryRoutes, { node })] });
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { generateKeyPair, signerFromJwk, type Genesis } from '@machi/core';
 import { ConsensusDriver, InlineChecker, MachiNode, SqliteStore, buildServer } from '../../src/index.js';
 import { openAuth } from '../../src/auth/secret.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { repairsPlugin } from '../../src/repairs/routes.js';
+import { repairsPlugin } from '../../src/modules/repairs/index.js';
 import { WEB_CSP, webAppRoutes } from '../../src/api/web.js';
 
 // The "not built" case needs @machi/web's own dist/ to look absent (it is built in this checkout): existsSync answers

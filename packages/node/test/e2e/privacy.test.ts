@@ -16,8 +16,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_PURPOSES, ROLE_PURPOSES, parseGenesis, verifyBundle, type Genesis, type Role } from '@machi/core';
-import { demoResidents, idCheckDigit } from '../../src/privacy/demo.js';
-import { DEMO_PASSWORD, DEMO_RESIDENTS } from '../../src/privacy/seed.js';
+import { demoResidents, idCheckDigit } from '../../src/modules/privacy/demo.js';
+import { DEMO_PASSWORD } from '../../src/auth/demo.js';
+import { DEMO_RESIDENTS } from '../../src/modules/privacy/seed.js';
 import { CLI, freePort } from './harness.js';
 
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGenesis, verifyBundle, type Genesis } from '@machi/core';
-import { DEMO_PASSWORD } from '../../src/privacy/seed.js';
+import { DEMO_PASSWORD } from '../../src/auth/demo.js';
 import { CLI, freePort } from './harness.js';
 
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { digest } from '@sd-jwt/crypto-nodejs';
-import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/identity/routes.js';
-import { SESSION_VIEW_CATCH_UP_MS_MAX } from '../../src/identity/service.js';
+import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/modules/identity/routes.js';
+import { SESSION_VIEW_CATCH_UP_MS_MAX } from '../../src/modules/identity/service.js';
 import { TestWallet, call, elderlyClaims, identityServer, issue, nowS, residenceClaims, type IdentityServer } from './helpers.js';
 
 let s: IdentityServer;

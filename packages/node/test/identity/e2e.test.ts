@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/privacy/seed.js';
+import { DEMO_PASSWORD } from '../../src/auth/demo.js';
 import { CLI, freePort } from '../e2e/harness.js';
 import { TestWallet } from './helpers.js';
 

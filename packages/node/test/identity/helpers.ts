@@ -16,10 +16,10 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { generateKeyPair, signerFromJwk, type Genesis, type Role } from '@machi/core';
 import { AccountStore, ConsensusDriver, InlineChecker, MachiNode, SqliteStore, actorOf, buildServer, type Principal } from '../../src/index.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { Vault } from '../../src/privacy/vault.js';
-import { PrivacyService } from '../../src/privacy/service.js';
-import { privacyRoutes } from '../../src/privacy/routes.js';
-import { IdentityService, IdentityStore, identityRoutes } from '../../src/identity/index.js';
+import { Vault } from '../../src/modules/privacy/vault.js';
+import { PrivacyService } from '../../src/modules/privacy/service.js';
+import { privacyRoutes } from '../../src/modules/privacy/routes.js';
+import { IdentityService, IdentityStore, identityRoutes } from '../../src/modules/identity/index.js';
 
 export const ORG = 'street-office';
 export const PASSWORD = 'identity-test-password';

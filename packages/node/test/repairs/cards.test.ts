@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_STAFF_CARD } from '../../src/repairs/store.js';
+import { DEFAULT_STAFF_CARD } from '../../src/modules/repairs/store.js';
 import { ORG, PASSWORD, call, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 let s: RepairsServer;

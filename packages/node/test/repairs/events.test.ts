@@ -16,8 +16,8 @@ import { ConsensusDriver, InlineChecker, MachiNode, SqliteStore, actorOf, buildS
 import { openAuth } from '../../src/auth/secret.js';
 import type { AuthOptions } from '../../src/auth/plugin.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { repairsPlugin } from '../../src/repairs/routes.js';
-import { REPAIRS_EVENT_STREAMS_PER_USER_MAX } from '../../src/repairs/events.js';
+import { repairsPlugin } from '../../src/modules/repairs/index.js';
+import { REPAIRS_EVENT_STREAMS_PER_USER_MAX } from '../../src/modules/repairs/events.js';
 
 const ORG = 'property-company';
 const PASSWORD = 'events-test-password';

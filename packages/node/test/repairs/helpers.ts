@@ -12,11 +12,11 @@ import { expect } from 'vitest';
 import { generateKeyPair, signerFromJwk, type Genesis, type Role } from '@machi/core';
 import { AccountStore, ConsensusDriver, InlineChecker, MachiNode, SqliteStore, actorOf, buildServer, type Principal } from '../../src/index.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { Vault } from '../../src/privacy/vault.js';
-import { RepairsService } from '../../src/repairs/service.js';
-import { RepairStore } from '../../src/repairs/store.js';
-import { repairsRoutes } from '../../src/repairs/routes.js';
-import { open311Routes } from '../../src/repairs/open311.js';
+import { Vault } from '../../src/modules/privacy/vault.js';
+import { RepairsService } from '../../src/modules/repairs/service.js';
+import { RepairStore } from '../../src/modules/repairs/store.js';
+import { repairsRoutes } from '../../src/modules/repairs/routes.js';
+import { open311Routes } from '../../src/modules/repairs/open311.js';
 
 export const ORG = 'property-company';
 export const PASSWORD = 'repairs-test-password';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORY_CODES } from '@machi/core';
-import { buildingOf, DEMO_BUILDINGS } from '../../src/repairs/open311.js';
+import { buildingOf, DEMO_BUILDINGS } from '../../src/modules/repairs/open311.js';
 import { ledgerBodies, repairsServer, type RepairsServer } from './helpers.js';
 
 const BASE = '/open311/v2';

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyBundle } from '@machi/core';
-import { escalationLevelDue, SLA_JOB_USER_ID } from '../../src/repairs/service.js';
-import { noteHash } from '../../src/repairs/store.js';
+import { escalationLevelDue, SLA_JOB_USER_ID } from '../../src/modules/repairs/service.js';
+import { noteHash } from '../../src/modules/repairs/store.js';
 import { actorOf } from '../../src/index.js';
 import { call, ledgerBodies, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 

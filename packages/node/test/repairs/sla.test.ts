@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_CODES, slaKey } from '@machi/core';
-import { escalationLevelDue } from '../../src/repairs/service.js';
+import { escalationLevelDue } from '../../src/modules/repairs/service.js';
 import { call, ledgerBodies, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 const HOUR_MS = 3_600_000;

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPAIRS_PHOTO_BYTES_MAX, REPAIRS_UPLOADS_PENDING_MAX, REPAIRS_UPLOAD_TTL_MS } from '../../src/repairs/store.js';
+import { REPAIRS_PHOTO_BYTES_MAX, REPAIRS_UPLOADS_PENDING_MAX, REPAIRS_UPLOAD_TTL_MS } from '../../src/modules/repairs/store.js';
 import { call, fakePng, ledgerBodies, repairsServer, type RepairsServer } from './helpers.js';
 
 let s: RepairsServer;

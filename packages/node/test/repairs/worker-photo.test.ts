@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RepairStore, sha256Hex } from '../../src/repairs/store.js';
+import { RepairStore, sha256Hex } from '../../src/modules/repairs/store.js';
 import { call, fakePng, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 let s: RepairsServer;

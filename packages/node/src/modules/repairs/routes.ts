@@ -4,7 +4,6 @@
  * exactly what may leave. `repairsPlugin` wires the private store, the service, its SLA escalation job and both APIs
  * (this one and Open311) for a node. docs/spec/repairs.md#api
  */
-import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
   BUILDING_ID_PATTERN,
@@ -29,13 +28,11 @@ import {
   type RepairCause,
   type RepairPartLine,
 } from '@machi/core';
-import { principalOf } from '../auth/plugin.js';
-import type { AuthOptions } from '../auth/plugin.js';
-import { errorSchema } from '../api/routes/schemas.js';
-import type { MachiNode } from '../node/node.js';
-import type { OrgSubmitter } from '../node/org-tx.js';
-import { PRIVATE_DB_FILE, loadKek } from '../privacy/vault.js';
-import { repairEventRoutes } from './events.js';
+import { principalOf } from '../../auth/plugin.js';
+import type { AuthOptions } from '../../auth/plugin.js';
+import { errorSchema } from '../../api/routes/schemas.js';
+import type { MachiNode } from '../../node/node.js';
+import type { OrgSubmitter } from '../../node/org-tx.js';
 import { DEMO_BUILDINGS, open311Routes, type BuildingInfo } from './open311.js';
 import { REPAIRS_ESCALATION_INTERVAL_MS, RepairsService, type ReportBody, type SlaBody, type SubjectLinks } from './service.js';
 import {
@@ -386,59 +383,3 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
 };
 
 // ---- wiring for a node --------------------------------------------------------------------------------------------
-
-export interface RepairsWiring {
-  node: MachiNode;
-  submitter: OrgSubmitter;
-  /** accounts (workers by user name, Open311 api_key) and the secret (pseudonyms) */
-  auth: AuthOptions;
-  /** the data directory: the private store is DIR/private.db under the organisation's key (DIR/kek.key or MACHI_KEK) */
-  dir: string;
-  subjects?: SubjectLinks;
-  /** how often the SLA escalation job runs, ms; null: not at all */
-  escalationIntervalMs?: number | null;
-  buildings?: readonly BuildingInfo[];
-  log?: (line: string) => void;
-  /** demo data: work phones for the demo workers (first start only) */
-  demo?: boolean;
-  /** live-update heartbeat (and sign-out check) interval, ms; default REPAIRS_EVENT_HEARTBEAT_MS */
-  eventHeartbeatMs?: number;
-}
-
-/** The repairs module of a running node: private store, service, escalation job, REST and Open311 routes. */
-export function repairsPlugin(w: RepairsWiring): FastifyPluginAsync {
-  return async (app) => {
-    const store = new RepairStore(join(w.dir, PRIVATE_DB_FILE), loadKek(w.dir));
-    const service = new RepairsService({
-      node: w.node, store, submitter: w.submitter, accounts: w.auth.accounts, secret: w.auth.secret,
-      ...(w.subjects === undefined ? {} : { subjects: w.subjects }),
-      ...(w.log === undefined ? {} : { log: w.log }),
-    });
-    if (w.demo === true) seedStaffCards(store, w.auth, w.node.self.id, w.node.clock());
-    const interval = w.escalationIntervalMs === undefined ? REPAIRS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;
-    const stop = interval === null ? () => {} : service.startEscalation(interval);
-    app.addHook('onClose', async () => {
-      stop();
-      store.close();
-    });
-    await app.register(repairsRoutes, { service, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
-    await app.register(repairEventRoutes, {
-      node: w.node,
-      isRevoked: (jti) => w.auth.accounts.isRevoked(jti),
-      ...(w.auth.now === undefined ? {} : { now: w.auth.now }),
-      ...(w.eventHeartbeatMs === undefined ? {} : { heartbeatMs: w.eventHeartbeatMs }),
-    });
-    await app.register(open311Routes, { prefix: '/open311/v2', service, node: w.node, auth: w.auth, ...(w.buildings === undefined ? {} : { buildings: w.buildings }) });
-  };
-}
-
-/** Demo: what the property company shares about its demo workers (one shares a work phone, one only the name). */
-function seedStaffCards(store: RepairStore, auth: AuthOptions, org: string, now: number): void {
-  const demo: Record<string, StaffCardInput> = {
-    'wang.worker': { phone: '0571-8765-4321', share: { name: true, phone: true } },
-    'zhao.worker': { share: { name: true, phone: false } },
-  };
-  for (const [username, card] of Object.entries(demo)) {
-    if (auth.accounts.findUser(org, username) !== undefined && store.staffCard(username) === DEFAULT_STAFF_CARD) store.setStaffCard(username, card, now);
-  }
-}

@@ -6,9 +6,9 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { requestRecord } from '@machi/core';
-import { requestToken } from '../auth/principal.js';
-import type { MachiNode } from '../node/node.js';
-import type { StoredBlock } from '../storage/store.js';
+import { requestToken } from '../../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import type { StoredBlock } from '../../storage/store.js';
 
 /** Open event streams per node, at most; a new stream beyond it closes the oldest (the client reconnects). */
 export const REPAIRS_EVENT_STREAMS_MAX = 512;

@@ -25,9 +25,9 @@ import {
   type GrantPayload,
   type Purpose,
 } from '@machi/core';
-import type { MachiNode } from '../node/node.js';
-import type { OrgSubmitter } from '../node/org-tx.js';
-import type { Principal } from '../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import type { OrgSubmitter } from '../../node/org-tx.js';
+import type { Principal } from '../../auth/principal.js';
 import { openingFor, type Fields, type Vault } from './vault.js';
 
 /** How long a cross-organisation data request may take. */

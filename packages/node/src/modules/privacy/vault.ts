@@ -6,29 +6,11 @@
  * linked to any value (crypto-shredding). docs/spec/privacy.md#private-store-and-crypto-shredding
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { KEY_BYTES, openPrivateDb, seal, unseal } from './sealing.js';
+import { KEY_BYTES, openPrivateDb, seal, unseal } from '../../storage/private-db.js';
+
+export { KEK_FILE, PRIVATE_DB_FILE, loadKek } from '../../storage/private-db.js';
 import { commitmentOfDigests, fieldDigest, type FieldOpening } from '@machi/core';
-
-export const KEK_FILE = 'kek.key';
-export const PRIVATE_DB_FILE = 'private.db';
-
-/** The organisation's key-encryption key: MACHI_KEK (base64url, 32 bytes) or DIR/kek.key, created on first use. */
-export function loadKek(dir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const fromEnv = env.MACHI_KEK;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const k = Buffer.from(fromEnv, 'base64url');
-    if (k.length !== KEY_BYTES) throw new Error('MACHI_KEK must be 32 bytes in base64url');
-    return k;
-  }
-  const path = join(dir, KEK_FILE);
-  if (!existsSync(path)) writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
-  if (k.length !== KEY_BYTES) throw new Error(`${path} must hold 32 bytes in base64url`);
-  return k;
-}
 
 export type Fields = Record<string, string>;
 

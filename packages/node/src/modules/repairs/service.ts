@@ -37,10 +37,10 @@ import {
   type SlaHours,
   type TimelineEntry,
 } from '@machi/core';
-import type { AccountStore } from '../auth/accounts.js';
-import { actorOf, type Principal } from '../auth/principal.js';
-import type { MachiNode } from '../node/node.js';
-import type { OrgSubmitter } from '../node/org-tx.js';
+import type { AccountStore } from '../../auth/accounts.js';
+import { actorOf, type Principal } from '../../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import type { OrgSubmitter } from '../../node/org-tx.js';
 import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind, type RepairStore, type StaffCard, type StaffCardInput } from './store.js';
 
 /** How often the SLA escalation job looks for overdue requests, ms. */

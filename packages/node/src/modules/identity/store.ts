@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { KEY_BYTES, openPrivateDb, sealPacked as seal, unsealPacked as unseal } from '../privacy/sealing.js';
+import { KEY_BYTES, openPrivateDb, sealPacked as seal, unsealPacked as unseal } from '../../storage/private-db.js';
 
 
 /** Credentials one resident's wallet holds. */

@@ -22,10 +22,10 @@ import {
   type RepairStatus,
   type RequestRecord,
 } from '@machi/core';
-import { principalOfToken, type AuthOptions } from '../auth/plugin.js';
-import { routeDenial } from '../auth/policy.js';
-import type { Principal } from '../auth/principal.js';
-import type { MachiNode } from '../node/node.js';
+import { principalOfToken, type AuthOptions } from '../../auth/plugin.js';
+import { routeDenial } from '../../auth/policy.js';
+import type { Principal } from '../../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
 import type { RepairsService } from './service.js';
 import { REPAIRS_DESCRIPTION_CHARS_MAX } from './store.js';
 

@@ -46,9 +46,9 @@ import {
   type VerificationRecord,
 } from '@machi/core';
 import { decodeSdJwt, splitSdJwt } from '@sd-jwt/decode';
-import type { MachiNode } from '../node/node.js';
-import type { OrgSubmitter } from '../node/org-tx.js';
-import type { Principal } from '../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import type { OrgSubmitter } from '../../node/org-tx.js';
+import type { Principal } from '../../auth/principal.js';
 import type { PrivacyService } from '../privacy/service.js';
 import type { Vault } from '../privacy/vault.js';
 import { IdentityStore, WALLET_CREDENTIALS_MAX, type WalletContent, type WalletRow } from './store.js';

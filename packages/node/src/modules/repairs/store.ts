@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { KEY_BYTES, openPrivateDb, seal, unseal } from '../privacy/sealing.js';
+import { KEY_BYTES, openPrivateDb, seal, unseal } from '../../storage/private-db.js';
 
 // ---- limits (unit last) -----------------------------------------------------------------------------------------
 

@@ -21,9 +21,9 @@ import {
   type CredentialStatus,
   type StatusReason,
 } from '@machi/core';
-import { principalOf } from '../auth/plugin.js';
-import type { MachiNode } from '../node/node.js';
-import { errorSchema } from '../api/routes/schemas.js';
+import { principalOf } from '../../auth/plugin.js';
+import type { MachiNode } from '../../node/node.js';
+import { errorSchema } from '../../api/routes/schemas.js';
 import type { IdentityService } from './service.js';
 import { holderJwkOf, type HolderJwk } from './sdjwt.js';
 import { PRESENTATION_CHARS_MAX } from './verify.js';

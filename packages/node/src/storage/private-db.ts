@@ -1,9 +1,12 @@
 /**
- * The node's private store, one file (DIR/private.db) that the privacy vault, the repairs store and the identity store
- * share: how it is opened, and how a row's content is sealed (AES-256-GCM with the row's identity as additional data,
+ * The node's private store, one file (DIR/private.db) that every module's private tables share (the privacy vault,
+ * the repairs store, the identity store, …): where it is, the organisation's key-encryption key, how it is opened,
+ * and how a row's content is sealed (AES-256-GCM with the row's identity as additional data,
  * so a sealed value copied onto another row does not open). docs/spec/privacy.md#private-store-and-crypto-shredding
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export const KEY_BYTES = 32;
@@ -11,6 +14,27 @@ export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
 /** How long a writer waits for another connection to the same private.db (each store has its own), ms. */
 export const PRIVATE_DB_BUSY_TIMEOUT_MS = 5_000;
+
+export const KEK_FILE = 'kek.key';
+export const PRIVATE_DB_FILE = 'private.db';
+
+/** The organisation's key-encryption key: MACHI_KEK (base64url, 32 bytes) or DIR/kek.key, created on first use. */
+export function loadKek(dir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const fromEnv = env.MACHI_KEK;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const k = Buffer.from(fromEnv, 'base64url');
+    if (k.length !== KEY_BYTES) throw new Error('MACHI_KEK must be 32 bytes in base64url');
+    return k;
+  }
+  const path = join(dir, KEK_FILE);
+  if (!existsSync(path)) writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+  if (k.length !== KEY_BYTES) throw new Error(`${path} must hold 32 bytes in base64url`);
+  return k;
+}
+
+/** The private store of the node whose data directory is `dir`. */
+export const privateDbPath = (dir: string): string => join(dir, PRIVATE_DB_FILE);
 
 /** Opens private.db as every store does: WAL, synchronous FULL, secure_delete (erased rows are zeroed, not left in free pages). */
 export function openPrivateDb(file: string): Database.Database {

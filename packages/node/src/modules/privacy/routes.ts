@@ -8,11 +8,11 @@ import {
   DATA_CLASSES, FIELDS, FIELD_NAMES, MachiError, PURPOSES, accessesOfSubject, alertsOfSubject, allAlerts,
   subjectRecord, type Purpose,
 } from '@machi/core';
-import { principalOf } from '../auth/plugin.js';
-import type { MachiNode } from '../node/node.js';
+import { principalOf } from '../../auth/plugin.js';
+import type { MachiNode } from '../../node/node.js';
 import type { PrivacyService } from './service.js';
 import type { Fields, Vault } from './vault.js';
-import { errorSchema } from '../api/routes/schemas.js';
+import { errorSchema } from '../../api/routes/schemas.js';
 
 export interface PrivacyRouteOptions {
   node: MachiNode;

@@ -1,0 +1,37 @@
+/**
+ * Demo accounts for `machi up` (`machi start --demo`): a handful of accounts for every role of each organisation, all
+ * with one printed password. Idempotent: an organisation that has accounts gets none. Modules seed their own demo data
+ * (their `seed`), referring to these accounts by name.
+ */
+import type { Role } from '@machi/core';
+import type { AccountStore } from './accounts.js';
+
+export const DEMO_PASSWORD = 'machi-demo-2026';
+export const DEMO_RESIDENT_ACCOUNTS = 4;
+
+/** Accounts per organisation: [username, role, display name]. */
+const DEMO_ACCOUNTS: Record<string, [string, Role, string][]> = {
+  'street-office': [['zhou.official', 'official', '周主任 (street office)'], ['qian.official', 'official', '钱科员 (street office)']],
+  'property-company': [
+    ['li.staff', 'property-staff', '李经理 (property staff)'],
+    ['chen.dispatch', 'dispatcher', '陈调度 (dispatcher)'],
+    ['wang.worker', 'maintenance-worker', '王师傅 (maintenance)'],
+    ['zhao.worker', 'maintenance-worker', '赵师傅 (maintenance)'],
+    ...Array.from({ length: DEMO_RESIDENT_ACCOUNTS }, (_, i): [string, Role, string] => [`resident${i + 1}`, 'resident', `resident ${i + 1}`]),
+  ],
+  'power-company': [['sun.grid', 'grid-worker', '孙电工 (grid worker)'], ['wu.utility', 'utility-staff', '吴专员 (power utility)']],
+  auditor: [['he.audit', 'regulator', '何审计 (regulator)']],
+  'water-company': [['zheng.utility', 'utility-staff', '郑专员 (water utility)']],
+  'civil-affairs': [['feng.official', 'official', '冯科长 (civil affairs)']],
+  police: [['xu.police', 'official', '许警官 (police)']],
+};
+
+/** Creates this organisation's demo accounts if it has none; returns the list to print. */
+export async function seedAccounts(accounts: AccountStore, org: string): Promise<{ username: string; role: Role }[]> {
+  const list = DEMO_ACCOUNTS[org] ?? [[`${org}.official`, 'official', `${org} official`]];
+  if (accounts.listUsers(org).length === 0) {
+    for (const [username, role, displayName] of list) await accounts.createUser({ org, username, role, displayName, password: DEMO_PASSWORD });
+  }
+  return list.map(([username, role]) => ({ username, role }));
+}
+

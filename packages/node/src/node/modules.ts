@@ -1,0 +1,52 @@
+/**
+ * Opens the registered modules (src/modules/index.ts) on a running node, in list order, each with the exports of the
+ * modules it depends on; runs their demo seeds once the chain commits; closes them in reverse order.
+ */
+import { NODE_MODULES, type ModuleContext, type OpenedModule } from '../modules/index.js';
+import type { FastifyPluginAsync } from 'fastify';
+
+/** Attempts at seeding demo data, one a second, before giving up (the chain may still be forming). */
+export const DEMO_SEED_ATTEMPTS_MAX = 20;
+export const DEMO_SEED_RETRY_MS = 1000;
+
+export interface OpenModules {
+  plugins: FastifyPluginAsync[];
+  /** seeds every module's demo data in list order, retrying while the chain is not yet committing */
+  seedWhenReady(closed: () => boolean): void;
+  close(): Promise<void>;
+}
+
+export async function openModules(base: Omit<ModuleContext, 'use'>): Promise<OpenModules> {
+  const opened: [string, OpenedModule][] = [];
+  const exportsOf = new Map<string, unknown>();
+  for (const m of NODE_MODULES) {
+    const ctx: ModuleContext = {
+      ...base,
+      use<T>(name: string): T {
+        if (!(m.dependsOn as readonly string[]).includes(name)) throw new Error(`module ${m.name} uses ${name} without declaring it in dependsOn`);
+        return exportsOf.get(name) as T;
+      },
+    };
+    const o = await m.open(ctx);
+    opened.push([m.name, o]);
+    exportsOf.set(m.name, o.exports);
+  }
+  const seedAll = async (): Promise<void> => {
+    for (const [, o] of opened) for (const line of (await o.seed?.()) ?? []) base.log(line);
+  };
+  return {
+    plugins: opened.flatMap(([, o]) => (o.plugin === undefined ? [] : [o.plugin])),
+    seedWhenReady(closed) {
+      const attempt = (n: number): void => {
+        seedAll().catch((e: unknown) => {
+          if (n < DEMO_SEED_ATTEMPTS_MAX && !closed()) setTimeout(() => attempt(n + 1), DEMO_SEED_RETRY_MS).unref();
+          else base.log(`demo data not seeded: ${(e as Error).message}`);
+        });
+      };
+      attempt(0);
+    },
+    async close() {
+      for (const [, o] of [...opened].reverse()) await o.close?.();
+    },
+  };
+}

@@ -5,6 +5,7 @@
  */
 import type { Role } from '@machi/core';
 import type { AccountStore } from './accounts.js';
+import { actorOf, type Principal } from './principal.js';
 
 export const DEMO_PASSWORD = 'machi-demo-2026';
 export const DEMO_RESIDENT_ACCOUNTS = 4;
@@ -35,3 +36,9 @@ export async function seedAccounts(accounts: AccountStore, org: string): Promise
   return list.map(([username, role]) => ({ username, role }));
 }
 
+
+/** A demo account as the principal it acts as, or undefined if this organisation has no such account. */
+export function demoPrincipal(accounts: AccountStore, secret: Uint8Array, org: string, username: string): Principal | undefined {
+  const u = accounts.findUser(org, username);
+  return u === undefined ? undefined : { userId: u.id, username: u.username, org, role: u.role, actor: actorOf(org, u.id, secret) };
+}

@@ -39,6 +39,7 @@ export async function openModules(base: Omit<ModuleContext, 'use'>): Promise<Ope
     seedWhenReady(closed) {
       const attempt = (n: number): void => {
         seedAll().catch((e: unknown) => {
+          if (n > 0) base.log(`demo data: attempt ${n + 1} failed (${(e as Error).message}); retrying`);
           if (n < DEMO_SEED_ATTEMPTS_MAX && !closed()) setTimeout(() => attempt(n + 1), DEMO_SEED_RETRY_MS).unref();
           else base.log(`demo data not seeded: ${(e as Error).message}`);
         });

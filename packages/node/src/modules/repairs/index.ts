@@ -130,12 +130,12 @@ export const repairsNodeModule = defineNodeModule({
     }),
   },
   open(ctx) {
-    const { vault } = ctx.use<PrivacyExports>('privacy');
-    const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: vault, log: ctx.log, demo: ctx.demo });
+    const privacy = ctx.use<PrivacyExports>('privacy');
+    const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: privacy.vault, log: ctx.log, demo: ctx.demo });
     return {
       plugin: r.plugin,
       exports: r,
-      seed: () => seedRepairs(r.service, ctx.auth, ctx.node),
+      seed: () => seedRepairs(r.service, privacy, ctx.auth, ctx.node),
       close: () => r.close(),
     };
   },

@@ -16,8 +16,4 @@ export * from './state/execute.js';
 export * from './foundation/index.js';
 export * from './app.js';
 export * from './modules/index.js';
-export * from './modules/notary/index.js';
-export * from './modules/privacy/index.js';
-export * from './modules/repairs/index.js';
-export * from './modules/identity/index.js';
 export * from './consensus/index.js';

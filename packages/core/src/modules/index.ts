@@ -12,6 +12,11 @@ import { privacyModule } from './privacy/index.js';
 import { repairsModule } from './repairs/index.js';
 import { identityModule } from './identity/index.js';
 
+export * from './notary/index.js';
+export * from './privacy/index.js';
+export * from './repairs/index.js';
+export * from './identity/index.js';
+
 export const CORE_MODULES = [
   notaryModule,
   privacyModule,

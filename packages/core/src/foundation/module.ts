@@ -5,11 +5,33 @@
  */
 import type { ErrorCatalogue } from '../errors.js';
 import type { TxType } from '../state/registry.js';
+import type { Role } from './roles.js';
+import type { StateRead } from './state.js';
 
 /** Per-chain options a module's handlers take (every node of a chain must use the same). */
 export interface ModuleOptions {
   /** the privacy module's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG) */
   privacy?: Record<string, unknown>;
+}
+
+/** What a privacy read for a case purpose needs to know about the case it names (docs/spec/privacy.md#cases). */
+export interface CaseInfo {
+  /** still being handled: reads for a closed case are refused */
+  open: boolean;
+  /** the organisation whose record it is (its managers may read for it) */
+  org: string;
+  /** pseudonyms of the people assigned to it (they may read for it, whatever their organisation) */
+  assigned: readonly string[];
+  /** roles of `org` that manage such cases (they may read for any of its cases) */
+  managerRoles: readonly Role[];
+}
+
+/** A kind of record a case reference `<kind>:<id>` may point at, and how to find it in the state. */
+export interface CaseKind {
+  kind: string;
+  /** JSON-schema pattern of the id (anchored), so that no free text rides on a case reference */
+  idPattern: string;
+  resolve(read: StateRead, id: string): CaseInfo | undefined;
 }
 
 export interface CoreModule<E extends ErrorCatalogue = ErrorCatalogue> {
@@ -25,6 +47,8 @@ export interface CoreModule<E extends ErrorCatalogue = ErrorCatalogue> {
   txTypes(options: ModuleOptions): readonly TxType<never>[];
   /** its expected failures (stable codes, message, HTTP status), merged into the one catalogue */
   readonly errors: E;
+  /** records of this module that privacy reads for a case purpose may name (`repair:rq_…`) */
+  readonly cases?: readonly CaseKind[];
   /** where it is specified, relative to the repository root */
   readonly spec: string;
 }

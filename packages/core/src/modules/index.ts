@@ -6,7 +6,8 @@
  */
 import { addErrorCodes } from '../errors.js';
 import { assert } from '../assert.js';
-import type { CoreModule } from '../foundation/module.js';
+import type { CaseInfo, CaseKind, CoreModule } from '../foundation/module.js';
+import type { StateRead } from '../foundation/state.js';
 import { notaryModule } from './notary/index.js';
 import { privacyModule } from './privacy/index.js';
 import { repairsModule } from './repairs/index.js';
@@ -44,4 +45,19 @@ for (const m of modules) {
 
 export function coreModule(name: string): CoreModule | undefined {
   return modules.find((m) => m.name === name);
+}
+
+/** Every kind of record a case reference may name, from every module. */
+export const CASE_KINDS: readonly CaseKind[] = modules.flatMap((m) => m.cases ?? []);
+
+/**
+ * The case a reference `<kind>:<id>` names, or why there is none: an unknown kind, an id not of the kind's format, or
+ * no such record in the state.
+ */
+export function resolveCase(read: StateRead, caseRef: string): CaseInfo | undefined {
+  const colon = caseRef.indexOf(':');
+  const kind = CASE_KINDS.find((k) => k.kind === caseRef.slice(0, colon));
+  const id = caseRef.slice(colon + 1);
+  if (colon < 0 || kind === undefined || !new RegExp(kind.idPattern).test(id)) return undefined;
+  return kind.resolve(read, id);
 }

@@ -3,7 +3,8 @@
  * docs/spec/privacy.md#access-decision-pure-decideaccess
  */
 import type { Role } from '../../foundation/roles.js';
-import { FIELDS, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose } from './roles.js';
+import type { CaseInfo } from '../../foundation/module.js';
+import { FIELDS, PURPOSE_CLASSES, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose } from './roles.js';
 import type { DeniedReason, GrantRecord, SubjectRecord } from './types.js';
 
 export interface AccessRequest {
@@ -16,6 +17,10 @@ export interface AccessRequest {
   /** field names as asked (unknown ones are denied, not ignored) */
   fields: readonly string[];
   caseRef?: string | undefined;
+  /** the record `caseRef` names, as the state has it (resolveCase); undefined if it names none */
+  case?: CaseInfo | undefined;
+  /** the reader's pseudonym (cases: assigned people may read) */
+  actor?: string | undefined;
   /** ms; grants are valid for `from ≤ at < until` */
   at: number;
   /** residents only: the subject id of the signed-in resident's own record */
@@ -68,7 +73,8 @@ export function grantCovers(grant: GrantRecord, holder: string, request: AccessR
 
 /**
  * Decides one access, in the spec's order: subject known and not erased; every field known and of a held class;
- * purpose allowed for the role, with a case reference when the purpose needs one; then a resident reads only their
+ * purpose allowed for the role and every field of a class the purpose needs; for a case purpose, a case reference
+ * naming an open case the reader is assigned to or manages; then a resident reads only their
  * own record, the holder's staff read for their role's purposes, anyone else needs a covering grant (the one with the
  * smallest id wins, so the answer does not depend on the order of `grants`).
  */
@@ -81,10 +87,19 @@ export function decideAccess(record: SubjectRecord | undefined, grants: readonly
     if (!record.classes.includes(FIELDS[f])) return deny('class-not-held');
   }
   if (!roleMayUse(request.role, request.purpose)) return deny('purpose-not-allowed-for-role');
-  if (isCasePurpose(request.purpose) && !request.caseRef) return deny('no-case');
+  if (isCasePurpose(request.purpose)) {
+    if (!request.caseRef) return deny('no-case');
+    const c = request.case;
+    if (c === undefined) return deny('case-not-found');
+    if (!c.open) return deny('case-closed');
+    const manages = c.org === request.org && c.managerRoles.includes(request.role);
+    if (!manages && (request.actor === undefined || !c.assigned.includes(request.actor))) return deny('not-on-case');
+  }
   if (request.role === 'resident') {
     return request.ownSubject === request.subject ? { decision: 'allowed', reason: 'self' } : deny('not-self');
   }
+  // a resident sees all of their own record; everyone else only the classes the purpose needs
+  if (request.fields.some((f) => !PURPOSE_CLASSES[request.purpose].includes(FIELDS[f as Field]))) return deny('purpose-fields');
   if (request.org === record.holder) return { decision: 'allowed', reason: 'holder' };
   const classes = classesOfFields(request.fields);
   let best: string | undefined;

@@ -257,6 +257,10 @@ export function privacyAccessType(config: AnomalyConfig = anomalyConfig()): TxTy
       if (p.org !== ctx.org.id) reject(`org ${p.org} is not the signer ${ctx.org.id}: a node records only its own users' accesses`);
       const key = accessKey(p.subject, p.access);
       if (ctx.state.get(key) !== undefined) reject(`access ${p.access} is already recorded`);
+      // `self` skips the anomaly rules: only a resident reading their own record, recorded by the holder, is that
+      if (p.reason === 'self' && (p.role !== 'resident' || readSubject(ctx.state, p.subject)?.holder !== p.org)) {
+        reject('reason self is for a resident reading their own record at the holding organisation');
+      }
       const record: AccessRecord = { ...p, txHash: ctx.txHash, height: ctx.height };
       ctx.state.set(key, record);
       // A person reading their own record is not a use of their data by someone else: no counters, no alerts.

@@ -50,6 +50,21 @@ export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = {
   regulator: ['audit'],
 };
 
+/**
+ * The data classes each purpose may read (issue: staff reading whole records "for a repair"): a repair or an alarm
+ * needs how to reach the person and where; a case or a welfare assessment also who they are; identity verification
+ * at a desk what a credential states (name, address, vehicle); an audit anything. Fields of other classes are refused.
+ */
+export const PURPOSE_CLASSES: Readonly<Record<Purpose, readonly DataClass[]>> = {
+  'repair-dispatch': ['contact', 'address'],
+  'alarm-response': ['contact', 'address'],
+  'case-handling': ['identity', 'contact', 'address', 'staff'],
+  'welfare-assessment': ['identity', 'contact', 'address'],
+  'identity-verification': ['identity', 'address', 'vehicle'],
+  audit: ['identity', 'contact', 'address', 'vehicle', 'staff'],
+  emergency: ['identity', 'contact', 'address'],
+};
+
 /** Purposes that need a case reference (the request, alarm or case the access is for). */
 export const CASE_PURPOSES: readonly Purpose[] = ['repair-dispatch', 'alarm-response', 'case-handling'];
 

@@ -54,6 +54,14 @@ export const DENIED_REASONS = [
   'purpose-not-allowed-for-role',
   'no-case',
   'not-self',
+  /** a field of a class the purpose does not need */
+  'purpose-fields',
+  /** the case reference names no record of a known kind */
+  'case-not-found',
+  /** the case is closed */
+  'case-closed',
+  /** the reader is neither assigned to the case nor one of its managers */
+  'not-on-case',
   'no-grant',
 ] as const;
 export type DeniedReason = (typeof DENIED_REASONS)[number];

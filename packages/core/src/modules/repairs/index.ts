@@ -14,7 +14,10 @@ export * from './verify-step.js';
 import { defineCoreModule } from '../../foundation/module.js';
 import { repairsTypes } from './handlers.js';
 import { REPAIRS_ERRORS } from './errors.js';
-import { REPAIRS_PREFIX } from './types.js';
+import { REPAIRS_PREFIX, REQUEST_ID_PATTERN } from './types.js';
+import { requestRecord } from './queries.js';
+import { isOpenStatus } from './catalogue.js';
+import { MANAGER_ROLES } from './transitions.js';
 
 export { REPAIRS_ERRORS } from './errors.js';
 
@@ -25,5 +28,14 @@ export const repairsModule = defineCoreModule({
   statePrefixes: [REPAIRS_PREFIX],
   txTypes: () => repairsTypes,
   errors: REPAIRS_ERRORS,
+  // a dispatcher or a worker reads a reporter's contact for a request: `repair:rq_…`
+  cases: [{
+    kind: 'repair',
+    idPattern: REQUEST_ID_PATTERN,
+    resolve(read, id) {
+      const r = requestRecord(read, id);
+      return r === undefined ? undefined : { open: isOpenStatus(r.status), org: r.org, assigned: r.worker === undefined ? [] : [r.worker], managerRoles: MANAGER_ROLES };
+    },
+  }],
   spec: 'docs/spec/repairs.md',
 });

@@ -11,6 +11,8 @@ import {
 import { AUDIT, DAY_MS, HOUSING, POWER, STREET, T0, grantPayload, gr, hex64, sub } from './fixtures.js';
 
 const ALICE = sub('alice');
+const WORKER = 'a'.repeat(32);
+const OTHER = 'b'.repeat(32);
 const BOB = sub('bob');
 
 const record = (over: Partial<SubjectRecord> = {}): SubjectRecord => ({
@@ -31,9 +33,13 @@ const request = (over: Partial<AccessRequest> = {}): AccessRequest => ({
   purpose: 'alarm-response',
   fields: ['phone', 'building'],
   caseRef: 'alarm:42',
+  case: { open: true, org: POWER.id, assigned: [WORKER], managerRoles: ['dispatcher'] },
+  actor: WORKER,
   at: T0,
   ...over,
 });
+/** the case a holder's staff read for: managed by the holder's dispatchers and staff */
+const HOLDER_CASE = { open: true, org: HOUSING.id, assigned: [WORKER], managerRoles: ['dispatcher', 'property-staff'] } as const;
 
 const allowed = (reason: 'holder' | 'self'): AccessDecision => ({ decision: 'allowed', reason });
 const denied = (reason: string): AccessDecision => ({ decision: 'denied', reason }) as AccessDecision;
@@ -52,10 +58,20 @@ const G1 = gr('g1');
 
 const rows: Row[] = [
   // holder's own staff
-  { name: 'holder staff, own purpose', request: { org: HOUSING.id, role: 'property-staff', purpose: 'repair-dispatch', caseRef: 'repair:1' }, want: allowed('holder') },
+  { name: 'holder staff, own purpose', request: { org: HOUSING.id, role: 'property-staff', purpose: 'repair-dispatch', caseRef: 'repair:1', case: HOLDER_CASE }, want: allowed('holder') },
+  // purposes read only the classes they need; case purposes need an open case the reader is on
+  { name: 'repair dispatch may not read the ID number', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', fields: ['name', 'idNumber'], case: HOLDER_CASE }, want: denied('purpose-fields') },
+  { name: 'repair dispatch may not read the birth date beside the phone', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', fields: ['phone', 'birthDate'], case: HOLDER_CASE }, want: denied('purpose-fields') },
+  { name: 'the assigned worker reads contact and address', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', fields: ['phone', 'unit'], case: HOLDER_CASE }, want: allowed('holder') },
+  { name: 'a worker not assigned to the case', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: denied('not-on-case') },
+  { name: 'a manager of another organisation', request: { org: STREET.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: denied('not-on-case') },
+  { name: 'a dispatcher of the case organisation manages it', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: allowed('holder') },
+  { name: 'a closed case', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', case: { ...HOLDER_CASE, open: false } }, want: denied('case-closed') },
+  { name: 'a case reference naming no record', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', caseRef: 'case:ZhangWei-b2-1203', case: undefined }, want: denied('case-not-found') },
+  { name: 'a resident reads every field of their own record', request: { org: HOUSING.id, role: 'resident', purpose: 'identity-verification', ownSubject: ALICE, fields: ['phone', 'idNumber', 'building'] }, want: allowed('self') },
   { name: 'holder staff, identity-verification needs no case', request: { org: HOUSING.id, role: 'property-staff', purpose: 'identity-verification', caseRef: undefined, fields: ['name'] }, want: allowed('holder') },
   { name: 'holder staff, purpose of another role', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'identity-verification' }, want: denied('purpose-not-allowed-for-role') },
-  { name: 'holder staff, case purpose without caseRef', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', caseRef: undefined }, want: denied('no-case') },
+  { name: 'holder staff, case purpose without caseRef', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', caseRef: undefined, case: HOLDER_CASE }, want: denied('no-case') },
   { name: 'holder staff, empty caseRef counts as none', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', caseRef: '' }, want: denied('no-case') },
   // residents
   { name: 'resident reads own record', request: { org: HOUSING.id, role: 'resident', purpose: 'identity-verification', ownSubject: ALICE, caseRef: undefined }, want: allowed('self') },

@@ -189,6 +189,18 @@ describe('privacy.access', () => {
     rejected(privacyAccess, seeded(), AUDIT, access({ org: HOUSING.id }));
   });
 
+  it("accepts reason self only for a resident's read recorded by the holder, which then skips the anomaly rules", () => {
+    const self = { decision: 'allowed' as const, reason: 'self' as const, grant: undefined, caseRef: undefined, purpose: 'identity-verification' as const };
+    // a member labelling its staff's reads `self` to skip every rule (issue 11.3): refused
+    expect(rejected(privacyAccess, seeded(), POWER, access({ ...self, role: 'grid-worker' }))).toMatch(/reason self/);
+    // a resident's `self` read recorded by an organisation that does not hold the subject: refused
+    expect(rejected(privacyAccess, seeded(), POWER, access({ ...self, role: 'resident' }))).toMatch(/reason self/);
+    const s = seeded();
+    apply(privacyAccess, s, HOUSING, access({ ...self, org: HOUSING.id, role: 'resident' }));
+    expect(s.get(accessKey(ALICE, acc('a1')))).toMatchObject({ reason: 'self' });
+    expect(s.keys().filter((k) => k.startsWith('privacy/actor-day/'))).toEqual([]);
+  });
+
   it('refuses an access id recorded before for the subject', () => {
     const s = seeded();
     apply(privacyAccess, s, POWER, access());

@@ -60,7 +60,7 @@ describe('privacy queries', () => {
 
   it('feeds decideAccess', () => {
     const s = seeded();
-    const req = { subject: BOB, org: POWER.id, role: 'grid-worker' as const, purpose: 'alarm-response' as const, fields: ['phone'], caseRef: 'alarm:1', at: T0 };
+    const req = { subject: BOB, org: POWER.id, role: 'grid-worker' as const, purpose: 'alarm-response' as const, fields: ['phone'], caseRef: 'alarm:1', actor: 'c'.repeat(32), case: { open: true, org: POWER.id, assigned: ['c'.repeat(32)], managerRoles: [] }, at: T0 };
     expect(decideAccess(subjectRecord(s.read, BOB), grantsForSubject(s.read, s.scan, BOB, POWER.id), req)).toEqual({ decision: 'denied', reason: 'no-grant' });
     expect(decideAccess(subjectRecord(s.read, ALICE), grantsForSubject(s.read, s.scan, ALICE, POWER.id), { ...req, subject: ALICE })).toEqual({
       decision: 'allowed',

@@ -13,6 +13,7 @@ import {
   checkGrantPayload,
   classesOfFields,
   decideAccess,
+  resolveCase,
   grantRecord,
   grantsForSubject,
   isField,
@@ -116,9 +117,10 @@ export class PrivacyService {
     if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
     const at = this.node.clock();
     const grants = grantsForSubject(this.#read, this.#scan, req.subject, p.org);
+    const named = req.caseRef === undefined ? undefined : resolveCase(this.#read, req.caseRef);
     const decision = decideAccess(record, grants, {
-      subject: req.subject, org: p.org, role: p.role, purpose: req.purpose, fields: req.fields, at,
-      ...(req.caseRef === undefined ? {} : { caseRef: req.caseRef }),
+      subject: req.subject, org: p.org, role: p.role, purpose: req.purpose, fields: req.fields, at, actor: p.actor,
+      ...(req.caseRef === undefined ? {} : { caseRef: req.caseRef, case: named }),
       ...(ownSubject === undefined ? {} : { ownSubject }),
     });
     const access = `acc_${hex32()}`;
@@ -127,7 +129,8 @@ export class PrivacyService {
       fields: knownFields(req.fields), decision: decision.decision, reason: decision.reason, actor: p.actor, at,
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
-    if (req.caseRef !== undefined) payload.caseRef = req.caseRef;
+    // a case reference goes on the ledger only when it names a real record: never free text riding along
+    if (req.caseRef !== undefined && named !== undefined) payload.caseRef = req.caseRef;
     const tx = await this.#commit('privacy.access', payload);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
@@ -234,10 +237,12 @@ export class PrivacyService {
     if (Math.abs(this.node.clock() - rec.at) > ACCESS_RECORD_AGE_MS_MAX) return answer({ error: 'the access record is too old; record a new access' });
     // The holder does not take the asker's word for it: it decides again, on the same ledger state.
     const again = decideAccess(subjectRecord(this.#read, m.subject), grantsForSubject(this.#read, this.#scan, m.subject, asker.id), {
-      subject: m.subject, org: rec.org, role: rec.role, purpose: rec.purpose, fields: rec.fields, at: rec.at,
-      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef }),
+      subject: m.subject, org: rec.org, role: rec.role, purpose: rec.purpose, fields: rec.fields, at: rec.at, actor: rec.actor,
+      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef, case: resolveCase(this.#read, rec.caseRef) }),
     });
     if (again.decision !== 'allowed') return answer({ error: `not allowed here: ${again.reason}` });
+    // … and with the same reason and grant as recorded: a record cannot borrow another grant, or call itself `self`
+    if (again.reason !== rec.reason || (again.reason === 'grant' && again.grant !== rec.grant)) return answer({ error: `the access record says ${rec.reason}, the holder finds ${again.reason}` });
     const released = subjectRecord(this.#read, m.subject)?.erased === false ? this.#release(m.subject, rec.fields) : undefined;
     if (released === undefined) return answer({ error: 'not held here' });
     this.log(`released ${Object.keys(released.fields).length} field(s) of a subject to ${asker.id} (access ${m.access})`);

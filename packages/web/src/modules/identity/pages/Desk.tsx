@@ -7,9 +7,10 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card, Code, Group, Image, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import QRCode from 'qrcode';
-import { get, post, type DeskView, type IdentityCatalogue } from '../api';
-import { ErrorAlert } from '../components/common';
-import { useSession } from '../session';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import { useSession } from '../../../session';
+import type { DeskView, IdentityCatalogue } from '../api';
 import { claimValue } from './Wallet';
 
 export function DeskPage() {

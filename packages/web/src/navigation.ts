@@ -9,7 +9,6 @@ import type { NavItem, PageProps, WebModule } from './modules/types';
 
 export interface Page {
   path: string;
-  module: string;
   component: LazyExoticComponent<ComponentType<PageProps>>;
 }
 
@@ -17,7 +16,6 @@ export interface Page {
 export function pagesOf(modules: readonly WebModule[]): Page[] {
   return modules.flatMap((m) => m.routes.map((r) => ({
     path: r.path,
-    module: m.name,
     component: lazy(() => r.page().then((c) => ({ default: c }))),
   })));
 }

@@ -11,7 +11,7 @@ import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
 import type { DeskView, IdentityCatalogue } from '../api';
-import { claimValue } from './Wallet';
+import { claimValue } from '../claims';
 
 export function DeskPage() {
   const { t } = useTranslation();

@@ -10,13 +10,10 @@ import { useLocation } from 'wouter';
 import { get, post, publicCall } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import type { Offer, Verification, WalletCredential } from '../api';
+import { claimValue } from '../claims';
 import { newHolderKey, relabelHolderKey } from '../holder';
 
 const STATUS_COLOUR: Record<string, string> = { valid: 'green', suspended: 'orange', revoked: 'red' };
-
-export function claimValue(v: unknown): string {
-  return typeof v === 'boolean' ? (v ? '✓' : '✗') : String(v);
-}
 
 const PENDING = 'machi.pending-credential.';
 

@@ -52,8 +52,10 @@ export function DeskPage() {
           // a late answer about an earlier session must not replace this one
           if (current.current !== v.session) return;
           setSession(v);
-          // done, or over: nothing more will happen in this session
-          if ((v.complete || Date.now() > v.expiresAt) && timer.current !== null) clearInterval(timer.current);
+          // done, or over: nothing more will happen in this session. The node keeps a verification's claims for the
+          // desk only after it has also recorded the data use, a block later: "complete" can come before the claims.
+          const shown = v.requirements.every((r) => v.disclosed[r.type] !== undefined);
+          if (((v.complete && shown) || Date.now() > v.expiresAt) && timer.current !== null) clearInterval(timer.current);
         }, () => {});
       }, 1000);
     } catch (e) {

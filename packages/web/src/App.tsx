@@ -1,6 +1,6 @@
 /**
- * The app shell: sign-in, then a header (organisation, language, user) and a role-aware navigation — residents
- * report and follow requests, dispatchers work the board, maintenance workers their jobs. One layout for phones
+ * The app shell: sign-in, then a header (organisation, language, user), a role-aware navigation and the pages — both
+ * built from the web modules' registry (modules/index.ts), so the shell names no module. One layout for phones
  * (navigation in a drawer) and desks (navigation at the side).
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
@@ -11,54 +11,26 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { loadSession, logout, setUnauthorisedHandler, type Role, type Session } from './api';
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
+import { WEB_MODULES } from './modules';
+import { homeOf, navFor, pagesOf } from './navigation';
 import { LoginPage } from './pages/Login';
 
-const MyRequestsPage = lazy(() => import('./pages/MyRequests').then((m) => ({ default: m.MyRequestsPage })));
-const ReportPage = lazy(() => import('./pages/Report').then((m) => ({ default: m.ReportPage })));
-const RequestPage = lazy(() => import('./pages/Request').then((m) => ({ default: m.RequestPage })));
-const BoardPage = lazy(() => import('./pages/Board').then((m) => ({ default: m.BoardPage })));
-const JobsPage = lazy(() => import('./pages/Jobs').then((m) => ({ default: m.JobsPage })));
 const HomePage = lazy(() => import('./pages/Home').then((m) => ({ default: m.HomePage })));
-const WalletPage = lazy(() => import('./pages/Wallet').then((m) => ({ default: m.WalletPage })));
-const PresentPage = lazy(() => import('./pages/Present').then((m) => ({ default: m.PresentPage })));
-const DeskPage = lazy(() => import('./pages/Desk').then((m) => ({ default: m.DeskPage })));
-const IssuePage = lazy(() => import('./pages/Issue').then((m) => ({ default: m.IssuePage })));
-const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
-const MyDataPage = lazy(() => import('./pages/MyData').then((m) => ({ default: m.MyDataPage })));
-const AlertsPage = lazy(() => import('./pages/MyData').then((m) => ({ default: m.AlertsPage })));
+// every module's pages, loaded on first visit: the sign-in page stays small; the verifier and the wallet come with their pages
+const PAGES = pagesOf(WEB_MODULES);
+const ROOT_PAGE = PAGES.find((p) => p.path === '/');
+
 const theme = createTheme({
   primaryColor: 'teal',
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans", "Noto Sans CJK SC", "Noto Sans JP", sans-serif',
 });
 
-interface NavItem {
-  to: string;
-  label: string;
-}
-
-/** What each role finds in the navigation (the API decides what they may do; this only shows the way). */
-export function navFor(role: Role): NavItem[] {
-  switch (role) {
-    case 'resident':
-      return [{ to: '/', label: 'nav.myRequests' }, { to: '/report', label: 'nav.report' }, { to: '/wallet', label: 'nav.wallet' }, { to: '/my-data', label: 'nav.myData' }];
-    case 'property-staff':
-      return [{ to: '/board', label: 'nav.board' }, { to: '/report', label: 'nav.report' }, { to: '/', label: 'nav.myRequests' }, { to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }, { to: '/settings', label: 'nav.settings' }];
-    case 'official':
-      return [{ to: '/desk', label: 'nav.desk' }, { to: '/issue', label: 'nav.issue' }];
-    case 'dispatcher':
-      return [{ to: '/board', label: 'nav.board' }, { to: '/settings', label: 'nav.settings' }];
-    case 'maintenance-worker':
-      return [{ to: '/jobs', label: 'nav.jobs' }];
-    case 'regulator':
-      return [{ to: '/alerts', label: 'nav.alerts' }];
-    default:
-      return [{ to: '/', label: 'nav.home' }];
-  }
-}
-
-function homeOf(role: Role): string {
-  return role === 'dispatcher' ? '/board' : role === 'maintenance-worker' ? '/jobs' : role === 'official' ? '/desk' : role === 'regulator' ? '/alerts' : '/';
+/** '/': the role's home page — a module's page at '/' itself, another page by redirect, or the shell's welcome. */
+function Landing({ role }: { role: Role }) {
+  const home = homeOf(role);
+  if (home === '/' && ROOT_PAGE !== undefined) return <ROOT_PAGE.component params={{}} />;
+  return home === undefined || home === '/' ? <HomePage /> : <Redirect to={home} />;
 }
 
 export function LanguageSwitch() {
@@ -106,21 +78,12 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        {/* pages load on first visit: the sign-in page stays small; the verifier and the wallet come with their pages */}
         <Suspense fallback={<Center p="xl"><Loader /></Center>}>
         <Switch>
-          <Route path="/report"><ReportPage /></Route>
-          <Route path="/board"><BoardPage /></Route>
-          <Route path="/jobs"><JobsPage /></Route>
-          <Route path="/wallet"><WalletPage /></Route>
-          <Route path="/present"><PresentPage /></Route>
-          <Route path="/desk"><DeskPage /></Route>
-          <Route path="/issue"><IssuePage /></Route>
-          <Route path="/settings"><SettingsPage /></Route>
-          <Route path="/my-data"><MyDataPage /></Route>
-          <Route path="/alerts"><AlertsPage /></Route>
-          <Route path="/requests/:id">{(p) => <RequestPage id={p.id} />}</Route>
-          <Route path="/">{session.user.role === 'resident' || session.user.role === 'property-staff' ? <MyRequestsPage /> : homeOf(session.user.role) === '/' ? <HomePage /> : <Redirect to={homeOf(session.user.role)} />}</Route>
+          {PAGES.filter((p) => p.path !== '/').map((p) => (
+            <Route key={p.path} path={p.path}>{(params) => <p.component params={params} />}</Route>
+          ))}
+          <Route path="/"><Landing role={session.user.role} /></Route>
           <Route><Redirect to="/" /></Route>
         </Switch>
         </Suspense>

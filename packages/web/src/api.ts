@@ -1,7 +1,8 @@
 /**
- * The node's REST API, as the app uses it. One place holds the session (token in sessionStorage: gone when the tab
- * closes) and turns `{code, message}` answers into ApiError. Live updates arrive from /v1/repairs/events (SSE read
- * through fetch, so the token travels in the Authorization header and never in a URL).
+ * The plumbing every module's API calls share: the session (token in sessionStorage: gone when the tab closes),
+ * `{code, message}` answers turned into ApiError, a sign-out on 401, and live streams (SSE read through fetch, so the
+ * token travels in the Authorization header and never in a URL). Each module's own routes and view types are in its
+ * `modules/<name>/api.ts`.
  */
 export type Role =
   | 'resident' | 'property-staff' | 'dispatcher' | 'maintenance-worker' | 'grid-worker' | 'utility-staff' | 'official' | 'regulator';
@@ -47,12 +48,14 @@ export function setUnauthorisedHandler(fn: () => void): void {
   onUnauthorised = fn;
 }
 
-function headers(extra: Record<string, string> = {}): Record<string, string> {
+/** Headers carrying the session's token (with `extra`). */
+export function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const s = loadSession();
   return s === null ? extra : { ...extra, authorization: `Bearer ${s.token}` };
 }
 
-async function answer<T>(res: Response): Promise<T> {
+/** The body of an answer, or an ApiError (and the sign-out handler on 401). */
+export async function answer<T>(res: Response): Promise<T> {
   const text = await res.text();
   const body = text === '' ? {} : (JSON.parse(text) as unknown);
   if (!res.ok) {
@@ -64,18 +67,18 @@ async function answer<T>(res: Response): Promise<T> {
 }
 
 export async function get<T>(path: string): Promise<T> {
-  return answer<T>(await fetch(path, { headers: headers() }));
+  return answer<T>(await fetch(path, { headers: authHeaders() }));
 }
 
 export async function post<T>(path: string, body?: unknown): Promise<T> {
   const init: RequestInit = body === undefined
-    ? { method: 'POST', headers: headers() }
-    : { method: 'POST', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) };
+    ? { method: 'POST', headers: authHeaders() }
+    : { method: 'POST', headers: authHeaders({ 'content-type': 'application/json' }), body: JSON.stringify(body) };
   return answer<T>(await fetch(path, init));
 }
 
 export async function put<T>(path: string, body: unknown): Promise<T> {
-  return answer<T>(await fetch(path, { method: 'PUT', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) }));
+  return answer<T>(await fetch(path, { method: 'PUT', headers: authHeaders({ 'content-type': 'application/json' }), body: JSON.stringify(body) }));
 }
 
 /** A local preview of a file the user picked. */
@@ -85,7 +88,7 @@ export function photoBlobUrl(f: File): string {
 
 /** An image a route serves to signed-in users, as an object URL (an <img src> cannot send the token). */
 export async function imageUrl(path: string): Promise<string> {
-  const res = await fetch(path, { headers: headers() });
+  const res = await fetch(path, { headers: authHeaders() });
   if (!res.ok) throw new ApiError(res.status, 'PHOTO', res.statusText);
   return URL.createObjectURL(await res.blob());
 }
@@ -109,99 +112,22 @@ export async function logout(): Promise<void> {
   saveSession(null);
 }
 
-export async function uploadPhoto(file: File): Promise<{ hash: string; type: string; bytes: number }> {
-  return answer(await fetch('/v1/repairs/photos', { method: 'POST', headers: headers({ 'content-type': file.type || 'application/octet-stream' }), body: file }));
-}
-
-/** A photo as an object URL (photos need the token, so an <img src> cannot fetch them). */
-export async function photoUrl(request: string, hash: string): Promise<string> {
-  const res = await fetch(`/v1/repairs/${request}/photos/${hash}`, { headers: headers() });
-  if (!res.ok) throw new ApiError(res.status, 'PHOTO', res.statusText);
-  return URL.createObjectURL(await res.blob());
-}
-
-// ---- repairs ------------------------------------------------------------------------------------------------------
-
-export interface RequestView {
-  request: string;
-  category: string;
-  categoryName: string;
-  priority: 'urgent' | 'normal';
-  status: string;
-  open: boolean;
-  location: { kind: 'home' | 'common'; building: string };
-  org: string;
-  reporter: string;
-  worker?: string;
-  workerOrg?: string;
-  workerUsername?: string;
-  workerCard?: { name?: string; phone?: string; photo?: boolean };
-  createdAt: number;
-  updatedAt: number;
-  slaDueAt: number;
-  overdue: boolean;
-  escalation: { level: number; at: number; overdueMs: number } | null;
-  followers: number;
-  rating?: number;
-  photos: string[];
-  yours: boolean;
-  following: boolean;
-  description?: string;
-  unit?: string;
-  notes?: { kind: string; text: string; at: number }[];
-}
-
-export interface TimelineStep {
-  action: string;
-  status: string;
-  at: number;
-  actor: string;
-  txHash: string;
-  worker?: string;
-  workerOrg?: string;
-  cause?: string;
-  parts?: { part: string; quantity: number }[];
-  photoHashes?: string[];
-  rating?: number;
-  level?: number;
-  overdueMs?: number;
-  proof: unknown;
-}
-
-export interface Catalogue {
-  categories: { code: string; name: string; defaultPriority: 'urgent' | 'normal'; slaHours: { urgent: number; normal: number } }[];
-  priorities: string[];
-  locationKinds: string[];
-  causes: string[];
-  parts: string[];
-  statuses: string[];
-  buildings: { code: string; name: string }[];
-}
-
-export interface ActResult {
-  request: string;
-  action: string;
-  status: string;
-  txHash: string;
-  height: number;
-}
-
-export interface RepairEvent {
-  request: string;
-  action: string;
-  status: string;
-  height: number;
-  txHash: string;
+/** A public route of another organisation's node (a desk, an issuer): no token travels there. */
+export async function publicCall<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const url = base === '' ? path : new URL(path, base).toString();
+  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return answer<T>(await fetch(url, init));
 }
 
 /**
- * Follows /v1/repairs/events until `signal` aborts, calling `onEvent` for each recorded step and `onOpen` whenever the
- * stream (re)connects, so the caller can refetch what it may have missed. Reconnects after a drop.
+ * Follows a Server-Sent Events stream at `path` until `signal` aborts, calling `onEvent` with each event's JSON data
+ * and `onOpen` whenever the stream (re)connects, so the caller can refetch what it may have missed. Reconnects after
+ * a drop.
  */
-export async function followEvents(onEvent: (e: RepairEvent) => void, onOpen: () => void, signal: AbortSignal): Promise<void> {
+export async function followStream<T>(path: string, onEvent: (e: T) => void, onOpen: () => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
-      const res = await fetch('/v1/repairs/events', { headers: headers({ accept: 'text/event-stream' }), signal });
+      const res = await fetch(path, { headers: authHeaders({ accept: 'text/event-stream' }), signal });
       if (res.status === 401) {
         onUnauthorised();
         return;
@@ -219,7 +145,7 @@ export async function followEvents(onEvent: (e: RepairEvent) => void, onOpen: ()
           const frame = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
-          if (data !== '') onEvent(JSON.parse(data) as RepairEvent);
+          if (data !== '') onEvent(JSON.parse(data) as T);
         }
       }
     } catch {
@@ -227,88 +153,4 @@ export async function followEvents(onEvent: (e: RepairEvent) => void, onOpen: ()
     }
     await new Promise((r) => setTimeout(r, 1500));
   }
-}
-
-// ---- digital ID ---------------------------------------------------------------------------------------------------
-
-/** A public route of another organisation's node (a desk, an issuer): no token travels there. */
-export async function publicCall<T>(base: string, path: string, body?: unknown): Promise<T> {
-  const url = base === '' ? path : new URL(path, base).toString();
-  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  return answer<T>(await fetch(url, init));
-}
-
-export interface WalletCredential {
-  id: string;
-  type: string;
-  typeName: string;
-  issuer: string;
-  issuerDid: string;
-  credentialHash: string;
-  issuedAt: number;
-  expiresAt: number;
-  status: string;
-  claims: Record<string, unknown>;
-  credential: string;
-  demoHolderKey: boolean;
-}
-
-export interface Offer {
-  offer: string;
-  type: string;
-  typeName: string;
-  issuer: string;
-  expiresAt: number;
-}
-
-export interface SessionView {
-  session: string;
-  service: string;
-  serviceName: string;
-  deskOrg: string;
-  deskName: string;
-  audience: string;
-  expiresAt: number;
-  requirements: { type: string; typeName: string; vct: string; disclose: string[]; require?: Record<string, unknown> }[];
-  consented: boolean;
-  verified: string[];
-  complete: boolean;
-  txHash: string;
-}
-
-export interface Verification {
-  verification: string;
-  session: string;
-  credentialHash?: string;
-  type?: string;
-  issuer?: string;
-  result: 'valid' | 'invalid';
-  reason: string;
-  verifierOrg: string;
-  txHash: string;
-  height: number;
-  at: number;
-}
-
-export interface DeskView extends SessionView {
-  eligible: boolean;
-  disclosed: Record<string, Record<string, unknown>>;
-  consent: { txHash: string; at: number; holderOrg: string; grant?: string } | null;
-  verifications: Verification[];
-  nonce?: string;
-}
-
-export interface ClaimSpec {
-  name: string;
-  label: string;
-  kind: 'text' | 'date' | 'enum' | 'bool' | 'integer' | string;
-  values?: string[];
-  min?: number;
-  max?: number;
-  derived: boolean;
-}
-
-export interface IdentityCatalogue {
-  types: { id: string; name: string; issuers: string[]; validityDays: number; claims: ClaimSpec[] }[];
-  services: { id: string; name: string; desks: string[]; requirements: { type: string; disclose: string[] }[] }[];
 }

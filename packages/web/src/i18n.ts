@@ -1,13 +1,16 @@
 /**
- * Languages: Simplified Chinese, Japanese, English. Every user-visible string is in messages/<lang>.json (one key
- * set; a test checks the three files have the same keys); components only name keys. The choice is remembered in
- * localStorage; the first visit follows the browser's language.
+ * Languages: Simplified Chinese, Japanese, English. Every user-visible string is in a message file — the shell's in
+ * messages/<lang>.json, each module's in modules/<name>/messages/<lang>.json — merged here into one resource set per
+ * language (keys are unique across files; a test checks that and that each file set has one key set). Components
+ * only name keys. The choice is remembered in localStorage; the first visit follows the browser's language.
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './messages/en.json';
 import zh from './messages/zh.json';
 import ja from './messages/ja.json';
+import { WEB_MODULES } from './modules';
+import type { Messages } from './modules/types';
 
 export const LANGUAGES = [
   { code: 'zh', label: '中文' },
@@ -18,6 +21,11 @@ export type Language = (typeof LANGUAGES)[number]['code'];
 
 const KEY = 'machi.lang';
 
+/** The shell's labels and every module's, for one language. */
+function resources(lang: Language, shell: Messages): Messages {
+  return Object.assign({}, shell, ...WEB_MODULES.map((m) => m.messages[lang])) as Messages;
+}
+
 function initialLanguage(): Language {
   const saved = localStorage.getItem(KEY);
   if (saved === 'zh' || saved === 'ja' || saved === 'en') return saved;
@@ -26,7 +34,7 @@ function initialLanguage(): Language {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, zh: { translation: zh }, ja: { translation: ja } },
+  resources: { en: { translation: resources('en', en) }, zh: { translation: resources('zh', zh) }, ja: { translation: resources('ja', ja) } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },

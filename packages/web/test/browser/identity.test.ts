@@ -8,8 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { verifyBundle } from '@machi/core';
-import en from '../../src/messages/en.json';
-import zh from '../../src/messages/zh.json';
+import { en, zh } from './messages.js';
 import { PHONE, apiLogin, choose, chromiumMissing, shot, signIn as signInAt, withConsortium, type Scene } from './harness.js';
 
 const DESK_SMALL = { width: 1280, height: 860 };

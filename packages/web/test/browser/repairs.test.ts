@@ -7,9 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import en from '../../src/messages/en.json';
-import ja from '../../src/messages/ja.json';
-import zh from '../../src/messages/zh.json';
+import { en, ja, zh } from './messages.js';
 import { DESK, PHONE, PNG_1X1, apiLogin, choose, chromiumMissing, shot, signIn as signInAt, withConsortium, type Scene } from './harness.js';
 
 const ORG = 'property-company';

@@ -1,7 +1,8 @@
 /**
- * The three message files stay one key set: every key in every language, the same {{variables}}, every key the
- * components name present, and a label for every code of the core's catalogues (a new category or cause would
- * otherwise show as a raw key).
+ * The message files stay one key set per owner: the shell's three files and each module's three have every key in
+ * every language, the same {{variables}}; no key is defined by two owners (they merge into one resource set); every
+ * key a component names is its module's or the shell's (modules do not borrow each other's labels); and every code
+ * of the core's catalogues has a label (a new category or cause would otherwise show as a raw key).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +12,12 @@ import { ACTIONS, ALLOWED_REASONS, ANOMALY_RULES, CATEGORY_CODES, CAUSES, CREDEN
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
 import zh from '../../src/messages/zh.json';
+import { WEB_MODULES } from '../../src/modules';
+import type { Messages } from '../../src/modules/types';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const LANGS: Record<string, Record<string, string>> = { en, zh, ja };
+const SHELL = { name: 'shell', messages: { en, zh, ja } as Record<string, Messages> };
+const OWNERS = [SHELL, ...WEB_MODULES];
 const vars = (s: string): string[] => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!).sort();
 
 function sources(dir: string): string[] {
@@ -23,35 +27,55 @@ function sources(dir: string): string[] {
   });
 }
 
+/** Keys a file names literally: t('key' …) and navigation labels. */
+function keysIn(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...[...text.matchAll(/\bt\('([a-zA-Z0-9.-]+)'/g)].map((m) => m[1]!), ...[...text.matchAll(/label: '([a-z]+\.[a-zA-Z]+)'/g)].map((m) => m[1]!)];
+}
+
 describe('message files', () => {
-  it('have the same keys in zh, ja and en, none empty', () => {
-    const keys = Object.keys(en).sort();
-    expect(keys.length).toBeGreaterThan(100);
-    for (const [lang, m] of Object.entries(LANGS)) {
+  it.each(OWNERS.map((o) => [o.name, o] as const))('%s: the same keys in zh, ja and en, none empty, the same {{variables}}', (_, o) => {
+    const keys = Object.keys(o.messages.en).sort();
+    expect(keys.length).toBeGreaterThan(10);
+    for (const [lang, m] of Object.entries(o.messages)) {
       expect(Object.keys(m).sort(), lang).toEqual(keys);
-      for (const [k, v] of Object.entries(m)) expect(v.trim(), `${lang} ${k}`).not.toBe('');
+      for (const [k, v] of Object.entries(m)) {
+        expect(v.trim(), `${lang} ${k}`).not.toBe('');
+        expect(vars(v), `${lang} ${k}`).toEqual(vars(o.messages.en[k]!));
+      }
     }
   });
 
-  it('use the same {{variables}} in every language', () => {
-    for (const k of Object.keys(en)) {
-      for (const [lang, m] of Object.entries(LANGS)) expect(vars(m[k]!), `${lang} ${k}`).toEqual(vars((en as Record<string, string>)[k]!));
+  it('define each key once across the shell and the modules', () => {
+    const owner = new Map<string, string>();
+    const twice: string[] = [];
+    for (const o of OWNERS) {
+      for (const k of Object.keys(o.messages.en)) {
+        if (owner.has(k)) twice.push(`${k}: ${owner.get(k)} and ${o.name}`);
+        owner.set(k, o.name);
+      }
     }
+    expect(twice).toEqual([]);
   });
 
-  it('hold every key the components name literally, and components hold no other user-visible text keys', () => {
-    const used = new Set<string>();
+  it('hold every key the components name literally: a module\'s own or the shell\'s', () => {
+    const missing: string[] = [];
+    let used = 0;
     for (const file of sources(SRC)) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\bt\('([a-zA-Z0-9.-]+)'/g)) used.add(m[1]!);
-      for (const m of text.matchAll(/label: '([a-z]+\.[a-zA-Z]+)'/g)) used.add(m[1]!);
+      const rel = file.slice(SRC.length).replace(/\\/g, '/');
+      const mod = /^modules\/([^/]+)\//.exec(rel)?.[1];
+      const own = WEB_MODULES.find((m) => m.name === mod)?.messages.en ?? {};
+      for (const k of keysIn(file)) {
+        used++;
+        if (!(k in en) && !(k in own)) missing.push(`${rel}: ${k}`);
+      }
     }
-    expect(used.size).toBeGreaterThan(50);
-    const missing = [...used].filter((k) => !(k in en));
+    expect(used).toBeGreaterThan(50);
     expect(missing).toEqual([]);
   });
 
   it('label every code of the core catalogues', () => {
+    const all = new Set(OWNERS.flatMap((o) => Object.keys(o.messages.en)));
     const need = [
       ...CATEGORY_CODES.map((c) => `category.${c}`),
       ...CAUSES.map((c) => `cause.${c}`),
@@ -66,6 +90,6 @@ describe('message files', () => {
       ...CREDENTIAL_TYPE_IDS.map((c) => `credential.${c}`),
       ...VERIFY_REASONS.map((r) => `verifyReason.${r}`),
     ];
-    expect(need.filter((k) => !(k in en))).toEqual([]);
+    expect(need.filter((k) => !all.has(k))).toEqual([]);
   });
 });

@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Card, Checkbox, FileButton, Group, Image, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { get, photoBlobUrl, put, uploadPhoto } from '../api';
-import { ErrorAlert } from '../components/common';
-import { useSession } from '../session';
+import { get, photoBlobUrl, put } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import { useSession } from '../../../session';
+import { uploadPhoto } from '../api';
 
 interface SlaEntry {
   category: string;

@@ -2,7 +2,7 @@ import { Card, Group, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { RequestView } from '../api';
-import { PriorityBadge, SlaTimer, StatusBadge } from './common';
+import { PriorityBadge, SlaTimer, StatusBadge } from './status';
 
 export function RequestCard({ r, children }: { r: RequestView; children?: React.ReactNode }) {
   const { t } = useTranslation();

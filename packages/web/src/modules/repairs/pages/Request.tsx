@@ -9,16 +9,22 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { TRANSITIONS } from '@machi/core';
-import { get, imageUrl, post, type ActResult, type Catalogue, type RequestView, type TimelineStep } from '../api';
-import { ErrorAlert, Photo, PhotoPicker, PriorityBadge, SlaTimer, StatusBadge, VerifiedMark } from '../components/common';
+import { get, imageUrl, post } from '../../../api';
+import { ErrorAlert, VerifiedMark } from '../../../components/common';
+import { useSession } from '../../../session';
+import type { Mark } from '../../../verify/ledger';
+import type { PageProps } from '../../types';
+import type { ActResult, Catalogue, RequestView, TimelineStep } from '../api';
+import { Photo, PhotoPicker } from '../components/photos';
+import { PriorityBadge, SlaTimer, StatusBadge } from '../components/status';
 import { useRepairEvents } from '../live';
-import { useSession } from '../session';
-import { verifySteps, type Mark } from '../verify/timeline';
+import { verifySteps } from '../verify';
 
 type Action = keyof typeof TRANSITIONS;
 const allowedFrom = (action: Action, status: string): boolean => (TRANSITIONS[action].from as readonly string[]).includes(status);
 
-export function RequestPage({ id }: { id: string }) {
+export function RequestPage({ params }: PageProps) {
+  const id = params.id ?? '';
   const { t } = useTranslation();
   const { user } = useSession();
   const [req, setReq] = useState<RequestView | null>(null);

@@ -7,8 +7,10 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Group, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
-import { get, post, type ActResult, type Catalogue, type RequestView } from '../api';
-import { ErrorAlert, PhotoPicker } from '../components/common';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import type { ActResult, Catalogue, RequestView } from '../api';
+import { PhotoPicker } from '../components/photos';
 import { RequestCard } from '../components/RequestCard';
 
 export function ReportPage() {

@@ -8,9 +8,10 @@ import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Card, Checkbox, Code, Group, Image, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import QRCode from 'qrcode';
-import { get, post, type ClaimSpec, type IdentityCatalogue } from '../api';
-import { ErrorAlert } from '../components/common';
-import { useSession } from '../session';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import { useSession } from '../../../session';
+import type { ClaimSpec, IdentityCatalogue } from '../api';
 
 function ClaimInput({ spec, value, onChange }: { spec: ClaimSpec; value: unknown; onChange: (v: unknown) => void }) {
   const { t } = useTranslation();

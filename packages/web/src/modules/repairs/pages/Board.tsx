@@ -7,8 +7,10 @@ import { Badge, Button, Group, Select, Stack, Table, Text, Title } from '@mantin
 import { useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { get, post, type Catalogue, type RequestView } from '../api';
-import { ErrorAlert, PriorityBadge, SlaTimer, StatusBadge } from '../components/common';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import type { Catalogue, RequestView } from '../api';
+import { PriorityBadge, SlaTimer, StatusBadge } from '../components/status';
 import { RequestCard } from '../components/RequestCard';
 import { useRepairEvents } from '../live';
 import { TRANSITIONS } from '@machi/core';

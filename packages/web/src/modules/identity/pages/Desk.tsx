@@ -7,10 +7,11 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card, Code, Group, Image, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import QRCode from 'qrcode';
-import { get, post, type DeskView, type IdentityCatalogue } from '../api';
-import { ErrorAlert } from '../components/common';
-import { useSession } from '../session';
-import { claimValue } from './Wallet';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import { useSession } from '../../../session';
+import type { DeskView, IdentityCatalogue } from '../api';
+import { claimValue } from '../claims';
 
 export function DeskPage() {
   const { t } = useTranslation();
@@ -51,8 +52,10 @@ export function DeskPage() {
           // a late answer about an earlier session must not replace this one
           if (current.current !== v.session) return;
           setSession(v);
-          // done, or over: nothing more will happen in this session
-          if ((v.complete || Date.now() > v.expiresAt) && timer.current !== null) clearInterval(timer.current);
+          // done, or over: nothing more will happen in this session. The node keeps a verification's claims for the
+          // desk only after it has also recorded the data use, a block later: "complete" can come before the claims.
+          const shown = v.requirements.every((r) => v.disclosed[r.type] !== undefined);
+          if (((v.complete && shown) || Date.now() > v.expiresAt) && timer.current !== null) clearInterval(timer.current);
         }, () => {});
       }, 1000);
     } catch (e) {

@@ -7,15 +7,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
-import { get, post, publicCall, type Offer, type Verification, type WalletCredential } from '../api';
-import { ErrorAlert } from '../components/common';
-import { newHolderKey, relabelHolderKey } from '../identity/holder';
+import { get, post, publicCall } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import type { Offer, Verification, WalletCredential } from '../api';
+import { claimValue } from '../claims';
+import { newHolderKey, relabelHolderKey } from '../holder';
 
 const STATUS_COLOUR: Record<string, string> = { valid: 'green', suspended: 'orange', revoked: 'red' };
-
-export function claimValue(v: unknown): string {
-  return typeof v === 'boolean' ? (v ? '✓' : '✗') : String(v);
-}
 
 const PENDING = 'machi.pending-credential.';
 

@@ -1,10 +1,10 @@
 /**
- * The "verified" mark of each timeline step: the core's own verifyTimelineStep (proof bundle: transaction signature,
+ * The "verified" mark of a record a page shows with its proof bundle: the core's own checks (transaction signature,
  * RFC 9162 inclusion, commit certificate; then every shown field against the recorded transaction), run here in the
- * browser against the chain's genesis file. No second implementation: this is @machi/core, bundled.
+ * browser against the chain's genesis file. No second implementation: this is @machi/core, bundled. Modules with
+ * their own record shapes (a repair's timeline) build on `loadGenesis` and `Mark`.
  */
-import { verifyShownRecord, verifyTimeline } from '@machi/core';
-import type { TimelineStep } from '../api';
+import { verifyShownRecord } from '@machi/core';
 
 let genesisPromise: Promise<unknown> | null = null;
 
@@ -18,18 +18,6 @@ export function loadGenesis(): Promise<unknown> {
 }
 
 export type Mark = { state: 'checking' } | { state: 'verified'; height: number; signedBy: string[] } | { state: 'failed'; field: string; reason: string };
-
-/** Verifies the timeline: every step against its proof and its transaction, every shown status against the actions. */
-export async function verifySteps(request: string, steps: readonly TimelineStep[]): Promise<Mark[]> {
-  let genesis: unknown;
-  try {
-    genesis = await loadGenesis();
-  } catch (e) {
-    return steps.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
-  }
-  await new Promise((r) => setTimeout(r, 0));
-  return verifyTimeline(request, steps, genesis).map((v) => (v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason }));
-}
 
 /** Marks for records an API shows with their proof bundles (access records…): the core's verifyShownRecord. */
 export async function verifyRecords(items: readonly { record: unknown; proof: unknown }[], txType: string): Promise<Mark[]> {

@@ -3,8 +3,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { get, type RequestView } from '../api';
-import { ErrorAlert } from '../components/common';
+import { get } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import type { RequestView } from '../api';
 import { RequestCard } from '../components/RequestCard';
 import { useRepairEvents } from '../live';
 

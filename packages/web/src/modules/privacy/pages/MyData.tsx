@@ -6,30 +6,10 @@
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { get } from '../api';
-import { ErrorAlert, VerifiedMark } from '../components/common';
-import { verifyRecords, type Mark } from '../verify/timeline';
-
-interface Access {
-  access: string;
-  org: string;
-  role: string;
-  purpose: string;
-  fields: string[];
-  decision: 'allowed' | 'denied';
-  reason: string;
-  caseRef?: string;
-  at: number;
-}
-
-interface AlertRecord {
-  access: string;
-  rule: string;
-  detail: string;
-  org: string;
-  role: string;
-  at: number;
-}
+import { get } from '../../../api';
+import { ErrorAlert, VerifiedMark } from '../../../components/common';
+import { verifyRecords, type Mark } from '../../../verify/ledger';
+import type { Access, AlertRecord } from '../api';
 
 export function MyDataPage() {
   const { t } = useTranslation();
@@ -68,33 +48,6 @@ export function MyDataPage() {
             <Badge color={r.decision === 'allowed' ? 'teal' : 'red'} variant="light">{t(`decision.${r.decision}`)}</Badge>
             <Text size="xs" c="dimmed">{t(`accessReason.${r.reason}`, { defaultValue: r.reason })} · {new Date(r.at).toLocaleString()}</Text>
           </Group>
-        </Card>
-      ))}
-    </Stack>
-  );
-}
-
-/** A regulator's view of every alert the anomaly rules raised on the ledger. */
-export function AlertsPage() {
-  const { t } = useTranslation();
-  const [alerts, setAlerts] = useState<(AlertRecord & { subject: string })[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    get<{ alerts: (AlertRecord & { subject: string })[] }>('/v1/alerts').then((a) => setAlerts([...a.alerts].sort((x, y) => y.at - x.at)), setError);
-  }, []);
-  return (
-    <Stack maw={860}>
-      <Title order={3}>{t('alerts.title')}</Title>
-      <ErrorAlert error={error} />
-      {alerts !== null && alerts.length === 0 && <Text c="dimmed">{t('alerts.none')}</Text>}
-      {alerts?.map((a) => (
-        <Card key={`${a.access}:${a.rule}`} withBorder data-testid="alert">
-          <Group justify="space-between">
-            <Text fw={600}>{t(`rule.${a.rule}`, { defaultValue: a.rule })}</Text>
-            <Text size="xs" c="dimmed">{new Date(a.at).toLocaleString()}</Text>
-          </Group>
-          <Text size="sm">{t(`org.${a.org}`, { defaultValue: a.org })} · {t(`role.${a.role}`, { defaultValue: a.role })} · {a.subject}</Text>
-          <Text size="xs" c="dimmed">{a.detail}</Text>
         </Card>
       ))}
     </Stack>

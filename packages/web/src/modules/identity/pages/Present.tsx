@@ -7,9 +7,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { get, post, publicCall, type SessionView, type WalletCredential } from '../api';
-import { ErrorAlert } from '../components/common';
-import { hasHolderKey, present } from '../identity/holder';
+import { get, post, publicCall } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import type { SessionView, WalletCredential } from '../api';
+import { hasHolderKey, present } from '../holder';
 
 interface Result {
   type: string;

@@ -1,0 +1,16 @@
+/** The marks of a request's timeline: the core's verifyTimeline, run here against the chain's genesis file. */
+import { verifyTimeline } from '@machi/core';
+import { loadGenesis, type Mark } from '../../verify/ledger';
+import type { TimelineStep } from './api';
+
+/** Verifies the timeline: every step against its proof and its transaction, every shown status against the actions. */
+export async function verifySteps(request: string, steps: readonly TimelineStep[]): Promise<Mark[]> {
+  let genesis: unknown;
+  try {
+    genesis = await loadGenesis();
+  } catch (e) {
+    return steps.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
+  }
+  await new Promise((r) => setTimeout(r, 0));
+  return verifyTimeline(request, steps, genesis).map((v) => (v.ok ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy } : { state: 'failed', field: v.field, reason: v.reason }));
+}

@@ -1,0 +1,42 @@
+/**
+ * The contract every web module meets: its pages (each loaded on first visit), where each role finds them, which page
+ * a role lands on, and its labels in every language. The shell builds its routes, navigation, landing pages and i18n
+ * resources from the list in ./index.ts, so adding a module edits no shell file.
+ */
+import type { ComponentType } from 'react';
+import type { Role } from '../api';
+import type { Language } from '../i18n';
+
+/** A module's labels in one language: key → text, the same key set in every language (a test checks). */
+export type Messages = Readonly<Record<string, string>>;
+
+/** What a page gets from its route: the pattern's parameters (`/requests/:id` → `params.id`). */
+export interface PageProps {
+  params: Readonly<Record<string, string | undefined>>;
+}
+
+export interface WebRoute {
+  /** a wouter pattern, unique across modules; '/' is shown only to the roles whose home it is */
+  path: string;
+  /** loads the page's code on first visit (a dynamic import), so the sign-in page stays small */
+  page: () => Promise<ComponentType<PageProps>>;
+}
+
+export interface NavItem {
+  to: string;
+  /** a message key */
+  label: string;
+  /** position in the role's menu, lower first (default 0); equal ones keep the registry's order */
+  order?: number;
+}
+
+export interface WebModule {
+  /** the module's folder name under src/modules */
+  name: string;
+  routes: readonly WebRoute[];
+  /** what each role finds in the navigation (the API decides what they may do; this only shows the way) */
+  nav: Partial<Record<Role, readonly NavItem[]>>;
+  /** the page a role lands on at '/' (one of this module's route paths); at most one module per role */
+  home?: Partial<Record<Role, string>>;
+  messages: Readonly<Record<Language, Messages>>;
+}

@@ -1,0 +1,38 @@
+/**
+ * The shell's routes, each role's navigation and each role's landing page, built from the web modules' registry
+ * (modules/index.ts) — nothing here names a module.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Role } from './api';
+import { WEB_MODULES } from './modules';
+import type { NavItem, PageProps, WebModule } from './modules/types';
+
+export interface Page {
+  path: string;
+  component: LazyExoticComponent<ComponentType<PageProps>>;
+}
+
+/** Every module's routes as lazily loaded pages (made once: React keeps a lazy component's state by identity). */
+export function pagesOf(modules: readonly WebModule[]): Page[] {
+  return modules.flatMap((m) => m.routes.map((r) => ({
+    path: r.path,
+    component: lazy(() => r.page().then((c) => ({ default: c }))),
+  })));
+}
+
+/** What `role` finds in the navigation: every module's items for it, by `order`, then in registry order. */
+export function navFor(role: Role, modules: readonly WebModule[] = WEB_MODULES): NavItem[] {
+  const items = modules.flatMap((m) => m.nav[role] ?? []);
+  // a role no module serves yet still has a way home
+  if (items.length === 0) return [{ to: '/', label: 'nav.home' }];
+  return [...items].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+}
+
+/** Where `role` lands at '/': the one module page named as its home, or undefined (the shell's welcome page). */
+export function homeOf(role: Role, modules: readonly WebModule[] = WEB_MODULES): string | undefined {
+  for (const m of modules) {
+    const home = m.home?.[role];
+    if (home !== undefined) return home;
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+/**
+ * The labels the app shows, per language, as src/i18n.ts merges them (the shell's and each module's files): the tests
+ * find elements by their visible text. Spread from the files themselves so a key missing here is a type error.
+ */
+import enShell from '../../src/messages/en.json';
+import jaShell from '../../src/messages/ja.json';
+import zhShell from '../../src/messages/zh.json';
+import enRepairs from '../../src/modules/repairs/messages/en.json';
+import jaRepairs from '../../src/modules/repairs/messages/ja.json';
+import zhRepairs from '../../src/modules/repairs/messages/zh.json';
+import enIdentity from '../../src/modules/identity/messages/en.json';
+import jaIdentity from '../../src/modules/identity/messages/ja.json';
+import zhIdentity from '../../src/modules/identity/messages/zh.json';
+import enPrivacy from '../../src/modules/privacy/messages/en.json';
+import jaPrivacy from '../../src/modules/privacy/messages/ja.json';
+import zhPrivacy from '../../src/modules/privacy/messages/zh.json';
+
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy };

@@ -1,0 +1,65 @@
+/**
+ * The web modules' registry (src/modules/index.ts) is the one list: every folder under src/modules is registered
+ * under its folder name and every registered module has its folder; route paths are unique; each home is one of its
+ * module's routes and each role has at most one; navigation points at registered routes. And the shell's navigation
+ * and landing pages built from it are the ones each role had before the registry.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ROLES } from '@machi/core';
+import { WEB_MODULES } from '../../src/modules';
+import { homeOf, navFor } from '../../src/navigation';
+import type { Role } from '../../src/api';
+
+const MODULES_DIR = fileURLToPath(new URL('../../src/modules/', import.meta.url));
+const paths = WEB_MODULES.flatMap((m) => m.routes.map((r) => r.path));
+
+describe('web modules registry', () => {
+  it('registers every module folder, under its folder name, and nothing without a folder', () => {
+    const folders = readdirSync(MODULES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    expect(WEB_MODULES.map((m) => m.name).sort()).toEqual(folders);
+  });
+
+  it('has unique module names and route paths', () => {
+    const names = WEB_MODULES.map((m) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(paths.filter((p, i) => paths.indexOf(p) !== i)).toEqual([]);
+  });
+
+  it('names as a home only the module\'s own routes, and at most one home per role', () => {
+    for (const m of WEB_MODULES) {
+      const own = m.routes.map((r) => r.path);
+      for (const [role, home] of Object.entries(m.home ?? {})) expect(own, `${m.name} home of ${role}`).toContain(home);
+    }
+    for (const role of ROLES) {
+      const claimed = WEB_MODULES.filter((m) => m.home?.[role as Role] !== undefined).map((m) => m.name);
+      expect(claimed.length, `${role}: ${claimed.join(', ')}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('points navigation at registered routes, for known roles', () => {
+    for (const m of WEB_MODULES) {
+      for (const [role, items] of Object.entries(m.nav)) {
+        expect(ROLES, m.name).toContain(role);
+        for (const n of items ?? []) expect(paths, `${m.name} ${role}`).toContain(n.to);
+      }
+    }
+  });
+
+  it('gives each role the navigation and landing page it had before the registry', () => {
+    const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /settings');
+    expect(nav('official')).toBe('/desk /issue');
+    expect(nav('dispatcher')).toBe('/board /settings');
+    expect(nav('maintenance-worker')).toBe('/jobs');
+    expect(nav('regulator')).toBe('/alerts');
+    expect(nav('grid-worker')).toBe('/');
+    const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
+    expect(homes).toEqual({
+      resident: '/', 'property-staff': '/', dispatcher: '/board', 'maintenance-worker': '/jobs', official: '/desk', regulator: '/alerts',
+      'grid-worker': '(welcome)', 'utility-staff': '(welcome)',
+    });
+  });
+});

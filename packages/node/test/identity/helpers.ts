@@ -78,7 +78,7 @@ export async function identityServer(): Promise<IdentityServer> {
   const kek = randomBytes(32);
   const vault = new Vault(privateDb, kek);
   const idStore = new IdentityStore(privateDb, kek);
-  const privacy = new PrivacyService(node, vault, new OrgSubmitter(node, signer), null);
+  const privacy = new PrivacyService(node, vault, new OrgSubmitter(node, signer), null, undefined, accounts);
   const service = new IdentityService({ node, signer, submitter: new OrgSubmitter(node, signer), store: idStore, vault, privacy, baseUrl: () => BASE_URL });
   const app = await buildServer(node, {
     consensus,

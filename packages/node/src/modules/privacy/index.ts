@@ -31,7 +31,7 @@ export const privacyNodeModule = defineNodeModule({
   tags: [{ name: 'privacy', description: 'personal data: subjects, grants, accesses, erasure, my record and its uses, alerts (docs/spec/privacy.md)', paths: /^\/v1\/(subjects|me|grants|alerts)(\/|$)/ }],
   open(ctx) {
     const vault = new Vault(privateDbPath(ctx.dir), loadKek(ctx.dir));
-    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log);
+    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts);
     const exports: PrivacyExports = { service, vault };
     return {
       plugin: async (app) => app.register(privacyRoutes, { node: ctx.node, service, vault }),

@@ -28,6 +28,7 @@ import {
 } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
+import type { AccountStore } from '../../auth/accounts.js';
 import type { Principal } from '../../auth/principal.js';
 import { openingFor, type Fields, type Vault } from './vault.js';
 
@@ -79,6 +80,8 @@ export class PrivacyService {
     private readonly submitter: OrgSubmitter,
     private readonly peers: PrivatePeers | null,
     private readonly log: (line: string) => void = () => {},
+    /** resident accounts a registration may link (absent: no linking) */
+    private readonly accounts?: Pick<AccountStore, 'getUser'>,
   ) {
     peers?.on('message', (peer, m) => this.#onPeer(peer.publicKey, m as PeerMessage));
   }
@@ -96,6 +99,12 @@ export class PrivacyService {
   async register(p: Principal, fields: Fields, linkUser?: string): Promise<{ subject: string; commitment: string; classes: DataClass[]; txHash: string; height: number }> {
     const names = Object.keys(fields);
     if (names.length === 0 || !names.every(isField)) throw new MachiError('REQUEST_INVALID', `fields must be among ${Object.keys(FIELDS).join(', ')}`);
+    // the account linked to the record reads it as its own: only a resident of this organisation not linked yet
+    if (linkUser !== undefined) {
+      const u = this.accounts?.getUser(linkUser);
+      if (u === undefined || u.org !== p.org || u.role !== 'resident') throw new MachiError('REQUEST_INVALID', 'linkUser must be a resident account of this organisation');
+      if (this.vault.subjectOfUser(linkUser) !== undefined) throw new MachiError('REQUEST_INVALID', 'this resident account is already linked to a record');
+    }
     const subject = `sub_${hex32()}`;
     const classes = classesOfFields(names);
     const commitment = this.vault.put(subject, fields, this.node.clock());

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 /** Attempts at seeding demo data, one a second, before giving up (the chain may still be forming). */
 export const DEMO_SEED_ATTEMPTS_MAX = 20;
 export const DEMO_SEED_RETRY_MS = 1000;
+export const DEMO_READY_LINE = 'demo data ready';
 
 export interface OpenModules {
   plugins: FastifyPluginAsync[];
@@ -33,6 +34,8 @@ export async function openModules(base: Omit<ModuleContext, 'use'>): Promise<Ope
   }
   const seedAll = async (): Promise<void> => {
     for (const [, o] of opened) for (const line of (await o.seed?.()) ?? []) base.log(line);
+    // one line once every module's demo data is in (tests and newcomers wait for it)
+    base.log(DEMO_READY_LINE);
   };
   return {
     plugins: opened.flatMap(([, o]) => (o.plugin === undefined ? [] : [o.plugin])),

@@ -312,9 +312,9 @@ describe('private data on a consortium of four organisations', () => {
     const dispatcher = await login('property-company', 'chen.dispatch');
     // the demo seed's burst pipe: resident1's, assigned to wang.worker (zhao.worker is on another job)
     let pipe = '';
-    await until('the seeded burst-pipe request on the board', async () => {
+    await until('the seeded burst-pipe request on the board, in progress', async () => {
       const b = await call(pc, 'GET', '/v1/repairs/board', { token: dispatcher });
-      pipe = (b.json.requests as { request: string; category: string }[] | undefined)?.find((r) => r.category === 'burst-pipe')?.request ?? '';
+      pipe = (b.json.requests as { request: string; category: string; status: string }[] | undefined)?.find((r) => r.category === 'burst-pipe' && r.status === 'in-progress')?.request ?? '';
       return pipe !== '';
     }, 30_000);
     const wang = await login('property-company', 'wang.worker');

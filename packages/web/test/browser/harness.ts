@@ -69,7 +69,7 @@ export async function startConsortium(orgs = 4): Promise<Consortium> {
       const m = /^ {2}(\S+)\s+(http:\/\/\S+)\s+peer/.exec(line);
       if (m) urls[m[1]!] = m[2]!;
       if (line.includes('Ctrl-C stops all nodes')) ready = true;
-      if (line.includes('demo community:')) seeded = true;
+      if (line.includes('demo data ready')) seeded = true;
       done();
     };
     // node logs (the demo community line among them) go to stderr, the consortium summary to stdout

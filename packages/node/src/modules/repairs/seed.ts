@@ -42,7 +42,7 @@ export async function seedRepairs(service: RepairsService, privacy: PrivacyExpor
   const lift = await report(staff, 'lift', 'common', 'b1', '1号楼电梯停在5楼，按钮无反应');
   await service.assign(dispatcher, lift, 'zhao.worker');
   // in progress: accepted, arrived, diagnosed, started
-  const pipe = await report(r1, 'burst-pipe', 'home', 'b1', 'Pipe under the kitchen sink burst, water on the floor', '2单元 1203');
+  const pipe = await report(r1, 'burst-pipe', 'home', 'b3', 'Pipe under the kitchen sink burst, water on the floor', '2单元 1203');
   await service.assign(dispatcher, pipe, 'wang.worker');
   await service.step(wang, pipe, 'accept');
   await service.step(wang, pipe, 'arrive');

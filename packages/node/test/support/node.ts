@@ -44,6 +44,14 @@ export const TEST_ACCOUNTS: Readonly<Record<string, Role>> = {
   'he.audit': 'regulator',
 };
 
+/** Names in the genesis (answers name the organisation by it); an organisation not listed is named by its id. */
+const ORG_NAMES: Readonly<Record<string, string>> = {
+  'street-office': 'Street office',
+  'property-company': 'Property company',
+  police: 'Police station',
+};
+const orgName = (id: string): string => ORG_NAMES[id] ?? id;
+
 /**
  * A clock a test moves: real time plus `offsetMs`, or frozen once `ms` is set (then it moves only when told).
  * `now` is bound, to hand to the node or the account store.
@@ -178,8 +186,8 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
     chainId: opts.chainId ?? 'machi-test',
     genesisTime: new Date().toISOString(),
     orgs: [
-      { id: org, name: org, publicKey: signer.publicKey, power: 1 },
-      ...(opts.otherOrgs ?? []).map((id) => ({ id, name: id, publicKey: generateKeyPair().publicKey, power: 0 })),
+      { id: org, name: orgName(org), publicKey: signer.publicKey, power: 1 },
+      ...(opts.otherOrgs ?? []).map((id) => ({ id, name: orgName(id), publicKey: generateKeyPair().publicKey, power: 0 })),
     ],
   };
   const clock = opts.clock ?? new TestClock();

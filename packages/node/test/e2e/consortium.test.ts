@@ -5,10 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signTx, type SignedTx } from '@machi/core';
+import type { SignedTx } from '@machi/core';
 import { CLI, FOUR_ORGS as ORGS, startConsortium, type Consortium, type ConsortiumNode as Node } from '../support/consortium.js';
 
 let c: Consortium;
@@ -18,17 +17,7 @@ async function api<T = Record<string, unknown>>(n: Node, path: string, body?: un
   return c.call(n.org, body === undefined ? 'GET' : 'POST', path, { body });
 }
 
-function makeTxs(org: string, count: number): SignedTx[] {
-  const signer = c.orgKey(org);
-  return Array.from({ length: count }, () => signTx({
-    chainId: c.genesis.chainId,
-    type: 'notary.record',
-    payload: { hash: createHash('sha256').update(randomBytes(16)).digest('hex'), label: `${org} record` },
-    signer: signer.publicKey,
-    nonce: randomBytes(16).toString('hex'),
-    time: Date.now(),
-  }, signer.sign));
-}
+const makeTxs = (org: string, count: number): SignedTx[] => c.notaryTxs(org, count);
 
 async function submitAndWait(n: Node, txs: SignedTx[], timeoutMs = 20_000) {
   return api<{ accepted: number; results: { status?: string; height?: number; code?: string }[] }>(n, `/v1/txs/batch?wait=true&timeoutMs=${timeoutMs}`, { txs });

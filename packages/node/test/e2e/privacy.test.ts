@@ -29,7 +29,7 @@ const SEEDED = /demo community: (\d+) residents registered/;
 let c: Consortium;
 let genesis: Genesis;
 let nodes: Node[];
-const node = (org: Org): Node => c.node(org);
+const node = (org: string): Node => c.node(org);
 const stopNode = (n: Node, signal: NodeJS.Signals): Promise<number | null> => c.kill(n.org, signal);
 const call = (n: Node, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer> => c.call(n.org, method, path, opts);
 const until = (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => c.until(what, check, timeoutMs);
@@ -39,7 +39,7 @@ const height = async (n: Node): Promise<number> => (await call(n, 'GET', '/v1/he
 const reach = (n: Node, h: number): Promise<void> => until(`${n.org} to reach height ${h}`, async () => (await height(n)) >= h);
 
 const tokens = new Map<string, string>();
-async function login(org: Org, username: string): Promise<string> {
+async function login(org: string, username: string): Promise<string> {
   const key = `${org}/${username}`;
   const cached = tokens.get(key);
   if (cached !== undefined) return cached;

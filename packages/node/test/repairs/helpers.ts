@@ -4,11 +4,16 @@
  * escalation job does not run on its own (tests call escalateOverdue, or start it with a short interval).
  */
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import type { Repairs } from '../../src/modules/repairs/index.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
-import { TEST_PASSWORD, oneNode, type Answer, type OneNode } from '../support/node.js';
+import { TEST_PASSWORD, oneNode, type OneNode } from '../support/node.js';
 
-export type { Answer } from '../support/node.js';
+/** What the repairs tests look at in an answer. */
+export interface Answer {
+  status: number;
+  json: any;
+}
 export const ORG = 'property-company';
 export const PASSWORD = TEST_PASSWORD;
 
@@ -23,6 +28,12 @@ export async function repairsServer(): Promise<RepairsServer> {
 /** An API call as `user` (undefined: no token). */
 export const call = (s: OneNode, user: string | undefined, method: 'GET' | 'POST', url: string, body?: unknown): Promise<Answer> =>
   s.call(method, url, { ...(user === undefined ? {} : { as: user }), body });
+
+/** The answer's JSON, once its status is `status`. */
+export function ok(r: Answer, status = 200): any {
+  expect(r.status, JSON.stringify(r.json)).toBe(status);
+  return r.json;
+}
 
 /** A PNG-looking body of `bytes` bytes (the magic bytes, then random). */
 export function fakePng(bytes = 256): Buffer {

@@ -11,12 +11,14 @@
  *   await c.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseGenesis, signerFromJwk, type Ed25519Jwk, type Genesis, type Signer } from '@machi/core';
+import { expect } from 'vitest';
+import { parseGenesis, signTx, signerFromJwk, type Ed25519Jwk, type Genesis, type SignedTx, type Signer } from '@machi/core';
 
 /** The `machi` entry point. */
 export const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
@@ -110,6 +112,8 @@ export interface Consortium {
   until(what: string, check: () => boolean | Promise<boolean>, timeoutMs?: number, everyMs?: number): Promise<void>;
   /** the organisation's consortium key (from its data directory) */
   orgKey(org: string): Signer;
+  /** `count` notary.record transactions signed by `org`'s key, each a fresh document hash */
+  notaryTxs(org: string, count: number): SignedTx[];
   /** stops every node (SIGTERM unless told) and removes the folder; the exit codes, in node order */
   stop(signal?: NodeJS.Signals): Promise<(number | null)[]>;
 }
@@ -118,13 +122,13 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
   const orgs = opts.orgs ?? FOUR_ORGS;
   const root = mkdtempSync(join(tmpdir(), `machi-${opts.name ?? 'consortium'}-`));
   const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', orgs.join(','), '--out', root], { encoding: 'utf8' });
-  if (g.status !== 0) throw new Error(`machi genesis failed: ${g.stderr}`);
+  expect(g.status, g.stderr).toBe(0);
   const genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
-  const ports = await freePorts(orgs.length * 2);
-  const nodes: ConsortiumNode[] = orgs.map((org, i) => {
-    const apiPort = ports[2 * i]!;
-    return { org, dir: join(root, org), apiPort, p2pPort: ports[2 * i + 1]!, url: `http://127.0.0.1:${apiPort}`, stdout: '', stderr: '', output: '' };
-  });
+  const nodes: ConsortiumNode[] = orgs.map((org) => ({ org, dir: join(root, org), apiPort: 0, p2pPort: 0, url: '', stdout: '', stderr: '', output: '' }));
+  const assignPorts = async (): Promise<void> => {
+    const ports = await freePorts(orgs.length * 2);
+    nodes.forEach((n, i) => Object.assign(n, { apiPort: ports[2 * i]!, p2pPort: ports[2 * i + 1]!, url: `http://127.0.0.1:${ports[2 * i]!}`, stdout: '', stderr: '', output: '' }));
+  };
   const node = (org: string): ConsortiumNode => {
     const n = nodes.find((m) => m.org === org);
     if (n === undefined) throw new Error(`no organisation ${org} in this consortium`);
@@ -234,7 +238,17 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
   const urls: Record<string, string> = {};
   const present = nodes.filter((n) => !(opts.absent ?? []).includes(n.org));
   try {
-    await Promise.all(present.map((n) => start(n.org)));
+    // A port picked free can be taken by someone else before our node binds it: then start over on other ports.
+    for (let attempt = 1; ; attempt++) {
+      await assignPorts();
+      try {
+        await Promise.all(present.map((n) => start(n.org)));
+        break;
+      } catch (e) {
+        await Promise.all(nodes.map((n) => kill(n.org)));
+        if (attempt >= 3 || !/EADDRINUSE/.test(String(e))) throw e;
+      }
+    }
     for (const n of present) urls[n.org] = n.url;
     for (const [org, line] of Object.entries(opts.ready ?? {})) {
       await until(`${org}: ${String(line)}`, () => line.test(node(org).output), READY_MS_MAX);
@@ -245,9 +259,20 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
     throw e;
   }
 
+  const orgKey = (org: string): Signer => signerFromJwk(JSON.parse(readFileSync(join(node(org).dir, 'org-key.json'), 'utf8')) as Ed25519Jwk);
   return {
-    root, genesis, nodes, node, urls, start, kill, alive, call, login, until, stop,
+    root, genesis, nodes, node, urls, start, kill, alive, call, login, until, stop, orgKey,
     height: async (org) => (await call(org, 'GET', '/v1/health')).json.height as number,
-    orgKey: (org) => signerFromJwk(JSON.parse(readFileSync(join(node(org).dir, 'org-key.json'), 'utf8')) as Ed25519Jwk),
+    notaryTxs(org, count) {
+      const signer = orgKey(org);
+      return Array.from({ length: count }, () => signTx({
+        chainId: genesis.chainId,
+        type: 'notary.record',
+        payload: { hash: createHash('sha256').update(randomBytes(16)).digest('hex'), label: `${org} record` },
+        signer: signer.publicKey,
+        nonce: randomBytes(16).toString('hex'),
+        time: Date.now(),
+      }, signer.sign));
+    },
   };
 }

@@ -2,7 +2,7 @@
  * Opens the registered modules (src/modules/index.ts) on a running node, in list order, each with the exports of the
  * modules it depends on; runs their demo seeds once the chain commits; closes them in reverse order.
  */
-import { NODE_MODULES, type ModuleContext, type OpenedModule } from '../modules/index.js';
+import { NODE_MODULES, type ModuleContext, type NodeModule, type OpenedModule } from '../modules/index.js';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** Attempts at seeding demo data, one a second, before giving up (the chain may still be forming). */
@@ -17,10 +17,11 @@ export interface OpenModules {
   close(): Promise<void>;
 }
 
-export async function openModules(base: Omit<ModuleContext, 'use'>): Promise<OpenModules> {
+/** `modules`: the registered list; tests pass a subset or variants (test/support/node.ts). */
+export async function openModules(base: Omit<ModuleContext, 'use'>, modules: readonly NodeModule[] = NODE_MODULES): Promise<OpenModules> {
   const opened: [string, OpenedModule][] = [];
   const exportsOf = new Map<string, unknown>();
-  for (const m of NODE_MODULES) {
+  for (const m of modules) {
     const ctx: ModuleContext = {
       ...base,
       use<T>(name: string): T {

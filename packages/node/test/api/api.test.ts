@@ -2,9 +2,6 @@
  * The HTTP API through Fastify's inject() (no socket) on a real SQLite store: the happy path, and every bad input
  * getting its catalogue code and status with nothing written.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -12,15 +9,14 @@ import {
   BODY_BYTES_MAX, BATCH_TXS_MAX, TX_TIME_SKEW_MS_MAX, generateKeyPair, signTx, signerFromJwk, verifyBundle,
   type Genesis, type Signer, type SignedTx, type TxBody,
 } from '@machi/core';
-import { InlineChecker, SqliteStore, buildServer, wireNode, type ConsensusDriver, type MachiNode } from '../../src/index.js';
-import { notaryRoutes } from '../../src/modules/notary/routes.js';
+import type { MachiNode, SqliteStore } from '../../src/index.js';
+import { oneNode, type OneNode } from '../support/node.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-let dir: string;
+let s: OneNode;
 let app: FastifyInstance;
 let node: MachiNode;
-let consensus: ConsensusDriver;
 let store: SqliteStore;
 let genesis: Genesis;
 let signer: Signer;
@@ -44,23 +40,13 @@ async function post(tx: unknown, wait = true) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'machi-api-'));
-  const kp = generateKeyPair();
-  signer = signerFromJwk(kp.jwk);
+  // the ledger API alone: notary's routes, no sign-in
+  s = await oneNode({ org: 'street-office', modules: ['notary'], auth: false, users: {} });
+  ({ app, node, store, genesis, signer } = s);
   outsider = signerFromJwk(generateKeyPair().jwk);
-  genesis = { chainId: 'machi-test', genesisTime: new Date().toISOString(), orgs: [{ id: 'street-office', name: 'Street office', publicKey: kp.publicKey, power: 1 }] };
-  store = new SqliteStore(join(dir, 'ledger.db'));
-  ({ node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis) }));
-  app = await buildServer(node, { consensus, plugins: [async (a) => a.register(notaryRoutes, { node })] });
 });
 
-afterAll(async () => {
-  await app.close();
-  consensus.close();
-  await node.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => s?.close());
 
 describe('happy path', () => {
   it('commits a transaction, serves its receipt, block and a proof bundle that verifies offline', async () => {

@@ -11,12 +11,8 @@ import { join, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKeyPair, signerFromJwk, type Genesis } from '@machi/core';
-import { ConsensusDriver, InlineChecker, MachiNode, SqliteStore, buildServer } from '../../src/index.js';
-import { openAuth } from '../../src/auth/secret.js';
-import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { repairsPlugin } from '../../src/modules/repairs/index.js';
 import { WEB_CSP, webAppRoutes } from '../../src/api/web.js';
+import { oneNode, repairsModule } from '../support/node.js';
 
 // The "not built" case needs @machi/web's own dist/ to look absent (it is built in this checkout): existsSync answers
 // false for it while `hideBuiltApp.on` is set. Every other path goes to the real node:fs.
@@ -44,41 +40,16 @@ interface Node {
   close(): Promise<void>;
 }
 
-/** A one-node chain with sign-in and the repairs module, the web app last, as in start.ts; listening on 127.0.0.1. */
+/** The one-node fixture with the repairs module, the web app last, as in start.ts; listening on 127.0.0.1. */
 async function startWith(web: { dir?: string }): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'machi-web-data-'));
-  const kp = generateKeyPair();
-  const signer = signerFromJwk(kp.jwk);
-  const genesis: Genesis = { chainId: 'machi-web-test', genesisTime: new Date().toISOString(), orgs: [{ id: 'property-company', name: 'Property company', publicKey: kp.publicKey, power: 1 }] };
-  const store = new SqliteStore(join(dataDir, 'ledger.db'));
-  const node = new MachiNode({ genesis, publicKey: signer.publicKey, store, checker: new InlineChecker(genesis) });
-  const consensus = new ConsensusDriver({ node, signer, net: null });
-  consensus.start();
-  const auth = openAuth(dataDir);
-  const app = await buildServer(node, {
-    consensus,
-    auth,
-    plugins: [
-      repairsPlugin({ node, submitter: new OrgSubmitter(node, signer), auth, dir: dataDir, escalationIntervalMs: null }),
-      // last: its catch-all GET serves the app's page for any path no other route has
-      async (a) => a.register(webAppRoutes, web),
-    ],
+  const s = await oneNode({
+    modules: [repairsModule()],
+    users: {},
+    listen: true,
+    // last: its catch-all GET serves the app's page for any path no other route has
+    plugins: [async (a) => a.register(webAppRoutes, web)],
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (addr === null || typeof addr !== 'object') throw new Error('not listening');
-  return {
-    app,
-    port: addr.port,
-    async close() {
-      await app.close();
-      consensus.close();
-      await node.close();
-      store.close();
-      auth.accounts.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { app: s.app, port: Number(new URL(s.url).port), close: s.close };
 }
 
 interface Got {

@@ -7,121 +7,47 @@
  * every honest node is still alive and `machi verify` passes on each store. Also: `machi start` refuses an invalid
  * genesis with a one-line error and exit 2.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   proposer,
   validatorsOf,
-  generateKeyPair, parseGenesis, proposalSignBytes, signTx, signerFromJwk, txHash, voteSignBytes,
-  type Ed25519Jwk, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
+  generateKeyPair, proposalSignBytes, signerFromJwk, txHash, voteSignBytes,
+  type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
 import { P2PNetwork } from '../../src/p2p/index.js';
+import { CLI, startConsortium, type Consortium, type ConsortiumNode } from '../support/consortium.js';
 
-const CLI = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
-const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'];
 const ROGUE = 'auditor';
-
-/** Ports free a moment ago, distinct (all held open together before any is released). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const randomHash = () => randomBytes(32).toString('hex');
 
-interface Node {
-  org: string;
-  dir: string;
-  apiPort: number;
-  p2pPort: number;
-  key: string;
-  proc?: ChildProcess;
-  url: string;
-  log: string;
-  /** set if the process exited while the test still needed it */
-  crashed?: string;
-}
+/** An honest node (its process run by the harness) and its public key. */
+type Node = ConsortiumNode & { key: string };
 
+let c: Consortium;
 let root: string;
 let genesis: Genesis;
 let auditor: Signer;
 let rogueP2pPort: number;
-const honest: Node[] = [];
-let stopping = false;
+let honest: Node[] = [];
 
-// ---- honest nodes ---------------------------------------------------------------------------------------------------
-
-function startNode(n: Node): Promise<void> {
-  const peers = [...honest.filter((m) => m !== n).map((m) => m.p2pPort), rogueP2pPort].map((p) => `127.0.0.1:${p}`).join(',');
-  const proc = spawn(process.execPath, [CLI, 'start', '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers], { stdio: ['ignore', 'pipe', 'pipe'] });
-  n.proc = proc;
-  proc.stderr!.on('data', (d: Buffer) => (n.log += d.toString()));
-  proc.on('exit', (code, signal) => {
-    if (!stopping) n.crashed = `exited with code ${code} signal ${signal}`;
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${n.org} did not start within 20 s: ${out}${n.log}`)), 20_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/API: http/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${n.org} exited ${code}: ${out}${n.log}`));
-    });
-  });
-}
-
-async function stopNode(n: Node, signal: NodeJS.Signals): Promise<void> {
-  const p = n.proc;
-  if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill(signal);
-  await exited;
-}
-
-const alive = (n: Node) => n.proc !== undefined && n.proc.exitCode === null && n.proc.signalCode === null;
+const alive = (n: Node) => c.alive(n.org);
+const stopNode = (n: Node, signal: NodeJS.Signals) => c.kill(n.org, signal);
 
 async function api<T = Record<string, unknown>>(n: Node, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const signal = AbortSignal.timeout(20_000); // a hung request fails the test with a message instead of a hook timeout
-  const res = await fetch(`${n.url}${path}`, body === undefined ? { signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
-  return { status: res.status, json: (await res.json()) as T };
+  // a hung request fails the test with a message instead of a hook timeout
+  return c.call(n.org, body === undefined ? 'GET' : 'POST', path, { body, timeoutMs: 20_000 });
 }
 
 interface ConsensusView { height: number; round: number; step: string; started: boolean; peers: { org: string; height: number }[] }
 const consensus = (n: Node) => api<ConsensusView>(n, '/v1/consensus').then((r) => r.json);
 
-function orgKey(org: string): Signer {
-  return signerFromJwk(JSON.parse(readFileSync(join(root, org, 'org-key.json'), 'utf8')) as Ed25519Jwk);
-}
-
-function makeTxs(org: string, count: number): SignedTx[] {
-  const signer = orgKey(org);
-  return Array.from({ length: count }, () => signTx({
-    chainId: genesis.chainId,
-    type: 'notary.record',
-    payload: { hash: createHash('sha256').update(randomBytes(16)).digest('hex'), label: `${org} record` },
-    signer: signer.publicKey,
-    nonce: randomBytes(16).toString('hex'),
-    time: Date.now(),
-  }, signer.sign));
-}
+const makeTxs = (org: string, count: number): SignedTx[] => c.notaryTxs(org, count);
 
 let batchNo = 0;
 /** The chain still commits: a small batch sent to an honest node (a different one each time) is committed. */
@@ -133,12 +59,9 @@ async function expectCommits(): Promise<void> {
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 100): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}\n${honest.map((n) => `--- ${n.org}\n${n.log.slice(-3000)}`).join('\n')}\n--- rogue\n${rogueLog.slice(-30).join('\n')}`);
+  await c.until(what, check, timeoutMs, everyMs).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- rogue\n${rogueLog.slice(-30).join('\n')}`);
+  });
 }
 
 // ---- the rogue ------------------------------------------------------------------------------------------------------
@@ -191,9 +114,9 @@ const disconnectLine = (why: string) => new RegExp(`peer ${ROGUE}: ${why.replace
 async function misbehave(why: string, make: (view: ConsensusView) => unknown): Promise<void> {
   const net = await startRogue();
   rogueLog.length = 0;
-  const from = honest.map((n) => n.log.length);
+  const from = honest.map((n) => n.stderr.length);
   const line = disconnectLine(why);
-  const done = (i: number) => line.test(honest[i]!.log.slice(from[i]));
+  const done = (i: number) => line.test(honest[i]!.stderr.slice(from[i]));
   const end = Date.now() + 8000;
   while (!honest.every((_, i) => done(i)) && Date.now() < end) {
     await Promise.all(honest.map(async (n, i) => {
@@ -202,7 +125,7 @@ async function misbehave(why: string, make: (view: ConsensusView) => unknown): P
     await sleep(400);
   }
   for (const [i, n] of honest.entries()) {
-    expect(n.log.slice(from[i]), `${n.org} should have disconnected the rogue for "${why}"`).toMatch(line);
+    expect(n.stderr.slice(from[i]), `${n.org} should have disconnected the rogue for "${why}"`).toMatch(line);
   }
   // The rogue saw each link closed for that reason, and the links come back by themselves (the dialers redial).
   await until('the rogue to see every honest node drop it', () => honest.every((n) => rogueLog.some((l) => l.includes(n.key.slice(0, 8))
@@ -222,39 +145,18 @@ function signedVote(signer: Signer, type: Vote['type'], height: number, round: n
 // ---- setup ----------------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'machi-byzantine-'));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', root], { encoding: 'utf8', timeout: 20_000 });
-  expect(g.status, g.stderr).toBe(0);
-  genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
-  auditor = orgKey(ROGUE);
-  // A port picked free can be taken by someone else before our node binds it: then start over on other ports.
-  for (let attempt = 1; ; attempt++) {
-    const ports = await freePorts(2 * (ORGS.length - 1) + 1);
-    rogueP2pPort = ports.pop()!;
-    honest.length = 0;
-    for (const org of ORGS.filter((o) => o !== ROGUE)) {
-      const apiPort = ports.pop()!;
-      const key = genesis.orgs.find((o) => o.id === org)!.publicKey;
-      honest.push({ org, dir: join(root, org), apiPort, p2pPort: ports.pop()!, key, url: `http://127.0.0.1:${apiPort}`, log: '' });
-    }
-    try {
-      await Promise.all(honest.map(startNode));
-      break;
-    } catch (e) {
-      stopping = true;
-      await Promise.all(honest.map((n) => stopNode(n, 'SIGKILL')));
-      stopping = false;
-      if (attempt >= 3 || !/EADDRINUSE/.test(String(e))) throw e;
-    }
-  }
+  // the rogue holds the auditor's key and listens on the port the honest nodes dial for it
+  c = await startConsortium({ absent: [ROGUE], name: 'byzantine' });
+  ({ root, genesis } = c);
+  auditor = c.orgKey(ROGUE);
+  rogueP2pPort = c.node(ROGUE).p2pPort;
+  honest = c.nodes.filter((n) => n.org !== ROGUE).map((n) => Object.assign(n, { key: genesis.orgs.find((o) => o.id === n.org)!.publicKey }));
   await startRogue();
 });
 
 afterAll(async () => {
-  stopping = true;
   await rogue?.close();
-  await Promise.all(honest.map((n) => stopNode(n, 'SIGKILL')));
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await c?.stop('SIGKILL');
 });
 
 // ---- the tests ------------------------------------------------------------------------------------------------------
@@ -314,7 +216,7 @@ describe('a consortium with a Byzantine organisation', () => {
   it('ignores stale (old-height) votes, correctly signed, without dropping the link', async () => {
     const net = await startRogue();
     const downs = rogueDowns;
-    const from = honest.map((n) => n.log.length);
+    const from = honest.map((n) => n.stderr.length);
     const { height } = await consensus(honest[0]!);
     expect(height).toBeGreaterThan(1);
     for (let h = 1; h < height; h++) {
@@ -324,7 +226,7 @@ describe('a consortium with a Byzantine organisation', () => {
       }
     }
     await sleep(1000);
-    for (const [i, n] of honest.entries()) expect(n.log.slice(from[i])).not.toMatch(new RegExp(`peer ${ROGUE}:`));
+    for (const [i, n] of honest.entries()) expect(n.stderr.slice(from[i])).not.toMatch(new RegExp(`peer ${ROGUE}:`));
     expect(net.peers()).toHaveLength(honest.length);
     expect(rogueDowns).toBe(downs);
     for (const n of honest) {
@@ -337,7 +239,7 @@ describe('a consortium with a Byzantine organisation', () => {
   it('refuses garbage in gossiped txs one by one, keeps the link, and admits the good one', async () => {
     const net = await startRogue();
     const downs = rogueDowns;
-    const from = honest.map((n) => n.log.length);
+    const from = honest.map((n) => n.stderr.length);
     const [good] = makeTxs(ROGUE, 1) as [SignedTx];
     const [other] = makeTxs('power-company', 1) as [SignedTx];
     const garbage: unknown[] = [
@@ -358,7 +260,7 @@ describe('a consortium with a Byzantine organisation', () => {
       return rs.every((r) => r.json.status === 'committed');
     }, 15_000, 200);
     for (const [i, n] of honest.entries()) {
-      const log = n.log.slice(from[i]);
+      const log = n.stderr.slice(from[i]);
       expect(log).not.toMatch(new RegExp(`peer ${ROGUE}:`));
       expect(log).not.toMatch(/gossiped txs:/); // no whole-batch failure
     }
@@ -397,13 +299,13 @@ describe('a consortium with a Byzantine organisation', () => {
       expect(r.validator).toBe(auditor.publicKey);
       expect([...r.blockHashes].sort()).toEqual([a.blockHash, b.blockHash].sort());
     }
-    for (const n of honest) expect(n.log).toContain(`EVIDENCE: ${ROGUE} signed two different prevotes at height ${height} round ${round}`);
+    for (const n of honest) expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different prevotes at height ${height} round ${round}`);
     await expectCommits();
   });
 
   it('no honest node crashed, all hold the same chain, and machi verify passes on each store', async () => {
     for (const n of honest) {
-      expect(n.crashed, `${n.org}: ${n.log.slice(-2000)}`).toBeUndefined();
+      expect(n.crashed, `${n.org}: ${n.stderr.slice(-2000)}`).toBeUndefined();
       expect(alive(n)).toBe(true);
     }
     await until('the honest nodes to reach the same height', async () => {
@@ -412,10 +314,9 @@ describe('a consortium with a Byzantine organisation', () => {
     });
     const latest = await Promise.all(honest.map((n) => api<{ hash: string }>(n, '/v1/blocks/latest').then((r) => r.json.hash)));
     expect(new Set(latest).size).toBe(1);
-    stopping = true;
     await rogue?.close();
     await Promise.all(honest.map((n) => stopNode(n, 'SIGTERM')));
-    for (const n of honest) expect(n.proc!.exitCode, `${n.org} exit`).toBe(0);
+    for (const n of honest) expect(n.process!.exitCode, `${n.org} exit`).toBe(0);
     for (const n of honest) {
       const v = spawnSync(process.execPath, [CLI, 'verify', n.dir], { encoding: 'utf8', timeout: 20_000 });
       expect(v.status, `${n.org}: ${v.stdout}${v.stderr}`).toBe(0);

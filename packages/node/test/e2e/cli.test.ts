@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from './harness.js';
+import { CLI } from '../support/consortium.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
 

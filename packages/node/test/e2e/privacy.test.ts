@@ -8,18 +8,17 @@
  * and `machi verify` still passes on every node. Also: a cross-organisation read while the holder lags a block behind
  * (2b), a field asked for twice (2c), and an erasure whose commit outlasts the request (4b). docs/spec/privacy.md
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASE_PURPOSES, ROLE_PURPOSES, parseGenesis, verifyBundle, type Genesis, type Role } from '@machi/core';
+import { CASE_PURPOSES, ROLE_PURPOSES, verifyBundle, type Genesis, type Role } from '@machi/core';
 import { demoResidents, idCheckDigit } from '../../src/modules/privacy/demo.js';
 import { DEMO_PASSWORD } from '../../src/auth/demo.js';
 import { DEMO_RESIDENTS } from '../../src/modules/privacy/seed.js';
-import { CLI, freePort } from './harness.js';
+import { CLI, startConsortium, type Answer, type Consortium, type ConsortiumNode as Node } from '../support/consortium.js';
 
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 type Org = (typeof ORGS)[number];
@@ -27,76 +26,20 @@ type Org = (typeof ORGS)[number];
 const READER_ROLES: Role[] = ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'utility-staff', 'official', 'regulator'];
 const SEEDED = /demo community: (\d+) residents registered/;
 
-interface Node {
-  org: Org;
-  dir: string;
-  apiPort: number;
-  p2pPort: number;
-  url: string;
-  proc?: ChildProcess;
-  stdout: string;
-  stderr: string;
-}
-
-let root: string;
+let c: Consortium;
 let genesis: Genesis;
-const nodes: Node[] = [];
-const node = (org: Org): Node => nodes.find((n) => n.org === org)!;
-
-function startNode(n: Node): Promise<void> {
-  const peers = nodes.filter((m) => m !== n).map((m) => `127.0.0.1:${m.p2pPort}`).join(',');
-  const proc = spawn(process.execPath, [CLI, 'start', '--demo', '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  n.proc = proc;
-  proc.stderr!.on('data', (d: Buffer) => (n.stderr += d.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      n.stdout += d.toString('utf8');
-      if (/API: http/.test(n.stdout)) resolve();
-    });
-    proc.on('exit', (code, signal) => reject(new Error(`${n.org} exited ${code ?? signal}: ${n.stdout}${n.stderr}`)));
-  });
-}
-
-async function stopNode(n: Node, signal: NodeJS.Signals): Promise<number | null> {
-  const p = n.proc;
-  if (p === undefined) return null;
-  if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
-  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-  p.kill(signal);
-  return exited;
-}
-
-interface Answer {
-  status: number;
-  json: any;
-}
-
-async function call(n: Node, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${n.url}${path}`, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${nodes.map((n) => `--- ${n.org}\n${(n.stdout + n.stderr).slice(-3000)}`).join('\n')}`);
-}
+let nodes: Node[];
+const node = (org: string): Node => c.node(org);
+const stopNode = (n: Node, signal: NodeJS.Signals): Promise<number | null> => c.kill(n.org, signal);
+const call = (n: Node, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer> => c.call(n.org, method, path, opts);
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => c.until(what, check, timeoutMs);
 
 const height = async (n: Node): Promise<number> => (await call(n, 'GET', '/v1/health')).json.height as number;
 /** Waits until `n` has applied block `h` (another node's commit reaches it a moment later). */
 const reach = (n: Node, h: number): Promise<void> => until(`${n.org} to reach height ${h}`, async () => (await height(n)) >= h);
 
 const tokens = new Map<string, string>();
-async function login(org: Org, username: string): Promise<string> {
+async function login(org: string, username: string): Promise<string> {
   const key = `${org}/${username}`;
   const cached = tokens.get(key);
   if (cached !== undefined) return cached;
@@ -186,15 +129,8 @@ const fileBytes = (path: string): Buffer => (existsSync(path) ? readFileSync(pat
 // ---- the consortium -----------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'machi-privacy-'));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', root], { encoding: 'utf8' });
-  expect(g.status, g.stderr).toBe(0);
-  genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
-  for (const org of ORGS) {
-    const apiPort = await freePort();
-    nodes.push({ org, dir: join(root, org), apiPort, p2pPort: await freePort(), url: `http://127.0.0.1:${apiPort}`, stdout: '', stderr: '' });
-  }
-  await Promise.all(nodes.map(startNode));
+  c = await startConsortium({ orgs: ORGS, demo: true, name: 'privacy' });
+  ({ genesis, nodes } = c);
   // The property company registers the demo community through consensus once the chain commits.
   const pc = node('property-company');
   await until('the demo community to be seeded', async () => {
@@ -205,8 +141,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')));
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await c?.stop('SIGKILL');
 });
 
 describe('private data on a consortium of four organisations', () => {
@@ -280,13 +215,13 @@ describe('private data on a consortium of four organisations', () => {
     const pc = node('property-company');
     const token = await login('street-office', 'zhou.official');
     const h0 = await height(so);
-    pc.proc!.kill('SIGSTOP');
+    pc.process!.kill('SIGSTOP');
     let pending: Promise<Answer> | undefined;
     try {
       pending = call(so, 'GET', readPath(resident1Subject, 'welfare-assessment', ['name']), { token });
       await until('the access to commit without the holder', async () => (await height(so)) > h0, 15_000);
     } finally {
-      pc.proc!.kill('SIGCONT');
+      pc.process!.kill('SIGCONT');
     }
     const r = await pending!;
     expect(r.status, JSON.stringify(r.json)).toBe(200);
@@ -466,12 +401,12 @@ describe('private data on a consortium of four organisations', () => {
     const h0 = await height(pc);
     // Two of four organisations pause: no quorum, nothing commits, the erase request gives up waiting.
     const paused = [node('power-company'), node('auditor')];
-    for (const n of paused) n.proc!.kill('SIGSTOP');
+    for (const n of paused) n.process!.kill('SIGSTOP');
     let e: Answer;
     try {
       e = await call(pc, 'POST', `/v1/subjects/${subject}/erase`, { token: staff });
     } finally {
-      for (const n of paused) n.proc!.kill('SIGCONT');
+      for (const n of paused) n.process!.kill('SIGCONT');
     }
     expect(e.status, JSON.stringify(e.json)).toBe(504);
     expect(e.json.code).toBe('COMMIT_TIMEOUT'); // "it may still commit" — and it does, once the chain resumes:

@@ -7,92 +7,21 @@
  * organisation's node shows the same request without its description; Open311 shows it closed; and no description
  * or comment text appears in any transaction of any block on any node. docs/spec/repairs.md#api
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGenesis, verifyBundle, type Genesis } from '@machi/core';
-import { DEMO_PASSWORD } from '../../src/auth/demo.js';
-import { CLI, freePort } from './harness.js';
+import { verifyBundle, type Genesis } from '@machi/core';
+import { startConsortium, type Answer, type CallOptions, type Consortium, type ConsortiumNode as Node } from '../support/consortium.js';
 
-const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
-type Org = (typeof ORGS)[number];
+type Org = 'street-office' | 'property-company' | 'power-company' | 'auditor';
 
-interface Node {
-  org: Org;
-  dir: string;
-  apiPort: number;
-  p2pPort: number;
-  url: string;
-  proc?: ChildProcess;
-  out: string;
-}
-
-let root: string;
+let c: Consortium;
 let genesis: Genesis;
-const nodes: Node[] = [];
-const node = (org: Org): Node => nodes.find((n) => n.org === org)!;
-
-function startNode(n: Node): Promise<void> {
-  const peers = nodes.filter((m) => m !== n).map((m) => `127.0.0.1:${m.p2pPort}`).join(',');
-  const proc = spawn(process.execPath, [CLI, 'start', '--demo', '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers], { stdio: ['ignore', 'pipe', 'pipe'] });
-  n.proc = proc;
-  proc.stderr!.on('data', (d: Buffer) => (n.out += d.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      n.out += d.toString('utf8');
-      if (/API: http/.test(n.out)) resolve();
-    });
-    proc.on('exit', (code, signal) => reject(new Error(`${n.org} exited ${code ?? signal}: ${n.out}`)));
-  });
-}
-
-interface Answer {
-  status: number;
-  json: any;
-  /** the body as sent */
-  text: string;
-}
-
-async function call(n: Node, method: string, path: string, opts: { token?: string; body?: unknown; raw?: Buffer; type?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | Uint8Array<ArrayBuffer> | undefined;
-  if (opts.raw !== undefined) {
-    headers['content-type'] = opts.type ?? 'image/png';
-    body = new Uint8Array(opts.raw);
-  } else if (opts.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await fetch(`${n.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text), text };
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${nodes.map((n) => `--- ${n.org}\n${n.out.slice(-2000)}`).join('\n')}`);
-}
-
-const height = async (n: Node): Promise<number> => (await call(n, 'GET', '/v1/health')).json.height as number;
-
-const tokens = new Map<string, string>();
-async function login(org: Org, username: string): Promise<string> {
-  const key = `${org}/${username}`;
-  if (!tokens.has(key)) {
-    const r = await call(node(org), 'POST', '/v1/auth/login', { body: { org, username, password: DEMO_PASSWORD } });
-    expect(r.status, `login ${key}: ${JSON.stringify(r.json)}`).toBe(200);
-    tokens.set(key, r.json.token as string);
-  }
-  return tokens.get(key)!;
-}
+let nodes: Node[];
+const node = (org: Org): Node => c.node(org);
+const call = (n: Node, method: string, path: string, opts: CallOptions = {}): Promise<Answer> => c.call(n.org, method, path, opts);
+const until = (what: string, check: () => Promise<boolean>): Promise<void> => c.until(what, check, 20_000);
+const height = (n: Node): Promise<number> => c.height(n.org);
+const login = (org: Org, username: string): Promise<string> => c.login(org, username);
 
 /** Every transaction committed on `n`, read through the public API (blocks, then each transaction). */
 async function ledgerTxs(n: Node): Promise<{ type: string; text: string }[]> {
@@ -123,27 +52,13 @@ const escaped = (v: string, upper: boolean): string => v.replace(/[^\x00-\x7f]/g
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'machi-repairs-e2e-'));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', root], { encoding: 'utf8' });
-  expect(g.status, g.stderr).toBe(0);
-  genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
-  for (const org of ORGS) {
-    const apiPort = await freePort();
-    nodes.push({ org, dir: join(root, org), apiPort, p2pPort: await freePort(), url: `http://127.0.0.1:${apiPort}`, out: '' });
-  }
-  await Promise.all(nodes.map(startNode));
+  c = await startConsortium({ demo: true, name: 'repairs-e2e' });
+  ({ genesis, nodes } = c);
   await until('the consortium to commit a block', async () => (await height(node('property-company'))) >= 1);
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map(async (n) => {
-    const p = n.proc;
-    if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  }));
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await c?.stop('SIGKILL');
 });
 
 describe('a repair on a consortium of four organisations', () => {

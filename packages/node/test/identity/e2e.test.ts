@@ -6,45 +6,17 @@
  * low-income subsidy session, the resident consents once at home (a grant to the desk and the consent, on the
  * ledger), both presentations go to the desk, which answers eligible — and the resident sees both uses.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/auth/demo.js';
-import { CLI, freePort } from '../e2e/harness.js';
+import { startConsortium, type CallOptions, type Consortium } from '../support/consortium.js';
 import { TestWallet } from './helpers.js';
 
 const ORGS = ['street-office', 'property-company'] as const;
 type Org = (typeof ORGS)[number];
 
-interface Node {
-  org: Org;
-  url: string;
-  proc: ChildProcess;
-  out: string;
-}
-
-let root: string;
-const nodes = new Map<Org, Node>();
-
-async function call(org: Org, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = {};
-  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${nodes.get(org)!.url}${path}`, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await Promise.resolve(check()).catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}\n${[...nodes.values()].map((n) => `--- ${n.org}\n${n.out.slice(-3000)}`).join('\n')}`);
-}
+let c: Consortium;
+const call = (org: Org, method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; json: any }> => c.call(org, method, path, opts);
+const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => c.until(what, check, timeoutMs, 200);
 
 async function login(org: Org, username: string): Promise<string> {
   const r = await call(org, 'POST', '/v1/auth/login', { body: { org, username, password: DEMO_PASSWORD } });
@@ -53,33 +25,11 @@ async function login(org: Org, username: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'machi-identity-e2e-'));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', ORGS.join(','), '--out', join(root, 'c')], { encoding: 'utf8' });
-  expect(g.status, g.stderr).toBe(0);
-  const ports = await Promise.all(ORGS.map(async () => ({ api: await freePort(), p2p: await freePort() })));
-  await Promise.all(ORGS.map((org, i) => new Promise<void>((resolve, reject) => {
-    const peers = ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p.p2p}`).join(',');
-    const proc = spawn(process.execPath, [CLI, 'start', '--demo', '--data', join(root, 'c', org), '--port', String(ports[i]!.api), '--listen', `127.0.0.1:${ports[i]!.p2p}`, '--peers', peers], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const n: Node = { org, url: `http://127.0.0.1:${ports[i]!.api}`, proc, out: '' };
-    nodes.set(org, n);
-    const onData = (d: Buffer) => {
-      n.out += d.toString('utf8');
-      if (/API: http/.test(n.out)) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code, signal) => reject(new Error(`${org} exited ${code ?? signal}: ${n.out}`)));
-  })));
-  await until('the demo credentials', () => /demo digital ID: \d+ credentials/.test(nodes.get('property-company')!.out));
+  c = await startConsortium({ orgs: ORGS, demo: true, name: 'identity-e2e', ready: { 'property-company': /demo digital ID: \d+ credentials/ } });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([...nodes.values()].map((n) => new Promise<void>((resolve) => {
-    if (n.proc.exitCode !== null || n.proc.signalCode !== null) return resolve();
-    n.proc.once('exit', () => resolve());
-    n.proc.kill('SIGTERM');
-  })));
-  rmSync(root, { recursive: true, force: true });
+  await c?.stop();
 });
 
 describe('digital ID across organisations', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STAFF_CARD } from '../../src/modules/repairs/store.js';
-import { ORG, PASSWORD, call, repairsServer, type Answer, type RepairsServer } from './helpers.js';
+import { call, ok, ORG, PASSWORD, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 let s: RepairsServer;
 
@@ -48,11 +48,6 @@ function namePhone(card: any): unknown {
   for (const k of Object.keys(card)) expect(['phone', 'share', 'photo'], `card field ${k}`).toContain(k);
   expect(card.photo).toBeUndefined();
   return { ...(card.phone === undefined ? {} : { phone: card.phone }), share: { name: card.share.name, phone: card.share.phone } };
-}
-
-function ok(r: Answer, status = 200): any {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  return r.json;
 }
 
 /** A unique work phone (digits only after the prefix, so it matches the route's pattern). */

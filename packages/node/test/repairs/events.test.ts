@@ -1,26 +1,18 @@
 /**
- * GET /v1/repairs/events (Server-Sent Events) on a real socket: a one-node chain wired as `machi start` wires it
- * (repairsPlugin: REST, events, Open311), listening on a free port; streams opened with fetch and a Bearer token and
- * read as they arrive. Every recorded step arrives as an `event: repair` frame that matches the ledger; nothing
+ * GET /v1/repairs/events (Server-Sent Events) on a real socket: a one-node chain (test/support/node.ts) with the
+ * repairs module as `machi start` opens it (REST, events, Open311), listening on a free port; streams opened with
+ * fetch and a Bearer token and read as they arrive. Every recorded step arrives as an `event: repair` frame that matches the ledger; nothing
  * private ever does; a user's fifth stream closes their oldest; app.close() ends the open streams.
  * docs/spec/repairs.md#live-updates
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, requestRecord, signerFromJwk, type Genesis, type Role } from '@machi/core';
-import { ConsensusDriver, InlineChecker, MachiNode, SqliteStore, actorOf, buildServer } from '../../src/index.js';
-import { openAuth } from '../../src/auth/secret.js';
-import type { AuthOptions } from '../../src/auth/plugin.js';
-import { OrgSubmitter } from '../../src/node/org-tx.js';
-import { repairsPlugin } from '../../src/modules/repairs/index.js';
+import { requestRecord, type Role } from '@machi/core';
+import { actorOf } from '../../src/index.js';
 import { REPAIRS_EVENT_STREAMS_PER_USER_MAX } from '../../src/modules/repairs/events.js';
+import { oneNode, repairsModule, type OneNode } from '../support/node.js';
 
 const ORG = 'property-company';
-const PASSWORD = 'events-test-password';
 const USERS: Record<string, Role> = {
   'chen.dispatch': 'dispatcher',
   'wang.worker': 'maintenance-worker',
@@ -29,61 +21,11 @@ const USERS: Record<string, Role> = {
   resident3: 'resident',
 };
 
-interface Server {
-  app: FastifyInstance;
-  node: MachiNode;
-  store: SqliteStore;
-  auth: AuthOptions;
-  url: string;
-  tokens: Map<string, string>;
-  userIds: Map<string, string>;
-  close(): Promise<void>;
-}
+type Server = OneNode;
 
-/** A node as start.ts wires it (without peers, identity, privacy), listening on 127.0.0.1 at a free port. */
-async function server(opts: { eventHeartbeatMs?: number } = {}): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'machi-events-'));
-  const kp = generateKeyPair();
-  const signer = signerFromJwk(kp.jwk);
-  const genesis: Genesis = { chainId: 'machi-events-test', genesisTime: new Date().toISOString(), orgs: [{ id: ORG, name: 'Property company', publicKey: kp.publicKey, power: 1 }] };
-  const store = new SqliteStore(join(dir, 'ledger.db'));
-  const node = new MachiNode({ genesis, publicKey: signer.publicKey, store, checker: new InlineChecker(genesis) });
-  const consensus = new ConsensusDriver({ node, signer, net: null });
-  consensus.start();
-  const auth = openAuth(dir);
-  const app = await buildServer(node, {
-    consensus,
-    auth,
-    plugins: [repairsPlugin({ node, submitter: new OrgSubmitter(node, signer), auth, dir, escalationIntervalMs: null, ...opts })],
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (addr === null || typeof addr !== 'object') throw new Error('not listening');
-  const url = `http://127.0.0.1:${addr.port}`;
-  const tokens = new Map<string, string>();
-  const userIds = new Map<string, string>();
-  for (const [username, role] of Object.entries(USERS)) {
-    const u = await auth.accounts.createUser({ org: ORG, username, role, displayName: `${username} display`, password: PASSWORD });
-    userIds.set(username, u.id);
-    const r = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ org: ORG, username, password: PASSWORD }) });
-    expect(r.status).toBe(200);
-    tokens.set(username, ((await r.json()) as { token: string }).token);
-  }
-  let closed = false;
-  return {
-    app, node, store, auth, url, tokens, userIds,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      consensus.close();
-      await node.close();
-      store.close();
-      auth.accounts.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** The one-node fixture with the repairs module (and privacy, which it uses), listening on 127.0.0.1 at a free port. */
+const server = (opts: { eventHeartbeatMs?: number } = {}): Promise<Server> =>
+  oneNode({ org: ORG, modules: [repairsModule(opts)], users: USERS, displayName: (u) => `${u} display`, listen: true });
 
 async function api(s: Server, user: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${s.tokens.get(user)!}` };
@@ -313,8 +255,8 @@ describe('GET /v1/repairs/events', () => {
     const secrets = [
       description, unit, comment, 'kitchen pipe', '厨房', '2单元',
       record.reporter, record.worker!, record.descriptionHash, record.followers[0]!,
-      ...[...s.userIds.values()],
-      actorOf(ORG, s.userIds.get('resident1')!, s.auth.secret),
+      ...[...s.principals.values()].map((p) => p.userId),
+      actorOf(ORG, s.principals.get('resident1')!.userId, s.auth.secret),
       'resident1', 'wang.worker', 'display',
     ];
     for (const st of [reporter, bystander, worker]) {

@@ -9,7 +9,7 @@ import { verifyBundle } from '@machi/core';
 import { escalationLevelDue, SLA_JOB_USER_ID } from '../../src/modules/repairs/service.js';
 import { noteHash } from '../../src/modules/repairs/store.js';
 import { actorOf } from '../../src/index.js';
-import { call, ledgerBodies, repairsServer, type Answer, type RepairsServer } from './helpers.js';
+import { call, ledgerBodies, ok, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 const HOUR_MS = 3_600_000;
 let s: RepairsServer;
@@ -23,11 +23,6 @@ afterAll(async () => s?.close());
 
 /** A unique text, so a search of the ledger for it means something. */
 const secretText = (what: string): string => `${what} ${randomBytes(6).toString('hex')} 厨房水管爆裂`;
-
-function ok(r: Answer, status = 200): any {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  return r.json;
-}
 
 async function report(user = 'resident1', over: Record<string, unknown> = {}): Promise<{ id: string; description: string }> {
   const description = secretText('report');

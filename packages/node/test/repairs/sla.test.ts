@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_CODES, slaKey } from '@machi/core';
 import { escalationLevelDue } from '../../src/modules/repairs/service.js';
-import { call, ledgerBodies, repairsServer, type Answer, type RepairsServer } from './helpers.js';
+import { call, ledgerBodies, ok, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 const HOUR_MS = 3_600_000;
 let s: RepairsServer;
@@ -16,11 +16,6 @@ beforeAll(async () => {
   s = await repairsServer();
 });
 afterAll(async () => s?.close());
-
-function ok(r: Answer, status = 200): any {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  return r.json;
-}
 
 async function put(user: string | undefined, category: string, body: unknown): Promise<Answer> {
   const headers: Record<string, string> = {};

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepairStore, sha256Hex } from '../../src/modules/repairs/store.js';
-import { call, fakePng, repairsServer, type Answer, type RepairsServer } from './helpers.js';
+import { call, fakePng, ok, repairsServer, type Answer, type RepairsServer } from './helpers.js';
 
 let s: RepairsServer;
 
@@ -19,11 +19,6 @@ beforeAll(async () => {
   s = await repairsServer();
 });
 afterAll(async () => s?.close());
-
-function ok(r: Answer, status = 200): any {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  return r.json;
-}
 
 const auth = (user: string | undefined): Record<string, string> => (user === undefined ? {} : { authorization: `Bearer ${s.tokens.get(user)!}` });
 

@@ -1,5 +1,5 @@
 /** The application: every registered module's transaction types in one registry (modules/index.ts lists them). */
-import { CORE_MODULES } from './modules/index.js';
+import { CASE_KINDS, CORE_MODULES } from './modules/index.js';
 import type { AnomalyConfig } from './modules/privacy/index.js';
 import { TxTypeRegistry } from './state/registry.js';
 import { assert } from './assert.js';
@@ -12,7 +12,7 @@ export interface RegistryOptions {
 export function createRegistry(options: RegistryOptions = {}): TxTypeRegistry {
   const registry = new TxTypeRegistry();
   for (const m of CORE_MODULES) {
-    for (const t of m.txTypes(options)) {
+    for (const t of m.txTypes({ ...options, caseKinds: CASE_KINDS })) {
       assert(m.typePrefixes.some((p) => t.type.startsWith(p)), `transaction type ${t.type} is outside module ${m.name}'s prefixes`);
       registry.register(t);
     }

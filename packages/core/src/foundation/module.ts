@@ -12,6 +12,8 @@ import type { StateRead } from './state.js';
 export interface ModuleOptions {
   /** the privacy module's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG) */
   privacy?: Record<string, unknown>;
+  /** every module's case kinds (set by createRegistry): privacy access records may name them */
+  caseKinds?: readonly CaseKind[];
 }
 
 /** What a privacy read for a case purpose needs to know about the case it names (docs/spec/privacy.md#cases). */

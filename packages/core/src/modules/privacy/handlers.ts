@@ -9,6 +9,7 @@ import { anomalyConfig, detectAnomalies, privacyDay, type AnomalyConfig } from '
 import { ROLES } from '../../foundation/roles.js';
 import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
 import { hasOrg, type OrgIds } from '../../foundation/state.js';
+import type { CaseKind } from '../../foundation/module.js';
 import { DATA_CLASSES, FIELDS, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLE_PURPOSES, isField, roleMayUse } from './roles.js';
 import {
   ACCESS_ID_PATTERN,
@@ -186,7 +187,12 @@ export const privacyErase: TxType<ErasePayload> = {
   },
 };
 
-const accessSchema = objectSchema(
+/**
+ * The access schema. A case reference is either the older `<kind>:<id>` form (no run of 7 digits, so that a phone or
+ * ID number cannot ride along: kept so that existing chains replay) or exactly a registered case kind's id — whose own
+ * pattern is precise, so its ids may hold any digits (a request id's 32 hex often has a run of 7).
+ */
+const accessSchemaFor = (caseKinds: readonly CaseKind[]) => objectSchema(
   {
     access: id(ACCESS_ID_PATTERN),
     subject: id(SUBJECT_ID_PATTERN),
@@ -196,7 +202,7 @@ const accessSchema = objectSchema(
     fields: { type: 'array', minItems: 0, maxItems: FIELD_NAMES.length, uniqueItems: true, items: { type: 'string', enum: FIELD_NAMES } },
     decision: { type: 'string', enum: ['allowed', 'denied'] },
     reason: { type: 'string', enum: [...ALLOWED_REASONS, ...DENIED_REASONS] },
-    caseRef: { type: 'string', minLength: 1, maxLength: PRIVACY_CASE_REF_CHARS_MAX, pattern: CASE_REF_PATTERN },
+    caseRef: { type: 'string', minLength: 1, maxLength: PRIVACY_CASE_REF_CHARS_MAX, pattern: caseRefPattern(caseKinds) },
     grant: id(GRANT_ID_PATTERN),
     actor: id(ACTOR_PATTERN),
     at: timeMs,
@@ -219,6 +225,13 @@ const accessSchema = objectSchema(
     ],
   },
 );
+
+const unanchored = (pattern: string): string => pattern.replace(/^\^/, '').replace(/\$$/, '');
+
+/** The schema pattern of a case reference: the older form, or `<kind>:<id>` of a registered kind. */
+export function caseRefPattern(caseKinds: readonly CaseKind[]): string {
+  return caseKinds.length === 0 ? CASE_REF_PATTERN : `^(?:${unanchored(CASE_REF_PATTERN)}|${caseKinds.map((k) => `${k.kind}:(?:${unanchored(k.idPattern)})`).join('|')})$`;
+}
 
 /** Reads a counter written by this module (absent = 0). */
 const count = (state: StateAccess, key: string): number => {
@@ -249,10 +262,10 @@ function countAccess(ctx: HandlerContext, p: AccessPayload, config: AnomalyConfi
 }
 
 /** `privacy.access` with the anomaly rules parameterised by `config`. */
-export function privacyAccessType(config: AnomalyConfig = anomalyConfig()): TxType<AccessPayload> {
+export function privacyAccessType(config: AnomalyConfig = anomalyConfig(), caseKinds: readonly CaseKind[] = []): TxType<AccessPayload> {
   return {
     type: 'privacy.access',
-    schema: accessSchema,
+    schema: accessSchemaFor(caseKinds),
     handle(ctx, p) {
       if (p.org !== ctx.org.id) reject(`org ${p.org} is not the signer ${ctx.org.id}: a node records only its own users' accesses`);
       const key = accessKey(p.subject, p.access);
@@ -279,8 +292,8 @@ export function privacyAccessType(config: AnomalyConfig = anomalyConfig()): TxTy
 export const privacyAccess: TxType<AccessPayload> = privacyAccessType();
 
 /** The module's transaction types, with the anomaly rules parameterised by `overrides` of DEFAULT_ANOMALY_CONFIG. */
-export function createPrivacyTypes(overrides: Partial<AnomalyConfig> = {}): readonly TxType<PrivacyPayload>[] {
-  return [privacySubjectRegister, privacyGrant, privacyRevoke, privacyAccessType(anomalyConfig(overrides)), privacyErase];
+export function createPrivacyTypes(overrides: Partial<AnomalyConfig> = {}, caseKinds: readonly CaseKind[] = []): readonly TxType<PrivacyPayload>[] {
+  return [privacySubjectRegister, privacyGrant, privacyRevoke, privacyAccessType(anomalyConfig(overrides), caseKinds), privacyErase];
 }
 
 /** The module's transaction types with DEFAULT_ANOMALY_CONFIG. */

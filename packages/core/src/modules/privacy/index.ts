@@ -23,7 +23,7 @@ export const privacyModule = defineCoreModule({
   dependsOn: [],
   typePrefixes: ['privacy.'],
   statePrefixes: [PRIVACY_PREFIX],
-  txTypes: (options) => createPrivacyTypes(options.privacy as Partial<AnomalyConfig> | undefined),
+  txTypes: (options) => createPrivacyTypes(options.privacy as Partial<AnomalyConfig> | undefined, options.caseKinds),
   errors: PRIVACY_ERRORS,
   spec: 'docs/spec/privacy.md',
 });

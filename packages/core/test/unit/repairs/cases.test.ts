@@ -1,6 +1,6 @@
 /** A case reference `repair:rq_…` names a real request: privacy reads for repair dispatch are bound to it (issue 11.2). */
 import { describe, expect, it } from 'vitest';
-import { CASE_KINDS, requestKey, resolveCase } from '../../../src/index.js';
+import { CASE_KINDS, caseRefPattern, requestKey, resolveCase } from '../../../src/index.js';
 import { FIXIT, HOUSING, MemState, RQ, WANG, recordIn } from './fixtures.js';
 
 describe('repair cases', () => {
@@ -23,5 +23,13 @@ describe('repair cases', () => {
       expect(resolveCase(read, ref), ref).toBeUndefined();
     }
     expect(CASE_KINDS.map((k) => k.kind)).toContain('repair');
+  });
+
+  it("an access record's case reference may be any request id (a third of them hold a run of 7 digits), and free text still may not carry one", () => {
+    const re = new RegExp(caseRefPattern(CASE_KINDS));
+    expect(re.test(`repair:rq_${'1234567'}${'a'.repeat(25)}`)).toBe(true);
+    expect(re.test('case:ZhangWei-13912345678')).toBe(false);
+    expect(re.test('case:2025-001')).toBe(true); // the older form, so that existing chains replay
+    expect(re.test(`repair:rq_${'a'.repeat(33)}`)).toBe(false);
   });
 });

@@ -30,6 +30,6 @@ describe('repair cases', () => {
     expect(re.test(`repair:rq_${'1234567'}${'a'.repeat(25)}`)).toBe(true);
     expect(re.test('case:ZhangWei-13912345678')).toBe(false);
     expect(re.test('case:2025-001')).toBe(true); // the older form, so that existing chains replay
-    expect(re.test(`repair:rq_${'a'.repeat(33)}`)).toBe(false);
+    expect(re.test(`repair:rq_1234567${'a'.repeat(26)}`)).toBe(false); // not a request id, and a run of 7 digits
   });
 });

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import {
   BLOCK_TXS_MAX,
+  BLOCK_TX_BYTES_MAX,
   BUNDLE_FORMAT,
   MEMPOOL_TXS_MAX,
   MachiError,
@@ -46,8 +47,7 @@ import {
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
 import type { CheckOutcome, TxChecker } from './checker.js';
 
-/** [consensus] Most bytes of transactions in one block (canonical JSON). */
-export const BLOCK_TX_BYTES_MAX = 16 * 1024 * 1024;
+export { BLOCK_TX_BYTES_MAX } from '@machi/core'; // [consensus] moved to the core's limits (issue 10)
 /** A proposed block's time may be at most this far ahead of our clock. */
 export const BLOCK_TIME_AHEAD_MS_MAX = 10_000;
 
@@ -59,6 +59,8 @@ export interface NodeOptions {
   checker: TxChecker;
   /** ms since the epoch; injectable for tests */
   clock?: () => number;
+  /** the transaction types (default: a new `createRegistry()`); the simulator shares one across its nodes */
+  registry?: TxTypeRegistry;
 }
 
 export type SubmitOutcome = { ok: true; hash: string } | { ok: false; hash?: string; code: ErrorCode; message: string };
@@ -131,7 +133,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.store = opts.store;
     this.#checker = opts.checker;
     this.clock = opts.clock ?? Date.now;
-    this.registry = createRegistry();
+    this.registry = opts.registry ?? createRegistry();
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
     const self = this.orgs.get(opts.publicKey);

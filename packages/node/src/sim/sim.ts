@@ -8,6 +8,8 @@
  */
 import {
   MachiError,
+  createRegistry,
+  type TxTypeRegistry,
   signTx,
   validatorsOf,
   verifySignature,
@@ -135,7 +137,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     ],
   };
   const validators = validatorsOf(genesis);
-  const checkCtx = checkContext(genesis);
+  const checkCtx = { ...checkContext(genesis), registry: sharedRegistry() };
 
   // ---- the faults, all drawn up front ------------------------------------------------------------------------------
   const gstMs = faultsOn ? rng.int(1500, 8000) : 0;
@@ -313,7 +315,6 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     note(`GST: the network is stable; every live honest node must store height ${requiredHeight} by ${deadlineMs}ms`);
   });
   const liveHonest = (): SimNode[] => honest.filter((x) => !x.permanentlyDown);
-  let diskWritesOfDeadStores = 0;
   while (world.queue.size > 0) {
     const ev = world.queue.pop()!;
     if (ev.cancelled) continue;
@@ -338,7 +339,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       break;
     }
   }
-  diskWritesOfDeadStores = nodes.reduce((s, x) => s + x.disk.writes, 0);
+  const diskWrites = nodes.reduce((s, x) => s + x.disk.writes, 0);
 
   // Evidence recorded by honest nodes must name Byzantine validators only.
   for (const x of honest) {
@@ -367,11 +368,18 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     faults,
     evidenceReported: checkers.evidenceReported,
     messages: net.counts.sent,
-    diskWrites: diskWritesOfDeadStores,
+    diskWrites,
     events: world.events,
     violations: checkers.violations,
     trace,
   };
+}
+
+/** The transaction types compile their schemas once per process (the registry is stateless). */
+let registry: TxTypeRegistry | undefined;
+function sharedRegistry(): TxTypeRegistry {
+  registry ??= createRegistry();
+  return registry;
 }
 
 /** The node's stateless transaction checks, run synchronously on the simulator's thread (one schema registry for all). */

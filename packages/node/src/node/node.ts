@@ -15,6 +15,7 @@ import {
   RecentNonces,
   TX_BYTES_MAX,
   TX_TIME_SKEW_MS_MAX,
+  assert,
   blockHash,
   buildBlock,
   canonicalJson,
@@ -374,9 +375,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
 
   /** Stores a decided block atomically, then moves the head, the log and the replay window, and answers waiters. */
   commit(p: PreparedBlock, commit: Commit): StoredBlock {
-    if (p.header.height !== this.#head.height + 1 || p.header.prevHash !== this.#head.hash) {
-      throw new Error(`invariant violated: commit of block ${p.header.height} on head ${this.#head.height}`);
-    }
+    assert(p.header.height === this.#head.height + 1 && p.header.prevHash === this.#head.hash, `commit of block ${p.header.height} on head ${this.#head.height}`);
     const firstSeq = p.log.size - p.txs.length;
     const stored: StoredTx[] = p.txs.map((c, i) => ({
       hash: c.hash,

@@ -2,7 +2,7 @@
  * Byzantine validators: each runs the real node and driver (to keep time and see the chain) behind a transport that
  * rewrites what it sends. Profiles: equivocating proposals (a second, valid block to half of the peers) and votes
  * (a different value to half of the peers), invalid proposals (a block whose header does not match its execution,
- * with a prevote for it), or silence. It signs only with its own key.
+ * with a prevote for it, and now and then a vote with a bad signature), or silence. It signs only with its own key.
  */
 import { blockHash, proposalSignBytes, voteSignBytes, type Proposal, type Signer, type Vote } from '@machi/core';
 import type { Prng } from '@machi/core/sim';
@@ -11,13 +11,28 @@ import type { WireMessage } from '../consensus/transport.js';
 import { randomHex } from './keys.js';
 import type { SimTransport } from './network.js';
 
-export type ByzantineProfile = 'equivocate' | 'invalid' | 'silent';
+export type ByzantineProfile = 'equivocate' | 'invalid' | 'silent' | 'collude';
+
+/**
+ * Colluding equivocators (only with more than f of them, to show the checkers catch a broken assumption): the
+ * proposer among them shows block A to one half of the honest nodes and block B to the other, and every colluder
+ * votes A to the first half and B to the second.
+ */
+export interface Collusion {
+  /** honest nodes shown B */
+  halfB: Set<number>;
+  /** colluders: shown the truth */
+  members: Set<number>;
+  /** (height/round) → the two blocks */
+  values: Map<string, { a: string; b: string }>;
+}
 
 export interface ByzantineCounts {
   'equivocating-proposal': number;
   'equivocating-vote': number;
   'invalid-proposal': number;
   'invalid-vote': number;
+  'bad-signature': number;
   silent: number;
 }
 
@@ -31,6 +46,7 @@ export interface Adversary {
   counts: ByzantineCounts;
   /** block hashes the adversary made invalid on purpose: the validity checker's ground truth */
   invalid: Set<string>;
+  collusion?: Collusion;
 }
 
 /** Installs the adversary on a Byzantine node's transport (for its current incarnation). */
@@ -44,6 +60,7 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
       adv.counts.silent++;
       return null;
     }
+    if (adv.profile === 'collude') return collude(adv, adv.collusion!, to, m, node, alternatives);
     if (m.t === 'vote' && m.vote.from === adv.signer.publicKey && adv.profile === 'equivocate') {
       if (!adv.halfB.has(to)) return m;
       const key = `v/${m.vote.type}/${m.vote.height}/${m.vote.round}`;
@@ -55,6 +72,11 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
         adv.counts['equivocating-vote']++;
       }
       return alt;
+    }
+    if (m.t === 'vote' && m.vote.from === adv.signer.publicKey && adv.profile === 'invalid' && adv.rng.chance(0.1)) {
+      // A forged signature now and then: honest peers must reject it (and drop the link for a while).
+      adv.counts['bad-signature']++;
+      return { t: 'vote', vote: { ...m.vote, sig: signVote(adv, { ...m.vote, round: m.vote.round + 1 }).sig } };
     }
     if (m.t === 'proposal' && m.proposal.from === adv.signer.publicKey) {
       lastProposed.set(m.proposal.height, m.proposal.blockHash);
@@ -94,6 +116,39 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
     }
     return m;
   };
+}
+
+function collude(adv: Adversary, c: Collusion, to: number, m: WireMessage, node: () => MachiNode, alternatives: Map<string, WireMessage>): WireMessage {
+  if (c.members.has(to)) return m;
+  const side = c.halfB.has(to) ? 'b' : 'a';
+  if (m.t === 'proposal' && m.proposal.from === adv.signer.publicKey) {
+    const key = `${m.proposal.height}/${m.proposal.round}`;
+    let pair = c.values.get(key);
+    if (pair === undefined) {
+      const n = node();
+      if (m.proposal.height !== n.head.height + 1) return m;
+      const prepared = n.prepare(n.takeForProposal(m.block.header.time + 1), m.block.header.time + 1, adv.signer.publicKey);
+      const block: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) };
+      alternatives.set(`c/${key}`, signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, block));
+      pair = { a: m.proposal.blockHash, b: prepared.hash };
+      c.values.set(key, pair);
+      adv.counts['equivocating-proposal']++;
+    }
+    return side === 'a' ? m : (alternatives.get(`c/${key}`) ?? m);
+  }
+  if (m.t === 'vote' && m.vote.from === adv.signer.publicKey) {
+    const pair = c.values.get(`${m.vote.height}/${m.vote.round}`);
+    if (pair === undefined) return m;
+    const key = `cv/${m.vote.type}/${m.vote.height}/${m.vote.round}/${side}`;
+    let alt = alternatives.get(key);
+    if (alt === undefined) {
+      alt = { t: 'vote', vote: signVote(adv, { ...m.vote, blockHash: pair[side] }) };
+      alternatives.set(key, alt);
+      adv.counts['equivocating-vote']++;
+    }
+    return alt;
+  }
+  return m;
 }
 
 function signVote(adv: Adversary, v: Vote): Vote {

@@ -34,7 +34,7 @@ import { SIM_EPOCH_MS, SimClock, World } from './world.js';
 export type InjectedBug =
   /** honest drivers forget their double-sign guard across a crash (DriverOptions.unsafe.forgetDoubleSignGuard) */
   | 'forget-double-sign-guard'
-  /** f + 1 equivocating validators: more than the algorithm tolerates */
+  /** f + 1 colluding equivocators: more than the algorithm tolerates */
   | 'byzantine-over-f';
 
 export interface SimOptions {
@@ -50,6 +50,8 @@ export interface SimOptions {
   /** at least this many honest crashes with restart before GST (default: random 0..2) */
   crashesMin?: number;
   inject?: InjectedBug;
+  /** end the run at the first violation (tests of broken drivers: the rest of the run adds nothing) */
+  stopOnViolation?: boolean;
   /** collect the drivers' log lines and the simulator's fault notes */
   trace?: boolean;
 }
@@ -57,7 +59,7 @@ export interface SimOptions {
 export const FAULT_KINDS = [
   'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect',
   'crash', 'restart', 'permanent-crash', 'byzantine',
-  'equivocating-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'silent',
+  'equivocating-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'silent',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -145,21 +147,26 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
   const byzIdx = new Set(order.slice(0, byzCount));
   const profiles: ByzantineProfile[] = ['equivocate', 'invalid', 'silent'];
-  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, silent: 0 };
+  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, 'bad-signature': 0, silent: 0 };
   const invalidBlocks = new Set<string>();
+  const honestIdx = order.filter((i) => !byzIdx.has(i));
+  const collusion = opts.inject === 'byzantine-over-f'
+    ? { halfB: new Set(honestIdx.slice(0, Math.floor(honestIdx.length / 2))), members: byzIdx, values: new Map<string, { a: string; b: string }>() }
+    : undefined;
   const nodes: SimNode[] = signers.map((signer, index) => ({
     index,
     signer,
     orgId: `v${index}`,
     adversary: byzIdx.has(index)
       ? {
-          profile: opts.inject === 'byzantine-over-f' ? 'equivocate' : rng.pick(profiles),
+          profile: collusion !== undefined ? 'collude' : rng.pick(profiles),
           signer,
           chainId,
           rng: rng.fork(),
           halfB: new Set(rng.shuffle(order.filter((i) => i !== index)).slice(0, Math.floor((n - 1) / 2))),
           counts,
           invalid: invalidBlocks,
+          ...(collusion === undefined ? {} : { collusion }),
         }
       : null,
     disk: new MemoryDisk(),
@@ -334,6 +341,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       reachedAtMs = world.now;
       break;
     }
+    if (opts.stopOnViolation === true && checkers.violations.length > 0) break;
     if (world.events > EVENTS_MAX) {
       checkers.report('event-limit', world.now, `more than ${EVENTS_MAX} events`);
       break;

@@ -4,7 +4,7 @@
  * exactly what was durably written. Like SqliteStore (WAL, synchronous=FULL) every `commitBlock` and `setMeta` is
  * durable and atomic when it returns, so the disk holds rows as text, never live objects.
  */
-import { fromHex, hashLeaf } from '@machi/core';
+import { assert, fromHex, hashLeaf } from '@machi/core';
 import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
 
 /** The durable part: survives a simulated crash. */
@@ -38,8 +38,8 @@ export class MemoryStore implements LedgerStore {
   commitBlock({ block, txs, logNodes, writes }: BlockToCommit): void {
     this.#open();
     const d = this.disk;
-    if (block.header.height !== d.blocks.length + 1) throw new Error(`invariant violated: commit of ${block.header.height} after ${d.blocks.length}`);
-    if (block.firstSeq !== d.txs.length) throw new Error(`invariant violated: block's first seq ${block.firstSeq} after ${d.txs.length} txs`);
+    assert(block.header.height === d.blocks.length + 1, `commit of ${block.header.height} after ${d.blocks.length}`);
+    assert(block.firstSeq === d.txs.length, `block's first seq ${block.firstSeq} after ${d.txs.length} txs`);
     // One step, nothing that can throw half-way: the block is wholly there or absent, as with one SQLite transaction.
     d.blocks.push(JSON.stringify(block));
     for (const t of txs) {
@@ -94,11 +94,11 @@ export class MemoryStore implements LedgerStore {
   getNode(level: number, index: number): Uint8Array {
     if (level === 0) {
       const t = this.txAt(index);
-      if (t === undefined) throw new Error(`invariant violated: no log leaf ${index}`);
+      assert(t !== undefined, `no log leaf ${index}`);
       return hashLeaf(fromHex(t.hash));
     }
     const h = this.disk.nodes.get(`${level}/${index}`);
-    if (h === undefined) throw new Error(`invariant violated: no log node (${level}, ${index})`);
+    assert(h !== undefined, `no log node (${level}, ${index})`);
     return h;
   }
 

@@ -3,12 +3,12 @@
  * place where consensus meets the world, through injected parts: a clock and timers (clock.ts), a peer transport
  * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
  * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
- * through the node, commits decided blocks, syncs when behind (sync.ts) and gossips client transactions (gossip.ts).
+ * through the node, commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts) and gossips
+ * client transactions (gossip.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import {
   BLOCKS_PER_HEIGHT_MAX,
-  EVIDENCE_MAX,
   FUTURE_MESSAGES_MAX,
   HEIGHT_LOG_MAX,
   RESEND_AFTER_MS,
@@ -18,7 +18,6 @@ import {
   proposalSignBytes,
   restoreConsensus,
   step,
-  verifyEvidence,
   verifySignature,
   voteSignBytes,
   type Commit,
@@ -34,6 +33,7 @@ import {
 import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
 import { checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
 import { every, systemClock, type Clock, type Timer } from './clock.js';
+import { evidenceRecords, recordEvidence, type EvidenceRecord } from './evidence.js';
 import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
 import { BlockSync } from './sync.js';
@@ -45,17 +45,8 @@ export {
   STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
 } from '@machi/core';
 export type { PeerTransport, WireMessage } from './transport.js';
+export type { EvidenceRecord } from './evidence.js';
 export { systemClock, type Clock, type Timer } from './clock.js';
-
-export interface EvidenceRecord {
-  org: string;
-  validator: string;
-  height: number;
-  round: number;
-  type: string;
-  blockHashes: [string | null, string | null];
-  detectedAt: number;
-}
 
 export interface DriverOptions {
   node: MachiNode;
@@ -381,27 +372,12 @@ export class ConsensusDriver {
   }
 
   #recordEvidence(evidence: Evidence): void {
-    const org = this.#node.orgs.get(evidence.validator)?.id ?? evidence.validator;
-    if (verifyEvidence(this.#node.genesis.chainId, this.#node.validators, evidence) !== null) return;
-    const record: EvidenceRecord = {
-      org,
-      validator: evidence.validator,
-      height: evidence.voteA.height,
-      round: evidence.voteA.round,
-      type: evidence.voteA.type,
-      blockHashes: [evidence.voteA.blockHash, evidence.voteB.blockHash],
-      detectedAt: this.#node.clock(),
-    };
-    const list = this.evidence();
-    if (list.some((e) => e.validator === record.validator && e.height === record.height && e.round === record.round && e.type === record.type)) return;
-    list.push(record);
-    this.#node.store.setMeta('evidence', JSON.stringify(list.slice(-EVIDENCE_MAX)));
-    this.#log(`EVIDENCE: ${org} signed two different ${record.type}s at height ${record.height} round ${record.round}`);
+    const r = recordEvidence(this.#node, evidence);
+    if (r !== undefined) this.#log(`EVIDENCE: ${r.org} signed two different ${r.type}s at height ${r.height} round ${r.round}`);
   }
 
   evidence(): EvidenceRecord[] {
-    const raw = this.#node.store.getMeta('evidence');
-    return raw === undefined ? [] : (JSON.parse(raw) as EvidenceRecord[]);
+    return evidenceRecords(this.#node);
   }
 
   // ---- peers ------------------------------------------------------------------------------------------------------

@@ -21,13 +21,14 @@ import {
 } from '@machi/core';
 import { Checkers, Prng, type Violation } from '@machi/core/sim';
 import { ConsensusDriver } from '../consensus/driver.js';
+import { EVIDENCE_META_KEY } from '../consensus/evidence.js';
 import type { WireMessage } from '../consensus/transport.js';
 import { checkContext, checkMany, type CheckOutcome, type TxChecker } from '../node/checker.js';
 import { MachiNode } from '../node/node.js';
 import { MemoryDisk, MemoryStore } from '../storage/memory.js';
 import { corrupt, type Adversary, type ByzantineCounts, type ByzantineProfile } from './byzantine.js';
 import { randomHex, seededSigner } from './keys.js';
-import { DELTA_MS, SimNetwork, type NetCounts, type NetFaults } from './network.js';
+import { DELTA_MS, SimNetwork, type NetFaults } from './network.js';
 import { SIM_EPOCH_MS, SimClock, World } from './world.js';
 
 /** Test-only bugs in the code under test: the simulator must report a violation. */
@@ -351,7 +352,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
 
   // Evidence recorded by honest nodes must name Byzantine validators only.
   for (const x of honest) {
-    const raw = x.disk.meta.get('evidence');
+    const raw = x.disk.meta.get(EVIDENCE_META_KEY);
     for (const e of raw === undefined ? [] : (JSON.parse(raw) as { validator: string }[])) checkers.onEvidenceRecord(x.orgId, e.validator, world.now);
   }
   const live = liveHonest().map((x) => ({ key: x.orgId, storedHeight: x.up ? x.storedHeight : -1 }));

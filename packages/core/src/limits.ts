@@ -55,7 +55,7 @@ export const WIRE_MESSAGE_OVERHEAD_BYTES_MAX = 4096;
 export const FUTURE_MESSAGES_MAX = 2000;
 /** Blocks requested from a peer in one sync round trip. */
 export const SYNC_BLOCKS_MAX = 32;
-/** A sync answer adds no block once its blocks reach this many (worst-case wire) bytes; it always carries one. */
+/** A sync answer adds no block once its blocks reach this many bytes on the wire; it always carries one. */
 export const SYNC_BYTES_MAX = 8 * 1024 * 1024;
 /** Transactions accepted in one gossip message from a peer. */
 export const GOSSIP_TXS_MAX = 2000;

@@ -3,7 +3,7 @@
  * lacks, and serves its own stored blocks with their commit certificates. Each synced block's commit is verified and
  * the block re-executed before it is stored (node.applySynced). docs/spec/consensus.md — CONS-SYNC-1.
  */
-import { SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS, checkCommitShape, checkHeaderShape, isMachiError, wireBlockBytesMax } from '@machi/core';
+import { SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS, checkCommitShape, checkHeaderShape, isMachiError } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
 import { checkBlocks, checkGetBlocks } from './checks.js';
 import type { Clock, Timer } from './clock.js';
@@ -56,7 +56,7 @@ export class BlockSync {
     }, true);
   }
 
-  /** Answers a get-blocks: up to SYNC_BLOCKS_MAX stored blocks, stopping once SYNC_BYTES_MAX (worst-case wire bytes) is reached. */
+  /** Answers a get-blocks: up to SYNC_BLOCKS_MAX stored blocks, adding none once they reach SYNC_BYTES_MAX on the wire. */
   serve(peer: string, m: { from?: unknown; to?: unknown }): void {
     const { node, net } = this.#o;
     const checked = checkGetBlocks(m);
@@ -66,7 +66,8 @@ export class BlockSync {
     let bytes = 0;
     for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, node.head.height) && bytes < SYNC_BYTES_MAX; h++) {
       const b = node.wireBlock(h)!;
-      bytes += wireBlockBytesMax(b.block.txs.reduce((n, t) => n + t.length, 0), b.block.txs.length);
+      // Its exact size on the wire (a block's worst case, wireBlockBytesMax, is what the frame limit is checked against).
+      bytes += Buffer.byteLength(JSON.stringify(b));
       blocks.push(b);
     }
     net?.send(peer, { t: 'blocks', blocks });

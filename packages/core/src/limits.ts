@@ -2,6 +2,9 @@
  * Every limit in one place, as named constants with the unit last (TigerBeetle style). Anything that grows has one.
  * Changing a consensus-relevant limit (marked [consensus]) changes which blocks are valid: treat it as a fork.
  */
+import { assert } from './assert.js';
+import { PROPOSALS_PER_ROUND_MAX, ROUNDS_AHEAD_MAX } from './consensus/params.js';
+
 /** [consensus] Largest canonical encoding of one signed transaction. */
 export const TX_BYTES_MAX = 64 * 1024;
 /** [consensus] Most transactions in one block. */
@@ -29,3 +32,67 @@ export const ID_CHARS_MAX = 64;
 export const ORGS_MAX = 128;
 /** [consensus] Total voting power of a validator set: 3 × total stays an exact integer in a double. */
 export const VOTING_POWER_TOTAL_MAX = 2 ** 50;
+
+// ---- consensus driver ----------------------------------------------------------------------------------------------
+// Limits of the node's consensus driver (packages/node/src/consensus/) and of the peer frames its messages travel in.
+// Only BLOCK_TX_BYTES_MAX is consensus-relevant; nodes with different values of the others still agree (up to the
+// smaller frame limit). Their relations are asserted below, when this module loads. docs/spec/consensus.md (CONS-LIMIT-1)
+
+/** Largest JSON message (UTF-8 bytes, before encryption) a peer link carries; the ws `maxPayload` is this plus the tag. */
+export const P2P_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
+/**
+ * [consensus] Most transaction text in one block, counted as the canonical texts' lengths (UTF-16 code units, so a
+ * character counts once whatever its UTF-8 size; see WIRE_BYTES_PER_TX_CHAR_MAX).
+ */
+export const BLOCK_TX_BYTES_MAX = 16 * 1024 * 1024;
+/** Worst-case UTF-8 bytes of one code unit of a transaction text once JSON-quoted in a message (`"` → `\"`: 2; BMP: 3). */
+export const WIRE_BYTES_PER_TX_CHAR_MAX = 3;
+/** One block on the wire besides its transaction texts: header, commit, the hashes hint, JSON punctuation. */
+export const WIRE_BLOCK_OVERHEAD_BYTES_MAX = 1024 * 1024;
+/** A message besides its block(s) or transactions: type, proposal fields, signature. */
+export const WIRE_MESSAGE_OVERHEAD_BYTES_MAX = 4096;
+/** Peer messages kept for heights just above ours (they often arrive while we commit the current one). */
+export const FUTURE_MESSAGES_MAX = 2000;
+/** Blocks requested from a peer in one sync round trip. */
+export const SYNC_BLOCKS_MAX = 32;
+/** A sync answer adds no block once its blocks reach this many bytes on the wire; it always carries one. */
+export const SYNC_BYTES_MAX = 8 * 1024 * 1024;
+/** Transactions accepted in one gossip message from a peer. */
+export const GOSSIP_TXS_MAX = 2000;
+/** Transactions we put in one gossip message: a slice of that many maximal transactions fits a peer frame. */
+export const GOSSIP_SLICE_TXS_MAX = 960;
+/** Evidence records kept. */
+export const EVIDENCE_MAX = 1000;
+/** Consensus messages of the current height kept for re-sending. */
+export const HEIGHT_LOG_MAX = 512;
+/** Distinct blocks considered at one height (one proposer per round, a bounded number of rounds). */
+export const BLOCKS_PER_HEIGHT_MAX = PROPOSALS_PER_ROUND_MAX * (ROUNDS_AHEAD_MAX + 1);
+/** How often a node tells its peers its height (lets laggards notice and sync). */
+export const STATUS_INTERVAL_MS = 1000;
+/** Client transactions are gossiped in batches at least this often. */
+export const GOSSIP_FLUSH_MS = 5;
+/** With no decision for this long, re-send this height's consensus messages (a peer may have missed them). */
+export const RESEND_AFTER_MS = 3000;
+/** A peer whose sync answer did not move us forward is not asked again for this long. */
+export const SYNC_PEER_BACKOFF_MS = 10_000;
+/** A sync request unanswered for this long is given up (and its peer backed off). */
+export const SYNC_ANSWER_MS_MAX = 5_000;
+
+/** Worst-case wire bytes of a block with `txChars` code units in `txCount` transactions (each quoted, comma-separated). */
+export function wireBlockBytesMax(txChars: number, txCount: number): number {
+  return txChars * WIRE_BYTES_PER_TX_CHAR_MAX + txCount * 3 + WIRE_BLOCK_OVERHEAD_BYTES_MAX;
+}
+
+// Relations, checked once at load: a violated one is a bug in the numbers above, never a runtime condition.
+const blockWireBytesMax = wireBlockBytesMax(BLOCK_TX_BYTES_MAX, BLOCK_TXS_MAX);
+assert(
+  WIRE_BLOCK_OVERHEAD_BYTES_MAX >= BLOCK_TXS_MAX * (64 + 3) + ORGS_MAX * 256 + 4096,
+  'the block overhead covers the hashes hint (64 hex + quotes and comma each), a full commit and the header',
+);
+assert(blockWireBytesMax + WIRE_MESSAGE_OVERHEAD_BYTES_MAX <= P2P_MESSAGE_BYTES_MAX, 'a maximal block fits a proposal message');
+// A sync answer stops adding blocks once SYNC_BYTES_MAX is reached: below it, then at most one maximal block.
+assert(SYNC_BYTES_MAX + blockWireBytesMax + WIRE_MESSAGE_OVERHEAD_BYTES_MAX <= P2P_MESSAGE_BYTES_MAX, 'a sync answer fits a peer frame');
+assert(GOSSIP_SLICE_TXS_MAX * (TX_BYTES_MAX + 1) + WIRE_MESSAGE_OVERHEAD_BYTES_MAX <= P2P_MESSAGE_BYTES_MAX, 'a gossip slice of maximal transactions fits a peer frame');
+assert(GOSSIP_SLICE_TXS_MAX <= GOSSIP_TXS_MAX, 'our gossip slices are accepted by peers');
+assert(BLOCKS_PER_HEIGHT_MAX >= 4 && FUTURE_MESSAGES_MAX >= ORGS_MAX && HEIGHT_LOG_MAX >= 1, 'every driver bound admits something');
+assert(SYNC_ANSWER_MS_MAX < SYNC_PEER_BACKOFF_MS, 'a silent sync peer is backed off for longer than we waited for it');

@@ -1,3 +1,4 @@
+// CONS-RULES-1 (docs/spec/consensus.md#the-rules): the rules of Algorithm 1, one by one.
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TIMEOUTS,

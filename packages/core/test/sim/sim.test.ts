@@ -11,7 +11,7 @@ function explain(s: SimSummary): string {
 }
 
 describe('simulator: no violations', () => {
-  it('1000 seeds, 4 validators, drops/duplicates/delays/partitions/crashes/Byzantine', () => {
+  it('CONS-SAFETY-1, CONS-SAFETY-2, CONS-LIVE-1, CONS-EVIDENCE-1: 1000 seeds, 4 validators, drops/duplicates/delays/partitions/crashes/Byzantine', () => {
     const s = runSeeds(1, 1000);
     expect(s.violations, explain(s)).toBe(0);
     expect(s.seedsRun).toBe(1000);
@@ -42,7 +42,7 @@ describe('simulator: no violations', () => {
     expect(r.maxDecisionRound).toBe(0);
   });
 
-  it('is deterministic: one seed, one run', () => {
+  it('CONS-SIM-1: is deterministic: one seed, one run', () => {
     const a = runSim({ seed: 123, trace: true });
     const b = runSim({ seed: 123, trace: true });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
@@ -71,11 +71,11 @@ describe('simulator: the checkers catch injected bugs', () => {
     expect(firstSeedWith('agreement', { inject: 'forget-locks' }, 3000)).toBeDefined();
   });
 
-  it('drivers without a message log lose liveness: a restarted node holds a lock whose polka nobody can show', () => {
+  it('CONS-LOG-1: drivers without a message log lose liveness: a restarted node holds a lock whose polka nobody can show', () => {
     expect(firstSeedWith('liveness', { inject: 'no-message-log' }, 3000)).toBeDefined();
   });
 
-  it('a driver without the double-sign guard double-signs after restarts, and the checker says so', () => {
+  it('CONS-GUARD-1: a driver without the double-sign guard double-signs after restarts, and the checker says so', () => {
     const s = runSeeds(1, 150, { inject: 'no-double-sign-guard' });
     expect(s.violationsByKind['double-sign'] ?? 0).toBeGreaterThan(0);
   });

@@ -1,21 +1,23 @@
 /**
- * The consensus driver: runs the core's pure Tendermint state machine (`step`) for this node. It is the only place
- * where consensus meets the world: it signs what `step` asks to broadcast (after writing the double-sign guard),
- * verifies what peers send (each signature once) and validates proposed blocks through the node, keeps the timers,
- * commits decided blocks, and syncs blocks from peers when this node is behind. docs/spec/consensus.md
+ * The consensus driver loop: runs the core's pure Tendermint state machine (`step`) for this node. It is the only
+ * place where consensus meets the world, through injected parts: a clock and timers (clock.ts), a peer transport
+ * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
+ * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
+ * through the node, commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts) and gossips
+ * client transactions (gossip.ts).
+ * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import {
-  blockHash,
-  checkCommitShape,
-  checkHeaderShape,
+  BLOCKS_PER_HEIGHT_MAX,
+  FUTURE_MESSAGES_MAX,
+  HEIGHT_LOG_MAX,
+  RESEND_AFTER_MS,
+  STATUS_INTERVAL_MS,
   initConsensus,
   isMachiError,
-  proposer as proposerAt,
-  ROUNDS_AHEAD_MAX,
   proposalSignBytes,
   restoreConsensus,
   step,
-  verifyEvidence,
   verifySignature,
   voteSignBytes,
   type Commit,
@@ -23,72 +25,28 @@ import {
   type ConsensusOutput,
   type ConsensusState,
   type Evidence,
-  type Proposal,
   type Signer,
   type TimeoutParams,
   type UnsignedMessage,
   type Vote,
 } from '@machi/core';
 import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
+import { checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
+import { every, systemClock, type Clock, type Timer } from './clock.js';
+import { evidenceRecords, recordEvidence, type EvidenceRecord } from './evidence.js';
+import { TxGossip } from './gossip.js';
+import { DoubleSignGuard } from './guard.js';
+import { BlockSync } from './sync.js';
+import type { PeerTransport, WireMessage } from './transport.js';
 
-/** Peer messages kept for heights just above ours (they often arrive while we commit the current one). */
-export const FUTURE_MESSAGES_MAX = 2000;
-/** Blocks requested from a peer in one sync round trip. */
-export const SYNC_BLOCKS_MAX = 32;
-/** Sync answers stop adding blocks past this many bytes of transactions (a message must stay under the p2p limit). */
-export const SYNC_BYTES_MAX = 8 * 1024 * 1024;
-/** How often a node tells its peers its height (lets laggards notice and sync). */
-export const STATUS_INTERVAL_MS = 1000;
-/** Client transactions are gossiped in batches at least this often. */
-export const GOSSIP_FLUSH_MS = 5;
-export const GOSSIP_TXS_MAX = 2000;
-/** Evidence records kept. */
-export const EVIDENCE_MAX = 1000;
-/** With no decision for this long, re-send this height's consensus messages (a peer may have missed them). */
-export const RESEND_AFTER_MS = 3000;
-/** Consensus messages of the current height kept for re-sending. */
-export const HEIGHT_LOG_MAX = 512;
-/** Distinct blocks considered at one height (one proposer per round, a bounded number of rounds). */
-export const BLOCKS_PER_HEIGHT_MAX = 4 * (ROUNDS_AHEAD_MAX + 1);
-/** A peer whose sync answer did not move us forward is not asked again for this long. */
-export const SYNC_PEER_BACKOFF_MS = 10_000;
-export const SYNC_ANSWER_MS_MAX = 5_000;
-
-/** What the driver needs from the peer-to-peer layer (P2PNetwork implements it). */
-export interface PeerTransport {
-  broadcast(message: unknown): number;
-  send(peerKey: string, message: unknown): boolean;
-  disconnect(peerKey: string, reason: string): void;
-  on(event: 'message', listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): unknown;
-  on(event: 'peer-up', listener: (peer: { publicKey: string; orgId: string }) => void): unknown;
-}
-
-/** What survives a crash of the consensus state: see docs/spec/consensus.md#crash-recovery. */
-interface Guard {
-  height: number;
-  messages: UnsignedMessage[];
-  proposed?: Record<string, WireBlock>;
-  /** others' votes received at this height when we signed: after a restart they show the polka behind our lock */
-  received?: Vote[];
-}
-
-type WireMessage =
-  | { t: 'txs'; txs: unknown[] }
-  | { t: 'proposal'; proposal: Proposal; sig: string; block: WireBlock }
-  | { t: 'vote'; vote: Vote }
-  | { t: 'status'; height: number }
-  | { t: 'get-blocks'; from: number; to: number }
-  | { t: 'blocks'; blocks: { block: WireBlock; commit: Commit }[] };
-
-export interface EvidenceRecord {
-  org: string;
-  validator: string;
-  height: number;
-  round: number;
-  type: string;
-  blockHashes: [string | null, string | null];
-  detectedAt: number;
-}
+// The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
+export {
+  BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, RESEND_AFTER_MS,
+  STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
+} from '@machi/core';
+export type { PeerTransport, WireMessage } from './transport.js';
+export type { EvidenceRecord } from './evidence.js';
+export { systemClock, type Clock, type Timer } from './clock.js';
 
 export interface DriverOptions {
   node: MachiNode;
@@ -96,81 +54,85 @@ export interface DriverOptions {
   net: PeerTransport | null;
   timeouts?: Partial<TimeoutParams>;
   log?: (line: string) => void;
+  /** default: the process clock */
+  clock?: Clock;
+  /** Test-only bugs, for showing that the simulator catches them. Never set in production. */
+  unsafe?: { forgetDoubleSignGuard?: boolean };
+}
+
+interface BlockEntry {
+  prepared: PreparedBlock | null;
+  wire: WireBlock;
 }
 
 export class ConsensusDriver {
   readonly #node: MachiNode;
   readonly #signer: Signer;
   readonly #net: PeerTransport | null;
+  readonly #clock: Clock;
   readonly #log: (line: string) => void;
   readonly #timeouts: Partial<TimeoutParams> | undefined;
   readonly #isValidator: boolean;
+  readonly #guard: DoubleSignGuard;
+  readonly #sync: BlockSync;
+  readonly #gossip: TxGossip;
   #state: ConsensusState;
   #started = false;
   #startPending = false;
   readonly #queue: ConsensusEvent[] = [];
   #draining = false;
   /** blocks at the current height we built or validated, by hash */
-  #blocks = new Map<string, { prepared: PreparedBlock | null; wire: WireBlock }>();
-  /** the double-sign guard: every message we signed at the current height (persisted before sending) */
-  #signed: UnsignedMessage[] = [];
-  /** blocks we proposed at the current height, persisted with the guard */
-  #proposed: Record<string, WireBlock> = {};
+  #blocks = new Map<string, BlockEntry>();
   #restoredVotes: Vote[] = [];
   #future: { peer: string; message: WireMessage }[] = [];
   /** valid consensus messages of the current height (ours and relayed): sent to a peer that (re)connects */
   #heightLog: WireMessage[] = [];
-  #resendTimer: NodeJS.Timeout | undefined;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #gossip: unknown[] = [];
-  #gossipTimer: NodeJS.Timeout | undefined;
-  #statusTimer: NodeJS.Timeout | undefined;
-  #syncing = false;
-  #syncPeer: string | undefined;
-  #syncTimer: NodeJS.Timeout | undefined;
-  readonly #syncBackoff = new Map<string, number>();
-  /** proposals being checked, by block hash: one check per block however often it arrives */
-  readonly #checking = new Map<string, Promise<{ prepared: PreparedBlock | null; wire: WireBlock } | undefined>>();
   readonly #heightLogKeys = new Set<string>();
+  #stopResend: (() => void) | undefined;
+  #stopStatus: (() => void) | undefined;
+  readonly #timers = new Set<Timer>();
+  /** proposals being checked, by block hash: one check per block however often it arrives */
+  readonly #checking = new Map<string, Promise<BlockEntry | undefined>>();
   #closed = false;
   /** when the current height began here: a peer one height ahead for long means we missed its decision */
-  #heightSince = Date.now();
-  readonly peerHeights = new Map<string, number>();
+  #heightSince: number;
 
   constructor(opts: DriverOptions) {
     this.#node = opts.node;
     this.#signer = opts.signer;
     this.#net = opts.net;
+    this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? (() => {});
     this.#timeouts = opts.timeouts;
+    this.#heightSince = this.#clock.now();
     this.#isValidator = this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
+    this.#guard = new DoubleSignGuard(this.#node.store, opts.unsafe?.forgetDoubleSignGuard === true);
+    this.#sync = new BlockSync({
+      node: this.#node,
+      net: this.#net,
+      clock: this.#clock,
+      log: this.#log,
+      misbehaved: (peer, why) => this.#misbehaved(peer, why),
+      synced: (peer) => this.#synced(peer),
+    });
+    this.#gossip = new TxGossip(this.#net, this.#clock);
     this.#state = this.#freshState();
-    const saved = this.#node.store.getMeta('consensus_signed');
-    if (saved !== undefined) {
-      const guard = JSON.parse(saved) as Guard;
-      if (guard.height === this.#state.height) {
-        this.#signed = guard.messages;
-        this.#proposed = guard.proposed ?? {};
-        this.#restoredVotes = guard.received ?? [];
-        this.#state = restoreConsensus(this.#state, guard.messages);
-      }
+    const guard = this.#guard.load(this.#state.height);
+    if (guard !== undefined) {
+      this.#restoredVotes = guard.received ?? [];
+      this.#state = restoreConsensus(this.#state, guard.messages);
     }
   }
 
-  /** Writes the double-sign guard (and the blocks we proposed) durably, before anything signed leaves. */
-  #persistGuard(height: number): void {
-    // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
-    // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
-    const received = this.#heightLog.flatMap((m) => (m.t === 'vote' && m.vote.from !== this.#signer.publicKey ? [m.vote] : []));
-    const guard: Guard = { height, messages: this.#signed, proposed: this.#proposed, received };
-    this.#node.store.setMeta('consensus_signed', JSON.stringify(guard));
+  get peerHeights(): Map<string, number> {
+    return this.#sync.peerHeights;
   }
 
   /** After a restart: re-check the blocks we had proposed at this height, and propose them again (same signature). */
   async #reproposeAfterRestart(): Promise<void> {
-    for (const m of this.#signed) {
+    for (const m of this.#guard.signed) {
       if (m.type !== 'proposal') continue;
-      const wire = this.#proposed[m.blockHash];
+      const wire = this.#guard.proposed[m.blockHash];
       if (wire === undefined || this.#blocks.has(m.blockHash)) continue;
       let prepared: PreparedBlock;
       try {
@@ -208,21 +170,22 @@ export class ConsensusDriver {
 
   start(): void {
     this.#node.on('mempool', () => this.#maybeStart());
-    this.#node.on('admitted', (txs) => this.#queueGossip(txs));
+    this.#node.on('admitted', (txs) => this.#gossip.queue(txs));
     if (this.#net !== null) {
-      this.#net.on('message', (peer, message) => this.#onPeerMessage(peer.publicKey, message));
-      this.#net.on('peer-up', (peer) => {
-        this.#net!.send(peer.publicKey, { t: 'status', height: this.#node.head.height });
-        for (const m of this.#heightLog) this.#net!.send(peer.publicKey, m);
+      const net = this.#net;
+      net.on('message', (peer, message) => this.#onPeerMessage(peer.publicKey, message));
+      net.on('peer-up', (peer) => {
+        if (this.#closed) return;
+        net.send(peer.publicKey, { t: 'status', height: this.#node.head.height });
+        for (const m of this.#heightLog) net.send(peer.publicKey, m);
       });
-      this.#statusTimer = setInterval(() => this.#net!.broadcast({ t: 'status', height: this.#node.head.height }), STATUS_INTERVAL_MS);
-      this.#statusTimer.unref();
+      this.#stopStatus = every(this.#clock, STATUS_INTERVAL_MS, () => net.broadcast({ t: 'status', height: this.#node.head.height }));
     }
     // Resume a height we had signed in (our own votes count again: Ed25519 is deterministic, so re-signing the
-    // same message gives the same signature — nothing new is signed), or one with work waiting.
-    if (this.#signed.length > 0) {
+    // same message gives the same signature — nothing new is signed), or one with work waiting. CONS-RESTART-1
+    if (this.#guard.signed.length > 0) {
       this.#startHeight();
-      for (const m of this.#signed) {
+      for (const m of this.#guard.signed) {
         if (m.type === 'proposal') continue; // its block was not kept; the round times out and moves on
         const vote: Vote = { ...m, sig: this.#signer.sign(voteSignBytes(this.#node.genesis.chainId, m.type, m.height, m.round, m.blockHash)) };
         this.#remember({ t: 'vote', vote });
@@ -240,12 +203,12 @@ export class ConsensusDriver {
 
   close(): void {
     this.#closed = true;
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of this.#timers) this.#clock.clearTimer(t);
     this.#timers.clear();
-    if (this.#statusTimer !== undefined) clearInterval(this.#statusTimer);
-    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
-    if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
-    if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
+    this.#stopStatus?.();
+    this.#stopResend?.();
+    this.#sync.close();
+    this.#gossip.close();
   }
 
   // ---- heights ---------------------------------------------------------------------------------------------------
@@ -255,7 +218,7 @@ export class ConsensusDriver {
     if (this.#started || this.#startPending || this.#node.mempoolSize === 0) return;
     // On the next turn of the event loop, so that batches admitted together go into one block.
     this.#startPending = true;
-    setImmediate(() => {
+    this.#clock.setTimer(0, () => {
       this.#startPending = false;
       if (this.#node.mempoolSize > 0) this.#startHeight();
     });
@@ -270,19 +233,18 @@ export class ConsensusDriver {
 
   /** After a commit (decided or synced): a fresh state for the next height, and the messages kept for it. */
   #advance(): void {
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of this.#timers) this.#clock.clearTimer(t);
     this.#timers.clear();
     if (this.#state.height !== this.#node.head.height + 1) this.#state = this.#freshState();
     this.#started = false;
     this.#blocks = new Map();
-    this.#signed = [];
-    this.#proposed = {};
+    this.#guard.reset();
     this.#heightLog = [];
     this.#heightLogKeys.clear();
     this.#checking.clear();
-    if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
-    this.#resendTimer = undefined;
-    this.#heightSince = Date.now();
+    this.#stopResend?.();
+    this.#stopResend = undefined;
+    this.#heightSince = this.#clock.now();
     this.#net?.broadcast({ t: 'status', height: this.#node.head.height });
     const future = this.#future;
     this.#future = [];
@@ -292,12 +254,12 @@ export class ConsensusDriver {
 
   /** While a height is undecided, re-send its messages now and then: links drop, and peers restart. */
   #armResend(): void {
-    if (this.#net === null || this.#resendTimer !== undefined) return;
-    this.#resendTimer = setInterval(() => {
-      if (Date.now() - this.#heightSince < RESEND_AFTER_MS) return;
-      for (const m of this.#heightLog) this.#net!.broadcast(m);
-    }, RESEND_AFTER_MS);
-    this.#resendTimer.unref();
+    if (this.#net === null || this.#stopResend !== undefined) return;
+    const net = this.#net;
+    this.#stopResend = every(this.#clock, RESEND_AFTER_MS, () => {
+      if (this.#clock.now() - this.#heightSince < RESEND_AFTER_MS) return;
+      for (const m of this.#heightLog) net.broadcast(m);
+    });
   }
 
   #remember(m: WireMessage): void {
@@ -330,10 +292,10 @@ export class ConsensusDriver {
       case 'broadcast':
         return this.#broadcast(o.message);
       case 'schedule-timeout': {
-        const t = setTimeout(() => {
+        const t = this.#clock.setTimer(o.durationMs, () => {
           this.#timers.delete(t);
           this.#enqueue({ type: 'timeout', step: o.step, height: o.height, round: o.round });
-        }, o.durationMs);
+        });
         this.#timers.add(t);
         return;
       }
@@ -351,12 +313,10 @@ export class ConsensusDriver {
     }
   }
 
-  /** Sign, persist the guard, send to peers, and deliver to ourselves. */
+  /** Sign, persist the guard, send to peers, and deliver to ourselves. CONS-GUARD-1, CONS-GUARD-2 */
   #broadcast(message: UnsignedMessage): void {
-    const clash = this.#signed.find((m) => m.height === message.height && m.round === message.round && m.type === message.type);
-    const differs = clash !== undefined && (clash.blockHash !== message.blockHash || clash.from !== message.from
-      || (clash.type === 'proposal' && message.type === 'proposal' && clash.validRound !== message.validRound));
-    if (differs) {
+    const verdict = this.#guard.check(message);
+    if (verdict === 'conflict') {
       this.#log(`refusing to sign a second ${message.type} at height ${message.height} round ${message.round}`);
       return;
     }
@@ -365,11 +325,9 @@ export class ConsensusDriver {
       this.#log(`no block ${message.blockHash.slice(0, 12)} to propose`);
       return;
     }
-    if (clash === undefined) {
-      this.#signed.push(message);
-      // A proposed block is kept with the guard: after a crash we may be locked on it and must be able to show it.
-      if (message.type === 'proposal') this.#proposed[message.blockHash] = entry!.wire;
-      this.#persistGuard(message.height);
+    if (verdict === 'new') {
+      const received = this.#heightLog.flatMap((m) => (m.t === 'vote' && m.vote.from !== this.#signer.publicKey ? [m.vote] : []));
+      this.#guard.record(message, entry?.wire, received);
     }
     const chainId = this.#node.genesis.chainId;
     if (message.type === 'proposal') {
@@ -393,7 +351,7 @@ export class ConsensusDriver {
     if (entry?.prepared == null) {
       // We lack the decided block's execution (should not happen: decide needs a valid proposal). Sync it.
       this.#log(`decided block ${hash.slice(0, 12)} is not prepared here; syncing`);
-      this.#requestSync();
+      this.#sync.request();
       return;
     }
     try {
@@ -405,49 +363,38 @@ export class ConsensusDriver {
     this.#advance();
   }
 
+  /** A sync answer was applied: if it moved the head past the height we were deciding, start from the new head. */
+  #synced(peer: string): void {
+    if (this.#node.head.height < this.#state.height) return;
+    this.#log(`synced to height ${this.#node.head.height} from ${this.#node.orgs.get(peer)?.id ?? peer}`);
+    this.#state = this.#freshState();
+    this.#advance();
+  }
+
   #recordEvidence(evidence: Evidence): void {
-    const org = this.#node.orgs.get(evidence.validator)?.id ?? evidence.validator;
-    if (verifyEvidence(this.#node.genesis.chainId, this.#node.validators, evidence) !== null) return;
-    const record: EvidenceRecord = {
-      org,
-      validator: evidence.validator,
-      height: evidence.voteA.height,
-      round: evidence.voteA.round,
-      type: evidence.voteA.type,
-      blockHashes: [evidence.voteA.blockHash, evidence.voteB.blockHash],
-      detectedAt: this.#node.clock(),
-    };
-    const list = this.evidence();
-    if (list.some((e) => e.validator === record.validator && e.height === record.height && e.round === record.round && e.type === record.type)) return;
-    list.push(record);
-    this.#node.store.setMeta('evidence', JSON.stringify(list.slice(-EVIDENCE_MAX)));
-    this.#log(`EVIDENCE: ${org} signed two different ${record.type}s at height ${record.height} round ${record.round}`);
+    const r = recordEvidence(this.#node, evidence);
+    if (r !== undefined) this.#log(`EVIDENCE: ${r.org} signed two different ${r.type}s at height ${r.height} round ${r.round}`);
   }
 
   evidence(): EvidenceRecord[] {
-    const raw = this.#node.store.getMeta('evidence');
-    return raw === undefined ? [] : (JSON.parse(raw) as EvidenceRecord[]);
+    return evidenceRecords(this.#node);
   }
 
   // ---- peers ------------------------------------------------------------------------------------------------------
 
-  #queueGossip(txs: unknown[]): void {
-    if (this.#net === null) return;
-    this.#gossip.push(...txs);
-    if (this.#gossip.length >= GOSSIP_TXS_MAX) this.#flushGossip();
-    else this.#gossipTimer ??= setTimeout(() => this.#flushGossip(), GOSSIP_FLUSH_MS);
-  }
-
-  #flushGossip(): void {
-    if (this.#gossipTimer !== undefined) clearTimeout(this.#gossipTimer);
-    this.#gossipTimer = undefined;
-    if (this.#gossip.length === 0) return;
-    while (this.#gossip.length > 0) this.#net?.broadcast({ t: 'txs', txs: this.#gossip.splice(0, GOSSIP_TXS_MAX) });
-  }
-
   #misbehaved(peer: string, why: string): void {
     this.#log(`peer ${this.#node.orgs.get(peer)?.id ?? peer}: ${why}; disconnecting`);
     this.#net?.disconnect(peer, why);
+  }
+
+  #view(): CheckView {
+    return { chainId: this.#node.genesis.chainId, validators: this.#node.validators, height: this.#state.height, round: this.#state.round };
+  }
+
+  /** Applies a check's verdict: true to go on; a rejection disconnects the peer. */
+  #passes<T>(peer: string, v: Verdict<T>): v is { ok: true; value: T } {
+    if (!v.ok && v.action === 'reject') this.#misbehaved(peer, v.reason);
+    return v.ok;
   }
 
   #onPeerMessage(peer: string, raw: unknown): void {
@@ -455,21 +402,24 @@ export class ConsensusDriver {
     const m = raw as WireMessage;
     try {
       switch (m?.t) {
-        case 'txs':
-          if (!Array.isArray(m.txs) || m.txs.length > GOSSIP_TXS_MAX) return this.#misbehaved(peer, 'malformed txs message');
-          void this.#node.submit(m.txs, 'peer').catch((e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`));
+        case 'txs': {
+          const txs = checkTxs(m);
+          if (!this.#passes(peer, txs)) return;
+          void this.#node.submit(txs.value, 'peer').catch((e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`));
           return;
-        case 'status':
-          if (!Number.isSafeInteger(m.height)) return this.#misbehaved(peer, 'malformed status');
-          this.peerHeights.set(peer, m.height);
-          if (m.height > this.#node.head.height + 1 || (m.height > this.#node.head.height && Date.now() - this.#heightSince > 2 * STATUS_INTERVAL_MS)) {
-            this.#requestSync(peer);
-          }
+        }
+        case 'status': {
+          const height = checkStatus(m);
+          if (!this.#passes(peer, height)) return;
+          this.peerHeights.set(peer, height.value);
+          const head = this.#node.head.height;
+          if (height.value > head + 1 || (height.value > head && this.#clock.now() - this.#heightSince > 2 * STATUS_INTERVAL_MS)) this.#sync.request(peer);
           return;
+        }
         case 'get-blocks':
-          return this.#serveBlocks(peer, m.from, m.to);
+          return this.#sync.serve(peer, m);
         case 'blocks':
-          return void this.#applyBlocks(peer, m.blocks).catch((e: unknown) => this.#log(`sync failed: ${(e as Error).message}`));
+          return void this.#sync.apply(peer, m).catch((e: unknown) => this.#log(`sync failed: ${(e as Error).message}`));
         case 'vote':
           return this.#onVote(peer, m);
         case 'proposal':
@@ -494,152 +444,50 @@ export class ConsensusDriver {
       if (height === this.#state.height + 1 && this.#future.length < FUTURE_MESSAGES_MAX && this.#future.filter((f) => f.peer === peer).length < perPeer) {
         this.#future.push({ peer, message });
       }
-      if (height > this.#state.height + 1) this.#requestSync(peer);
+      if (height > this.#state.height + 1) this.#sync.request(peer);
       return false;
     }
     return true;
   }
 
-  /** The highest round worth accepting a message for at `height` (the state machine keeps ROUNDS_AHEAD_MAX ahead). */
-  #roundCeiling(height: number): number {
-    return (height === this.#state.height ? this.#state.round : 0) + ROUNDS_AHEAD_MAX;
-  }
-
-  #onVote(peer: string, m: { vote: Vote }): void {
-    const v = m.vote;
-    if (typeof v !== 'object' || v === null || (v.type !== 'prevote' && v.type !== 'precommit') || !Number.isSafeInteger(v.height) || !Number.isSafeInteger(v.round)
-      || v.round < 0 || (v.blockHash !== null && typeof v.blockHash !== 'string') || typeof v.from !== 'string' || typeof v.sig !== 'string') {
-      return this.#misbehaved(peer, 'malformed vote');
-    }
-    if (v.height < this.#state.height) return; // stale: ignored
-    if (!this.#node.validators.some((x) => x.publicKey === v.from)) return this.#misbehaved(peer, 'vote from a non-validator');
-    if (v.round > this.#roundCeiling(v.height)) return; // too far ahead to matter (step would drop it too)
-    if (!verifySignature(v.from, voteSignBytes(this.#node.genesis.chainId, v.type, v.height, v.round, v.blockHash), v.sig)) {
-      return this.#misbehaved(peer, 'vote with a bad signature');
-    }
-    if (!this.#routeByHeight(peer, v.height, m as WireMessage)) return;
+  #onVote(peer: string, m: { vote: unknown }): void {
+    const checked = checkVote(this.#view(), m.vote);
+    if (!this.#passes(peer, checked)) return;
+    const vote = checked.value;
+    if (!this.#routeByHeight(peer, vote.height, m as WireMessage)) return;
     this.#startHeight();
-    const vote: Vote = { type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, from: v.from, sig: v.sig };
     this.#remember({ t: 'vote', vote });
     this.#enqueue({ type: 'vote', vote });
   }
 
-  async #onProposal(peer: string, m: { proposal: Proposal; sig: string; block: WireBlock }): Promise<void> {
-    const p = m.proposal;
-    if (typeof p !== 'object' || p === null || !Number.isSafeInteger(p.height) || !Number.isSafeInteger(p.round) || !Number.isSafeInteger(p.validRound)
-      || typeof p.blockHash !== 'string' || typeof p.from !== 'string' || typeof m.sig !== 'string' || typeof m.block !== 'object' || m.block === null) {
-      return this.#misbehaved(peer, 'malformed proposal');
-    }
-    if (p.height < this.#state.height) return; // stale: ignored
-    // Cheap checks first, so that nobody can make us verify or execute blocks for free: the sender must be the
-    // round's proposer, the round near enough, the validRound sane, the signature good, the block its blockHash.
-    if (p.from !== proposerAt(this.#node.validators, p.height, p.round)) return this.#misbehaved(peer, "proposal from a validator that is not the round's proposer");
-    if (p.round > this.#roundCeiling(p.height) || p.round < 0 || p.validRound < -1 || p.validRound >= p.round) return;
-    if (!verifySignature(p.from, proposalSignBytes(this.#node.genesis.chainId, p), m.sig)) return this.#misbehaved(peer, 'proposal with a bad signature');
-    let header;
-    try {
-      header = checkHeaderShape(m.block.header);
-    } catch {
-      return this.#misbehaved(peer, 'proposal with a malformed header');
-    }
-    if (blockHash(header) !== p.blockHash) return this.#misbehaved(peer, 'proposal whose block does not hash to its blockHash');
-    if (header.proposer !== p.from && p.validRound < 0) return this.#misbehaved(peer, 'proposal whose header names another proposer');
-    if (!this.#routeByHeight(peer, p.height, m as WireMessage)) return;
-    const proposal: Proposal = { type: 'proposal', height: p.height, round: p.round, validRound: p.validRound, blockHash: p.blockHash, from: p.from };
+  async #onProposal(peer: string, m: { proposal: unknown; sig: unknown; block: unknown }): Promise<void> {
+    const checked = checkProposal(this.#view(), m);
+    if (!this.#passes(peer, checked)) return;
+    const { proposal, sig, header, block } = checked.value;
+    if (!this.#routeByHeight(peer, proposal.height, m as WireMessage)) return;
     this.#startHeight();
-    let entry = this.#blocks.get(p.blockHash);
+    let entry = this.#blocks.get(proposal.blockHash);
     if (entry === undefined) {
       if (this.#blocks.size >= BLOCKS_PER_HEIGHT_MAX) return;
-      let checking = this.#checking.get(p.blockHash);
+      let checking = this.#checking.get(proposal.blockHash);
       if (checking === undefined) {
-        const wire: WireBlock = { header, txs: m.block.txs };
-        checking = this.#node.checkBlock({ ...wire, ...(Array.isArray(m.block.hashes) ? { hashes: m.block.hashes } : {}) }).then(
+        const wire: WireBlock = { header, txs: block.txs };
+        checking = this.#node.checkBlock({ ...wire, ...(Array.isArray(block.hashes) ? { hashes: block.hashes } : {}) }).then(
           (prepared) => ({ prepared, wire }),
           (e: unknown) => {
             if (!isMachiError(e)) throw e;
-            this.#log(`invalid proposal from ${this.#node.orgs.get(p.from)?.id ?? p.from}: ${e.message}`);
+            this.#log(`invalid proposal from ${this.#node.orgs.get(proposal.from)?.id ?? proposal.from}: ${e.message}`);
             return { prepared: null, wire };
           },
         );
-        this.#checking.set(p.blockHash, checking);
+        this.#checking.set(proposal.blockHash, checking);
       }
-      const checked = await checking;
-      if (this.#state.height !== p.height || checked === undefined) return;
-      entry = this.#blocks.get(p.blockHash) ?? checked;
-      this.#blocks.set(p.blockHash, entry);
-      this.#remember({ t: 'proposal', proposal, sig: m.sig, block: entry.wire });
+      const result = await checking;
+      if (this.#state.height !== proposal.height || result === undefined) return;
+      entry = this.#blocks.get(proposal.blockHash) ?? result;
+      this.#blocks.set(proposal.blockHash, entry);
+      this.#remember({ t: 'proposal', proposal, sig, block: entry.wire });
     }
     this.#enqueue({ type: 'proposal', proposal, valid: entry.prepared !== null });
-  }
-
-  // ---- block sync -------------------------------------------------------------------------------------------------
-
-  #requestSync(peer?: string): void {
-    if (this.#syncing || this.#net === null) return;
-    const from = this.#node.head.height + 1;
-    const now = Date.now();
-    const usable = (k: string): boolean => (this.#syncBackoff.get(k) ?? 0) <= now && (this.peerHeights.get(k) ?? 0) >= from;
-    let target = peer !== undefined && usable(peer) ? peer : undefined;
-    if (target === undefined) {
-      for (const [k, h] of this.peerHeights) if (usable(k) && (target === undefined || h > this.peerHeights.get(target)!)) target = k;
-    }
-    if (target === undefined) return;
-    this.#syncing = true;
-    this.#syncPeer = target;
-    const to = Math.min(from + SYNC_BLOCKS_MAX - 1, Math.max(from, this.peerHeights.get(target) ?? from));
-    this.#net.send(target, { t: 'get-blocks', from, to });
-    // A peer that never answers is skipped for a while.
-    this.#syncTimer = setTimeout(() => {
-      this.#syncing = false;
-      this.#syncPeer = undefined;
-      this.#syncBackoff.set(target, Date.now() + SYNC_PEER_BACKOFF_MS);
-    }, SYNC_ANSWER_MS_MAX);
-    this.#syncTimer.unref();
-  }
-
-  #serveBlocks(peer: string, from: number, to: number): void {
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) return this.#misbehaved(peer, 'malformed get-blocks');
-    const blocks = [];
-    let bytes = 0;
-    for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, this.#node.head.height) && bytes < SYNC_BYTES_MAX; h++) {
-      const b = this.#node.wireBlock(h)!;
-      bytes += b.block.txs.reduce((n, t) => n + t.length, 0);
-      blocks.push(b);
-    }
-    this.#net?.send(peer, { t: 'blocks', blocks });
-  }
-
-  async #applyBlocks(peer: string, blocks: { block: WireBlock; commit: Commit }[]): Promise<void> {
-    if (peer !== this.#syncPeer) return; // unsolicited
-    clearTimeout(this.#syncTimer);
-    this.#syncPeer = undefined;
-    const before = this.#node.head.height;
-    try {
-      if (!Array.isArray(blocks) || blocks.length > SYNC_BLOCKS_MAX) return this.#misbehaved(peer, 'malformed blocks');
-      for (const b of blocks) {
-        const header = checkHeaderShape(b?.block?.header);
-        const commit = checkCommitShape(b.commit);
-        if (header.height <= this.#node.head.height) continue;
-        try {
-          await this.#node.applySynced({ header, txs: b.block.txs }, commit);
-        } catch (e) {
-          if (header.height <= this.#node.head.height) continue; // consensus committed it meanwhile
-          throw e;
-        }
-      }
-    } catch (e) {
-      if (isMachiError(e)) this.#misbehaved(peer, `sync: ${e.message}`);
-      else this.#log(`sync failed: ${(e as Error).message}`);
-    } finally {
-      this.#syncing = false;
-      // Whatever was stored — even if a later block of the batch failed — consensus moves to the new head.
-      if (this.#node.head.height >= this.#state.height) {
-        this.#log(`synced to height ${this.#node.head.height} from ${this.#node.orgs.get(peer)?.id ?? peer}`);
-        this.#state = this.#freshState();
-        this.#advance();
-      }
-    }
-    if (this.#node.head.height === before) this.#syncBackoff.set(peer, Date.now() + SYNC_PEER_BACKOFF_MS);
-    else if ((this.peerHeights.get(peer) ?? 0) > this.#node.head.height) this.#requestSync(peer);
   }
 }

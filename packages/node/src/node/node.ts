@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import {
   BLOCK_TXS_MAX,
+  BLOCK_TX_BYTES_MAX,
   BUNDLE_FORMAT,
   MEMPOOL_TXS_MAX,
   MachiError,
@@ -14,6 +15,7 @@ import {
   RecentNonces,
   TX_BYTES_MAX,
   TX_TIME_SKEW_MS_MAX,
+  assert,
   blockHash,
   buildBlock,
   canonicalJson,
@@ -46,8 +48,7 @@ import {
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
 import type { CheckOutcome, TxChecker } from './checker.js';
 
-/** [consensus] Most bytes of transactions in one block (canonical JSON). */
-export const BLOCK_TX_BYTES_MAX = 16 * 1024 * 1024;
+export { BLOCK_TX_BYTES_MAX } from '@machi/core'; // [consensus] moved to the core's limits (issue 10)
 /** A proposed block's time may be at most this far ahead of our clock. */
 export const BLOCK_TIME_AHEAD_MS_MAX = 10_000;
 
@@ -59,6 +60,8 @@ export interface NodeOptions {
   checker: TxChecker;
   /** ms since the epoch; injectable for tests */
   clock?: () => number;
+  /** the transaction types (default: a new `createRegistry()`); the simulator shares one across its nodes */
+  registry?: TxTypeRegistry;
 }
 
 export type SubmitOutcome = { ok: true; hash: string } | { ok: false; hash?: string; code: ErrorCode; message: string };
@@ -131,7 +134,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.store = opts.store;
     this.#checker = opts.checker;
     this.clock = opts.clock ?? Date.now;
-    this.registry = createRegistry();
+    this.registry = opts.registry ?? createRegistry();
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
     const self = this.orgs.get(opts.publicKey);
@@ -372,9 +375,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
 
   /** Stores a decided block atomically, then moves the head, the log and the replay window, and answers waiters. */
   commit(p: PreparedBlock, commit: Commit): StoredBlock {
-    if (p.header.height !== this.#head.height + 1 || p.header.prevHash !== this.#head.hash) {
-      throw new Error(`invariant violated: commit of block ${p.header.height} on head ${this.#head.height}`);
-    }
+    assert(p.header.height === this.#head.height + 1 && p.header.prevHash === this.#head.hash, `commit of block ${p.header.height} on head ${this.#head.height}`);
     const firstSeq = p.log.size - p.txs.length;
     const stored: StoredTx[] = p.txs.map((c, i) => ({
       hash: c.hash,

@@ -3,8 +3,10 @@
  * them is consensus-relevant (two nodes with different values still interoperate, up to the smaller message limit).
  */
 
-/** Largest JSON message (UTF-8 bytes, before encryption) a link carries; the ws `maxPayload` is this plus the tag. */
-export const P2P_MESSAGE_BYTES_MAX = 32 * 1024 * 1024;
+import { P2P_MESSAGE_BYTES_MAX, assert } from '@machi/core';
+
+/** Largest JSON message a link carries: with the consensus driver's limits in the core (what must fit in it). */
+export { P2P_MESSAGE_BYTES_MAX };
 /** Largest handshake message (Hello or Auth, JSON text). Real ones are ~300 bytes. */
 export const HANDSHAKE_BYTES_MAX = 1024;
 /** From socket open to an authenticated session; slower peers are dropped. */
@@ -34,3 +36,5 @@ export const FRAME_TAG_BYTES = 16;
 export const FRAME_COUNT_MAX = Number.MAX_SAFE_INTEGER;
 /** WebSocket close reasons are limited to 123 bytes by RFC 6455. */
 export const CLOSE_REASON_BYTES_MAX = 123;
+
+assert(P2P_MESSAGE_BYTES_MAX <= P2P_BUFFERED_BYTES_MAX, 'a maximal message can be queued for a peer');

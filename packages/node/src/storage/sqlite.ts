@@ -3,7 +3,7 @@
  * an acknowledged commit survives a crash of the process or the machine. Schema in docs/spec/storage.md.
  */
 import Database from 'better-sqlite3';
-import { hashLeaf } from '@machi/core';
+import { assert, hashLeaf } from '@machi/core';
 import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
@@ -105,7 +105,7 @@ export class SqliteStore implements LedgerStore {
 
   #commit({ block, txs, logNodes, writes }: BlockToCommit): void {
     const q = this.#q;
-    if (block.header.height !== this.#height + 1) throw new Error(`invariant violated: commit of ${block.header.height} after ${this.#height}`);
+    assert(block.header.height === this.#height + 1, `commit of ${block.header.height} after ${this.#height}`);
     q.insertBlock.run(block.header.height, block.hash, JSON.stringify(block.header), JSON.stringify(block.commit), block.firstSeq);
     for (const t of txs) q.insertTx.run(t.seq, Buffer.from(t.hash, 'hex'), t.height, t.signer, t.nonce, t.body, t.code, t.message);
     for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);
@@ -157,11 +157,11 @@ export class SqliteStore implements LedgerStore {
   getNode(level: number, index: number): Uint8Array {
     if (level === 0) {
       const h = this.#q.leafTxHash.get(index) as Buffer | undefined;
-      if (h === undefined) throw new Error(`invariant violated: no log leaf ${index}`);
+      assert(h !== undefined, `no log leaf ${index}`);
       return hashLeaf(h);
     }
     const h = this.#q.node.get(level * LEVEL_SHIFT + index) as Buffer | undefined;
-    if (h === undefined) throw new Error(`invariant violated: no log node (${level}, ${index})`);
+    assert(h !== undefined, `no log node (${level}, ${index})`);
     return h;
   }
 

@@ -170,7 +170,7 @@ describe('a consortium with a Byzantine organisation', () => {
     expect(signers).not.toContain(ROGUE);
   });
 
-  it('disconnects the rogue for a malformed vote', async () => {
+  it('CONS-CHECK-1: disconnects the rogue for a malformed vote', async () => {
     // wrong types and missing fields
     await misbehave('malformed vote', (v) => ({ t: 'vote', vote: { type: 'prevote', height: String(v.height), round: -1, from: 42 } }));
     await misbehave('malformed vote', () => ({ t: 'vote' }));
@@ -188,7 +188,7 @@ describe('a consortium with a Byzantine organisation', () => {
     await misbehave('vote from a non-validator', (v) => ({ t: 'vote', vote: signedVote(outsider, 'prevote', v.height, v.round, null) }));
   });
 
-  it('disconnects the rogue for a proposal whose header does not hash to its blockHash', async () => {
+  it('CONS-CHECK-2: disconnects the rogue for a proposal whose header does not hash to its blockHash', async () => {
     const latest = await api<{ header: Record<string, unknown> }>(honest[0]!, '/v1/blocks/latest');
     await misbehave('proposal whose block does not hash to its blockHash', (v) => {
       // a round (near the current one) in which the auditor is the proposer: otherwise it is refused before the hash
@@ -269,7 +269,7 @@ describe('a consortium with a Byzantine organisation', () => {
     await expectCommits();
   });
 
-  it('records an equivocation (two signed prevotes, same height and round) as evidence', async () => {
+  it('CONS-EVIDENCE-1: records an equivocation (two signed prevotes, same height and round) as evidence', async () => {
     const net = await startRogue();
     // The chain is idle between batches: wait until every honest node agrees on the height being decided.
     let view!: ConsensusView;

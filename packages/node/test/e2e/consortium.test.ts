@@ -48,7 +48,7 @@ describe('a consortium of four organisations', () => {
     for (const s of latest.json.commit.signatures) expect(ORGS).toContain(s.org);
   });
 
-  it('keeps committing with one node killed, halts with two down, resumes when one returns, and the killed node catches up', async () => {
+  it('CONS-SYNC-1: keeps committing with one node killed, halts with two down, resumes when one returns, and the killed node catches up', async () => {
     const [a, , c, d] = nodes as [Node, Node, Node, Node];
     await stopNode(d, 'SIGKILL');
     const r1 = await submitAndWait(a, makeTxs('street-office', 200));

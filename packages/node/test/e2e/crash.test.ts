@@ -336,7 +336,7 @@ function walState(dir: string): string {
 }
 
 describe('crash safety (SIGKILL under load)', () => {
-  it('keeps every acknowledged commit, leaves no partial block, verifies and keeps working after restarts', async () => {
+  it('CONS-STORE-1: keeps every acknowledged commit, leaves no partial block, verifies and keeps working after restarts', async () => {
     const t0 = Date.now();
     const dir = await mkdtemp(join(tmpdir(), 'machi-crash-'));
     dataDir = dir;

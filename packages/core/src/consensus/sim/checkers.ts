@@ -14,7 +14,9 @@ export type ViolationKind =
   | 'evidence-missing'
   | 'evidence-bogus'
   | 'liveness'
-  | 'event-limit';
+  | 'event-limit'
+  /** the code under test threw where it must not (the real-driver simulator) */
+  | 'exception';
 
 export interface Violation {
   kind: ViolationKind;
@@ -28,6 +30,8 @@ export interface CheckerConfig {
   honest: ReadonlySet<string>;
   /** the honest validity function: is this a valid block for this height? */
   blockValid(blockHash: string, height: number): boolean;
+  /** checks a vote's signature (default: the step-level simulator's fake signatures) */
+  sigValid?: (v: Vote) => boolean;
 }
 
 /** Agreement, validity, no double-signing by honest nodes, evidence for every equivocation seen, liveness. */
@@ -42,12 +46,25 @@ export class Checkers {
   private readonly reportedEvidence = new Set<string>();
   private readonly power = new Map<string, number>();
   private readonly totalPower: number;
+  private readonly sigValid: (v: Vote) => boolean;
   decisions = 0;
   evidenceReported = 0;
 
   constructor(private readonly cfg: CheckerConfig) {
     for (const v of cfg.validators) this.power.set(v.key, v.power);
     this.totalPower = cfg.validators.reduce((s, v) => s + v.power, 0);
+    this.sigValid = cfg.sigValid ?? fakeSigValid;
+  }
+
+  /** A violation found by a check outside this class (the real-driver simulator's own observations). */
+  report(kind: ViolationKind, atMs: number, message: string): void {
+    this.fail(kind, atMs, message);
+  }
+
+  /** Evidence a node recorded, known only by the validator it names: it must not name an honest one. */
+  onEvidenceRecord(node: string, validator: string, atMs: number): void {
+    this.evidenceReported++;
+    if (this.cfg.honest.has(validator)) this.fail('evidence-bogus', atMs, `${node} recorded evidence against honest ${validator}`);
   }
 
   private fail(kind: ViolationKind, atMs: number, message: string): void {
@@ -88,7 +105,7 @@ export class Checkers {
     for (const s of c.signatures) {
       const p = this.power.get(s.validator);
       const vote = { type: 'precommit' as const, height: c.height, round: c.round, blockHash: c.blockHash, from: s.validator, sig: s.sig };
-      if (p === undefined || seen.has(s.validator) || !fakeSigValid(vote)) {
+      if (p === undefined || seen.has(s.validator) || !this.sigValid(vote)) {
         this.fail('validity', atMs, `${node}'s commit at h=${c.height} has a bad signature entry for ${s.validator}`);
         return;
       }
@@ -112,7 +129,7 @@ export class Checkers {
    * one in the same incarnation must produce evidence.
    */
   onVoteDelivered(node: string, incarnation: number, v: Vote, nodeHeight: number, nodeRound: number, atMs: number): void {
-    if (v.height !== nodeHeight || v.round > nodeRound + ROUNDS_AHEAD_MAX || !this.power.has(v.from) || !fakeSigValid(v)) return;
+    if (v.height !== nodeHeight || v.round > nodeRound + ROUNDS_AHEAD_MAX || !this.power.has(v.from) || !this.sigValid(v)) return;
     let mem = this.firstVote.get(node);
     if (mem === undefined || mem.incarnation !== incarnation || mem.height !== nodeHeight) {
       mem = { incarnation, height: nodeHeight, votes: new Map() };
@@ -132,7 +149,7 @@ export class Checkers {
     const { voteA: a, voteB: b } = e;
     const genuine =
       a.from === e.validator && b.from === e.validator && a.type === b.type && a.height === b.height && a.round === b.round &&
-      a.blockHash !== b.blockHash && fakeSigValid(a) && fakeSigValid(b);
+      a.blockHash !== b.blockHash && this.sigValid(a) && this.sigValid(b);
     if (!genuine) this.fail('evidence-bogus', atMs, `${node} reported evidence that does not prove equivocation by ${e.validator}`);
     if (this.cfg.honest.has(e.validator)) this.fail('evidence-bogus', atMs, `${node} reported evidence against honest ${e.validator}`);
     this.evidenceReported++;

@@ -1,0 +1,116 @@
+/**
+ * Checks of peer messages, one function per message type, before anything reaches the state machine (CometBFT's
+ * reactor: decode and check, then enqueue). Each answers `{ok: true, value}`, `ignore` (harmless: stale, too far
+ * ahead) or `reject` with a reason (the peer broke the protocol: the driver disconnects it). Pure functions of the
+ * message and the driver's view; cheap checks first, so that nobody can make us verify or execute blocks for free.
+ * docs/spec/consensus.md — CONS-CHECK-1 (votes), CONS-CHECK-2 (proposals), CONS-CHECK-3 (sync and status).
+ */
+import {
+  GOSSIP_TXS_MAX,
+  ROUNDS_AHEAD_MAX,
+  SYNC_BLOCKS_MAX,
+  blockHash,
+  checkHeaderShape,
+  proposalSignBytes,
+  proposer as proposerAt,
+  verifySignature,
+  voteSignBytes,
+  type BlockHeader,
+  type Commit,
+  type Proposal,
+  type Validator,
+  type Vote,
+} from '@machi/core';
+import type { WireBlock } from '../node/node.js';
+
+export type Verdict<T> = { ok: true; value: T } | { ok: false; action: 'ignore' } | { ok: false; action: 'reject'; reason: string };
+
+const IGNORE = { ok: false, action: 'ignore' } as const;
+const reject = (reason: string): Verdict<never> => ({ ok: false, action: 'reject', reason });
+const ok = <T>(value: T): Verdict<T> => ({ ok: true, value });
+
+/** What the checks need to know of the driver. */
+export interface CheckView {
+  chainId: string;
+  validators: readonly Validator[];
+  /** the height and round the state machine is at */
+  height: number;
+  round: number;
+  /** verifies an Ed25519 signature (injected so tests can count calls; production: the core's verifySignature) */
+  verify?: (publicKey: string, message: Uint8Array, sig: string) => boolean;
+}
+
+/** The highest round worth accepting a message for at `height` (the state machine keeps ROUNDS_AHEAD_MAX ahead). */
+function roundCeiling(view: CheckView, height: number): number {
+  return (height === view.height ? view.round : 0) + ROUNDS_AHEAD_MAX;
+}
+
+export function checkVote(view: CheckView, raw: unknown): Verdict<Vote> {
+  const v = raw as Vote;
+  if (typeof v !== 'object' || v === null || (v.type !== 'prevote' && v.type !== 'precommit') || !Number.isSafeInteger(v.height) || !Number.isSafeInteger(v.round)
+    || v.round < 0 || (v.blockHash !== null && typeof v.blockHash !== 'string') || typeof v.from !== 'string' || typeof v.sig !== 'string') {
+    return reject('malformed vote');
+  }
+  if (v.height < view.height) return IGNORE; // stale
+  if (!view.validators.some((x) => x.publicKey === v.from)) return reject('vote from a non-validator');
+  if (v.round > roundCeiling(view, v.height)) return IGNORE; // too far ahead to matter (step would drop it too)
+  const verify = view.verify ?? verifySignature;
+  if (!verify(v.from, voteSignBytes(view.chainId, v.type, v.height, v.round, v.blockHash), v.sig)) return reject('vote with a bad signature');
+  return ok({ type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, from: v.from, sig: v.sig });
+}
+
+export interface CheckedProposal {
+  proposal: Proposal;
+  sig: string;
+  header: BlockHeader;
+  /** the block as received (its transactions are checked later, by the node) */
+  block: WireBlock;
+}
+
+export function checkProposal(view: CheckView, m: { proposal?: unknown; sig?: unknown; block?: unknown }): Verdict<CheckedProposal> {
+  const p = m.proposal as Proposal;
+  const block = m.block as WireBlock;
+  if (typeof p !== 'object' || p === null || !Number.isSafeInteger(p.height) || !Number.isSafeInteger(p.round) || !Number.isSafeInteger(p.validRound)
+    || typeof p.blockHash !== 'string' || typeof p.from !== 'string' || typeof m.sig !== 'string' || typeof block !== 'object' || block === null) {
+    return reject('malformed proposal');
+  }
+  if (p.height < view.height) return IGNORE; // stale
+  // The sender must be the round's proposer, the round near enough, the validRound sane, the signature good, the block
+  // its blockHash.
+  if (p.from !== proposerAt(view.validators, p.height, p.round)) return reject("proposal from a validator that is not the round's proposer");
+  if (p.round > roundCeiling(view, p.height) || p.round < 0 || p.validRound < -1 || p.validRound >= p.round) return IGNORE;
+  const verify = view.verify ?? verifySignature;
+  if (!verify(p.from, proposalSignBytes(view.chainId, p), m.sig)) return reject('proposal with a bad signature');
+  let header: BlockHeader;
+  try {
+    header = checkHeaderShape(block.header);
+  } catch {
+    return reject('proposal with a malformed header');
+  }
+  if (blockHash(header) !== p.blockHash) return reject('proposal whose block does not hash to its blockHash');
+  if (header.proposer !== p.from && p.validRound < 0) return reject('proposal whose header names another proposer');
+  const proposal: Proposal = { type: 'proposal', height: p.height, round: p.round, validRound: p.validRound, blockHash: p.blockHash, from: p.from };
+  return ok({ proposal, sig: m.sig, header, block });
+}
+
+export function checkStatus(m: { height?: unknown }): Verdict<number> {
+  return Number.isSafeInteger(m.height) ? ok(m.height as number) : reject('malformed status');
+}
+
+export function checkGetBlocks(m: { from?: unknown; to?: unknown }): Verdict<{ from: number; to: number }> {
+  const { from, to } = m;
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || (from as number) < 1 || (to as number) < (from as number)) return reject('malformed get-blocks');
+  return ok({ from: from as number, to: to as number });
+}
+
+/** The outer shape of a sync answer; each block and commit is checked as it is applied (node.applySynced). */
+export function checkBlocks(m: { blocks?: unknown }): Verdict<{ block: WireBlock; commit: Commit }[]> {
+  if (!Array.isArray(m.blocks) || m.blocks.length > SYNC_BLOCKS_MAX) return reject('malformed blocks');
+  return ok(m.blocks as { block: WireBlock; commit: Commit }[]);
+}
+
+/** Gossiped transactions: each is checked on admission (node.submit). */
+export function checkTxs(m: { txs?: unknown }): Verdict<unknown[]> {
+  if (!Array.isArray(m.txs) || m.txs.length > GOSSIP_TXS_MAX) return reject('malformed txs message');
+  return ok(m.txs);
+}

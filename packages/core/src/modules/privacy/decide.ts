@@ -92,7 +92,7 @@ export function decideAccess(record: SubjectRecord | undefined, grants: readonly
     const c = request.case;
     if (c === undefined) return deny('case-not-found');
     if (!c.open) return deny('case-closed');
-    const manages = c.org === request.org && c.managerRoles.includes(request.role);
+    const manages = (c.org === request.org || (c.orgs ?? []).includes(request.org)) && c.managerRoles.includes(request.role);
     if (!manages && (request.actor === undefined || !c.assigned.includes(request.actor))) return deny('not-on-case');
   }
   if (request.role === 'resident') {

@@ -320,9 +320,9 @@ export const eventTriage: TxType<EventTriagePayload> = {
     ...closedObject(['event', 'decision', 'by'], { event: eventId, decision: enumString(TRIAGE_DECISIONS), into: eventId, reason: enumString(EVENT_REJECT_REASONS), by: actor }),
     // merge names the event it duplicates, reject a reason code, accept neither
     allOf: [
-      { if: { properties: { decision: { const: 'merge' } } }, then: { required: ['into'], not: { required: ['reason'] } } },
-      { if: { properties: { decision: { const: 'reject' } } }, then: { required: ['reason'], not: { required: ['into'] } } },
-      { if: { properties: { decision: { const: 'accept' } } }, then: { not: { anyOf: [{ required: ['into'] }, { required: ['reason'] }] } } },
+      { if: { properties: { decision: { const: 'merge' } } }, then: { properties: { into: eventId, reason: false }, required: ['into'] } },
+      { if: { properties: { decision: { const: 'reject' } } }, then: { properties: { into: false, reason: enumString(EVENT_REJECT_REASONS) }, required: ['reason'] } },
+      { if: { properties: { decision: { const: 'accept' } } }, then: { properties: { into: false, reason: false } } },
     ],
   },
   handle(ctx, p) {

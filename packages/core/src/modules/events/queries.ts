@@ -1,6 +1,6 @@
 /**
  * Pure queries over the events state, through a key reader and a prefix scan (values are canonical JSON text, as
- * stored), and pure helpers over one event record: its eventTimeline and its eventTimers at a given time.
+ * stored), and pure helpers over one event record: its timeline and its timers at a given time.
  * docs/spec/events.md#queries
  */
 import { parseState as parse, type StateRead, type StateScan } from '../../foundation/state.js';
@@ -100,7 +100,7 @@ export function eventTimeline(r: EventRecord): EventTimelineEntry[] {
   return r.steps.map((step, index) => ({ ...step, index }));
 }
 
-/** One department's eventTimers at a time `now`. */
+/** One department's timers at a time `now`. */
 export interface PartTimers {
   org: string;
   status: Assignment['status'];
@@ -114,7 +114,7 @@ export interface PartTimers {
   escalation: number;
 }
 
-/** Every department's eventTimers at `now` (block time or the node's clock): what the command centre's board shows. */
+/** Every department's timers at `now` (block time or the node's clock): what the command centre's board shows. */
 export function eventTimers(r: EventRecord, now: number): PartTimers[] {
   return r.assignments.map((a) => ({
     org: a.org,

@@ -127,8 +127,9 @@ export const assignmentOf = (r: EventRecord, org: string): Assignment | undefine
 const isCentre = (r: EventRecord, a: EventActing): boolean => a.org === r.centre && roleIn(CENTRE_ROLES, a);
 const isAssignee = (r: EventRecord, a: EventActing): boolean => assignmentOf(r, a.org) !== undefined && roleIn(DEPARTMENT_ROLES, a);
 
-/** Whether a department's acknowledgement is missed at `now`: a major-event deadline passed without it. */
-export const ackMissed = (a: Assignment, now: number): boolean => a.ackDueAt !== null && (a.acknowledgedAt === null ? now > a.ackDueAt : a.acknowledgedAt > a.ackDueAt);
+/** Whether a department's acknowledgement is missed at `now`: its major-event deadline has passed, and it acknowledged after it or not at all. */
+export const ackMissed = (a: Assignment, now: number): boolean =>
+  a.ackDueAt !== null && now > a.ackDueAt && (a.acknowledgedAt === null || a.acknowledgedAt > a.ackDueAt);
 /** Whether a department's part is overdue at `now`: not handled and past its deadline. */
 export const handlingOverdue = (a: Assignment, now: number): boolean => a.status !== 'handled' && now > a.dueAt;
 

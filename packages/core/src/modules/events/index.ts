@@ -11,6 +11,7 @@ export * from './transitions.js';
 export * from './handlers.js';
 export * from './queries.js';
 export * from './metrics.js';
+export * from './verify-step.js';
 export { EVENTS_ERRORS, eventErrorCode } from './errors.js';
 
 import { defineCoreModule } from '../../foundation/module.js';

@@ -558,4 +558,4 @@ export const eventsTypes: readonly TxType<EventPayload>[] = [
   gridPatrol,
   gridVisit,
   configureDepartment,
-] as readonly TxType<never>[] as readonly TxType<EventPayload>[];
+];

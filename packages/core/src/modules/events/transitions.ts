@@ -56,7 +56,8 @@ export interface EventTransitionRule {
 
 export const EVENT_TRANSITIONS = {
   report: { from: [], to: 'reported', who: 'reporter-role' },
-  triage: { from: ['reported'], to: 'decision', who: 'centre' },
+  // and from dispatched only for a major event (fanned out at report) and only to merge a duplicate or reject it
+  triage: { from: ['reported', 'dispatched'], to: 'decision', who: 'centre' },
   dispatch: { from: ['filed', 'dispatched', 'handled'], to: 'dispatched', who: 'centre' },
   acknowledge: { from: ['dispatched'], to: null, who: 'assignee' },
   accept: { from: ['dispatched'], to: null, who: 'assignee' },
@@ -169,6 +170,9 @@ function stateRules(r: EventRecord, action: EventAction, a: EventActing, input: 
   const mine = assignmentOf(r, a.org);
   switch (action) {
     case 'triage': {
+      // a major event was fanned out at report: triage may still merge a duplicate report of it or reject a false one
+      if (r.status === 'dispatched' && !r.major) return conflict(`event ${r.event} is already dispatched`);
+      if (r.status === 'dispatched' && input.decision === 'accept') return conflict(`major event ${r.event} was dispatched at report: merge or reject it, or leave it`);
       if (input.decision !== 'merge') return OK;
       const into = c.into as EventRecord;
       if (into.event === r.event) return conflict('an event cannot be merged into itself');

@@ -425,6 +425,19 @@ describe('major events', () => {
     expect(record(s, FIRE).steps.at(-1)).toMatchObject({ action: 'escalate', org: STREET.id, to: COMP.id, level: 1, at: T0 + 6 * MIN_MS });
   });
 
+  it('a second report of the same fire is merged into the first: its parts leave the departments\' inboxes', () => {
+    const s = withGrid();
+    fire(s);
+    const again = ev('fire again');
+    apply(eventReport, s, PROPERTY, reportPayload({ event: again, category: 'fire', severity: 'serious', reporter: RESIDENT, reporterKind: 'resident' }), T0 + MIN_MS);
+    expect(inbox(s.read, s.scan, POLICE.id).map((e) => e.event).sort()).toEqual([FIRE, again].sort());
+    apply(eventTriage, s, STREET, { event: again, decision: 'merge', into: FIRE, by: COMMANDER }, T0 + 2 * MIN_MS);
+    expect(inbox(s.read, s.scan, POLICE.id).map((e) => e.event)).toEqual([FIRE]);
+    expect(record(s, FIRE).duplicates).toEqual([again]);
+    expect(rejected(eventTriage, s, STREET, { event: FIRE, decision: 'accept', by: COMMANDER })).toMatch(/dispatched at report/);
+    expect(rejected(eventTriage, storyTo('dispatch'), STREET, { event: EV, decision: 'reject', reason: 'not-an-event', by: COMMANDER })).toMatch(/already dispatched/);
+  });
+
   it('below the rule\'s severity an event is not major; a command centre\'s directory replaces the defaults', () => {
     const s = withGrid();
     apply(eventReport, s, STREET, reportPayload({ event: ev('minor hazard'), category: 'safety-hazard', severity: 'serious' }));

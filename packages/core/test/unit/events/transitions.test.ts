@@ -27,7 +27,7 @@ import { ACTOR_FOR, CIVIL, CLERK, COMMANDER, EV, GRID, GRID_WORKER, HOUR_MS, JUD
 type Act = Exclude<EventAction, 'report'>;
 const FLAGGABLE: EventStatus[] = ['dispatched', 'handled', 'closed'];
 const EXPECTED: Record<Act, EventStatus[]> = {
-  triage: ['reported'],
+  triage: ['reported', 'dispatched'],
   dispatch: ['filed', 'dispatched', 'handled'],
   acknowledge: ['dispatched'],
   accept: ['dispatched'],
@@ -110,7 +110,7 @@ function recordFor(status: EventStatus, action: Act = 'accept', over: Partial<Ev
 
 /** What each action's payload says in the checks. */
 const INPUT: Record<Act, EventActionInput> = {
-  triage: { decision: 'accept' },
+  triage: { decision: 'reject' },
   dispatch: { departments: [{ org: CIVIL.id }] },
   acknowledge: {},
   accept: {},
@@ -139,7 +139,7 @@ describe('the transition table', () => {
 
   it('covers every status × action pair exactly once', () => {
     expect(ALLOWED.length + FORBIDDEN.length).toBe(EVENT_STATUSES.length * ACTS.length);
-    expect(ALLOWED).toHaveLength(19);
+    expect(ALLOWED).toHaveLength(20);
   });
 
   it('allows every listed pair for the right actor', () => {
@@ -153,6 +153,13 @@ describe('the transition table', () => {
   it('closed, rejected and merged are final for the work; only flags and the rating touch a closed event', () => {
     for (const s of ['rejected', 'merged'] as const) for (const a of ACTS) expect(check(recordFor(s, a), a), `${s} ${a}`).toEqual(status(409));
     expect(ACTS.filter((a) => EXPECTED[a].includes('closed')).sort()).toEqual(['answer_flag', 'flag', 'rate']);
+  });
+
+  it('triage of a dispatched event: only a major one (fanned out at report), only to merge or reject', () => {
+    expect(check(recordFor('dispatched'), 'triage', {}, { decision: 'reject' })).toEqual({ ok: true });
+    expect(check(recordFor('dispatched'), 'triage', {}, { decision: 'accept' })).toEqual(status(409));
+    expect(check(recordFor('dispatched', 'triage', { major: false }), 'triage', {}, { decision: 'reject' })).toEqual(status(409));
+    expect(check(recordFor('reported', 'triage', { major: false }), 'triage', {}, { decision: 'accept' })).toEqual({ ok: true });
   });
 
   it('settles on handled only when every part is handled', () => {

@@ -61,6 +61,7 @@ import {
   openOrgKey,
   orgEventKey,
   patrolKey,
+  reporterEventKey,
   visitKey,
   type Assignment,
   type ConfigureDepartmentPayload,
@@ -166,6 +167,7 @@ export function eventIndexEntries(r: EventRecord): Map<string, string> {
   const orgs = [r.centre, ...r.assignments.map((a) => a.org)];
   for (const o of orgs) out.set(orgEventKey(o, r.event), r.status);
   out.set(gridEventKey(r.grid, r.event), r.status);
+  out.set(reporterEventKey(r.reporterOrg, r.reporter, r.event), r.status);
   if (isEventOpen(r.status)) {
     for (const o of orgs) out.set(openOrgKey(o, r.event), r.status);
     out.set(openGridKey(r.grid, r.event), r.status);

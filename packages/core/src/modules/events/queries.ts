@@ -16,6 +16,7 @@ import {
   openOrgPrefix,
   orgEventPrefix,
   patrolPrefix,
+  reporterEventPrefix,
   eventsTimeCode,
   visitPrefix,
   type Assignment,
@@ -27,6 +28,7 @@ import {
   type VisitRecord,
 } from './types.js';
 import type { DepartmentCode } from './catalogue.js';
+import { departmentMetrics, gridWorkerMetrics, type DepartmentMetrics, type GridWorkerMetrics, type MetricsPeriod } from './metrics.js';
 
 export function eventRecord(read: StateRead, event: string): EventRecord | undefined {
   return parse<EventRecord>(read(eventKey(event)));
@@ -69,6 +71,10 @@ export const eventsOfOrg = (read: StateRead, scan: StateScan, org: string, optio
 /** Every event of a grid. */
 export const eventsOfGrid = (read: StateRead, scan: StateScan, grid: string, options: EventsQueryOptions = {}): EventRecord[] => under(read, scan, gridEventPrefix(grid), options);
 
+/** The events a reporter (pseudonym of `org`) reported, open or not: a grid worker's or resident's "my reports". */
+export const reportsOf = (read: StateRead, scan: StateScan, org: string, reporter: string, options: EventsQueryOptions = {}): EventRecord[] =>
+  under(read, scan, reporterEventPrefix(org, reporter), options);
+
 /** A department's inbox: open events where `org` has a part not yet handled. */
 export function inbox(read: StateRead, scan: StateScan, org: string, options: EventsQueryOptions = {}): EventRecord[] {
   return openEventsOfOrg(read, scan, org, options).filter((r) => r.assignments.some((a) => a.org === org && a.status !== 'handled'));
@@ -76,9 +82,13 @@ export function inbox(read: StateRead, scan: StateScan, org: string, options: Ev
 
 /** Records under a time-keyed prefix with `from ≤ at < to`, in time order (at most `limit`). */
 function timed<T extends { at: number }>(scan: StateScan, prefix: string, from: number, to: number, limit: number): T[] {
-  // keys are `<prefix><15-digit time>/<txHash>`: scanning the whole grid prefix and cutting is simple and bounded
+  // keys are `<prefix><15-digit time>/<txHash>`: scan under the digits `from` and `to − 1` share, then cut
+  if (to <= from) return [];
+  const [a, b] = [eventsTimeCode(from), eventsTimeCode(to - 1)];
+  let shared = 0;
+  while (shared < a.length && a[shared] === b[shared]) shared += 1;
   const out: T[] = [];
-  for (const [key, value] of scan(prefix, limit)) {
+  for (const [key, value] of scan(prefix + a.slice(0, shared), limit)) {
     const at = key.slice(prefix.length, prefix.length + eventsTimeCode(0).length);
     if (at >= eventsTimeCode(from) && at < eventsTimeCode(to)) out.push(JSON.parse(value) as T);
   }
@@ -131,4 +141,17 @@ export function eventTimers(r: EventRecord, now: number): PartTimers[] {
 /** Departments that missed their acknowledgement at `now` (escalate them: `event.escalate`). */
 export function missedAcknowledgements(r: EventRecord, now: number): string[] {
   return r.assignments.filter((a) => ackMissed(a, now)).map((a) => a.org);
+}
+
+/** A department's contribution and timeliness at `now`, over every event it was on (at most `limit` of them). */
+export function departmentRecord(read: StateRead, scan: StateScan, org: string, now: number, limit = EVENTS_QUERY_ITEMS_MAX): DepartmentMetrics {
+  return departmentMetrics(eventsOfOrg(read, scan, org, { limit }), org, now);
+}
+
+/** A grid worker's coverage and reporting over `period`, or undefined if the grid is not defined. */
+export function gridWorkerRecord(read: StateRead, scan: StateScan, grid: string, worker: string, period: MetricsPeriod): GridWorkerMetrics | undefined {
+  const g = gridRecord(read, grid);
+  if (g === undefined) return undefined;
+  const records = { visits: visitsOf(scan, grid, period.from, period.to), patrols: patrolsOf(scan, grid, period.from, period.to), events: eventsOfGrid(read, scan, grid) };
+  return gridWorkerMetrics(g, worker, records, period);
 }

@@ -424,6 +424,9 @@ export const orgEventKey = (org: string, event: string): string => `${orgEventPr
 /** every event of a grid; value: status */
 export const gridEventPrefix = (grid: string): string => `events/by-grid/${grid}/`;
 export const gridEventKey = (grid: string, event: string): string => `${gridEventPrefix(grid)}${event}`;
+/** every event a reporter reported (their "my reports"); value: status */
+export const reporterEventPrefix = (org: string, reporter: string): string => `events/by-reporter/${org}/${reporter}/`;
+export const reporterEventKey = (org: string, reporter: string, event: string): string => `${reporterEventPrefix(org, reporter)}${event}`;
 export const gridKey = (grid: string): string => `events/grid/${grid}`;
 /** Block times as 15 digits, so keys sort by time. */
 export const eventsTimeCode = (ms: number): string => String(ms).padStart(15, '0');

@@ -34,6 +34,7 @@ import {
   openEventsOfOrg,
   eventsOfOrg,
   patrolsOf,
+  reportsOf,
   visitsOf,
   type EventRecord,
 } from '../../../src/index.js';
@@ -139,6 +140,7 @@ describe('event.report', () => {
     expect(s.keys('events/').filter((k) => !k.startsWith('events/grid/'))).toEqual([
       `events/by-grid/${GRID}/${EV}`,
       `events/by-org/street-office/${EV}`,
+      `events/by-reporter/street-office/${GRID_WORKER}/${EV}`,
       eventKey(EV),
       `events/open-grid/${GRID}/${EV}`,
       `events/open-org/street-office/${EV}`,
@@ -227,6 +229,8 @@ describe('the happy path', () => {
     expect(openEventsOfOrg(closed.read, closed.scan, STREET.id)).toEqual([]);
     expect(eventsOfOrg(closed.read, closed.scan, POLICE.id).map((r) => r.status)).toEqual(['closed']);
     expect(closed.get(`events/by-grid/${GRID}/${EV}`)).toBe('closed');
+    expect(reportsOf(closed.read, closed.scan, STREET.id, GRID_WORKER).map((r) => [r.event, r.status])).toEqual([[EV, 'closed']]);
+    expect(reportsOf(closed.read, closed.scan, PROPERTY.id, GRID_WORKER)).toEqual([]);
   });
 });
 
@@ -466,6 +470,8 @@ describe('grids: definition, patrols, visits', () => {
     apply(gridVisit, s, STREET, { grid: GRID, building: 'b1', worker: GRID_WORKER, households: [household('1'), household('2')], purpose: 'routine' }, T0 + MIN_MS);
     expect(patrolsOf(s.scan, GRID).map((p) => [p.building, p.at])).toEqual([['b1', T0], ['b2', T0 + HOUR_MS]]);
     expect(patrolsOf(s.scan, GRID, T0 + 1, T0 + 2 * HOUR_MS).map((p) => p.building)).toEqual(['b2']);
+    expect(patrolsOf(s.scan, GRID, T0, T0 + HOUR_MS).map((p) => p.building)).toEqual(['b1']); // `to` is exclusive
+    expect(patrolsOf(s.scan, GRID, T0 + HOUR_MS, T0)).toEqual([]);
     expect(visitsOf(s.scan, GRID)).toEqual([{ grid: GRID, building: 'b1', worker: GRID_WORKER, households: [household('1'), household('2')], purpose: 'routine', at: T0 + MIN_MS, txHash: expect.any(String) }]);
   });
 

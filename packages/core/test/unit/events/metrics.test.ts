@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   departmentMetrics,
+  departmentRecord,
+  gridWorkerRecord,
   eventAccept,
   eventAcknowledge,
   eventFlag,
@@ -228,5 +230,10 @@ describe('metrics over a state built by the handlers', () => {
     expect(urban).toMatchObject({ assigned: 1, acknowledgementsMissed: 1, acknowledgedOnTime: 0, handled: 1, handledOnTime: 0, flagsReceived: 1, flagsAnswered: 0, sentBack: 1 });
     const worker = gridWorkerMetrics(gridRecord(s.read, GRID)!, GRID_WORKER, { visits: visitsOf(s.scan, GRID), patrols: patrolsOf(s.scan, GRID), events: eventsOfGrid(s.read, s.scan, GRID) }, { from: T0 - DAY_MS, to: now });
     expect(worker).toMatchObject({ households: 10, householdsVisited: 3, coverage: 0.3, buildingsPatrolled: 1, reports: 1, timelyReports: 1 });
+    expect(gridWorkerRecord(s.read, s.scan, GRID, GRID_WORKER, { from: T0 - DAY_MS, to: now })).toEqual(worker);
+    expect(gridWorkerRecord(s.read, s.scan, 'g-none', GRID_WORKER, { from: T0, to: now })).toBeUndefined();
+    expect(departmentRecord(s.read, s.scan, URBAN.id, now)).toEqual(urban);
+    // a period that ends before the visit and the patrol sees neither
+    expect(gridWorkerRecord(s.read, s.scan, GRID, GRID_WORKER, { from: T0 - DAY_MS, to: T0 - HOUR_MS })).toMatchObject({ householdsVisited: 0, buildingsPatrolled: 0 });
   });
 });

@@ -12,6 +12,9 @@ import {
   checkEventReport,
   checkEventTransition,
   checkGridWork,
+  ERRORS,
+  EVENTS_ERRORS,
+  eventErrorCode,
   settledStatus,
   type Assignment,
   type AssignmentStatus,
@@ -275,5 +278,15 @@ describe('reports and grid work', () => {
     expect(checkGridWork(grid, { ...me, role: 'official' }, { grid: GRID, building: 'b1' })).toEqual(status(403));
     expect(checkGridWork(grid, me, { grid: GRID, building: 'b9' })).toEqual(status(409));
     expect(checkGridWork(undefined, me, { grid: GRID, building: 'b1' })).toEqual(status(404));
+  });
+});
+
+describe('errors', () => {
+  it('a refused check maps to the module\'s code with the same HTTP status, in the one catalogue', () => {
+    for (const st of [404, 409, 403] as const) {
+      const code = eventErrorCode(st);
+      expect(EVENTS_ERRORS[code].status).toBe(st);
+      expect(ERRORS[code]).toEqual(EVENTS_ERRORS[code]);
+    }
   });
 });

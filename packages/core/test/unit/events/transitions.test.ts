@@ -12,6 +12,9 @@ import {
   checkEventReport,
   checkEventTransition,
   checkGridWork,
+  EVENTS_ASSIGNMENTS_MAX,
+  EVENTS_FLAGS_MAX,
+  EVENTS_STEPS_MAX,
   ERRORS,
   EVENTS_ERRORS,
   eventErrorCode,
@@ -228,6 +231,16 @@ describe('what must exist (404) and the remaining conflicts (409)', () => {
     expect(check(recordFor('closed', 'rate', { rating: 4 }), 'rate')).toEqual(status(409));
     expect(check(recordFor('dispatched', 'flag'), 'flag', { org: URBAN.id, actor: CLERK }, { step: 2 })).toEqual(status(409));
     expect(check(recordFor('dispatched', 'flag'), 'flag', {}, { step: 0 })).toEqual(status(409));
+  });
+
+  it('limits: steps, departments, flags', () => {
+    const r = recordFor('dispatched', 'accept');
+    expect(check({ ...r, steps: Array.from({ length: EVENTS_STEPS_MAX }, () => r.steps[0]!) }, 'accept')).toEqual(status(409));
+    const many = Array.from({ length: EVENTS_ASSIGNMENTS_MAX }, (_, i) => assignment(`dept-${i}`, 'accepted'));
+    expect(check(recordFor('dispatched', 'dispatch', { assignments: many }), 'dispatch')).toEqual(status(409));
+    expect(check(recordFor('dispatched', 'request_help', { assignments: [assignment(POLICE.id, 'accepted'), ...many.slice(1)] }), 'request_help')).toEqual(status(409));
+    const flags = Array.from({ length: EVENTS_FLAGS_MAX }, () => ({ ...r.flags[0]!, answer: 'result-upheld' as const, answeredAt: T0 }));
+    expect(check(recordFor('dispatched', 'flag', { flags }), 'flag')).toEqual(status(409));
   });
 
   it('merges only into an open event of the same command centre', () => {

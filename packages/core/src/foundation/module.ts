@@ -26,6 +26,11 @@ export interface CaseInfo {
   assigned: readonly string[];
   /** roles of `org` that manage such cases (they may read for any of its cases) */
   managerRoles: readonly Role[];
+  /**
+   * other organisations whose staff of `managerRoles` are on the case too (an event's assigned departments: a whole
+   * department is assigned, not a person); absent = none
+   */
+  orgs?: readonly string[];
 }
 
 /** A kind of record a case reference `<kind>:<id>` may point at, and how to find it in the state. */

@@ -12,17 +12,20 @@ import { notaryModule } from './notary/index.js';
 import { privacyModule } from './privacy/index.js';
 import { repairsModule } from './repairs/index.js';
 import { identityModule } from './identity/index.js';
+import { eventsModule } from './events/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
 export * from './repairs/index.js';
 export * from './identity/index.js';
+export * from './events/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
   privacyModule,
   repairsModule,
   identityModule,
+  eventsModule,
 ] as const;
 
 /** Every error code the modules define. */

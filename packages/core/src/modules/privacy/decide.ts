@@ -74,7 +74,8 @@ export function grantCovers(grant: GrantRecord, holder: string, request: AccessR
 /**
  * Decides one access, in the spec's order: subject known and not erased; every field known and of a held class;
  * purpose allowed for the role and every field of a class the purpose needs; for a case purpose, a case reference
- * naming an open case the reader is assigned to or manages; then a resident reads only their
+ * naming an open case the reader is assigned to or manages (a manager role of its organisation or of one of its `orgs`);
+ * then a resident reads only their
  * own record, the holder's staff read for their role's purposes, anyone else needs a covering grant (the one with the
  * smallest id wins, so the answer does not depend on the order of `grants`).
  */
@@ -92,7 +93,7 @@ export function decideAccess(record: SubjectRecord | undefined, grants: readonly
     const c = request.case;
     if (c === undefined) return deny('case-not-found');
     if (!c.open) return deny('case-closed');
-    const manages = c.org === request.org && c.managerRoles.includes(request.role);
+    const manages = (c.org === request.org || (c.orgs ?? []).includes(request.org)) && c.managerRoles.includes(request.role);
     if (!manages && (request.actor === undefined || !c.assigned.includes(request.actor))) return deny('not-on-case');
   }
   if (request.role === 'resident') {

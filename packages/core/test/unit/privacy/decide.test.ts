@@ -40,6 +40,8 @@ const request = (over: Partial<AccessRequest> = {}): AccessRequest => ({
 });
 /** the case a holder's staff read for: managed by the holder's dispatchers and staff */
 const HOLDER_CASE = { open: true, org: HOUSING.id, assigned: [WORKER], managerRoles: ['dispatcher', 'property-staff'] } as const;
+/** an event of the street office's command centre with the power company among its assigned departments */
+const EVENT_CASE = { open: true, org: STREET.id, orgs: [POWER.id], assigned: [], managerRoles: ['official', 'dispatcher', 'utility-staff'] } as const;
 
 const allowed = (reason: 'holder' | 'self'): AccessDecision => ({ decision: 'allowed', reason });
 const denied = (reason: string): AccessDecision => ({ decision: 'denied', reason }) as AccessDecision;
@@ -67,6 +69,10 @@ const rows: Row[] = [
   { name: 'a manager of another organisation', request: { org: STREET.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: denied('not-on-case') },
   { name: 'a dispatcher of the case organisation manages it', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: allowed('holder') },
   { name: 'a closed case', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', case: { ...HOLDER_CASE, open: false } }, want: denied('case-closed') },
+  // an event's case: a whole department is assigned (CaseInfo.orgs), so its staff of the manager roles are on it
+  { name: 'staff of a department assigned to the event (case orgs)', grants: [grant({ toRole: 'utility-staff' })], request: { role: 'utility-staff', actor: OTHER, caseRef: 'event:1', case: EVENT_CASE }, want: byGrant(G1) },
+  { name: 'staff of a department not assigned to the event', grants: [grant({ toRole: 'utility-staff' })], request: { role: 'utility-staff', actor: OTHER, caseRef: 'event:1', case: { ...EVENT_CASE, orgs: [AUDIT.id] } }, want: denied('not-on-case') },
+  { name: 'an assigned department, but a role that does not manage events', request: { role: 'grid-worker', actor: OTHER, caseRef: 'event:1', case: EVENT_CASE }, want: denied('not-on-case') },
   { name: 'a case reference naming no record', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', caseRef: 'case:ZhangWei-b2-1203', case: undefined }, want: denied('case-not-found') },
   { name: 'a resident reads every field of their own record', request: { org: HOUSING.id, role: 'resident', purpose: 'identity-verification', ownSubject: ALICE, fields: ['phone', 'idNumber', 'building'] }, want: allowed('self') },
   { name: 'holder staff, identity-verification needs no case', request: { org: HOUSING.id, role: 'property-staff', purpose: 'identity-verification', caseRef: undefined, fields: ['name'] }, want: allowed('holder') },

@@ -27,7 +27,7 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
-import { DEMO_BUILDINGS, type BuildingInfo } from './open311.js';
+import { DEMO_BUILDINGS, type BuildingInfo } from './buildings.js';
 import { photoUpload } from './photo-upload.js';
 import {
   act,

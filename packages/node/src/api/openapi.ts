@@ -84,6 +84,8 @@ export const openapi: FastifyPluginAsync = unencapsulated(async (app) => {
       },
       tags: TAGS.map((t) => ({ name: t.name, description: t.description })),
     },
+    // the shared schemas (shared-schemas.ts) become components named by their $id
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transform: ({ schema, url, route }) => {
       const s: Record<string, unknown> = { ...(schema as Record<string, unknown> | undefined) };
       if (s.hide === true) return { schema: s as FastifySchema, url };

@@ -12,6 +12,7 @@ import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 import { docsRoutes, openapi } from './openapi.js';
+import { SHARED_SCHEMAS } from './shared-schemas.js';
 // the module list fills the policy table and the OpenAPI tags: every server has it
 import '../modules/index.js';
 
@@ -49,6 +50,7 @@ function toMachiError(e: FastifyError | Error): MachiError {
 export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   // union types (`type: ['string', 'number']`) are deliberate in some schemas: allowed, without a strict-mode warning
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX, ajv: { customOptions: { allowUnionTypes: true } } });
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
   app.setErrorHandler((err, req, reply) => {
     let e: MachiError;
     try {

@@ -1,5 +1,6 @@
 /** Sign-in, sign-out and "who am I". */
 import type { FastifyPluginAsync } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { MachiError } from '@machi/core';
 import { errorSchema } from '../api/routes/schemas.js';
 import { ORG_CHARS_MAX, USERNAME_CHARS_MAX, type User } from './accounts.js';
@@ -35,11 +36,7 @@ const loginBody = {
   additionalProperties: false,
 } as const;
 
-interface LoginBody {
-  org: string;
-  username: string;
-  password: string;
-}
+type LoginBody = FromSchema<typeof loginBody>;
 
 const publicUser = (u: Pick<User, 'id' | 'org' | 'username' | 'role' | 'displayName'>) => ({
   id: u.id, org: u.org, username: u.username, role: u.role, displayName: u.displayName,

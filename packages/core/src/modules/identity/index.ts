@@ -9,6 +9,7 @@ export * from './types.js';
 export * from './did.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './api.js';
 
 import { defineCoreModule } from '../../foundation/module.js';
 import { identityTypes } from './handlers.js';

@@ -8,6 +8,8 @@ import type { TxType } from '../../state/registry.js';
 import { defineCoreModule } from '../../foundation/module.js';
 import { HASH_HEX_PATTERN } from '../../foundation/patterns.js';
 
+export * from './api.js';
+
 export const NOTARY_LABEL_CHARS_MAX = 200;
 export const NOTARY_ANCHORS_PER_HASH_MAX = 1000;
 

@@ -8,6 +8,7 @@ export * from './decide.js';
 export * from './anomalies.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './api.js';
 export * from './commitment.js';
 
 import { defineCoreModule } from '../../foundation/module.js';

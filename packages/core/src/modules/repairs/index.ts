@@ -10,6 +10,7 @@ export * from './handlers.js';
 export * from './queries.js';
 export * from './sla.js';
 export * from './verify-step.js';
+export * from './api.js';
 
 import { defineCoreModule } from '../../foundation/module.js';
 import { repairsTypes } from './handlers.js';

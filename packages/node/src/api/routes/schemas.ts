@@ -1,13 +1,12 @@
-/** JSON schemas shared by routes (request and response). Response schemas also stop accidental disclosure. */
-export const errorSchema = {
-  type: 'object',
-  properties: { code: { type: 'string' }, message: { type: 'string' } },
-  required: ['code', 'message'],
-} as const;
+/** JSON schemas of the ledger routes (request and response). Response schemas also stop accidental disclosure. */
+import { errorRef, ref } from '../shared-schemas.js';
+
+/** The error body (shared schema `Error`). */
+export const errorSchema = errorRef;
 
 export const hashParam = {
   type: 'object',
-  properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  properties: { hash: ref('Hash') },
   required: ['hash'],
 } as const;
 

@@ -2,14 +2,13 @@
  * Reading, registering, granting and erasing personal data for this node's signed-in users. Every decision is the
  * core's pure `decideAccess` over ledger state; every read — allowed or denied — is first recorded on the ledger
  * (`privacy.access`), and data is released only after that record is committed. Data held by another organisation is
- * fetched from its node over the encrypted peer link; the holder releases it only against a committed access record
- * that allows exactly those fields to the asking organisation. docs/spec/privacy.md
+ * fetched from its node over the encrypted peer link (peer-reads.ts); the holder releases it only against a committed
+ * access record that allows exactly those fields to the asking organisation. docs/spec/privacy.md
  */
 import { randomBytes } from 'node:crypto';
 import {
   FIELDS,
   MachiError,
-  accessKey,
   checkGrantPayload,
   classesOfFields,
   decideAccess,
@@ -20,7 +19,6 @@ import {
   knownFields,
   subjectRecord,
   type AccessDecision,
-  type AccessRecord,
   type DataClass,
   type FieldOpening,
   type GrantPayload,
@@ -30,23 +28,12 @@ import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { AccountStore } from '../../auth/accounts.js';
 import type { Principal } from '../../auth/principal.js';
-import { openingFor, type Fields, type Vault } from './vault.js';
+import { PeerReads, releaseHeld, type PrivatePeers } from './peer-reads.js';
+import type { Fields, Vault } from './vault.js';
 
-/** How long a cross-organisation data request may take. */
-export const PRIVATE_READ_MS_MAX = 10_000;
-/** A holder waits to catch up with an asker at most this many blocks ahead, for at most this many requests at once. */
-export const PRIVATE_READ_BLOCKS_AHEAD_MAX = 3;
-export const PRIVATE_READ_WAITING_MAX = 64;
-/** A holder releases data only against an access record this recent. */
-export const ACCESS_RECORD_AGE_MS_MAX = 60_000;
+export { ACCESS_RECORD_AGE_MS_MAX, PRIVATE_READ_BLOCKS_AHEAD_MAX, PRIVATE_READ_MS_MAX, PRIVATE_READ_WAITING_MAX, type PrivatePeers } from './peer-reads.js';
 
 const hex32 = (): string => randomBytes(16).toString('hex');
-
-/** What the peer link offers this service (P2PNetwork implements it). */
-export interface PrivatePeers {
-  send(peerKey: string, message: unknown): boolean;
-  on(event: 'message', listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): unknown;
-}
 
 export interface ReadRequest {
   subject: string;
@@ -66,24 +53,19 @@ export interface ReadResult {
   commitment?: string;
 }
 
-type PeerMessage =
-  | { t: 'private-read'; id: string; access: string; subject: string; height: number }
-  | { t: 'private-data'; id: string; fields?: Fields; opening?: FieldOpening; error?: string };
-
 export class PrivacyService {
-  #waiting = 0;
-  readonly #pending = new Map<string, { resolve: (r: { fields: Fields; opening: FieldOpening }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  readonly #peerReads: PeerReads;
 
   constructor(
     private readonly node: MachiNode,
     private readonly vault: Vault,
     private readonly submitter: OrgSubmitter,
-    private readonly peers: PrivatePeers | null,
-    private readonly log: (line: string) => void = () => {},
+    peers: PrivatePeers | null,
+    log: (line: string) => void = () => {},
     /** resident accounts a registration may link (absent: no linking) */
     private readonly accounts?: Pick<AccountStore, 'getUser'>,
   ) {
-    peers?.on('message', (peer, m) => this.#onPeer(peer.publicKey, m as PeerMessage));
+    this.#peerReads = new PeerReads(node, vault, peers, log);
   }
 
   #read = (key: string): string | undefined => this.node.store.read(key);
@@ -143,18 +125,9 @@ export class PrivacyService {
     const tx = await this.#commit('privacy.access', payload);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
-    const released = record.holder === this.node.self.id ? this.#release(req.subject, req.fields) : await this.#fetch(record.holder, access, req.subject, tx.height);
+    const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height);
     if (released === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
     return { ...result, fields: released.fields, opening: released.opening, commitment: record.commitment };
-  }
-
-  /** The requested fields this node holds, with the opening that lets the reader check them against the ledger. */
-  #release(subject: string, fields: readonly string[]): { fields: Fields; opening: FieldOpening } | undefined {
-    if (subjectRecord(this.#read, subject)?.erased !== false) return undefined;
-    const held = this.vault.get(subject);
-    if (held === undefined) return undefined;
-    const shown = fields.filter((f) => f in held.fields);
-    return { fields: Object.fromEntries(shown.map((f) => [f, held.fields[f]!])), opening: openingFor(held, shown) };
   }
 
   async grant(p: Principal, body: Omit<GrantPayload, 'grant' | 'actor'>): Promise<{ grant: string; txHash: string; height: number }> {
@@ -188,73 +161,5 @@ export class PrivacyService {
   }
 
 
-  // ---- between organisations -------------------------------------------------------------------------------------
 
-  #fetch(holderOrg: string, access: string, subject: string, height: number): Promise<{ fields: Fields; opening: FieldOpening }> {
-    const holder = this.node.genesis.orgs.find((o) => o.id === holderOrg);
-    if (holder === undefined || this.peers === null) return Promise.reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not reachable`));
-    const id = hex32();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new MachiError('COMMIT_TIMEOUT', `the holder ${holderOrg} did not answer`));
-      }, PRIVATE_READ_MS_MAX);
-      this.#pending.set(id, { resolve, reject, timer });
-      if (!this.peers!.send(holder.publicKey, { t: 'private-read', id, access, subject, height })) {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        reject(new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} is not connected`));
-      }
-    });
-  }
-
-  #onPeer(peerKey: string, m: PeerMessage): void {
-    if (m?.t === 'private-data') {
-      const p = this.#pending.get(m.id);
-      if (p === undefined) return;
-      this.#pending.delete(m.id);
-      clearTimeout(p.timer);
-      if (m.fields !== undefined && m.opening !== undefined) p.resolve({ fields: m.fields, opening: m.opening });
-      else p.reject(new MachiError('ACCESS_DENIED', `the holder refused: ${m.error ?? 'no reason'}`));
-      return;
-    }
-    if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string' || !Number.isSafeInteger(m.height)) return;
-    const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
-      this.peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });
-    };
-    // The asker's node may be a block ahead of ours: wait (bounded) until we hold the block with its access record.
-    if (this.node.head.height < m.height) {
-      if (m.height > this.node.head.height + PRIVATE_READ_BLOCKS_AHEAD_MAX || this.#waiting >= PRIVATE_READ_WAITING_MAX) return answer({ error: 'not caught up; retry' });
-      this.#waiting++;
-      const deadline = Date.now() + PRIVATE_READ_MS_MAX / 2;
-      const wait = (): void => {
-        if (this.node.head.height >= m.height || Date.now() > deadline) {
-          this.#waiting--;
-          this.#onPeer(peerKey, { ...m, height: 0 });
-        }
-        else setTimeout(wait, 50).unref();
-      };
-      wait();
-      return;
-    }
-    // Release only what a committed access record allows, to the organisation that recorded it.
-    const asker = this.node.orgs.get(peerKey);
-    const raw = this.#read(accessKey(m.subject, m.access));
-    if (asker === undefined || raw === undefined) return answer({ error: 'no committed access record' });
-    const rec = JSON.parse(raw) as AccessRecord;
-    if (rec.decision !== 'allowed' || rec.org !== asker.id) return answer({ error: 'the access record does not allow this organisation' });
-    if (Math.abs(this.node.clock() - rec.at) > ACCESS_RECORD_AGE_MS_MAX) return answer({ error: 'the access record is too old; record a new access' });
-    // The holder does not take the asker's word for it: it decides again, on the same ledger state.
-    const again = decideAccess(subjectRecord(this.#read, m.subject), grantsForSubject(this.#read, this.#scan, m.subject, asker.id), {
-      subject: m.subject, org: rec.org, role: rec.role, purpose: rec.purpose, fields: rec.fields, at: rec.at, actor: rec.actor,
-      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef, case: resolveCase(this.#read, rec.caseRef) }),
-    });
-    if (again.decision !== 'allowed') return answer({ error: `not allowed here: ${again.reason}` });
-    // … and with the same reason and grant as recorded: a record cannot borrow another grant, or call itself `self`
-    if (again.reason !== rec.reason || (again.reason === 'grant' && again.grant !== rec.grant)) return answer({ error: `the access record says ${rec.reason}, the holder finds ${again.reason}` });
-    const released = subjectRecord(this.#read, m.subject)?.erased === false ? this.#release(m.subject, rec.fields) : undefined;
-    if (released === undefined) return answer({ error: 'not held here' });
-    this.log(`released ${Object.keys(released.fields).length} field(s) of a subject to ${asker.id} (access ${m.access})`);
-    answer(released);
-  }
 }

@@ -8,7 +8,6 @@
  */
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
-  BUILDING_ID_PATTERN,
   CATEGORIES,
   ERRORS,
   MachiError,
@@ -26,29 +25,14 @@ import { principalOfToken, type AuthOptions } from '../../auth/plugin.js';
 import { routeDenial } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
+import { DEMO_BUILDINGS, buildingOf, type BuildingInfo } from './buildings.js';
+import { jurisdiction, nullable, postBody, requestSchema, requestsQuery, responses, serviceSchema, type PostBody, type RequestsQuery } from './open311-schemas.js';
 import type { RepairsService } from './service.js';
-import { REPAIRS_DESCRIPTION_CHARS_MAX } from './store.js';
+
+export { DEMO_BUILDINGS, OPEN311_BUILDING_RADIUS_M, buildingOf, type BuildingInfo } from './buildings.js';
 
 /** GeoReport's default window for GET requests.json without dates. */
 export const OPEN311_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
-/** A lat/long names a building within this distance of its recorded position, metres. */
-export const OPEN311_BUILDING_RADIUS_M = 200;
-const ADDRESS_CHARS_MAX = 200;
-
-/** A building of the community: its code on the ledger, its name as people write it, where it is. */
-export interface BuildingInfo {
-  code: string;
-  name: string;
-  lat: number;
-  long: number;
-}
-
-/** The fictitious demo community (src/privacy/demo.ts: 1号楼 … 3号楼), at invented coordinates. */
-export const DEMO_BUILDINGS: readonly BuildingInfo[] = [
-  { code: 'b1', name: '1号楼', lat: 31.2301, long: 121.4501 },
-  { code: 'b2', name: '2号楼', lat: 31.2306, long: 121.4507 },
-  { code: 'b3', name: '3号楼', lat: 31.2311, long: 121.4513 },
-];
 
 const GROUPS: Record<RepairCategory, { group: string; keywords: string }> = {
   'burst-pipe': { group: 'plumbing', keywords: 'water,leak,pipe,flood' },
@@ -74,39 +58,6 @@ const STATUS_NOTES: Record<RepairStatus, string> = {
   reopened: 'the reporter reopened the request',
   cancelled: 'the request was cancelled',
 };
-
-// ---- locations ----------------------------------------------------------------------------------------------------
-
-function metresBetween(a: { lat: number; long: number }, b: { lat: number; long: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLong = (b.long - a.long) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLong / 2) ** 2;
-  return 2 * 6_371_000 * Math.asin(Math.sqrt(h));
-}
-
-/**
- * The building code an Open311 location names: `address_id` as a building code; `address_string` as a known
- * building's code or name, or "N号楼" / "N栋" / "building N" (→ `bN`, if known); else lat/long within
- * OPEN311_BUILDING_RADIUS_M of a known building. Undefined if none.
- */
-export function buildingOf(loc: { address_id?: string; address_string?: string; lat?: number; long?: number }, buildings: readonly BuildingInfo[]): string | undefined {
-  if (loc.address_id !== undefined) return new RegExp(BUILDING_ID_PATTERN).test(loc.address_id) && loc.address_id.length <= 16 ? loc.address_id : undefined;
-  const known = (code: string): string | undefined => buildings.find((b) => b.code === code)?.code;
-  const address = loc.address_string?.trim().toLowerCase();
-  if (address !== undefined && address !== '') {
-    const direct = known(address) ?? buildings.find((b) => address.includes(b.name.toLowerCase()))?.code;
-    if (direct !== undefined) return direct;
-    const n = /(\d{1,4})\s*(?:号楼|栋|幢|座)/.exec(address)?.[1] ?? /\b(?:building|bldg\.?|block|tower)\s*#?\s*(\d{1,4})\b/.exec(address)?.[1];
-    if (n !== undefined) return known(`b${Number(n)}`);
-  }
-  if (loc.lat !== undefined && loc.long !== undefined) {
-    const at = { lat: loc.lat, long: loc.long };
-    const nearest = [...buildings].sort((a, b) => metresBetween(a, at) - metresBetween(b, at))[0];
-    if (nearest !== undefined && metresBetween(nearest, at) <= OPEN311_BUILDING_RADIUS_M) return nearest.code;
-  }
-  return undefined;
-}
 
 // ---- api_key ------------------------------------------------------------------------------------------------------
 
@@ -146,67 +97,6 @@ function open311Error(e: unknown): { status: number; description: string } | und
 // ---- representation -----------------------------------------------------------------------------------------------
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-const serviceSchema = {
-  type: 'object',
-  properties: {
-    service_code: { type: 'string' }, service_name: { type: 'string' }, description: { type: 'string' }, metadata: { type: 'boolean' },
-    type: { type: 'string' }, keywords: { type: 'string' }, group: { type: 'string' },
-  },
-} as const;
-const nullable = (type: string) => ({ type: [type, 'null'] });
-const requestSchema = {
-  type: 'object',
-  properties: {
-    service_request_id: { type: 'string' }, status: { type: 'string' }, status_notes: { type: 'string' },
-    service_name: { type: 'string' }, service_code: { type: 'string' }, description: { type: 'string' },
-    agency_responsible: { type: 'string' }, service_notice: { type: 'string' },
-    requested_datetime: { type: 'string' }, updated_datetime: { type: 'string' }, expected_datetime: nullable('string'),
-    address: { type: 'string' }, address_id: { type: 'string' }, lat: nullable('number'), long: nullable('number'), media_url: nullable('string'),
-  },
-} as const;
-const errorList = { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, description: { type: 'string' } } } } as const;
-const responses = (ok: object) => ({ 200: ok, '4xx': errorList, '5xx': errorList });
-
-const jurisdiction = { jurisdiction_id: { type: 'string', maxLength: 100 } } as const;
-const requestsQuery = {
-  type: 'object',
-  properties: {
-    ...jurisdiction,
-    api_key: { type: 'string', maxLength: 4096 },
-    service_request_id: { type: 'string', maxLength: 4000 },
-    service_code: { type: 'string', maxLength: 1000 },
-    status: { type: 'string', maxLength: 20 },
-    start_date: { type: 'string', maxLength: 40 },
-    end_date: { type: 'string', maxLength: 40 },
-  },
-} as const;
-const postBody = {
-  type: 'object',
-  required: ['service_code'],
-  // GeoReport lets clients send more (attribute[…], email, first_name, …): accepted, never stored
-  additionalProperties: true,
-  properties: {
-    ...jurisdiction,
-    api_key: { type: 'string', maxLength: 4096 },
-    service_code: { type: 'string', maxLength: 40 },
-    description: { type: 'string', maxLength: REPAIRS_DESCRIPTION_CHARS_MAX },
-    lat: { type: 'number', minimum: -90, maximum: 90 },
-    long: { type: 'number', minimum: -180, maximum: 180 },
-    address_string: { type: 'string', maxLength: ADDRESS_CHARS_MAX },
-    address_id: { type: 'string', maxLength: ADDRESS_CHARS_MAX },
-  },
-} as const;
-
-interface PostBody {
-  api_key?: string;
-  service_code: string;
-  description?: string;
-  lat?: number;
-  long?: number;
-  address_string?: string;
-  address_id?: string;
-}
 
 export interface Open311Options {
   service: RepairsService;
@@ -293,7 +183,7 @@ export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { s
     };
   }));
 
-  app.get<{ Querystring: { service_request_id?: string; service_code?: string; status?: string; start_date?: string; end_date?: string } }>('/requests.json', {
+  app.get<{ Querystring: RequestsQuery }>('/requests.json', {
     config: { access: 'public' },
     schema: { querystring: requestsQuery, response: responses({ type: 'array', items: requestSchema }) },
   }, async (req) => {

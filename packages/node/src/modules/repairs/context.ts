@@ -1,0 +1,71 @@
+/**
+ * What every part of the repairs service shares: the node's state reads, the private store, the accounts, and the
+ * rules of who sees what of a request (its private part, its worker).
+ */
+import { MANAGER_ROLES, requestRecord, type RequestRecord, type Role } from '@machi/core';
+import type { AccountStore } from '../../auth/accounts.js';
+import { actorOf, type Principal } from '../../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import type { OrgSubmitter } from '../../node/org-tx.js';
+import type { RepairStore } from './store.js';
+
+/** Where the subject id of a resident's own record is found (the privacy vault). */
+export interface SubjectLinks {
+  subjectOfUser(userId: string): string | undefined;
+}
+
+export interface RepairsServiceOptions {
+  node: MachiNode;
+  store: RepairStore;
+  submitter: OrgSubmitter;
+  accounts: AccountStore;
+  /** the node's auth secret: salts the pseudonyms of workers named by user name */
+  secret: Uint8Array;
+  subjects?: SubjectLinks;
+  log?: (line: string) => void;
+}
+
+export class RepairsContext {
+  readonly node: MachiNode;
+  readonly store: RepairStore;
+  readonly submitter: OrgSubmitter;
+  readonly accounts: AccountStore;
+  readonly secret: Uint8Array;
+  readonly subjects: SubjectLinks | undefined;
+  readonly log: (line: string) => void;
+  /** actor → user name, per organisation (rebuilt on a miss) */
+  readonly #names = new Map<string, Map<string, string>>();
+
+  constructor(o: RepairsServiceOptions) {
+    this.node = o.node;
+    this.store = o.store;
+    this.submitter = o.submitter;
+    this.accounts = o.accounts;
+    this.secret = o.secret;
+    this.subjects = o.subjects;
+    this.log = o.log ?? (() => {});
+  }
+
+  read = (key: string): string | undefined => this.node.store.read(key);
+  scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
+  record = (request: string): RequestRecord | undefined => requestRecord(this.read, request);
+
+  usernameOf(org: string, actor: string): string | undefined {
+    const cached = this.#names.get(org)?.get(actor);
+    if (cached !== undefined) return cached;
+    const names = new Map(this.accounts.listUsers(org).map((u) => [actorOf(org, u.id, this.secret), u.username]));
+    this.#names.set(org, names);
+    return names.get(actor);
+  }
+
+  /** The reporter, staff of the request's organisation and the assigned worker read its private part. */
+  mayReadPrivate(p: Principal, r: RequestRecord): boolean {
+    if (p.org === r.org && (p.actor === r.reporter || (MANAGER_ROLES as readonly Role[]).includes(p.role))) return true;
+    return r.worker !== undefined && p.actor === r.worker && p.org === r.workerOrg;
+  }
+
+  /** Who sees the worker card of a request: those who may read its private part, and residents following it. */
+  maySeeWorker(p: Principal, r: RequestRecord): boolean {
+    return this.mayReadPrivate(p, r) || (p.org === r.org && r.followers.includes(p.actor));
+  }
+}

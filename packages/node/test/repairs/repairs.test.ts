@@ -107,8 +107,9 @@ describe('the full path: resident → dispatcher → worker → resident', () =>
     expect(theirs).toMatchObject({ following: true, yours: false, status: 'confirmed' });
     expect(theirs.description).toBeUndefined();
     expect(theirs.notes).toBeUndefined();
-    // the resident's record is linked only because it was their home
-    expect(s.service.record(id)!.subject).toBe(subject);
+    // the ledger does not carry the resident's subject id: with the building it would place them (issue 11.1)
+    expect(s.service.record(id)!.subject).toBeUndefined();
+    expect(ledgerBodies(s).some((b) => b.includes(subject))).toBe(false);
 
     const tl = ok(await call(s, 'resident2', 'GET', `/v1/repairs/${id}/timeline`));
     expect(tl.steps.map((x: { action: string; status: string }) => `${x.action}>${x.status}`)).toEqual([

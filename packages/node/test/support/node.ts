@@ -22,6 +22,7 @@ import { openModules } from '../../src/node/modules.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
 import { privateDbPath } from '../../src/storage/private-db.js';
 import { openRepairs, repairsNodeModule, type RepairsWiring } from '../../src/modules/repairs/index.js';
+import { DEMO_BUILDINGS } from '../../src/modules/repairs/buildings.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 
 export const TEST_PASSWORD = 'machi-test-password';
@@ -75,12 +76,15 @@ export class TestClock {
  * The repairs module as registered, with test wiring: by default its SLA escalation job does not run on its own
  * (tests call escalateOverdue, or start the job with a short interval), so no timer races a test that moves the clock.
  */
+/** The buildings the tests' property company serves: the demo community's and a few more. */
+export const TEST_BUILDINGS = [...DEMO_BUILDINGS, ...['b4', 'b5', 'b6', 'b7', 'b8', 'b9'].map((code, i) => ({ code, name: `${4 + i}号楼`, lat: 31.232 + i / 1000, long: 121.452 + i / 1000 }))];
+
 export function repairsModule(w: Partial<Pick<RepairsWiring, 'escalationIntervalMs' | 'eventHeartbeatMs' | 'buildings'>> = {}): NodeModule {
   return {
     ...repairsNodeModule,
     open(ctx) {
       const { vault } = ctx.use<PrivacyExports>('privacy');
-      const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: vault, log: ctx.log, demo: ctx.demo, escalationIntervalMs: null, ...w });
+      const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: vault, log: ctx.log, demo: ctx.demo, escalationIntervalMs: null, buildings: TEST_BUILDINGS, ...w });
       return { plugin: r.plugin, exports: r, close: () => r.close() };
     },
   };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   CATEGORIES,
   MachiError,
+  isOpenStatus,
   checkRepairPayload,
   checkSlaSetting,
   checkTransition,
@@ -21,7 +22,7 @@ import {
   type SlaSet,
 } from '@machi/core';
 import { actorOf, type Principal } from '../../auth/principal.js';
-import type { RepairsContext } from './context.js';
+import { REPAIRS_OPEN_REPORTS_PER_USER_MAX, type RepairsContext } from './context.js';
 import type { ConfirmBody, DiagnoseBody, FinishBody, ReopenBody, ReportBody, SlaBody } from './schemas.js';
 import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind } from './store.js';
 import { slaView } from './views.js';
@@ -131,8 +132,17 @@ export class RepairCommands {
   report(p: Principal, b: ReportBody): Promise<ActResult> {
     const request = `rq_${hex32()}`;
     const photos = b.photos ?? [];
-    // the resident's record is linked only to a report for their home
-    const subject = b.location.kind === 'home' && p.role === 'resident' ? this.#c.subjects?.subjectOfUser(p.userId) : undefined;
+    if (!this.#c.buildings.includes(b.location.building)) {
+      return Promise.reject(new MachiError('REQUEST_INVALID', `building ${b.location.building} is not one this organisation serves (${this.#c.buildings.join(', ')})`));
+    }
+    if (p.role === 'resident') {
+      const open = this.#c.store.requestsOfUser(p.userId).map((id) => this.#c.record(id)).filter((r) => r !== undefined && isOpenStatus(r.status)).length;
+      if (open >= REPAIRS_OPEN_REPORTS_PER_USER_MAX) {
+        return Promise.reject(new MachiError('REPAIRS_LIMIT_REACHED', `you already have ${open} open requests; follow or wait for them before reporting more`));
+      }
+    }
+    // No subject id on the ledger: a resident's subject is the privacy module's pseudonym, and a request names a
+    // building; together they would place the person (docs/spec/privacy.md#threat-model).
     return this.#transition(p, request, 'create', () => {
       this.#checkPhotos(p, photos);
       const description = this.#note(p, request, 'description', b.description, b.unit);
@@ -145,7 +155,6 @@ export class RepairCommands {
           descriptionHash: description.hash,
           photoHashes: photos,
           reporter: p.actor,
-          ...(subject === undefined ? {} : { subject }),
         },
         write: this.#writes(p, request, photos, description),
       };

@@ -2,12 +2,13 @@
  * What every part of the repairs service shares: the node's state reads, the private store, the accounts, and the
  * rules of who sees what of a request (its private part, its worker).
  */
-import { MANAGER_ROLES, requestRecord, type RequestRecord, type Role } from '@machi/core';
+import { MANAGER_ROLES, openRequestsInBuilding, requestRecord, type RepairCategory, type RequestRecord, type Role } from '@machi/core';
 import type { AccountStore } from '../../auth/accounts.js';
 import { actorOf, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { RepairStore } from './store.js';
+import { DEMO_BUILDINGS } from './buildings.js';
 
 /** Where the subject id of a resident's own record is found (the privacy vault). */
 export interface SubjectLinks {
@@ -23,7 +24,14 @@ export interface RepairsServiceOptions {
   secret: Uint8Array;
   subjects?: SubjectLinks;
   log?: (line: string) => void;
+  /** the building codes this organisation serves (reports elsewhere are refused); default the demo community's */
+  buildings?: readonly string[];
 }
+
+/** Index entries read per building for the board, the jobs and the SLA job (one scan each). */
+export const REPAIRS_OPEN_PER_BUILDING_MAX = 1000;
+/** Open requests one resident may have reported at once (a flood of reports blinds the board and the SLA job). */
+export const REPAIRS_OPEN_REPORTS_PER_USER_MAX = 10;
 
 export class RepairsContext {
   readonly node: MachiNode;
@@ -33,6 +41,7 @@ export class RepairsContext {
   readonly secret: Uint8Array;
   readonly subjects: SubjectLinks | undefined;
   readonly log: (line: string) => void;
+  readonly buildings: readonly string[];
   /** actor → user name, per organisation (rebuilt on a miss) */
   readonly #names = new Map<string, Map<string, string>>();
 
@@ -44,6 +53,16 @@ export class RepairsContext {
     this.secret = o.secret;
     this.subjects = o.subjects;
     this.log = o.log ?? (() => {});
+    this.buildings = o.buildings ?? DEMO_BUILDINGS.map((b) => b.code);
+  }
+
+  /**
+   * Open requests in this organisation's buildings (any organisation's, as the ledger has them; callers filter),
+   * read building by building: requests filed at other building codes cannot crowd them out.
+   */
+  openRequests(category?: RepairCategory): RequestRecord[] {
+    const options = { limit: REPAIRS_OPEN_PER_BUILDING_MAX, ...(category === undefined ? {} : { category }) };
+    return this.buildings.flatMap((b) => openRequestsInBuilding(this.read, this.scan, b, options));
   }
 
   read = (key: string): string | undefined => this.node.store.read(key);

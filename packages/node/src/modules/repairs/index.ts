@@ -48,6 +48,7 @@ export function openRepairs(w: RepairsWiring): Repairs {
     node: w.node, store, submitter: w.submitter, accounts: w.auth.accounts, secret: w.auth.secret,
     ...(w.subjects === undefined ? {} : { subjects: w.subjects }),
     ...(w.log === undefined ? {} : { log: w.log }),
+    ...(w.buildings === undefined ? {} : { buildings: w.buildings.map((b) => b.code) }),
   });
   if (w.demo === true) seedStaffCards(store, w.auth, w.node.self.id, w.node.clock());
   const interval = w.escalationIntervalMs === undefined ? REPAIRS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;

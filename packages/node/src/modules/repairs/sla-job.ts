@@ -2,7 +2,7 @@
  * The SLA escalation job: records `repair.escalate` for this organisation's overdue requests, one level per SLA period
  * overdue, as the organisation's own staff under the job's pseudonym; also deletes stale uploads.
  */
-import { REPAIRS_ESCALATION_LEVEL_MAX, isOverdue, openRequests, slaPeriodMs, type ActResult, type RequestRecord } from '@machi/core';
+import { REPAIRS_ESCALATION_LEVEL_MAX, isOverdue, slaPeriodMs, type ActResult, type RequestRecord } from '@machi/core';
 import { actorOf, type Principal } from '../../auth/principal.js';
 import type { RepairCommands } from './commands.js';
 import type { RepairsContext } from './context.js';
@@ -49,7 +49,7 @@ export class SlaEscalationJob {
     try {
       this.#c.store.prune(now);
       const org = this.#c.node.self.id;
-      for (const r of openRequests(this.#c.read, this.#c.scan)) {
+      for (const r of this.#c.openRequests()) {
         if (r.org !== org || (r.escalation?.level ?? 0) >= escalationLevelDue(r, now)) continue;
         try {
           done.push(await this.#commands.escalate(this.#job(), r.request, now));

@@ -8,7 +8,6 @@ import {
   MachiError,
   isOpenStatus,
   isOverdue,
-  openRequests,
   openRequestsInBuilding,
   slaTable,
   timeline,
@@ -146,7 +145,7 @@ export class RepairViews {
   board(p: Principal, filter: BoardQuery = {}): RequestView[] {
     const now = this.#c.node.clock();
     const list = filter.building === undefined
-      ? openRequests(this.#c.read, this.#c.scan, filter.category === undefined ? {} : { category: filter.category })
+      ? this.#c.openRequests(filter.category)
       : openRequestsInBuilding(this.#c.read, this.#c.scan, filter.building, filter.category === undefined ? {} : { category: filter.category });
     return list.filter((r) => r.org === p.org).sort((a, b) => a.slaDueAt - b.slaDueAt).map((r) => this.view(p, r, now));
   }
@@ -154,14 +153,14 @@ export class RepairViews {
   /** A worker's open jobs. */
   jobs(p: Principal): RequestView[] {
     const now = this.#c.node.clock();
-    return openRequests(this.#c.read, this.#c.scan).filter((r) => r.worker === p.actor && r.workerOrg === p.org).map((r) => this.view(p, r, now));
+    return this.#c.openRequests().filter((r) => r.worker === p.actor && r.workerOrg === p.org).map((r) => this.view(p, r, now));
   }
 
   /** Requests the caller reported on this node (newest first) and open requests they follow. */
   mine(p: Principal): MyRequests {
     const now = this.#c.node.clock();
     const reported = this.#c.store.requestsOfUser(p.userId).map((id) => this.#c.record(id)).filter((r): r is RequestRecord => r !== undefined);
-    const following = openRequests(this.#c.read, this.#c.scan).filter((r) => r.followers.includes(p.actor));
+    const following = this.#c.openRequests().filter((r) => r.followers.includes(p.actor));
     return { reported: reported.map((r) => this.view(p, r, now)), following: following.map((r) => this.view(p, r, now)) };
   }
 

@@ -4,7 +4,7 @@
  * bad input rejected with its precise reason, recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
+import { IDENTITY_SESSION_ATTEMPTS_MAX, sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/modules/identity/routes.js';
@@ -171,22 +171,24 @@ describe('the one-trip desk', () => {
     expect(Date.now() - t0).toBeLessThan(SESSION_VIEW_CATCH_UP_MS_MAX + 500);
   });
 
-  it('wrong audience, wrong nonce, tampered disclosure and a stranger\'s key: each its reason, each recorded', async () => {
+  it('wrong audience, tampered disclosure and a stranger\'s key: each its reason, each recorded; a wrong nonce or no key binding answered, not recorded', async () => {
     const w = await residentOne();
     const ses = await openSession();
     await consent('resident1', ses, w.ids);
-    const check = async (presentations: string[], code: string, reason: string) => {
+    const check = async (presentations: string[], code: string, reason: string, recordedToo = true) => {
       const before = attempts(ses.session).length;
       const r = await present(ses, presentations);
       expect(r.json.code, r.body).toBe(code);
       expect(r.json.message).toContain(reason);
       const recorded = attempts(ses.session).slice(before);
-      expect(recorded[0]).toMatchObject({ result: 'invalid', reason, verifierOrg: 'street-office' });
+      if (recordedToo) expect(recorded[0]).toMatchObject({ result: 'invalid', reason, verifierOrg: 'street-office' });
+      else expect(recorded).toEqual([]);
     };
     const [res] = await answers(w, ses, { aud: 'did:machi:machi-identity-test:police' });
     await check([res!], 'PRESENTATION_WRONG_AUDIENCE', 'wrong-audience');
     const [res2] = await answers(w, ses, { nonce: 'a-nonce-from-another-session' });
-    await check([res2!], 'PRESENTATION_WRONG_NONCE', 'wrong-nonce');
+    // (not this session's nonce: it does not count toward the session's attempts, issue 11.5)
+    await check([res2!], 'PRESENTATION_WRONG_NONCE', 'wrong-nonce', false);
 
     // tamper a disclosure in the presentation: its digest is not one the issuer signed
     const honest = await w.wallet.present(w.residence.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) });
@@ -202,7 +204,7 @@ describe('the one-trip desk', () => {
     const thief = await TestWallet.create();
     await check([await thief.present(w.residence.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })], 'KEY_BINDING_INVALID', 'bad-key-binding');
     // a credential without its KB-JWT
-    await check([w.residence.credential], 'KEY_BINDING_INVALID', 'missing-key-binding');
+    await check([w.residence.credential], 'KEY_BINDING_INVALID', 'missing-key-binding', false);
     // too little disclosed
     await check([await w.wallet.present(w.residence.credential, ['community'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })], 'PRESENTATION_INCOMPLETE', 'missing-claims');
 
@@ -260,7 +262,7 @@ describe('the one-trip desk', () => {
     expect(ok.json, ok.body).toMatchObject({ eligible: true });
   });
 
-  it('a credential the consenting resident did not name is refused and recorded (another resident\'s own credential and key)', async () => {
+  it('a credential the consenting resident did not name is refused, not counted as an attempt (another resident\'s own credential and key)', async () => {
     const w = await residentOne();
     const ses = await openSession();
     await consent('resident1', ses, w.ids);
@@ -269,13 +271,28 @@ describe('the one-trip desk', () => {
     const theirs = await issue(s, other, 'residence', residenceClaims('resident2'));
     const r = await present(ses, [await other.present(theirs.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })]);
     expect(r.json.code, r.body).toBe('PRESENTATION_NOT_CONSENTED');
-    expect(attempts(ses.session).map((a) => a.reason)).toEqual(['credential-not-consented']);
+    expect(attempts(ses.session)).toEqual([]);
     expect(await call(s, 'zhou.official', 'GET', `/v1/identity/sessions/${ses.session}/desk`).then((d) => d.json.disclosed)).toEqual({});
     // the consent on the ledger commits to the credentials without naming them
     const rec = sessionRecord((k) => s.store.read(k), ses.session)!;
     expect(rec.consent?.commitments).toHaveLength(2);
     expect(JSON.stringify(rec)).not.toContain(w.residence.credentialHash);
     // resident 1's own credentials pass
+    expect((await present(ses, await answers(w, ses))).json).toMatchObject({ eligible: true });
+  });
+
+  it('anyone holding a genuine credential cannot spend a session\'s recorded attempts and close it (issue 11.5)', async () => {
+    const w = await residentOne();
+    const ses = await openSession();
+    await consent('resident1', ses, w.ids);
+    const other = await TestWallet.create();
+    const theirs = await issue(s, other, 'residence', residenceClaims('resident2'));
+    for (let i = 0; i < IDENTITY_SESSION_ATTEMPTS_MAX + 5; i++) {
+      const r = await present(ses, [await other.present(theirs.credential, ['community', 'building'], { nonce: ses.nonce, aud: ses.audience, iatS: nowS(s) })]);
+      expect(r.json.code, r.body).toBe('PRESENTATION_NOT_CONSENTED');
+    }
+    expect(attempts(ses.session)).toEqual([]);
+    // the resident's own answer still goes through
     expect((await present(ses, await answers(w, ses))).json).toMatchObject({ eligible: true });
   });
 

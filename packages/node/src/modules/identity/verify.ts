@@ -113,7 +113,15 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   const { jwt } = splitSdJwt(presentation);
   const [h, p, sig] = jwt.split('.');
   if (!(await ed25519Verifier(org.publicKey)(`${h}.${p}`, sig ?? ''))) return fail('bad-signature', `the signature is not ${org.id}'s`, known);
-  // From here on the credential is one an issuer of this chain signed: every attempt with it is recorded.
+  // Before an attempt counts toward the session's attempts (issue 11.5): the resident's consent names this credential
+  // and the key-binding JWT answers this session's nonce. Otherwise anyone holding any genuine credential could spend
+  // the session's recorded attempts and close it; such attempts are answered and logged, not recorded.
+  if (!(session.consent.commitments ?? []).includes(consentCommitment(ctx.nonce, credentialHash))) {
+    return fail('credential-not-consented', 'the resident\'s consent does not name this credential', known);
+  }
+  if (decoded.kbJwt === undefined) return fail('missing-key-binding', 'no key-binding JWT', known);
+  if (decoded.kbJwt.payload.nonce !== ctx.nonce) return fail('wrong-nonce', 'the nonce is not this session\'s', known);
+  // From here on the credential is the consented one, signed by an issuer of this chain: every attempt is recorded.
   known.recorded = true;
 
   // Disclosures: each must be one the issuer signed (the library would silently ignore an unknown one)

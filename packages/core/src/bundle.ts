@@ -112,16 +112,26 @@ export function sameJson(a: unknown, b: unknown): boolean {
  * throws. For records whose payload is their content (an access record, a consent, a verification…); repairs' timeline
  * steps have their own check (`verifyTimelineStep`).
  */
-export function verifyShownRecord(record: unknown, proof: unknown, genesis: unknown, txType: string): ShownVerdict {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, field: 'record', reason: 'is not a JSON object' };
-  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the record has no proof bundle' };
-  let verdict: BundleVerdict;
+/**
+ * The common start of every "is what the page shows what the ledger recorded" check: `shown` is a JSON object (named
+ * `what` in the answer), its proof bundle is there and verifies against the genesis. Never throws: a failure is the
+ * `{ ok: false, field, reason }` to show.
+ */
+export function verifyShownBundle(shown: unknown, proof: unknown, genesis: unknown, what: string): { ok: false; field: string; reason: string } | { ok: true; verdict: BundleVerdict } {
+  if (typeof shown !== 'object' || shown === null || Array.isArray(shown)) return { ok: false, field: what, reason: `the ${what} is not a JSON object` };
+  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: `the ${what} has no proof bundle` };
   try {
-    verdict = verifyBundle(proof, genesis);
+    return { ok: true, verdict: verifyBundle(proof, genesis) };
   } catch (e) {
     if (isMachiError(e)) return { ok: false, field: `bundle.${String(e.detail?.field ?? 'bundle')}`, reason: e.message };
     return { ok: false, field: 'bundle', reason: String(e) };
   }
+}
+
+export function verifyShownRecord(record: unknown, proof: unknown, genesis: unknown, txType: string): ShownVerdict {
+  const checked = verifyShownBundle(record, proof, genesis, 'record');
+  if (!checked.ok) return checked;
+  const { verdict } = checked;
   const tx = (proof as ProofBundle).tx;
   if (tx.type !== txType) return { ok: false, field: 'bundle.tx.type', reason: `is ${JSON.stringify(tx.type)}, not ${JSON.stringify(txType)}` };
   const shown = record as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { assert } from '@machi/core';
 
 export const KEY_BYTES = 32;
 export const NONCE_BYTES = 12;
@@ -70,4 +71,25 @@ export function sealPacked(key: Buffer, plaintext: Buffer, aad: string): Buffer 
 
 export function unsealPacked(key: Buffer, packed: Buffer, aad: string): Buffer {
   return unseal(key, packed.subarray(0, NONCE_BYTES), packed.subarray(NONCE_BYTES), aad);
+}
+
+/** A key → text table of one module in private.db: its markers (what its demo seed made, …). */
+export class MetaTable {
+  readonly #get: Database.Statement;
+  readonly #set: Database.Statement;
+
+  constructor(db: Database.Database, table: string) {
+    assert(/^[a-z_]+$/.test(table), `meta table name ${table}`);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`);
+    this.#get = db.prepare(`SELECT value FROM ${table} WHERE key = ?`).pluck();
+    this.#set = db.prepare(`INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+  }
+
+  get(key: string): string | undefined {
+    return this.#get.get(key) as string | undefined;
+  }
+
+  set(key: string, value: string): void {
+    this.#set.run(key, value);
+  }
 }

@@ -6,8 +6,7 @@
  * organisations, a flag's target, the status) need the event record's own proof; deadlines are checked where the
  * transaction fixes them. docs/spec/events.md#verifying-a-timeline
  */
-import { sameJson, verifyBundle, type BundleVerdict } from '../../bundle.js';
-import { isMachiError } from '../../errors.js';
+import { sameJson, verifyShownBundle, type BundleVerdict } from '../../bundle.js';
 import { parseGenesis } from '../../genesis.js';
 import { isEventAction, isEventCategory, isSeverity, majorRule, type EventAction } from './catalogue.js';
 import { EVENTS_MINUTE_MS, type EventStep } from './types.js';
@@ -67,15 +66,9 @@ function fanOutMismatch(step: EventStep, payload: Record<string, unknown>, at: n
  * verify, or a step that says something its transaction did not record, is `{ ok: false, field, reason }`.
  */
 export function verifyEventStep(event: string, step: EventStep, proof: unknown, genesis: unknown): EventStepVerdict {
-  if (typeof step !== 'object' || step === null || Array.isArray(step)) return { ok: false, field: 'step', reason: 'the step is not a JSON object' };
-  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the step has no proof bundle' };
-  let verdict: BundleVerdict;
-  try {
-    verdict = verifyBundle(proof, genesis);
-  } catch (e) {
-    if (isMachiError(e)) return { ok: false, field: `bundle.${String(e.detail?.field ?? 'bundle')}`, reason: e.message };
-    return { ok: false, field: 'bundle', reason: String(e) };
-  }
+  const checked = verifyShownBundle(step, proof, genesis, 'step');
+  if (!checked.ok) return checked;
+  const { verdict } = checked;
   const b = proof as { tx: { type: string; signer: string; payload: Record<string, unknown> }; header: { time: number } };
   const payload = b.tx.payload;
   const signer = parseGenesis(genesis).orgs.find((o) => o.publicKey === b.tx.signer)?.id ?? '';

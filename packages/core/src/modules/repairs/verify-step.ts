@@ -4,8 +4,7 @@
  * field the step shows must be what that transaction recorded. Used by the web app in the browser (the "verified"
  * mark on each step) and by anyone holding a timeline and a genesis file. docs/spec/repairs.md#verifying-a-timeline
  */
-import { sameJson, verifyBundle, type BundleVerdict } from '../../bundle.js';
-import { isMachiError } from '../../errors.js';
+import { sameJson, verifyShownBundle, type BundleVerdict } from '../../bundle.js';
 import type { RepairStep } from './types.js';
 import { isAction, type RepairStatus } from './catalogue.js';
 import { nextStatus } from './transitions.js';
@@ -38,15 +37,9 @@ const SAME_NAME = ['worker', 'workerOrg', 'cause', 'parts', 'photoHashes', 'rati
  * verify, or a step that says something its transaction did not record, is `{ ok: false, field, reason }`.
  */
 export function verifyTimelineStep(request: string, step: RepairStep, proof: unknown, genesis: unknown): StepVerdict {
-  if (typeof step !== 'object' || step === null || Array.isArray(step)) return { ok: false, field: 'step', reason: 'the step is not a JSON object' };
-  if (proof === null || proof === undefined) return { ok: false, field: 'proof', reason: 'the step has no proof bundle' };
-  let verdict: BundleVerdict;
-  try {
-    verdict = verifyBundle(proof, genesis);
-  } catch (e) {
-    if (isMachiError(e)) return { ok: false, field: `bundle.${String(e.detail?.field ?? 'bundle')}`, reason: e.message };
-    return { ok: false, field: 'bundle', reason: String(e) };
-  }
+  const checked = verifyShownBundle(step, proof, genesis, 'step');
+  if (!checked.ok) return checked;
+  const { verdict } = checked;
   const b = proof as { tx: { type: string; payload: Record<string, unknown> }; header: { time: number } };
   const payload = b.tx.payload;
   const mismatch = (field: string, shown: unknown, recorded: unknown): StepVerdict => ({

@@ -20,7 +20,7 @@ export const DEMO_COMMUNITY = '幸福里小区';
  * its key on the resident's device and the node never sees it. Idempotent. Returns the number of credentials issued.
  */
 export async function seedDemoCredentials(identity: Identity, vault: Vault, accounts: AccountStore, secret: Uint8Array, org: string, residentAccounts: number): Promise<number> {
-  if (identity.store.getMeta('demo_credentials') !== undefined || !mayIssue(org, 'residence')) return 0;
+  if (identity.store.meta.get('demo_credentials') !== undefined || !mayIssue(org, 'residence')) return 0;
   const staff = accounts.listUsers(org).find((u) => u.role === 'property-staff' || u.role === 'official');
   if (staff === undefined) return 0;
   const issuer: Principal = { userId: staff.id, username: staff.username, org, role: staff.role, actor: actorOf(org, staff.id, secret) };
@@ -44,13 +44,13 @@ export async function seedDemoCredentials(identity: Identity, vault: Vault, acco
       n++;
     }
   }
-  identity.store.setMeta('demo_credentials', new Date().toISOString());
+  identity.store.meta.set('demo_credentials', new Date().toISOString());
   return n;
 }
 
 /** Residents 1 and 3 (who own their flat in the demo) register for the owners' meeting at the desk. Idempotent. */
 export async function seedDeskVisits(identity: Identity, accounts: AccountStore, secret: Uint8Array, org: string): Promise<number> {
-  if (identity.store.getMeta('demo_desk_visits') !== undefined || org !== 'property-company') return 0;
+  if (identity.store.meta.get('demo_desk_visits') !== undefined || org !== 'property-company') return 0;
   const desk = demoPrincipal(accounts, secret, org, 'li.staff');
   if (desk === undefined) return 0;
   let n = 0;
@@ -68,6 +68,6 @@ export async function seedDeskVisits(identity: Identity, accounts: AccountStore,
     await identity.service.present(s.session, presentations);
     n++;
   }
-  identity.store.setMeta('demo_desk_visits', new Date().toISOString());
+  identity.store.meta.set('demo_desk_visits', new Date().toISOString());
   return n;
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { KEY_BYTES, openPrivateDb, sealPacked as seal, unsealPacked as unseal } from '../../storage/private-db.js';
+import { KEY_BYTES, MetaTable, openPrivateDb, sealPacked as seal, unsealPacked as unseal } from '../../storage/private-db.js';
 
 
 /** Credentials one resident's wallet holds. */
@@ -48,6 +48,8 @@ export interface WalletContent {
 
 export class IdentityStore {
   readonly #db: Database.Database;
+  /** this module's markers (what the demo seed made) */
+  readonly meta: MetaTable;
   readonly #kek: Buffer;
   readonly #q;
 
@@ -63,8 +65,8 @@ export class IdentityStore {
       stored_at INTEGER NOT NULL, sealed BLOB NOT NULL, wrapped_key BLOB NOT NULL, UNIQUE (user_id, credential_hash)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS identity_wallet_user ON identity_wallet (user_id);
-    CREATE TABLE IF NOT EXISTS identity_sessions (session TEXT PRIMARY KEY, nonce TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS identity_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    CREATE TABLE IF NOT EXISTS identity_sessions (session TEXT PRIMARY KEY, nonce TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;`);
+    this.meta = new MetaTable(this.#db, 'identity_meta');
     this.#kek = kek;
     const offerCols = 'offer, code_hash AS codeHash, credential_hash AS credentialHash, type, subject, expires_at AS expiresAt, offer_expires_at AS offerExpiresAt, redeemed_at AS redeemedAt';
     const walletCols = 'id, user_id AS userId, credential_hash AS credentialHash, type, issuer, stored_at AS storedAt';
@@ -81,8 +83,6 @@ export class IdentityStore {
       getWallet: this.#db.prepare(`SELECT ${walletCols}, sealed, wrapped_key AS wrappedKey FROM identity_wallet WHERE id = ?`),
       putSession: this.#db.prepare('INSERT INTO identity_sessions (session, nonce, user_id, created_at) VALUES (?, ?, ?, ?)'),
       getSession: this.#db.prepare('SELECT nonce, user_id AS userId FROM identity_sessions WHERE session = ?'),
-      getMeta: this.#db.prepare('SELECT value FROM identity_meta WHERE key = ?').pluck(),
-      setMeta: this.#db.prepare('INSERT INTO identity_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
   }
 
@@ -164,14 +164,6 @@ export class IdentityStore {
 
   getSession(session: string): { nonce: string; userId: string } | undefined {
     return this.#q.getSession.get(session) as { nonce: string; userId: string } | undefined;
-  }
-
-  getMeta(key: string): string | undefined {
-    return this.#q.getMeta.get(key) as string | undefined;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.#q.setMeta.run(key, value);
   }
 
   close(): void {

@@ -13,7 +13,7 @@ export const DEMO_RESIDENTS = 12;
 
 /** On the property company's node: registers the demo residents and links the resident accounts to them. */
 export async function seedCommunity(service: PrivacyService, vault: Vault, accounts: AccountStore, secret: Uint8Array, org: string): Promise<number> {
-  if (org !== 'property-company' || vault.getMeta('demo_seeded') !== undefined) return 0;
+  if (org !== 'property-company' || vault.meta.get('demo_seeded') !== undefined) return 0;
   const staff = accounts.findUser(org, 'li.staff');
   if (staff === undefined) return 0;
   const p: Principal = { userId: staff.id, username: staff.username, org, role: staff.role, actor: actorOf(org, staff.id, secret) };
@@ -27,6 +27,6 @@ export async function seedCommunity(service: PrivacyService, vault: Vault, accou
       await service.grant(p, { subjects: [subject], classes: ['identity', 'contact'], toOrg: 'street-office', toRole: 'official', purpose: 'welfare-assessment', from: now, until: now + 365 * 86_400_000 } as never);
     }
   }
-  vault.setMeta('demo_seeded', new Date().toISOString());
+  vault.meta.set('demo_seeded', new Date().toISOString());
   return residents.length;
 }

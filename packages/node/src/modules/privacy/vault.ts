@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { KEY_BYTES, openPrivateDb, seal, unseal } from '../../storage/private-db.js';
+import { KEY_BYTES, MetaTable, openPrivateDb, seal, unseal } from '../../storage/private-db.js';
 
 export { KEK_FILE, PRIVATE_DB_FILE, loadKek } from '../../storage/private-db.js';
 import { commitmentOfDigests, fieldDigest, type FieldOpening } from '@machi/core';
@@ -42,6 +42,8 @@ interface Row {
 
 export class Vault {
   readonly #db: Database.Database;
+  /** this module's markers (what the demo seed made) */
+  readonly meta: MetaTable;
   readonly #kek: Buffer;
   readonly #q;
 
@@ -53,8 +55,8 @@ export class Vault {
       key_nonce BLOB NOT NULL, wrapped_key BLOB NOT NULL,
       created_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS vault_residents (user_id TEXT PRIMARY KEY, subject TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    CREATE TABLE IF NOT EXISTS vault_residents (user_id TEXT PRIMARY KEY, subject TEXT NOT NULL) WITHOUT ROWID;`);
+    this.meta = new MetaTable(this.#db, 'vault_meta');
     this.#kek = kek;
     this.#q = {
       put: this.#db.prepare('INSERT INTO vault_subjects (subject, data_nonce, data, key_nonce, wrapped_key, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -62,8 +64,6 @@ export class Vault {
       del: this.#db.prepare('DELETE FROM vault_subjects WHERE subject = ?'),
       link: this.#db.prepare('INSERT INTO vault_residents (user_id, subject) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET subject = excluded.subject'),
       subjectOf: this.#db.prepare('SELECT subject FROM vault_residents WHERE user_id = ?').pluck(),
-      getMeta: this.#db.prepare('SELECT value FROM vault_meta WHERE key = ?').pluck(),
-      setMeta: this.#db.prepare('INSERT INTO vault_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
   }
 
@@ -105,14 +105,6 @@ export class Vault {
 
   subjectOfUser(userId: string): string | undefined {
     return this.#q.subjectOf.get(userId) as string | undefined;
-  }
-
-  getMeta(key: string): string | undefined {
-    return this.#q.getMeta.get(key) as string | undefined;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.#q.setMeta.run(key, value);
   }
 
   close(): void {

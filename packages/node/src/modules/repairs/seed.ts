@@ -17,7 +17,7 @@ const SEED_MARK = 'demo_repairs';
 
 export async function seedRepairs(service: RepairsService, privacy: PrivacyExports, auth: AuthOptions, node: MachiNode): Promise<string[]> {
   const org = node.self.id;
-  if (org !== 'property-company' || privacy.vault.getMeta(SEED_MARK) !== undefined) return [];
+  if (org !== 'property-company' || privacy.vault.meta.get(SEED_MARK) !== undefined) return [];
   const who = (username: string): Principal => {
     const p = demoPrincipal(auth.accounts, auth.secret, org, username);
     if (p === undefined) throw new Error(`demo account ${username} is missing`);
@@ -33,7 +33,7 @@ export async function seedRepairs(service: RepairsService, privacy: PrivacyExpor
 
   await service.setSla(staff, 'lighting', { urgentHours: 1, normalHours: 1 });
   // marked once the chain commits: a later failure leaves part of the demo, never a second copy of it
-  privacy.vault.setMeta(SEED_MARK, new Date().toISOString());
+  privacy.vault.meta.set(SEED_MARK, new Date().toISOString());
   // new, unassigned: one becomes overdue after an hour (1-hour SLA above)
   await report(r2, 'lighting', 'common', 'b2', '2号楼 3层楼道灯不亮，晚上很黑');
   const drain = await report(r3, 'drainage', 'home', 'b3', '厨房下水道堵了，水下不去', '1单元 502');

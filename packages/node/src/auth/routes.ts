@@ -6,6 +6,7 @@ import { ORG_CHARS_MAX, USERNAME_CHARS_MAX, type User } from './accounts.js';
 import { PASSWORD_CHARS_MAX } from './password.js';
 import { LoginLimiter } from './rate-limit.js';
 import { issueToken } from './tokens.js';
+import { tokenKeyOf } from './secret.js';
 import { principalOf, requestToken } from './principal.js';
 import type { AuthOptions } from './plugin.js';
 
@@ -70,7 +71,7 @@ export const authRoutes: FastifyPluginAsync<{ auth: AuthOptions }> = async (app,
     const user = await auth.accounts.verifyLogin(org, username, password);
     if (user === undefined) throw new MachiError('UNAUTHENTICATED', WRONG_LOGIN_MESSAGE);
     limiter.succeeded(org, username, req.ip, startedMs);
-    const t = await issueToken(auth.secret, user, now());
+    const t = await issueToken(tokenKeyOf(auth.secret), user, now());
     return { token: t.token, expiresAt: t.expiresAt, user: publicUser(user) };
   });
 

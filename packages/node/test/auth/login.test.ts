@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import {
-  LOGIN_FAILURES_PER_IP_MAX, LOGIN_FAILURES_PER_USER_MAX, LOGIN_WINDOW_MS, TOKEN_TTL_MS, issueToken, type User,
+  LOGIN_FAILURES_PER_IP_MAX, LOGIN_FAILURES_PER_USER_MAX, LOGIN_WINDOW_MS, TOKEN_TTL_MS, issueToken, tokenKeyOf, type User,
 } from '../../src/index.js';
 import { bearer, login, testServer, type TestServer } from './helpers.js';
 
@@ -155,7 +155,7 @@ describe('tokens', () => {
   });
 
   it('of a user who no longer exists are refused', async () => {
-    const ghost = await issueToken(s.secret, { id: 'usr_gone', org: 'property-company', role: 'property-staff' }, s.clock.ms);
+    const ghost = await issueToken(tokenKeyOf(s.secret), { id: 'usr_gone', org: 'property-company', role: 'property-staff' }, s.clock.ms);
     expect((await me(ghost.token)).statusCode).toBe(401);
   });
 });

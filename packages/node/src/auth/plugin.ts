@@ -30,6 +30,8 @@ export interface AuthOptions {
   accounts: AccountStore;
   /** 32 bytes, the node's secret: the keys signing tokens and salting actors derive from it (secret.ts) */
   secret: Uint8Array;
+  /** where sign-in events go as log lines (client text in them passes through logSafe); default nowhere */
+  log?: (line: string) => void;
   /** ms clock (tests inject one) */
   now?: () => number;
 }

@@ -48,7 +48,11 @@ export function pseudonymKeyOf(secret: Uint8Array): Uint8Array {
   return secret;
 }
 
+const stderrLog = (line: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+};
+
 /** Accounts (DIR/private.db) and secret of a data directory, ready for `buildServer(node, { auth })`. Close `accounts` after the server. */
-export function openAuth(dir: string): AuthOptions {
-  return { accounts: new AccountStore(join(dir, PRIVATE_DB)), secret: loadAuthSecret(dir) };
+export function openAuth(dir: string, log: (line: string) => void = stderrLog): AuthOptions {
+  return { accounts: new AccountStore(join(dir, PRIVATE_DB)), secret: loadAuthSecret(dir), log };
 }

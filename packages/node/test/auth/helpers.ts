@@ -13,6 +13,8 @@ export interface TestServer {
   secret: Buffer;
   dir: string;
   clock: { ms: number };
+  /** lines the sign-in routes logged */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ export function tempDir(): string {
 }
 
 /** `plugins` as for buildServer; `auth: false` builds without sign-in. The clock starts now and only moves when told. */
-export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: boolean } = {}): Promise<TestServer> {
+export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: boolean; server?: Pick<ServerOptions, 'trustProxy' | 'txsPerAddressPerMinute'> } = {}): Promise<TestServer> {
   const dir = tempDir();
   const kp = generateKeyPair();
   const signer = signerFromJwk(kp.jwk);
@@ -31,8 +33,9 @@ export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: 
   const clock = { ms: Date.now() };
   const accounts = new AccountStore(join(dir, 'private.db'), { now: () => clock.ms });
   const secret = randomBytes(32);
-  const serverOpts: ServerOptions = { consensus, ...(opts.plugins === undefined ? {} : { plugins: opts.plugins }) };
-  if (opts.auth !== false) serverOpts.auth = { accounts, secret, now: () => clock.ms };
+  const logs: string[] = [];
+  const serverOpts: ServerOptions = { consensus, ...opts.server, ...(opts.plugins === undefined ? {} : { plugins: opts.plugins }) };
+  if (opts.auth !== false) serverOpts.auth = { accounts, secret, now: () => clock.ms, log: (line) => logs.push(line) };
   const cleanup = async () => {
     consensus.close();
     await node.close();
@@ -48,7 +51,7 @@ export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: 
     throw e;
   }
   return {
-    app, accounts, secret, dir, clock,
+    app, accounts, secret, dir, clock, logs,
     async close() {
       await app.close();
       await cleanup();
@@ -56,8 +59,8 @@ export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: 
   };
 }
 
-export async function login(app: FastifyInstance, org: string, username: string, password: string, remoteAddress = '127.0.0.1') {
-  return app.inject({ method: 'POST', url: '/v1/auth/login', payload: { org, username, password }, remoteAddress });
+export async function login(app: FastifyInstance, org: string, username: string, password: string, remoteAddress = '127.0.0.1', headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url: '/v1/auth/login', payload: { org, username, password }, remoteAddress, headers });
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -110,8 +110,8 @@ Options:
   --trust-proxy P take the client address from X-Forwarded-For when the connection comes from P: true (any), or a
                   comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,loopback); default off (header ignored).
                   Per-address limits (sign-in, submitted transactions) key on that address. Also MACHI_TRUST_PROXY
-  --tx-rate-limit N  transactions one client address may submit per minute (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no
-                  limit). Also MACHI_TX_RATE_LIMIT
+  --tx-rate-limit N  transactions one client address may submit per minute
+                  (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no limit). Also MACHI_TX_RATE_LIMIT
   --demo          on first start, create demo accounts (and a fictitious community on the property company's node)`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },

@@ -50,6 +50,7 @@ export const BASE_ERRORS = {
   // People and sign-in (the modules' own codes are in modules/<name>/errors.ts)
   UNAUTHENTICATED: { status: 401, message: 'sign in first' },
   LOGIN_RATE_LIMITED: { status: 429, message: 'too many sign-in attempts; retry later' },
+  RATE_LIMITED: { status: 429, message: 'too many requests or transactions from this address; retry later' },
 } as const satisfies ErrorCatalogue;
 
 export type ErrorCode = keyof typeof BASE_ERRORS | ModuleErrorCode;

@@ -10,5 +10,6 @@ export * from './auth/index.js';
 export * from './chain/verify-store.js';
 export * from './consensus/driver.js';
 export * from './p2p/index.js';
+export * from './log-safe.js';
 export * from './modules/index.js';
 export * from './modules/contract.js';

@@ -11,6 +11,8 @@ import { healthRoutes } from './routes/health.js';
 import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
+import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT, rateLimits } from '../auth/rate-limit.js';
+import { isIP } from 'node:net';
 import { docsRoutes, openapi } from './openapi.js';
 import { SHARED_SCHEMAS } from './shared-schemas.js';
 // the module list fills the policy table and the OpenAPI tags: every server has it
@@ -27,6 +29,38 @@ export interface ServerOptions {
   plugins?: readonly FastifyPluginAsync[];
   /** the OpenAPI document at /docs/openapi.json and its UI at /docs (src/api/openapi.ts); default true */
   docs?: boolean;
+  /**
+   * Fastify's `trustProxy`: which proxies' X-Forwarded-For names the client (true: any; addresses or CIDRs). Default
+   * off (X-Forwarded-For ignored), or MACHI_TRUST_PROXY (`machi start --trust-proxy`). Per-address limits key on it.
+   */
+  trustProxy?: TrustProxy;
+  /** transactions one client address may submit per minute (0: no limit); default TXS_PER_ADDRESS_PER_MINUTE_DEFAULT or MACHI_TX_RATE_LIMIT (`machi start --tx-rate-limit`) */
+  txsPerAddressPerMinute?: number;
+}
+
+export type TrustProxy = boolean | string[];
+
+/** `--trust-proxy` / MACHI_TRUST_PROXY: true, false, or a comma-separated list of addresses, CIDRs or proxy-addr names (loopback, linklocal, uniquelocal). */
+export function parseTrustProxy(text: string): TrustProxy {
+  const t = text.trim();
+  if (t === '' || t === 'false' || t === '0') return false;
+  if (t === 'true' || t === '1') return true;
+  const list = t.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of list) {
+    const [addr, bits, ...rest] = x.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(x);
+    const v = isIP(addr ?? '');
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+    if (!named && (v === 0 || !bitsOk || rest.length > 0)) throw new Error(`trust-proxy: ${JSON.stringify(x)} is not true, false, an address, a CIDR or loopback/linklocal/uniquelocal`);
+  }
+  return list;
+}
+
+/** `--tx-rate-limit` / MACHI_TX_RATE_LIMIT: a whole number of transactions per minute, 0 for none. */
+export function parseTxRateLimit(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new Error(`tx-rate-limit: ${JSON.stringify(text)} is not a whole number of transactions per minute`);
+  return n;
 }
 
 export function errorBody(e: MachiError): { code: string; message: string } {
@@ -49,8 +83,11 @@ function toMachiError(e: FastifyError | Error): MachiError {
 
 export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   // union types (`type: ['string', 'number']`) are deliberate in some schemas: allowed, without a strict-mode warning
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX, ajv: { customOptions: { allowUnionTypes: true } } });
-  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  const env = process.env;
+  const trustProxy = opts.trustProxy ?? parseTrustProxy(env.MACHI_TRUST_PROXY ?? '');
+  const txsPerMinute = opts.txsPerAddressPerMinute ?? (env.MACHI_TX_RATE_LIMIT === undefined ? TXS_PER_ADDRESS_PER_MINUTE_DEFAULT : parseTxRateLimit(env.MACHI_TX_RATE_LIMIT));
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX, trustProxy, ajv: { customOptions: { allowUnionTypes: true } } });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setErrorHandler((err, req, reply) => {
     let e: MachiError;
     try {
@@ -65,11 +102,13 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   const docs = opts.docs ?? true;
   // Before auth, so that the OpenAPI document has every route; it also makes the docs' own routes public (openapi.ts).
   if (docs) await app.register(openapi);
+  // Before any route: it reads each route's config.rateLimit when the route is added.
+  await app.register(rateLimits);
   // First of the routes: its hooks check every route registered after it (config.access) and authorise every request.
   await app.register(authPlugin, { auth: opts.auth });
   if (docs) await app.register(docsRoutes);
   await app.register(healthRoutes, { node });
-  await app.register(txRoutes, { node });
+  await app.register(txRoutes, { node, txsPerMinute });
   await app.register(blockRoutes, { node });
   if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

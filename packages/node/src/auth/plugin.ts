@@ -9,6 +9,7 @@ import type { AccountStore } from './accounts.js';
 import { ROUTE_CLASSES, isPublicClass, isRouteClass, routeDenial, type RouteClass } from './policy.js';
 import { actorOf, setRequestToken, type Principal } from './principal.js';
 import { verifyToken } from './tokens.js';
+import { pseudonymKeyOf, tokenKeyOf } from './secret.js';
 import { authRoutes } from './routes.js';
 
 // Routes read the principal through these (also exported from here for callers that already import them so).
@@ -27,8 +28,10 @@ declare module 'fastify' {
 
 export interface AuthOptions {
   accounts: AccountStore;
-  /** 32 bytes: signs tokens and salts actors (see loadAuthSecret) */
+  /** 32 bytes, the node's secret: the keys signing tokens and salting actors derive from it (secret.ts) */
   secret: Uint8Array;
+  /** where sign-in events go as log lines (client text in them passes through logSafe); default nowhere */
+  log?: (line: string) => void;
   /** ms clock (tests inject one) */
   now?: () => number;
 }
@@ -49,13 +52,13 @@ async function authenticate(req: FastifyRequest, auth: AuthOptions | undefined):
  * token check, used by the hook and by routes that receive the token another way (Open311's api_key).
  */
 export async function principalOfToken(auth: AuthOptions, token: string): Promise<{ principal: Principal; jti: string; expiresAt: number }> {
-  const claims = await verifyToken(auth.secret, token, (auth.now ?? Date.now)());
+  const claims = await verifyToken(tokenKeyOf(auth.secret), token, (auth.now ?? Date.now)());
   if (auth.accounts.isRevoked(claims.jti)) throw new MachiError('UNAUTHENTICATED', 'token was signed out; sign in again');
   const user = auth.accounts.getUser(claims.userId);
   if (user === undefined || user.org !== claims.org || user.role !== claims.role) {
     throw new MachiError('UNAUTHENTICATED', 'token no longer matches the account; sign in again');
   }
-  const principal = { userId: user.id, username: user.username, org: user.org, role: user.role, actor: actorOf(user.org, user.id, auth.secret) };
+  const principal = { userId: user.id, username: user.username, org: user.org, role: user.role, actor: actorOf(user.org, user.id, pseudonymKeyOf(auth.secret)) };
   return { principal, jti: claims.jti, expiresAt: claims.expiresAt };
 }
 

@@ -5,8 +5,10 @@ import { MachiError } from '@machi/core';
 import { errorSchema } from '../api/routes/schemas.js';
 import { ORG_CHARS_MAX, USERNAME_CHARS_MAX, type User } from './accounts.js';
 import { PASSWORD_CHARS_MAX } from './password.js';
-import { LoginLimiter } from './rate-limit.js';
+import { LOGIN_ADDRESS_WINDOW_MS, LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LoginBackoff, perAddressLimit, retryAfterS } from './rate-limit.js';
+import { logSafe } from '../log-safe.js';
 import { issueToken } from './tokens.js';
+import { tokenKeyOf } from './secret.js';
 import { principalOf, requestToken } from './principal.js';
 import type { AuthOptions } from './plugin.js';
 
@@ -44,10 +46,11 @@ const publicUser = (u: Pick<User, 'id' | 'org' | 'username' | 'role' | 'displayN
 
 export const authRoutes: FastifyPluginAsync<{ auth: AuthOptions }> = async (app, { auth }) => {
   const now = auth.now ?? Date.now;
-  const limiter = new LoginLimiter();
+  const backoff = new LoginBackoff();
+  const log = auth.log ?? (() => {});
 
   app.post<{ Body: LoginBody }>('/v1/auth/login', {
-    config: { access: 'auth' },
+    config: { access: 'auth', rateLimit: perAddressLimit(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_ADDRESS_WINDOW_MS, 'LOGIN_RATE_LIMITED') },
     schema: {
       body: loginBody,
       response: {
@@ -57,17 +60,18 @@ export const authRoutes: FastifyPluginAsync<{ auth: AuthOptions }> = async (app,
     },
   }, async (req, reply) => {
     const { org, username, password } = req.body;
-    const startedMs = now();
-    const waitMs = limiter.begin(org, username, req.ip, startedMs);
+    const waitMs = backoff.begin(org, username, req.ip, now());
     if (waitMs > 0) {
-      const s = Math.ceil(waitMs / 1000);
+      const s = retryAfterS(waitMs);
       reply.header('retry-after', String(s));
+      // the user name is the client's text: logSafe
+      log(`auth: sign-in of ${logSafe(username, 64)} at ${logSafe(org, 64)} from ${req.ip} held back ${s} s after repeated failures`);
       throw new MachiError('LOGIN_RATE_LIMITED', `too many failed sign-in attempts; try again in ${s} s`);
     }
     const user = await auth.accounts.verifyLogin(org, username, password);
     if (user === undefined) throw new MachiError('UNAUTHENTICATED', WRONG_LOGIN_MESSAGE);
-    limiter.succeeded(org, username, req.ip, startedMs);
-    const t = await issueToken(auth.secret, user, now());
+    backoff.succeeded(org, username, req.ip);
+    const t = await issueToken(tokenKeyOf(auth.secret), user, now());
     return { token: t.token, expiresAt: t.expiresAt, user: publicUser(user) };
   });
 

@@ -1,7 +1,16 @@
-/** The node's sign-in secret (DIR/auth-secret): the token signing key and the salt of users' ledger pseudonyms. */
+/**
+ * The node's sign-in secret (DIR/auth-secret) and the keys derived from it, one per domain, so that a value made in
+ * one domain (a pseudonym) can never stand for one of another (a token signature).
+ *
+ * - pseudonyms (`actorOf`): the secret itself, as before keys were separated: pseudonyms are on the ledger for good,
+ *   so existing data directories must keep them. The salt never leaves the node, and only SHA-256 outputs of it do.
+ * - session tokens: HKDF-SHA256(secret, info TOKEN_KEY_INFO). Tokens signed before the split no longer verify
+ *   (users sign in again once).
+ * A new domain takes its own HKDF info label; none uses the secret directly again.
+ */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { AccountStore } from './accounts.js';
 import type { AuthOptions } from './plugin.js';
 
@@ -19,7 +28,31 @@ export function loadAuthSecret(dir: string): Buffer {
   return secret;
 }
 
+/** HKDF info label of the session-token signing key. */
+export const TOKEN_KEY_INFO = 'machi/auth/session-token-hs256/v1';
+
+const tokenKeys = new WeakMap<Uint8Array, Uint8Array>();
+
+/** The key session tokens are signed and checked with (HS256), derived from the node's secret. */
+export function tokenKeyOf(secret: Uint8Array): Uint8Array {
+  let key = tokenKeys.get(secret);
+  if (key === undefined) {
+    key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), TOKEN_KEY_INFO, AUTH_SECRET_BYTES));
+    tokenKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** The salt of users' ledger pseudonyms (actorOf): the secret itself, for compatibility (see the header). */
+export function pseudonymKeyOf(secret: Uint8Array): Uint8Array {
+  return secret;
+}
+
+const stderrLog = (line: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+};
+
 /** Accounts (DIR/private.db) and secret of a data directory, ready for `buildServer(node, { auth })`. Close `accounts` after the server. */
-export function openAuth(dir: string): AuthOptions {
-  return { accounts: new AccountStore(join(dir, PRIVATE_DB)), secret: loadAuthSecret(dir) };
+export function openAuth(dir: string, log: (line: string) => void = stderrLog): AuthOptions {
+  return { accounts: new AccountStore(join(dir, PRIVATE_DB)), secret: loadAuthSecret(dir), log };
 }

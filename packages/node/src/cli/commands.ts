@@ -8,6 +8,8 @@ import { runConsortium } from './up.js';
 import { SqliteStore } from '../storage/sqlite.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { startNode } from '../node/start.js';
+import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
+import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
 
 export const DEFAULT_PORT = 7070;
 /** A node's peer-to-peer port defaults to its API port plus this. */
@@ -63,6 +65,16 @@ async function http(method: string, url: string, body?: unknown): Promise<{ stat
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
+/** `raw` once `parse` accepts it; else its error as a one-line CliError. */
+function checked(parse: () => unknown, raw: string): string {
+  try {
+    parse();
+  } catch (e) {
+    throw new CliError(`--${(e as Error).message}`);
+  }
+  return raw;
+}
+
 /** An http(s) URL with no path beyond "/", or a one-line error naming the option. */
 function httpUrl(s: string, option: string): string {
   let u: URL;
@@ -95,10 +107,16 @@ Options:
   --public-url U  the address others reach this API at (https://…); credentials name their status list under it
                   (default: the listening address; set it when listening on 0.0.0.0 behind a name or a proxy)
   --check-threads N  worker threads verifying signatures (default: one per core)
+  --trust-proxy P take the client address from X-Forwarded-For when the connection comes from P: true (any), or a
+                  comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,loopback); default off (header ignored).
+                  Per-address limits (sign-in, submitted transactions) key on that address. Also MACHI_TRUST_PROXY
+  --tx-rate-limit N  transactions one client address may submit per minute
+                  (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no limit). Also MACHI_TX_RATE_LIMIT
   --demo          on first start, create demo accounts (and a fictitious community on the property company's node)`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
+      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -110,6 +128,9 @@ Options:
       const peers = v.peers === undefined ? [] : String(v.peers).split(',').filter(Boolean).map((p) => { parseHostPort(p, '--peers'); return p; });
       const threads = v['check-threads'] === undefined ? {} : { checkThreads: positiveInt(String(v['check-threads']), '--check-threads') };
       const publicUrl = v['public-url'] === undefined ? {} : { publicUrl: httpUrl(String(v['public-url']), '--public-url') };
+      // the API reads these when it is built (startNode passes no API options through)
+      if (v['trust-proxy'] !== undefined) process.env.MACHI_TRUST_PROXY = checked(() => parseTrustProxy(String(v['trust-proxy'])), String(v['trust-proxy']));
+      if (v['tx-rate-limit'] !== undefined) process.env.MACHI_TX_RATE_LIMIT = checked(() => parseTxRateLimit(String(v['tx-rate-limit'])), String(v['tx-rate-limit']));
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,

@@ -70,6 +70,7 @@ export class Dialer implements LinkOwner {
     this.schedule(Math.random() * RECONNECT_BACKOFF_MS_MIN);
   }
 
+  /** `reason` is the link's close reason, already made log-safe by the link (logSafe). */
   dialFailed(reason: string): void {
     if (this.failures++ % DIAL_FAILURES_LOGGED_EVERY !== 0) return;
     const streak = this.failures > 1 ? ` (${this.failures} failures in a row)` : '';

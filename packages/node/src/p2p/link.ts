@@ -11,6 +11,7 @@ import {
 } from './handshake.js';
 import { FrameOpener, FrameSealer } from './frames.js';
 import { CLOSE_MS_MAX, CLOSE_REASON_BYTES_MAX } from './limits.js';
+import { logSafe } from '../log-safe.js';
 
 /** WebSocket close codes (4000–4999 are private use). */
 export const CLOSE_CODE = {
@@ -69,10 +70,6 @@ function truncateUtf8(text: string, bytes: number): string {
   return buf.subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '');
 }
 
-/** Peer-chosen text (close reasons, versions) goes into log lines: one line, no control characters. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
-}
 
 export class Link {
   private state: State;
@@ -140,7 +137,7 @@ export class Link {
     const dir = this.role === 'initiator' ? '→' : '←';
     if (this.peerHello === undefined) return `${dir} ${this.address}`;
     const org = this.peerOrg?.id ?? 'unknown';
-    return `${dir} ${org} (${this.peerHello.publicKey.slice(0, 8)}…) ${this.address}`;
+    return `${dir} ${org} (${logSafe(this.peerHello.publicKey, 8)}) ${this.address}`;
   }
 
   /**
@@ -165,7 +162,7 @@ export class Link {
   /** Ends the link (idempotent): logs one line, sends a close frame, destroys the socket if the peer does not answer. */
   close(why: string, code: number = CLOSE_CODE.protocol): void {
     if (this.state === 'closed') return;
-    const reason = printable(why);
+    const reason = logSafe(why); // peer-chosen text (close reasons, versions) goes into log lines
     const wasConnecting = this.state === 'connecting';
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);

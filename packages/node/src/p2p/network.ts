@@ -10,6 +10,7 @@ import { genesisHash, orgByKey, type Genesis, type Signer } from '@machi/core';
 import type { HandshakeContext } from './handshake.js';
 import { CLOSE_CODE, Link, type LinkHost, type LinkOwner, type PeerInfo } from './link.js';
 import { Dialer, parseAddress, wsUrl } from './dialer.js';
+import { logSafe } from '../log-safe.js';
 import {
   CLOSE_MS_MAX, FRAME_TAG_BYTES, P2P_CONNECTIONS_MAX, HANDSHAKE_BYTES_MAX, HANDSHAKE_MS_MAX, HANDSHAKES_PENDING_MAX, P2P_BUFFERED_BYTES_MAX,
   P2P_MESSAGE_BYTES_MAX, PING_INTERVAL_MS,
@@ -176,12 +177,12 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     server.on('request', (_req, res) => res.writeHead(426, { connection: 'close' }).end());
     const wss = new WebSocketServer({ server, maxPayload: this.maxPayload, perMessageDeflate: false, clientTracking: false });
     wss.on('connection', (ws, req) => this.safely(() => this.accept(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`)));
-    wss.on('error', (err) => this.host.log(`p2p: listener error: ${err.message}`));
+    wss.on('error', (err) => this.host.log(`p2p: listener error: ${logSafe(err.message)}`));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(at.port, at.host, () => {
         server.off('error', reject);
-        server.on('error', (err) => this.host.log(`p2p: listener error: ${err.message}`));
+        server.on('error', (err) => this.host.log(`p2p: listener error: ${logSafe(err.message)}`));
         const a = server.address();
         if (typeof a === 'object' && a !== null) this.listenAddress = { host: a.address, port: a.port };
         this.server = server;
@@ -268,7 +269,7 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     } catch (e) {
       if (what === undefined) return; // the log function itself threw: nowhere left to report
       try {
-        this.log(`p2p: ${what} threw: ${(e as Error).message}`);
+        this.log(`p2p: ${what} threw: ${logSafe((e as Error).message)}`);
       } catch {
         // as above
       }

@@ -240,9 +240,12 @@ describe('p2p: refusals', () => {
     const [n0] = await startMesh(genesis, signers, 1);
     const raw = await RawPeer.connect(n0!.addr, genesis, signers[RAW]!);
     await waitFor(() => n0!.peerIds().includes('org-4'), 'raw peer up');
-    raw.ws.close(4000, 'bye\nFAKE LOG LINE');
-    await waitFor(() => n0!.hasLog(/closed by peer \(4000: bye\?FAKE LOG LINE\)/), 'sanitised reason');
-    expect(n0!.logs.every((l) => !l.includes('\n'))).toBe(true);
+    // a newline, an ANSI colour sequence and a right-to-left override ("Trojan Source")
+    raw.ws.close(4000, 'bye\nFAKE LOG LINE \x1b[31mred\x1b[0m \u202eevil');
+    await waitFor(() => n0!.logs.some((l) => l.includes('closed by peer (4000: bye')), 'reason logged');
+    const line = n0!.logs.find((l) => l.includes('closed by peer (4000: bye'))!;
+    expect(line).toContain('bye\\nFAKE LOG LINE \\x1b[31mred\\x1b[0m \\u202eevil');
+    expect(n0!.logs.every((l) => !/[\n\r\x1b\u202e]/.test(l))).toBe(true);
   });
 
   it('an HTTP upgrade that never completes is dropped after the handshake timeout; open links are not', async () => {

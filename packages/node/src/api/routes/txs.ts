@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { BATCH_TXS_MAX, COMMIT_WAIT_MS_MAX, MachiError } from '@machi/core';
 import type { MachiNode, Receipt } from '../../node/node.js';
+import { txRateLimit } from '../../auth/rate-limit.js';
 import { commitSchema, errorSchema, hashParam, headerSchema, receiptSchema, txSchema } from './schemas.js';
 
 const waitQuery = {
@@ -16,10 +17,13 @@ interface WaitQuery {
   timeoutMs: number;
 }
 
-export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
+export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: number }> = async (app, { node, txsPerMinute }) => {
+  // unauthenticated, and each transaction costs a signature check: transactions per client address are limited
+  const txLimit = txRateLimit(app, txsPerMinute);
   /** Submit one signed transaction. 202 pending, or with ?wait=true 200 once committed. */
   app.post<{ Body: unknown; Querystring: WaitQuery }>('/v1/txs', {
     config: { access: 'public' },
+    preHandler: txLimit,
     schema: {
       querystring: waitQuery,
       body: { type: 'object' },
@@ -35,6 +39,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { n
   /** Submit many at once; each gets its own outcome. With ?wait=true, answers once all accepted ones commit. */
   app.post<{ Body: { txs: unknown[] }; Querystring: WaitQuery }>('/v1/txs/batch', {
     config: { access: 'public' },
+    preHandler: txLimit,
     schema: {
       querystring: waitQuery,
       body: {

@@ -33,6 +33,7 @@ import {
   walletSchema,
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
+import { perAddressLimit } from '../../auth/rate-limit.js';
 import type { MachiNode } from '../../node/node.js';
 import { errorRef } from '../../api/shared-schemas.js';
 import type { IdentityService } from './service.js';
@@ -141,12 +142,8 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
   }, async (req) => service.sessionViewWaiting(req.params.session));
 
   /** The wallet's answer to a session: one presentation per credential the service needs (OpenID4VP direct_post style). */
-  const presentLimit = new RateLimit(PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_WINDOW_MS, PRESENTATIONS_RATE_ADDRESSES_MAX);
   app.post<{ Params: SessionParam; Body: PresentationsBody }>('/v1/identity/sessions/:session/presentations', {
-    config: { access: 'public' },
-    onRequest: async (req) => {
-      if (!presentLimit.take(req.ip)) throw new MachiError('PRESENTATIONS_RATE_LIMITED', `at most ${PRESENTATIONS_PER_IP_PER_MINUTE} submissions per minute from one address`);
-    },
+    config: { access: 'public', rateLimit: perAddressLimit(PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_WINDOW_MS, 'PRESENTATIONS_RATE_LIMITED') },
     schema: { params: sessionParam, body: presentationsBody, response: { 200: submissionResultSchema, ...errors } },
   }, async (req) => service.present(req.params.session, req.body.presentations));
 

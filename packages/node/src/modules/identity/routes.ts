@@ -38,7 +38,7 @@ import type { MachiNode } from '../../node/node.js';
 import { errorRef } from '../../api/shared-schemas.js';
 import type { IdentityService } from './service.js';
 import { holderJwkOf, type HolderJwk } from './sdjwt.js';
-import { PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_ADDRESSES_MAX, PRESENTATIONS_RATE_WINDOW_MS, RateLimit } from './rate-limit.js';
+import { PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_WINDOW_MS } from './rate-limit.js';
 import {
   acceptBody, consentBody, demoPresentBody, didParam, hashParam, offerBody, offerParam, orgParam, presentationsBody, redeemBody, sessionBody, sessionParam,
   statusBody, storeCredentialBody, walletCredentialParam,
@@ -46,7 +46,7 @@ import {
   type PresentationsBody, type RedeemBody, type SessionBody, type SessionParam, type StatusBody, type StoreCredentialBody, type WalletCredentialParam,
 } from './schemas.js';
 
-export { PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_ADDRESSES_MAX, PRESENTATIONS_RATE_WINDOW_MS, RateLimit } from './rate-limit.js';
+export { PRESENTATIONS_PER_IP_PER_MINUTE, PRESENTATIONS_RATE_WINDOW_MS } from './rate-limit.js';
 
 export interface IdentityRouteOptions {
   node: MachiNode;

@@ -54,6 +54,8 @@ export class PooledChecker implements TxChecker {
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
   #rr = 0;
+  /** why a worker died (it could not load, or crashed): every check fails with it from then on, none waits forever */
+  #failed: Error | undefined;
 
   constructor(genesis: Genesis, threads = availableParallelism()) {
     for (let i = 0; i < Math.max(1, threads); i++) {
@@ -63,9 +65,14 @@ export class PooledChecker implements TxChecker {
         this.#pending.delete(m.id);
         p?.resolve(m.results);
       });
-      w.on('error', (e) => {
+      const fail = (e: Error): void => {
+        this.#failed ??= e;
         for (const p of this.#pending.values()) p.reject(e);
         this.#pending.clear();
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`a signature-check worker exited with code ${code}`));
       });
       w.unref();
       this.#workers.push(w);
@@ -73,6 +80,7 @@ export class PooledChecker implements TxChecker {
   }
 
   #send(values: readonly unknown[]): Promise<CheckOutcome[]> {
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     const worker = this.#workers[this.#rr++ % this.#workers.length]!;
     return new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@ import { AppShell, Burger, Button, Center, Group, Loader, MantineProvider, NavLi
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
-import { loadSession, logout, setUnauthorisedHandler, type Role, type Session } from './api';
+import type { Role, SignedIn } from '@machi/core';
+import { loadSession, logout, setUnauthorisedHandler } from './api';
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
 import { WEB_MODULES } from './modules';
@@ -50,7 +51,7 @@ export function LanguageSwitch() {
   );
 }
 
-function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+function Shell({ session, onSignOut }: { session: SignedIn; onSignOut: () => void }) {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
   const [location] = useLocation();
@@ -93,7 +94,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
 }
 
 export function App() {
-  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [session, setSession] = useState<SignedIn | null>(() => loadSession());
   useEffect(() => setUnauthorisedHandler(() => setSession(null)), []);
   const signOut = () => {
     void logout().then(() => setSession(null));

@@ -1,25 +1,11 @@
 /**
  * The plumbing every module's API calls share: the session (token in sessionStorage: gone when the tab closes),
  * `{code, message}` answers turned into ApiError, a sign-out on 401, and live streams (SSE read through fetch, so the
- * token travels in the Authorization header and never in a URL). Each module's own routes and view types are in its
- * `modules/<name>/api.ts`.
+ * token travels in the Authorization header and never in a URL). The session is what the node's sign-in answered
+ * (`SignedIn`). What each route takes and answers is the core's client contract, imported from `@machi/core`
+ * (types only); each module's own calls are in its `modules/<name>/api.ts`.
  */
-export type Role =
-  | 'resident' | 'property-staff' | 'dispatcher' | 'maintenance-worker' | 'grid-worker' | 'utility-staff' | 'official' | 'regulator';
-
-export interface User {
-  id: string;
-  org: string;
-  username: string;
-  role: Role;
-  displayName: string;
-}
-
-export interface Session {
-  token: string;
-  expiresAt: number;
-  user: User;
-}
+import type { LoginBody, SignedIn } from '@machi/core';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -29,16 +15,16 @@ export class ApiError extends Error {
 
 const SESSION_KEY = 'machi.session';
 
-export function loadSession(): Session | null {
+export function loadSession(): SignedIn | null {
   try {
-    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as SignedIn | null;
     return s !== null && s.expiresAt > Date.now() ? s : null;
   } catch {
     return null;
   }
 }
 
-export function saveSession(s: Session | null): void {
+export function saveSession(s: SignedIn | null): void {
   if (s === null) sessionStorage.removeItem(SESSION_KEY);
   else sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
 }
@@ -93,11 +79,12 @@ export async function imageUrl(path: string): Promise<string> {
   return URL.createObjectURL(await res.blob());
 }
 
-export async function login(org: string, username: string, password: string): Promise<Session> {
-  const s = await answer<Session>(await fetch('/v1/auth/login', {
+export async function login(org: string, username: string, password: string): Promise<SignedIn> {
+  const body: LoginBody = { org, username, password };
+  const s = await answer<SignedIn>(await fetch('/v1/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ org, username, password }),
+    body: JSON.stringify(body),
   }));
   saveSession(s);
   return s;

@@ -3,7 +3,7 @@
  * (modules/index.ts) — nothing here names a module.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import type { Role } from './api';
+import type { Role } from '@machi/core';
 import { WEB_MODULES } from './modules';
 import type { NavItem, PageProps, WebModule } from './modules/types';
 

@@ -1,13 +1,13 @@
 /** The signed-in user, for every page. */
 import { createContext, useContext } from 'react';
-import type { Session } from './api';
+import type { SignedIn } from '@machi/core';
 
-export const SessionContext = createContext<{ session: Session | null; setSession: (s: Session | null) => void }>({
+export const SessionContext = createContext<{ session: SignedIn | null; setSession: (s: SignedIn | null) => void }>({
   session: null,
   setSession: () => {},
 });
 
-export function useSession(): Session {
+export function useSession(): SignedIn {
   const { session } = useContext(SessionContext);
   if (session === null) throw new Error('not signed in');
   return session;

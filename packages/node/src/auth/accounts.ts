@@ -5,11 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, SCRYPT_KEY_BYTES, SCRYPT_N, SCRYPT_P, SCRYPT_R, SCRYPT_SALT_BYTES, hashPassword, verifyPassword } from './password.js';
-import { MachiError, ROLES, isRole, type Role } from '@machi/core';
+import { PASSWORD_CHARS_MIN, SCRYPT_KEY_BYTES, SCRYPT_N, SCRYPT_P, SCRYPT_R, SCRYPT_SALT_BYTES, hashPassword, verifyPassword } from './password.js';
+// the longest org id, user name and password are the sign-in schema's (the core's foundation/auth.ts)
+import { MachiError, ORG_CHARS_MAX, PASSWORD_CHARS_MAX, ROLES, USERNAME_CHARS_MAX, isRole, type Role } from '@machi/core';
 
-export const USERNAME_CHARS_MAX = 64;
-export const ORG_CHARS_MAX = 64;
 export const DISPLAY_NAME_CHARS_MAX = 128;
 /** Most users `listUsers` returns in one call. */
 export const USERS_LIST_MAX = 10_000;

@@ -15,7 +15,7 @@ const SCRYPT_R_MAX = 32;
 const SCRYPT_P_MAX = 16;
 
 export const PASSWORD_CHARS_MIN = 8;
-export const PASSWORD_CHARS_MAX = 1024;
+// PASSWORD_CHARS_MAX is the sign-in schema's: the core's foundation/auth.ts
 
 function scryptAsync(password: string, salt: Buffer, keyBytes: number, o: ScryptOptions): Promise<Buffer> {
   // OpenSSL needs a little more than 128·N·r bytes; the default 32 MiB is exactly 128·2^15·8 and too small.

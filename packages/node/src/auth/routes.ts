@@ -1,10 +1,8 @@
 /** Sign-in, sign-out and "who am I". */
 import type { FastifyPluginAsync } from 'fastify';
-import type { FromSchema } from 'json-schema-to-ts';
-import { MachiError } from '@machi/core';
+import { MachiError, loginBodySchema, signedInSchema, userViewSchema, type LoginBody, type SignedIn, type UserView } from '@machi/core';
 import { errorSchema } from '../api/routes/schemas.js';
-import { ORG_CHARS_MAX, USERNAME_CHARS_MAX, type User } from './accounts.js';
-import { PASSWORD_CHARS_MAX } from './password.js';
+import type { User } from './accounts.js';
 import { LOGIN_ADDRESS_WINDOW_MS, LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LoginBackoff, perAddressLimit, retryAfterS } from './rate-limit.js';
 import { logSafe } from '../log-safe.js';
 import { issueToken } from './tokens.js';
@@ -15,32 +13,8 @@ import type { AuthOptions } from './plugin.js';
 /** The same answer whatever was wrong, so it does not tell which organisations or users exist. */
 export const WRONG_LOGIN_MESSAGE = 'wrong organisation, user name or password';
 
-const userSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    org: { type: 'string' },
-    username: { type: 'string' },
-    role: { type: 'string' },
-    displayName: { type: 'string' },
-  },
-  required: ['id', 'org', 'username', 'role', 'displayName'],
-} as const;
-
-const loginBody = {
-  type: 'object',
-  properties: {
-    org: { type: 'string', minLength: 1, maxLength: ORG_CHARS_MAX },
-    username: { type: 'string', minLength: 1, maxLength: USERNAME_CHARS_MAX },
-    password: { type: 'string', minLength: 1, maxLength: PASSWORD_CHARS_MAX },
-  },
-  required: ['org', 'username', 'password'],
-  additionalProperties: false,
-} as const;
-
-type LoginBody = FromSchema<typeof loginBody>;
-
-const publicUser = (u: Pick<User, 'id' | 'org' | 'username' | 'role' | 'displayName'>) => ({
+// what the web app reads (the core's sign-in contract: foundation/auth.ts)
+const publicUser = (u: Pick<User, 'id' | 'org' | 'username' | 'role' | 'displayName'>): UserView => ({
   id: u.id, org: u.org, username: u.username, role: u.role, displayName: u.displayName,
 });
 
@@ -52,13 +26,13 @@ export const authRoutes: FastifyPluginAsync<{ auth: AuthOptions }> = async (app,
   app.post<{ Body: LoginBody }>('/v1/auth/login', {
     config: { access: 'auth', rateLimit: perAddressLimit(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_ADDRESS_WINDOW_MS, 'LOGIN_RATE_LIMITED') },
     schema: {
-      body: loginBody,
+      body: loginBodySchema,
       response: {
-        200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'integer' }, user: userSchema }, required: ['token', 'expiresAt', 'user'] },
+        200: signedInSchema,
         '4xx': errorSchema,
       },
     },
-  }, async (req, reply) => {
+  }, async (req, reply): Promise<SignedIn> => {
     const { org, username, password } = req.body;
     const waitMs = backoff.begin(org, username, req.ip, now());
     if (waitMs > 0) {
@@ -87,7 +61,7 @@ export const authRoutes: FastifyPluginAsync<{ auth: AuthOptions }> = async (app,
 
   app.get('/v1/auth/me', {
     config: { access: 'self' },
-    schema: { response: { 200: userSchema, '4xx': errorSchema } },
+    schema: { response: { 200: userViewSchema, '4xx': errorSchema } },
   }, async (req) => {
     const p = principalOf(req);
     const user = auth.accounts.getUser(p.userId);

@@ -4,7 +4,8 @@
  * bad input rejected with its precise reason, recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDENTITY_SESSION_ATTEMPTS_MAX, sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
+import { Ajv } from 'ajv';
+import { IDENTITY_SESSION_ATTEMPTS_MAX, identityCatalogueSchema, sessionRecord, verificationsOfSession, type VerificationRecord } from '@machi/core';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { PRESENTATIONS_PER_IP_PER_MINUTE } from '../../src/modules/identity/routes.js';
@@ -414,6 +415,9 @@ describe('the wallet', () => {
 
   it('serves the catalogue and the issuer\'s status list; CORS preflight on the wallet\'s POSTs', async () => {
     const cat = await call(s, undefined, 'GET', '/v1/identity/catalogue');
+    // what the web app reads it as (the route declares no response schema yet)
+    const isCatalogue = new Ajv({ strict: true, allowUnionTypes: true }).compile(identityCatalogueSchema);
+    expect(isCatalogue(cat.json), JSON.stringify(isCatalogue.errors)).toBe(true);
     expect(cat.json.types.map((t: { id: string }) => t.id)).toContain('elderly');
     expect(cat.json.issuers.find((i: { org: string }) => i.org === 'street-office').types).toContain('residence');
     const pre = await call(s, undefined, 'OPTIONS', '/v1/identity/sessions/ses_00000000000000000000000000000000/presentations');

@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestRecord, type Role } from '@machi/core';
+import { Ajv } from 'ajv';
+import { repairEventSchema, requestRecord, type RepairEvent, type Role } from '@machi/core';
 import { actorOf } from '../../src/index.js';
 import { REPAIRS_EVENT_STREAMS_PER_USER_MAX } from '../../src/modules/repairs/events.js';
 import { oneNode, repairsModule, type OneNode } from '../support/node.js';
@@ -142,13 +143,9 @@ async function open(s: Server, token: string | undefined): Promise<Stream> {
   return stream;
 }
 
-interface RepairEventData {
-  request: string;
-  action: string;
-  status: string;
-  height: number;
-  txHash: string;
-}
+/** An event's data: the core's client contract (the web app reads it with this type). */
+type RepairEventData = RepairEvent;
+const isRepairEvent = new Ajv({ strict: true }).compile(repairEventSchema);
 
 const repairEvents = (frames: Frame[]): RepairEventData[] => frames.filter((f) => f.event === 'repair').map((f) => JSON.parse(f.data!) as RepairEventData);
 
@@ -231,6 +228,7 @@ describe('GET /v1/repairs/events', () => {
         const { frame, data } = await frameOf(st, r.txHash as string);
         // exactly these five fields, as the API answered the call
         expect(Object.keys(data).sort()).toEqual(['action', 'height', 'request', 'status', 'txHash']);
+        expect(isRepairEvent(data), JSON.stringify(isRepairEvent.errors)).toBe(true);
         expect(data).toEqual({ request: id, action: r.action, status: r.status, height: r.height, txHash: r.txHash });
         expect(frame.id).toBe(String(r.height));
         // and as the ledger recorded it: the transaction is in that block, of that type, accepted

@@ -4,7 +4,7 @@
  * resources from the list in ./index.ts, so adding a module edits no shell file.
  */
 import type { ComponentType } from 'react';
-import type { Role } from '../api';
+import type { Role } from '@machi/core';
 import type { Language } from '../i18n';
 
 /** A module's labels in one language: key → text, the same key set in every language (a test checks). */

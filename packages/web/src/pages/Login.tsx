@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Center, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { ApiError, login, type Session } from '../api';
+import type { SignedIn } from '@machi/core';
+import { ApiError, login } from '../api';
 import { LanguageSwitch } from '../App';
 
-export function LoginPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+export function LoginPage({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
   const { t } = useTranslation();
   const [org, setOrg] = useState('');
   const [username, setUsername] = useState('');

@@ -20,7 +20,7 @@ export function loadGenesis(): Promise<unknown> {
 export type Mark = { state: 'checking' } | { state: 'verified'; height: number; signedBy: string[] } | { state: 'failed'; field: string; reason: string };
 
 /** Marks for records an API shows with their proof bundles (access records…): the core's verifyShownRecord. */
-export async function verifyRecords(items: readonly { record: unknown; proof: unknown }[], txType: string): Promise<Mark[]> {
+export async function verifyRecords(items: readonly { record: unknown; proof?: unknown }[], txType: string): Promise<Mark[]> {
   let genesis: unknown;
   try {
     genesis = await loadGenesis();

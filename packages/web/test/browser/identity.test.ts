@@ -204,6 +204,9 @@ describe.skipIf(missing !== undefined)('digital ID in the browser: the one trip'
     const official = await open('en-GB', DESK_SMALL);
     await signIn(official, 'zhou.official', street);
     await official.getByTestId('nav-/issue').click();
+    // a yes/no claim (the catalogue's kind `boolean`) is a checkbox, not a text box
+    await choose(official, 'issue-type', en['credential.low-income']);
+    expect(await official.locator('input[type=checkbox][data-testid=claim-eligible], [data-testid=claim-eligible] input[type=checkbox]').count()).toBe(1);
     await choose(official, 'issue-type', en['credential.elderly']);
     await official.getByTestId('claim-name').fill(residence.claims.name!);
     await official.getByTestId('claim-idNumber').fill(residence.claims.idNumber!);

@@ -7,10 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROLES } from '@machi/core';
+import { ROLES, type Role } from '@machi/core';
 import { WEB_MODULES } from '../../src/modules';
 import { homeOf, navFor } from '../../src/navigation';
-import type { Role } from '../../src/api';
 
 const MODULES_DIR = fileURLToPath(new URL('../../src/modules/', import.meta.url));
 const paths = WEB_MODULES.flatMap((m) => m.routes.map((r) => r.path));

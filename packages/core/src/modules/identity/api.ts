@@ -4,6 +4,7 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import type { ProofBundle } from '../../bundle.js';
+import { CLAIM_KINDS, CREDENTIAL_TYPE_IDS, SERVICE_IDS } from './catalogue.js';
 import type { SessionRecord, VerificationRecord } from './types.js';
 
 /** An offer a resident's wallet redeems (kept in the issuer's private store, not on the ledger). */
@@ -18,6 +19,66 @@ const strings = { type: 'array', items: str } as const;
 /** Ledger records and claims pass through whole: their types are the core's. */
 const record = { type: 'object', additionalProperties: true } as const;
 const tx = { txHash: str, height: int } as const;
+
+/**
+ * The catalogue a client builds its forms from (public): each credential type with its claims (a claim's kind, with
+ * `min`/`max` for an integer and `values` for an enum), each service with what it requires, each organisation with
+ * its DID and the types it may issue.
+ */
+export const identityCatalogueSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    types: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          id: { type: 'string', enum: CREDENTIAL_TYPE_IDS }, vct: str, name: str, issuers: strings, validityDays: int,
+          claims: {
+            type: 'array',
+            items: {
+              type: 'object', additionalProperties: false,
+              properties: { name: str, label: str, kind: { type: 'string', enum: CLAIM_KINDS }, min: int, max: int, values: strings, derived: bool },
+              required: ['name', 'label', 'kind', 'derived'],
+            },
+          },
+        },
+        required: ['id', 'vct', 'name', 'issuers', 'validityDays', 'claims'],
+      },
+    },
+    services: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          id: { type: 'string', enum: SERVICE_IDS }, name: str, desks: strings,
+          requirements: {
+            type: 'array',
+            items: {
+              type: 'object', additionalProperties: false,
+              properties: { type: { type: 'string', enum: CREDENTIAL_TYPE_IDS }, disclose: strings, require: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } },
+              required: ['type', 'disclose'],
+            },
+          },
+        },
+        required: ['id', 'name', 'desks', 'requirements'],
+      },
+    },
+    issuers: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false,
+        properties: { org: str, name: str, did: str, types: { type: 'array', items: { type: 'string', enum: CREDENTIAL_TYPE_IDS } } },
+        required: ['org', 'name', 'did', 'types'],
+      },
+    },
+  },
+  required: ['types', 'services', 'issuers'],
+} as const;
+export type IdentityCatalogueView = FromSchema<typeof identityCatalogueSchema>;
+/** One claim of a credential type, as the catalogue shows it. */
+export type ClaimView = IdentityCatalogueView['types'][number]['claims'][number];
 
 /** What a session asks of a wallet (public: no personal data). */
 export const sessionViewProperties = {
@@ -177,6 +238,7 @@ export type SubmissionResultView = FromSchema<typeof submissionResultSchema>;
 
 /** DEMO ONLY: a presentation the node made with a demo credential's key. */
 export const demoPresentationSchema = { type: 'object', additionalProperties: false, properties: { presentation: str }, required: ['presentation'] } as const;
+export type DemoPresentation = FromSchema<typeof demoPresentationSchema>;
 
 /** The resident's record of uses: every consent (with the desk's attempts) and every verification of their credentials, with proofs. */
 export const identityUsesSchema = {

@@ -18,6 +18,9 @@ export type ClaimKind =
   | { kind: 'integer'; min: number; max: number }
   | { kind: 'enum'; values: readonly string[] };
 
+/** Every kind of claim value (ClaimKind's `kind`). */
+export const CLAIM_KINDS = ['text', 'id-number', 'date', 'boolean', 'integer', 'enum'] as const satisfies readonly ClaimKind['kind'][];
+
 export interface ClaimSpec {
   /** what the claim says, for people (the wallet shows it) */
   label: string;

@@ -76,6 +76,8 @@ const requestViews = { type: 'array', items: requestViewSchema } as const;
 /** Lists of requests: similar ones (`requests`), the board (`requests`), a worker's jobs (`jobs`). */
 export const requestListSchema = { type: 'object', additionalProperties: false, properties: { requests: requestViews }, required: ['requests'] } as const;
 export const jobListSchema = { type: 'object', additionalProperties: false, properties: { jobs: requestViews }, required: ['jobs'] } as const;
+export type RequestList = FromSchema<typeof requestListSchema>;
+export type JobList = FromSchema<typeof jobListSchema>;
 /** The caller's requests: reported through this node, and open ones they follow. */
 export const myRequestsSchema = {
   type: 'object', additionalProperties: false, properties: { reported: requestViews, following: requestViews }, required: ['reported', 'following'],
@@ -131,6 +133,7 @@ export type SlaView = FromSchema<typeof slaViewSchema>;
 export const slaTableSchema = {
   type: 'object', additionalProperties: false, properties: { org: str, categories: { type: 'array', items: slaViewSchema } }, required: ['org', 'categories'],
 } as const;
+export type SlaTable = FromSchema<typeof slaTableSchema>;
 /** A service level just set: its view and the height of its transaction. */
 export const slaSetSchema = { ...slaViewSchema, properties: { ...slaViewSchema.properties, height: int } } as const;
 export type SlaSet = FromSchema<typeof slaSetSchema>;
@@ -193,3 +196,15 @@ export const photoUploadedSchema = {
   type: 'object', additionalProperties: false, properties: { hash: str, type: str, bytes: int }, required: ['hash', 'type', 'bytes'],
 } as const;
 export type PhotoUploaded = FromSchema<typeof photoUploadedSchema>;
+
+/**
+ * One event of the live stream (`GET /v1/repairs/events`, Server-Sent Events): a repair step the moment its block
+ * commits, public ledger data only; `status` is the request's once the block is applied (`unknown` if it has no record).
+ */
+export const repairEventSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { request: str, action: { type: 'string', enum: ACTIONS }, status: { anyOf: [{ type: 'string', enum: STATUSES }, { type: 'string', const: 'unknown' }] }, height: int, txHash: str },
+  required: ['request', 'action', 'status', 'height', 'txHash'],
+} as const;
+export type RepairEvent = FromSchema<typeof repairEventSchema>;

@@ -1,80 +1,11 @@
 /**
- * The repairs routes as the web app uses them: the views the node answers with, photo upload and download (photos
- * need the token, so an <img src> cannot fetch them), and the live stream of recorded steps.
+ * The repairs routes as the web app uses them beyond a plain get/post: photo upload and download (photos need the
+ * token, so an <img src> cannot fetch them), and the live stream of recorded steps. What the routes answer (request
+ * views, timelines, catalogues, SLA tables, worker cards, events) is the core's client contract: import those types
+ * from `@machi/core` (modules/repairs/api.ts there).
  */
+import type { PhotoUploaded, RepairEvent } from '@machi/core';
 import { ApiError, answer, authHeaders, followStream } from '../../api';
-
-export interface RequestView {
-  request: string;
-  category: string;
-  categoryName: string;
-  priority: 'urgent' | 'normal';
-  status: string;
-  open: boolean;
-  location: { kind: 'home' | 'common'; building: string };
-  org: string;
-  reporter: string;
-  worker?: string;
-  workerOrg?: string;
-  workerUsername?: string;
-  workerCard?: { name?: string; phone?: string; photo?: boolean };
-  createdAt: number;
-  updatedAt: number;
-  slaDueAt: number;
-  overdue: boolean;
-  escalation: { level: number; at: number; overdueMs: number } | null;
-  followers: number;
-  rating?: number;
-  photos: string[];
-  yours: boolean;
-  following: boolean;
-  description?: string;
-  unit?: string;
-  notes?: { kind: string; text: string; at: number }[];
-}
-
-export interface TimelineStep {
-  action: string;
-  status: string;
-  at: number;
-  actor: string;
-  txHash: string;
-  worker?: string;
-  workerOrg?: string;
-  cause?: string;
-  parts?: { part: string; quantity: number }[];
-  photoHashes?: string[];
-  rating?: number;
-  level?: number;
-  overdueMs?: number;
-  proof: unknown;
-}
-
-export interface Catalogue {
-  categories: { code: string; name: string; defaultPriority: 'urgent' | 'normal'; slaHours: { urgent: number; normal: number } }[];
-  priorities: string[];
-  locationKinds: string[];
-  causes: string[];
-  parts: string[];
-  statuses: string[];
-  buildings: { code: string; name: string }[];
-}
-
-export interface ActResult {
-  request: string;
-  action: string;
-  status: string;
-  txHash: string;
-  height: number;
-}
-
-export interface RepairEvent {
-  request: string;
-  action: string;
-  status: string;
-  height: number;
-  txHash: string;
-}
 
 /**
  * Follows /v1/repairs/events until `signal` aborts, calling `onEvent` for each recorded step and `onOpen` whenever the
@@ -84,7 +15,7 @@ export function followEvents(onEvent: (e: RepairEvent) => void, onOpen: () => vo
   return followStream<RepairEvent>('/v1/repairs/events', onEvent, onOpen, signal);
 }
 
-export async function uploadPhoto(file: File): Promise<{ hash: string; type: string; bytes: number }> {
+export async function uploadPhoto(file: File): Promise<PhotoUploaded> {
   return answer(await fetch('/v1/repairs/photos', { method: 'POST', headers: authHeaders({ 'content-type': file.type || 'application/octet-stream' }), body: file }));
 }
 

@@ -1,6 +1,7 @@
 /** Live updates for a page: refetch when a repair step is recorded (and when the stream reconnects). */
 import { useEffect, useRef } from 'react';
-import { followEvents, type RepairEvent } from './api';
+import type { RepairEvent } from '@machi/core';
+import { followEvents } from './api';
 
 export function useRepairEvents(onChange: (e: RepairEvent | null) => void, filter?: (e: RepairEvent) => boolean): void {
   const cb = useRef(onChange);

@@ -1,7 +1,7 @@
 /** The marks of a request's timeline: the core's verifyTimeline, run here against the chain's genesis file. */
 import { verifyTimeline } from '@machi/core';
 import { loadGenesis, type Mark } from '../../verify/ledger';
-import type { TimelineStep } from './api';
+import type { TimelineStep } from '@machi/core';
 
 /** Verifies the timeline: every step against its proof and its transaction, every shown status against the actions. */
 export async function verifySteps(request: string, steps: readonly TimelineStep[]): Promise<Mark[]> {

@@ -10,13 +10,13 @@ import QRCode from 'qrcode';
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
-import type { DeskView, IdentityCatalogue } from '../api';
+import type { DeskView, IdentityCatalogueView, SessionStarted } from '@machi/core';
 import { claimValue } from '../claims';
 
 export function DeskPage() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const [catalogue, setCatalogue] = useState<IdentityCatalogue | null>(null);
+  const [catalogue, setCatalogue] = useState<IdentityCatalogueView | null>(null);
   const [service, setService] = useState<string | null>(null);
   const [session, setSession] = useState<DeskView | null>(null);
   const [link, setLink] = useState('');
@@ -27,7 +27,7 @@ export function DeskPage() {
   const current = useRef<string | null>(null);
 
   useEffect(() => {
-    get<IdentityCatalogue>('/v1/identity/catalogue').then(setCatalogue, setError);
+    get<IdentityCatalogueView>('/v1/identity/catalogue').then(setCatalogue, setError);
     return () => {
       if (timer.current !== null) clearInterval(timer.current);
     };
@@ -39,10 +39,10 @@ export function DeskPage() {
     setBusy(true);
     setError(null);
     try {
-      const s = await post<DeskView>('/v1/identity/sessions', { service });
+      const s = await post<SessionStarted>('/v1/identity/sessions', { service });
       current.current = s.session;
       const origin = window.location.origin;
-      const l = `${origin}/present?${new URLSearchParams({ desk: origin, session: s.session, nonce: s.nonce! })}`;
+      const l = `${origin}/present?${new URLSearchParams({ desk: origin, session: s.session, nonce: s.nonce })}`;
       setLink(l);
       setQr(await QRCode.toDataURL(l, { margin: 1, width: 240 }));
       setSession({ ...s, eligible: false, disclosed: {}, consent: null, verifications: [] });

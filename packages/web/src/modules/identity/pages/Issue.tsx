@@ -11,13 +11,13 @@ import QRCode from 'qrcode';
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
-import type { ClaimSpec, IdentityCatalogue } from '../api';
+import type { ClaimView, IdentityCatalogueView, IssuedList as Issued, OfferCreated } from '@machi/core';
 
-function ClaimInput({ spec, value, onChange }: { spec: ClaimSpec; value: unknown; onChange: (v: unknown) => void }) {
+function ClaimInput({ spec, value, onChange }: { spec: ClaimView; value: unknown; onChange: (v: unknown) => void }) {
   const { t } = useTranslation();
   const label = t(`claim.${spec.name}`, { defaultValue: spec.label });
   const tid = `claim-${spec.name}`;
-  if (spec.kind === 'bool') return <Checkbox label={label} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} data-testid={tid} mt="lg" />;
+  if (spec.kind === 'boolean') return <Checkbox label={label} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} data-testid={tid} mt="lg" />;
   if (spec.kind === 'enum') {
     return <Select label={label} value={(value as string) ?? null} onChange={(v) => onChange(v ?? undefined)} data-testid={tid} allowDeselect={false}
       data={(spec.values ?? []).map((v) => ({ value: v, label: t(`claimValue.${v}`, { defaultValue: v }) }))} comboboxProps={{ withinPortal: true }} required />;
@@ -27,20 +27,10 @@ function ClaimInput({ spec, value, onChange }: { spec: ClaimSpec; value: unknown
 }
 
 /** The date of birth is in a resident ID number (digits 7–14): filled in when the type has one and it is empty. */
-function withBirthDate(claims: Record<string, unknown>, specs: readonly ClaimSpec[]): Record<string, unknown> {
+function withBirthDate(claims: Record<string, unknown>, specs: readonly ClaimView[]): Record<string, unknown> {
   const id = claims.idNumber;
   if (!specs.some((c) => c.name === 'birthDate') || (claims.birthDate ?? '') !== '' || typeof id !== 'string' || !/^\d{17}[\dX]$/.test(id)) return claims;
   return { ...claims, birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}` };
-}
-
-interface Issued {
-  credentialHash: string;
-  type: string;
-  typeName: string;
-  pickedUp: boolean;
-  expiresAt: number;
-  status: string;
-  issuedAt: number | null;
 }
 
 const REVOKE_REASONS = ['data-changed', 'moved-away', 'eligibility-ended', 'issued-in-error', 'holder-request'];
@@ -49,12 +39,12 @@ const STATUS_COLOUR: Record<string, string> = { valid: 'green', suspended: 'oran
 /** What this organisation issued here, with status changes (each a ledger record the status list then carries). */
 function IssuedList({ reload }: { reload: number }) {
   const { t } = useTranslation();
-  const [issued, setIssued] = useState<Issued[] | null>(null);
+  const [issued, setIssued] = useState<Issued['issued'] | null>(null);
   const [reason, setReason] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const load = () => {
-    get<{ issued: Issued[] }>('/v1/identity/issued').then((r) => setIssued(r.issued), setError);
+    get<Issued>('/v1/identity/issued').then((r) => setIssued(r.issued), setError);
   };
   useEffect(load, [reload]);
   const change = async (hash: string, status: string, why: string) => {
@@ -105,7 +95,7 @@ function IssuedList({ reload }: { reload: number }) {
 export function IssuePage() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const [catalogue, setCatalogue] = useState<IdentityCatalogue | null>(null);
+  const [catalogue, setCatalogue] = useState<IdentityCatalogueView | null>(null);
   const [type, setType] = useState<string | null>(null);
   const [subject, setSubject] = useState('');
   const [claims, setClaims] = useState<Record<string, unknown>>({});
@@ -114,7 +104,7 @@ export function IssuePage() {
   const [busy, setBusy] = useState(false);
   const [issuedAt, setIssuedAt] = useState(0);
   useEffect(() => {
-    get<IdentityCatalogue>('/v1/identity/catalogue').then(setCatalogue, setError);
+    get<IdentityCatalogueView>('/v1/identity/catalogue').then(setCatalogue, setError);
   }, []);
   const mine = catalogue?.types.filter((x) => x.issuers.includes(user.org)) ?? [];
   const spec = catalogue?.types.find((x) => x.id === type);
@@ -126,7 +116,7 @@ export function IssuePage() {
     setError(null);
     setResult(null);
     try {
-      const r = await post<{ offer: string; code: string }>('/v1/identity/offers', { type, claims, ...(subject.trim() === '' ? {} : { subject: subject.trim() }) });
+      const r = await post<OfferCreated>('/v1/identity/offers', { type, claims, ...(subject.trim() === '' ? {} : { subject: subject.trim() }) });
       const origin = window.location.origin;
       const link = `${origin}/wallet?${new URLSearchParams({ issuer: origin, offer: r.offer, code: r.code })}`;
       setResult({ link, qr: await QRCode.toDataURL(link, { margin: 1, width: 220 }), offer: r.offer });

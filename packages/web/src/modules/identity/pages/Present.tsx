@@ -9,14 +9,8 @@ import { Alert, Badge, Button, Card, Group, List, Stack, Text, Title } from '@ma
 import { useTranslation } from 'react-i18next';
 import { get, post, publicCall } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { SessionView, WalletCredential } from '../api';
+import type { DemoPresentation, SessionView, SubmissionResultView, WalletCredential, WalletView } from '@machi/core';
 import { hasHolderKey, present } from '../holder';
-
-interface Result {
-  type: string;
-  result: string;
-  reason: string;
-}
 
 const safeHost = (u: string): string => {
   try {
@@ -35,7 +29,7 @@ export function PresentPage() {
   const nonce = q.get('nonce') ?? '';
   const [view, setView] = useState<SessionView | null>(null);
   const [creds, setCreds] = useState<WalletCredential[]>([]);
-  const [results, setResults] = useState<{ eligible: boolean; results: Result[] } | null>(null);
+  const [results, setResults] = useState<SubmissionResultView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -44,7 +38,7 @@ export function PresentPage() {
     // What is asked comes from my own node's copy of the ledger (the session's service, desk and audience), never
     // from the link's server: a link can only say where to send the answer, not what to disclose or to whom.
     get<SessionView>(`/v1/identity/sessions/${session}`).then(setView, setError);
-    get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
+    get<WalletView>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
   }, [session]);
 
   const pick = (type: string) => creds.find((c) => c.type === type && c.status === 'valid' && c.expiresAt > Date.now());
@@ -69,10 +63,10 @@ export function PresentPage() {
       for (const r of view.requirements) {
         const c = pick(r.type)!;
         presentations.push(c.demoHolderKey
-          ? (await post<{ presentation: string }>(`/v1/me/identity/credentials/${c.id}/present`, { session, nonce })).presentation
+          ? (await post<DemoPresentation>(`/v1/me/identity/credentials/${c.id}/present`, { session, nonce })).presentation
           : await present(c.id, c.credential, r.disclose, view.audience, nonce));
       }
-      setResults(await publicCall<{ eligible: boolean; results: Result[] }>(deskBase, `/v1/identity/sessions/${session}/presentations`, { presentations }));
+      setResults(await publicCall<SubmissionResultView>(deskBase, `/v1/identity/sessions/${session}/presentations`, { presentations }));
     } catch (e) {
       setError(e);
     } finally {
@@ -107,7 +101,7 @@ export function PresentPage() {
       ) : (
         <Alert color={results.eligible ? 'green' : 'red'} data-testid="present-result" data-eligible={results.eligible}>
           <Text fw={600}>{results.eligible ? t('present.done') : t('present.failed')}</Text>
-          {results.results.map((r) => <Text key={r.type} size="sm">{t(`credential.${r.type}`, { defaultValue: r.type })}: {t(`verifyReason.${r.reason}`, { defaultValue: r.reason })}</Text>)}
+          {results.results.map((r, i) => <Text key={i} size="sm">{t(`credential.${r.type ?? ''}`, { defaultValue: r.type ?? '?' })}: {t(`verifyReason.${r.reason}`, { defaultValue: r.reason })}</Text>)}
         </Alert>
       )}
       <ErrorAlert error={error} />

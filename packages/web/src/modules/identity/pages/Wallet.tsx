@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
 import { get, post, publicCall } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { Offer, Verification, WalletCredential } from '../api';
+import type { IdentityUses, OfferRedeemed, WalletCredential, WalletOffers, WalletView } from '@machi/core';
 import { claimValue } from '../claims';
 import { newHolderKey, relabelHolderKey } from '../holder';
 
@@ -37,8 +37,8 @@ export function WalletPage() {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
   const [creds, setCreds] = useState<WalletCredential[] | null>(null);
-  const [offers, setOffers] = useState<Offer[]>([]);
-  const [uses, setUses] = useState<{ consents: { session: string; service: string; serviceName: string; deskOrg: string; deskName: string; consent: { at: number; txHash: string } }[]; verifications: Verification[] } | null>(null);
+  const [offers, setOffers] = useState<WalletOffers['offers']>([]);
+  const [uses, setUses] = useState<IdentityUses | null>(null);
   const [link, setLink] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -53,13 +53,13 @@ export function WalletPage() {
 
   const load = useCallback(() => {
     void retryPending();
-    get<{ credentials: WalletCredential[] }>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
-    get<{ offers: Offer[] }>('/v1/me/identity/offers').then((r) => setOffers(r.offers), setError);
-    get<typeof uses>('/v1/me/identity/uses').then(setUses, setError);
+    get<WalletView>('/v1/me/identity/credentials').then((r) => setCreds(r.credentials), setError);
+    get<WalletOffers>('/v1/me/identity/offers').then((r) => setOffers(r.offers), setError);
+    get<IdentityUses>('/v1/me/identity/uses').then(setUses, setError);
   }, []);
   useEffect(load, [load]);
 
-  const accept = async (o: Offer) => {
+  const accept = async (o: WalletOffers['offers'][number]) => {
     setBusy(true);
     setError(null);
     try {
@@ -82,7 +82,7 @@ export function WalletPage() {
       const temp = `offer:${r.offer}`;
       const holderJwk = await newHolderKey(temp);
       const base = r.issuer === window.location.origin ? '' : r.issuer;
-      const issued = await publicCall<{ credential: string }>(base, `/v1/identity/offers/${r.offer}/redeem`, { code: r.code, holderJwk });
+      const issued = await publicCall<OfferRedeemed>(base, `/v1/identity/offers/${r.offer}/redeem`, { code: r.code, holderJwk });
       // the offer is used up now: keep the credential here until my node has stored it (retried on the next visit)
       localStorage.setItem(`${PENDING}${r.offer}`, JSON.stringify({ credential: issued.credential, temp }));
       await storePending(r.offer);
@@ -168,7 +168,7 @@ export function WalletPage() {
           {uses.consents.length === 0 && uses.verifications.length === 0 && <Text size="sm" c="dimmed">{t('wallet.noUses')}</Text>}
           <Stack gap={4}>
             {uses.consents.map((c) => (
-              <Text key={c.session} size="sm" data-testid="use-consent">{new Date(c.consent.at).toLocaleString()} · {t('wallet.consented', { service: t(`service.${c.service}`, { defaultValue: c.serviceName }), desk: t(`org.${c.deskOrg}`, { defaultValue: c.deskName }) })}</Text>
+              <Text key={c.session} size="sm" data-testid="use-consent">{c.consent === null ? '' : `${new Date(c.consent.at).toLocaleString()} · `}{t('wallet.consented', { service: t(`service.${c.service}`, { defaultValue: c.serviceName }), desk: t(`org.${c.deskOrg}`, { defaultValue: c.deskName }) })}</Text>
             ))}
             {uses.verifications.map((v) => (
               <Text key={v.verification} size="sm" c={v.result === 'valid' ? undefined : 'red'} data-testid="use-verification" data-result={v.result}>

@@ -3,15 +3,15 @@ import { Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { get } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { AlertRecord } from '../api';
+import type { AlertList } from '@machi/core';
 
 /** A regulator's view of every alert the anomaly rules raised on the ledger. */
 export function AlertsPage() {
   const { t } = useTranslation();
-  const [alerts, setAlerts] = useState<(AlertRecord & { subject: string })[] | null>(null);
+  const [alerts, setAlerts] = useState<AlertList['alerts'] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    get<{ alerts: (AlertRecord & { subject: string })[] }>('/v1/alerts').then((a) => setAlerts([...a.alerts].sort((x, y) => y.at - x.at)), setError);
+    get<AlertList>('/v1/alerts').then((a) => setAlerts([...a.alerts].sort((x, y) => y.at - x.at)), setError);
   }, []);
   return (
     <Stack maw={860}>

@@ -9,15 +9,15 @@ import { useTranslation } from 'react-i18next';
 import { get } from '../../../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import { verifyRecords, type Mark } from '../../../verify/ledger';
-import type { Access, AlertRecord } from '../api';
+import type { MyUses } from '@machi/core';
 
 export function MyDataPage() {
   const { t } = useTranslation();
-  const [data, setData] = useState<{ uses: { record: Access; proof: unknown }[]; alerts: AlertRecord[] } | null>(null);
+  const [data, setData] = useState<Omit<MyUses, 'subject'> | null>(null);
   const [marks, setMarks] = useState<Mark[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    get<{ uses: { record: Access; proof: unknown }[]; alerts: AlertRecord[] }>('/v1/me/uses').then(async (d) => {
+    get<MyUses>('/v1/me/uses').then(async (d) => {
       const uses = [...d.uses].sort((a, b) => b.record.at - a.record.at);
       setData({ uses, alerts: d.alerts });
       setMarks(await verifyRecords(uses, 'privacy.access'));

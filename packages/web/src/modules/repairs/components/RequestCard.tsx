@@ -1,7 +1,7 @@
 import { Card, Group, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import type { RequestView } from '../api';
+import type { RequestView } from '@machi/core';
 import { PriorityBadge, SlaTimer, StatusBadge } from './status';
 
 export function RequestCard({ r, children }: { r: RequestView; children?: React.ReactNode }) {

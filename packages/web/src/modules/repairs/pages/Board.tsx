@@ -9,11 +9,10 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { Catalogue, RequestView } from '../api';
 import { PriorityBadge, SlaTimer, StatusBadge } from '../components/status';
 import { RequestCard } from '../components/RequestCard';
 import { useRepairEvents } from '../live';
-import { TRANSITIONS } from '@machi/core';
+import { TRANSITIONS, type RepairCatalogues, type RequestList, type RequestView, type WorkerList } from '@machi/core';
 
 const assignable = (status: string): boolean => (TRANSITIONS.assign.from as readonly string[]).includes(status);
 
@@ -21,19 +20,19 @@ export function BoardPage() {
   const { t } = useTranslation();
   const desk = useMediaQuery('(min-width: 62em)', true);
   const [requests, setRequests] = useState<RequestView[] | null>(null);
-  const [workers, setWorkers] = useState<{ username: string; displayName: string }[]>([]);
-  const [buildings, setBuildings] = useState<Catalogue['buildings']>([]);
+  const [workers, setWorkers] = useState<WorkerList['workers']>([]);
+  const [buildings, setBuildings] = useState<RepairCatalogues['buildings']>([]);
   const [building, setBuilding] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    get<{ requests: RequestView[] }>(`/v1/repairs/board${building === null ? '' : `?building=${building}`}`).then((r) => setRequests(r.requests), setError);
+    get<RequestList>(`/v1/repairs/board${building === null ? '' : `?building=${building}`}`).then((r) => setRequests(r.requests), setError);
   }, [building]);
   useEffect(load, [load]);
   useEffect(() => {
-    get<{ workers: { username: string; displayName: string }[] }>('/v1/repairs/workers').then((w) => setWorkers(w.workers), setError);
-    get<Catalogue>('/v1/repairs/categories').then((c) => setBuildings(c.buildings), () => {});
+    get<WorkerList>('/v1/repairs/workers').then((w) => setWorkers(w.workers), setError);
+    get<RepairCatalogues>('/v1/repairs/categories').then((c) => setBuildings(c.buildings), () => {});
   }, []);
   useRepairEvents(load);
 

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { get } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { RequestView } from '../api';
+import type { JobList, RequestView } from '@machi/core';
 import { RequestCard } from '../components/RequestCard';
 import { useRepairEvents } from '../live';
 
@@ -14,7 +14,7 @@ export function JobsPage() {
   const [jobs, setJobs] = useState<RequestView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = useCallback(() => {
-    get<{ jobs: RequestView[] }>('/v1/repairs/jobs').then((r) => setJobs(r.jobs), setError);
+    get<JobList>('/v1/repairs/jobs').then((r) => setJobs(r.jobs), setError);
   }, []);
   useEffect(load, [load]);
   useRepairEvents(load);

@@ -4,16 +4,16 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { get } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { RequestView } from '../api';
+import type { MyRequests } from '@machi/core';
 import { RequestCard } from '../components/RequestCard';
 import { useRepairEvents } from '../live';
 
 export function MyRequestsPage() {
   const { t } = useTranslation();
-  const [data, setData] = useState<{ reported: RequestView[]; following: RequestView[] } | null>(null);
+  const [data, setData] = useState<MyRequests | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = useCallback(() => {
-    get<{ reported: RequestView[]; following: RequestView[] }>('/v1/repairs/mine').then(setData, setError);
+    get<MyRequests>('/v1/repairs/mine').then(setData, setError);
   }, []);
   useEffect(load, [load]);
   useRepairEvents(load, (e) => data === null || [...data.reported, ...data.following].some((r) => r.request === e.request));

@@ -9,14 +9,14 @@ import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
-import type { ActResult, Catalogue, RequestView } from '../api';
+import type { ActResult, RepairCatalogues, RequestList, RequestView } from '@machi/core';
 import { PhotoPicker } from '../components/photos';
 import { RequestCard } from '../components/RequestCard';
 
 export function ReportPage() {
   const { t } = useTranslation();
   const [, navigate] = useLocation();
-  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [cat, setCat] = useState<RepairCatalogues | null>(null);
   const [category, setCategory] = useState<string | null>(null);
   const [priority, setPriority] = useState<string>('normal');
   const [kind, setKind] = useState<'home' | 'common'>('home');
@@ -29,12 +29,12 @@ export function ReportPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    get<Catalogue>('/v1/repairs/categories').then(setCat, setError);
+    get<RepairCatalogues>('/v1/repairs/categories').then(setCat, setError);
   }, []);
   useEffect(() => {
     if (building === null) return setSimilar([]);
     const q = new URLSearchParams({ building, ...(category === null ? {} : { category }) });
-    get<{ requests: RequestView[] }>(`/v1/repairs/similar?${q}`).then((r) => setSimilar(r.requests), setError);
+    get<RequestList>(`/v1/repairs/similar?${q}`).then((r) => setSimilar(r.requests), setError);
   }, [building, category]);
 
   const chooseCategory = (c: string | null) => {

@@ -8,13 +8,12 @@ import {
   Alert, Avatar, Badge, Button, Card, Group, MultiSelect, NumberInput, Rating, Select, SimpleGrid, Stack, Text, Textarea, Timeline, Title,
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { TRANSITIONS } from '@machi/core';
+import { TRANSITIONS, type ActResult, type RepairCatalogues, type RequestView, type Timeline as TimelineView, type TimelineStep, type WorkerList } from '@machi/core';
 import { get, imageUrl, post } from '../../../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import { useSession } from '../../../session';
 import type { Mark } from '../../../verify/ledger';
 import type { PageProps } from '../../types';
-import type { ActResult, Catalogue, RequestView, TimelineStep } from '../api';
 import { Photo, PhotoPicker } from '../components/photos';
 import { PriorityBadge, SlaTimer, StatusBadge } from '../components/status';
 import { useRepairEvents } from '../live';
@@ -36,7 +35,7 @@ export function RequestPage({ params }: PageProps) {
   const latest = useRef(0);
   const load = useCallback(() => {
     const n = ++latest.current;
-    Promise.all([get<RequestView>(`/v1/repairs/${id}`), get<{ steps: TimelineStep[] }>(`/v1/repairs/${id}/timeline`)]).then(
+    Promise.all([get<RequestView>(`/v1/repairs/${id}`), get<TimelineView>(`/v1/repairs/${id}/timeline`)]).then(
       async ([r, tl]) => {
         if (n !== latest.current) return;
         setReq(r);
@@ -194,10 +193,10 @@ function Actions({ req, onDone }: { req: RequestView; onDone: () => void }) {
 
 function AssignForm({ req, busy, onAssign }: { req: RequestView; busy: boolean; onAssign: (worker: string) => void }) {
   const { t } = useTranslation();
-  const [workers, setWorkers] = useState<{ username: string; displayName: string }[]>([]);
+  const [workers, setWorkers] = useState<WorkerList['workers']>([]);
   const [worker, setWorker] = useState<string | null>(null);
   useEffect(() => {
-    get<{ workers: { username: string; displayName: string }[] }>('/v1/repairs/workers').then((w) => setWorkers(w.workers), () => {});
+    get<WorkerList>('/v1/repairs/workers').then((w) => setWorkers(w.workers), () => {});
   }, []);
   return (
     <Group align="flex-end">
@@ -210,13 +209,13 @@ function AssignForm({ req, busy, onAssign }: { req: RequestView; busy: boolean; 
 
 function DiagnoseForm({ busy, onSubmit }: { busy: boolean; onSubmit: (b: unknown) => void }) {
   const { t } = useTranslation();
-  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [cat, setCat] = useState<RepairCatalogues | null>(null);
   const [cause, setCause] = useState<string | null>(null);
   const [parts, setParts] = useState<string[]>([]);
   const [qty, setQty] = useState<Record<string, number>>({});
   const [photos, setPhotos] = useState<{ hash: string; url: string }[]>([]);
   useEffect(() => {
-    get<Catalogue>('/v1/repairs/categories').then(setCat, () => {});
+    get<RepairCatalogues>('/v1/repairs/categories').then(setCat, () => {});
   }, []);
   return (
     <Stack data-testid="diagnose-form">

@@ -8,22 +8,10 @@ import { useTranslation } from 'react-i18next';
 import { get, photoBlobUrl, put } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
+import type { SlaTable, SlaView, StaffCardBody, WorkerList } from '@machi/core';
 import { uploadPhoto } from '../api';
 
-interface SlaEntry {
-  category: string;
-  slaHours: { urgent: number; normal: number };
-  defaultSlaHours: { urgent: number; normal: number };
-  configured: boolean;
-}
-
-interface Card {
-  phone?: string;
-  photo?: string;
-  share: { name: boolean; phone: boolean; photo?: boolean };
-}
-
-function SlaRow({ entry, onSaved }: { entry: SlaEntry; onSaved: () => void }) {
+function SlaRow({ entry, onSaved }: { entry: SlaView; onSaved: () => void }) {
   const { t } = useTranslation();
   const [urgent, setUrgent] = useState(entry.slaHours.urgent);
   const [normal, setNormal] = useState(entry.slaHours.normal);
@@ -55,15 +43,15 @@ function SlaRow({ entry, onSaved }: { entry: SlaEntry; onSaved: () => void }) {
   );
 }
 
-function WorkerCardRow({ worker, canUpload }: { worker: { username: string; displayName: string }; canUpload: boolean }) {
+function WorkerCardRow({ worker, canUpload }: { worker: WorkerList['workers'][number]; canUpload: boolean }) {
   const { t } = useTranslation();
-  const [card, setCard] = useState<Card | null>(null);
+  const [card, setCard] = useState<StaffCardBody | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const [preview, setPreview] = useState<string | null>(null);
   useEffect(() => {
-    get<Card>(`/v1/repairs/workers/${worker.username}/card`).then(setCard, setError);
+    get<StaffCardBody>(`/v1/repairs/workers/${worker.username}/card`).then(setCard, setError);
   }, [worker.username]);
   if (card === null) return <ErrorAlert error={error} />;
   const save = async () => {
@@ -71,7 +59,7 @@ function WorkerCardRow({ worker, canUpload }: { worker: { username: string; disp
     setError(null);
     setSaved(false);
     try {
-      setCard(await put<Card>(`/v1/repairs/workers/${worker.username}/card`, {
+      setCard(await put<StaffCardBody>(`/v1/repairs/workers/${worker.username}/card`, {
         ...(card.phone ? { phone: card.phone } : {}), ...(card.photo ? { photo: card.photo } : {}),
         share: { name: card.share.name, phone: card.share.phone, photo: card.share.photo === true },
       }));
@@ -117,15 +105,15 @@ function WorkerCardRow({ worker, canUpload }: { worker: { username: string; disp
 export function SettingsPage() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const [sla, setSla] = useState<SlaEntry[] | null>(null);
-  const [workers, setWorkers] = useState<{ username: string; displayName: string }[]>([]);
+  const [sla, setSla] = useState<SlaView[] | null>(null);
+  const [workers, setWorkers] = useState<WorkerList['workers']>([]);
   const [error, setError] = useState<unknown>(null);
   const load = useCallback(() => {
-    get<{ categories: SlaEntry[] }>('/v1/repairs/sla').then((r) => setSla(r.categories), setError);
+    get<SlaTable>('/v1/repairs/sla').then((r) => setSla(r.categories), setError);
   }, []);
   useEffect(() => {
     load();
-    get<{ workers: { username: string; displayName: string }[] }>('/v1/repairs/workers').then((w) => setWorkers(w.workers), setError);
+    get<WorkerList>('/v1/repairs/workers').then((w) => setWorkers(w.workers), setError);
   }, [load]);
   return (
     <Stack maw={900}>

@@ -3,10 +3,13 @@ import { CASE_KINDS, CORE_MODULES } from './modules/index.js';
 import type { AnomalyConfig } from './modules/privacy/index.js';
 import { TxTypeRegistry } from './state/registry.js';
 import { assert } from './assert.js';
+import type { ChainRules } from './foundation/rules.js';
 
 export interface RegistryOptions {
   /** a chain's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG); every node of the chain must use the same */
   privacy?: Partial<AnomalyConfig>;
+  /** the chain's rules by height (its genesis' `rules`) */
+  rules?: ChainRules;
 }
 
 export function createRegistry(options: RegistryOptions = {}): TxTypeRegistry {

@@ -23,6 +23,8 @@ export interface Genesis {
   /** ISO 8601 */
   genesisTime: string;
   orgs: Org[];
+  /** rule name → the height from which it holds (foundation/rules.ts); absent: none of the newer rules */
+  rules?: Record<string, number>;
 }
 
 export interface Validator {
@@ -61,6 +63,16 @@ export function parseGenesis(value: unknown): Genesis {
     genesisTime: g.genesisTime,
     orgs: (g.orgs as Org[]).map((o) => ({ id: o.id, name: o.name, publicKey: o.publicKey, power: o.power })),
   };
+  if (g.rules !== undefined) {
+    if (typeof g.rules !== 'object' || g.rules === null || Array.isArray(g.rules)) fail('rules is not an object');
+    const rules: Record<string, number> = {};
+    for (const [name, from] of Object.entries(g.rules as Record<string, unknown>)) {
+      if (!/^[a-z][a-z0-9.-]{0,63}$/.test(name)) fail(`rule name ${name}`);
+      if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) fail(`rule ${name}: the height it holds from`);
+      rules[name] = from;
+    }
+    genesis.rules = rules;
+  }
   if (validatorsOf(genesis).length === 0) fail('no validator (an org with power > 0)');
   if (genesis.orgs.reduce((sum, o) => sum + o.power, 0) > VOTING_POWER_TOTAL_MAX) fail(`total voting power exceeds ${VOTING_POWER_TOTAL_MAX}`);
   return genesis;

@@ -4,3 +4,4 @@ export * from './patterns.js';
 export * from './state.js';
 export * from './module.js';
 export * from './auth.js';
+export * from './rules.js';

@@ -12,6 +12,8 @@ import type { StateRead } from './state.js';
 export interface ModuleOptions {
   /** the privacy module's anomaly-rule parameters (over DEFAULT_ANOMALY_CONFIG) */
   privacy?: Record<string, unknown>;
+  /** the chain's rules by height (foundation/rules.ts) */
+  rules?: Readonly<Record<string, number>>;
   /** every module's case kinds (set by createRegistry): privacy access records may name them */
   caseKinds?: readonly CaseKind[];
 }

@@ -9,7 +9,7 @@ import type { LedgerStore } from '../storage/store.js';
 export type ChainReport = { ok: true; blocks: number; txs: number } | { ok: false; height: number; reason: string; blocks: number; txs: number };
 
 export function verifyStore(store: LedgerStore, genesis: Genesis): ChainReport {
-  const v = new ChainVerifier(genesis, createRegistry());
+  const v = new ChainVerifier(genesis, createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }));
   const top = store.height();
   for (let h = 1; h <= top; h++) {
     const fail = (reason: string): ChainReport => ({ ok: false, height: h, reason, blocks: h - 1, txs: v.txCount });

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, parseGenesis, signerFromJwk, type Ed25519Jwk, type Genesis, type Signer } from '@machi/core';
+import { newChainRules, generateKeyPair, parseGenesis, signerFromJwk, type Ed25519Jwk, type Genesis, type Signer } from '@machi/core';
 
 export const GENESIS_FILE = 'genesis.json';
 export const KEY_FILE = 'org-key.json';
@@ -48,6 +48,7 @@ export function initDataDir(dir: string, opts: { orgId?: string; orgName?: strin
     chainId: opts.chainId ?? `machi-local-${randomBytes(3).toString('hex')}`,
     genesisTime: new Date().toISOString(),
     orgs: [{ id: opts.orgId ?? 'community', name: opts.orgName ?? 'Local community', publicKey: kp.publicKey, power: 1 }],
+    rules: newChainRules(),
   };
   writeFileSync(genesisPath, `${JSON.stringify(genesis, null, 2)}\n`, { flag: 'wx' });
 }
@@ -93,6 +94,7 @@ export function createConsortium(out: string, orgIds: string[], opts: { chainId?
     chainId: opts.chainId ?? `machi-${randomBytes(3).toString('hex')}`,
     genesisTime: new Date().toISOString(),
     orgs: orgIds.map((id, i) => ({ id, name: KNOWN_ORGS[id] ?? id, publicKey: keys[i]!.publicKey, power: 1 })),
+    rules: newChainRules(),
   });
   const text = `${JSON.stringify(genesis, null, 2)}\n`;
   mkdirSync(out, { recursive: true });

@@ -134,7 +134,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.store = opts.store;
     this.#checker = opts.checker;
     this.clock = opts.clock ?? Date.now;
-    this.registry = opts.registry ?? createRegistry();
+    this.registry = opts.registry ?? createRegistry({ ...(opts.genesis.rules === undefined ? {} : { rules: opts.genesis.rules }) });
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
     const self = this.orgs.get(opts.publicKey);

@@ -24,7 +24,7 @@ export const privacyModule = defineCoreModule({
   dependsOn: [],
   typePrefixes: ['privacy.'],
   statePrefixes: [PRIVACY_PREFIX],
-  txTypes: (options) => createPrivacyTypes(options.privacy as Partial<AnomalyConfig> | undefined, options.caseKinds),
+  txTypes: (options) => createPrivacyTypes(options.privacy as Partial<AnomalyConfig> | undefined, options.caseKinds, options.rules),
   errors: PRIVACY_ERRORS,
   spec: 'docs/spec/privacy.md',
 });

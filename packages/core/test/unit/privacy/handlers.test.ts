@@ -4,7 +4,10 @@ import {
   accessKey,
   grantKey,
   grantsByOrgKey,
+  anomalyConfig,
+  newChainRules,
   privacyAccess,
+  privacyAccessType,
   privacyErase,
   privacyGrant,
   privacyRevoke,
@@ -189,16 +192,21 @@ describe('privacy.access', () => {
     rejected(privacyAccess, seeded(), AUDIT, access({ org: HOUSING.id }));
   });
 
-  it("accepts reason self only for a resident's read recorded by the holder, which then skips the anomaly rules", () => {
+  it("accepts reason self only for a resident's read recorded by the holder, on a chain whose rules say so (issue 11.3)", () => {
+    const strict = privacyAccessType(anomalyConfig(), [], newChainRules());
     const self = { decision: 'allowed' as const, reason: 'self' as const, grant: undefined, caseRef: undefined, purpose: 'identity-verification' as const };
-    // a member labelling its staff's reads `self` to skip every rule (issue 11.3): refused
-    expect(rejected(privacyAccess, seeded(), POWER, access({ ...self, role: 'grid-worker' }))).toMatch(/reason self/);
+    // a member labelling its staff's reads `self` to skip every rule: refused
+    expect(rejected(strict, seeded(), POWER, access({ ...self, role: 'grid-worker' }))).toMatch(/reason self/);
     // a resident's `self` read recorded by an organisation that does not hold the subject: refused
-    expect(rejected(privacyAccess, seeded(), POWER, access({ ...self, role: 'resident' }))).toMatch(/reason self/);
+    expect(rejected(strict, seeded(), POWER, access({ ...self, role: 'resident' }))).toMatch(/reason self/);
     const s = seeded();
-    apply(privacyAccess, s, HOUSING, access({ ...self, org: HOUSING.id, role: 'resident' }));
+    apply(strict, s, HOUSING, access({ ...self, org: HOUSING.id, role: 'resident' }));
     expect(s.get(accessKey(ALICE, acc('a1')))).toMatchObject({ reason: 'self' });
     expect(s.keys().filter((k) => k.startsWith('privacy/actor-day/'))).toEqual([]);
+    // a chain whose genesis does not name the rule replays its older blocks as they were
+    const older = seeded();
+    apply(privacyAccess, older, POWER, access({ ...self, role: 'grid-worker' }));
+    expect(older.get(accessKey(ALICE, acc('a1')))).toMatchObject({ reason: 'self', role: 'grid-worker' });
   });
 
   it('refuses an access id recorded before for the subject', () => {

@@ -3,7 +3,9 @@
  * organisation serves, at most REPAIRS_OPEN_REPORTS_PER_USER_MAX open reports per resident, and the board reads the
  * open requests building by building, so junk elsewhere never pushes a real report off it.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signTx } from '@machi/core';
 import { REPAIRS_OPEN_REPORTS_PER_USER_MAX } from '../../src/modules/repairs/context.js';
 import { call, ledgerBodies, ok, repairsServer, type RepairsServer } from './helpers.js';
 
@@ -40,5 +42,22 @@ describe('repair reports are bounded', () => {
     const mine = ok(await call(s, 'resident1', 'GET', '/v1/repairs/mine')).reported as { request: string }[];
     ok(await call(s, 'resident1', 'POST', `/v1/repairs/${mine[0]!.request}/cancel`));
     ok(await report('resident1', 'b2', 'after a cancel'), 201);
+  });
+
+  it('1,100 requests signed straight onto the ledger at one building (no API, no notes here) do not push a real one off the board or the jobs', async () => {
+    const real = ok(await call(s, 'resident2', 'POST', '/v1/repairs', { category: 'burst-pipe', location: { kind: 'common', building: 'b3' }, description: 'the real one' }), 201);
+    ok(await call(s, 'chen.dispatch', 'POST', `/v1/repairs/${real.request}/assign`, { worker: 'wang.worker' }));
+    const junk = Array.from({ length: 1100 }, (_, i) => signTx({
+      chainId: s.node.genesis.chainId, type: 'repair.create', signer: s.signer.publicKey, nonce: randomBytes(16).toString('hex'), time: s.node.clock(),
+      payload: { request: `rq_${String(i).padStart(4, '0')}${'0'.repeat(28)}`, category: 'lighting', priority: 'normal', location: { kind: 'common', building: 'b3' }, descriptionHash: '0'.repeat(64), photoHashes: [], reporter: 'f'.repeat(32) },
+    }, s.signer.sign));
+    const outcomes = await s.node.submit(junk);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    await s.node.waitCommitted(outcomes.at(-1)!.hash, 30_000);
+    const board = ok(await call(s, 'chen.dispatch', 'GET', '/v1/repairs/board?building=b3')).requests as { request: string }[];
+    expect(board.map((r) => r.request)).toContain(real.request);
+    expect(board.length).toBeLessThan(20);
+    const jobs = ok(await call(s, 'wang.worker', 'GET', '/v1/repairs/jobs'));
+    expect(JSON.stringify(jobs)).toContain(real.request);
   });
 });

@@ -2,7 +2,7 @@
  * What every part of the repairs service shares: the node's state reads, the private store, the accounts, and the
  * rules of who sees what of a request (its private part, its worker).
  */
-import { MANAGER_ROLES, openRequestsInBuilding, requestRecord, type RepairCategory, type RequestRecord, type Role } from '@machi/core';
+import { MANAGER_ROLES, isOpenStatus, openRequestsInBuilding, requestRecord, type RepairCategory, type RequestRecord, type Role } from '@machi/core';
 import type { AccountStore } from '../../auth/accounts.js';
 import { actorOf, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
@@ -28,8 +28,12 @@ export interface RepairsServiceOptions {
   buildings?: readonly string[];
 }
 
-/** Index entries read per building for the board, the jobs and the SLA job (one scan each). */
+/** Index entries read per building (one scan each) where other organisations' requests matter. */
 export const REPAIRS_OPEN_PER_BUILDING_MAX = 1000;
+/** This organisation's requests not yet finished, read at most (the board, the jobs, the SLA job). */
+export const REPAIRS_OWN_OPEN_MAX = 10_000;
+/** Nothing more can happen to a request in these. */
+const FINISHED_STATUSES: readonly string[] = ['confirmed', 'cancelled'];
 /** Open requests one resident may have reported at once (a flood of reports blinds the board and the SLA job). */
 export const REPAIRS_OPEN_REPORTS_PER_USER_MAX = 10;
 
@@ -57,12 +61,25 @@ export class RepairsContext {
   }
 
   /**
-   * Open requests in this organisation's buildings (any organisation's, as the ledger has them; callers filter),
-   * read building by building: requests filed at other building codes cannot crowd them out.
+   * This organisation's open requests (`category`: only those), read from its own list of the requests reported
+   * through this node — not from the shared per-building index, where any organisation may write (issue 11.4: 1,100
+   * requests signed by another member at one building pushed the real ones off the board). Requests found confirmed
+   * or cancelled are marked so, and not read again.
    */
   openRequests(category?: RepairCategory): RequestRecord[] {
-    const options = { limit: REPAIRS_OPEN_PER_BUILDING_MAX, ...(category === undefined ? {} : { category }) };
-    return this.buildings.flatMap((b) => openRequestsInBuilding(this.read, this.scan, b, options));
+    const out: RequestRecord[] = [];
+    for (const id of this.store.unfinishedRequests(REPAIRS_OWN_OPEN_MAX)) {
+      const r = this.record(id);
+      if (r === undefined) continue; // reported, not committed yet (or refused: its note is removed)
+      if (FINISHED_STATUSES.includes(r.status)) this.store.markFinished(id);
+      else if (isOpenStatus(r.status) && (category === undefined || r.category === category)) out.push(r);
+    }
+    return out;
+  }
+
+  /** Open requests in this organisation's buildings, any organisation's (workers of ours may be on another's). */
+  openRequestsInBuildings(): RequestRecord[] {
+    return this.buildings.flatMap((b) => openRequestsInBuilding(this.read, this.scan, b, { limit: REPAIRS_OPEN_PER_BUILDING_MAX }));
   }
 
   read = (key: string): string | undefined => this.node.store.read(key);

@@ -95,6 +95,9 @@ CREATE TABLE IF NOT EXISTS repair_notes (
   PRIMARY KEY (request, kind, hash)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS repair_notes_by_user ON repair_notes(user_id, kind, created_at);
+CREATE INDEX IF NOT EXISTS repair_notes_by_kind ON repair_notes(kind, request);
+-- this organisation's requests that can no longer change (confirmed or cancelled): left out of the open list
+CREATE TABLE IF NOT EXISTS repair_finished (request TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS repair_photos (
   hash TEXT NOT NULL, uploader TEXT NOT NULL,
   type TEXT NOT NULL, bytes INTEGER NOT NULL,
@@ -155,6 +158,8 @@ export class RepairStore {
       notes: db.prepare('SELECT request, kind, hash, nonce, sealed, user_id, created_at FROM repair_notes WHERE request = ? ORDER BY created_at, kind'),
       delNote: db.prepare('DELETE FROM repair_notes WHERE request = ? AND kind = ? AND hash = ?'),
       ofUser: db.prepare("SELECT request FROM repair_notes WHERE user_id = ? AND kind = 'description' ORDER BY created_at DESC LIMIT ?").pluck(),
+      unfinished: db.prepare("SELECT request FROM repair_notes WHERE kind = 'description' AND request NOT IN (SELECT request FROM repair_finished) LIMIT ?").pluck(),
+      finish: db.prepare('INSERT INTO repair_finished (request) VALUES (?) ON CONFLICT DO NOTHING'),
       putPhoto: db.prepare('INSERT INTO repair_photos (hash, uploader, type, bytes, nonce, sealed, uploaded_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (hash, uploader) DO NOTHING'),
       photoOf: db.prepare('SELECT uploader, type, nonce, sealed FROM repair_photos WHERE hash = ? AND uploader = ?'),
       anyPhoto: db.prepare('SELECT uploader, type, nonce, sealed FROM repair_photos WHERE hash = ? LIMIT 1'),
@@ -191,6 +196,20 @@ export class RepairStore {
       const body = JSON.parse(unseal(this.#kek, r.nonce, r.sealed, noteAad(r.request, r.kind, r.hash)).toString('utf8')) as { text: string; salt: string; unit?: string };
       return { request: r.request, kind: r.kind, hash: r.hash, salt: body.salt, text: body.text, ...(body.unit === undefined ? {} : { unit: body.unit }), userId: r.user_id, at: r.created_at };
     });
+  }
+
+  /**
+   * This organisation's requests (those reported through this node: each has its description here) not yet known to
+   * be finished — the open list of the board, the jobs and the SLA job, whatever other organisations write to the
+   * shared per-building index.
+   */
+  unfinishedRequests(limit: number): string[] {
+    return this.#q.unfinished.all(limit) as string[];
+  }
+
+  /** Marks a request as finished for good (confirmed or cancelled on the ledger). */
+  markFinished(request: string): void {
+    this.#q.finish.run(request);
   }
 
   /** Requests whose description this user wrote, newest first. */

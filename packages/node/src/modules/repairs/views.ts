@@ -144,23 +144,21 @@ export class RepairViews {
   /** The dispatcher's board: open requests of the caller's organisation, most urgent (earliest SLA) first. */
   board(p: Principal, filter: BoardQuery = {}): RequestView[] {
     const now = this.#c.node.clock();
-    const list = filter.building === undefined
-      ? this.#c.openRequests(filter.category)
-      : openRequestsInBuilding(this.#c.read, this.#c.scan, filter.building, filter.category === undefined ? {} : { category: filter.category });
+    const list = this.#c.openRequests(filter.category).filter((r) => filter.building === undefined || r.location.building === filter.building);
     return list.filter((r) => r.org === p.org).sort((a, b) => a.slaDueAt - b.slaDueAt).map((r) => this.view(p, r, now));
   }
 
   /** A worker's open jobs. */
   jobs(p: Principal): RequestView[] {
     const now = this.#c.node.clock();
-    return this.#c.openRequests().filter((r) => r.worker === p.actor && r.workerOrg === p.org).map((r) => this.view(p, r, now));
+    return uniqueRequests([...this.#c.openRequests(), ...this.#c.openRequestsInBuildings()]).filter((r) => r.worker === p.actor && r.workerOrg === p.org).map((r) => this.view(p, r, now));
   }
 
   /** Requests the caller reported on this node (newest first) and open requests they follow. */
   mine(p: Principal): MyRequests {
     const now = this.#c.node.clock();
     const reported = this.#c.store.requestsOfUser(p.userId).map((id) => this.#c.record(id)).filter((r): r is RequestRecord => r !== undefined);
-    const following = this.#c.openRequests().filter((r) => r.followers.includes(p.actor));
+    const following = this.#c.openRequestsInBuildings().filter((r) => r.followers.includes(p.actor));
     return { reported: reported.map((r) => this.view(p, r, now)), following: following.map((r) => this.view(p, r, now)) };
   }
 
@@ -177,4 +175,10 @@ export class RepairViews {
   description(r: RequestRecord): string | undefined {
     return this.#c.store.notes(r.request).find((n) => n.kind === 'description' && n.hash === r.descriptionHash)?.text;
   }
+}
+
+/** The requests of `list`, each once (first seen kept). */
+function uniqueRequests(list: readonly RequestRecord[]): RequestRecord[] {
+  const seen = new Set<string>();
+  return list.filter((r) => !seen.has(r.request) && seen.add(r.request) !== undefined);
 }

@@ -26,6 +26,11 @@ export interface CaseInfo {
   org: string;
   /** pseudonyms of the people assigned to it (they may read for it, whatever their organisation) */
   assigned: readonly string[];
+  /**
+   * the subjects the case is about, where the reading node knows them (off the ledger: e.g. the reporter of a request
+   * made through it); when given, a read for the case must be about one of them
+   */
+  subjects?: readonly string[];
   /** roles of `org` that manage such cases (they may read for any of its cases) */
   managerRoles: readonly Role[];
   /**

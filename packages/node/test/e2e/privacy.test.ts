@@ -262,6 +262,10 @@ describe('private data on a consortium of four organisations', () => {
     // a worker who is not on the job, or a case that is not a real request
     expect(denial(await call(pc, 'GET', readPath(resident1Subject, 'repair-dispatch', ['phone'], `repair:${pipe}`), { token: zhao })).reason).toBe('not-on-case');
     expect(denial(await call(pc, 'GET', readPath(resident1Subject, 'repair-dispatch', ['phone'], 'case:ZhangWei-b2-1203'), { token: wang })).reason).toBe('case-not-found');
+    // a case names whom it is about: the burst pipe is resident1's, so it is no reason to read resident2
+    const resident2Subject = (await call(pc, 'GET', '/v1/me/uses', { token: await login('property-company', 'resident2') })).json.subject as string;
+    expect(denial(await call(pc, 'GET', readPath(resident2Subject, 'repair-dispatch', ['phone'], `repair:${pipe}`), { token: wang })).reason).toBe('not-case-subject');
+    expect(denial(await call(pc, 'GET', readPath(resident2Subject, 'repair-dispatch', ['phone'], `repair:${pipe}`), { token: dispatcher })).reason).toBe('not-case-subject');
     // the dispatcher manages every request of the company
     expect((await call(pc, 'GET', readPath(resident1Subject, 'repair-dispatch', ['phone'], `repair:${pipe}`), { token: dispatcher })).status).toBe(200);
   });

@@ -21,7 +21,7 @@ import {
 import { openModules } from '../../src/node/modules.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
 import { privateDbPath } from '../../src/storage/private-db.js';
-import { openRepairs, repairsNodeModule, type RepairsWiring } from '../../src/modules/repairs/index.js';
+import { openRepairs, repairsNodeModule, reporterSubjects, type RepairsWiring } from '../../src/modules/repairs/index.js';
 import { DEMO_BUILDINGS } from '../../src/modules/repairs/buildings.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 
@@ -85,6 +85,7 @@ export function repairsModule(w: Partial<Pick<RepairsWiring, 'escalationInterval
     open(ctx) {
       const { vault } = ctx.use<PrivacyExports>('privacy');
       const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: vault, log: ctx.log, demo: ctx.demo, escalationIntervalMs: null, buildings: TEST_BUILDINGS, ...w });
+      ctx.use<PrivacyExports>('privacy').service.cases.register('repair', (id) => reporterSubjects(r.store, vault, id));
       return { plugin: r.plugin, exports: r, close: () => r.close() };
     },
   };

@@ -95,6 +95,7 @@ export function decideAccess(record: SubjectRecord | undefined, grants: readonly
     if (!c.open) return deny('case-closed');
     const manages = (c.org === request.org || (c.orgs ?? []).includes(request.org)) && c.managerRoles.includes(request.role);
     if (!manages && (request.actor === undefined || !c.assigned.includes(request.actor))) return deny('not-on-case');
+    if (c.subjects !== undefined && !c.subjects.includes(request.subject)) return deny('not-case-subject');
   }
   if (request.role === 'resident') {
     return request.ownSubject === request.subject ? { decision: 'allowed', reason: 'self' } : deny('not-self');

@@ -62,6 +62,8 @@ export const DENIED_REASONS = [
   'case-closed',
   /** the reader is neither assigned to the case nor one of its managers */
   'not-on-case',
+  /** the person read is not one the case is about */
+  'not-case-subject',
   'no-grant',
 ] as const;
 export type DeniedReason = (typeof DENIED_REASONS)[number];

@@ -68,6 +68,8 @@ const rows: Row[] = [
   { name: 'a worker not assigned to the case', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: denied('not-on-case') },
   { name: 'a manager of another organisation', request: { org: STREET.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: denied('not-on-case') },
   { name: 'a dispatcher of the case organisation manages it', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', actor: OTHER, case: HOLDER_CASE }, want: allowed('holder') },
+  { name: 'a case about someone else', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', case: { ...HOLDER_CASE, subjects: [BOB] } }, want: denied('not-case-subject') },
+  { name: 'a case about this subject', request: { org: HOUSING.id, role: 'maintenance-worker', purpose: 'repair-dispatch', fields: ['phone'], case: { ...HOLDER_CASE, subjects: [ALICE] } }, want: allowed('holder') },
   { name: 'a closed case', request: { org: HOUSING.id, role: 'dispatcher', purpose: 'repair-dispatch', case: { ...HOLDER_CASE, open: false } }, want: denied('case-closed') },
   // an event's case: a whole department is assigned (CaseInfo.orgs), so its staff of the manager roles are on it
   { name: 'staff of a department assigned to the event (case orgs)', grants: [grant({ toRole: 'utility-staff' })], request: { role: 'utility-staff', actor: OTHER, caseRef: 'event:1', case: EVENT_CASE }, want: byGrant(G1) },

@@ -4,9 +4,10 @@
  * docs/spec/privacy.md
  */
 import { randomBytes } from 'node:crypto';
-import { MachiError, accessKey, decideAccess, grantsForSubject, resolveCase, subjectRecord, type AccessRecord, type FieldOpening } from '@machi/core';
+import { MachiError, accessKey, decideAccess, grantsForSubject, subjectRecord, type AccessRecord, type FieldOpening } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import { openingFor, type Fields, type Vault } from './vault.js';
+import type { CaseSubjects } from './case-subjects.js';
 
 /** How long a cross-organisation data request may take. */
 export const PRIVATE_READ_MS_MAX = 10_000;
@@ -51,7 +52,10 @@ export class PeerReads {
   #waiting = 0;
   readonly #pending = new Map<string, { resolve: (r: Released) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
-  constructor(node: MachiNode, vault: Vault, peers: PrivatePeers | null, log: (line: string) => void) {
+  readonly #cases: CaseSubjects;
+
+  constructor(node: MachiNode, vault: Vault, peers: PrivatePeers | null, log: (line: string) => void, cases: CaseSubjects) {
+    this.#cases = cases;
     this.#node = node;
     this.#vault = vault;
     this.#peers = peers;
@@ -120,7 +124,7 @@ export class PeerReads {
     // The holder does not take the asker's word for it: it decides again, on the same ledger state.
     const again = decideAccess(subjectRecord(this.#read, m.subject), grantsForSubject(this.#read, this.#scan, m.subject, asker.id), {
       subject: m.subject, org: rec.org, role: rec.role, purpose: rec.purpose, fields: rec.fields, at: rec.at, actor: rec.actor,
-      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef, case: resolveCase(this.#read, rec.caseRef) }),
+      ...(rec.caseRef === undefined ? {} : { caseRef: rec.caseRef, case: this.#cases.caseOf(this.#read, rec.caseRef) }),
     });
     if (again.decision !== 'allowed') return answer({ error: `not allowed here: ${again.reason}` });
     // … and with the same reason and grant as recorded: a record cannot borrow another grant, or call itself `self`

@@ -23,12 +23,14 @@ import {
   type FieldOpening,
   type GrantPayload,
   type Purpose,
+  type CaseInfo,
 } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { AccountStore } from '../../auth/accounts.js';
 import type { Principal } from '../../auth/principal.js';
 import { PeerReads, releaseHeld, type PrivatePeers } from './peer-reads.js';
+import { CaseSubjects } from './case-subjects.js';
 import type { Fields, Vault } from './vault.js';
 
 export { ACCESS_RECORD_AGE_MS_MAX, PRIVATE_READ_BLOCKS_AHEAD_MAX, PRIVATE_READ_MS_MAX, PRIVATE_READ_WAITING_MAX, type PrivatePeers } from './peer-reads.js';
@@ -55,6 +57,8 @@ export interface ReadResult {
 
 export class PrivacyService {
   readonly #peerReads: PeerReads;
+  /** whom each case is about, as the modules that own cases tell it (repairs: the reporter) */
+  readonly cases = new CaseSubjects();
 
   constructor(
     private readonly node: MachiNode,
@@ -65,10 +69,15 @@ export class PrivacyService {
     /** resident accounts a registration may link (absent: no linking) */
     private readonly accounts?: Pick<AccountStore, 'getUser'>,
   ) {
-    this.#peerReads = new PeerReads(node, vault, peers, log);
+    this.#peerReads = new PeerReads(node, vault, peers, log, this.cases);
   }
 
   #read = (key: string): string | undefined => this.node.store.read(key);
+
+  /** The case a reference names, with whom it is about where this node knows it. */
+  caseOf(caseRef: string): CaseInfo | undefined {
+    return this.cases.caseOf(this.#read, caseRef);
+  }
   #scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
 
   async #commit(type: string, payload: Record<string, unknown>): Promise<{ txHash: string; height: number }> {
@@ -108,7 +117,7 @@ export class PrivacyService {
     if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
     const at = this.node.clock();
     const grants = grantsForSubject(this.#read, this.#scan, req.subject, p.org);
-    const named = req.caseRef === undefined ? undefined : resolveCase(this.#read, req.caseRef);
+    const named = req.caseRef === undefined ? undefined : this.caseOf(req.caseRef);
     const decision = decideAccess(record, grants, {
       subject: req.subject, org: p.org, role: p.role, purpose: req.purpose, fields: req.fields, at, actor: p.actor,
       ...(req.caseRef === undefined ? {} : { caseRef: req.caseRef, case: named }),

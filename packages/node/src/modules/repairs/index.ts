@@ -75,6 +75,17 @@ export function openRepairs(w: RepairsWiring): Repairs {
   };
 }
 
+/**
+ * Whom a request reported through this node is about: its reporter's own record, if they are a resident linked to
+ * one (a request by staff, or about a common area, is about nobody); undefined for a request not reported here.
+ */
+export function reporterSubjects(store: RepairStore, subjects: SubjectLinks, request: string): string[] | undefined {
+  const description = store.notes(request).find((n) => n.kind === 'description');
+  if (description === undefined) return undefined;
+  const subject = subjects.subjectOfUser(description.userId);
+  return subject === undefined ? [] : [subject];
+}
+
 /** `openRepairs` as one plugin that closes the module with the server (tests build servers this way). */
 export function repairsPlugin(w: RepairsWiring): FastifyPluginAsync {
   return async (app) => {
@@ -133,6 +144,8 @@ export const repairsNodeModule = defineNodeModule({
   open(ctx) {
     const privacy = ctx.use<PrivacyExports>('privacy');
     const r = openRepairs({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: privacy.vault, log: ctx.log, demo: ctx.demo });
+    // a read for `repair:<id>` must be about the request's reporter (known here only for requests reported here)
+    privacy.service.cases.register('repair', (id) => reporterSubjects(r.store, privacy.vault, id));
     return {
       plugin: r.plugin,
       exports: r,

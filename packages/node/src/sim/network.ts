@@ -172,6 +172,8 @@ export class SimTransport implements PeerTransport {
   outgoing: ((to: number, message: unknown) => unknown | null) | undefined;
   /** sees every message this node sends, once (the checkers' view of an honest node) */
   observe: ((message: unknown) => void) | undefined;
+  /** sees every message delivered to this node, before its driver does */
+  received: ((message: unknown) => void) | undefined;
 
   constructor(net: SimNetwork, index: number) {
     this.#net = net;
@@ -227,6 +229,7 @@ export class SimTransport implements PeerTransport {
   }
 
   deliver(from: { key: string; orgId: string }, message: unknown): void {
+    this.received?.(message);
     for (const l of this.#messageListeners) l({ publicKey: from.key, orgId: from.orgId }, message);
   }
 

@@ -135,7 +135,7 @@ const settle = async (): Promise<void> => {
 };
 
 describe('CONS-PROPOSAL-1: one proposal per proposer per round is checked', () => {
-  it('a flood of distinct signed proposals for one round triggers one block check, leaves evidence naming the proposer, and the height commits', async () => {
+  it('CONS-EVIDENCE-2: a flood of distinct signed proposals for one round triggers one block check, leaves evidence naming the proposer, and the height commits', async () => {
     const { net, node, driver, log } = setup();
     const checkBlock = vi.spyOn(node, 'checkBlock');
     const flood = await floodOfProposals(30);

@@ -2,8 +2,9 @@
  * A Byzantine organisation in a real consortium: three honest `machi start` processes and, in this test process, a
  * rogue peer holding the fourth org's genuine key (so it passes the p2p handshake) that sends what an honest node
  * never would. For each misbehaviour the honest nodes log a disconnect naming the rogue, the link comes back, and the
- * chain keeps committing (3 of 4 validators suffice). Stale messages are ignored, garbage gossip is refused per
- * transaction, and an equivocation (two signed prevotes for one height and round) is recorded as evidence. At the end
+ * chain keeps committing (3 of 4 validators suffice). Stale messages are ignored, a little garbage gossip is refused
+ * per transaction (the link kept) while more than PEER_INVALID_TXS_MAX gets the rogue disconnected and backed off,
+ * and an equivocation (two signed prevotes for one height and round) is recorded as evidence. At the end
  * every honest node is still alive and `machi verify` passes on each store. Also: `machi start` refuses an invalid
  * genesis with a one-line error and exit 2.
  */
@@ -13,6 +14,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  PEER_BACKOFF_MS,
+  PEER_INVALID_TXS_MAX,
+  PEER_INVALID_TXS_WINDOW_MS,
   proposer,
   validatorsOf,
   generateKeyPair, proposalSignBytes, signerFromJwk, txHash, voteSignBytes,
@@ -236,7 +240,7 @@ describe('a consortium with a Byzantine organisation', () => {
     await expectCommits();
   });
 
-  it('refuses garbage in gossiped txs one by one, keeps the link, and admits the good one', async () => {
+  it('CONS-PEER-1: refuses a little garbage in gossiped txs one by one, keeps the link, and admits the good one', async () => {
     const net = await startRogue();
     const downs = rogueDowns;
     const from = honest.map((n) => n.stderr.length);
@@ -300,6 +304,27 @@ describe('a consortium with a Byzantine organisation', () => {
       expect([...r.blockHashes].sort()).toEqual([a.blockHash, b.blockHash].sort());
     }
     for (const n of honest) expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different prevotes at height ${height} round ${round}`);
+    await expectCommits();
+  });
+
+  // After the tests that need the rogue linked: it is backed off for PEER_BACKOFF_MS.
+  it('CONS-PEER-1: disconnects and backs off the rogue once its invalid gossip passes the limit', async () => {
+    const net = await startRogue();
+    rogueLog.length = 0;
+    const from = honest.map((n) => n.stderr.length);
+    const garbage = Array.from({ length: PEER_INVALID_TXS_MAX + 1 }, (_, i) => [null, 42, { chainId: 'another-chain' }, 'garbage'][i % 4]);
+    expect(net.broadcast({ t: 'txs', txs: garbage })).toBe(honest.length);
+    const line = new RegExp(`peer ${ROGUE}: \\d+ invalid gossiped transactions within ${PEER_INVALID_TXS_WINDOW_MS / 1000} s; disconnecting for ${PEER_BACKOFF_MS / 1000} s`);
+    await until('every honest node to disconnect the rogue for invalid gossip', () => honest.every((n, i) => line.test(n.stderr.slice(from[i]))), 10_000);
+    await until('the rogue to see every honest node drop it', () => honest.every((n) => rogueLog.some((l) => l.includes(n.key.slice(0, 8))
+      && l.includes('closed by peer (4004: disconnected: invalid gossiped transactions)'))), 5000);
+    // Backed off: the links the rogue (or the honest dialers) make again are dropped at once, without another line.
+    await until('a reconnection to be dropped while backing off', () => rogueLog.some((l) => l.includes('disconnected: backing off')), 10_000);
+    for (const [i, n] of honest.entries()) {
+      const log = n.stderr.slice(from[i]);
+      expect(log.match(new RegExp(`peer ${ROGUE}:`, 'g')), n.org).toHaveLength(1);
+      expect(log).not.toContain('another-chain'); // no peer text in the line
+    }
     await expectCommits();
   });
 

@@ -3,8 +3,9 @@
  * place where consensus meets the world, through injected parts: a clock and timers (clock.ts), a peer transport
  * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
  * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
- * through the node, commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts) and gossips
- * client transactions (gossip.ts).
+ * through the node (one proposal per proposer and round: CONS-PROPOSAL-1), commits decided blocks, records evidence
+ * (evidence.ts), syncs when behind (sync.ts), gossips client transactions (gossip.ts) and backs off peers that gossip
+ * invalid ones (peers.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import {
@@ -43,8 +44,9 @@ import type { PeerTransport, WireMessage } from './transport.js';
 
 // The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
 export {
-  BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, RESEND_AFTER_MS,
-  STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
+  BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, PEER_BACKOFF_MS,
+  PEER_INVALID_TXS_MAX, PEER_INVALID_TXS_WINDOW_MS, RESEND_AFTER_MS, STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX,
+  SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
 } from '@machi/core';
 export type { PeerTransport, WireMessage } from './transport.js';
 export type { EvidenceRecord } from './evidence.js';

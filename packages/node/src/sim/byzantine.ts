@@ -14,8 +14,8 @@ import type { SimTransport } from './network.js';
 
 /** Extra distinct signed proposals an equivocating proposer floods every peer with, per round it proposes in. */
 export const FLOOD_PROPOSALS = 6;
-/** Invalid transactions an 'invalid' adversary gossips per round it proposes in. */
-export const GARBAGE_TXS = 24;
+/** Invalid transactions an 'invalid' adversary gossips per round it proposes in: two rounds pass PEER_INVALID_TXS_MAX. */
+export const GARBAGE_TXS = 40;
 
 export type ByzantineProfile = 'equivocate' | 'invalid' | 'silent' | 'collude';
 

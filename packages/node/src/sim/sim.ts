@@ -59,7 +59,7 @@ export interface SimOptions {
 }
 
 export const FAULT_KINDS = [
-  'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect',
+  'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect', 'gossip-disconnect',
   'crash', 'restart', 'permanent-crash', 'byzantine',
   'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
 ] as const;
@@ -410,6 +410,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   Object.assign(faults, {
     drop: net.counts.drop, duplicate: net.counts.duplicate, reorder: net.counts.reorder, 'delay-spike': net.counts['delay-spike'],
     'partition-drop': net.counts['partition-drop'], disconnect: net.counts.disconnect, 'honest-disconnect': net.counts['honest-disconnect'],
+    'gossip-disconnect': net.counts['gossip-disconnect'],
     ...counts,
   });
   return {

@@ -19,7 +19,7 @@ describe('real-driver simulator: no violations', () => {
     // the faults really happened
     for (const k of ['drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'crash', 'restart', 'byzantine',
       'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
-      'disconnect'] as const) {
+      'disconnect', 'gossip-disconnect'] as const) {
       expect(s.faults[k], k).toBeGreaterThan(0);
     }
     // rejections and gossip penalties hit only the adversary: no honest node ever disconnects another (CONS-CHECK-1..3,

@@ -327,8 +327,7 @@ export class ConsensusDriver {
       case 'decide':
         return this.#decide(o.blockHash, o.commit);
       case 'evidence':
-        this.#recordEvidence(o.evidence);
-        return;
+        return this.#recordEvidence(o.evidence);
     }
   }
 
@@ -391,10 +390,9 @@ export class ConsensusDriver {
     this.#advance();
   }
 
-  #recordEvidence(evidence: Evidence): boolean {
+  #recordEvidence(evidence: Evidence): void {
     const r = recordEvidence(this.#node, evidence);
     if (r !== undefined) this.#log(`EVIDENCE: ${r.org} signed two different ${r.type}s at height ${r.height} round ${r.round}`);
-    return r !== undefined;
   }
 
   evidence(): EvidenceRecord[] {

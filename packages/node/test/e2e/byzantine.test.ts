@@ -17,10 +17,12 @@ import {
   PEER_BACKOFF_MS,
   PEER_INVALID_TXS_MAX,
   PEER_INVALID_TXS_WINDOW_MS,
+  blockHash,
   proposer,
   validatorsOf,
+  verifyEvidence,
   generateKeyPair, proposalSignBytes, signerFromJwk, txHash, voteSignBytes,
-  type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
+  type BlockHeader, type Genesis, type Proposal, type ProposalEvidence, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
 import { P2PNetwork } from '../../src/p2p/index.js';
 import { CLI, startConsortium, type Consortium, type ConsortiumNode } from '../support/consortium.js';
@@ -304,6 +306,40 @@ describe('a consortium with a Byzantine organisation', () => {
       expect([...r.blockHashes].sort()).toEqual([a.blockHash, b.blockHash].sort());
     }
     for (const n of honest) expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different prevotes at height ${height} round ${round}`);
+    await expectCommits();
+  });
+
+  it('CONS-PROPOSAL-1, CONS-EVIDENCE-2: records two different signed proposals for one round as evidence', async () => {
+    const net = await startRogue();
+    const latest = await api<{ header: Record<string, unknown> }>(honest[0]!, '/v1/blocks/latest');
+    let view!: ConsensusView;
+    await until('the honest nodes to agree on the height', async () => {
+      const views = await Promise.all(honest.map(consensus));
+      view = views[0]!;
+      return views.every((v) => v.height === view.height);
+    });
+    let round = view.round;
+    while (proposer(validatorsOf(genesis), view.height, round) !== auditor.publicKey) round++;
+    const make = (time: number): { proposal: Proposal; m: unknown } => {
+      const header = { ...latest.json.header, height: view.height, proposer: auditor.publicKey, time } as unknown as BlockHeader;
+      const proposal: Proposal = { type: 'proposal', height: view.height, round, validRound: -1, blockHash: blockHash(header), from: auditor.publicKey };
+      return { proposal, m: { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, txs: [] } } };
+    };
+    const a = make(Date.now());
+    const b = make(Date.now() + 1);
+    expect(net.broadcast(a.m)).toBe(honest.length);
+    expect(net.broadcast(b.m)).toBe(honest.length);
+    type Ev = { org: string; height: number; round: number; type: string; blockHashes: string[]; evidence: ProposalEvidence };
+    await until('proposal evidence on every honest node', async () => {
+      const evs = await Promise.all(honest.map((n) => api<{ evidence: Ev[] }>(n, '/v1/evidence')));
+      return evs.every((e) => e.json.evidence.some((x) => x.org === ROGUE && x.height === view.height && x.round === round && x.type === 'proposal'));
+    }, 5000);
+    for (const n of honest) {
+      const r = (await api<{ evidence: Ev[] }>(n, '/v1/evidence')).json.evidence.find((x) => x.type === 'proposal' && x.height === view.height)!;
+      expect(r.blockHashes).toEqual([a.proposal.blockHash, b.proposal.blockHash]);
+      expect(verifyEvidence(genesis.chainId, validatorsOf(genesis), r.evidence)).toBeNull();
+      expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different proposals at height ${view.height} round ${round}`);
+    }
     await expectCommits();
   });
 

@@ -77,6 +77,14 @@ export const RESEND_AFTER_MS = 3000;
 export const SYNC_PEER_BACKOFF_MS = 10_000;
 /** A sync request unanswered for this long is given up (and its peer backed off). */
 export const SYNC_ANSWER_MS_MAX = 5_000;
+/**
+ * Gossiped transactions no honest node sends (malformed, another chain, bad signature, …) tolerated from one peer
+ * within PEER_INVALID_TXS_WINDOW_MS; one more and the peer is disconnected for PEER_BACKOFF_MS (CONS-PEER-1).
+ */
+export const PEER_INVALID_TXS_MAX = 64;
+export const PEER_INVALID_TXS_WINDOW_MS = 60_000;
+/** A peer disconnected for invalid gossip is ignored, and dropped whenever it reconnects, for this long. */
+export const PEER_BACKOFF_MS = 30_000;
 
 /** Worst-case wire bytes of a block with `txChars` code units in `txCount` transactions (each quoted, comma-separated). */
 export function wireBlockBytesMax(txChars: number, txCount: number): number {
@@ -96,3 +104,4 @@ assert(GOSSIP_SLICE_TXS_MAX * (TX_BYTES_MAX + 1) + WIRE_MESSAGE_OVERHEAD_BYTES_M
 assert(GOSSIP_SLICE_TXS_MAX <= GOSSIP_TXS_MAX, 'our gossip slices are accepted by peers');
 assert(BLOCKS_PER_HEIGHT_MAX >= 4 && FUTURE_MESSAGES_MAX >= ORGS_MAX && HEIGHT_LOG_MAX >= 1, 'every driver bound admits something');
 assert(SYNC_ANSWER_MS_MAX < SYNC_PEER_BACKOFF_MS, 'a silent sync peer is backed off for longer than we waited for it');
+assert(PEER_INVALID_TXS_MAX >= 1 && PEER_BACKOFF_MS > 0 && PEER_INVALID_TXS_WINDOW_MS > 0, 'a peer may err once; a back-off lasts');

@@ -35,7 +35,7 @@ export type ConsensusMessage = Proposal | Vote;
 export type UnsignedMessage = Proposal | Omit<Vote, 'sig'>;
 
 /** A validator signed two different votes of one type for one height and round: both votes, naming the validator. */
-export interface Evidence {
+export interface VoteEvidence {
   type: 'duplicate-vote';
   validator: string;
   /** the vote received first */
@@ -43,6 +43,25 @@ export interface Evidence {
   /** the conflicting vote (same type, height, round and signer; another blockHash) */
   voteB: Vote;
 }
+
+/** A proposal with the proposer's signature over proposalSignBytes (base64url). */
+export type SignedProposal = Proposal & { sig: string };
+
+/**
+ * A proposer signed two different proposals (another blockHash or validRound) for one height and round: both, naming
+ * it. The driver finds these (the state machine never sees the second proposal). docs/spec/consensus.md#evidence
+ */
+export interface ProposalEvidence {
+  type: 'duplicate-proposal';
+  validator: string;
+  /** the proposal received (and checked) first */
+  proposalA: SignedProposal;
+  /** the conflicting one (not checked) */
+  proposalB: SignedProposal;
+}
+
+/** Evidence of equivocation: verifyEvidence checks either kind. */
+export type Evidence = VoteEvidence | ProposalEvidence;
 
 export type ConsensusEvent =
   /** after the previous height is decided and stored (or, at boot, after initConsensus / restoreConsensus) */
@@ -63,7 +82,7 @@ export type ConsensusOutput =
   | { type: 'get-value'; height: number; round: number }
   /** precommit signatures (> 2/3 of the power) for blockHash: a commit certificate for verifyCommit */
   | { type: 'decide'; height: number; round: number; blockHash: string; commit: Commit }
-  | { type: 'evidence'; evidence: Evidence };
+  | { type: 'evidence'; evidence: VoteEvidence };
 
 /** timeout(step, round) = base + round × delta, capped at TIMEOUT_MS_MAX. */
 export interface TimeoutParams {

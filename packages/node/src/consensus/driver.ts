@@ -3,8 +3,9 @@
  * place where consensus meets the world, through injected parts: a clock and timers (clock.ts), a peer transport
  * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
  * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
- * through the node, commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts) and gossips
- * client transactions (gossip.ts).
+ * through the node (one proposal per proposer and round: CONS-PROPOSAL-1), commits decided blocks, records evidence
+ * (evidence.ts), syncs when behind (sync.ts), gossips client transactions (gossip.ts) and backs off peers that gossip
+ * invalid ones (peers.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import {
@@ -25,6 +26,7 @@ import {
   type ConsensusOutput,
   type ConsensusState,
   type Evidence,
+  type SignedProposal,
   type Signer,
   type TimeoutParams,
   type UnsignedMessage,
@@ -36,13 +38,15 @@ import { every, systemClock, type Clock, type Timer } from './clock.js';
 import { evidenceRecords, recordEvidence, type EvidenceRecord } from './evidence.js';
 import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
+import { PeerScores, invalidGossipCount } from './peers.js';
 import { BlockSync } from './sync.js';
 import type { PeerTransport, WireMessage } from './transport.js';
 
 // The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
 export {
-  BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, RESEND_AFTER_MS,
-  STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX, SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
+  BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, PEER_BACKOFF_MS,
+  PEER_INVALID_TXS_MAX, PEER_INVALID_TXS_WINDOW_MS, RESEND_AFTER_MS, STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX,
+  SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
 } from '@machi/core';
 export type { PeerTransport, WireMessage } from './transport.js';
 export type { EvidenceRecord } from './evidence.js';
@@ -93,6 +97,12 @@ export class ConsensusDriver {
   readonly #timers = new Set<Timer>();
   /** proposals being checked, by block hash: one check per block however often it arrives */
   readonly #checking = new Map<string, Promise<BlockEntry | undefined>>();
+  /** blocks built, being checked or checked at this height: at most BLOCKS_PER_HEIGHT_MAX (CONS-PROPOSAL-1) */
+  readonly #considered = new Set<string>();
+  /** the first signed proposal seen for each round of this height: the only one checked (CONS-PROPOSAL-1) */
+  readonly #firstProposals = new Map<number, SignedProposal>();
+  /** peers' invalid gossip and back-offs (CONS-PEER-1) */
+  readonly #peers: PeerScores;
   #closed = false;
   /** when the current height began here: a peer one height ahead for long means we missed its decision */
   #heightSince: number;
@@ -116,6 +126,7 @@ export class ConsensusDriver {
       synced: (peer) => this.#synced(peer),
     });
     this.#gossip = new TxGossip(this.#net, this.#clock);
+    this.#peers = new PeerScores(this.#clock);
     this.#state = this.#freshState();
     const guard = this.#guard.load(this.#state.height);
     if (guard !== undefined) {
@@ -143,7 +154,9 @@ export class ConsensusDriver {
       }
       if (this.#state.height !== m.height) return;
       this.#blocks.set(m.blockHash, { prepared, wire });
+      this.#considered.add(m.blockHash);
       const sig = this.#signer.sign(proposalSignBytes(this.#node.genesis.chainId, m));
+      this.#firstProposals.set(m.round, { ...m, sig });
       const msg: WireMessage = { t: 'proposal', proposal: m, sig, block: wire };
       this.#remember(msg);
       this.#net?.broadcast(msg);
@@ -176,6 +189,8 @@ export class ConsensusDriver {
       net.on('message', (peer, message) => this.#onPeerMessage(peer.publicKey, message));
       net.on('peer-up', (peer) => {
         if (this.#closed) return;
+        // A peer backing off is dropped again as soon as it reconnects (its dialer backs off too); logged once, before.
+        if (this.#peers.backingOff(peer.publicKey)) return net.disconnect(peer.publicKey, 'backing off');
         net.send(peer.publicKey, { t: 'status', height: this.#node.head.height });
         for (const m of this.#heightLog) net.send(peer.publicKey, m);
       });
@@ -242,6 +257,8 @@ export class ConsensusDriver {
     this.#heightLog = [];
     this.#heightLogKeys.clear();
     this.#checking.clear();
+    this.#considered.clear();
+    this.#firstProposals.clear();
     this.#stopResend?.();
     this.#stopResend = undefined;
     this.#heightSince = this.#clock.now();
@@ -303,6 +320,7 @@ export class ConsensusDriver {
         const time = this.#node.clock();
         const prepared = this.#node.prepare(this.#node.takeForProposal(time), time, this.#signer.publicKey);
         this.#blocks.set(prepared.hash, { prepared, wire: { header: prepared.header, txs: prepared.txs.map((t) => t.canonical), hashes: prepared.txs.map((t) => t.hash) } });
+        this.#considered.add(prepared.hash);
         this.#enqueue({ type: 'value', height: o.height, round: o.round, blockHash: prepared.hash });
         return;
       }
@@ -333,6 +351,7 @@ export class ConsensusDriver {
     if (message.type === 'proposal') {
       if (entry === undefined) return;
       const sig = this.#signer.sign(proposalSignBytes(chainId, message));
+      if (!this.#firstProposals.has(message.round)) this.#firstProposals.set(message.round, { ...message, sig });
       const wire: WireMessage = { t: 'proposal', proposal: message, sig, block: entry.wire };
       this.#remember(wire);
       this.#net?.broadcast(wire);
@@ -397,15 +416,30 @@ export class ConsensusDriver {
     return v.ok;
   }
 
+  /**
+   * Gossiped transactions no honest node would send (bad signature, malformed, another chain: see peers.ts) count
+   * against the peer; past PEER_INVALID_TXS_MAX in a window it is disconnected and backed off. CONS-PEER-1
+   */
+  #chargeInvalidTxs(peer: string, invalid: number): void {
+    if (invalid === 0 || this.#closed || !this.#peers.chargeInvalidTxs(peer, invalid)) return;
+    const o = this.#peers.lastOffence(peer);
+    // One line; the peer named by its genesis id, none of its text.
+    this.#log(`peer ${this.#node.orgs.get(peer)?.id ?? peer}: ${o.invalid} invalid gossiped transactions within ${o.windowMs / 1000} s; disconnecting for ${o.backoffMs / 1000} s`);
+    this.#net?.disconnect(peer, 'invalid gossiped transactions');
+  }
+
   #onPeerMessage(peer: string, raw: unknown): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#peers.backingOff(peer)) return;
     const m = raw as WireMessage;
     try {
       switch (m?.t) {
         case 'txs': {
           const txs = checkTxs(m);
           if (!this.#passes(peer, txs)) return;
-          void this.#node.submit(txs.value, 'peer').catch((e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`));
+          void this.#node.submit(txs.value, 'peer').then(
+            (outcomes) => this.#chargeInvalidTxs(peer, invalidGossipCount(outcomes)),
+            (e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`),
+          );
           return;
         }
         case 'status': {
@@ -466,11 +500,21 @@ export class ConsensusDriver {
     const { proposal, sig, header, block } = checked.value;
     if (!this.#routeByHeight(peer, proposal.height, m as WireMessage)) return;
     this.#startHeight();
+    // One proposal per proposer per round is checked: a second, different one signed for the same round is evidence
+    // of equivocation, and goes no further (CONS-PROPOSAL-1). The first keeps going through consensus.
+    const first = this.#firstProposals.get(proposal.round);
+    if (first === undefined) this.#firstProposals.set(proposal.round, { ...proposal, sig });
+    else if (first.blockHash !== proposal.blockHash || first.validRound !== proposal.validRound) {
+      this.#recordEvidence({ type: 'duplicate-proposal', validator: proposal.from, proposalA: first, proposalB: { ...proposal, sig } });
+      return;
+    }
     let entry = this.#blocks.get(proposal.blockHash);
     if (entry === undefined) {
-      if (this.#blocks.size >= BLOCKS_PER_HEIGHT_MAX) return;
       let checking = this.#checking.get(proposal.blockHash);
       if (checking === undefined) {
+        // Checks in progress count towards the bound, not only finished ones.
+        if (this.#considered.size >= BLOCKS_PER_HEIGHT_MAX) return;
+        this.#considered.add(proposal.blockHash);
         const wire: WireBlock = { header, txs: block.txs };
         checking = this.#node.checkBlock({ ...wire, ...(Array.isArray(block.hashes) ? { hashes: block.hashes } : {}) }).then(
           (prepared) => ({ prepared, wire }),

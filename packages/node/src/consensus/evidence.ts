@@ -1,7 +1,9 @@
 /**
  * Evidence of equivocation: two different votes one validator signed for one (height, round, type), as `step`
- * reports them. Each is checked (verifyEvidence), recorded once per (validator, height, round, type), kept (at most
- * EVIDENCE_MAX) in the store and served at GET /v1/evidence. docs/spec/consensus.md — CONS-EVIDENCE-1.
+ * reports them, or two different proposals one proposer signed for one (height, round), as the driver finds them
+ * (CONS-PROPOSAL-1). Each is checked (verifyEvidence), recorded once per (validator, height, round, type), kept (at
+ * most EVIDENCE_MAX) in the store and served at GET /v1/evidence with both signed messages, so anyone holding the
+ * genesis can check it again. docs/spec/consensus.md — CONS-EVIDENCE-1, CONS-EVIDENCE-2.
  */
 import { EVIDENCE_MAX, verifyEvidence, type Evidence } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
@@ -14,22 +16,27 @@ export interface EvidenceRecord {
   validator: string;
   height: number;
   round: number;
+  /** what was signed twice: 'prevote', 'precommit' or 'proposal' */
   type: string;
   blockHashes: [string | null, string | null];
   detectedAt: number;
+  /** both signed messages (verifyEvidence accepts it); absent in records kept before it was added */
+  evidence?: Evidence;
 }
 
 /** Records `evidence` if it is genuine and new; returns the record, or undefined. */
 export function recordEvidence(node: MachiNode, evidence: Evidence): EvidenceRecord | undefined {
   if (verifyEvidence(node.genesis.chainId, node.validators, evidence) !== null) return undefined;
+  const [a, b] = evidence.type === 'duplicate-vote' ? [evidence.voteA, evidence.voteB] : [evidence.proposalA, evidence.proposalB];
   const record: EvidenceRecord = {
     org: node.orgs.get(evidence.validator)?.id ?? evidence.validator,
     validator: evidence.validator,
-    height: evidence.voteA.height,
-    round: evidence.voteA.round,
-    type: evidence.voteA.type,
-    blockHashes: [evidence.voteA.blockHash, evidence.voteB.blockHash],
+    height: a.height,
+    round: a.round,
+    type: a.type,
+    blockHashes: [a.blockHash, b.blockHash],
     detectedAt: node.clock(),
+    evidence,
   };
   const list = evidenceRecords(node);
   if (list.some((e) => e.validator === record.validator && e.height === record.height && e.round === record.round && e.type === record.type)) return undefined;

@@ -1,8 +1,9 @@
 /**
  * Byzantine validators: each runs the real node and driver (to keep time and see the chain) behind a transport that
- * rewrites what it sends. Profiles: equivocating proposals (a second, valid block to half of the peers) and votes
- * (a different value to half of the peers), invalid proposals (a block whose header does not match its execution,
- * with a prevote for it, and now and then a vote with a bad signature), or silence. It signs only with its own key.
+ * rewrites what it sends. Profiles: equivocating proposals (a second, valid block to half of the peers, and a flood of
+ * FLOOD_PROPOSALS more, each signed, to every peer) and votes (a different value to half of the peers), invalid
+ * proposals (a block whose header does not match its execution, with a prevote for it, and now and then a vote with a
+ * bad signature) with gossip of invalid transactions, or silence. It signs only with its own key.
  */
 import { blockHash, proposalSignBytes, voteSignBytes, type Proposal, type Signer, type Vote } from '@machi/core';
 import type { Prng } from '@machi/core/sim';
@@ -10,6 +11,11 @@ import type { MachiNode, WireBlock } from '../node/node.js';
 import type { WireMessage } from '../consensus/transport.js';
 import { randomHex } from './keys.js';
 import type { SimTransport } from './network.js';
+
+/** Extra distinct signed proposals an equivocating proposer floods every peer with, per round it proposes in. */
+export const FLOOD_PROPOSALS = 6;
+/** Invalid transactions an 'invalid' adversary gossips per round it proposes in: two rounds pass PEER_INVALID_TXS_MAX. */
+export const GARBAGE_TXS = 40;
 
 export type ByzantineProfile = 'equivocate' | 'invalid' | 'silent' | 'collude';
 
@@ -29,6 +35,8 @@ export interface Collusion {
 
 export interface ByzantineCounts {
   'equivocating-proposal': number;
+  'flooding-proposal': number;
+  'invalid-tx': number;
   'equivocating-vote': number;
   'invalid-proposal': number;
   'invalid-vote': number;
@@ -81,6 +89,28 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
     if (m.t === 'proposal' && m.proposal.from === adv.signer.publicKey) {
       lastProposed.set(m.proposal.height, m.proposal.blockHash);
       const key = `p/${m.proposal.height}/${m.proposal.round}`;
+      if (adv.profile === 'equivocate' && !alternatives.has(`f/${key}`)) {
+        // A flood of distinct valid blocks for this round, each signed, to every peer: honest nodes check one
+        // proposal per proposer and round, and record the others as evidence (CONS-PROPOSAL-1).
+        const n = node();
+        if (m.proposal.height === n.head.height + 1) {
+          alternatives.set(`f/${key}`, m);
+          for (let i = 2; i < FLOOD_PROPOSALS + 2; i++) {
+            const time = m.block.header.time + i;
+            const prepared = n.prepare(n.takeForProposal(time), time, adv.signer.publicKey);
+            const flood = signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) });
+            adv.counts['flooding-proposal']++;
+            for (const peer of transport.peers) transport.sendRaw(peer, flood);
+          }
+        }
+      }
+      if (adv.profile === 'invalid' && !alternatives.has(`g/${key}`)) {
+        // Garbage gossip: honest peers refuse each, and past the limit disconnect and back us off (CONS-PEER-1).
+        alternatives.set(`g/${key}`, m);
+        const txs = Array.from({ length: GARBAGE_TXS }, (_, i) => [null, 42, 'garbage', { signer: 'x', nonce: randomHex(adv.rng, 8) }][i % 4]);
+        adv.counts['invalid-tx'] += GARBAGE_TXS;
+        for (const peer of transport.peers) transport.sendRaw(peer, { t: 'txs', txs });
+      }
       if (adv.profile === 'equivocate') {
         if (!adv.halfB.has(to)) return m;
         let alt = alternatives.get(key);

@@ -36,6 +36,8 @@ export interface NetCounts {
   disconnect: number;
   /** disconnects of an honest node by an honest node: not a safety problem, but a false accusation */
   'honest-disconnect': number;
+  /** disconnects for invalid gossiped transactions (CONS-PEER-1), back-off drops of reconnections not included */
+  'gossip-disconnect': number;
 }
 
 type Listener = (peer: { publicKey: string; orgId: string }, message?: unknown) => void;
@@ -57,7 +59,7 @@ export class SimNetwork {
   readonly #linkDownUntil = new Map<string, number>();
   readonly #lastArrival = new Map<string, number>();
   readonly #honest: (index: number) => boolean;
-  readonly counts: NetCounts = { sent: 0, delivered: 0, drop: 0, duplicate: 0, reorder: 0, 'delay-spike': 0, 'partition-drop': 0, disconnect: 0, 'honest-disconnect': 0 };
+  readonly counts: NetCounts = { sent: 0, delivered: 0, drop: 0, duplicate: 0, reorder: 0, 'delay-spike': 0, 'partition-drop': 0, disconnect: 0, 'honest-disconnect': 0, 'gossip-disconnect': 0 };
 
   constructor(world: World, rng: Prng, faults: NetFaults, nodes: { key: string; orgId: string }[], honest: (index: number) => boolean) {
     this.#world = world;
@@ -148,9 +150,10 @@ export class SimNetwork {
     return true;
   }
 
-  disconnect(from: number, to: number): void {
+  disconnect(from: number, to: number, reason: string): void {
     const link = pair(from, to);
     this.counts.disconnect++;
+    if (reason === 'invalid gossiped transactions') this.counts['gossip-disconnect']++;
     if (this.#honest(from) && this.#honest(to)) this.counts['honest-disconnect']++;
     this.#linkEpoch.set(link, (this.#linkEpoch.get(link) ?? 0) + 1);
     this.#linkDownUntil.set(link, this.#world.now + RECONNECT_MS);
@@ -172,6 +175,8 @@ export class SimTransport implements PeerTransport {
   outgoing: ((to: number, message: unknown) => unknown | null) | undefined;
   /** sees every message this node sends, once (the checkers' view of an honest node) */
   observe: ((message: unknown) => void) | undefined;
+  /** sees every message delivered to this node, before its driver does */
+  received: ((message: unknown) => void) | undefined;
 
   constructor(net: SimNetwork, index: number) {
     this.#net = net;
@@ -216,9 +221,9 @@ export class SimTransport implements PeerTransport {
     this.#net.send(this.#index, to, this.#encode(message));
   }
 
-  disconnect(peerKey: string): void {
+  disconnect(peerKey: string, reason: string): void {
     const to = this.#net.endpoints.findIndex((e) => e.key === peerKey);
-    if (to >= 0) this.#net.disconnect(this.#index, to);
+    if (to >= 0) this.#net.disconnect(this.#index, to, reason);
   }
 
   on(event: 'message' | 'peer-up', listener: Listener): this {
@@ -227,6 +232,7 @@ export class SimTransport implements PeerTransport {
   }
 
   deliver(from: { key: string; orgId: string }, message: unknown): void {
+    this.received?.(message);
     for (const l of this.#messageListeners) l({ publicKey: from.key, orgId: from.orgId }, message);
   }
 

@@ -7,6 +7,7 @@
  * what honest nodes send and store. docs/spec/consensus.md#simulator
  */
 import {
+  BLOCKS_PER_HEIGHT_MAX,
   MachiError,
   createRegistry,
   type TxTypeRegistry,
@@ -58,9 +59,9 @@ export interface SimOptions {
 }
 
 export const FAULT_KINDS = [
-  'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect',
+  'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect', 'gossip-disconnect',
   'crash', 'restart', 'permanent-crash', 'byzantine',
-  'equivocating-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'silent',
+  'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -148,7 +149,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
   const byzIdx = new Set(order.slice(0, byzCount));
   const profiles: ByzantineProfile[] = ['equivocate', 'invalid', 'silent'];
-  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, 'bad-signature': 0, silent: 0 };
+  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'flooding-proposal': 0, 'invalid-tx': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, 'bad-signature': 0, silent: 0 };
   const invalidBlocks = new Set<string>();
   const honestIdx = order.filter((i) => !byzIdx.has(i));
   const collusion = opts.inject === 'byzantine-over-f'
@@ -226,7 +227,10 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       ...(opts.inject === 'forget-double-sign-guard' && x.adversary === null ? { unsafe: { forgetDoubleSignGuard: true } } : {}),
     });
     if (x.adversary !== null) corrupt(x.adversary, transport, () => node);
-    else observeHonest(x, transport);
+    else {
+      observeHonest(x, transport);
+      countChecks(x, transport, node);
+    }
     node.on('block', (b) => {
       x.storedHeight = b.header.height;
       if (x.adversary === null) checkers.onStore(x.orgId, b.header.height, b.hash, b.commit, world.now);
@@ -247,6 +251,46 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
         signed = rest;
       } else if (m.t === 'proposal' && m.proposal.from === x.signer.publicKey) signed = m.proposal;
       if (signed !== undefined) checkers.onSigned(x.orgId, signed, world.now);
+    };
+  };
+
+  /**
+   * CONS-PROPOSAL-1, seen from outside: per honest incarnation and height, the blocks it checks for proposals (sync
+   * aside) are at most one per round with a proposal (received or its own), and at most BLOCKS_PER_HEIGHT_MAX.
+   */
+  const proposalRounds = new Map<string, Set<number>>();
+  const blockChecks = new Map<string, number>();
+  const countChecks = (x: SimNode, transport: ReturnType<SimNetwork['attach']>, node: MachiNode): void => {
+    const tag = (height: unknown): string => `${x.orgId}#${x.incarnation} height ${String(height)}`;
+    const round = (m: WireMessage): void => {
+      if (m?.t !== 'proposal' || typeof m.proposal !== 'object' || m.proposal === null) return;
+      const k = tag(m.proposal.height);
+      if (!proposalRounds.has(k)) proposalRounds.set(k, new Set());
+      proposalRounds.get(k)!.add(m.proposal.round);
+    };
+    transport.received = (raw) => round(raw as WireMessage);
+    const observed = transport.observe;
+    transport.observe = (raw) => {
+      observed?.(raw);
+      round(raw as WireMessage);
+    };
+    let syncing = false;
+    const applySynced = node.applySynced.bind(node);
+    node.applySynced = (block, commit) => {
+      syncing = true; // applySynced calls checkBlock before its first await
+      try {
+        return applySynced(block, commit);
+      } finally {
+        syncing = false;
+      }
+    };
+    const checkBlock = node.checkBlock.bind(node);
+    node.checkBlock = (block) => {
+      if (!syncing) {
+        const k = tag((block.header as { height?: unknown } | undefined)?.height);
+        blockChecks.set(k, (blockChecks.get(k) ?? 0) + 1);
+      }
+      return checkBlock(block);
     };
   };
 
@@ -355,6 +399,10 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     const raw = x.disk.meta.get(EVIDENCE_META_KEY);
     for (const e of raw === undefined ? [] : (JSON.parse(raw) as { validator: string }[])) checkers.onEvidenceRecord(x.orgId, e.validator, world.now);
   }
+  for (const [k, checks] of blockChecks) {
+    const rounds = proposalRounds.get(k)?.size ?? 0;
+    if (checks > Math.min(rounds, BLOCKS_PER_HEIGHT_MAX)) checkers.report('check-bound', world.now, `${k}: ${checks} block checks for proposals of ${rounds} round(s)`);
+  }
   const live = liveHonest().map((x) => ({ key: x.orgId, storedHeight: x.up ? x.storedHeight : -1 }));
   checkers.finish(live, requiredHeight, world.now, deadlineMs);
   for (const x of nodes) x.driver?.close();
@@ -362,6 +410,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   Object.assign(faults, {
     drop: net.counts.drop, duplicate: net.counts.duplicate, reorder: net.counts.reorder, 'delay-spike': net.counts['delay-spike'],
     'partition-drop': net.counts['partition-drop'], disconnect: net.counts.disconnect, 'honest-disconnect': net.counts['honest-disconnect'],
+    'gossip-disconnect': net.counts['gossip-disconnect'],
     ...counts,
   });
   return {

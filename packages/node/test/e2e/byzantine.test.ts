@@ -2,8 +2,9 @@
  * A Byzantine organisation in a real consortium: three honest `machi start` processes and, in this test process, a
  * rogue peer holding the fourth org's genuine key (so it passes the p2p handshake) that sends what an honest node
  * never would. For each misbehaviour the honest nodes log a disconnect naming the rogue, the link comes back, and the
- * chain keeps committing (3 of 4 validators suffice). Stale messages are ignored, garbage gossip is refused per
- * transaction, and an equivocation (two signed prevotes for one height and round) is recorded as evidence. At the end
+ * chain keeps committing (3 of 4 validators suffice). Stale messages are ignored, a little garbage gossip is refused
+ * per transaction (the link kept) while more than PEER_INVALID_TXS_MAX gets the rogue disconnected and backed off,
+ * and an equivocation (two signed prevotes for one height and round) is recorded as evidence. At the end
  * every honest node is still alive and `machi verify` passes on each store. Also: `machi start` refuses an invalid
  * genesis with a one-line error and exit 2.
  */
@@ -13,10 +14,15 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  PEER_BACKOFF_MS,
+  PEER_INVALID_TXS_MAX,
+  PEER_INVALID_TXS_WINDOW_MS,
+  blockHash,
   proposer,
   validatorsOf,
+  verifyEvidence,
   generateKeyPair, proposalSignBytes, signerFromJwk, txHash, voteSignBytes,
-  type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
+  type BlockHeader, type Genesis, type Proposal, type ProposalEvidence, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
 import { P2PNetwork } from '../../src/p2p/index.js';
 import { CLI, startConsortium, type Consortium, type ConsortiumNode } from '../support/consortium.js';
@@ -236,7 +242,7 @@ describe('a consortium with a Byzantine organisation', () => {
     await expectCommits();
   });
 
-  it('refuses garbage in gossiped txs one by one, keeps the link, and admits the good one', async () => {
+  it('CONS-PEER-1: refuses a little garbage in gossiped txs one by one, keeps the link, and admits the good one', async () => {
     const net = await startRogue();
     const downs = rogueDowns;
     const from = honest.map((n) => n.stderr.length);
@@ -300,6 +306,61 @@ describe('a consortium with a Byzantine organisation', () => {
       expect([...r.blockHashes].sort()).toEqual([a.blockHash, b.blockHash].sort());
     }
     for (const n of honest) expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different prevotes at height ${height} round ${round}`);
+    await expectCommits();
+  });
+
+  it('CONS-PROPOSAL-1, CONS-EVIDENCE-2: records two different signed proposals for one round as evidence', async () => {
+    const net = await startRogue();
+    const latest = await api<{ header: Record<string, unknown> }>(honest[0]!, '/v1/blocks/latest');
+    let view!: ConsensusView;
+    await until('the honest nodes to agree on the height', async () => {
+      const views = await Promise.all(honest.map(consensus));
+      view = views[0]!;
+      return views.every((v) => v.height === view.height);
+    });
+    let round = view.round;
+    while (proposer(validatorsOf(genesis), view.height, round) !== auditor.publicKey) round++;
+    const make = (time: number): { proposal: Proposal; m: unknown } => {
+      const header = { ...latest.json.header, height: view.height, proposer: auditor.publicKey, time } as unknown as BlockHeader;
+      const proposal: Proposal = { type: 'proposal', height: view.height, round, validRound: -1, blockHash: blockHash(header), from: auditor.publicKey };
+      return { proposal, m: { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, txs: [] } } };
+    };
+    const a = make(Date.now());
+    const b = make(Date.now() + 1);
+    expect(net.broadcast(a.m)).toBe(honest.length);
+    expect(net.broadcast(b.m)).toBe(honest.length);
+    type Ev = { org: string; height: number; round: number; type: string; blockHashes: string[]; evidence: ProposalEvidence };
+    await until('proposal evidence on every honest node', async () => {
+      const evs = await Promise.all(honest.map((n) => api<{ evidence: Ev[] }>(n, '/v1/evidence')));
+      return evs.every((e) => e.json.evidence.some((x) => x.org === ROGUE && x.height === view.height && x.round === round && x.type === 'proposal'));
+    }, 5000);
+    for (const n of honest) {
+      const r = (await api<{ evidence: Ev[] }>(n, '/v1/evidence')).json.evidence.find((x) => x.type === 'proposal' && x.height === view.height)!;
+      expect(r.blockHashes).toEqual([a.proposal.blockHash, b.proposal.blockHash]);
+      expect(verifyEvidence(genesis.chainId, validatorsOf(genesis), r.evidence)).toBeNull();
+      expect(n.stderr).toContain(`EVIDENCE: ${ROGUE} signed two different proposals at height ${view.height} round ${round}`);
+    }
+    await expectCommits();
+  });
+
+  // After the tests that need the rogue linked: it is backed off for PEER_BACKOFF_MS.
+  it('CONS-PEER-1: disconnects and backs off the rogue once its invalid gossip passes the limit', async () => {
+    const net = await startRogue();
+    rogueLog.length = 0;
+    const from = honest.map((n) => n.stderr.length);
+    const garbage = Array.from({ length: PEER_INVALID_TXS_MAX + 1 }, (_, i) => [null, 42, { chainId: 'another-chain' }, 'garbage'][i % 4]);
+    expect(net.broadcast({ t: 'txs', txs: garbage })).toBe(honest.length);
+    const line = new RegExp(`peer ${ROGUE}: \\d+ invalid gossiped transactions within ${PEER_INVALID_TXS_WINDOW_MS / 1000} s; disconnecting for ${PEER_BACKOFF_MS / 1000} s`);
+    await until('every honest node to disconnect the rogue for invalid gossip', () => honest.every((n, i) => line.test(n.stderr.slice(from[i]))), 10_000);
+    await until('the rogue to see every honest node drop it', () => honest.every((n) => rogueLog.some((l) => l.includes(n.key.slice(0, 8))
+      && l.includes('closed by peer (4004: disconnected: invalid gossiped transactions)'))), 5000);
+    // Backed off: the links the rogue (or the honest dialers) make again are dropped at once, without another line.
+    await until('a reconnection to be dropped while backing off', () => rogueLog.some((l) => l.includes('disconnected: backing off')), 10_000);
+    for (const [i, n] of honest.entries()) {
+      const log = n.stderr.slice(from[i]);
+      expect(log.match(new RegExp(`peer ${ROGUE}:`, 'g')), n.org).toHaveLength(1);
+      expect(log).not.toContain('another-chain'); // no peer text in the line
+    }
     await expectCommits();
   });
 

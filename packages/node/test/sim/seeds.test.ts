@@ -12,16 +12,18 @@ function explain(s: SimSummary): string {
 
 describe('real-driver simulator: no violations', () => {
   // Seeds 101–200 run in seeds-2.test.ts (another worker): 200 seeds in all, about 45 s of CPU on this machine.
-  it('CONS-SAFETY-1, CONS-SAFETY-2, CONS-LIVE-1, CONS-GUARD-1, CONS-EVIDENCE-1: seeds 1–100 of 4 validators with every fault', async () => {
+  it('CONS-SAFETY-1, CONS-SAFETY-2, CONS-LIVE-1, CONS-GUARD-1, CONS-EVIDENCE-1, CONS-PROPOSAL-1, CONS-PEER-1: seeds 1–100 of 4 validators with every fault', async () => {
     const s = await runSeeds(1, 100);
     expect(s.violations, explain(s)).toBe(0);
     expect(s.seedsRun).toBe(100);
     // the faults really happened
     for (const k of ['drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'crash', 'restart', 'byzantine',
-      'equivocating-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'silent', 'disconnect'] as const) {
+      'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
+      'disconnect', 'gossip-disconnect'] as const) {
       expect(s.faults[k], k).toBeGreaterThan(0);
     }
-    // rejections hit only the adversary: no honest node ever disconnects another (CONS-CHECK-1..3)
+    // rejections and gossip penalties hit only the adversary: no honest node ever disconnects another (CONS-CHECK-1..3,
+    // CONS-PEER-1); block checks stay within one per round with a proposal (CONS-PROPOSAL-1: 'check-bound' violations)
     expect(s.faults['honest-disconnect']).toBe(0);
     expect(s.heights).toBeGreaterThan(100 * 3);
     expect(s.evidenceReported).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  */
 import type { Commit } from '../../block.js';
 import { ROUNDS_AHEAD_MAX } from '../params.js';
-import type { Evidence, UnsignedMessage, Vote } from '../types.js';
+import type { UnsignedMessage, Vote, VoteEvidence } from '../types.js';
 import { fakeSigValid } from './fakesig.js';
 
 export type ViolationKind =
@@ -16,7 +16,9 @@ export type ViolationKind =
   | 'liveness'
   | 'event-limit'
   /** the code under test threw where it must not (the real-driver simulator) */
-  | 'exception';
+  | 'exception'
+  /** an honest node checked more blocks at one height than the rules allow (the real-driver simulator; CONS-PROPOSAL-1) */
+  | 'check-bound';
 
 export interface Violation {
   kind: ViolationKind;
@@ -145,7 +147,7 @@ export class Checkers {
     }
   }
 
-  onEvidence(node: string, e: Evidence, atMs: number): void {
+  onEvidence(node: string, e: VoteEvidence, atMs: number): void {
     const { voteA: a, voteB: b } = e;
     const genuine =
       a.from === e.validator && b.from === e.validator && a.type === b.type && a.height === b.height && a.round === b.round &&

@@ -43,6 +43,8 @@ export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async 
                 properties: {
                   org: { type: 'string' }, validator: { type: 'string' }, height: { type: 'integer' }, round: { type: 'integer' },
                   type: { type: 'string' }, blockHashes: { type: 'array', items: { type: ['string', 'null'] } }, detectedAt: { type: 'integer' },
+                  // both signed messages (a duplicate-vote or duplicate-proposal, as the core's verifyEvidence takes)
+                  evidence: { type: 'object', additionalProperties: true },
                 },
               },
             },

@@ -1,0 +1,223 @@
+/**
+ * The real ConsensusDriver for one node, driven by hand: a fake transport delivers what Byzantine peers send, a
+ * frozen clock, a real MachiNode on an in-memory store. docs/spec/consensus.md — CONS-PROPOSAL-1, CONS-PEER-1.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  PEER_BACKOFF_MS, PEER_INVALID_TXS_MAX, generateKeyPair, proposalSignBytes, proposer, signTx, signerFromJwk, validatorsOf, verifyEvidence,
+  voteSignBytes, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
+} from '@machi/core';
+import { ConsensusDriver, type Clock, type Timer } from '../../src/consensus/driver.js';
+import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
+import type { WireBlock } from '../../src/node/node.js';
+import { InlineChecker } from '../../src/node/checker.js';
+import { MachiNode } from '../../src/node/node.js';
+import { MemoryStore } from '../../src/storage/memory.js';
+
+const GENESIS_MS = Date.parse('2026-01-01T00:00:00Z');
+const keys = Array.from({ length: 4 }, () => generateKeyPair());
+const signers = keys.map((k) => signerFromJwk(k.jwk));
+const clientKey = generateKeyPair();
+const client = signerFromJwk(clientKey.jwk);
+const genesis: Genesis = {
+  chainId: 'driver-test',
+  genesisTime: new Date(GENESIS_MS).toISOString(),
+  orgs: [
+    ...signers.map((s, i) => ({ id: `v${i}`, name: `validator ${i}`, publicKey: s.publicKey, power: 1 })),
+    { id: 'client', name: 'client', publicKey: client.publicKey, power: 0 },
+  ],
+};
+const validators = validatorsOf(genesis);
+const signerOf = (key: string): Signer => signers.find((s) => s.publicKey === key)!;
+const orgOf = (key: string): string => genesis.orgs.find((o) => o.publicKey === key)!.id;
+/** the Byzantine proposer of height 1, round 0, and the node under test (another validator) */
+const byz = signerOf(proposer(validators, 1, 0));
+const self = signers.find((s) => s !== byz)!;
+const others = signers.filter((s) => s !== byz && s !== self);
+
+/** Frozen time; timers are kept but fire only when a test moves the clock past them. */
+class ManualClock implements Clock {
+  nowMs = GENESIS_MS + 60_000;
+  timers = new Set<{ at: number; fn: () => void }>();
+  now(): number {
+    return this.nowMs;
+  }
+  setTimer(ms: number, fn: () => void): Timer {
+    const t = { at: this.nowMs + ms, fn };
+    this.timers.add(t);
+    return t as unknown as Timer;
+  }
+  clearTimer(timer: Timer): void {
+    this.timers.delete(timer as unknown as { at: number; fn: () => void });
+  }
+  advance(ms: number): void {
+    this.nowMs += ms;
+    for (const t of [...this.timers]) {
+      if (t.at > this.nowMs) continue;
+      this.timers.delete(t);
+      t.fn();
+    }
+  }
+}
+
+type Listener = (peer: { publicKey: string; orgId: string }, message?: unknown) => void;
+class FakeTransport implements PeerTransport {
+  sent: unknown[] = [];
+  disconnects: { peer: string; reason: string }[] = [];
+  readonly #listeners: Record<'message' | 'peer-up', Listener[]> = { message: [], 'peer-up': [] };
+  broadcast(message: unknown): number {
+    this.sent.push(message);
+    return 3;
+  }
+  send(_peer: string, message: unknown): boolean {
+    this.sent.push(message);
+    return true;
+  }
+  disconnect(peer: string, reason: string): void {
+    this.disconnects.push({ peer, reason });
+  }
+  on(event: 'message' | 'peer-up', listener: Listener): this {
+    this.#listeners[event].push(listener);
+    return this;
+  }
+  deliver(from: Signer, message: unknown): void {
+    for (const l of this.#listeners.message) l({ publicKey: from.publicKey, orgId: orgOf(from.publicKey) }, message);
+  }
+  peerUp(from: Signer): void {
+    for (const l of this.#listeners['peer-up']) l({ publicKey: from.publicKey, orgId: orgOf(from.publicKey) });
+  }
+}
+
+const drivers: ConsensusDriver[] = [];
+afterEach(() => {
+  for (const d of drivers.splice(0)) d.close();
+});
+
+function setup() {
+  const clock = new ManualClock();
+  const net = new FakeTransport();
+  const node = new MachiNode({ genesis, publicKey: self.publicKey, store: new MemoryStore(), checker: new InlineChecker(genesis), clock: () => clock.now() });
+  const log: string[] = [];
+  const driver = new ConsensusDriver({ node, signer: self, net, clock, log: (l) => log.push(l) });
+  drivers.push(driver);
+  driver.start();
+  return { clock, net, node, driver, log };
+}
+
+let nonce = 0;
+function txs(count: number): SignedTx[] {
+  return Array.from({ length: count }, () => signTx({
+    chainId: genesis.chainId, type: 'notary.record', payload: { hash: randomBytes(32).toString('hex'), label: `doc ${nonce}` },
+    signer: client.publicKey, nonce: (nonce++).toString(16).padStart(32, '0'), time: GENESIS_MS + 60_000,
+  }, client.sign));
+}
+
+/** `count` distinct valid blocks for height 1 by the Byzantine proposer (same transactions, other times), signed. */
+async function floodOfProposals(count: number): Promise<WireMessage[]> {
+  const maker = new MachiNode({ genesis, publicKey: byz.publicKey, store: new MemoryStore(), checker: new InlineChecker(genesis), clock: () => GENESIS_MS + 60_000 });
+  await maker.submit(txs(5));
+  return Array.from({ length: count }, (_, i) => {
+    const time = GENESIS_MS + 59_000 + i;
+    const prepared = maker.prepare(maker.takeForProposal(time), time, byz.publicKey);
+    const block: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) };
+    const proposal: Proposal = { type: 'proposal', height: 1, round: 0, validRound: -1, blockHash: prepared.hash, from: byz.publicKey };
+    return { t: 'proposal', proposal, sig: byz.sign(proposalSignBytes(genesis.chainId, proposal)), block };
+  });
+}
+
+function vote(signer: Signer, type: Vote['type'], blockHash: string): WireMessage {
+  return { t: 'vote', vote: { type, height: 1, round: 0, blockHash, from: signer.publicKey, sig: signer.sign(voteSignBytes(genesis.chainId, type, 1, 0, blockHash)) } };
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('CONS-PROPOSAL-1: one proposal per proposer per round is checked', () => {
+  it('CONS-EVIDENCE-2: a flood of distinct signed proposals for one round triggers one block check, leaves evidence naming the proposer, and the height commits', async () => {
+    const { net, node, driver, log } = setup();
+    const checkBlock = vi.spyOn(node, 'checkBlock');
+    const flood = await floodOfProposals(30);
+    // all at once: every check would be in flight before the first finishes
+    for (const m of flood) net.deliver(byz, m);
+    await settle();
+    expect(checkBlock).toHaveBeenCalledTimes(1);
+    const first = (flood[0] as Extract<WireMessage, { t: 'proposal' }>).proposal.blockHash;
+    // the first proposal went on through consensus: we prevoted it
+    expect(net.sent).toContainEqual(expect.objectContaining({ t: 'vote', vote: expect.objectContaining({ type: 'prevote', blockHash: first, from: self.publicKey }) }));
+    // evidence: the proposer's org, both signed proposals, verifiable by anyone with the genesis
+    const ev = driver.evidence();
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ org: orgOf(byz.publicKey), validator: byz.publicKey, height: 1, round: 0, type: 'proposal' });
+    expect(ev[0]!.blockHashes[0]).toBe(first);
+    expect(verifyEvidence(genesis.chainId, validators, ev[0]!.evidence!)).toBeNull();
+    expect(log.filter((l) => l.startsWith('EVIDENCE:'))).toEqual([`EVIDENCE: ${orgOf(byz.publicKey)} signed two different proposals at height 1 round 0`]);
+    // the height still commits: the others prevote and precommit the first block
+    for (const s of [byz, ...others]) net.deliver(s, vote(s, 'prevote', first));
+    for (const s of [byz, ...others]) net.deliver(s, vote(s, 'precommit', first));
+    await settle();
+    expect(node.head.height).toBe(1);
+    expect(node.head.hash).toBe(first);
+    expect(checkBlock).toHaveBeenCalledTimes(1);
+  });
+
+  it('re-sent copies of the first proposal are neither evidence nor checked again', async () => {
+    const { net, node, driver } = setup();
+    const checkBlock = vi.spyOn(node, 'checkBlock');
+    const [p] = await floodOfProposals(1);
+    for (let i = 0; i < 5; i++) net.deliver(byz, p);
+    await settle();
+    expect(checkBlock).toHaveBeenCalledTimes(1);
+    expect(driver.evidence()).toEqual([]);
+  });
+});
+
+describe('CONS-PEER-1: peers that gossip invalid transactions', () => {
+  const [good] = txs(1) as [SignedTx];
+  const garbage = (n: number): unknown[] => Array.from({ length: n }, (_, i) => [
+    null, 42, { ...good, sig: good.sig.slice(0, -4) + 'AAAA' }, { ...good, chainId: 'another-chain' }, { ...good, extra: i },
+  ][i % 5]);
+
+  it('keeps a peer that sent a few invalid transactions; disconnects one past the limit, once, with one log line, and backs it off', async () => {
+    const { net, node, clock, log } = setup();
+    const peer = others[0]!;
+    net.deliver(peer, { t: 'txs', txs: garbage(10) });
+    await settle();
+    expect(net.disconnects).toEqual([]);
+    net.deliver(peer, { t: 'txs', txs: garbage(PEER_INVALID_TXS_MAX) });
+    await settle();
+    expect(net.disconnects).toEqual([{ peer: peer.publicKey, reason: 'invalid gossiped transactions' }]);
+    const lines = log.filter((l) => l.includes(`peer ${orgOf(peer.publicKey)}:`));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^peer ${orgOf(peer.publicKey)}: \\d+ invalid gossiped transactions within \\d+ s; disconnecting for ${PEER_BACKOFF_MS / 1000} s$`));
+    expect(lines[0]).not.toContain('another-chain'); // no peer text
+    // backed off: its messages are ignored, its reconnections dropped at once (no new line)
+    net.deliver(peer, { t: 'txs', txs: [good] });
+    await settle();
+    expect(node.mempoolSize).toBe(0);
+    net.peerUp(peer);
+    expect(net.disconnects).toHaveLength(2);
+    expect(net.disconnects[1]).toEqual({ peer: peer.publicKey, reason: 'backing off' });
+    expect(log.filter((l) => l.includes(`peer ${orgOf(peer.publicKey)}:`))).toHaveLength(1);
+    // after the back-off it is heard again
+    clock.advance(PEER_BACKOFF_MS);
+    net.peerUp(peer);
+    net.deliver(peer, { t: 'txs', txs: [good] });
+    await settle();
+    expect(net.disconnects).toHaveLength(2);
+    expect(node.mempoolSize).toBe(1);
+  });
+
+  it('never counts what honest peers also send: duplicates, replays, late transactions, unknown types', async () => {
+    const { net } = setup();
+    const peer = others[1]!;
+    const late = signTx({ chainId: genesis.chainId, type: 'notary.record', payload: { hash: 'ab'.repeat(32), label: 'late' }, signer: client.publicKey, nonce: 'f'.repeat(32), time: GENESIS_MS + 60_000 - 3 * 60_000 }, client.sign);
+    const replay = signTx({ ...good, payload: { hash: 'cd'.repeat(32), label: 'other' } }, client.sign);
+    for (let i = 0; i < 3; i++) {
+      net.deliver(peer, { t: 'txs', txs: [...Array(PEER_INVALID_TXS_MAX).fill(good), replay, late, { ...good, type: 'no.such-type' }] });
+      await settle();
+    }
+    expect(net.disconnects).toEqual([]);
+  });
+});

@@ -50,7 +50,9 @@ export function isPublicClass(c: RouteClass): boolean {
 
 /** Why `role` may not call a route of class `c`, or undefined if it may. */
 export function routeDenial(c: RouteClass, role: Role): string | undefined {
-  const a = ROUTE_ACCESS[c];
+  const a: RouteAccess | undefined = ROUTE_ACCESS[c];
+  // a class no loaded module defines (its module list was not imported): refused, never an exception
+  if (a === undefined) return `route class ${c} is not defined`;
   if (a === 'public' || a === 'authenticated' || a.includes(role)) return undefined;
   return `routes of class ${c} are not open to role ${role}`;
 }

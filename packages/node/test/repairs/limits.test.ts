@@ -44,6 +44,13 @@ describe('repair reports are bounded', () => {
     ok(await report('resident1', 'b2', 'after a cancel'), 201);
   });
 
+  it('parallel reports cannot pass the limit together', async () => {
+    const answers = await Promise.all(Array.from({ length: 3 * REPAIRS_OPEN_REPORTS_PER_USER_MAX }, (_, i) => report('resident3', 'b1', `parallel ${i}`)));
+    expect(answers.filter((a) => a.status === 201).length).toBeLessThanOrEqual(REPAIRS_OPEN_REPORTS_PER_USER_MAX);
+    expect(answers.filter((a) => a.status === 429).length).toBeGreaterThan(0);
+    expect(answers.every((a) => a.status === 201 || a.status === 429)).toBe(true);
+  });
+
   it('1,100 requests signed straight onto the ledger at one building (no API, no notes here) do not push a real one off the board or the jobs', async () => {
     const real = ok(await call(s, 'resident2', 'POST', '/v1/repairs', { category: 'burst-pipe', location: { kind: 'common', building: 'b3' }, description: 'the real one' }), 201);
     ok(await call(s, 'chen.dispatch', 'POST', `/v1/repairs/${real.request}/assign`, { worker: 'wang.worker' }));

@@ -130,6 +130,10 @@ export class Desk {
         await this.#c.commit('privacy.access', access).catch((e: unknown) => this.#c.o.log?.(`identity: access record not written: ${String(e)}`));
         verdict = { ...v, reason: 'no-consent', detail: `the privacy rules refuse this desk these claims (${String(access.reason)})` };
       } else {
+        // The use is recorded before anything is shown (architecture: recorded before released); then the
+        // verification; the desk keeps the claims as soon as that commits, so a desk polling the session never sees
+        // it complete without them.
+        await this.#c.commit('privacy.access', access);
         let tx: { txHash: string } | undefined;
         try {
           tx = await this.#c.commit('identity.verify', { ...base, result: 'valid', reason: 'ok' });
@@ -140,16 +144,10 @@ export class Desk {
           verdict = { ...v, reason, detail: e.message };
         }
         if (tx !== undefined) {
-          // Kept as soon as the verification is on the ledger: the desk, polling, sees the session complete from then
-          // on and must find the claims with it (they were kept only after the next commit, and a poll in between
-          // showed "eligible" with no claims for good).
           const kept = this.#disclosed.get(s.session) ?? new Map();
           kept.set(v.type!, v.disclosed!);
           this.#disclosed.set(s.session, kept);
           if (this.#disclosed.size > DESK_SESSIONS_KEPT_MAX) this.#disclosed.delete(this.#disclosed.keys().next().value!);
-          // the use record follows; if writing it fails, that is logged, never a second (invalid) record of the same
-          // presentation
-          await this.#c.commit('privacy.access', access).catch((e: unknown) => this.#c.o.log?.(`identity: access record not written for ${verification}: ${String(e)}`));
           return { verification, type: v.type!, issuer: v.issuer!, result: 'valid', reason: 'ok', detail: v.detail, txHash: tx.txHash };
         }
       }

@@ -53,6 +53,8 @@ export async function seedDeskVisits(identity: Identity, accounts: AccountStore,
   if (identity.store.meta.get('demo_desk_visits') !== undefined || org !== 'property-company') return 0;
   const desk = demoPrincipal(accounts, secret, org, 'li.staff');
   if (desk === undefined) return 0;
+  // marked first: a failure part-way leaves fewer visits, never a second set
+  identity.store.meta.set('demo_desk_visits', new Date().toISOString());
   let n = 0;
   for (const username of ['resident1', 'resident3']) {
     const resident = demoPrincipal(accounts, secret, org, username);
@@ -68,6 +70,5 @@ export async function seedDeskVisits(identity: Identity, accounts: AccountStore,
     await identity.service.present(s.session, presentations);
     n++;
   }
-  identity.store.meta.set('demo_desk_visits', new Date().toISOString());
   return n;
 }

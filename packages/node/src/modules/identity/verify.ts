@@ -119,9 +119,24 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   if (!(session.consent.commitments ?? []).includes(consentCommitment(ctx.nonce, credentialHash))) {
     return fail('credential-not-consented', 'the resident\'s consent does not name this credential', known);
   }
-  if (decoded.kbJwt === undefined) return fail('missing-key-binding', 'no key-binding JWT', known);
-  if (decoded.kbJwt.payload.nonce !== ctx.nonce) return fail('wrong-nonce', 'the nonce is not this session\'s', known);
-  // From here on the credential is the consented one, signed by an issuer of this chain: every attempt is recorded.
+  // Holder binding: the key-binding JWT is the credential holder's, for this desk and this session's nonce, fresh
+  const kb = decoded.kbJwt;
+  if (kb === undefined) return fail('missing-key-binding', 'no key-binding JWT', known);
+  const kbParts = splitSdJwt(presentation).kbJwt!.split('.');
+  const cnf = (payload.cnf as { jwk?: unknown } | undefined)?.jwk;
+  if (kb.header.typ !== 'kb+jwt' || !holderVerify(cnf, kb.header.alg, `${kbParts[0]}.${kbParts[1]}`, kbParts[2] ?? '')) {
+    return fail('bad-key-binding', 'the key-binding JWT is not signed by the credential\'s holder key', known);
+  }
+  const withoutKb = presentation.slice(0, presentation.lastIndexOf('~') + 1);
+  const sdHash = Buffer.from(await hasher(withoutKb, 'sha-256')).toString('base64url');
+  if (kb.payload.sd_hash !== sdHash) return fail('tampered-disclosure', 'the disclosures are not the ones the holder signed (sd_hash)', known);
+  if (kb.payload.aud !== ctx.audience) return fail('wrong-audience', `meant for ${String(kb.payload.aud)}, not ${ctx.audience}`, known);
+  if (kb.payload.nonce !== ctx.nonce) return fail('wrong-nonce', 'the nonce is not this session\'s', known);
+  const iat = kb.payload.iat;
+  if (typeof iat !== 'number' || Math.abs(iat * 1000 - nowMs) > KB_JWT_AGE_MS_MAX) return fail('stale-key-binding', 'the key-binding JWT is not fresh', known);
+
+  // From here on the presentation is the consented credential's holder answering this session: every attempt is
+  // recorded (before that, someone who saw the desk's QR code could spend the attempts with a forged key binding).
   known.recorded = true;
 
   // Disclosures: each must be one the issuer signed (the library would silently ignore an unknown one)
@@ -148,22 +163,6 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   if (record === undefined || record.issuer !== org.id || record.type !== type.id) return fail('unknown-credential', 'no matching identity.issue on the ledger', known);
   if (record.status === 'revoked') return fail('revoked', 'revoked on the ledger', known);
   if (record.status === 'suspended') return fail('suspended', 'suspended on the ledger', known);
-
-  // Holder binding
-  const kb = decoded.kbJwt;
-  if (kb === undefined) return fail('missing-key-binding', 'no key-binding JWT', known);
-  const kbParts = splitSdJwt(presentation).kbJwt!.split('.');
-  const cnf = (payload.cnf as { jwk?: unknown } | undefined)?.jwk;
-  if (kb.header.typ !== 'kb+jwt' || !holderVerify(cnf, kb.header.alg, `${kbParts[0]}.${kbParts[1]}`, kbParts[2] ?? '')) {
-    return fail('bad-key-binding', 'the key-binding JWT is not signed by the credential\'s holder key', known);
-  }
-  const withoutKb = presentation.slice(0, presentation.lastIndexOf('~') + 1);
-  const sdHash = Buffer.from(await hasher(withoutKb, 'sha-256')).toString('base64url');
-  if (kb.payload.sd_hash !== sdHash) return fail('tampered-disclosure', 'the disclosures are not the ones the holder signed (sd_hash)', known);
-  if (kb.payload.aud !== ctx.audience) return fail('wrong-audience', `meant for ${String(kb.payload.aud)}, not ${ctx.audience}`, known);
-  if (kb.payload.nonce !== ctx.nonce) return fail('wrong-nonce', 'the nonce is not this session\'s', known);
-  const iat = kb.payload.iat;
-  if (typeof iat !== 'number' || Math.abs(iat * 1000 - nowMs) > KB_JWT_AGE_MS_MAX) return fail('stale-key-binding', 'the key-binding JWT is not fresh', known);
 
   // The session on the ledger
   if (session.verified.includes(type.id) || session.types.every((t) => session.verified.includes(t))) return fail('replayed-nonce', `the session already verified ${type.id}`, known);

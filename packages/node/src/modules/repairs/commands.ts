@@ -41,6 +41,8 @@ export class RepairCommands {
   readonly #c: RepairsContext;
   /** one transition at a time per request on this node */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** reports each resident has on their way to the ledger (counted toward the open-report limit) */
+  readonly #reporting = new Map<string, number>();
 
   constructor(c: RepairsContext) {
     this.#c = c;
@@ -136,11 +138,24 @@ export class RepairCommands {
       return Promise.reject(new MachiError('REQUEST_INVALID', `building ${b.location.building} is not one this organisation serves (${this.#c.buildings.join(', ')})`));
     }
     if (p.role === 'resident') {
+      // reports on their way to the ledger count too, so that parallel reports cannot pass the limit together
+      const pending = this.#reporting.get(p.userId) ?? 0;
       const open = this.#c.store.requestsOfUser(p.userId).map((id) => this.#c.record(id)).filter((r) => r !== undefined && isOpenStatus(r.status)).length;
-      if (open >= REPAIRS_OPEN_REPORTS_PER_USER_MAX) {
-        return Promise.reject(new MachiError('REPAIRS_LIMIT_REACHED', `you already have ${open} open requests; follow or wait for them before reporting more`));
+      if (open + pending >= REPAIRS_OPEN_REPORTS_PER_USER_MAX) {
+        return Promise.reject(new MachiError('REPAIRS_LIMIT_REACHED', `you already have ${open + pending} open requests; follow or wait for them before reporting more`));
       }
+      this.#reporting.set(p.userId, pending + 1);
+      const done = (): void => {
+        const left = (this.#reporting.get(p.userId) ?? 1) - 1;
+        if (left > 0) this.#reporting.set(p.userId, left);
+        else this.#reporting.delete(p.userId);
+      };
+      return this.#report(p, request, photos, b).finally(done);
     }
+    return this.#report(p, request, photos, b);
+  }
+
+  #report(p: Principal, request: string, photos: readonly string[], b: ReportBody): Promise<ActResult> {
     // No subject id on the ledger: a resident's subject is the privacy module's pseudonym, and a request names a
     // building; together they would place the person (docs/spec/privacy.md#threat-model).
     return this.#transition(p, request, 'create', () => {

@@ -27,15 +27,15 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every import from one module's folder into another's: `from` imports `to` in `file`. */
-export function importsBetweenModules(dir: string): { from: string; to: string; file: string }[] {
-  const edges: { from: string; to: string; file: string }[] = [];
+export function importsBetweenModules(dir: string): { from: string; to: string; file: string; target: string }[] {
+  const edges: { from: string; to: string; file: string; target: string }[] = [];
   for (const from of moduleFolders(dir)) {
     for (const file of sourceFiles(join(dir, from))) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
         const target = relative(dir, join(file, '..', m[1]!));
         const to = target.split('/')[0]!;
-        if (!target.startsWith('..') && to !== from && moduleFolders(dir).includes(to)) edges.push({ from, to, file: relative(dir, file) });
+        if (!target.startsWith('..') && to !== from && moduleFolders(dir).includes(to)) edges.push({ from, to, file: relative(dir, file), target });
       }
     }
   }

@@ -28,6 +28,11 @@ describe('node module registry', () => {
     expect(edges.some((e) => e.from === 'identity' && e.to === 'privacy')).toBe(true);
   });
 
+  it("a module uses another only through that module's index.ts", () => {
+    const deep = importsBetweenModules(MODULES_DIR).filter((e) => !e.target.endsWith('/index.js') && !e.target.endsWith('/index.ts'));
+    expect(deep.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
+  });
+
   it("the policy table is the base classes and every module's rows, each once", () => {
     const all = [...Object.keys(BASE_ROUTE_ACCESS), ...NODE_MODULES.flatMap((m) => Object.keys(m.routeClasses))];
     expect(new Set(all).size).toBe(all.length);

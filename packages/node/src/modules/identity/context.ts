@@ -7,8 +7,8 @@ import { ERRORS, MachiError, didOfOrg, type CredentialTypeId, type ErrorCode, ty
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { Principal } from '../../auth/principal.js';
-import type { PrivacyService } from '../privacy/service.js';
-import type { Vault } from '../privacy/vault.js';
+import type { PrivacyService } from '../privacy/index.js';
+import type { Vault } from '../privacy/index.js';
 import type { IdentityStore } from './store.js';
 
 /** How long an offer may wait for the wallet. */

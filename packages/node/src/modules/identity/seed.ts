@@ -7,7 +7,7 @@ import { mayIssue } from '@machi/core';
 import type { AccountStore } from '../../auth/accounts.js';
 import { demoPrincipal } from '../../auth/demo.js';
 import { actorOf, type Principal } from '../../auth/principal.js';
-import type { Vault } from '../privacy/vault.js';
+import type { Vault } from '../privacy/index.js';
 import type { Identity } from './index.js';
 
 /** The community's name on demo credentials. */

@@ -44,3 +44,7 @@ export const privacyNodeModule = defineNodeModule({
     };
   },
 });
+
+// What other modules may name (types only): a module uses another through its index, never its files.
+export type { PrivacyService } from './service.js';
+export type { Vault } from './vault.js';

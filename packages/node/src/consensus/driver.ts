@@ -8,6 +8,7 @@
  * invalid ones (peers.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
+import { logSafe } from '../log-safe.js';
 import {
   BLOCKS_PER_HEIGHT_MAX,
   FUTURE_MESSAGES_MAX,
@@ -149,7 +150,7 @@ export class ConsensusDriver {
       try {
         prepared = await this.#node.checkBlock(wire);
       } catch (e) {
-        this.#log(`cannot re-propose block ${m.blockHash.slice(0, 12)} after restart: ${(e as Error).message}`);
+        this.#log(`cannot re-propose block ${m.blockHash.slice(0, 12)} after restart: ${logSafe((e as Error).message)}`);
         continue;
       }
       if (this.#state.height !== m.height) return;
@@ -212,7 +213,7 @@ export class ConsensusDriver {
         this.#enqueue({ type: 'vote', vote });
       }
       this.#restoredVotes = [];
-      void this.#reproposeAfterRestart().catch((e: unknown) => this.#log(`re-proposing failed: ${(e as Error).message}`));
+      void this.#reproposeAfterRestart().catch((e: unknown) => this.#log(`re-proposing failed: ${logSafe((e as Error).message)}`));
     } else this.#maybeStart();
   }
 
@@ -376,7 +377,7 @@ export class ConsensusDriver {
     try {
       this.#node.commit(entry.prepared, commit);
     } catch (e) {
-      this.#log(`commit of height ${commit.height} failed: ${(e as Error).message}`);
+      this.#log(`commit of height ${commit.height} failed: ${logSafe((e as Error).message)}`);
       throw e;
     }
     this.#advance();
@@ -402,7 +403,7 @@ export class ConsensusDriver {
   // ---- peers ------------------------------------------------------------------------------------------------------
 
   #misbehaved(peer: string, why: string): void {
-    this.#log(`peer ${this.#node.orgs.get(peer)?.id ?? peer}: ${why}; disconnecting`);
+    this.#log(`peer ${this.#node.orgs.get(peer)?.id ?? peer}: ${logSafe(why)}; disconnecting`);
     this.#net?.disconnect(peer, why);
   }
 
@@ -438,7 +439,7 @@ export class ConsensusDriver {
           if (!this.#passes(peer, txs)) return;
           void this.#node.submit(txs.value, 'peer').then(
             (outcomes) => this.#chargeInvalidTxs(peer, invalidGossipCount(outcomes)),
-            (e: unknown) => this.#log(`gossiped txs: ${(e as Error).message}`),
+            (e: unknown) => this.#log(`gossiped txs: ${logSafe((e as Error).message)}`),
           );
           return;
         }
@@ -453,11 +454,11 @@ export class ConsensusDriver {
         case 'get-blocks':
           return this.#sync.serve(peer, m);
         case 'blocks':
-          return void this.#sync.apply(peer, m).catch((e: unknown) => this.#log(`sync failed: ${(e as Error).message}`));
+          return void this.#sync.apply(peer, m).catch((e: unknown) => this.#log(`sync failed: ${logSafe((e as Error).message)}`));
         case 'vote':
           return this.#onVote(peer, m);
         case 'proposal':
-          return void this.#onProposal(peer, m).catch((e: unknown) => this.#log(`proposal handling failed: ${(e as Error).message}`));
+          return void this.#onProposal(peer, m).catch((e: unknown) => this.#log(`proposal handling failed: ${logSafe((e as Error).message)}`));
         default:
           // Other services share the link (private-data requests); anything else is a protocol violation.
           if (typeof (m as { t?: unknown })?.t === 'string' && (m as { t: string }).t.startsWith('private-')) return;
@@ -465,7 +466,7 @@ export class ConsensusDriver {
       }
     } catch (e) {
       // Only a malformed input is the peer's fault; a local failure is ours and must not be blamed on it.
-      if (isMachiError(e) || e instanceof TypeError) this.#misbehaved(peer, `bad message: ${(e as Error).message}`);
+      if (isMachiError(e) || e instanceof TypeError) this.#misbehaved(peer, `bad message: ${logSafe((e as Error).message)}`);
       else throw e;
     }
   }
@@ -520,7 +521,7 @@ export class ConsensusDriver {
           (prepared) => ({ prepared, wire }),
           (e: unknown) => {
             if (!isMachiError(e)) throw e;
-            this.#log(`invalid proposal from ${this.#node.orgs.get(proposal.from)?.id ?? proposal.from}: ${e.message}`);
+            this.#log(`invalid proposal from ${this.#node.orgs.get(proposal.from)?.id ?? proposal.from}: ${logSafe(e.message)}`);
             return { prepared: null, wire };
           },
         );

@@ -3,6 +3,7 @@
  * resident's wallet posts — every attempt recorded (`identity.verify`), each accepted one also a privacy access
  * decided by the core's decideAccess. The disclosed claims stay in memory for the desk's official.
  */
+import { logSafe } from '../../log-safe.js';
 import { randomBytes } from 'node:crypto';
 import {
   IDENTITY_SESSION_MS_MAX,
@@ -101,7 +102,7 @@ export class Desk {
         // Nothing signed by an issuer of this chain, or a closed / unconsented session: answered and logged, never
         // written to the ledger, and not counted as one of the session's attempts.
         const reason = verdict.reason as Exclude<Verdict['reason'], 'ok'>;
-        this.#c.o.log?.(`identity: session ${session}: presentation refused without a ledger record: ${reason} (${verdict.detail})`);
+        this.#c.o.log?.(`identity: session ${session}: presentation refused without a ledger record: ${reason} (${logSafe(verdict.detail)})`);
         results.push({ ...(verdict.type === undefined ? {} : { type: verdict.type }), ...(verdict.issuer === undefined ? {} : { issuer: verdict.issuer }), result: 'invalid', reason, code: VERIFY_REASON_CODES[reason], detail: verdict.detail });
         continue;
       }
@@ -127,7 +128,7 @@ export class Desk {
       // shown, and the refused use is itself recorded (as every use of personal data is).
       const access = this.#accessOf(s, v, actor, at);
       if (access.decision !== 'allowed') {
-        await this.#c.commit('privacy.access', access).catch((e: unknown) => this.#c.o.log?.(`identity: access record not written: ${String(e)}`));
+        await this.#c.commit('privacy.access', access).catch((e: unknown) => this.#c.o.log?.(`identity: access record not written: ${logSafe(String(e))}`));
         verdict = { ...v, reason: 'no-consent', detail: `the privacy rules refuse this desk these claims (${String(access.reason)})` };
       } else {
         // The use is recorded before anything is shown (architecture: recorded before released); then the

@@ -10,6 +10,8 @@ import type { Principal } from '../../auth/principal.js';
 import type { PrivacyService } from '../privacy/index.js';
 import type { Vault } from '../privacy/index.js';
 import type { IdentityStore } from './store.js';
+export { hex32 } from '../../ids.js';
+import { hex32 } from '../../ids.js';
 
 /** How long an offer may wait for the wallet. */
 export const OFFER_MS_MAX = 24 * 3_600_000;
@@ -27,7 +29,6 @@ export const SESSION_VIEW_CATCH_UP_MS_MAX = 1_000;
 /** Sessions whose disclosed claims the desk keeps in memory for its official. */
 export const DESK_SESSIONS_KEPT_MAX = 1000;
 
-export const hex32 = (): string => randomBytes(16).toString('hex');
 export const sha256b64u = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64url');
 
 /** Issued credentials listed for an issuer, at most. */

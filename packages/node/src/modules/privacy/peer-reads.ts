@@ -3,11 +3,11 @@
  * record allows; the holder's node answers only after deciding again on its own copy of the ledger.
  * docs/spec/privacy.md
  */
-import { randomBytes } from 'node:crypto';
 import { MachiError, accessKey, decideAccess, grantsForSubject, subjectRecord, type AccessRecord, type FieldOpening } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import { openingFor, type Fields, type Vault } from './vault.js';
 import type { CaseSubjects } from './case-subjects.js';
+import { hex32 } from '../../ids.js';
 
 /** How long a cross-organisation data request may take. */
 export const PRIVATE_READ_MS_MAX = 10_000;
@@ -17,7 +17,6 @@ export const PRIVATE_READ_WAITING_MAX = 64;
 /** A holder releases data only against an access record this recent. */
 export const ACCESS_RECORD_AGE_MS_MAX = 60_000;
 
-const hex32 = (): string => randomBytes(16).toString('hex');
 
 /** What the peer link offers this service (P2PNetwork implements it). */
 export interface PrivatePeers {

@@ -5,7 +5,6 @@
  * fetched from its node over the encrypted peer link (peer-reads.ts); the holder releases it only against a committed
  * access record that allows exactly those fields to the asking organisation. docs/spec/privacy.md
  */
-import { randomBytes } from 'node:crypto';
 import {
   FIELDS,
   MachiError,
@@ -32,10 +31,10 @@ import type { Principal } from '../../auth/principal.js';
 import { PeerReads, releaseHeld, type PrivatePeers } from './peer-reads.js';
 import { CaseSubjects } from './case-subjects.js';
 import type { Fields, Vault } from './vault.js';
+import { hex32 } from '../../ids.js';
 
 export { ACCESS_RECORD_AGE_MS_MAX, PRIVATE_READ_BLOCKS_AHEAD_MAX, PRIVATE_READ_MS_MAX, PRIVATE_READ_WAITING_MAX, type PrivatePeers } from './peer-reads.js';
 
-const hex32 = (): string => randomBytes(16).toString('hex');
 
 export interface ReadRequest {
   subject: string;

@@ -4,7 +4,6 @@
  * written) and `checkRepairPayload` (400); only then are the private texts stored and an org-signed transaction
  * submitted, and the answer waits for its commit. docs/spec/repairs.md#api
  */
-import { randomBytes } from 'node:crypto';
 import {
   CATEGORIES,
   MachiError,
@@ -26,8 +25,8 @@ import { REPAIRS_OPEN_REPORTS_PER_USER_MAX, type RepairsContext } from './contex
 import type { ConfirmBody, DiagnoseBody, FinishBody, ReopenBody, ReportBody, SlaBody } from './schemas.js';
 import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind } from './store.js';
 import { slaView } from './views.js';
+import { hex32 } from '../../ids.js';
 
-const hex32 = (): string => randomBytes(16).toString('hex');
 
 /** What a transition records: its payload, and the private writes to make once it is admitted (returning their undo). */
 interface Step {

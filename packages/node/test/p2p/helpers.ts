@@ -51,6 +51,8 @@ export interface TestNode {
   downs: { peer: PeerInfo; reason: string }[];
   addr: string;
   key: string;
+  /** the addresses this node dials */
+  dials: readonly string[];
   /** peers() as sorted org ids */
   peerIds(): string[];
   hasLog(re: RegExp): boolean;
@@ -64,7 +66,7 @@ export async function startNode(opts: Omit<P2POptions, 'log'> & { label?: string
   const net = new P2PNetwork({ ...opts, log: (line) => { logs.push(line); if (process.env.P2P_DEBUG) console.log(`[${opts.label ?? ''}] ${line}`); } });
   created.add(net);
   const node: TestNode = {
-    net, logs, received: [], ups: [], downs: [], addr: '', key: opts.signer.publicKey,
+    net, logs, received: [], ups: [], downs: [], addr: '', key: opts.signer.publicKey, dials: opts.peers ?? [],
     peerIds: () => net.peers().map((p) => p.orgId).sort(),
     hasLog: (re) => logs.some((l) => re.test(l)),
   };
@@ -91,8 +93,21 @@ export async function startMesh(genesis: Genesis, signers: Signer[], n: number, 
   })));
 }
 
-export async function waitMesh(nodes: TestNode[], timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => nodes.every((n) => n.net.peers().length === nodes.length - 1), 'a full mesh', timeoutMs);
+/**
+ * Waits for a full mesh in its settled shape: every pair joined by the link the lower key dialed. A link the higher
+ * key dialed can come up first (the lower key's first dial met a port not yet listening) and is replaced when the
+ * lower key's retry lands (when the lower key dials at all); a message sent on it in between may be lost, as the layer
+ * above expects of any link. `settled = false` after a link was dropped on purpose: then a dialer that finds its peer
+ * connected by the other side's redial idles, and the higher key's link is kept.
+ */
+export async function waitMesh(nodes: TestNode[], timeoutMs = 10_000, settled = true): Promise<void> {
+  const addrOf = new Map(nodes.map((n) => [n.key, n.addr]));
+  const ready = (n: TestNode) => n.net.peers().length === nodes.length - 1
+    && (!settled || n.net.peers().every((p) => {
+      const theirs = addrOf.get(p.publicKey);
+      return !(n.key < p.publicKey) || theirs === undefined || !n.dials.includes(theirs) || p.address === theirs;
+    }));
+  await waitFor(() => nodes.every(ready), settled ? 'a full mesh, each pair on the link its lower key dialed' : 'a full mesh', timeoutMs);
 }
 
 /**

@@ -128,7 +128,7 @@ describe('p2p: mesh', () => {
     await waitFor(() => nodes[0]!.downs.length === 1, 'peer-down');
     expect(nodes[0]!.downs[0]!.reason).toMatch(/invalid vote/);
     expect(nodes[0]!.hasLog(/disconnected: sent an invalid vote/)).toBe(true);
-    await waitMesh(nodes, 15_000);
+    await waitMesh(nodes, 15_000, false);
   });
 
   it('a listener that throws is logged; it crashes nothing and the link stays up', async () => {

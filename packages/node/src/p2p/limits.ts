@@ -9,6 +9,12 @@ import { P2P_MESSAGE_BYTES_MAX, assert } from '@machi/core';
 export { P2P_MESSAGE_BYTES_MAX };
 /** Largest handshake message (Hello or Auth, JSON text). Real ones are ~300 bytes. */
 export const HANDSHAKE_BYTES_MAX = 1024;
+/**
+ * Bytes an inbound socket may send before its handshake completes (a real Hello and Auth are ~1 KiB). The WebSocket
+ * payload limit is sized for messages (P2P_MESSAGE_BYTES_MAX) and would let anyone who connects make us buffer that
+ * much per pending handshake; a socket past this many bytes is cut at once.
+ */
+export const PRE_AUTH_BYTES_MAX = 16 * 1024;
 /** From socket open to an authenticated session; slower peers are dropped. */
 export const HANDSHAKE_MS_MAX = 5_000;
 /** Inbound sockets still in their handshake; more are refused at once (bounds pre-auth memory and CPU). */

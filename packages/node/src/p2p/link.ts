@@ -10,7 +10,8 @@ import {
   type HandshakeContext, type Hello, type Role, type HandshakeStart,
 } from './handshake.js';
 import { FrameOpener, FrameSealer } from './frames.js';
-import { CLOSE_MS_MAX, CLOSE_REASON_BYTES_MAX } from './limits.js';
+import type { Duplex } from 'node:stream';
+import { CLOSE_MS_MAX, CLOSE_REASON_BYTES_MAX, PRE_AUTH_BYTES_MAX } from './limits.js';
 import { logSafe } from '../log-safe.js';
 
 /** WebSocket close codes (4000–4999 are private use). */
@@ -157,6 +158,25 @@ export class Link {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Counts what the peer sends on `socket` (the raw TCP socket under an inbound link) until the handshake completes,
+   * and cuts the socket past `PRE_AUTH_BYTES_MAX`: so an unauthenticated peer cannot make us buffer a message-sized
+   * frame. ws parses each chunk (and emits its messages) before this listener sees it, so the chunk that completes the
+   * Auth, and any frames the peer sends once authenticated, are not counted.
+   */
+  limitPreAuthBytes(socket: Duplex, maxBytes = PRE_AUTH_BYTES_MAX): void {
+    let bytes = 0;
+    const onData = (chunk: Buffer): void => {
+      if (this.state === 'open' || this.state === 'closed') return void socket.off('data', onData);
+      bytes += chunk.length;
+      if (bytes <= maxBytes) return;
+      socket.off('data', onData);
+      this.close(`protocol: more than ${maxBytes} bytes before the handshake completed`, CLOSE_CODE.protocol);
+      this.ws.terminate();
+    };
+    socket.on('data', onData);
   }
 
   /** Ends the link (idempotent): logs one line, sends a close frame, destroys the socket if the peer does not answer. */

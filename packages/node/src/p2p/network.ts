@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { genesisHash, orgByKey, type Genesis, type Signer } from '@machi/core';
+import type { Duplex } from 'node:stream';
 import type { HandshakeContext } from './handshake.js';
 import { CLOSE_CODE, Link, type LinkHost, type LinkOwner, type PeerInfo } from './link.js';
 import { Dialer, parseAddress, wsUrl } from './dialer.js';
@@ -176,7 +177,7 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     server.maxConnections = P2P_CONNECTIONS_MAX;
     server.on('request', (_req, res) => res.writeHead(426, { connection: 'close' }).end());
     const wss = new WebSocketServer({ server, maxPayload: this.maxPayload, perMessageDeflate: false, clientTracking: false });
-    wss.on('connection', (ws, req) => this.safely(() => this.accept(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`)));
+    wss.on('connection', (ws, req) => this.safely(() => this.accept(ws, req.socket, `${req.socket.remoteAddress}:${req.socket.remotePort}`)));
     wss.on('error', (err) => this.host.log(`p2p: listener error: ${logSafe(err.message)}`));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -192,7 +193,7 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     });
   }
 
-  private accept(ws: WebSocket, address: string): void {
+  private accept(ws: WebSocket, socket: Duplex, address: string): void {
     if (this.closing !== undefined) return ws.terminate();
     let pending = 0;
     for (const link of this.live) if (link.role === 'responder' && !link.isOpen) pending++;
@@ -203,7 +204,7 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
       setTimeout(() => ws.terminate(), CLOSE_MS_MAX).unref();
       return;
     }
-    this.track(new Link(ws, 'responder', this.host, address));
+    this.track(new Link(ws, 'responder', this.host, address)).limitPreAuthBytes(socket);
   }
 
   private connect(address: string, owner: LinkOwner): Link {

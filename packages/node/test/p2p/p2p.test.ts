@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { genesisHash, type Genesis } from '@machi/core';
-import { CLOSE_CODE, HANDSHAKES_PENDING_MAX, P2P_MESSAGE_BYTES_MAX, FRAME_TAG_BYTES } from '../../src/p2p/index.js';
+import { CLOSE_CODE, HANDSHAKES_PENDING_MAX, P2P_MESSAGE_BYTES_MAX, FRAME_TAG_BYTES, PRE_AUTH_BYTES_MAX } from '../../src/p2p/index.js';
 import { parseHello, startHandshake } from '../../src/p2p/handshake.js';
 import {
   RawPeer, closeAll, freePorts, makeGenesis, outsiderSigner, sleep, startMesh, startNode, waitFor, waitMesh, type TestNode,
@@ -265,6 +265,21 @@ describe('p2p: refusals', () => {
     await sleep(1500); // well past the request timeouts: upgraded sockets must not be subject to them
     expect(nodes.map((n) => n.downs.length)).toEqual([0, 0]);
     await roundTrip(nodes[0]!, nodes[1]!, 'long-lived');
+  });
+
+  it('an unauthenticated peer sending a message-sized frame before its handshake is cut after PRE_AUTH_BYTES_MAX', async () => {
+    const [n0, n1] = await startMesh(genesis, signers, 2);
+    await waitMesh([n0!, n1!]);
+    const ws = new WebSocket(`ws://${n0!.addr}/`, { perMessageDeflate: false });
+    ws.on('error', () => {});
+    const closed = new Promise<void>((r) => ws.on('close', () => r()));
+    await new Promise<void>((r) => ws.once('open', () => r()));
+    // 8 MiB of "Hello" text: within the WebSocket payload limit (sized for messages), far beyond a handshake
+    ws.send('x'.repeat(8 * 1024 * 1024));
+    await closed;
+    await waitFor(() => n0!.hasLog(new RegExp(`more than ${PRE_AUTH_BYTES_MAX} bytes before the handshake completed`)), 'cut logged');
+    expect(n0!.peerIds()).toEqual(['org-1']);
+    await roundTrip(n0!, n1!, 'after-pre-auth-flood');
   });
 
   it('a malformed Hello is refused as a protocol error', async () => {

@@ -63,6 +63,8 @@ export const GOSSIP_TXS_MAX = 2000;
 export const GOSSIP_SLICE_TXS_MAX = 960;
 /** Evidence records kept. */
 export const EVIDENCE_MAX = 1000;
+/** [consensus] Gossiped evidence is taken only about heights this far below the receiver's (or one above). */
+export const EVIDENCE_GOSSIP_HEIGHTS_MAX = 100;
 /** Consensus messages of the current height kept for re-sending. */
 export const HEIGHT_LOG_MAX = 512;
 /** Distinct blocks considered at one height (one proposer per round, a bounded number of rounds). */

@@ -6,6 +6,7 @@
  * docs/spec/consensus.md — CONS-CHECK-1 (votes), CONS-CHECK-2 (proposals), CONS-CHECK-3 (sync and status).
  */
 import {
+  EVIDENCE_GOSSIP_HEIGHTS_MAX,
   GOSSIP_TXS_MAX,
   ROUNDS_AHEAD_MAX,
   SYNC_BLOCKS_MAX,
@@ -13,10 +14,12 @@ import {
   checkHeaderShape,
   proposalSignBytes,
   proposer as proposerAt,
+  verifyEvidence,
   verifySignature,
   voteSignBytes,
   type BlockHeader,
   type Commit,
+  type Evidence,
   type Proposal,
   type Validator,
   type Vote,
@@ -113,4 +116,21 @@ export function checkBlocks(m: { blocks?: unknown }): Verdict<{ block: WireBlock
 export function checkTxs(m: { txs?: unknown }): Verdict<unknown[]> {
   if (!Array.isArray(m.txs) || m.txs.length > GOSSIP_TXS_MAX) return reject('malformed txs message');
   return ok(m.txs);
+}
+
+/**
+ * Gossiped evidence (CONS-EVIDENCE-3): ignored unless about a height near ours (from EVIDENCE_GOSSIP_HEIGHTS_MAX below
+ * to one above), so that a validator cannot make us verify and keep evidence it signs against itself for any height;
+ * otherwise it must verify (both messages signed by the named validator and conflicting): evidence that does not is
+ * something no honest node sends. `known` answers whether it is already recorded (checked before any signature).
+ */
+export function checkEvidence(view: CheckView, m: { evidence?: unknown }, known: (e: Evidence) => boolean): Verdict<Evidence> {
+  const e = m.evidence as Evidence | undefined;
+  if (typeof e !== 'object' || e === null || typeof e.validator !== 'string') return reject('malformed evidence');
+  const first = e.type === 'duplicate-vote' ? e.voteA : e.type === 'duplicate-proposal' ? e.proposalA : undefined;
+  if (typeof first !== 'object' || first === null || !Number.isSafeInteger(first.height)) return reject('malformed evidence');
+  if (first.height > view.height + 1 || first.height < view.height - EVIDENCE_GOSSIP_HEIGHTS_MAX) return IGNORE;
+  if (known(e)) return IGNORE;
+  const why = verifyEvidence(view.chainId, view.validators, e);
+  return why === null ? ok(e) : reject(`invalid evidence: ${why}`);
 }

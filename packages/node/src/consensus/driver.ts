@@ -34,9 +34,9 @@ import {
   type Vote,
 } from '@machi/core';
 import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
-import { checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
+import { checkEvidence, checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
 import { every, systemClock, type Clock, type Timer } from './clock.js';
-import { evidenceRecords, recordEvidence, type EvidenceRecord } from './evidence.js';
+import { evidenceRecords, hasEvidence, recordEvidence, type EvidenceRecord } from './evidence.js';
 import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
 import { PeerScores, invalidGossipCount } from './peers.js';
@@ -391,9 +391,13 @@ export class ConsensusDriver {
     this.#advance();
   }
 
-  #recordEvidence(evidence: Evidence): void {
+  /** Records evidence found here or gossiped to us; new evidence goes on to every peer (CONS-EVIDENCE-3). */
+  #recordEvidence(evidence: Evidence, from?: string): void {
     const r = recordEvidence(this.#node, evidence);
-    if (r !== undefined) this.#log(`EVIDENCE: ${r.org} signed two different ${r.type}s at height ${r.height} round ${r.round}`);
+    if (r === undefined) return;
+    const via = from === undefined ? '' : ` (reported by ${this.#node.orgs.get(from)?.id ?? from})`;
+    this.#log(`EVIDENCE: ${r.org} signed two different ${r.type}s at height ${r.height} round ${r.round}${via}`);
+    this.#net?.broadcast({ t: 'evidence', evidence });
   }
 
   evidence(): EvidenceRecord[] {
@@ -459,6 +463,11 @@ export class ConsensusDriver {
           return this.#onVote(peer, m);
         case 'proposal':
           return void this.#onProposal(peer, m).catch((e: unknown) => this.#log(`proposal handling failed: ${logSafe((e as Error).message)}`));
+        case 'evidence': {
+          const evidence = checkEvidence(this.#view(), m, (e) => hasEvidence(this.#node, e));
+          if (!this.#passes(peer, evidence)) return;
+          return this.#recordEvidence(evidence.value, peer);
+        }
         default:
           // Other services share the link (private-data requests); anything else is a protocol violation.
           if (typeof (m as { t?: unknown })?.t === 'string' && (m as { t: string }).t.startsWith('private-')) return;

@@ -3,7 +3,8 @@
  * reports them, or two different proposals one proposer signed for one (height, round), as the driver finds them
  * (CONS-PROPOSAL-1). Each is checked (verifyEvidence), recorded once per (validator, height, round, type), kept (at
  * most EVIDENCE_MAX) in the store and served at GET /v1/evidence with both signed messages, so anyone holding the
- * genesis can check it again. docs/spec/consensus.md — CONS-EVIDENCE-1, CONS-EVIDENCE-2.
+ * genesis can check it again; new evidence is gossiped to every peer, which checks and records it in turn.
+ * docs/spec/consensus.md — CONS-EVIDENCE-1, CONS-EVIDENCE-2, CONS-EVIDENCE-3.
  */
 import { EVIDENCE_MAX, verifyEvidence, type Evidence } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
@@ -43,6 +44,12 @@ export function recordEvidence(node: MachiNode, evidence: Evidence): EvidenceRec
   list.push(record);
   node.store.setMeta(EVIDENCE_META_KEY, JSON.stringify(list.slice(-EVIDENCE_MAX)));
   return record;
+}
+
+/** Whether evidence of the same equivocation (validator, height, round, type) is already recorded. */
+export function hasEvidence(node: MachiNode, evidence: Evidence): boolean {
+  const a = evidence.type === 'duplicate-vote' ? evidence.voteA : evidence.proposalA;
+  return evidenceRecords(node).some((e) => e.validator === evidence.validator && e.height === a.height && e.round === a.round && e.type === a.type);
 }
 
 export function evidenceRecords(node: MachiNode): EvidenceRecord[] {

@@ -1,5 +1,5 @@
 /** What the consensus driver sends and receives, and what it needs from the peer-to-peer layer. docs/spec/consensus.md */
-import type { Commit, Proposal, Vote } from '@machi/core';
+import type { Commit, Evidence, Proposal, Vote } from '@machi/core';
 import type { WireBlock } from '../node/node.js';
 
 /** What the driver needs from the peer-to-peer layer (P2PNetwork implements it; so does the simulator's network). */
@@ -18,4 +18,5 @@ export type WireMessage =
   | { t: 'vote'; vote: Vote }
   | { t: 'status'; height: number }
   | { t: 'get-blocks'; from: number; to: number }
-  | { t: 'blocks'; blocks: { block: WireBlock; commit: Commit }[] };
+  | { t: 'blocks'; blocks: { block: WireBlock; commit: Commit }[] }
+  | { t: 'evidence'; evidence: Evidence };

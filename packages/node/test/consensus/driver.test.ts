@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   PEER_BACKOFF_MS, PEER_INVALID_TXS_MAX, generateKeyPair, proposalSignBytes, proposer, signTx, signerFromJwk, validatorsOf, verifyEvidence,
-  voteSignBytes, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
+  EVIDENCE_GOSSIP_HEIGHTS_MAX, voteSignBytes, type Evidence, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
 import { ConsensusDriver, type Clock, type Timer } from '../../src/consensus/driver.js';
 import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
@@ -170,6 +170,64 @@ describe('CONS-PROPOSAL-1: one proposal per proposer per round is checked', () =
     await settle();
     expect(checkBlock).toHaveBeenCalledTimes(1);
     expect(driver.evidence()).toEqual([]);
+  });
+});
+
+/** Evidence that `signer` prevoted two different blocks at `height`, round 0. */
+function doubleVote(signer: Signer, height: number): Evidence {
+  const v = (blockHash: string): Vote => ({ type: 'prevote', height, round: 0, blockHash, from: signer.publicKey, sig: signer.sign(voteSignBytes(genesis.chainId, 'prevote', height, 0, blockHash)) });
+  return { type: 'duplicate-vote', validator: signer.publicKey, voteA: v('a'.repeat(64)), voteB: v('b'.repeat(64)) };
+}
+const evidenceSent = (net: FakeTransport): unknown[] => net.sent.filter((m) => (m as { t?: string }).t === 'evidence');
+
+describe('CONS-EVIDENCE-3: evidence is gossiped', () => {
+  it('evidence found here goes to every peer once', async () => {
+    const { net, driver } = setup();
+    for (const m of await floodOfProposals(5)) net.deliver(byz, m);
+    await settle();
+    expect(driver.evidence()).toHaveLength(1);
+    expect(evidenceSent(net)).toEqual([{ t: 'evidence', evidence: driver.evidence()[0]!.evidence }]);
+  });
+
+  it('genuine evidence from a peer is recorded, logged with who reported it, and passed on once; copies are ignored', async () => {
+    const { net, driver, log } = setup();
+    const reporter = others[0]!;
+    const evidence = doubleVote(byz, 1);
+    net.deliver(reporter, { t: 'evidence', evidence });
+    net.deliver(others[1] ?? reporter, { t: 'evidence', evidence });
+    net.deliver(reporter, { t: 'evidence', evidence });
+    await settle();
+    expect(driver.evidence()).toHaveLength(1);
+    expect(driver.evidence()[0]).toMatchObject({ org: orgOf(byz.publicKey), validator: byz.publicKey, height: 1, round: 0, type: 'prevote' });
+    expect(verifyEvidence(genesis.chainId, validators, driver.evidence()[0]!.evidence!)).toBeNull();
+    expect(log).toContain(`EVIDENCE: ${orgOf(byz.publicKey)} signed two different prevotes at height 1 round 0 (reported by ${orgOf(reporter.publicKey)})`);
+    expect(evidenceSent(net)).toHaveLength(1);
+    expect(net.disconnects).toEqual([]);
+  });
+
+  it('evidence that does not verify disconnects its sender and is not recorded', async () => {
+    const { net, driver } = setup();
+    const liar = others[0]!;
+    const forged = doubleVote(byz, 1) as Extract<Evidence, { type: 'duplicate-vote' }>;
+    forged.voteB = { ...forged.voteB, sig: forged.voteA.sig }; // not byz's signature over voteB
+    net.deliver(liar, { t: 'evidence', evidence: forged });
+    net.deliver(liar, { t: 'evidence', evidence: { type: 'duplicate-vote', validator: byz.publicKey } });
+    await settle();
+    expect(driver.evidence()).toEqual([]);
+    expect(net.disconnects.map((d) => d.peer)).toEqual([liar.publicKey, liar.publicKey]);
+    expect(net.disconnects[0]!.reason).toMatch(/invalid evidence: a signature does not verify/);
+    expect(net.disconnects[1]!.reason).toMatch(/malformed evidence/);
+    expect(evidenceSent(net)).toEqual([]);
+  });
+
+  it('evidence about a height far from ours is ignored: not verified, not kept, no one blamed', async () => {
+    const { net, driver } = setup();
+    net.deliver(others[0]!, { t: 'evidence', evidence: doubleVote(byz, 1 + 2) });
+    net.deliver(others[0]!, { t: 'evidence', evidence: doubleVote(byz, 10 ** 9) });
+    await settle();
+    expect(driver.evidence()).toEqual([]);
+    expect(net.disconnects).toEqual([]);
+    expect(EVIDENCE_GOSSIP_HEIGHTS_MAX).toBeGreaterThan(0);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
-import { openDataDir } from './datadir.js';
+import { loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
 import { SqliteStore } from '../storage/sqlite.js';
@@ -94,8 +94,11 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const auth = openAuth(opts.dir);
   // demo accounts first: the modules' demo data refers to them
   if (opts.demo === true) {
-    const users = await seedAccounts(auth.accounts, wired.node.self.id);
-    log(`demo accounts of ${wired.node.self.id} (password "${DEMO_PASSWORD}"): ${users.map((u) => `${u.username} (${u.role})`).join(', ')}`);
+    // the staff of member organisations whose keys this node hosts sign in here, with their organisation
+    for (const org of [wired.node.self.id, ...loadHostedSigners(opts.dir, dd.genesis).keys()]) {
+      const users = await seedAccounts(auth.accounts, org);
+      log(`demo accounts of ${org} (password "${DEMO_PASSWORD}"): ${users.map((u) => `${u.username} (${u.role})`).join(', ')}`);
+    }
   }
   let publicUrl = ''; // status list URIs in credentials name it; known once listening
   const modules = await openModules({

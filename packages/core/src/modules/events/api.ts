@@ -68,7 +68,7 @@ export type FollowResult = FromSchema<typeof followResultSchema>;
 /**
  * One department's part of an event with its timers at the node's clock: `ackMissed` (a major event's acknowledgement
  * deadline passed without, or before, an acknowledgement), `overdue` (not handled past `dueAt` while dispatched).
- * `orgName` from the genesis; `hosted` when its key is hosted on a node of another organisation (docs/adr).
+ * `orgName` from the genesis; `hosted` when its key is hosted on a node of another organisation (docs/decisions/0001-hosted-departments.md).
  */
 export const partViewSchema = {
   type: 'object',

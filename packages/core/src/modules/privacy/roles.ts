@@ -44,7 +44,9 @@ export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = {
   'property-staff': ['repair-dispatch', 'identity-verification'],
   dispatcher: ['repair-dispatch', 'alarm-response'],
   'maintenance-worker': ['repair-dispatch'],
+  // alarm-response kept for the grid worker: records made before the power role was renamed stay valid
   'grid-worker': ['alarm-response'],
+  'line-worker': ['alarm-response'],
   'utility-staff': ['alarm-response', 'identity-verification'],
   official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency'],
   regulator: ['audit'],

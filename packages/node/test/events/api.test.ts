@@ -12,7 +12,7 @@ import { verifyEventStep, type EventStep } from '@machi/core';
 import { oneNode, type Answer, type OneNode } from '../support/node.js';
 import type { Events } from '../../src/modules/events/index.js';
 import { DEMO_GRIDS } from '../../src/modules/events/grids.js';
-import { noteHash } from '../../src/modules/repairs/store.js';
+import { noteHash } from '../../src/modules/events/store.js';
 
 const MINUTE_MS = 60_000;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);

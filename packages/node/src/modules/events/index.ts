@@ -69,7 +69,6 @@ export const eventsNodeModule = defineNodeModule({
   name: 'events',
   dependsOn: [],
   routeClasses: {
-    'events.catalogue': { access: 'public', doc: 'the event catalogues (categories, departments, codes, grids) to build forms from' },
     'events.grid': { access: ['grid-worker'], doc: "a grid worker's grids, patrol check-ins and household visits" },
     'events.report': { access: ['grid-worker', 'resident'], doc: 'report an event, my reports, follow, rate' },
     'events.centre': { access: ['official', 'dispatcher'], doc: "the command centre's board: triage, dispatch, close, send back, escalate" },

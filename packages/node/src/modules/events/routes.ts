@@ -62,7 +62,7 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
   await app.register(eventPhotoUpload, { service });
 
   app.get('/v1/events/catalogue', {
-    config: { access: 'events.catalogue' },
+    config: { access: 'public' },
     schema: { response: { 200: eventCataloguesSchema } },
   }, async () => service.catalogues());
 

@@ -74,9 +74,8 @@ import { actorOf, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
-import { newSalt, noteHash } from '../repairs/store.js';
 import type { GridInfo } from './grids.js';
-import { EVENTS_PHOTO_BYTES_MAX, EVENTS_UPLOADS_PENDING_MAX, type EventStore } from './store.js';
+import { EVENTS_PHOTO_BYTES_MAX, EVENTS_UPLOADS_PENDING_MAX, newSalt, noteHash, type EventStore } from './store.js';
 
 /** Entries read per list (board, inbox, my reports, a grid's events, a department's record). */
 export const EVENTS_LIST_MAX = 1000;

@@ -7,9 +7,9 @@
  * This class owns only its tables (`event_notes`, `event_photos`, `event_follows`, `events_meta`); the file is shared,
  * so the schema is `CREATE … IF NOT EXISTS` and touches nothing else.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { MetaTable, openPrivateDb, seal, unseal } from '../../storage/private-db.js';
-import { imageTypeOf, sha256Hex, type ImageType } from '../repairs/store.js';
 
 /** Largest photo, bytes (as repairs'). */
 export const EVENTS_PHOTO_BYTES_MAX = 5 * 1024 * 1024;
@@ -19,6 +19,27 @@ export const EVENTS_UPLOADS_PENDING_MAX = 20;
 export const EVENTS_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** Events a user follows, at most. */
 export const EVENTS_FOLLOWS_MAX = 200;
+
+const SALT_BYTES = 16;
+
+export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+/**
+ * The hash a description is recorded under on the ledger: SHA-256 of `salt ‖ "\n" ‖ text` (UTF-8), the salt 32 random
+ * hex digits kept with the text (as repairs' notes: a short text could be guessed from a bare hash).
+ */
+export const noteHash = (salt: string, text: string): string => sha256Hex(`${salt}\n${text}`);
+export const newSalt = (): string => randomBytes(SALT_BYTES).toString('hex');
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** The image type by magic bytes (never by the declared content type), or undefined for anything else. */
+export function imageTypeOf(b: Buffer): ImageType | undefined {
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS event_notes (

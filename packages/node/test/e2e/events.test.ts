@@ -59,6 +59,22 @@ describe('community events on a consortium of processes', () => {
     expect(genesis.orgs.filter((o) => o.power > 0).map((o) => o.id)).toEqual(['street-office', 'property-company', 'power-company', 'auditor']);
   });
 
+  it('seeds a living community on the street office: grids with coverage, events in every open state, each department on the record', async () => {
+    const board = ok(await as('street-office', 'lin.centre', 'GET', '/v1/events/board?limit=100'));
+    expect(new Set(board.events.map((e: any) => e.status))).toEqual(new Set(['reported', 'filed', 'dispatched', 'handled']));
+    expect(board.events.some((e: any) => e.major && e.category === 'fire')).toBe(true);
+    const { grids } = ok(await as('street-office', 'ma.grid', 'GET', '/v1/events/grids/mine'));
+    expect(grids.map((g: any) => g.grid)).toEqual(['grid-1']);
+    expect(grids[0].mine.householdsVisited).toBeGreaterThan(0);
+    const { departments } = ok(await as('property-company', 'resident1', 'GET', '/v1/events/departments'));
+    const urban = departments.find((d: any) => d.org === 'urban-management');
+    expect(urban).toMatchObject({ validator: false });
+    expect(urban.handled).toBeGreaterThan(0);
+    expect(urban.flagsReceived).toBe(1);
+    expect(urban.sentBack).toBeGreaterThan(0);
+    expect(departments.find((d: any) => d.org === 'police').flagsRaised).toBe(1);
+  });
+
   it('a grid worker reports, the command centre dispatches to police and urban management, both handle, the centre closes; every step verifies, signed by its department', async () => {
     const description = `3号楼消防通道被杂物堵塞 ${randomBytes(4).toString('hex')}`;
     const { event } = ok(await as('street-office', 'ma.grid', 'POST', '/v1/events', {

@@ -8,7 +8,10 @@ export const ROLES = [
   'property-staff',
   'dispatcher',
   'maintenance-worker',
+  /** 网格员: patrols a grid of the community, visits households, reports events (docs/spec/events.md) */
   'grid-worker',
+  /** a power company's line worker (electrician on the lines; called `grid-worker` before the events module) */
+  'line-worker',
   'utility-staff',
   'official',
   'regulator',

@@ -12,7 +12,13 @@ export const DEMO_RESIDENT_ACCOUNTS = 4;
 
 /** Accounts per organisation: [username, role, display name]. */
 const DEMO_ACCOUNTS: Record<string, [string, Role, string][]> = {
-  'street-office': [['zhou.official', 'official', '周主任 (street office)'], ['qian.official', 'official', '钱科员 (street office)']],
+  'street-office': [
+    ['zhou.official', 'official', '周主任 (street office)'],
+    ['qian.official', 'official', '钱科员 (street office)'],
+    ['lin.centre', 'dispatcher', '林值班 (command centre)'],
+    ['ma.grid', 'grid-worker', '马网格员 (grid worker, grid 1)'],
+    ['yang.grid', 'grid-worker', '杨网格员 (grid worker, grid 2)'],
+  ],
   'property-company': [
     ['li.staff', 'property-staff', '李经理 (property staff)'],
     ['chen.dispatch', 'dispatcher', '陈调度 (dispatcher)'],
@@ -20,11 +26,16 @@ const DEMO_ACCOUNTS: Record<string, [string, Role, string][]> = {
     ['zhao.worker', 'maintenance-worker', '赵师傅 (maintenance)'],
     ...Array.from({ length: DEMO_RESIDENT_ACCOUNTS }, (_, i): [string, Role, string] => [`resident${i + 1}`, 'resident', `resident ${i + 1}`]),
   ],
-  'power-company': [['sun.grid', 'grid-worker', '孙电工 (grid worker)'], ['wu.utility', 'utility-staff', '吴专员 (power utility)']],
+  'power-company': [['sun.line', 'line-worker', '孙电工 (line worker)'], ['wu.utility', 'utility-staff', '吴专员 (power utility)']],
   auditor: [['he.audit', 'regulator', '何审计 (regulator)']],
   'water-company': [['zheng.utility', 'utility-staff', '郑专员 (water utility)']],
   'civil-affairs': [['feng.official', 'official', '冯科长 (civil affairs)']],
-  police: [['xu.police', 'official', '许警官 (police)']],
+  // police, urban management, the comprehensive management office and the judicial office: on their own node where
+  // they run a validator, else hosted on the street office's node (docs/decisions/0001-hosted-departments.md)
+  police: [['xu.police', 'official', '许警官 (police)'], ['tang.police', 'dispatcher', '唐警官 (police duty desk)']],
+  'urban-management': [['guo.urban', 'official', '郭队长 (urban management)'], ['luo.urban', 'dispatcher', '罗队员 (urban management)']],
+  'comprehensive-management': [['deng.zongzhi', 'official', '邓主任 (comprehensive management)']],
+  judiciary: [['song.judicial', 'official', '宋调解员 (judicial office)']],
 };
 
 /** Creates this organisation's demo accounts if it has none; returns the list to print. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { DEFAULT_CONSORTIUM, GENESIS_FILE, KEY_FILE, createConsortium, readJsonFile } from '../node/datadir.js';
+import { DEFAULT_CONSORTIUM, GENESIS_FILE, KEY_FILE, createConsortium, defaultHostedMembers, readJsonFile } from '../node/datadir.js';
 import { parseGenesis } from '@machi/core';
 
 const BIN = fileURLToPath(new URL('../../bin/machi.js', import.meta.url));
@@ -27,8 +27,11 @@ export async function runConsortium(opts: UpOptions): Promise<void> {
     if (existsSync(join(opts.dir, KEY_FILE))) {
       throw new Error(`${opts.dir} holds a single node (made by "machi start"); use another --data for a consortium`);
     }
-    createConsortium(opts.dir, DEFAULT_CONSORTIUM.slice(0, opts.orgs), { chainId: 'machi-local' });
-    process.stdout.write(`created a consortium of ${opts.orgs} organisations in ${opts.dir}\n`);
+    const validators = DEFAULT_CONSORTIUM.slice(0, opts.orgs);
+    // departments that run no validator take part as members whose keys the street office's node hosts (docs/decisions/0001-hosted-departments.md)
+    const hosted = defaultHostedMembers(validators);
+    createConsortium(opts.dir, validators, { chainId: 'machi-local', hosted });
+    process.stdout.write(`created a consortium of ${opts.orgs} organisations in ${opts.dir}${hosted === undefined ? '' : `, with ${hosted.orgs.join(', ')} as members hosted on ${hosted.host}'s node`}\n`);
   }
   const genesis = parseGenesis(readJsonFile(genesisPath, 'genesis file'));
   const orgs = genesis.orgs.filter((o) => existsSync(join(opts.dir, o.id, KEY_FILE)));

@@ -11,12 +11,14 @@ import { notaryNodeModule } from './notary/index.js';
 import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
+import { eventsNodeModule } from './events/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
   privacyNodeModule,
   repairsNodeModule,
   identityNodeModule,
+  eventsNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

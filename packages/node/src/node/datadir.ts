@@ -2,7 +2,7 @@
  * A node's data directory: `genesis.json` (shared by the consortium), `org-key.json` (this org's private key, mode
  * 0600, never leaves the machine) and `ledger.db` (SQLite). `initDataDir` creates a single-org chain when empty.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { newChainRules, generateKeyPair, parseGenesis, signerFromJwk, type Ed25519Jwk, type Genesis, type Signer } from '@machi/core';
@@ -10,6 +10,8 @@ import { newChainRules, generateKeyPair, parseGenesis, signerFromJwk, type Ed255
 export const GENESIS_FILE = 'genesis.json';
 export const KEY_FILE = 'org-key.json';
 export const LEDGER_FILE = 'ledger.db';
+/** Keys of member organisations this node hosts: DIR/hosted/<org>/org-key.json (docs/decisions/0001-hosted-departments.md). */
+export const HOSTED_DIR = 'hosted';
 
 export interface DataDir {
   dir: string;
@@ -83,17 +85,77 @@ export const KNOWN_ORGS: Record<string, string> = {
 export const DEFAULT_CONSORTIUM = ['street-office', 'property-company', 'power-company', 'auditor', 'water-company', 'civil-affairs', 'police'];
 
 /**
- * Creates a consortium: one key per org in OUT/<org>/org-key.json, and the shared genesis (every org a validator
- * with power 1) in OUT/genesis.json and in each org's directory. Refuses to overwrite an existing genesis.
+ * Departments that take part in community events (docs/spec/events.md) whether or not they run a validator: those not
+ * among a local consortium's validators become members without voting power whose keys the street office's node
+ * hosts (docs/decisions/0001-hosted-departments.md).
  */
-export function createConsortium(out: string, orgIds: string[], opts: { chainId?: string } = {}): Genesis {
+export const HOSTED_DEPARTMENTS = ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs'];
+/** The organisation whose node hosts the departments' keys in a local consortium. */
+export const DEPARTMENT_HOST = 'street-office';
+
+export interface HostedMembers {
+  /** the validator organisation whose node holds the keys */
+  host: string;
+  /** member organisations (power 0) whose keys go to OUT/<host>/hosted/<org>/org-key.json */
+  orgs: string[];
+}
+
+/** The hosted members `machi up` adds to a consortium of `validators`: the departments that are not validators. */
+export function defaultHostedMembers(validators: readonly string[]): HostedMembers | undefined {
+  if (!validators.includes(DEPARTMENT_HOST)) return undefined;
+  const orgs = HOSTED_DEPARTMENTS.filter((o) => !validators.includes(o));
+  return orgs.length === 0 ? undefined : { host: DEPARTMENT_HOST, orgs };
+}
+
+/**
+ * The member organisations whose keys this node holds (DIR/hosted/<org>/org-key.json), each checked against the
+ * genesis: the org exists, has no voting power (a validator signs on its own node), and the key is its key.
+ */
+export function loadHostedSigners(dir: string, genesis: Genesis): Map<string, Signer> {
+  const out = new Map<string, Signer>();
+  const root = join(dir, HOSTED_DIR);
+  if (!existsSync(root)) return out;
+  for (const org of readdirSync(root).sort()) {
+    const path = join(root, org, KEY_FILE);
+    if (!existsSync(path)) continue;
+    const member = genesis.orgs.find((o) => o.id === org);
+    if (member === undefined) throw new Error(`hosted key ${path}: ${org} is not an organisation of the genesis`);
+    if (member.power > 0) throw new Error(`hosted key ${path}: ${org} is a validator; it signs on its own node`);
+    let signer: Signer;
+    try {
+      signer = signerFromJwk(readJsonFile(path, 'hosted org key') as Ed25519Jwk);
+    } catch (e) {
+      throw new Error(`hosted key ${path} is not an Ed25519 JWK (${(e as Error).message})`);
+    }
+    if (signer.publicKey !== member.publicKey) throw new Error(`hosted key ${path} is not ${org}'s key in the genesis`);
+    out.set(org, signer);
+  }
+  return out;
+}
+
+/**
+ * Creates a consortium: one key per org in OUT/<org>/org-key.json, and the shared genesis (every org a validator
+ * with power 1) in OUT/genesis.json and in each org's directory. `hosted`: member organisations without voting power
+ * whose keys go to the host's directory (OUT/<host>/hosted/<org>/org-key.json). Refuses to overwrite an existing genesis.
+ */
+export function createConsortium(out: string, orgIds: string[], opts: { chainId?: string; hosted?: HostedMembers | undefined } = {}): Genesis {
   if (orgIds.length === 0) throw new Error('name at least one organisation');
   if (existsSync(join(out, GENESIS_FILE))) throw new Error(`${join(out, GENESIS_FILE)} already exists; choose another --out`);
+  const hosted = opts.hosted;
+  if (hosted !== undefined) {
+    if (!orgIds.includes(hosted.host)) throw new Error(`the host ${hosted.host} of hosted members is not a validator of the consortium`);
+    const both = hosted.orgs.find((o) => orgIds.includes(o));
+    if (both !== undefined) throw new Error(`${both} is both a validator and a hosted member`);
+  }
   const keys = orgIds.map(() => generateKeyPair());
+  const hostedKeys = (hosted?.orgs ?? []).map(() => generateKeyPair());
   const genesis = parseGenesis({
     chainId: opts.chainId ?? `machi-${randomBytes(3).toString('hex')}`,
     genesisTime: new Date().toISOString(),
-    orgs: orgIds.map((id, i) => ({ id, name: KNOWN_ORGS[id] ?? id, publicKey: keys[i]!.publicKey, power: 1 })),
+    orgs: [
+      ...orgIds.map((id, i) => ({ id, name: KNOWN_ORGS[id] ?? id, publicKey: keys[i]!.publicKey, power: 1 })),
+      ...(hosted?.orgs ?? []).map((id, i) => ({ id, name: KNOWN_ORGS[id] ?? id, publicKey: hostedKeys[i]!.publicKey, power: 0 })),
+    ],
     rules: newChainRules(),
   });
   const text = `${JSON.stringify(genesis, null, 2)}\n`;
@@ -103,6 +165,11 @@ export function createConsortium(out: string, orgIds: string[], opts: { chainId?
     mkdirSync(dir, { recursive: true });
     writeKeyFile(join(dir, KEY_FILE), keys[i]!.jwk);
     writeFileSync(join(dir, GENESIS_FILE), text, { flag: 'wx' });
+  });
+  (hosted?.orgs ?? []).forEach((id, i) => {
+    const dir = join(out, hosted!.host, HOSTED_DIR, id);
+    mkdirSync(dir, { recursive: true });
+    writeKeyFile(join(dir, KEY_FILE), hostedKeys[i]!.jwk);
   });
   writeFileSync(join(out, GENESIS_FILE), text, { flag: 'wx' });
   return genesis;

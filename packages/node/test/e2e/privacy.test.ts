@@ -23,7 +23,7 @@ import { CLI, startConsortium, type Answer, type Consortium, type ConsortiumNode
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 type Org = (typeof ORGS)[number];
 /** Roles that may call GET /v1/subjects/:subject (ROUTE_ACCESS['subjects.read']). */
-const READER_ROLES: Role[] = ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'utility-staff', 'official', 'regulator'];
+const READER_ROLES: Role[] = ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'line-worker', 'utility-staff', 'official', 'regulator'];
 const SEEDED = /demo community: (\d+) residents registered/;
 
 let c: Consortium;
@@ -316,7 +316,7 @@ describe('private data on a consortium of four organisations', () => {
     // the grant covers contact only
     expect(denial(await call(so, 'GET', readPath(newSubject, 'welfare-assessment', ['name']), { token: official })).reason).toBe('no-grant');
     // a case purpose needs a case reference naming a real, open case the reader is on (none: alarms come later)
-    const grid = await login('power-company', 'sun.grid');
+    const grid = await login('power-company', 'sun.line');
     expect(denial(await call(pw, 'GET', readPath(newSubject, 'alarm-response', ['phone']), { token: grid })).reason).toBe('no-case');
     const freeText = await call(pw, 'GET', readPath(newSubject, 'alarm-response', ['phone'], 'case:ZhangWei-b2-1203'), { token: grid });
     expect(denial(freeText).reason).toBe('case-not-found');

@@ -91,7 +91,7 @@ describe('the card routes', () => {
 
   it('residents, workers and other roles may not read or set cards: 403; no token: 401', async () => {
     const body = { phone: phone(), share: { name: true, phone: true } };
-    for (const user of ['resident1', 'wang.worker', 'he.worker', 'sun.grid']) {
+    for (const user of ['resident1', 'wang.worker', 'he.worker', 'sun.line']) {
       if (!s.tokens.has(user)) continue;
       const g = await getCard(user, 'he.worker');
       expect([user, g.status], JSON.stringify(g.json)).toEqual([user, 403]);
@@ -112,7 +112,7 @@ describe('the card routes', () => {
 
   it('an unknown user, or a user who is not a maintenance worker: 404, and nothing stored', async () => {
     const body = { phone: phone(), share: { name: true, phone: true } };
-    for (const username of ['nobody', 'chen.dispatch', 'li.staff', 'resident1', 'sun.grid', 'WANG.WORKER']) {
+    for (const username of ['nobody', 'chen.dispatch', 'li.staff', 'resident1', 'sun.line', 'WANG.WORKER']) {
       const g = await getCard('chen.dispatch', username);
       expect([username, g.status, g.json?.code]).toEqual([username, 404, 'NOT_FOUND']);
       const p = await put('chen.dispatch', username, body);

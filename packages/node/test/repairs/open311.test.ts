@@ -168,7 +168,7 @@ describe('Open311 GeoReport v2', () => {
     const key = s.tokens.get('resident1')!;
     expect(expectError(await postForm({ service_code: 'lift', address_string: 'b1' }), 403)).toMatch(/api_key is required/);
     expectError(await postForm({ api_key: 'not-a-token', service_code: 'lift', address_string: 'b1' }), 403);
-    expect(expectError(await postForm({ api_key: s.tokens.get('sun.grid')!, service_code: 'lift', address_string: 'b1' }), 403)).toMatch(/not open to role grid-worker/);
+    expect(expectError(await postForm({ api_key: s.tokens.get('sun.line')!, service_code: 'lift', address_string: 'b1' }), 403)).toMatch(/not open to role line-worker/);
     expect(expectError(await postForm({ api_key: key, address_string: 'b1' }), 400)).toMatch(/service_code/);
     expect(expectError(await postForm({ api_key: key, service_code: 'fireworks', address_string: 'b1' }), 400)).toMatch(/not a service/);
     expect(expectError(await postForm({ api_key: key, service_code: 'lift', address_string: 'the moon' }), 400)).toMatch(/does not name a building/);

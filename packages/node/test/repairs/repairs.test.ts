@@ -144,7 +144,7 @@ describe('forbidden and conflicting transitions are refused before anything is w
     ['escalating a request that is not overdue', 'chen.dispatch', 'escalate', undefined, 409, 'REPAIR_CONFLICT'],
     ['the reporter following their own request', 'resident1', 'follow', undefined, 409, 'REPAIR_CONFLICT'],
     ['another resident cancelling', 'resident2', 'cancel', undefined, 403, 'REPAIR_FORBIDDEN'],
-    ['a grid worker cancelling', 'sun.grid', 'cancel', undefined, 403, 'REPAIR_FORBIDDEN'],
+    ['a line worker cancelling', 'sun.line', 'cancel', undefined, 403, 'REPAIR_FORBIDDEN'],
     ['staff following (residents follow)', 'li.staff', 'follow', undefined, 403, 'REPAIR_FORBIDDEN'],
     ['a resident assigning (route class)', 'resident1', 'assign', { worker: 'wang.worker' }, 403, 'ACCESS_DENIED'],
     ['a dispatcher working (route class)', 'chen.dispatch', 'accept', undefined, 403, 'ACCESS_DENIED'],

@@ -42,7 +42,7 @@ describe('GET /v1/repairs/sla', () => {
       expect(e).toEqual({ category: e.category, name: c.name, defaultPriority: c.defaultPriority, slaHours: c.slaHours, defaultSlaHours: c.slaHours, configured: false });
     }
     expect(ok(await call(s, 'li.staff', 'GET', '/v1/repairs/sla')).categories).toEqual(t.categories);
-    for (const user of ['resident1', 'wang.worker', 'sun.grid']) expect((await call(s, user, 'GET', '/v1/repairs/sla')).status, user).toBe(403);
+    for (const user of ['resident1', 'wang.worker', 'sun.line']) expect((await call(s, user, 'GET', '/v1/repairs/sla')).status, user).toBe(403);
     expect((await call(s, undefined, 'GET', '/v1/repairs/sla')).status).toBe(401);
   });
 });
@@ -120,7 +120,7 @@ describe('PUT /v1/repairs/sla/:category', () => {
   it('refusals write nothing: roles, bounds, urgent > normal, unknown category', async () => {
     const before = { logSize: s.store.logSize(), mempool: s.node.mempoolSize };
     const table = JSON.stringify(ok(await call(s, 'chen.dispatch', 'GET', '/v1/repairs/sla')));
-    for (const user of ['resident1', 'wang.worker', 'sun.grid']) {
+    for (const user of ['resident1', 'wang.worker', 'sun.line']) {
       const r = await put(user, 'heating', { urgentHours: 1, normalHours: 2 });
       expect(r.status, user).toBe(403);
     }

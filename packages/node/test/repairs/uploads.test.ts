@@ -68,7 +68,7 @@ describe('uploads', () => {
   it('an empty body is 400; roles that never attach photos may not upload', async () => {
     const empty = await s.app.inject({ method: 'POST', url: '/v1/repairs/photos', headers: { authorization: `Bearer ${s.tokens.get('resident1')!}` } });
     expect([empty.statusCode, empty.json().code]).toEqual([400, 'REQUEST_INVALID']);
-    for (const user of ['chen.dispatch', 'sun.grid']) {
+    for (const user of ['chen.dispatch', 'sun.line']) {
       const r = await upload(user, fakePng());
       expect([r.status, r.json.code], user).toEqual([403, 'ACCESS_DENIED']);
     }
@@ -118,7 +118,7 @@ describe('photos in a request', () => {
       expect(r.headers['content-type']).toBe(type);
       expect(r.rawPayload.equals(bytes)).toBe(true);
     }
-    for (const user of ['resident2', 'zhao.worker', 'sun.grid']) {
+    for (const user of ['resident2', 'zhao.worker', 'sun.line']) {
       const r = await call(s, user, 'GET', `/v1/repairs/${id}/photos/${h1}`);
       expect([r.status, r.json.code], user).toEqual([403, 'REPAIR_FORBIDDEN']);
     }

@@ -23,6 +23,9 @@ import { OrgSubmitter } from '../../src/node/org-tx.js';
 import { privateDbPath } from '../../src/storage/private-db.js';
 import { openRepairs, repairsNodeModule, reporterSubjects, type RepairsWiring } from '../../src/modules/repairs/index.js';
 import { DEMO_BUILDINGS } from '../../src/modules/repairs/buildings.js';
+import { eventsNodeModule, openEvents, type EventsWiring } from '../../src/modules/events/index.js';
+import { HOSTED_DIR, KEY_FILE, writeKeyFile } from '../../src/node/datadir.js';
+import { mkdirSync } from 'node:fs';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 
 export const TEST_PASSWORD = 'machi-test-password';
@@ -39,7 +42,8 @@ export const TEST_ACCOUNTS: Readonly<Record<string, Role>> = {
   'chen.dispatch': 'dispatcher',
   'wang.worker': 'maintenance-worker',
   'zhao.worker': 'maintenance-worker',
-  'sun.grid': 'grid-worker',
+  'sun.line': 'line-worker',
+  'ma.grid': 'grid-worker',
   'wu.utility': 'utility-staff',
   'zhou.official': 'official',
   'he.audit': 'regulator',
@@ -91,6 +95,20 @@ export function repairsModule(w: Partial<Pick<RepairsWiring, 'escalationInterval
   };
 }
 
+/**
+ * The events module as registered, with test wiring: its escalation job does not run on its own (tests call
+ * `job.escalate(now)`), so no timer races a test that moves the clock.
+ */
+export function eventsModule(w: Partial<Pick<EventsWiring, 'escalationIntervalMs' | 'grids'>> = {}): NodeModule {
+  return {
+    ...eventsNodeModule,
+    open(ctx) {
+      const e = openEvents({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, log: ctx.log, escalationIntervalMs: null, ...w });
+      return { plugin: e.plugin, exports: e, close: () => e.close() };
+    },
+  };
+}
+
 /** A module by name (with the modules it depends on) or a variant of a registered one; in the registry's order. */
 function moduleList(chosen: readonly (string | NodeModule)[]): NodeModule[] {
   const registered: readonly NodeModule[] = NODE_MODULES;
@@ -111,6 +129,11 @@ export interface OneNodeOptions {
   org?: string;
   /** more organisations in the genesis, without voting power: their DIDs resolve, they sign nothing here */
   otherOrgs?: readonly string[];
+  /**
+   * member organisations without voting power whose keys this node hosts (DIR/hosted/<org>/org-key.json), each with
+   * its accounts (user name → role), signed in at start like `users`
+   */
+  hosted?: Readonly<Record<string, Readonly<Record<string, Role>>>>;
   chainId?: string;
   /** module names (their dependencies come along) or variants such as `repairsModule(…)`; default every module */
   modules?: readonly (string | NodeModule)[];
@@ -187,12 +210,18 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const org = opts.org ?? 'property-company';
   const dir = tempDir();
   const signer = signerFromJwk(generateKeyPair().jwk);
+  const hostedKeys = Object.keys(opts.hosted ?? {}).map((id) => ({ id, key: generateKeyPair() }));
+  for (const h of hostedKeys) {
+    mkdirSync(join(dir, HOSTED_DIR, h.id), { recursive: true });
+    writeKeyFile(join(dir, HOSTED_DIR, h.id, KEY_FILE), h.key.jwk);
+  }
   const genesis: Genesis = {
     chainId: opts.chainId ?? 'machi-test',
     genesisTime: new Date().toISOString(),
     orgs: [
       { id: org, name: orgName(org), publicKey: signer.publicKey, power: 1 },
       ...(opts.otherOrgs ?? []).map((id) => ({ id, name: orgName(id), publicKey: generateKeyPair().publicKey, power: 0 })),
+      ...hostedKeys.map((h) => ({ id: h.id, name: orgName(h.id), publicKey: h.key.publicKey, power: 0 })),
     ],
   };
   const clock = opts.clock ?? new TestClock();
@@ -207,7 +236,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   let url = '';
   const exportsOf = new Map<string, unknown>();
   // each module's exports kept for `use`, as openModules hands them to its dependants
-  const chosen = moduleList(opts.modules ?? [...NODE_MODULES.filter((m) => m.name !== 'repairs'), repairsModule()]).map((m): NodeModule => ({
+  const chosen = moduleList(opts.modules ?? [...NODE_MODULES.filter((m) => m.name !== 'repairs' && m.name !== 'events'), repairsModule(), eventsModule()]).map((m): NodeModule => ({
     ...m,
     async open(ctx) {
       const o = await m.open(ctx);
@@ -250,9 +279,11 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
 
   const users = opts.users ?? TEST_ACCOUNTS;
   const nameOf = (who: string): string => (who in users ? who : Object.keys(users).find((u) => users[u] === who)) ?? who;
+  const orgOfUser = new Map<string, string>();
+  for (const [o, list] of Object.entries(opts.hosted ?? {})) for (const u of Object.keys(list)) orgOfUser.set(u, o);
   const signIn = async (who: string): Promise<string> => {
     const username = nameOf(who);
-    const r = await built.inject({ method: 'POST', url: '/v1/auth/login', payload: { org, username, password: TEST_PASSWORD } });
+    const r = await built.inject({ method: 'POST', url: '/v1/auth/login', payload: { org: orgOfUser.get(username) ?? org, username, password: TEST_PASSWORD } });
     if (r.statusCode !== 200) throw new Error(`sign-in of ${username}: ${r.statusCode} ${r.body}`);
     return r.json().token as string;
   };
@@ -263,6 +294,13 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
     principals.set(username, { userId: u.id, username, org, role, actor: actorOf(org, u.id, secret) });
     if (opts.auth !== false) tokens.set(username, await signIn(username));
   }));
+  for (const [o, list] of Object.entries(opts.hosted ?? {})) {
+    await Promise.all(Object.entries(list).map(async ([username, role]) => {
+      const u = await accounts.createUser({ org: o, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
+      principals.set(username, { userId: u.id, username, org: o, role, actor: actorOf(o, u.id, secret) });
+      if (opts.auth !== false) tokens.set(username, await signIn(username));
+    }));
+  }
 
   const token = (who: string): string => {
     const t = tokens.get(nameOf(who));

@@ -58,7 +58,7 @@ describe('web modules registry', () => {
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
     expect(homes).toEqual({
       resident: '/', 'property-staff': '/', dispatcher: '/board', 'maintenance-worker': '/jobs', official: '/desk', regulator: '/alerts',
-      'grid-worker': '(welcome)', 'utility-staff': '(welcome)',
+      'grid-worker': '(welcome)', 'line-worker': '(welcome)', 'utility-staff': '(welcome)',
     });
   });
 });

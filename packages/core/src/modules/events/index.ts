@@ -12,6 +12,7 @@ export * from './handlers.js';
 export * from './queries.js';
 export * from './metrics.js';
 export * from './verify-step.js';
+export * from './api.js';
 export { EVENTS_ERRORS, eventErrorCode } from './errors.js';
 
 import { defineCoreModule } from '../../foundation/module.js';

@@ -21,7 +21,7 @@ export const privacyNodeModule = defineNodeModule({
   dependsOn: [],
   routeClasses: {
     'subjects.register': { access: ['property-staff', 'official'], doc: 'register a subject (personal data kept encrypted here)' },
-    'subjects.read': { access: ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'utility-staff', 'official', 'regulator'], doc: "read a subject's fields for a purpose (decided per record by decideAccess, recorded)" },
+    'subjects.read': { access: ['property-staff', 'dispatcher', 'maintenance-worker', 'grid-worker', 'line-worker', 'utility-staff', 'official', 'regulator'], doc: "read a subject's fields for a purpose (decided per record by decideAccess, recorded)" },
     'subjects.read-own': { access: ['resident'], doc: 'a resident reads their own record' },
     'subjects.erase': { access: ['property-staff', 'official'], doc: 'erase a subject (crypto-shredding)' },
     'grants.manage': { access: ['property-staff', 'official'], doc: 'grant and revoke reads to other organisations' },

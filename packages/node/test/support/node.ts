@@ -131,6 +131,13 @@ export interface OneNodeOptions {
   listen?: boolean;
   /** seed the modules' demo data (as `machi start --demo`) */
   demo?: boolean;
+  /**
+   * start again on a closed node's data directory (closed with `keepDir`): its genesis, key and secret; accounts that
+   * exist already are kept
+   */
+  restartOf?: Pick<OneNode, 'dir' | 'genesis' | 'signer' | 'secret'>;
+  /** leave the data directory in place on close (to restart on it) */
+  keepDir?: boolean;
 }
 
 export interface Answer {
@@ -184,10 +191,10 @@ export interface OneNode {
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'machi-test-'));
 
 export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
-  const org = opts.org ?? 'property-company';
-  const dir = tempDir();
-  const signer = signerFromJwk(generateKeyPair().jwk);
-  const genesis: Genesis = {
+  const org = opts.org ?? opts.restartOf?.genesis.orgs[0]!.id ?? 'property-company';
+  const dir = opts.restartOf?.dir ?? tempDir();
+  const signer = opts.restartOf?.signer ?? signerFromJwk(generateKeyPair().jwk);
+  const genesis: Genesis = opts.restartOf?.genesis ?? {
     chainId: opts.chainId ?? 'machi-test',
     genesisTime: new Date().toISOString(),
     orgs: [
@@ -202,7 +209,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const consensus = new ConsensusDriver({ node, signer, net: null });
   consensus.start();
   const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now });
-  const secret = randomBytes(32);
+  const secret = opts.restartOf?.secret ?? randomBytes(32);
   const auth: AuthOptions = { accounts, secret, now: authClock.now };
   let url = '';
   const exportsOf = new Map<string, unknown>();
@@ -227,7 +234,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
     store.close();
     await modules?.close();
     accounts.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (opts.keepDir !== true) rmSync(dir, { recursive: true, force: true });
   };
   try {
     modules = await openModules({
@@ -259,7 +266,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const tokens = new Map<string, string>();
   const principals = new Map<string, Principal>();
   await Promise.all(Object.entries(users).map(async ([username, role]) => {
-    const u = await accounts.createUser({ org, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
+    const u = accounts.findUser(org, username) ?? await accounts.createUser({ org, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
     principals.set(username, { userId: u.id, username, org, role, actor: actorOf(org, u.id, secret) });
     if (opts.auth !== false) tokens.set(username, await signIn(username));
   }));

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyBundle, type WebhookDelivery } from '@machi/core';
+import { signedHeaders } from '../../src/modules/webhooks/index.js';
 import type { OneNode } from '../support/node.js';
+import { freePort } from '../support/consortium.js';
 import { anchor, startReceiver, until, webhookNode, type Receiver } from './helpers.js';
 
 let s: OneNode;
@@ -90,14 +92,10 @@ describe('a committed transaction reaches the outside receiver', () => {
     const { receipt } = await anchor(s, 'original label');
     const d = await settled(sub, receipt.hash);
     const entry = (await rx.log()).find((e) => e.webhookId === d.id)!;
-    const sig = await until(async () => {
-      // replay the delivery with its headers as the receiver saw them, but another label in the body
-      const body = JSON.stringify({ ...entry.event, data: { ...entry.event.data, payload: { ...entry.event.data.payload, label: 'forged label' } } });
-      const { signedHeaders } = await import('../../src/modules/webhooks/index.js');
-      const honest = signedHeaders(s.signer, d.id, Number(entry.timestamp), JSON.stringify(entry.event));
-      const r = await fetch(`${rx.url}/ok`, { method: 'POST', headers: honest, body });
-      return r.status;
-    });
+    // replay the delivery with the headers it was sent with (signed over the original body), but another label
+    const body = JSON.stringify({ ...entry.event, data: { ...entry.event.data, payload: { ...entry.event.data.payload, label: 'forged label' } } });
+    const honest = signedHeaders(s.signer, d.id, Number(entry.timestamp), JSON.stringify(entry.event));
+    const sig = (await fetch(`${rx.url}/ok`, { method: 'POST', headers: honest, body })).status;
     expect(sig).toBe(400);
     expect((await rx.log()).filter((e) => e.webhookId === d.id).map((e) => e.problem)).toEqual([null, 'signature does not verify']);
     await unsubscribe(sub);
@@ -168,13 +166,13 @@ describe('receivers that fail', () => {
   });
 
   it('a target nobody listens on: a connection error per attempt, then failed', async () => {
-    const r = await s.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: 'http://127.0.0.1:9/nobody', types: ['notary.'] } });
+    const r = await s.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: `http://127.0.0.1:${await freePort()}/nobody`, types: ['notary.'] } });
     const sub = r.json.id as string;
     const { receipt } = await anchor(s, 'nobody home');
     const d = await settled(sub, receipt.hash);
     expect(d.state).toBe('failed');
     expect(d.attempts).toHaveLength(3);
-    for (const a of d.attempts) expect(a.error).toMatch(/ECONNREFUSED|fetch failed|bad port/);
+    for (const a of d.attempts) expect(a.error).toMatch(/^ECONNREFUSED/);
     await unsubscribe(sub);
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * The delivery queue lives in the node's private store: a delivery that a receiver refused before the node stopped is
+ * still pending after a restart on the same data directory, and is delivered by the restarted node — the same
+ * delivery (same webhook-id), its earlier attempt still in its log. docs/spec/webhooks.md#delivery
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { WebhookDelivery } from '@machi/core';
+import type { OneNode } from '../support/node.js';
+import { anchor, startReceiver, until, webhookNode, type Receiver } from './helpers.js';
+
+/** Slow enough retries that the delivery is still pending when the node stops; many attempts, so it is not failed. */
+const TIMINGS = { attemptTimeoutMs: 1_000, retryBaseMs: 300, retryCapMs: 300, attemptsMax: 50, pollMs: 20 };
+
+let rx: Receiver | undefined;
+const nodes: OneNode[] = [];
+afterAll(async () => {
+  for (const n of nodes) await n.close();
+  await rx?.stop();
+});
+
+const deliveries = async (s: OneNode, sub: string): Promise<WebhookDelivery[]> =>
+  (await s.call('GET', `/v1/webhooks/${sub}/deliveries`, { as: 'zhou.official' })).json.deliveries;
+
+describe('the queue survives a restart', () => {
+  it('a pending delivery is resumed by the restarted node', async () => {
+    const first = await webhookNode(TIMINGS, { keepDir: true });
+    nodes.push(first);
+    rx = await startReceiver(first.genesis);
+    const sub = (await first.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: `${rx.url}/hold`, types: ['notary.'] } })).json.id as string;
+    const { receipt } = await anchor(first, 'before the restart');
+    // refused once (503 while the receiver holds), then the node stops
+    const before = await until(async () => (await deliveries(first, sub)).find((d) => d.attempts.length >= 1));
+    expect(before).toMatchObject({ eventId: receipt.hash, state: 'pending' });
+    expect(before.attempts[0]!.status).toBe(503);
+    await first.close();
+
+    await rx.hold(false);
+    const second = await webhookNode(TIMINGS, { restartOf: first, keepDir: false });
+    nodes.push(second);
+    const after = await until(async () => (await deliveries(second, sub)).find((d) => d.state === 'delivered'), 15_000, 'the resumed delivery');
+    expect(after.id).toBe(before.id);
+    expect(after.eventId).toBe(receipt.hash);
+    expect(after.attempts.slice(0, before.attempts.length)).toEqual(before.attempts);
+    expect(after.attempts.at(-1)!.status).toBe(200);
+    const seen = (await rx.log()).filter((e) => e.webhookId === before.id);
+    expect(seen.at(-1)).toMatchObject({ answered: 200, problem: null });
+    expect(seen.slice(0, -1).every((e) => e.answered === 503)).toBe(true);
+  });
+});

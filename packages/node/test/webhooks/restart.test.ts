@@ -23,7 +23,7 @@ const deliveries = async (s: OneNode, sub: string): Promise<WebhookDelivery[]> =
 
 describe('the queue survives a restart', () => {
   it('a pending delivery is resumed by the restarted node', async () => {
-    const first = await webhookNode(TIMINGS, { keepDir: true });
+    const first = await webhookNode(TIMINGS, { keepDir: true, users: { 'zhou.official': 'official' } });
     nodes.push(first);
     rx = await startReceiver(first.genesis);
     const sub = (await first.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: `${rx.url}/hold`, types: ['notary.'] } })).json.id as string;
@@ -35,7 +35,7 @@ describe('the queue survives a restart', () => {
     await first.close();
 
     await rx.hold(false);
-    const second = await webhookNode(TIMINGS, { restartOf: first, keepDir: false });
+    const second = await webhookNode(TIMINGS, { restartOf: first, keepDir: false, users: { 'zhou.official': 'official' } });
     nodes.push(second);
     const after = await until(async () => (await deliveries(second, sub)).find((d) => d.state === 'delivered'), 15_000, 'the resumed delivery');
     expect(after.id).toBe(before.id);

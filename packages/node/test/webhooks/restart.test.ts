@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WebhookDelivery } from '@machi/core';
 import type { OneNode } from '../support/node.js';
-import { anchor, startReceiver, until, webhookNode, type Receiver } from './helpers.js';
+import { openWebhooks } from '../../src/modules/webhooks/index.js';
+import { TEST_TIMINGS, anchor, startReceiver, until, webhookNode, webhooksOf, type Receiver } from './helpers.js';
 
 /** Slow enough retries that the delivery is still pending when the node stops; many attempts, so it is not failed. */
 const TIMINGS = { attemptTimeoutMs: 1_000, retryBaseMs: 300, retryCapMs: 300, attemptsMax: 50, pollMs: 20 };
@@ -45,5 +46,28 @@ describe('the queue survives a restart', () => {
     const seen = (await rx.log()).filter((e) => e.webhookId === before.id);
     expect(seen.at(-1)).toMatchObject({ answered: 200, problem: null });
     expect(seen.slice(0, -1).every((e) => e.answered === 503)).toBe(true);
+  });
+});
+
+describe('the feed catches up', () => {
+  it('a transaction committed while the module was stopped is queued and delivered when it starts again', async () => {
+    const s = await webhookNode(TEST_TIMINGS, { users: { 'zhou.official': 'official' } });
+    nodes.push(s);
+    const own = await startReceiver(s.genesis);
+    try {
+      const sub = (await s.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: `${own.url}/ok`, types: ['notary.'] } })).json.id as string;
+      await webhooksOf(s).close(); // as if the process had stopped right after the commit below
+      const { receipt } = await anchor(s, 'committed while nobody listened');
+      const again = openWebhooks({ node: s.node, signer: s.signer, dir: s.dir, publicUrl: () => s.url, log: () => {}, timings: TEST_TIMINGS });
+      try {
+        const d = await until(() => again.store.deliveries(sub, 10).deliveries.find((x) => x.state === 'delivered'), 15_000, 'the caught-up delivery');
+        expect(d.eventId).toBe(receipt.hash);
+        expect((await own.log()).find((e) => e.webhookId === d.id)).toMatchObject({ problem: null, event: { id: receipt.hash, data: { height: receipt.height } } });
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await own.stop();
+    }
   });
 });

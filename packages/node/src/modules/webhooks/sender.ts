@@ -25,12 +25,15 @@ export interface WebhookTimings {
   totalConcurrency: number;
 }
 
-/** Production timings: 8 attempts over about 4.5 hours (10 s, 20 s, 40 s, … capped at 1 h, each with jitter). */
+/**
+ * Production timings: 10 attempts; the waits between them 30 s, 1 min, 2, 4, 8, 16, 32 min, then 1 h twice (about
+ * 3 h in all), each drawn between half and all of that (docs/spec/webhooks.md#retries).
+ */
 export const WEBHOOK_TIMINGS: WebhookTimings = {
   attemptTimeoutMs: 5_000,
-  retryBaseMs: 10_000,
+  retryBaseMs: 30_000,
   retryCapMs: 60 * 60 * 1000,
-  attemptsMax: 8,
+  attemptsMax: 10,
   pollMs: 1_000,
   perTargetConcurrency: 2,
   totalConcurrency: 16,

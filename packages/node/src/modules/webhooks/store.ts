@@ -110,7 +110,7 @@ export class WebhookStore {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS webhook_subscriptions_org ON webhook_subscriptions (org);
       CREATE TABLE IF NOT EXISTS webhook_deliveries (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subscription TEXT NOT NULL,
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, subscription TEXT NOT NULL,
         event_id TEXT NOT NULL, event_type TEXT NOT NULL, body TEXT NOT NULL, state TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER, created_at INTEGER NOT NULL,
         UNIQUE (subscription, event_id)

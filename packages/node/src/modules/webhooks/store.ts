@@ -185,15 +185,19 @@ export class WebhookStore {
    * failed at once.
    */
   enqueue(deliveries: readonly NewDelivery[], now: number, height?: number): void {
-    const pending = this.#db.prepare("SELECT count(*) FROM webhook_deliveries WHERE subscription = ? AND state = 'pending'").pluck();
+    const pendingOf = this.#db.prepare("SELECT count(*) FROM webhook_deliveries WHERE subscription = ? AND state = 'pending'").pluck();
     const insert = this.#db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (id, subscription, event_id, event_type, body, state, next_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     const attempt = this.#db.prepare('INSERT INTO webhook_attempts (delivery, n, at, duration_ms, status, error) VALUES (?, 0, ?, 0, NULL, ?)');
     this.#db.transaction(() => {
+      const pending = new Map<string, number>(); // counted once per subscription, then kept up to date here
       for (const d of deliveries) {
-        const full = (pending.get(d.subscription) as number) >= WEBHOOK_PENDING_PER_SUBSCRIPTION_MAX;
-        const r = insert.run(d.id, d.subscription, d.eventId, d.eventType, d.body, full ? 'failed' : 'pending', full ? null : now, now);
+        const waiting = pending.get(d.subscription) ?? (pendingOf.get(d.subscription) as number);
+        const full = waiting >= WEBHOOK_PENDING_PER_SUBSCRIPTION_MAX;
+        // a delivery that will never be sent keeps no body
+        const r = insert.run(d.id, d.subscription, d.eventId, d.eventType, full ? '' : d.body, full ? 'failed' : 'pending', full ? null : now, now);
         if (full && r.changes === 1) attempt.run(d.id, now, `queue full (${WEBHOOK_PENDING_PER_SUBSCRIPTION_MAX} waiting)`);
+        pending.set(d.subscription, waiting + (!full && r.changes === 1 ? 1 : 0));
       }
       if (height !== undefined) this.setCursor(height);
     })();

@@ -7,6 +7,7 @@
 //   /hang      never answers (the sender must time out)
 //   /redirect  302 to /ok (the sender must not follow)
 //   /hold      503 while held (POST /control/hold {"hold":true|false}), else as /ok
+//   /stall     no answer while held, else as /ok
 // GET /log answers everything recorded; it prints `listening <port>` once ready.
 import { createServer } from 'node:http';
 import { createPublicKey, verify } from 'node:crypto';
@@ -77,6 +78,7 @@ const server = createServer((req, res) => {
     if (path === '/redirect') return answer(302, { location: '/ok' });
     if (path === '/flaky' && first) return answer(500);
     if (path === '/hold' && hold) return answer(503);
+    if (path === '/stall' && hold) return; // the sender's attempt stays open
     answer(problem === null ? 200 : 400);
   });
 });

@@ -4,8 +4,6 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  WEBHOOK_DELIVERIES_PAGE_MAX,
-  WEBHOOK_ID_PATTERN,
   webhookCreateSchema,
   webhookDeliveryPageSchema,
   webhookListSchema,
@@ -13,29 +11,10 @@ import {
   webhookViewSchema,
   type WebhookCreate,
 } from '@machi/core';
-import type { FromSchema } from 'json-schema-to-ts';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
+import { WEBHOOK_DELIVERIES_PAGE_DEFAULT, idParam, pageQuery, type IdParam, type PageQuery } from './schemas.js';
 import type { WebhooksService } from './service.js';
-
-const idParam = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { id: { type: 'string', pattern: WEBHOOK_ID_PATTERN } },
-  required: ['id'],
-} as const;
-type IdParam = FromSchema<typeof idParam>;
-
-const pageQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: WEBHOOK_DELIVERIES_PAGE_MAX, default: 20 },
-    /** the `next` of the previous page */
-    cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
-  },
-} as const;
-type PageQuery = FromSchema<typeof pageQuery>;
 
 export const webhooksRoutes: FastifyPluginAsync<{ service: WebhooksService }> = async (app, { service }) => {
   /** Subscribes a target URL to transaction types (by prefix) for the caller's organisation. */
@@ -63,7 +42,7 @@ export const webhooksRoutes: FastifyPluginAsync<{ service: WebhooksService }> = 
   app.get<{ Params: IdParam; Querystring: PageQuery }>('/v1/webhooks/:id/deliveries', {
     config: { access: 'webhooks.manage' },
     schema: { params: idParam, querystring: pageQuery, response: { 200: webhookDeliveryPageSchema, '4xx': errorRef } },
-  }, async (req) => service.deliveries(principalOf(req), req.params.id, req.query.limit ?? 20, req.query.cursor === undefined ? undefined : Number(req.query.cursor)));
+  }, async (req) => service.deliveries(principalOf(req), req.params.id, req.query.limit ?? WEBHOOK_DELIVERIES_PAGE_DEFAULT, req.query.cursor === undefined ? undefined : Number(req.query.cursor)));
 
   /** Queues a signed test event (`org.machi.webhook.ping`) for the subscription. */
   app.post<{ Params: IdParam }>('/v1/webhooks/:id/ping', {

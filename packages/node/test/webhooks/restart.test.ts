@@ -58,11 +58,16 @@ describe('the feed catches up', () => {
       const sub = (await s.call('POST', '/v1/webhooks', { as: 'zhou.official', body: { url: `${own.url}/ok`, types: ['notary.'] } })).json.id as string;
       await webhooksOf(s).close(); // as if the process had stopped right after the commit below
       const { receipt } = await anchor(s, 'committed while nobody listened');
-      const again = openWebhooks({ node: s.node, signer: s.signer, dir: s.dir, publicUrl: () => s.url, log: () => {}, timings: TEST_TIMINGS });
+      // started again before the API listens (as start-up does): nothing is queued until the public address is known
+      let address = '';
+      const again = openWebhooks({ node: s.node, signer: s.signer, dir: s.dir, publicUrl: () => address, log: () => {}, timings: TEST_TIMINGS });
       try {
+        await new Promise((r) => setTimeout(r, 300));
+        expect(again.store.deliveries(sub, 10).deliveries).toEqual([]);
+        address = s.url;
         const d = await until(() => again.store.deliveries(sub, 10).deliveries.find((x) => x.state === 'delivered'), 15_000, 'the caught-up delivery');
         expect(d.eventId).toBe(receipt.hash);
-        expect((await own.log()).find((e) => e.webhookId === d.id)).toMatchObject({ problem: null, event: { id: receipt.hash, data: { height: receipt.height } } });
+        expect((await own.log()).find((e) => e.webhookId === d.id)).toMatchObject({ problem: null, event: { id: receipt.hash, data: { height: receipt.height, proof: `${s.url}/v1/txs/${receipt.hash}/proof` } } });
       } finally {
         await again.close();
       }

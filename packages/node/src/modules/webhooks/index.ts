@@ -20,6 +20,8 @@ export { WebhookStore } from './store.js';
 
 /** How often finished deliveries beyond each subscription's kept log are pruned, ms. */
 export const WEBHOOK_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** While the node's public address is not known yet (it is not listening), the feed looks again after this, ms. */
+export const WEBHOOK_FEED_ADDRESS_WAIT_MS = 100;
 
 export interface WebhooksWiring {
   node: MachiNode;
@@ -49,10 +51,19 @@ export function openWebhooks(w: WebhooksWiring): Webhooks {
   // The feed runs after the commit that announced a block has returned, never inside it; a failure is logged and the
   // next block (or start) retries from the cursor.
   let scheduled: NodeJS.Immediate | undefined;
+  let waiting: NodeJS.Timeout | undefined;
   let closed = false;
   const feed = (): void => {
     scheduled = undefined;
     if (closed) return;
+    // the events link to proofs under the public address, known once the API listens (start-up catch-up runs before)
+    if (w.publicUrl() === '') {
+      waiting ??= setTimeout(() => {
+        waiting = undefined;
+        schedule();
+      }, WEBHOOK_FEED_ADDRESS_WAIT_MS).unref();
+      return;
+    }
     try {
       if (runFeed({ node: w.node, store, publicUrl: w.publicUrl, now })) schedule();
     } catch (e) {
@@ -77,6 +88,7 @@ export function openWebhooks(w: WebhooksWiring): Webhooks {
       closed = true;
       w.node.off('block', schedule);
       if (scheduled !== undefined) clearImmediate(scheduled);
+      if (waiting !== undefined) clearTimeout(waiting);
       clearInterval(prune);
       await sender.close();
       store.close();

@@ -12,6 +12,7 @@ import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
 import { eventsNodeModule } from './events/index.js';
+import { webhooksNodeModule } from './webhooks/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -19,6 +20,7 @@ export const NODE_MODULES = [
   repairsNodeModule,
   identityNodeModule,
   eventsNodeModule,
+  webhooksNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

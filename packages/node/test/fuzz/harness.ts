@@ -239,10 +239,13 @@ export async function startFuzzNode(): Promise<FuzzNode> {
   const privateDb = new Database(join(dir, 'private.db'), { readonly: true });
   const dataVersion = (): number => privateDb.pragma('data_version', { simple: true }) as number;
   // what the private store holds, as one hash (its rows, table by table): a checkpoint or a no-op write changes
-  // data_version but not this
+  // data_version but not this. Not the webhooks queue: its feed and sender write it on their own, whenever a block
+  // commits or an attempt ends, whatever request runs meanwhile (its subscriptions, which only requests write, count).
+  const BACKGROUND_TABLES = ['webhook_attempts', 'webhook_deliveries', 'webhook_meta'];
   const contentDigest = (): string => {
     const h = createHash('sha256');
-    const tables = privateDb.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    const tables = (privateDb.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[])
+      .filter((t) => !BACKGROUND_TABLES.includes(t.name));
     for (const { name } of tables) {
       h.update(`\u0000${name}\u0000`);
       for (const row of privateDb.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).iterate() as Iterable<Record<string, unknown>>) {

@@ -154,6 +154,13 @@ export interface OneNodeOptions {
   listen?: boolean;
   /** seed the modules' demo data (as `machi start --demo`) */
   demo?: boolean;
+  /**
+   * start again on a closed node's data directory (closed with `keepDir`): its genesis, key and secret; accounts that
+   * exist already are kept
+   */
+  restartOf?: Pick<OneNode, 'dir' | 'genesis' | 'signer' | 'secret'>;
+  /** leave the data directory in place on close (to restart on it) */
+  keepDir?: boolean;
 }
 
 export interface Answer {
@@ -207,15 +214,16 @@ export interface OneNode {
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'machi-test-'));
 
 export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
-  const org = opts.org ?? 'property-company';
-  const dir = tempDir();
-  const signer = signerFromJwk(generateKeyPair().jwk);
-  const hostedKeys = Object.keys(opts.hosted ?? {}).map((id) => ({ id, key: generateKeyPair() }));
+  const org = opts.org ?? opts.restartOf?.genesis.orgs[0]!.id ?? 'property-company';
+  const dir = opts.restartOf?.dir ?? tempDir();
+  const signer = opts.restartOf?.signer ?? signerFromJwk(generateKeyPair().jwk);
+  // hosted members' keys: written on a fresh start only (a restart keeps its directory and genesis)
+  const hostedKeys = opts.restartOf !== undefined ? [] : Object.keys(opts.hosted ?? {}).map((id) => ({ id, key: generateKeyPair() }));
   for (const h of hostedKeys) {
     mkdirSync(join(dir, HOSTED_DIR, h.id), { recursive: true });
     writeKeyFile(join(dir, HOSTED_DIR, h.id, KEY_FILE), h.key.jwk);
   }
-  const genesis: Genesis = {
+  const genesis: Genesis = opts.restartOf?.genesis ?? {
     chainId: opts.chainId ?? 'machi-test',
     genesisTime: new Date().toISOString(),
     orgs: [
@@ -231,7 +239,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const consensus = new ConsensusDriver({ node, signer, net: null });
   consensus.start();
   const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now });
-  const secret = randomBytes(32);
+  const secret = opts.restartOf?.secret ?? randomBytes(32);
   const auth: AuthOptions = { accounts, secret, now: authClock.now };
   let url = '';
   const exportsOf = new Map<string, unknown>();
@@ -256,7 +264,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
     store.close();
     await modules?.close();
     accounts.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (opts.keepDir !== true) rmSync(dir, { recursive: true, force: true });
   };
   try {
     modules = await openModules({
@@ -290,7 +298,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const tokens = new Map<string, string>();
   const principals = new Map<string, Principal>();
   await Promise.all(Object.entries(users).map(async ([username, role]) => {
-    const u = await accounts.createUser({ org, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
+    const u = accounts.findUser(org, username) ?? await accounts.createUser({ org, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
     principals.set(username, { userId: u.id, username, org, role, actor: actorOf(org, u.id, secret) });
     if (opts.auth !== false) tokens.set(username, await signIn(username));
   }));

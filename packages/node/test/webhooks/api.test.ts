@@ -71,7 +71,7 @@ describe('targets', () => {
 });
 
 describe('who may', () => {
-  it.each(['resident1', 'wang.worker', 'chen.dispatch', 'sun.grid'])('%s (no webhooks.manage) → 403, nothing stored', async (who) => {
+  it.each(['resident1', 'wang.worker', 'chen.dispatch', 'sun.line'])('%s (no webhooks.manage) → 403, nothing stored', async (who) => {
     const r = await create({ url: 'https://example.org/', types: ['event.'] }, who);
     expect(r.status).toBe(403);
     expect(r.json.code).toBe('ACCESS_DENIED');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isMachiError, parseGenesis, signTx, verifyBundle, type SignedTx } from '@machi/core';
-import { DEFAULT_CONSORTIUM, GENESIS_FILE, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
+import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
 import { runConsortium } from './up.js';
 import { SqliteStore } from '../storage/sqlite.js';
 import { verifyStore } from '../chain/verify-store.js';
@@ -156,7 +156,7 @@ Options:
   },
 
   genesis: {
-    usage: 'genesis --orgs ID,ID,… --out DIR [--chain-id ID]',
+    usage: 'genesis --orgs ID,ID,… --out DIR [--chain-id ID] [--hosted ID,… [--host ID]]',
     summary: 'create keys for each organisation and the shared genesis file',
     help: `Creates a consortium: for each organisation id, a key in DIR/<id>/${KEY_FILE} (mode 600; give each org its own
 directory and nothing else) and the shared genesis file in DIR/genesis.json (copied into every org directory). Every
@@ -165,19 +165,27 @@ organisation is a validator with voting power 1; edit the genesis before any nod
 Options:
   --orgs ID,…     organisation ids, e.g. street-office,property-company,power-company,auditor
   --out DIR       where to write (must not hold a genesis yet)
-  --chain-id ID   the chain id (default: machi-<random>)`,
-    options: { orgs: { type: 'string' }, out: { type: 'string' }, 'chain-id': { type: 'string' } },
+  --chain-id ID   the chain id (default: machi-<random>)
+  --hosted ID,…   member organisations without voting power whose keys another organisation's node holds
+                  (DIR/<host>/hosted/<id>/${KEY_FILE}): departments that run no node of their own
+  --host ID       the organisation whose node holds them (default ${DEPARTMENT_HOST}; one of --orgs)`,
+    options: { orgs: { type: 'string' }, out: { type: 'string' }, 'chain-id': { type: 'string' }, hosted: { type: 'string' }, host: { type: 'string' } },
     async run(v, pos) {
       const ids = [...String(v.orgs ?? '').split(','), ...pos].map((s) => s.trim()).filter(Boolean);
       if (ids.length === 0 || typeof v.out !== 'string') throw new CliError('usage: machi genesis --orgs ID,ID,… --out DIR');
       let genesis;
       try {
-        genesis = createConsortium(v.out, ids, typeof v['chain-id'] === 'string' ? { chainId: v['chain-id'] } : {});
+        const hostedIds = String(v.hosted ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+        const hosted = hostedIds.length === 0 ? undefined : { host: typeof v.host === 'string' ? v.host : DEPARTMENT_HOST, orgs: hostedIds };
+        genesis = createConsortium(v.out, ids, { ...(typeof v['chain-id'] === 'string' ? { chainId: v['chain-id'] } : {}), hosted });
       } catch (e) {
         throw new CliError(isMachiError(e) ? e.message : (e as Error).message);
       }
       process.stdout.write(`genesis of chain ${genesis.chainId} with ${ids.length} organisations in ${join(v.out, GENESIS_FILE)}\n`);
-      for (const o of genesis.orgs) process.stdout.write(`  ${o.id.padEnd(24)} ${join(v.out, o.id)}/  key ${o.publicKey}\n`);
+      for (const o of genesis.orgs) {
+        const where = o.power === 0 ? `${join(v.out, typeof v.host === 'string' ? v.host : DEPARTMENT_HOST, HOSTED_DIR, o.id)}/ (hosted, no vote)` : `${join(v.out, o.id)}/`;
+        process.stdout.write(`  ${o.id.padEnd(24)} ${where}  key ${o.publicKey}\n`);
+      }
       return 0;
     },
   },

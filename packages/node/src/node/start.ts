@@ -32,8 +32,10 @@ export function wireNode(opts: {
   net?: PeerTransport | null;
   timeouts?: Partial<TimeoutParams>;
   log?: (line: string) => void;
+  /** the node's clock (block times, deadlines); default Date.now */
+  clock?: () => number;
 }): Wired {
-  const node = new MachiNode({ genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker });
+  const node = new MachiNode({ genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
   const consensus = new ConsensusDriver({
     node,
     signer: opts.signer,
@@ -69,6 +71,19 @@ export interface RunningNode extends Wired {
   close(): Promise<void>;
 }
 
+/**
+ * MACHI_CLOCK_OFFSET_MS: runs the node's ledger clock (block times, deadlines, timers) this many ms ahead of the
+ * system clock — for tests and demos of timers that take minutes; every node of a chain must use the same offset, and
+ * it may only grow (block times never go back). Default 0.
+ */
+export function clockOffsetMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.MACHI_CLOCK_OFFSET_MS;
+  if (v === undefined || v === '') return 0;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error('MACHI_CLOCK_OFFSET_MS must be a whole number of milliseconds, 0 or more');
+  return n;
+}
+
 const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
@@ -90,7 +105,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     await net.start();
   }
   const checker: TxChecker = new PooledChecker(dd.genesis, opts.checkThreads);
-  const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log });
+  const offset = clockOffsetMs();
+  const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log, ...(offset === 0 ? {} : { clock: () => Date.now() + offset }) });
+  if (offset !== 0) log(`clock: ${offset} ms ahead of the system clock (MACHI_CLOCK_OFFSET_MS)`);
   const auth = openAuth(opts.dir);
   // demo accounts first: the modules' demo data refers to them
   if (opts.demo === true) {

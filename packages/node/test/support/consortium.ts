@@ -90,6 +90,13 @@ export interface ConsortiumOptions {
   absent?: readonly string[];
   /** root folder prefix in the temp dir */
   name?: string;
+  /**
+   * member organisations without voting power whose keys the street office's node hosts (`machi genesis --hosted`);
+   * their staff sign in at the street office's node with their own organisation
+   */
+  hosted?: readonly string[];
+  /** extra environment of each node process, read at every (re)start (e.g. MACHI_CLOCK_OFFSET_MS) */
+  env?: (org: string) => Readonly<Record<string, string>>;
 }
 
 export interface Consortium {
@@ -121,7 +128,8 @@ export interface Consortium {
 export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Consortium> {
   const orgs = opts.orgs ?? FOUR_ORGS;
   const root = mkdtempSync(join(tmpdir(), `machi-${opts.name ?? 'consortium'}-`));
-  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', orgs.join(','), '--out', root], { encoding: 'utf8' });
+  const hostedArgs = opts.hosted === undefined || opts.hosted.length === 0 ? [] : ['--hosted', opts.hosted.join(',')];
+  const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', orgs.join(','), '--out', root, ...hostedArgs], { encoding: 'utf8' });
   expect(g.status, g.stderr).toBe(0);
   const genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
   const nodes: ConsortiumNode[] = orgs.map((org) => ({ org, dir: join(root, org), apiPort: 0, p2pPort: 0, url: '', stdout: '', stderr: '', output: '' }));
@@ -145,7 +153,7 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
     const peers = nodes.filter((m) => m !== n).map((m) => `127.0.0.1:${m.p2pPort}`).join(',');
     const proc = spawn(process.execPath, [
       CLI, 'start', ...(opts.demo === true ? ['--demo'] : []), '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env === undefined ? {} : { env: { ...process.env, ...opts.env(org) } }) });
     n.process = proc;
     delete n.crashed;
     proc.stderr!.on('data', (d: Buffer) => {
@@ -223,7 +231,9 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
     const key = `${org}/${username}`;
     const cached = tokens.get(key);
     if (cached !== undefined) return cached;
-    const r = await call(org, 'POST', '/v1/auth/login', { body: { org, username, password } });
+    // a hosted member's staff sign in at the node that holds its key (the street office's)
+    const at = (opts.hosted ?? []).includes(org) ? 'street-office' : org;
+    const r = await call(at, 'POST', '/v1/auth/login', { body: { org, username, password } });
     if (r.status !== 200) throw new Error(`login ${key}: ${r.status} ${r.text}`);
     tokens.set(key, r.json.token as string);
     return r.json.token as string;

@@ -68,7 +68,7 @@ export type FollowResult = FromSchema<typeof followResultSchema>;
 /**
  * One department's part of an event with its timers at the node's clock: `ackMissed` (a major event's acknowledgement
  * deadline passed without, or before, an acknowledgement), `overdue` (not handled past `dueAt` while dispatched).
- * `orgName` from the genesis; `hosted` when its key is hosted on a node of another organisation (docs/decisions/0001-hosted-departments.md).
+ * `orgName` from the genesis. (Whether a department's key is hosted is in the catalogue and department records.)
  */
 export const partViewSchema = {
   type: 'object',
@@ -272,7 +272,8 @@ export type DepartmentRecordList = FromSchema<typeof departmentRecordListSchema>
 /**
  * The catalogues a client builds its forms from: categories (with responsible departments and the major-event rule),
  * the codes steps carry, the departments with the organisations standing for them in this command centre's directory
- * (`hosted`: its key is on a node of another organisation; `validator`: it has voting power).
+ * (`hosted`: a member whose key this node holds for it, its staff signing in here — docs/decisions/0001-hosted-departments.md;
+ * `validator`: it has voting power).
  */
 export const eventCataloguesSchema = {
   type: 'object',

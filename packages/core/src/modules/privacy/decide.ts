@@ -4,7 +4,7 @@
  */
 import type { Role } from '../../foundation/roles.js';
 import type { CaseInfo } from '../../foundation/module.js';
-import { FIELDS, PURPOSE_CLASSES, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose } from './roles.js';
+import { FIELDS, PURPOSE_CLASSES, caseKindFits, isCasePurpose, isField, roleMayUse, type DataClass, type Field, type Purpose } from './roles.js';
 import type { DeniedReason, GrantRecord, SubjectRecord } from './types.js';
 
 export interface AccessRequest {
@@ -90,6 +90,8 @@ export function decideAccess(record: SubjectRecord | undefined, grants: readonly
   if (!roleMayUse(request.role, request.purpose)) return deny('purpose-not-allowed-for-role');
   if (isCasePurpose(request.purpose)) {
     if (!request.caseRef) return deny('no-case');
+    // public-safety and dispute-mediation name an event (`event:ev_…`), nothing else
+    if (!caseKindFits(request.purpose, request.caseRef)) return deny('case-not-found');
     const c = request.case;
     if (c === undefined) return deny('case-not-found');
     if (!c.open) return deny('case-closed');

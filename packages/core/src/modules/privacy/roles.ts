@@ -35,6 +35,9 @@ export const PURPOSES = [
   'identity-verification',
   'audit',
   'emergency',
+  // community events (docs/spec/events.md): the case is an open event the reader's department is assigned to
+  'public-safety',
+  'dispute-mediation',
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
@@ -42,13 +45,13 @@ export type Purpose = (typeof PURPOSES)[number];
 export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = {
   resident: ['identity-verification'],
   'property-staff': ['repair-dispatch', 'identity-verification'],
-  dispatcher: ['repair-dispatch', 'alarm-response'],
+  dispatcher: ['repair-dispatch', 'alarm-response', 'public-safety'],
   'maintenance-worker': ['repair-dispatch'],
   // alarm-response kept for the grid worker: records made before the power role was renamed stay valid
   'grid-worker': ['alarm-response'],
   'line-worker': ['alarm-response'],
   'utility-staff': ['alarm-response', 'identity-verification'],
-  official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency'],
+  official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency', 'public-safety', 'dispute-mediation'],
   regulator: ['audit'],
 };
 
@@ -65,10 +68,19 @@ export const PURPOSE_CLASSES: Readonly<Record<Purpose, readonly DataClass[]>> = 
   'identity-verification': ['identity', 'address', 'vehicle'],
   audit: ['identity', 'contact', 'address', 'vehicle', 'staff'],
   emergency: ['identity', 'contact', 'address'],
+  'public-safety': ['identity', 'contact', 'address'],
+  'dispute-mediation': ['identity', 'contact', 'address'],
 };
 
 /** Purposes that need a case reference (the request, alarm or case the access is for). */
-export const CASE_PURPOSES: readonly Purpose[] = ['repair-dispatch', 'alarm-response', 'case-handling'];
+export const CASE_PURPOSES: readonly Purpose[] = ['repair-dispatch', 'alarm-response', 'case-handling', 'public-safety', 'dispute-mediation'];
+/** Case purposes whose case must be of one of these kinds (the `kind:` of the case reference). */
+export const PURPOSE_CASE_KINDS: Readonly<Partial<Record<Purpose, readonly string[]>>> = { 'public-safety': ['event'], 'dispute-mediation': ['event'] };
+/** Whether `caseRef` is of a kind `purpose` accepts (any, for purposes without a rule). */
+export const caseKindFits = (purpose: Purpose, caseRef: string): boolean => {
+  const kinds = PURPOSE_CASE_KINDS[purpose];
+  return kinds === undefined || kinds.includes(caseRef.slice(0, caseRef.indexOf(':')));
+};
 
 const has = <T extends string>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
 

@@ -45,5 +45,10 @@ export interface WebModule {
    * than an official's desk): one of this module's route paths, or undefined; tried before every module's `home`
    */
   landing?: (user: UserView) => string | undefined;
+  /**
+   * organisations whose staff sign in at this node besides its own (members whose keys it hosts, e.g. departments
+   * that run no node): offered on the sign-in page; loaded on demand
+   */
+  signInOrgs?: () => Promise<readonly string[]>;
   messages: Readonly<Record<Language, Messages>>;
 }

@@ -20,6 +20,7 @@ export async function photoUrl(event: string, hash: string): Promise<string> {
 
 let catalogue: Promise<EventCatalogues> | null = null;
 
+
 /** The catalogues (categories with their GB/T class and departments, codes, departments' organisations, grids). */
 export function loadCatalogue(): Promise<EventCatalogues> {
   catalogue ??= get<EventCatalogues>('/v1/events/catalogue').catch((e: unknown) => {
@@ -27,4 +28,10 @@ export function loadCatalogue(): Promise<EventCatalogues> {
     throw e;
   });
   return catalogue;
+}
+
+/** The departments' organisations whose keys this node holds (their staff sign in here): the catalogue's `hosted`. */
+export async function hostedOrgs(): Promise<string[]> {
+  const cat = await loadCatalogue();
+  return [...new Set(cat.departments.flatMap((d) => d.orgs.filter((o) => o.hosted).map((o) => o.org)))];
 }

@@ -39,5 +39,7 @@ export const events: WebModule = {
   home: { 'grid-worker': '/grid', 'utility-staff': '/events/inbox' },
   // a police officer, an urban-management officer … lands on the inbox; the command centre's duty desk on the board
   landing: (u) => (isEventsOnlyDepartment(u) ? '/events/inbox' : u.role === 'dispatcher' && isCentreStaff(u) ? '/events/board' : undefined),
+  // police, urban management … whose keys this node hosts sign in here with their own organisation
+  signInOrgs: () => import('./api').then((m) => m.hostedOrgs()),
   messages: { zh, ja, en },
 };

@@ -14,6 +14,9 @@ import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
 import { PhotoPicker, useCatalogue, useNames, type Picked } from '../components/bits';
 
+/** The category's name with its GB/T 30428.2 class (where the name is not that class already, as in Chinese). */
+const categoryLabel = (name: string, gbClass: string): string => (name === gbClass ? name : `${name} · ${gbClass}`);
+
 interface Place { grid: string; name?: string; buildings: { code: string; name?: string }[]; commonAreas: { code: string; name: string }[] }
 
 export function ReportPage() {
@@ -71,7 +74,7 @@ export function ReportPage() {
         <Title order={3}>{gridWorker ? t('events.report.title') : t('events.report.titleResident')}</Title>
         {!gridWorker && <Text size="sm" c="dimmed">{t('events.report.residentHint')}</Text>}
         <Select label={t('events.report.category')} value={category} onChange={setCategory} searchable data-testid="report-category" comboboxProps={{ withinPortal: true }}
-          data={(cat?.categories ?? []).map((c) => ({ value: c.code, label: `${t(`events.category.${c.code}`)} · ${c.gbClass}` }))} />
+          data={(cat?.categories ?? []).map((c) => ({ value: c.code, label: categoryLabel(t(`events.category.${c.code}`), c.gbClass) }))} />
         <div>
           <Text size="sm" fw={500} mb={4}>{t('events.report.severity')}</Text>
           <SegmentedControl fullWidth value={severity} onChange={setSeverity} data-testid="report-severity"

@@ -198,6 +198,32 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     expect(await page.getByTestId('verify-summary').getAttribute('data-state')).toBe('failed');
   }, 60_000);
 
+  it('mutual supervision: urban management flags the police\'s result, the police answer; both stay on the record', async () => {
+    expect(event).not.toBe('');
+    const urban = await open('zh-CN', DESK);
+    await signIn(urban, 'guo.urban', zh['org.urban-management']);
+    await urban.goto(`${base}/event/${event}`);
+    await urban.getByTestId('flag-form').waitFor();
+    await urban.getByTestId('flag-step').click();
+    await urban.getByRole('option', { name: new RegExp(`^6\\. ${zh['org.police']} · ${zh['events.action.handle']}`) }).click();
+    await choose(urban, 'flag-kind', zh['events.flagKind.result-disputed']);
+    await urban.getByTestId('do-flag').click();
+    await urban.locator('[data-testid=flag][data-answered=false]').waitFor({ timeout: 15_000 });
+
+    const police = await open('en-GB', DESK);
+    await signIn(police, 'xu.police', en['org.police']);
+    await police.goto(`${base}/event/${event}`);
+    await choose(police, 'flag-answer', en['events.flagAnswer.result-upheld']);
+    await police.getByTestId('do-answer-flag').click();
+    await police.locator('[data-testid=flag][data-answered=true]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => police.getByTestId('step').count(), { timeout: 15_000 }).toBe(13);
+    expect(await police.locator('[data-testid=step][data-action=flag]').getAttribute('data-org')).toBe('urban-management');
+    expect(await police.locator('[data-testid=step][data-action=answer_flag]').getAttribute('data-org')).toBe('police');
+    await expect.poll(() => verifiedMarks(police), { timeout: 30_000 }).toBe(13);
+    await shot(police, 'events-16-flag-answered');
+    for (const p of [urban, police]) expect(p.errors).toEqual([]);
+  }, 90_000);
+
   it('the seeded major fire: fanned out to every responsible department; the missed acknowledgements are escalated and shown on the desk', async () => {
     // the fire's 5-minute acknowledgement passes: every node runs 6 minutes later (as the e2e test does)
     clock.offsetMs = 6 * MINUTE_MS;
@@ -237,6 +263,7 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     // each department's record from the ledger, with the chart
     await centre.getByTestId('nav-/events/departments').click();
     await centre.getByTestId('records-chart').locator('canvas').waitFor();
+    await centre.getByTestId('grid-worker-record').first().waitFor();
     expect(Number(await centre.locator('[data-testid=record][data-org=power-company] [data-testid=record-ack-missed]').textContent())).toBeGreaterThan(0);
     await shot(centre, 'events-13-department-records');
     expect(centre.errors).toEqual([]);

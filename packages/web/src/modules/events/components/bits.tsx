@@ -32,19 +32,19 @@ const STATUS_COLOURS: Record<string, string> = {
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
-  return <Badge color={STATUS_COLOURS[status] ?? 'gray'} variant="light" data-testid="event-status">{t(`events.status.${status}`)}</Badge>;
+  return <Badge color={STATUS_COLOURS[status] ?? 'gray'} variant="light" style={{ flexShrink: 0 }} data-testid="event-status">{t(`events.status.${status}`)}</Badge>;
 }
 
 const SEVERITY_COLOURS: Record<string, string> = { minor: 'gray', serious: 'yellow', grave: 'orange', critical: 'red' };
 
 export function SeverityBadge({ severity }: { severity: string }) {
   const { t } = useTranslation();
-  return <Badge color={SEVERITY_COLOURS[severity] ?? 'gray'} variant="outline">{t(`events.severity.${severity}`)}</Badge>;
+  return <Badge color={SEVERITY_COLOURS[severity] ?? 'gray'} variant="outline" style={{ flexShrink: 0 }}>{t(`events.severity.${severity}`)}</Badge>;
 }
 
 export function MajorBadge({ major }: { major: boolean }) {
   const { t } = useTranslation();
-  return major ? <Badge color="red" variant="filled" data-testid="major">{t('events.major')}</Badge> : null;
+  return major ? <Badge color="red" variant="filled" style={{ flexShrink: 0 }} data-testid="major">{t('events.major')}</Badge> : null;
 }
 
 /** Ticks every `ms` so timers re-render. */
@@ -80,7 +80,7 @@ export function PartTimer({ part, open }: { part: PartView; open: boolean }) {
   const now = useNow();
   const dur = useDuration();
   const out: React.ReactNode[] = [];
-  if (part.ackMissed) out.push(<Text key="ack" size="xs" c="red" fw={700} data-testid="ack-missed">{t('events.timer.ackMissed')}</Text>);
+  if (part.ackMissed) out.push(<Text key="ack" size="xs" c="red" fw={700} style={{ whiteSpace: 'nowrap' }} data-testid="ack-missed">{t('events.timer.ackMissed')}</Text>);
   else if (open && part.ackDueAt !== null && part.acknowledgedAt === null && part.acceptedAt === null) {
     out.push(<Text key="ack" size="xs" c="orange" data-testid="ack-due">{t('events.timer.ackLeft', { d: dur(part.ackDueAt - now) })}</Text>);
   }
@@ -89,7 +89,7 @@ export function PartTimer({ part, open }: { part: PartView; open: boolean }) {
       ? <Text key="due" size="xs" c="red" fw={700} data-testid="overdue">{t('events.timer.overdue', { d: dur(now - part.dueAt) })}</Text>
       : <Text key="due" size="xs" c={part.dueAt - now < 30 * 60_000 ? 'orange' : undefined} data-testid="due">{t('events.timer.left', { d: dur(part.dueAt - now) })}</Text>);
   }
-  if (part.escalation > 0) out.push(<Badge key="esc" color="red" size="xs" data-testid="escalated">{t('events.escalated', { level: part.escalation })}</Badge>);
+  if (part.escalation > 0) out.push(<Badge key="esc" color="red" size="xs" tt="none" style={{ flexShrink: 0 }} data-testid="escalated">{t('events.escalated', { level: part.escalation })}</Badge>);
   return <>{out}</>;
 }
 
@@ -105,7 +105,7 @@ export function PartChips({ parts, open }: { parts: readonly PartView[]; open: b
         const late = open && (p.ackMissed || p.overdue);
         return (
           <Tooltip key={p.org} label={t(`events.partStatus.${p.status}`)}>
-            <Badge size="sm" variant={late ? 'filled' : 'light'} color={late ? 'red' : PART_COLOURS[p.status] ?? 'gray'} data-testid="part-chip" data-org={p.org} data-status={p.status}>
+            <Badge size="sm" tt="none" variant={late ? 'filled' : 'light'} color={late ? 'red' : PART_COLOURS[p.status] ?? 'gray'} data-testid="part-chip" data-org={p.org} data-status={p.status}>
               {names.org(p.org, p.orgName)} · {t(`events.partStatus.${p.status}`)}{p.escalation > 0 ? ` ↑${p.escalation}` : ''}
             </Badge>
           </Tooltip>

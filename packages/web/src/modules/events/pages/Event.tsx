@@ -7,7 +7,7 @@
  * Refreshes every 15 s.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Badge, Button, Card, Checkbox, Group, NumberInput, Rating, Select, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Checkbox, Group, NumberInput, Rating, Select, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import {
@@ -80,7 +80,7 @@ export function EventPage({ params }: PageProps) {
         <Stack gap="xs">
           <Group gap="xs">
             <SeverityBadge severity={ev.severity} />
-            <Text size="sm">{names.grid(ev.grid)} · {names.place(ev.location.code)} · {t(`events.locationKind.${ev.location.kind}`)}</Text>
+            <Text size="sm">{names.grid(ev.grid)} · {names.place(ev.location.code)}</Text>
             {cat !== null && <Text size="xs" c="dimmed">GB/T 30428.2 · {cat.categories.find((c) => c.code === ev.category)?.gbClass}</Text>}
           </Group>
           {ev.description !== undefined && <Text data-testid="description">{ev.description}</Text>}
@@ -132,16 +132,20 @@ function StepDetail({ event, step: s }: { event: string; step: EventTimelineStep
   const lines: React.ReactNode[] = [];
   if (s.decision !== undefined) lines.push(t(`events.decision.${s.decision}`));
   if (s.reason !== undefined) lines.push(`${t('events.field.reason')}: ${t(`events.reason.${s.reason}`)}`);
-  if (s.departments !== undefined && s.departments.length > 0) {
-    lines.push(s.departments.map((d) => `${names.org(d.org)} (${t('events.timeline.due', { at: new Date(d.dueAt).toLocaleString() })}${d.ackDueAt !== undefined ? `; ${t('events.timeline.ackDue', { at: new Date(d.ackDueAt).toLocaleTimeString() })}` : ''})`).join(' · '));
-  }
+  const ds = s.departments ?? [];
+  const deadlines = (d: { dueAt: number; ackDueAt?: number }) =>
+    `${d.ackDueAt !== undefined ? `${t('events.timeline.ackDue', { at: new Date(d.ackDueAt).toLocaleTimeString() })}; ` : ''}${t('events.timeline.due', { at: new Date(d.dueAt).toLocaleString() })}`;
+  // a fan-out gives every department the same deadlines: said once
+  if (ds.length > 1 && ds.every((d) => d.dueAt === ds[0]!.dueAt && d.ackDueAt === ds[0]!.ackDueAt)) lines.push(`${ds.map((d) => names.org(d.org)).join(' · ')} (${deadlines(ds[0]!)})`);
+  else if (ds.length > 0) lines.push(ds.map((d) => `${names.org(d.org)} (${deadlines(d)})`).join(' · '));
   if (s.result !== undefined) lines.push(`${t('events.field.result')}: ${t(`events.result.${s.result}`)}`);
   if (s.action === 'request_help' && s.to !== undefined) lines.push(t('events.timeline.helpFrom', { org: names.org(s.to) }));
   if (s.action === 'escalate' && s.to !== undefined) lines.push(t('events.timeline.escalated', { org: names.org(s.to), level: s.level ?? 1 }));
   if (s.action === 'flag') lines.push(t('events.timeline.flagged', { kind: t(`events.flagKind.${s.kind ?? 'not-handled'}`), step: (s.step ?? 0) + 1, org: names.org(s.to ?? '') }));
   if (s.action === 'answer_flag' && s.answer !== undefined) lines.push(t('events.timeline.answered', { flag: (s.flag ?? 0) + 1, answer: t(`events.flagAnswer.${s.answer}`) }));
   if (s.check !== undefined) lines.push(t(`events.check.${s.check}`));
-  const photos = [...(s.photoHashes ?? []), ...(s.evidenceHashes ?? [])];
+  // a report's photos are shown with the event above
+  const photos = s.action === 'report' ? [] : [...(s.photoHashes ?? []), ...(s.evidenceHashes ?? [])];
   return (
     <Stack gap={4} mt={4}>
       {lines.map((l, i) => <Text key={i} size="sm" data-testid="step-detail">{l}</Text>)}
@@ -352,10 +356,10 @@ function OrgDeadlines({ orgs, suggested, value, onChange, testId }: {
         const on = value[o.org] !== undefined && value[o.org] !== null;
         return (
           <Group key={o.org} gap="sm" wrap="nowrap">
-            <Checkbox w={260} checked={on} data-testid={`${testId}-org`} data-org={o.org}
+            <Checkbox w={340} checked={on} data-testid={`${testId}-org`} data-org={o.org}
               label={<>{names.org(o.org, o.name)} <Text span size="xs" c="dimmed">{o.departments.map((d) => t(`events.department.${d}`)).join(', ')}</Text></>}
               onChange={(e) => onChange({ ...value, [o.org]: e.currentTarget.checked ? 240 : null })} />
-            {suggested.some((d) => o.departments.includes(d)) && <Badge size="xs" variant="light">{t('events.dispatch.suggested')}</Badge>}
+            <Box w={110}>{suggested.some((d) => o.departments.includes(d)) && <Badge size="xs" variant="light">{t('events.dispatch.suggested')}</Badge>}</Box>
             {on && (
               <NumberInput size="xs" w={150} min={5} max={43200} step={30} value={value[o.org] ?? 240} suffix={` ${t('events.dispatch.minutes')}`} data-testid={`${testId}-deadline`} data-org={o.org}
                 onChange={(v) => onChange({ ...value, [o.org]: Number(v) || 5 })} />

@@ -82,12 +82,12 @@ export function PartTimer({ part, open }: { part: PartView; open: boolean }) {
   const out: React.ReactNode[] = [];
   if (part.ackMissed) out.push(<Text key="ack" size="xs" c="red" fw={700} style={{ whiteSpace: 'nowrap' }} data-testid="ack-missed">{t('events.timer.ackMissed')}</Text>);
   else if (open && part.ackDueAt !== null && part.acknowledgedAt === null && part.acceptedAt === null) {
-    out.push(<Text key="ack" size="xs" c="orange" data-testid="ack-due">{t('events.timer.ackLeft', { d: dur(part.ackDueAt - now) })}</Text>);
+    out.push(<Text key="ack" size="xs" c="orange" style={{ whiteSpace: 'nowrap' }} data-testid="ack-due">{t('events.timer.ackLeft', { d: dur(part.ackDueAt - now) })}</Text>);
   }
   if (part.status !== 'handled' && open) {
     out.push(part.overdue || part.dueAt < now
-      ? <Text key="due" size="xs" c="red" fw={700} data-testid="overdue">{t('events.timer.overdue', { d: dur(now - part.dueAt) })}</Text>
-      : <Text key="due" size="xs" c={part.dueAt - now < 30 * 60_000 ? 'orange' : undefined} data-testid="due">{t('events.timer.left', { d: dur(part.dueAt - now) })}</Text>);
+      ? <Text key="due" size="xs" c="red" fw={700} style={{ whiteSpace: 'nowrap' }} data-testid="overdue">{t('events.timer.overdue', { d: dur(now - part.dueAt) })}</Text>
+      : <Text key="due" size="xs" c={part.dueAt - now < 30 * 60_000 ? 'orange' : undefined} style={{ whiteSpace: 'nowrap' }} data-testid="due">{t('events.timer.left', { d: dur(part.dueAt - now) })}</Text>);
   }
   if (part.escalation > 0) out.push(<Badge key="esc" color="red" size="xs" tt="none" style={{ flexShrink: 0 }} data-testid="escalated">{t('events.escalated', { level: part.escalation })}</Badge>);
   return <>{out}</>;

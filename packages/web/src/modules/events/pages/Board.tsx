@@ -68,7 +68,7 @@ export function BoardPage() {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('events.field.category')}</Table.Th><Table.Th>{t('events.field.place')}</Table.Th><Table.Th w={110}>{t('events.field.severity')}</Table.Th>
-              <Table.Th w={170}>{t('events.field.status')}</Table.Th><Table.Th>{t('events.field.departments')}</Table.Th><Table.Th w={120}>{t('events.field.reported')}</Table.Th>
+              <Table.Th w={150}>{t('events.field.status')}</Table.Th><Table.Th>{t('events.field.departments')}</Table.Th><Table.Th w={120}>{t('events.field.reported')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -91,11 +91,11 @@ function Row({ e, names }: { e: EventSummary; names: ReturnType<typeof useNames>
   return (
     <Table.Tr bg={late ? 'red.0' : undefined} data-testid="board-row" data-event={e.event} data-overdue={e.overdue} data-ack-missed={e.ackMissed} data-major={e.major}>
       <Table.Td>
-        <Group gap={6} wrap="nowrap">
+        <Stack gap={4} align="flex-start">
           <Text component={Link} href={`/event/${e.event}`} c="teal.9" fw={600} data-testid="event-link">{t(`events.category.${e.category}`)}</Text>
           <MajorBadge major={e.major} />
-          {e.openFlags > 0 && <Badge color="violet" size="xs">{t('events.flags.open', { count: e.openFlags })}</Badge>}
-        </Group>
+          {e.openFlags > 0 && <Badge color="violet" size="xs" tt="none">{t('events.flags.open', { count: e.openFlags })}</Badge>}
+        </Stack>
       </Table.Td>
       <Table.Td><Text size="sm">{names.grid(e.grid)} · {names.place(e.location.code)}</Text></Table.Td>
       <Table.Td><SeverityBadge severity={e.severity} /></Table.Td>

@@ -398,8 +398,15 @@ export class EventsService {
     return this.node.genesis.orgs.find((o) => o.id === org)?.name ?? org;
   }
 
+  /** actor → user name, per organisation (rebuilt on a miss: accounts are added while the node runs) */
+  readonly #names = new Map<string, Map<string, string>>();
+
   usernameOf(org: string, actor: string): string | undefined {
-    return this.#accounts.listUsers(org).find((u) => actorOf(org, u.id, this.#secret) === actor)?.username;
+    const cached = this.#names.get(org)?.get(actor);
+    if (cached !== undefined) return cached;
+    const names = new Map(this.#accounts.listUsers(org).map((u) => [actorOf(org, u.id, this.#secret), u.username]));
+    this.#names.set(org, names);
+    return names.get(actor);
   }
 
   partView(r: EventRecord, a: Assignment, now: number): PartView {

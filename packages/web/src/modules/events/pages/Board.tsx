@@ -67,8 +67,8 @@ export function BoardPage() {
         <Table striped highlightOnHover withTableBorder data-testid="board">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>{t('events.field.category')}</Table.Th><Table.Th>{t('events.field.place')}</Table.Th><Table.Th w={110}>{t('events.field.severity')}</Table.Th>
-              <Table.Th w={150}>{t('events.field.status')}</Table.Th><Table.Th>{t('events.field.departments')}</Table.Th><Table.Th w={120}>{t('events.field.reported')}</Table.Th>
+              <Table.Th miw={180}>{t('events.field.category')}</Table.Th><Table.Th>{t('events.field.place')}</Table.Th><Table.Th w={110}>{t('events.field.severity')}</Table.Th>
+              <Table.Th miw={170}>{t('events.field.status')}</Table.Th><Table.Th>{t('events.field.departments')}</Table.Th><Table.Th w={120}>{t('events.field.reported')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -105,9 +105,9 @@ function Row({ e, names }: { e: EventSummary; names: ReturnType<typeof useNames>
           {e.parts.length === 0 && <Text size="xs" c="dimmed">—</Text>}
           {e.parts.map((p) => (
             <Group key={p.org} gap={6} wrap="nowrap" data-testid="board-part" data-org={p.org}>
-              <Text size="xs" fw={600} w={190} truncate title={names.org(p.org, p.orgName)}>{names.org(p.org, p.orgName)}</Text>
+              <Text size="xs" fw={600} w={170} truncate title={names.org(p.org, p.orgName)}>{names.org(p.org, p.orgName)}</Text>
               <Text size="xs" c="dimmed" w={95}>{t(`events.partStatus.${p.status}`)}</Text>
-              <Group gap={6} wrap="nowrap"><PartTimer part={p} open={e.open} /></Group>
+              <Group gap={4} w={250} style={{ rowGap: 0 }}><PartTimer part={p} open={e.open} /></Group>
             </Group>
           ))}
         </Stack>

@@ -220,7 +220,7 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     expect(await police.locator('[data-testid=step][data-action=flag]').getAttribute('data-org')).toBe('urban-management');
     expect(await police.locator('[data-testid=step][data-action=answer_flag]').getAttribute('data-org')).toBe('police');
     await expect.poll(() => verifiedMarks(police), { timeout: 30_000 }).toBe(13);
-    await shot(police, 'events-16-flag-answered');
+    await shot(police, 'events-11-flag-answered');
     for (const p of [urban, police]) expect(p.errors).toEqual([]);
   }, 90_000);
 
@@ -248,7 +248,7 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     expect(await row.getByTestId('major').count()).toBe(1);
     expect(await row.getByTestId('escalated').count()).toBeGreaterThan(0);
     expect(await row.getByTestId('ack-missed').count()).toBeGreaterThan(0);
-    await shot(centre, 'events-11-centre-major-escalated');
+    await shot(centre, 'events-12-centre-major-escalated');
 
     await row.getByTestId('event-link').click();
     await centre.getByTestId('ack-missed-alert').waitFor();
@@ -258,15 +258,24 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     expect(await centre.locator('[data-testid=step][data-action=escalate]').count()).toBeGreaterThan(0);
     await expect.poll(() => centre.locator('[data-testid=mark][data-state=failed]').count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(async () => (await verifiedMarks(centre)) === (await centre.getByTestId('step').count()), { timeout: 30_000 }).toBe(true);
-    await shot(centre, 'events-12-centre-major-event');
+    await shot(centre, 'events-13-centre-major-event');
 
     // each department's record from the ledger, with the chart
     await centre.getByTestId('nav-/events/departments').click();
     await centre.getByTestId('records-chart').locator('canvas').waitFor();
     await centre.getByTestId('grid-worker-record').first().waitFor();
     expect(Number(await centre.locator('[data-testid=record][data-org=power-company] [data-testid=record-ack-missed]').textContent())).toBeGreaterThan(0);
-    await shot(centre, 'events-13-department-records');
-    expect(centre.errors).toEqual([]);
+    await shot(centre, 'events-14-department-records');
+
+    // visible to every department: the police's inbox (in Chinese) shows the fire with the escalated parts in red
+    const police = await open('zh-CN', DESK);
+    await signIn(police, 'xu.police', zh['org.police']);
+    const card = police.locator(`[data-testid=event-card][data-event="${fire}"]`);
+    await card.waitFor();
+    expect(await card.getAttribute('data-overdue')).toBe('true');
+    for (const org of ['property-company', 'power-company']) expect(await card.locator(`[data-testid=part-chip][data-org=${org}]`).textContent()).toContain('↑1');
+    await shot(police, 'events-15-police-inbox-escalated');
+    for (const p of [centre, police]) expect(p.errors).toEqual([]);
   }, 180_000);
 
   it('a resident reports about a common area on a phone; another follows it', async () => {
@@ -278,7 +287,7 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     await choose(resident, 'report-grid', en['events.gridName.grid-1']);
     await choose(resident, 'report-place', en['events.place.central-square']);
     await resident.getByTestId('report-description').fill('A large branch hangs over the path in the central square');
-    await shot(resident, 'events-14-resident-report');
+    await shot(resident, 'events-16-resident-report');
     await resident.getByTestId('report-submit').click();
     await resident.getByTestId('event-page').waitFor();
     const id = (await resident.getByTestId('event-page').getAttribute('data-event'))!;
@@ -292,7 +301,7 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     await expect.poll(() => other.getByTestId('do-follow').getAttribute('data-following'), { timeout: 15_000 }).toBe('true');
     await other.goto(`${home}/events/mine`);
     await other.locator(`[data-testid=following] [data-testid=event-card][data-event="${id}"]`).waitFor();
-    await shot(other, 'events-15-resident-following');
+    await shot(other, 'events-17-resident-following');
     for (const p of [resident, other]) expect(p.errors).toEqual([]);
   }, 120_000);
 });

@@ -8,11 +8,12 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Box, Button, Card, Checkbox, Group, NumberInput, Rating, Select, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import {
   CENTRE_ROLES, DEPARTMENT_ROLES, EVENT_REPORTER_ROLES, EVENT_TRANSITIONS,
-  type EventAction, type EventActResult, type EventBoard, type EventCatalogues, type EventTimeline, type EventTimelineStep, type EventView, type FollowResult,
+  type EventAction, type EventActResult, type PartView, type EventBoard, type EventCatalogues, type EventTimeline, type EventTimelineStep, type EventView, type FollowResult,
 } from '@machi/core';
 import { answer, authHeaders, get, post } from '../../../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
@@ -181,6 +182,35 @@ function Parts({ ev, onDone }: { ev: EventView; onDone: () => void }) {
   const { act, busy, error } = useAct(onDone);
   const centre = has(CENTRE_ROLES, user.role) && user.org === ev.centre;
   const time = (at: number | null) => (at === null ? '—' : new Date(at).toLocaleString());
+  const desk = useMediaQuery('(min-width: 48em)', true);
+  const escalate = (p: PartView) => centre && ev.status === 'dispatched' && (p.ackMissed || p.overdue) && p.escalation < 3 && (
+    <Button size="compact-xs" color="red" variant="light" w="fit-content" loading={busy} onClick={() => void act(`/v1/events/${ev.event}/escalate`, { department: p.org })} data-testid="do-escalate">
+      {t('events.do.escalate')}
+    </Button>
+  );
+  if (!desk) {
+    // a phone: one card per department
+    return (
+      <Card withBorder>
+        <Title order={4} mb="xs">{t('events.parts.title')}</Title>
+        <Stack gap="xs" data-testid="parts">
+          {ev.parts.map((p) => (
+            <Card key={p.org} withBorder padding="xs" bg={ev.open && (p.ackMissed || p.overdue) ? 'red.0' : undefined} data-testid="part" data-org={p.org} data-status={p.status} data-ack-missed={p.ackMissed}>
+              <Group justify="space-between" wrap="nowrap">
+                <Text size="sm" fw={600}>{names.org(p.org, p.orgName)}</Text>
+                <Text size="sm">{t(`events.partStatus.${p.status}`)}</Text>
+              </Group>
+              <Text size="xs" c="dimmed">{t(`events.via.${p.via}`)}{p.requestedBy !== undefined ? ` · ${names.org(p.requestedBy)}` : ''} · {t('events.parts.due')} {time(p.dueAt)}</Text>
+              {p.result !== null && <Text size="xs">{t('events.field.result')}: {t(`events.result.${p.result}`)}</Text>}
+              <Group gap={6}><PartTimer part={p} open={ev.open} /></Group>
+              {escalate(p)}
+            </Card>
+          ))}
+        </Stack>
+        <ErrorAlert error={error} />
+      </Card>
+    );
+  }
   return (
     <Card withBorder>
       <Title order={4} mb="xs">{t('events.parts.title')}</Title>
@@ -206,11 +236,7 @@ function Parts({ ev, onDone }: { ev: EventView; onDone: () => void }) {
                 <Table.Td>
                   <Stack gap={2}>
                     <PartTimer part={p} open={ev.open} />
-                    {centre && ev.status === 'dispatched' && (p.ackMissed || p.overdue) && p.escalation < 3 && (
-                      <Button size="compact-xs" color="red" variant="light" loading={busy} onClick={() => void act(`/v1/events/${ev.event}/escalate`, { department: p.org })} data-testid="do-escalate">
-                        {t('events.do.escalate')}
-                      </Button>
-                    )}
+                    {escalate(p)}
                   </Stack>
                 </Table.Td>
               </Table.Tr>

@@ -8,7 +8,7 @@ import { AppShell, Burger, Button, Center, Group, Loader, MantineProvider, NavLi
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
-import type { Role, SignedIn } from '@machi/core';
+import type { SignedIn, UserView } from '@machi/core';
 import { loadSession, logout, setUnauthorisedHandler } from './api';
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
@@ -28,8 +28,8 @@ const theme = createTheme({
 });
 
 /** '/': the role's home page — a module's page at '/' itself, another page by redirect, or the shell's welcome. */
-function Landing({ role }: { role: Role }) {
-  const home = homeOf(role);
+function Landing({ user }: { user: UserView }) {
+  const home = homeOf(user.role, WEB_MODULES, user);
   if (home === '/' && ROOT_PAGE !== undefined) return <ROOT_PAGE.component params={{}} />;
   return home === undefined || home === '/' ? <HomePage /> : <Redirect to={home} />;
 }
@@ -55,7 +55,7 @@ function Shell({ session, onSignOut }: { session: SignedIn; onSignOut: () => voi
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
   const [location] = useLocation();
-  const nav = navFor(session.user.role);
+  const nav = navFor(session.user.role, WEB_MODULES, session.user);
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
@@ -84,7 +84,7 @@ function Shell({ session, onSignOut }: { session: SignedIn; onSignOut: () => voi
           {PAGES.filter((p) => p.path !== '/').map((p) => (
             <Route key={p.path} path={p.path}>{(params) => <p.component params={params} />}</Route>
           ))}
-          <Route path="/"><Landing role={session.user.role} /></Route>
+          <Route path="/"><Landing user={session.user} /></Route>
           <Route><Redirect to="/" /></Route>
         </Switch>
         </Suspense>

@@ -3,7 +3,7 @@
  * (modules/index.ts) — nothing here names a module.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import type { Role } from '@machi/core';
+import type { Role, UserView } from '@machi/core';
 import { WEB_MODULES } from './modules';
 import type { NavItem, PageProps, WebModule } from './modules/types';
 
@@ -20,16 +20,28 @@ export function pagesOf(modules: readonly WebModule[]): Page[] {
   })));
 }
 
-/** What `role` finds in the navigation: every module's items for it, by `order`, then in registry order. */
-export function navFor(role: Role, modules: readonly WebModule[] = WEB_MODULES): NavItem[] {
-  const items = modules.flatMap((m) => m.nav[role] ?? []);
+/**
+ * What `role` finds in the navigation: every module's items for it, by `order`, then in registry order; with `user`,
+ * only the items whose `when` holds for them.
+ */
+export function navFor(role: Role, modules: readonly WebModule[] = WEB_MODULES, user?: UserView): NavItem[] {
+  const items = modules.flatMap((m) => m.nav[role] ?? []).filter((n) => user === undefined || n.when === undefined || n.when(user));
   // a role no module serves yet still has a way home
   if (items.length === 0) return [{ to: '/', label: 'nav.home' }];
   return [...items].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
-/** Where `role` lands at '/': the one module page named as its home, or undefined (the shell's welcome page). */
-export function homeOf(role: Role, modules: readonly WebModule[] = WEB_MODULES): string | undefined {
+/**
+ * Where `role` lands at '/': with `user`, a module's `landing` for them first; then the one module page named as the
+ * role's home, or undefined (the shell's welcome page).
+ */
+export function homeOf(role: Role, modules: readonly WebModule[] = WEB_MODULES, user?: UserView): string | undefined {
+  if (user !== undefined) {
+    for (const m of modules) {
+      const landing = m.landing?.(user);
+      if (landing !== undefined) return landing;
+    }
+  }
   for (const m of modules) {
     const home = m.home?.[role];
     if (home !== undefined) return home;

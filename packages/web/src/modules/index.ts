@@ -7,9 +7,11 @@ import type { WebModule } from './types';
 import { repairs } from './repairs';
 import { identity } from './identity';
 import { privacy } from './privacy';
+import { events } from './events';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
   identity,
   privacy,
+  events,
 ];

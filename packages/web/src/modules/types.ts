@@ -4,7 +4,7 @@
  * resources from the list in ./index.ts, so adding a module edits no shell file.
  */
 import type { ComponentType } from 'react';
-import type { Role } from '@machi/core';
+import type { Role, UserView } from '@machi/core';
 import type { Language } from '../i18n';
 
 /** A module's labels in one language: key → text, the same key set in every language (a test checks). */
@@ -28,6 +28,8 @@ export interface NavItem {
   label: string;
   /** position in the role's menu, lower first (default 0); equal ones keep the registry's order */
   order?: number;
+  /** shown only to the users of the role this holds for (by their organisation, e.g. a department's staff); default all */
+  when?: (user: UserView) => boolean;
 }
 
 export interface WebModule {
@@ -38,5 +40,15 @@ export interface WebModule {
   nav: Partial<Record<Role, readonly NavItem[]>>;
   /** the page a role lands on at '/' (one of this module's route paths); at most one module per role */
   home?: Partial<Record<Role, string>>;
+  /**
+   * where a user lands at '/' when more than the role decides it (their organisation: a police officer's inbox rather
+   * than an official's desk): one of this module's route paths, or undefined; tried before every module's `home`
+   */
+  landing?: (user: UserView) => string | undefined;
+  /**
+   * organisations whose staff sign in at this node besides its own (members whose keys it hosts, e.g. departments
+   * that run no node): offered on the sign-in page; loaded on demand
+   */
+  signInOrgs?: () => Promise<readonly string[]>;
   messages: Readonly<Record<Language, Messages>>;
 }

@@ -14,7 +14,10 @@ import zhIdentity from '../../src/modules/identity/messages/zh.json';
 import enPrivacy from '../../src/modules/privacy/messages/en.json';
 import jaPrivacy from '../../src/modules/privacy/messages/ja.json';
 import zhPrivacy from '../../src/modules/privacy/messages/zh.json';
+import enEvents from '../../src/modules/events/messages/en.json';
+import jaEvents from '../../src/modules/events/messages/ja.json';
+import zhEvents from '../../src/modules/events/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents };

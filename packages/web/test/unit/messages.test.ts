@@ -8,7 +8,11 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, ALLOWED_REASONS, ANOMALY_RULES, CATEGORY_CODES, CAUSES, CREDENTIAL_TYPE_IDS, DENIED_REASONS, FIELD_NAMES, PARTS, PURPOSES, ROLES, STATUSES, VERIFY_REASONS } from '@machi/core';
+import {
+  ACTIONS, ALLOWED_REASONS, ASSIGNMENT_VIAS, CHECK_RESULTS, DEPARTMENT_CODES, EVENT_ACTIONS, EVENT_ASSIGNMENT_STATUSES, EVENT_CATEGORY_CODES, EVENT_LOCATION_KINDS,
+  EVENT_REJECT_REASONS, EVENT_REPORTER_KINDS, EVENT_RESULT_CODES, EVENT_SEVERITIES, EVENT_STATUSES, FLAG_ANSWERS, FLAG_KINDS, HELP_REASONS, SEND_BACK_REASONS,
+  TRIAGE_DECISIONS, VISIT_PURPOSES, ANOMALY_RULES, CATEGORY_CODES, CAUSES, CREDENTIAL_TYPE_IDS, DENIED_REASONS, FIELD_NAMES, PARTS, PURPOSES, ROLES, STATUSES, VERIFY_REASONS,
+} from '@machi/core';
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
 import zh from '../../src/messages/zh.json';
@@ -89,6 +93,22 @@ describe('message files', () => {
       ...[...ALLOWED_REASONS, ...DENIED_REASONS].map((r) => `accessReason.${r}`),
       ...CREDENTIAL_TYPE_IDS.map((c) => `credential.${c}`),
       ...VERIFY_REASONS.map((r) => `verifyReason.${r}`),
+      ...EVENT_CATEGORY_CODES.map((c) => `events.category.${c}`),
+      ...EVENT_SEVERITIES.map((s) => `events.severity.${s}`),
+      ...EVENT_STATUSES.map((s) => `events.status.${s}`),
+      ...EVENT_ASSIGNMENT_STATUSES.map((s) => `events.partStatus.${s}`),
+      ...EVENT_ACTIONS.map((a) => `events.action.${a}`),
+      ...EVENT_RESULT_CODES.map((r) => `events.result.${r}`),
+      ...[...EVENT_REJECT_REASONS, ...HELP_REASONS, ...SEND_BACK_REASONS].map((r) => `events.reason.${r}`),
+      ...FLAG_KINDS.map((k) => `events.flagKind.${k}`),
+      ...FLAG_ANSWERS.map((a) => `events.flagAnswer.${a}`),
+      ...CHECK_RESULTS.map((c) => `events.check.${c}`),
+      ...VISIT_PURPOSES.map((p) => `events.visitPurpose.${p}`),
+      ...EVENT_LOCATION_KINDS.map((k) => `events.locationKind.${k}`),
+      ...DEPARTMENT_CODES.map((d) => `events.department.${d}`),
+      ...ASSIGNMENT_VIAS.map((v) => `events.via.${v}`),
+      ...TRIAGE_DECISIONS.map((d) => `events.decision.${d}`),
+      ...EVENT_REPORTER_KINDS.map((k) => `events.reporterKind.${k}`),
     ];
     expect(need.filter((k) => !all.has(k))).toEqual([]);
   });

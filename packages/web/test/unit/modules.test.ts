@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '@machi/core';
+import { ROLES, type Role, type UserView } from '@machi/core';
 import { WEB_MODULES } from '../../src/modules';
 import { homeOf, navFor } from '../../src/navigation';
 
@@ -46,19 +46,39 @@ describe('web modules registry', () => {
     }
   });
 
-  it('gives each role the navigation and landing page it had before the registry', () => {
+  it('gives each role the navigation and landing page it had before the registry, with the events pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
-    expect(nav('resident')).toBe('/ /report /wallet /my-data');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /settings');
-    expect(nav('official')).toBe('/desk /issue');
-    expect(nav('dispatcher')).toBe('/board /settings');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /events/departments /settings');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments');
+    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /events/departments /settings');
     expect(nav('maintenance-worker')).toBe('/jobs');
     expect(nav('regulator')).toBe('/alerts');
-    expect(nav('grid-worker')).toBe('/');
+    expect(nav('grid-worker')).toBe('/grid /events/report /events/mine');
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
     expect(homes).toEqual({
       resident: '/', 'property-staff': '/', dispatcher: '/board', 'maintenance-worker': '/jobs', official: '/desk', regulator: '/alerts',
-      'grid-worker': '(welcome)', 'line-worker': '(welcome)', 'utility-staff': '(welcome)',
+      'grid-worker': '/grid', 'line-worker': '(welcome)', 'utility-staff': '/events/inbox',
     });
+  });
+
+  it('narrows navigation and landing by organisation: the command centre works the board, a department its inbox', () => {
+    const user = (org: string, role: Role): UserView => ({ id: 'u', org, username: 'x', role, displayName: 'x' });
+    const nav = (u: UserView) => navFor(u.role, WEB_MODULES, u).map((n) => n.to).join(' ');
+    // the street office: the command centre's board, no inbox
+    expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /settings');
+    expect(homeOf('dispatcher', WEB_MODULES, user('street-office', 'dispatcher'))).toBe('/events/board');
+    expect(homeOf('official', WEB_MODULES, user('street-office', 'official'))).toBe('/desk');
+    // police and urban management (hosted on the street office's node): their inbox, where they land
+    for (const org of ['police', 'urban-management', 'comprehensive-management', 'judiciary']) {
+      expect(nav(user(org, 'official'))).toBe('/desk /issue /events/inbox /events/departments');
+      expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/events/inbox');
+      expect(homeOf('dispatcher', WEB_MODULES, user(org, 'dispatcher'))).toBe('/events/inbox');
+    }
+    // the property company is a department (property) but keeps its repairs board as home
+    expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /events/departments /settings');
+    expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
+    // a role's navigation without `when` items' users is unchanged for everyone else
+    expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine');
   });
 });

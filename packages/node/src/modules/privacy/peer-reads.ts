@@ -28,9 +28,9 @@ export interface PrivatePeers {
 type PeerMessage =
   | { t: 'private-read'; id: string; access: string; subject: string; height: number; pseudonym?: string }
   | { t: 'private-data'; id: string; fields?: Fields; opening?: FieldOpening; error?: string }
-  | { t: 'pseudonym'; id: string; subject: string; context: string }
-  | { t: 'pseudonym-subject'; id: string; pseudonym: string }
-  | { t: 'pseudonym-is'; id: string; pseudonym?: string; subject?: string; error?: string };
+  | { t: 'private-pseudonym'; id: string; subject: string; context: string }
+  | { t: 'private-pseudonym-subject'; id: string; pseudonym: string }
+  | { t: 'private-pseudonym-is'; id: string; pseudonym?: string; subject?: string; error?: string };
 
 /** Which organisations may learn the subject behind a pseudonym of some context (e.g. a desk session's desk). */
 export type PseudonymResolver = (context: string, askerOrg: string) => boolean;
@@ -90,16 +90,16 @@ export class PeerReads {
 
   /** The holder's pseudonym of `subject` for an access record in `context` (this node keeps it). */
   async pseudonym(holderOrg: string, subject: string, context: string): Promise<string> {
-    const m = await this.#ask(holderOrg, { t: 'pseudonym', subject, context });
-    if (m.t !== 'pseudonym-is' || m.pseudonym === undefined || !isPseudonym(m.pseudonym)) throw new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} gave no pseudonym: ${(m as { error?: string }).error ?? 'no reason'}`);
+    const m = await this.#ask(holderOrg, { t: 'private-pseudonym', subject, context });
+    if (m.t !== 'private-pseudonym-is' || m.pseudonym === undefined || !isPseudonym(m.pseudonym)) throw new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} gave no pseudonym: ${(m as { error?: string }).error ?? 'no reason'}`);
     this.#pseudonyms.remember(m.pseudonym, subject, context);
     return m.pseudonym;
   }
 
   /** The subject behind a holder's pseudonym, where the holder lets this organisation know it (this node keeps it). */
   async subjectOf(holderOrg: string, pseudonym: string): Promise<string> {
-    const m = await this.#ask(holderOrg, { t: 'pseudonym-subject', pseudonym });
-    if (m.t !== 'pseudonym-is' || m.subject === undefined || m.pseudonym !== pseudonym) throw new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} did not resolve the pseudonym: ${(m as { error?: string }).error ?? 'no reason'}`);
+    const m = await this.#ask(holderOrg, { t: 'private-pseudonym-subject', pseudonym });
+    if (m.t !== 'private-pseudonym-is' || m.subject === undefined || m.pseudonym !== pseudonym) throw new MachiError('SUBJECT_NOT_FOUND', `the holder ${holderOrg} did not resolve the pseudonym: ${(m as { error?: string }).error ?? 'no reason'}`);
     return m.subject;
   }
 
@@ -125,17 +125,17 @@ export class PeerReads {
   #onPseudonym(peerKey: string, m: PeerMessage): void {
     const asker = this.#node.orgs.get(peerKey);
     const answer = (body: { pseudonym?: string; subject?: string; error?: string }): void => {
-      this.#peers?.send(peerKey, { t: 'pseudonym-is', id: (m as { id: string }).id, ...body });
+      this.#peers?.send(peerKey, { t: 'private-pseudonym-is', id: (m as { id: string }).id, ...body });
     };
     if (asker === undefined) return;
-    if (m.t === 'pseudonym') {
+    if (m.t === 'private-pseudonym') {
       if (typeof m.subject !== 'string' || typeof m.context !== 'string') return answer({ error: 'malformed' });
       // only for this node's subjects, and only for the asker's own access records
       if (subjectRecord(this.#read, m.subject)?.holder !== this.#node.self.id) return answer({ error: 'not held here' });
       if (!m.context.startsWith(`privacy.access/${asker.id}/`)) return answer({ error: 'a pseudonym is given for the asking organisation\'s access records only' });
       return answer({ pseudonym: this.#pseudonyms.derive(m.context, m.subject) });
     }
-    if (m.t === 'pseudonym-subject') {
+    if (m.t === 'private-pseudonym-subject') {
       const known = typeof m.pseudonym === 'string' ? this.#pseudonyms.subjectOf(m.pseudonym) : undefined;
       const may = known === undefined ? undefined : [...this.#resolvers].find(([prefix]) => known.context.startsWith(prefix))?.[1];
       if (known === undefined || may === undefined || !may(known.context, asker.id)) return answer({ error: 'not resolved for this organisation' });
@@ -144,7 +144,7 @@ export class PeerReads {
   }
 
   #onPeer(peerKey: string, m: PeerMessage): void {
-    if (m?.t === 'private-data' || m?.t === 'pseudonym-is') {
+    if (m?.t === 'private-data' || m?.t === 'private-pseudonym-is') {
       const p = typeof m.id === 'string' ? this.#pending.get(m.id) : undefined;
       if (p === undefined) return;
       this.#pending.delete(m.id);
@@ -152,7 +152,7 @@ export class PeerReads {
       p.resolve(m);
       return;
     }
-    if (m?.t === 'pseudonym' || m?.t === 'pseudonym-subject') return this.#onPseudonym(peerKey, m);
+    if (m?.t === 'private-pseudonym' || m?.t === 'private-pseudonym-subject') return this.#onPseudonym(peerKey, m);
     if (m?.t !== 'private-read' || typeof m.id !== 'string' || typeof m.access !== 'string' || typeof m.subject !== 'string' || !Number.isSafeInteger(m.height)) return;
     const answer = (body: { fields?: Fields; opening?: FieldOpening; error?: string }): void => {
       this.#peers?.send(peerKey, { t: 'private-data', id: m.id, ...body });

@@ -22,18 +22,21 @@ export function actorOf(org: string, userId: string, secret: Uint8Array): string
 }
 
 /**
- * A user's pseudonym in one module, on chains with `ledger.context-pseudonyms`: first 32 hex of
- * HMAC-SHA-256(HKDF(secret, MODULE_ACTOR_KEY_INFO), module ‖ ":" ‖ org ‖ ":" ‖ userId). The same person is then
- * another actor in repairs, identity and privacy, so that their uses cannot be joined across modules.
+ * A resident's pseudonym in one module, on chains with `ledger.context-pseudonyms`: first 32 hex of
+ * HMAC-SHA-256(HKDF(secret, MODULE_ACTOR_KEY_INFO), module ‖ ":" ‖ org ‖ ":" ‖ userId). The same resident is then
+ * another actor in repairs, identity and privacy, so that their steps cannot be joined across modules.
  */
 export function moduleActorOf(org: string, userId: string, secret: Uint8Array, module: string): string {
   return createHmac('sha256', domainKeyOf(secret, MODULE_ACTOR_KEY_INFO)).update(`${module}:${org}:${userId}`, 'utf8').digest('hex').slice(0, 32);
 }
 
 /**
- * The actors users appear as on this chain's ledger: one per module where the chain names `ledger.context-pseudonyms`,
- * else one per user and organisation (actorOf), as existing chains recorded them. A module builds one with its name
- * and converts every principal before it acts (`in`).
+ * The actors users appear as on this chain's ledger. Residents: one per module where the chain names
+ * `ledger.context-pseudonyms`, else one per user and organisation (actorOf), as existing chains recorded them. Staff
+ * keep one actor per organisation across modules on purpose: their reads must be checkable against the cases they
+ * are on (a worker's privacy read against the repair they are assigned), by the holder of the data too; and a read's
+ * case reference links those records anyway. A module builds one with its name and converts every principal before
+ * it acts (`in`). docs/spec/privacy.md#how-the-linkages-are-closed
  */
 export class LedgerActors {
   readonly perModule: boolean;
@@ -42,14 +45,14 @@ export class LedgerActors {
     this.perModule = chainNamesRule(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS);
   }
 
-  /** The actor of user `userId` of `org` in this module (or in `module`). */
-  of(org: string, userId: string, module = this.module): string {
-    return this.perModule ? moduleActorOf(org, userId, this.secret, module) : actorOf(org, userId, pseudonymKeyOf(this.secret));
+  /** The actor of user `userId` (of `role`) of `org` in this module (or in `module`). */
+  of(org: string, userId: string, role: Role, module = this.module): string {
+    return this.perModule && role === 'resident' ? moduleActorOf(org, userId, this.secret, module) : actorOf(org, userId, pseudonymKeyOf(this.secret));
   }
 
   /** The principal acting in this module (or in `module`): its actor is the module's. */
   in(p: Principal, module = this.module): Principal {
-    return { ...p, actor: this.of(p.org, p.userId, module) };
+    return { ...p, actor: this.of(p.org, p.userId, p.role, module) };
   }
 
   /** A request's principal, acting in this module. */

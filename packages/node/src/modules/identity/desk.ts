@@ -163,14 +163,13 @@ export class Desk {
    * The use of the resident's data, as the privacy module records every use (visible in their /v1/me/uses). Where the
    * consent names the resident by the holder's pseudonym for the session, the desk learns whom it is about from the
    * holder (itself, or the holder's node, which answers only the session's desk); the access record then names them by
-   * the holder's pseudonym for this desk's reads, and the official by their privacy actor.
+   * the holder's pseudonym for this desk's reads.
    */
   async #accessOf(s: SessionRecord, v: Verdict, at: number): Promise<Record<string, unknown>> {
     const privacy = this.#c.o.privacy;
     const consent = s.consent!;
     const subject = isPseudonym(consent.subject) ? await privacy.subjectOfPseudonym(consent.subject, consent.holderOrg) : consent.subject;
-    const official = this.#c.o.store.getSession(s.session)?.userId;
-    const actor = official === undefined ? s.actor : privacy.actors.of(this.#c.org, official);
+    const actor = s.actor; // the official who opened the session (staff keep one actor across modules: LedgerActors)
     const fields = fieldsOfClaims(Object.keys(v.disclosed ?? {}));
     const record = subjectRecord(this.#c.read, subject);
     const decision = decideAccess(record, grantsForSubject(this.#c.read, this.#c.scan, subject, this.#c.org), {

@@ -48,6 +48,7 @@ export class Pseudonyms {
       put: this.#db.prepare('INSERT OR IGNORE INTO ledger_pseudonyms (pseudonym, subject, context) VALUES (?, ?, ?)'),
       subjectOf: this.#db.prepare('SELECT subject, context FROM ledger_pseudonyms WHERE pseudonym = ?'),
       of: this.#db.prepare('SELECT pseudonym, context FROM ledger_pseudonyms WHERE subject = ? ORDER BY context LIMIT ?'),
+      find: this.#db.prepare('SELECT pseudonym FROM ledger_pseudonyms WHERE subject = ? AND context = ?'),
       forget: this.#db.prepare('DELETE FROM ledger_pseudonyms WHERE subject = ?'),
     };
   }
@@ -63,6 +64,11 @@ export class Pseudonyms {
   remember(pseudonym: string, subject: string, context: string): void {
     assert(isPseudonym(pseudonym), 'a pseudonym is psn_ and 64 hex');
     this.#q.put.run(pseudonym, subject, context);
+  }
+
+  /** The pseudonym of `subject` in `context`, if this node derived or was given it before. */
+  find(subject: string, context: string): string | undefined {
+    return (this.#q.find.get(subject, context) as { pseudonym: string } | undefined)?.pseudonym;
   }
 
   subjectOf(pseudonym: string): { subject: string; context: string } | undefined {

@@ -91,7 +91,9 @@ export class PrivacyService {
   async accessName(subject: string, holder: string, a: { org: string; role: Role; purpose: string; caseRef?: string | undefined }): Promise<string> {
     if (!this.pseudonymous) return subject;
     const context = accessContext(a);
-    return holder === this.node.self.id ? this.pseudonyms.derive(context, subject) : this.#peerReads.pseudonym(holder, subject, context);
+    if (holder === this.node.self.id) return this.pseudonyms.derive(context, subject);
+    // given once by the holder, kept: the holder need not be reachable to record another read in the same context
+    return this.pseudonyms.find(subject, context) ?? this.#peerReads.pseudonym(holder, subject, context);
   }
 
   /** The subject behind a pseudonym: known here (derived or given), else asked of its holder, who may refuse. */

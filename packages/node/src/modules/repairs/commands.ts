@@ -184,7 +184,7 @@ export class RepairCommands {
     return this.#transition(p, request, 'assign', () => {
       const w = this.#c.accounts.findUser(p.org, workerUsername);
       if (w === undefined || w.role !== 'maintenance-worker') throw new MachiError('REQUEST_INVALID', `${workerUsername} is not a maintenance worker of ${p.org}`);
-      return { payload: { request, worker: this.#c.actors.of(p.org, w.id), workerOrg: p.org, by: p.actor } };
+      return { payload: { request, worker: this.#c.actors.of(p.org, w.id, w.role), workerOrg: p.org, by: p.actor } };
     });
   }
 

@@ -92,7 +92,7 @@ export class RepairsContext {
   usernameOf(org: string, actor: string): string | undefined {
     const cached = this.#names.get(org)?.get(actor);
     if (cached !== undefined) return cached;
-    const names = new Map(this.accounts.listUsers(org).map((u) => [this.actors.of(org, u.id), u.username]));
+    const names = new Map(this.accounts.listUsers(org).map((u) => [this.actors.of(org, u.id, u.role), u.username]));
     this.#names.set(org, names);
     return names.get(actor);
   }

@@ -34,7 +34,7 @@ export class SlaEscalationJob {
   /** The job acts as this organisation's staff, under its own pseudonym. */
   #job(): Principal {
     const org = this.#c.node.self.id;
-    return { userId: SLA_JOB_USER_ID, username: SLA_JOB_USER_ID, org, role: 'property-staff', actor: this.#c.actors.of(org, SLA_JOB_USER_ID) };
+    return { userId: SLA_JOB_USER_ID, username: SLA_JOB_USER_ID, org, role: 'property-staff', actor: this.#c.actors.of(org, SLA_JOB_USER_ID, 'property-staff') };
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,8 @@ export interface ConsortiumOptions {
   hosted?: readonly string[];
   /** extra environment of each node process, read at every (re)start (e.g. MACHI_CLOCK_OFFSET_MS) */
   env?: (org: string) => Readonly<Record<string, string>>;
+  /** the genesis's rules instead of a new chain's (foundation/rules.ts), e.g. an older chain's: `{}` names none */
+  rules?: Readonly<Record<string, number>>;
 }
 
 export interface Consortium {
@@ -131,6 +133,12 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
   const hostedArgs = opts.hosted === undefined || opts.hosted.length === 0 ? [] : ['--hosted', opts.hosted.join(',')];
   const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', orgs.join(','), '--out', root, ...hostedArgs], { encoding: 'utf8' });
   expect(g.status, g.stderr).toBe(0);
+  if (opts.rules !== undefined) {
+    // as an older chain's genesis: the same file everywhere, with these rules (none: no `rules` at all)
+    const { rules: _newer, ...rest } = JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')) as Record<string, unknown>;
+    const text = `${JSON.stringify(Object.keys(opts.rules).length === 0 ? rest : { ...rest, rules: opts.rules }, null, 2)}\n`;
+    for (const dir of [root, ...orgs.map((o) => join(root, o))]) writeFileSync(join(dir, 'genesis.json'), text);
+  }
   const genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
   const nodes: ConsortiumNode[] = orgs.map((org) => ({ org, dir: join(root, org), apiPort: 0, p2pPort: 0, url: '', stdout: '', stderr: '', output: '' }));
   const assignPorts = async (): Promise<void> => {

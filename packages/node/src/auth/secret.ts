@@ -52,6 +52,8 @@ export function pseudonymKeyOf(secret: Uint8Array): Uint8Array {
 export const MODULE_ACTOR_KEY_INFO = 'machi/ledger/module-actor/v1';
 /** HKDF info label of the key the holder derives per-context subject pseudonyms with (docs/spec/privacy.md). */
 export const CONTEXT_PSEUDONYM_KEY_INFO = 'machi/ledger/context-pseudonym/v1';
+/** HKDF info label of the key grid workers' household tokens are derived with (events: a unit never reaches the ledger). */
+export const HOUSEHOLD_TOKEN_KEY_INFO = 'machi/events/household-token/v1';
 
 const derivedKeys = new Map<string, WeakMap<Uint8Array, Uint8Array>>();
 

@@ -5,27 +5,25 @@
  * pseudonym. docs/spec/events.md#api
  */
 import { EVENTS_ESCALATION_LEVEL_MAX, ackMissed, handlingOverdue, openEventsOfOrg, type EventActResult } from '@machi/core';
-import { actorOf, type Principal } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import { EVENTS_LIST_MAX, type EventsService } from './service.js';
 
 /** How often the escalation job looks for missed acknowledgements and deadlines, ms. */
 export const EVENTS_ESCALATION_INTERVAL_MS = 30_000;
-/** The job's user id: its pseudonym is actorOf(org, this, secret), like a user's. */
+/** The job's user id: its pseudonym is derived like a staff user's (LedgerActors). */
 export const EVENTS_ESCALATION_JOB_USER_ID = 'events-escalation-job';
 
 export class EventEscalationJob {
   readonly #s: EventsService;
-  readonly #secret: Uint8Array;
   #running = false;
 
-  constructor(service: EventsService, secret: Uint8Array) {
+  constructor(service: EventsService) {
     this.#s = service;
-    this.#secret = secret;
   }
 
   #job(): Principal {
     const org = this.#s.node.self.id;
-    return { userId: EVENTS_ESCALATION_JOB_USER_ID, username: EVENTS_ESCALATION_JOB_USER_ID, org, role: 'dispatcher', actor: actorOf(org, EVENTS_ESCALATION_JOB_USER_ID, this.#secret) };
+    return { userId: EVENTS_ESCALATION_JOB_USER_ID, username: EVENTS_ESCALATION_JOB_USER_ID, org, role: 'dispatcher', actor: this.#s.actors.of(org, EVENTS_ESCALATION_JOB_USER_ID, 'dispatcher') };
   }
 
   /**

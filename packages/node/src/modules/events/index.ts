@@ -46,7 +46,7 @@ export function openEvents(w: EventsWiring): Events {
     node: w.node, store, signers, accounts: w.auth.accounts, secret: w.auth.secret, grids: w.grids ?? DEMO_GRIDS,
     ...(w.log === undefined ? {} : { log: w.log }),
   });
-  const job = new EventEscalationJob(service, w.auth.secret);
+  const job = new EventEscalationJob(service);
   const interval = w.escalationIntervalMs === undefined ? EVENTS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;
   const stop = interval === null ? () => {} : job.start(interval);
   const plugin: FastifyPluginAsync = async (app) => {

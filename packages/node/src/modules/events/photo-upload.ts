@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { MachiError, photoUploadedSchema } from '@machi/core';
-import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
 import type { EventsService } from './service.js';
 import { EVENTS_PHOTO_BYTES_MAX } from './store.js';
@@ -38,6 +37,6 @@ export const eventPhotoUpload: FastifyPluginAsync<{ service: EventsService }> = 
     schema: { response: { 201: photoUploadedSchema, '4xx': errorRef } },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new MachiError('REQUEST_INVALID', 'send the image bytes as the request body (Content-Type image/png, image/jpeg or image/webp)');
-    return reply.status(201).send(service.uploadPhoto(principalOf(req), req.body));
+    return reply.status(201).send(service.uploadPhoto(service.actors.req(req), req.body));
   });
 };

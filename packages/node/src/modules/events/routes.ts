@@ -50,7 +50,6 @@ import {
   type PeriodQuery,
   type VisitBody,
 } from '@machi/core';
-import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
 import { eventPhotoUpload } from './photo-upload.js';
 import { eventParam, gridParam, orgParam, photoParam, step, type EventParam, type GridParam, type OrgParam, type PhotoParam } from './schemas.js';
@@ -71,22 +70,22 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
   app.get('/v1/events/grids/mine', {
     config: { access: 'events.grid' },
     schema: { response: { 200: gridListSchema, '4xx': errorRef } },
-  }, async (req) => ({ grids: service.myGrids(principalOf(req)) }));
+  }, async (req) => ({ grids: service.myGrids(service.actors.req(req)) }));
 
   app.post<{ Params: GridParam; Body: PatrolBody }>('/v1/events/grids/:grid/patrol', {
     config: { access: 'events.grid' },
     schema: { params: gridParam, body: patrolBodySchema, response: { 200: gridWorkResultSchema, '4xx': errorRef } },
-  }, async (req) => service.patrol(principalOf(req), req.params.grid, req.body.building));
+  }, async (req) => service.patrol(service.actors.req(req), req.params.grid, req.body.building));
 
   app.post<{ Params: GridParam; Body: VisitBody }>('/v1/events/grids/:grid/visits', {
     config: { access: 'events.grid' },
     schema: { params: gridParam, body: visitBodySchema, response: { 200: gridWorkResultSchema, '4xx': errorRef } },
-  }, async (req) => service.visit(principalOf(req), req.params.grid, req.body));
+  }, async (req) => service.visit(service.actors.req(req), req.params.grid, req.body));
 
   app.get<{ Params: GridParam }>('/v1/events/grids/:grid/events', {
     config: { access: 'events.view' },
     schema: { params: gridParam, response: { 200: eventListSchema, '4xx': errorRef } },
-  }, async (req) => ({ events: service.gridEvents(principalOf(req), req.params.grid) }));
+  }, async (req) => ({ events: service.gridEvents(service.actors.req(req), req.params.grid) }));
 
   app.get<{ Params: GridParam; Querystring: PeriodQuery }>('/v1/events/grids/:grid/record', {
     config: { access: 'events.view' },
@@ -98,72 +97,72 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
   app.post<{ Body: EventReportBody }>('/v1/events', {
     config: { access: 'events.report' },
     schema: { body: eventReportBodySchema, response: { 201: eventActResultSchema, '4xx': errorRef } },
-  }, async (req, reply) => reply.status(201).send(await service.report(principalOf(req), req.body)));
+  }, async (req, reply) => reply.status(201).send(await service.report(service.actors.req(req), req.body)));
 
   app.get('/v1/events/mine', {
     config: { access: 'events.report' },
     schema: { response: { 200: myEventsSchema, '4xx': errorRef } },
-  }, async (req) => service.mine(principalOf(req)));
+  }, async (req) => service.mine(service.actors.req(req)));
 
   app.post<Ev>('/v1/events/:event/follow', {
     config: { access: 'events.report' },
     schema: { params: eventParam, response: { 200: followResultSchema, '4xx': errorRef } },
-  }, async (req) => service.follow(principalOf(req), req.params.event, true));
+  }, async (req) => service.follow(service.actors.req(req), req.params.event, true));
 
   app.delete<Ev>('/v1/events/:event/follow', {
     config: { access: 'events.report' },
     schema: { params: eventParam, response: { 200: followResultSchema, '4xx': errorRef } },
-  }, async (req) => service.follow(principalOf(req), req.params.event, false));
+  }, async (req) => service.follow(service.actors.req(req), req.params.event, false));
 
   app.post<Ev & { Body: EventRateBody }>('/v1/events/:event/rate', { config: { access: 'events.report' }, schema: step(eventRateBodySchema) },
-    async (req) => service.rate(principalOf(req), req.params.event, req.body.rating));
+    async (req) => service.rate(service.actors.req(req), req.params.event, req.body.rating));
 
   // -- the command centre --
 
   app.get<{ Querystring: EventBoardQuery }>('/v1/events/board', {
     config: { access: 'events.centre' },
     schema: { querystring: eventBoardQuerySchema, response: { 200: eventBoardSchema, '4xx': errorRef } },
-  }, async (req) => service.board(principalOf(req), req.query));
+  }, async (req) => service.board(service.actors.req(req), req.query));
 
   app.post<Ev & { Body: EventTriageBody }>('/v1/events/:event/triage', { config: { access: 'events.centre' }, schema: step(eventTriageBodySchema) },
-    async (req) => service.triage(principalOf(req), req.params.event, req.body));
+    async (req) => service.triage(service.actors.req(req), req.params.event, req.body));
 
   app.post<Ev & { Body: EventDispatchBody }>('/v1/events/:event/dispatch', { config: { access: 'events.centre' }, schema: step(eventDispatchBodySchema) },
-    async (req) => service.dispatch(principalOf(req), req.params.event, req.body.departments));
+    async (req) => service.dispatch(service.actors.req(req), req.params.event, req.body.departments));
 
   app.post<Ev & { Body: EventCloseBody }>('/v1/events/:event/close', { config: { access: 'events.centre' }, schema: step(eventCloseBodySchema) },
-    async (req) => service.close(principalOf(req), req.params.event, req.body.check, req.body.photos));
+    async (req) => service.close(service.actors.req(req), req.params.event, req.body.check, req.body.photos));
 
   app.post<Ev & { Body: EventSendBackBody }>('/v1/events/:event/send-back', { config: { access: 'events.centre' }, schema: step(eventSendBackBodySchema) },
-    async (req) => service.sendBack(principalOf(req), req.params.event, req.body.departments, req.body.reason));
+    async (req) => service.sendBack(service.actors.req(req), req.params.event, req.body.departments, req.body.reason));
 
   app.post<Ev & { Body: EventEscalateBody }>('/v1/events/:event/escalate', { config: { access: 'events.centre' }, schema: step(eventEscalateBodySchema) },
-    async (req) => service.escalate(principalOf(req), req.params.event, req.body.department));
+    async (req) => service.escalate(service.actors.req(req), req.params.event, req.body.department));
 
   // -- departments --
 
   app.get('/v1/events/inbox', {
     config: { access: 'events.department' },
     schema: { response: { 200: eventListSchema, '4xx': errorRef } },
-  }, async (req) => ({ events: service.inbox(principalOf(req)) }));
+  }, async (req) => ({ events: service.inbox(service.actors.req(req)) }));
 
   app.post<Ev>('/v1/events/:event/acknowledge', { config: { access: 'events.department' }, schema: step() },
-    async (req) => service.acknowledge(principalOf(req), req.params.event));
+    async (req) => service.acknowledge(service.actors.req(req), req.params.event));
 
   app.post<Ev>('/v1/events/:event/accept', { config: { access: 'events.department' }, schema: step() },
-    async (req) => service.accept(principalOf(req), req.params.event));
+    async (req) => service.accept(service.actors.req(req), req.params.event));
 
   app.post<Ev & { Body: EventHandleBody }>('/v1/events/:event/handle', { config: { access: 'events.department' }, schema: step(eventHandleBodySchema) },
-    async (req) => service.handle(principalOf(req), req.params.event, req.body.result, req.body.photos));
+    async (req) => service.handle(service.actors.req(req), req.params.event, req.body.result, req.body.photos));
 
   app.post<Ev & { Body: EventHelpBody }>('/v1/events/:event/request-help', { config: { access: 'events.department' }, schema: step(eventHelpBodySchema) },
-    async (req) => service.requestHelp(principalOf(req), req.params.event, req.body));
+    async (req) => service.requestHelp(service.actors.req(req), req.params.event, req.body));
 
   app.post<Ev & { Body: EventFlagBody }>('/v1/events/:event/flag', { config: { access: 'events.department' }, schema: step(eventFlagBodySchema) },
-    async (req) => service.flag(principalOf(req), req.params.event, req.body));
+    async (req) => service.flag(service.actors.req(req), req.params.event, req.body));
 
   app.post<Ev & { Body: EventAnswerFlagBody }>('/v1/events/:event/answer-flag', { config: { access: 'events.department' }, schema: step(eventAnswerFlagBodySchema) },
-    async (req) => service.answerFlag(principalOf(req), req.params.event, req.body));
+    async (req) => service.answerFlag(service.actors.req(req), req.params.event, req.body));
 
   // -- anyone signed in --
 
@@ -180,12 +179,12 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
   app.get<Ev>('/v1/events/:event', {
     config: { access: 'events.view' },
     schema: { params: eventParam, response: { 200: eventViewSchema, '4xx': errorRef } },
-  }, async (req) => service.get(principalOf(req), req.params.event));
+  }, async (req) => service.get(service.actors.req(req), req.params.event));
 
   app.get<Ev>('/v1/events/:event/timeline', {
     config: { access: 'events.view' },
     schema: { params: eventParam, response: { 200: eventTimelineSchema, '4xx': errorRef } },
-  }, async (req) => service.timeline(principalOf(req), req.params.event));
+  }, async (req) => service.timeline(service.actors.req(req), req.params.event));
 
   app.get<{ Params: PhotoParam }>('/v1/events/:event/photos/:hash', {
     config: { access: 'events.view' },

@@ -70,7 +70,8 @@ import {
   type VisitBody,
 } from '@machi/core';
 import type { AccountStore } from '../../auth/accounts.js';
-import { actorOf, type Principal } from '../../auth/principal.js';
+import { LedgerActors, type Principal } from '../../auth/principal.js';
+import { HOUSEHOLD_TOKEN_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
@@ -113,6 +114,8 @@ export class EventsService {
   readonly #signers: ReadonlyMap<string, OrgSubmitter>;
   readonly #accounts: AccountStore;
   readonly #secret: Uint8Array;
+  /** the actors users appear as in this module (residents: their events actor on chains with context pseudonyms) */
+  readonly actors: LedgerActors;
   readonly grids: readonly GridInfo[];
   readonly log: (line: string) => void;
   readonly #queues = new Map<string, Promise<unknown>>();
@@ -123,6 +126,7 @@ export class EventsService {
     this.#signers = o.signers;
     this.#accounts = o.accounts;
     this.#secret = o.secret;
+    this.actors = new LedgerActors(o.secret, o.node.genesis.rules, 'events');
     this.grids = o.grids;
     this.log = o.log ?? (() => {});
   }
@@ -357,7 +361,7 @@ export class EventsService {
 
   /** The household token of a unit (its standard address code) in a grid: never the code itself on the ledger. */
   householdToken(gridOrg: string, unit: string): string {
-    return createHmac('sha256', this.#secret).update(`machi.household.v1:${gridOrg}:${unit}`, 'utf8').digest('hex');
+    return createHmac('sha256', domainKeyOf(this.#secret, HOUSEHOLD_TOKEN_KEY_INFO)).update(`${gridOrg}:${unit}`, 'utf8').digest('hex');
   }
 
   #gridWork(p: Principal, grid: string, building: string): GridRecord {
@@ -385,7 +389,7 @@ export class EventsService {
     const workers = info.workers.map((username) => {
       const u = this.#accounts.findUser(p.org, username);
       if (u === undefined) throw new MachiError('REQUEST_INVALID', `no account ${username} at ${p.org}`);
-      return actorOf(p.org, u.id, this.#secret);
+      return this.actors.of(p.org, u.id, u.role);
     });
     return this.#commit(p, 'event.define_grid', { grid: info.grid, buildings: info.buildings.map((b) => ({ building: b.building, households: b.households })), workers, by: p.actor });
   }
@@ -404,7 +408,7 @@ export class EventsService {
   usernameOf(org: string, actor: string): string | undefined {
     const cached = this.#names.get(org)?.get(actor);
     if (cached !== undefined) return cached;
-    const names = new Map(this.#accounts.listUsers(org).map((u) => [actorOf(org, u.id, this.#secret), u.username]));
+    const names = new Map(this.#accounts.listUsers(org).map((u) => [this.actors.of(org, u.id, u.role), u.username]));
     this.#names.set(org, names);
     return names.get(actor);
   }

@@ -9,6 +9,11 @@ export const ORG_ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 export const ACTOR_PATTERN = '^[0-9a-f]{32}$';
 /** A person whose data an organisation holds (docs/spec/privacy.md). */
 export const SUBJECT_ID_PATTERN = '^sub_[0-9a-f]{32}$';
+/**
+ * A person as the ledger names them on chains with `ledger.context-pseudonyms`: `psn_` + HMAC-SHA-256(the holding
+ * organisation's pseudonym key, context ‖ subject id), hex. Only the holder can link it back (docs/spec/privacy.md).
+ */
+export const PSEUDONYM_PATTERN = '^psn_[0-9a-f]{64}$';
 /** SHA-256, lowercase hex: of a document, a photo, or text kept off the ledger. */
 export const HASH_HEX_PATTERN = '^[0-9a-f]{64}$';
 

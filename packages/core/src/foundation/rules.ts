@@ -9,8 +9,17 @@
 /** `privacy.access` with reason `self` only for a resident's read recorded by the subject's holder (issue 11.3). */
 export const RULE_PRIVACY_SELF_AT_HOLDER = 'privacy.self-at-holder';
 
+/**
+ * The ledger carries per-context pseudonyms, never one identifier of a person across modules (issue 11.1):
+ * `privacy.access` and `identity.consent` name the person by a pseudonym the holding organisation derives per context
+ * (`psn_…`, not the subject id `sub_…`), `identity.consent` no longer names the service (its session does, and the
+ * consent's pseudonym is for that session only) nor the holder's grant, and a user's actor pseudonym is derived per
+ * module (the node's part). docs/spec/privacy.md#how-the-linkages-are-closed
+ */
+export const RULE_LEDGER_CONTEXT_PSEUDONYMS = 'ledger.context-pseudonyms';
+
 /** Every rule a new chain takes from its first block. */
-export const CURRENT_RULES: readonly string[] = [RULE_PRIVACY_SELF_AT_HOLDER];
+export const CURRENT_RULES: readonly string[] = [RULE_PRIVACY_SELF_AT_HOLDER, RULE_LEDGER_CONTEXT_PSEUDONYMS];
 
 /** A chain's rules: name → the first height it holds at. */
 export type ChainRules = Readonly<Record<string, number>>;
@@ -20,6 +29,9 @@ export const ruleHolds = (rules: ChainRules | undefined, rule: string, height: n
   const from = rules?.[rule];
   return from !== undefined && height >= from;
 };
+
+/** Whether a chain names `rule` at all (a node's off-chain formats follow the chain's, e.g. per-module actor pseudonyms). */
+export const chainNamesRule = (rules: ChainRules | undefined, rule: string): boolean => rules?.[rule] !== undefined;
 
 /** The rules of a new chain: every current rule from height 1. */
 export const newChainRules = (): Record<string, number> => Object.fromEntries(CURRENT_RULES.map((r) => [r, 1]));

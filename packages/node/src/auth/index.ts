@@ -4,7 +4,7 @@ export * from './accounts.js';
 export * from './tokens.js';
 export * from './rate-limit.js';
 export * from './policy.js';
-export { actorOf, principalOf, requestToken, type Principal } from './principal.js';
+export { LedgerActors, actorOf, moduleActorOf, principalOf, requestToken, type Principal } from './principal.js';
 export * from './secret.js';
 export { authPlugin, type AuthOptions } from './plugin.js';
 export { authRoutes, WRONG_LOGIN_MESSAGE } from './routes.js';

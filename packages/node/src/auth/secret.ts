@@ -48,6 +48,25 @@ export function pseudonymKeyOf(secret: Uint8Array): Uint8Array {
   return secret;
 }
 
+/** HKDF info label of the key users' per-module actor pseudonyms are derived with (chains with ledger.context-pseudonyms). */
+export const MODULE_ACTOR_KEY_INFO = 'machi/ledger/module-actor/v1';
+/** HKDF info label of the key the holder derives per-context subject pseudonyms with (docs/spec/privacy.md). */
+export const CONTEXT_PSEUDONYM_KEY_INFO = 'machi/ledger/context-pseudonym/v1';
+
+const derivedKeys = new Map<string, WeakMap<Uint8Array, Uint8Array>>();
+
+/** A key of its own domain (`info`), derived from the node's secret by HKDF-SHA256 (cached per secret). */
+export function domainKeyOf(secret: Uint8Array, info: string): Uint8Array {
+  let byInfo = derivedKeys.get(info);
+  if (byInfo === undefined) derivedKeys.set(info, (byInfo = new WeakMap()));
+  let key = byInfo.get(secret);
+  if (key === undefined) {
+    key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), info, AUTH_SECRET_BYTES));
+    byInfo.set(secret, key);
+  }
+  return key;
+}
+
 const stderrLog = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };

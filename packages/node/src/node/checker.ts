@@ -15,7 +15,8 @@ export interface TxChecker {
 }
 
 export function checkContext(genesis: Genesis): TxCheckContext {
-  return { chainId: genesis.chainId, signers: new Set(genesis.orgs.map((o) => o.publicKey)), registry: createRegistry() };
+  // the chain's rules choose some schemas (foundation/rules.ts): admission checks with the ones blocks execute with
+  return { chainId: genesis.chainId, signers: new Set(genesis.orgs.map((o) => o.publicKey)), registry: createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }) };
 }
 
 export function checkMany(values: readonly unknown[], ctx: TxCheckContext): CheckOutcome[] {

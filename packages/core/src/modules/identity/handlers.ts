@@ -8,6 +8,8 @@ import { MachiError, type ErrorCode } from '../../errors.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { StateAccess, TxType } from '../../state/registry.js';
 import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
+import { RULE_LEDGER_CONTEXT_PSEUDONYMS, chainNamesRule, ruleHolds, type ChainRules } from '../../foundation/rules.js';
+import { LEDGER_SUBJECT_PATTERN, checkLedgerSubject } from '../privacy/handlers.js';
 import { subjectKey, grantKey, GRANT_ID_PATTERN, type GrantRecord, type SubjectRecord } from '../privacy/types.js';
 import { CREDENTIAL_TYPE_IDS, SERVICES, SERVICE_IDS, mayIssue, serviceTypes } from './catalogue.js';
 import {
@@ -143,50 +145,72 @@ export const identitySession: TxType<SessionPayload> = {
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export const identityConsent: TxType<ConsentPayload> = {
-  type: 'identity.consent',
-  schema: objectSchema(
-    {
-      session: id(SESSION_ID_PATTERN),
-      subject: id(SUBJECT_ID_PATTERN),
-      service: { type: 'string', enum: [...SERVICE_IDS] },
-      deskOrg: orgId,
-      types: { type: 'array', minItems: 1, maxItems: CREDENTIAL_TYPE_IDS.length, uniqueItems: true, items: typeId },
-      nonceHash: id(NONCE_HASH_PATTERN),
-      grant: id(GRANT_ID_PATTERN),
-      commitments: { type: 'array', minItems: 1, maxItems: IDENTITY_CONSENT_COMMITMENTS_MAX, uniqueItems: true, items: id(CREDENTIAL_HASH_PATTERN) },
-      actor,
+/**
+ * `identity.consent`. On chains with `ledger.context-pseudonyms` the consent names the resident by a pseudonym for this
+ * session only (the holder derives it; docs/spec/privacy.md#how-the-linkages-are-closed) and carries neither the
+ * service (the session names it: the service then stands next to no identifier of the person) nor the holder's grant
+ * to another desk (whose subject list would link the consent to the person's record). Its signer is the holder: that
+ * the subject is its own, not erased, and covered by a grant to a desk of another organisation, the holder's node
+ * checks before signing, and the desk's read is decided and recorded as any other (`privacy.access`).
+ */
+export function identityConsentType(rules?: ChainRules): TxType<ConsentPayload> {
+  // a chain that never names the rule keeps its schema exactly (refusal codes are part of the record)
+  const named = chainNamesRule(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS);
+  return {
+    type: 'identity.consent',
+    schema: objectSchema(
+      {
+        session: id(SESSION_ID_PATTERN),
+        subject: id(named ? LEDGER_SUBJECT_PATTERN : SUBJECT_ID_PATTERN),
+        service: { type: 'string', enum: [...SERVICE_IDS] },
+        deskOrg: orgId,
+        types: { type: 'array', minItems: 1, maxItems: CREDENTIAL_TYPE_IDS.length, uniqueItems: true, items: typeId },
+        nonceHash: id(NONCE_HASH_PATTERN),
+        grant: id(GRANT_ID_PATTERN),
+        commitments: { type: 'array', minItems: 1, maxItems: IDENTITY_CONSENT_COMMITMENTS_MAX, uniqueItems: true, items: id(CREDENTIAL_HASH_PATTERN) },
+        actor,
+      },
+      named ? ['service', 'grant', 'commitments'] : ['grant', 'commitments'],
+    ),
+    handle(ctx, p) {
+      const format = checkLedgerSubject(rules, ctx.height, p.subject);
+      if (format !== null) refuse('CONSENT_INVALID', format);
+      const pseudonymous = ruleHolds(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS, ctx.height);
+      if (pseudonymous && (p.service !== undefined || p.grant !== undefined)) refuse('CONSENT_INVALID', 'a consent names neither the service nor a grant on this chain: its session names the service');
+      if (!pseudonymous && p.service === undefined) refuse('CONSENT_INVALID', 'a consent names its service');
+      const s = readSession(ctx.state, p.session);
+      if (s === undefined) return refuse('SESSION_NOT_FOUND', `no session ${p.session}`);
+      if (ctx.time >= s.expiresAt) refuse('SESSION_CLOSED', `session ${p.session} expired`);
+      if (s.consent !== null) refuse('CONSENT_INVALID', `session ${p.session} already has a consent`);
+      // The resident consents to exactly what the desk asked: service, desk, types and nonce.
+      if ((p.service !== undefined && p.service !== s.service) || p.deskOrg !== s.deskOrg || p.nonceHash !== s.nonceHash || !sameList(p.types, s.types)) {
+        refuse('CONSENT_INVALID', `the consent does not match session ${p.session}`);
+      }
+      if (!pseudonymous) {
+        const subject = ctx.state.get(subjectKey(p.subject)) as SubjectRecord | undefined;
+        if (subject?.holder !== ctx.org.id) refuse('CONSENT_INVALID', `subject ${p.subject} is not held by ${ctx.org.id}`);
+        if (subject.erased) refuse('CONSENT_INVALID', `subject ${p.subject} is erased`);
+        if (s.deskOrg === ctx.org.id) {
+          if (p.grant !== undefined) refuse('CONSENT_INVALID', 'the desk is the holder: no grant is needed');
+        } else {
+          const g = p.grant === undefined ? undefined : (ctx.state.get(grantKey(p.grant)) as GrantRecord | undefined);
+          const covers = g !== undefined && !g.revoked && g.org === ctx.org.id && g.toOrg === s.deskOrg && g.toRole === 'official'
+            && g.purpose === 'identity-verification' && g.subjects.includes(p.subject) && g.from <= ctx.time && ctx.time < g.until;
+          if (!covers) refuse('CONSENT_INVALID', `the desk ${s.deskOrg} is another organisation: the consent needs the holder's grant to it for this subject`);
+        }
+      }
+      const consent: SessionRecord['consent'] = {
+        subject: p.subject, holderOrg: ctx.org.id, actor: p.actor, at: ctx.time, txHash: ctx.txHash, ...(p.grant === undefined ? {} : { grant: p.grant }),
+        ...(p.commitments === undefined ? {} : { commitments: p.commitments }),
+      };
+      ctx.state.set(sessionKey(p.session), { ...s, consent });
+      ctx.state.set(subjectConsentKey(p.subject, p.session), 1);
     },
-    ['grant', 'commitments'],
-  ),
-  handle(ctx, p) {
-    const s = readSession(ctx.state, p.session);
-    if (s === undefined) return refuse('SESSION_NOT_FOUND', `no session ${p.session}`);
-    if (ctx.time >= s.expiresAt) refuse('SESSION_CLOSED', `session ${p.session} expired`);
-    if (s.consent !== null) refuse('CONSENT_INVALID', `session ${p.session} already has a consent`);
-    // The resident consents to exactly what the desk asked: service, desk, types and nonce.
-    if (p.service !== s.service || p.deskOrg !== s.deskOrg || p.nonceHash !== s.nonceHash || !sameList(p.types, s.types)) {
-      refuse('CONSENT_INVALID', `the consent does not match session ${p.session}`);
-    }
-    const subject = ctx.state.get(subjectKey(p.subject)) as SubjectRecord | undefined;
-    if (subject?.holder !== ctx.org.id) refuse('CONSENT_INVALID', `subject ${p.subject} is not held by ${ctx.org.id}`);
-    if (subject.erased) refuse('CONSENT_INVALID', `subject ${p.subject} is erased`);
-    if (s.deskOrg === ctx.org.id) {
-      if (p.grant !== undefined) refuse('CONSENT_INVALID', 'the desk is the holder: no grant is needed');
-    } else {
-      const g = p.grant === undefined ? undefined : (ctx.state.get(grantKey(p.grant)) as GrantRecord | undefined);
-      const covers = g !== undefined && !g.revoked && g.org === ctx.org.id && g.toOrg === s.deskOrg && g.toRole === 'official'
-        && g.purpose === 'identity-verification' && g.subjects.includes(p.subject) && g.from <= ctx.time && ctx.time < g.until;
-      if (!covers) refuse('CONSENT_INVALID', `the desk ${s.deskOrg} is another organisation: the consent needs the holder's grant to it for this subject`);
-    }
-    const consent: SessionRecord['consent'] = {
-      subject: p.subject, holderOrg: ctx.org.id, actor: p.actor, at: ctx.time, txHash: ctx.txHash, ...(p.grant === undefined ? {} : { grant: p.grant }),
-      ...(p.commitments === undefined ? {} : { commitments: p.commitments }),
-    };
-    ctx.state.set(sessionKey(p.session), { ...s, consent });
-    ctx.state.set(subjectConsentKey(p.subject, p.session), 1);
-  },
-};
+  };
+}
+
+/** `identity.consent` in the older format (chains without `ledger.context-pseudonyms`). */
+export const identityConsent: TxType<ConsentPayload> = identityConsentType();
 
 // ---------------------------------------------------------------------------------------------------------------------
 // identity.verify
@@ -241,5 +265,9 @@ export const identityVerify: TxType<VerifyPayload> = {
   },
 };
 
-/** The module's transaction types. */
-export const identityTypes: readonly TxType<IdentityPayload>[] = [identityIssue, identityStatus, identitySession, identityConsent, identityVerify] as readonly TxType<IdentityPayload>[];
+/** The module's transaction types, in the format of a chain with `rules`. */
+export const createIdentityTypes = (rules?: ChainRules): readonly TxType<IdentityPayload>[] =>
+  [identityIssue, identityStatus, identitySession, identityConsentType(rules), identityVerify] as readonly TxType<IdentityPayload>[];
+
+/** The module's transaction types on a chain without newer rules. */
+export const identityTypes: readonly TxType<IdentityPayload>[] = createIdentityTypes();

@@ -12,7 +12,7 @@ export * from './queries.js';
 export * from './api.js';
 
 import { defineCoreModule } from '../../foundation/module.js';
-import { identityTypes } from './handlers.js';
+import { createIdentityTypes } from './handlers.js';
 import { IDENTITY_ERRORS } from './errors.js';
 import { IDENTITY_PREFIX } from './types.js';
 
@@ -24,7 +24,7 @@ export const identityModule = defineCoreModule({
   dependsOn: ['privacy'],
   typePrefixes: ['identity.'],
   statePrefixes: [IDENTITY_PREFIX],
-  txTypes: () => identityTypes,
+  txTypes: (options) => createIdentityTypes(options.rules),
   errors: IDENTITY_ERRORS,
   spec: 'docs/spec/identity.md',
 });

@@ -115,13 +115,17 @@ export type SessionPayload = {
 
 export type ConsentPayload = {
   session: string;
-  /** the resident's privacy subject id (a pseudonym), held by the signing organisation */
+  /**
+   * the resident, held by the signing organisation: their privacy subject id on older chains, a pseudonym for this
+   * session only (`psn_…`) on chains with `ledger.context-pseudonyms`
+   */
   subject: string;
-  service: ServiceId;
+  /** the session's service; only on older chains (with `ledger.context-pseudonyms` the session alone names it) */
+  service?: ServiceId;
   deskOrg: string;
   types: CredentialTypeId[];
   nonceHash: string;
-  /** the holder's grant to the desk organisation; present exactly when the desk is another organisation */
+  /** the holder's grant to the desk organisation; present exactly when the desk is another organisation (older chains only) */
   grant?: string;
   /**
    * For each credential the resident's wallet will present: SHA-256 hex of `nonce ‖ "\n" ‖ credentialHash`. Only the

@@ -7,10 +7,10 @@ import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import { anomalyConfig, detectAnomalies, privacyDay, type AnomalyConfig } from './anomalies.js';
 import { ROLES } from '../../foundation/roles.js';
-import { ACTOR_PATTERN, ORG_ID_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
+import { ACTOR_PATTERN, ORG_ID_PATTERN, PSEUDONYM_PATTERN, SUBJECT_ID_PATTERN } from '../../foundation/patterns.js';
 import { hasOrg, type OrgIds } from '../../foundation/state.js';
 import type { CaseKind } from '../../foundation/module.js';
-import { RULE_PRIVACY_SELF_AT_HOLDER, ruleHolds, type ChainRules } from '../../foundation/rules.js';
+import { RULE_LEDGER_CONTEXT_PSEUDONYMS, RULE_PRIVACY_SELF_AT_HOLDER, chainNamesRule, ruleHolds, type ChainRules } from '../../foundation/rules.js';
 import { DATA_CLASSES, FIELDS, FIELD_NAMES, GRANTEE_ROLES, PURPOSES, ROLE_PURPOSES, isField, roleMayUse } from './roles.js';
 import {
   ACCESS_ID_PATTERN,
@@ -47,6 +47,20 @@ import {
 // ---------------------------------------------------------------------------------------------------------------------
 
 const id = (pattern: string) => ({ type: 'string', pattern });
+const unanchored = (pattern: string): string => pattern.replace(/^\^/, '').replace(/\$$/, '');
+/** A subject id (older chains) or a per-context pseudonym (chains with `ledger.context-pseudonyms`); the handler picks. */
+export const LEDGER_SUBJECT_PATTERN = `^(?:${unanchored(SUBJECT_ID_PATTERN)}|${unanchored(PSEUDONYM_PATTERN)})$`;
+const subjectIdRe = new RegExp(SUBJECT_ID_PATTERN);
+/**
+ * The person named in a payload, in the chain's format at this height: a per-context pseudonym where
+ * `ledger.context-pseudonyms` holds, else the subject id (so that an older chain accepts exactly what it did).
+ */
+export function checkLedgerSubject(rules: ChainRules | undefined, height: number, subject: string): string | null {
+  const pseudonyms = ruleHolds(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS, height);
+  if (pseudonyms && subjectIdRe.test(subject)) return 'this chain names people by per-context pseudonyms (psn_…), not by subject id';
+  if (!pseudonyms && !subjectIdRe.test(subject)) return 'this chain names people by subject id (sub_…)';
+  return null;
+}
 const timeMs = { type: 'integer', minimum: 0, maximum: PRIVACY_TIME_MS_MAX };
 const orgId = { type: 'string', pattern: ORG_ID_PATTERN, maxLength: ID_CHARS_MAX };
 const classes = {
@@ -193,10 +207,11 @@ export const privacyErase: TxType<ErasePayload> = {
  * ID number cannot ride along: kept so that existing chains replay) or exactly a registered case kind's id — whose own
  * pattern is precise, so its ids may hold any digits (a request id's 32 hex often has a run of 7).
  */
-const accessSchemaFor = (caseKinds: readonly CaseKind[]) => objectSchema(
+const accessSchemaFor = (caseKinds: readonly CaseKind[], rules?: ChainRules) => objectSchema(
   {
     access: id(ACCESS_ID_PATTERN),
-    subject: id(SUBJECT_ID_PATTERN),
+    // a chain that never names the rule keeps its schema exactly (refusal codes are part of the record)
+    subject: id(chainNamesRule(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS) ? LEDGER_SUBJECT_PATTERN : SUBJECT_ID_PATTERN),
     org: orgId,
     role: { type: 'string', enum: [...ROLES] },
     purpose: { type: 'string', enum: [...PURPOSES] },
@@ -227,7 +242,6 @@ const accessSchemaFor = (caseKinds: readonly CaseKind[]) => objectSchema(
   },
 );
 
-const unanchored = (pattern: string): string => pattern.replace(/^\^/, '').replace(/\$$/, '');
 
 /** The schema pattern of a case reference: the older form, or `<kind>:<id>` of a registered kind. */
 export function caseRefPattern(caseKinds: readonly CaseKind[]): string {
@@ -266,15 +280,21 @@ function countAccess(ctx: HandlerContext, p: AccessPayload, config: AnomalyConfi
 export function privacyAccessType(config: AnomalyConfig = anomalyConfig(), caseKinds: readonly CaseKind[] = [], rules?: ChainRules): TxType<AccessPayload> {
   return {
     type: 'privacy.access',
-    schema: accessSchemaFor(caseKinds),
+    schema: accessSchemaFor(caseKinds, rules),
     handle(ctx, p) {
       if (p.org !== ctx.org.id) reject(`org ${p.org} is not the signer ${ctx.org.id}: a node records only its own users' accesses`);
+      const format = checkLedgerSubject(rules, ctx.height, p.subject);
+      if (format !== null) reject(format);
       const key = accessKey(p.subject, p.access);
       if (ctx.state.get(key) !== undefined) reject(`access ${p.access} is already recorded`);
       // `self` skips the anomaly rules: only a resident reading their own record, recorded by the holder, is that
-      // (a rule by height: older chains hold blocks that did otherwise, foundation/rules.ts)
+      // (a rule by height: older chains hold blocks that did otherwise, foundation/rules.ts). Where the ledger names
+      // the person by a pseudonym only the holder can link, the handler checks the role; a member that labels another
+      // holder's subject `self` gets nothing for it, since that holder decides again before releasing (and finds
+      // another reason).
       const selfAtHolder = ruleHolds(rules, RULE_PRIVACY_SELF_AT_HOLDER, ctx.height);
-      if (selfAtHolder && p.reason === 'self' && (p.role !== 'resident' || readSubject(ctx.state, p.subject)?.holder !== p.org)) {
+      const pseudonymous = ruleHolds(rules, RULE_LEDGER_CONTEXT_PSEUDONYMS, ctx.height);
+      if (selfAtHolder && p.reason === 'self' && (p.role !== 'resident' || (!pseudonymous && readSubject(ctx.state, p.subject)?.holder !== p.org))) {
         reject('reason self is for a resident reading their own record at the holding organisation');
       }
       const record: AccessRecord = { ...p, txHash: ctx.txHash, height: ctx.height };

@@ -70,6 +70,23 @@ export function alertsOfSubject(scan: StateScan, subject: string, limit = PRIVAC
     .sort(byAlert);
 }
 
+/**
+ * The uses of a person named on the ledger by several names (their subject id on older chains, a pseudonym per context
+ * on chains with `ledger.context-pseudonyms`; the holder knows which), oldest first, at most `limit` in all.
+ */
+export function accessesOfNames(scan: StateScan, names: readonly string[], limit = PRIVACY_QUERY_ITEMS_MAX): AccessRecord[] {
+  const out: AccessRecord[] = [];
+  for (const n of names) if (out.length < limit) out.push(...accessesOfSubject(scan, n, limit - out.length));
+  return out.sort((a, b) => a.height - b.height || byTime(a, b));
+}
+
+/** The alerts about the uses of a person named by several names (as accessesOfNames), oldest first. */
+export function alertsOfNames(scan: StateScan, names: readonly string[], limit = PRIVACY_QUERY_ITEMS_MAX): Alert[] {
+  const out: Alert[] = [];
+  for (const n of names) if (out.length < limit) out.push(...alertsOfSubject(scan, n, limit - out.length));
+  return out.sort(byAlert);
+}
+
 const byAlert = (a: Alert, b: Alert): number => byTime(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
 
 /** Every alert (the regulator's view), through the `privacy/alerts/` index, oldest first (at most `limit`). */

@@ -7,6 +7,8 @@ import {
   credentialRecord,
   consentedSessions,
   identityConsent,
+  identityConsentType,
+  newChainRules,
   identityIssue,
   identitySession,
   identityStatus,
@@ -25,7 +27,7 @@ import {
   type VerifyPayload,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
-import { MemState, T0, actor, apply, gr, hex32, hex64, sub } from '../privacy/fixtures.js';
+import { MemState, T0, actor, apply, applyOn, gr, hex32, hex64, sub } from '../privacy/fixtures.js';
 
 const org = (id: string): Org => ({ id, name: id, publicKey: `key-${id}`, power: 1 });
 const STREET = org('street-office');
@@ -163,6 +165,30 @@ describe('identity.consent', () => {
     refused(identityConsent, s, PROPERTY, consent({ grant: gr('c') }), 'CONSENT_INVALID', T0 + 60_000); // grant ended
     apply(identityConsent, s, PROPERTY, consent({ grant: gr('c') }));
     expect(sessionRecord(s.read, ses('1'))?.consent).toMatchObject({ holderOrg: 'property-company', grant: gr('c') });
+  });
+
+  it('names the resident by a pseudonym for the session, and neither service nor grant, on a chain with ledger.context-pseudonyms (issue 11.1)', () => {
+    const onNew = applyOn(newChainRules());
+    const type = identityConsentType(newChainRules());
+    const psn = `psn_${hex64('alice in session 1')}`;
+    const { service: _service, ...unnamed } = consent({ subject: psn });
+    const refusedNew = (payload: ConsentPayload): string => {
+      const s = world(PROPERTY);
+      const e = machiError(() => onNew(type, s, PROPERTY, payload));
+      expect(e.code).toBe('CONSENT_INVALID');
+      return e.message;
+    };
+    expect(refusedNew({ ...unnamed, subject: ALICE })).toMatch(/pseudonyms/);
+    expect(refusedNew({ ...unnamed, service: 'elderly-subsidy' })).toMatch(/neither the service/);
+    expect(refusedNew({ ...unnamed, grant: gr('c') })).toMatch(/neither the service/);
+    expect(refusedNew({ ...unnamed, types: ['residence'] })).toMatch(/does not match/);
+    // the holder signs for another organisation's desk without a grant on the ledger (its node checked the grant)
+    const s = world(PROPERTY);
+    onNew(type, s, PROPERTY, unnamed);
+    expect(sessionRecord(s.read, ses('1'))?.consent).toMatchObject({ subject: psn, holderOrg: 'property-company' });
+    expect(consentedSessions(s.read, s.scan, psn).map((x) => x.session)).toEqual([ses('1')]);
+    // an older chain keeps its schema: a pseudonym, or a consent without its service, is refused as before
+    expect(machiError(() => apply(identityConsent, world(), STREET, unnamed)).code).toBe('TX_PAYLOAD_INVALID');
   });
 
   it('refuses an unknown or expired session', () => {

@@ -76,6 +76,16 @@ export function ctxOf(state: StateAccess, signer: Org, time = T0, height = 1, tx
 const registry = createRegistry();
 
 export function apply<P>(type: TxType<P>, state: MemState, signer: Org, payload: P, time = T0, height = 1): void {
+  applyChecked(registry, type, state, signer, payload, time, height);
+}
+
+/** `apply` on a chain with `rules` (schemas of that chain's registry). */
+export const applyOn = (rules: Record<string, number>) => {
+  const r = createRegistry({ rules });
+  return <P>(type: TxType<P>, state: MemState, signer: Org, payload: P, time = T0, height = 1): void => applyChecked(r, type, state, signer, payload, time, height);
+};
+
+function applyChecked<P>(registry: ReturnType<typeof createRegistry>, type: TxType<P>, state: MemState, signer: Org, payload: P, time: number, height: number): void {
   registry.get(type.type)!.checkPayload(payload);
   const copy = new MemState();
   for (const [k, v] of state.map) copy.map.set(k, v);

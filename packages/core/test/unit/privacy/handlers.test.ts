@@ -6,6 +6,8 @@ import {
   grantsByOrgKey,
   anomalyConfig,
   newChainRules,
+  RULE_PRIVACY_SELF_AT_HOLDER,
+  RULE_LEDGER_CONTEXT_PSEUDONYMS,
   privacyAccess,
   privacyAccessType,
   privacyErase,
@@ -18,7 +20,7 @@ import {
   type TxType,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
-import { AUDIT, HOUSING, MemState, POWER, STREET, T0, acc, actor, apply, gr, grantPayload, hex64, sub } from './fixtures.js';
+import { AUDIT, HOUSING, MemState, POWER, STREET, T0, acc, actor, apply, applyOn, gr, grantPayload, hex64, sub } from './fixtures.js';
 
 const ALICE = sub('alice');
 const BOB = sub('bob');
@@ -193,7 +195,7 @@ describe('privacy.access', () => {
   });
 
   it("accepts reason self only for a resident's read recorded by the holder, on a chain whose rules say so (issue 11.3)", () => {
-    const strict = privacyAccessType(anomalyConfig(), [], newChainRules());
+    const strict = privacyAccessType(anomalyConfig(), [], { [RULE_PRIVACY_SELF_AT_HOLDER]: 1 });
     const self = { decision: 'allowed' as const, reason: 'self' as const, grant: undefined, caseRef: undefined, purpose: 'identity-verification' as const };
     // a member labelling its staff's reads `self` to skip every rule: refused
     expect(rejected(strict, seeded(), POWER, access({ ...self, role: 'grid-worker' }))).toMatch(/reason self/);
@@ -207,6 +209,35 @@ describe('privacy.access', () => {
     const older = seeded();
     apply(privacyAccess, older, POWER, access({ ...self, role: 'grid-worker' }));
     expect(older.get(accessKey(ALICE, acc('a1')))).toMatchObject({ reason: 'self', role: 'grid-worker' });
+  });
+
+  it('names the person by a per-context pseudonym on a chain with ledger.context-pseudonyms, by subject id on an older one (issue 11.1)', () => {
+    const rules = newChainRules();
+    const onNew = applyOn(rules);
+    const type = privacyAccessType(anomalyConfig(), [], rules);
+    const psn = `psn_${hex64('alice in a context')}`;
+    // a subject id on the new format: refused (it would link the person across modules)
+    const e = machiError(() => onNew(type, seeded(), POWER, access()));
+    expect(e.code).toBe('HANDLER_REJECTED');
+    expect(e.message).toMatch(/pseudonyms/);
+    const s = seeded();
+    onNew(type, s, POWER, access({ subject: psn }));
+    expect(s.get(accessKey(psn, acc('a1')))).toMatchObject({ subject: psn, decision: 'allowed' });
+    // the anomaly counters count pseudonyms (one per person and context)
+    expect(s.keys().some((k) => k.startsWith('privacy/actor-day/') && k.endsWith(`/${psn}`))).toBe(true);
+    // `self`: a resident's read only (the holder cannot be read from a pseudonym; the holder re-decides before releasing)
+    const self = { decision: 'allowed' as const, reason: 'self' as const, grant: undefined, caseRef: undefined, purpose: 'identity-verification' as const };
+    expect(machiError(() => onNew(type, seeded(), POWER, access({ ...self, subject: psn, role: 'grid-worker' }))).message).toMatch(/reason self/);
+    onNew(type, seeded(), HOUSING, access({ ...self, subject: psn, org: HOUSING.id, role: 'resident' }));
+    // an older chain (no rule in its genesis) refuses a pseudonym by its schema, exactly as before
+    expect(machiError(() => apply(privacyAccessType(anomalyConfig(), [], { [RULE_PRIVACY_SELF_AT_HOLDER]: 1 }), seeded(), POWER, access({ subject: psn }))).code).toBe('TX_PAYLOAD_INVALID');
+    // a chain that adopts the rule from a later height keeps subject ids before it
+    const later = { ...rules, [RULE_LEDGER_CONTEXT_PSEUDONYMS]: 10 };
+    const onLater = applyOn(later);
+    const laterType = privacyAccessType(anomalyConfig(), [], later);
+    onLater(laterType, seeded(), POWER, access(), T0, 9);
+    expect(machiError(() => onLater(laterType, seeded(), POWER, access({ subject: psn }), T0, 9)).message).toMatch(/subject id/);
+    onLater(laterType, seeded(), POWER, access({ subject: psn }), T0, 10);
   });
 
   it('refuses an access id recorded before for the subject', () => {

@@ -37,6 +37,7 @@ import {
 } from './context.js';
 import { verifyPresentation, type Verdict } from './verify.js';
 import type { IdentityViews } from './views.js';
+import { isPseudonym } from '../privacy/index.js';
 
 export class Desk {
   readonly #c: IdentityContext;
@@ -126,7 +127,7 @@ export class Desk {
     if (v.reason === 'ok') {
       // The privacy rules decide first whether the desk may have these claims at all; refused, nothing is kept or
       // shown, and the refused use is itself recorded (as every use of personal data is).
-      const access = this.#accessOf(s, v, actor, at);
+      const access = await this.#accessOf(s, v, at);
       if (access.decision !== 'allowed') {
         await this.#c.commit('privacy.access', access).catch((e: unknown) => this.#c.o.log?.(`identity: access record not written: ${logSafe(String(e))}`));
         verdict = { ...v, reason: 'no-consent', detail: `the privacy rules refuse this desk these claims (${String(access.reason)})` };
@@ -158,15 +159,25 @@ export class Desk {
     return { verification, ...(v.type === undefined ? {} : { type: v.type }), ...(v.issuer === undefined ? {} : { issuer: v.issuer }), result: 'invalid', reason, code: VERIFY_REASON_CODES[reason], detail: verdict.detail, txHash: tx.txHash };
   }
 
-  /** The use of the resident's data, as the privacy module records every use (visible in their /v1/me/uses). */
-  #accessOf(s: SessionRecord, v: Verdict, actor: string, at: number): Record<string, unknown> {
-    const subject = s.consent!.subject;
+  /**
+   * The use of the resident's data, as the privacy module records every use (visible in their /v1/me/uses). Where the
+   * consent names the resident by the holder's pseudonym for the session, the desk learns whom it is about from the
+   * holder (itself, or the holder's node, which answers only the session's desk); the access record then names them by
+   * the holder's pseudonym for this desk's reads.
+   */
+  async #accessOf(s: SessionRecord, v: Verdict, at: number): Promise<Record<string, unknown>> {
+    const privacy = this.#c.o.privacy;
+    const consent = s.consent!;
+    const subject = isPseudonym(consent.subject) ? await privacy.subjectOfPseudonym(consent.subject, consent.holderOrg) : consent.subject;
+    const actor = s.actor; // the official who opened the session (staff keep one actor across modules: LedgerActors)
     const fields = fieldsOfClaims(Object.keys(v.disclosed ?? {}));
-    const decision = decideAccess(subjectRecord(this.#c.read, subject), grantsForSubject(this.#c.read, this.#c.scan, subject, this.#c.org), {
+    const record = subjectRecord(this.#c.read, subject);
+    const decision = decideAccess(record, grantsForSubject(this.#c.read, this.#c.scan, subject, this.#c.org), {
       subject, org: this.#c.org, role: 'official', purpose: 'identity-verification', fields, at,
     });
+    const name = record === undefined ? subject : await privacy.accessName(subject, record.holder, { org: this.#c.org, role: 'official', purpose: 'identity-verification' });
     const payload: Record<string, unknown> = {
-      access: `acc_${hex32()}`, subject, org: this.#c.org, role: 'official', purpose: 'identity-verification', fields, decision: decision.decision, reason: decision.reason, actor, at,
+      access: `acc_${hex32()}`, subject: name, org: this.#c.org, role: 'official', purpose: 'identity-verification', fields, decision: decision.decision, reason: decision.reason, actor, at,
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
     return payload;

@@ -3,7 +3,7 @@
  * credentials `machi up` seeds. docs/spec/identity.md
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Signer } from '@machi/core';
+import { sessionRecord, type Signer } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import { OrgSubmitter } from '../../node/org-tx.js';
 import type { AccountStore } from '../../auth/accounts.js';
@@ -36,6 +36,11 @@ export function openIdentity(o: { dir: string; node: MachiNode; signer: Signer; 
   const service = new IdentityService({
     node: o.node, signer: o.signer, submitter: new OrgSubmitter(o.node, o.signer), store, vault: o.vault, privacy: o.privacy, baseUrl: o.baseUrl,
     ...(o.log === undefined ? {} : { log: o.log }),
+  });
+  // A desk of another organisation learns whom a consent is about from this holder: only the session's own desk.
+  o.privacy.registerResolver('identity.consent/', (context, asker) => {
+    const s = sessionRecord((k) => o.node.store.read(k), context.slice('identity.consent/'.length));
+    return s !== undefined && s.deskOrg === asker && s.consent !== null;
   });
   return {
     service,

@@ -33,6 +33,9 @@ export class IdentityService {
   readonly #views: IdentityViews;
   readonly #desk: Desk;
 
+  /** Every caller's principal acts here with its identity actor (LedgerActors). */
+  #in = (p: Principal): Principal => this.#c.o.privacy.actors.in(p, 'identity');
+
   constructor(o: IdentityServiceOptions) {
     this.#c = new IdentityContext(o);
     this.#issuing = new Issuing(this.#c);
@@ -50,28 +53,28 @@ export class IdentityService {
   statusListUri = (org?: string): string => this.#c.statusListUri(org);
 
   // ---- issuing ----------------------------------------------------------------------------------------------------
-  offer = (p: Principal, req: Parameters<Issuing['offer']>[1]) => this.#issuing.offer(p, req);
+  offer = (p: Principal, req: Parameters<Issuing['offer']>[1]) => this.#issuing.offer(this.#in(p), req);
   redeem = (offer: string, auth: { code: string } | { subject: string }, holderJwk: HolderJwk) => this.#issuing.redeem(offer, auth, holderJwk);
-  setStatus = (p: Principal, credentialHash: string, status: CredentialStatus, reason: StatusReason) => this.#issuing.setStatus(p, credentialHash, status, reason);
+  setStatus = (p: Principal, credentialHash: string, status: CredentialStatus, reason: StatusReason) => this.#issuing.setStatus(this.#in(p), credentialHash, status, reason);
   statusList = (org: string): Promise<string> => this.#issuing.statusList(org);
-  issued = (p: Principal, limit?: number) => this.#issuing.issued(p, limit);
+  issued = (p: Principal, limit?: number) => this.#issuing.issued(this.#in(p), limit);
 
   // ---- the wallet -------------------------------------------------------------------------------------------------
-  offersFor = (p: Principal) => this.#wallet.offersFor(p);
-  store = (p: Principal, credential: string, demoKey?: Record<string, unknown>) => this.#wallet.store(p, credential, demoKey);
-  accept = (p: Principal, offer: string, holder: { holderJwk: HolderJwk } | { demoHolderKey: true }) => this.#wallet.accept(p, offer, holder);
-  wallet = (p: Principal) => this.#wallet.wallet(p);
-  demoPresent = (p: Principal, id: string, req: { session: string; nonce: string; disclose?: string[] }) => this.#wallet.demoPresent(p, id, req);
-  consent = (p: Principal, session: string, nonce: string, credentials?: readonly string[]) => this.#wallet.consent(p, session, nonce, credentials);
+  offersFor = (p: Principal) => this.#wallet.offersFor(this.#in(p));
+  store = (p: Principal, credential: string, demoKey?: Record<string, unknown>) => this.#wallet.store(this.#in(p), credential, demoKey);
+  accept = (p: Principal, offer: string, holder: { holderJwk: HolderJwk } | { demoHolderKey: true }) => this.#wallet.accept(this.#in(p), offer, holder);
+  wallet = (p: Principal) => this.#wallet.wallet(this.#in(p));
+  demoPresent = (p: Principal, id: string, req: { session: string; nonce: string; disclose?: string[] }) => this.#wallet.demoPresent(this.#in(p), id, req);
+  consent = (p: Principal, session: string, nonce: string, credentials?: readonly string[]) => this.#wallet.consent(this.#in(p), session, nonce, credentials);
 
   // ---- the desk ---------------------------------------------------------------------------------------------------
-  startSession = (p: Principal, service: string, ttlMs?: number) => this.#desk.startSession(p, service, ttlMs);
+  startSession = (p: Principal, service: string, ttlMs?: number) => this.#desk.startSession(this.#in(p), service, ttlMs);
   sessionViewWaiting = (session: string) => this.#desk.sessionViewWaiting(session);
-  deskView = (p: Principal, session: string) => this.#desk.deskView(p, session);
+  deskView = (p: Principal, session: string) => this.#desk.deskView(this.#in(p), session);
   present = (session: string, presentations: unknown[]) => this.#desk.present(session, presentations);
 
   // ---- views ------------------------------------------------------------------------------------------------------
   sessionView = (session: string) => this.#views.sessionView(session);
-  uses = (p: Principal) => this.#views.uses(p);
+  uses = (p: Principal) => this.#views.uses(this.#in(p));
   credential = (hash: string) => this.#views.credential(hash);
 }

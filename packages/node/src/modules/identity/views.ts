@@ -48,7 +48,10 @@ export class IdentityViews {
   /** Every consent the resident gave (with the desk's attempts in that session) and every verification of their credentials. */
   uses(p: Principal): IdentityUses {
     const subject = this.#c.subjectOf(p);
-    const consents = consentedSessions(this.#c.read, this.#c.scan, subject).map((s) => ({
+    // the consents name the resident by a pseudonym per session on newer chains: this holder knows which are theirs
+    const sessions = this.#c.o.privacy.ledgerNames(subject, 'identity.consent/').flatMap((n) => consentedSessions(this.#c.read, this.#c.scan, n))
+      .sort((a, b) => (a.consent?.at ?? 0) - (b.consent?.at ?? 0) || (a.session < b.session ? -1 : 1));
+    const consents = sessions.map((s) => ({
       ...this.sessionView(s.session)!, consent: s.consent, verifications: verificationsOfSession(this.#c.read, this.#c.scan, s.session), proof: this.#c.node.proof(s.consent!.txHash) ?? null,
     }));
     const seen = new Set<string>();

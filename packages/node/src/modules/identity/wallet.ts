@@ -30,6 +30,7 @@ import type { Issuing } from './issuing.js';
 import { decodedClaims, demoHolderKey, demoHolderSigner, ed25519Verifier, hasher, presentSdJwtVc, type HolderJwk } from './sdjwt.js';
 import { WALLET_CREDENTIALS_MAX, type WalletContent, type WalletRow } from './store.js';
 import { consentCommitment } from './verify.js';
+import { consentContext } from '../privacy/index.js';
 
 export class Wallet {
   readonly #c: IdentityContext;
@@ -158,9 +159,13 @@ export class Wallet {
       const g = await this.#c.o.privacy.grant(p, { subjects: [subject], classes, fields, toOrg: s.deskOrg, toRole: 'official', purpose: 'identity-verification', from: now - 1000, until: s.expiresAt } as never);
       grant = g.grant;
     }
-    const tx = await this.#c.commit('identity.consent', {
-      session, subject, service: s.service, deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, commitments, actor: p.actor, ...(grant === undefined ? {} : { grant }),
-    });
+    const privacy = this.#c.o.privacy;
+    // On chains with ledger.context-pseudonyms the consent names the resident by this holder's pseudonym for this
+    // session only, and neither the service (the session names it) nor the grant (whose subject list names the record).
+    const payload = privacy.pseudonymous
+      ? { session, subject: privacy.pseudonyms.derive(consentContext(session), subject), deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, commitments, actor: p.actor }
+      : { session, subject, service: s.service, deskOrg: s.deskOrg, types: s.types, nonceHash: s.nonceHash, commitments, actor: p.actor, ...(grant === undefined ? {} : { grant }) };
+    const tx = await this.#c.commit('identity.consent', payload);
     return { session, subject, consented: true, credentials: picked.map((w) => w.id), ...(grant === undefined ? {} : { grant }), ...tx };
   }
 

@@ -9,6 +9,8 @@ import { privacyRoutes } from './routes.js';
 import { seedCommunity } from './seed.js';
 import { PrivacyService } from './service.js';
 import { Vault } from './vault.js';
+import { Pseudonyms } from './pseudonyms.js';
+import { LedgerActors } from '../../auth/principal.js';
 
 /** What other modules use: the service (reads, grants, access records) and the vault (subjects held here). */
 export interface PrivacyExports {
@@ -31,7 +33,8 @@ export const privacyNodeModule = defineNodeModule({
   tags: [{ name: 'privacy', description: 'personal data: subjects, grants, accesses, erasure, my record and its uses, alerts (docs/spec/privacy.md)', paths: /^\/v1\/(subjects|me|grants|alerts)(\/|$)/ }],
   open(ctx) {
     const vault = new Vault(privateDbPath(ctx.dir), loadKek(ctx.dir));
-    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts);
+    const pseudonyms = new Pseudonyms(privateDbPath(ctx.dir), ctx.auth.secret);
+    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts, pseudonyms, new LedgerActors(ctx.auth.secret, ctx.node.genesis.rules, 'privacy'));
     const exports: PrivacyExports = { service, vault };
     return {
       plugin: async (app) => app.register(privacyRoutes, { node: ctx.node, service, vault }),
@@ -40,7 +43,10 @@ export const privacyNodeModule = defineNodeModule({
         const n = await seedCommunity(service, vault, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id);
         return n > 0 ? [`demo community: ${n} residents registered (encrypted here, commitments on the ledger)`] : [];
       },
-      close: () => vault.close(),
+      close: () => {
+        pseudonyms.close();
+        vault.close();
+      },
     };
   },
 });
@@ -48,3 +54,4 @@ export const privacyNodeModule = defineNodeModule({
 // What other modules may name (types only): a module uses another through its index, never its files.
 export type { PrivacyService } from './service.js';
 export type { Vault } from './vault.js';
+export { accessContext, consentContext, isPseudonym } from './pseudonyms.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  FIELDS, FIELD_NAMES, MachiError, accessLogSchema, accessesOfSubject, alertListSchema, alertsOfSubject, allAlerts, grantCreatedSchema,
+  FIELDS, FIELD_NAMES, MachiError, accessLogSchema, accessesOfNames, alertListSchema, alertsOfNames, allAlerts, grantCreatedSchema,
   myUsesSchema, privacyTxResultSchema, readResultSchema, subjectRecord, subjectRegisteredSchema,
   type AccessLog, type AlertList, type MyUses, type ReadResultView,
 } from '@machi/core';
@@ -84,8 +84,10 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRouteOptions> = async (app
     const p = principalOf(req);
     const subject = vault.subjectOfUser(p.userId);
     if (subject === undefined) throw new MachiError('SUBJECT_NOT_FOUND', 'no record is linked to this account');
-    const uses = accessesOfSubject(scan, subject).map((record) => ({ record, proof: node.proof(record.txHash) }));
-    return { subject, uses, alerts: alertsOfSubject(scan, subject) };
+    // the ledger names them per context: the holder finds their records by the pseudonyms it derived (pseudonyms.ts)
+    const names = service.ledgerNames(subject, 'privacy.access/');
+    const uses = accessesOfNames(scan, names).map((record) => ({ record, proof: node.proof(record.txHash) }));
+    return { subject, uses, alerts: alertsOfNames(scan, names) };
   });
 
   app.get<{ Params: SubjectParam }>('/v1/subjects/:subject/accesses', {
@@ -93,7 +95,9 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRouteOptions> = async (app
     schema: { params: subjectParam, response: { 200: accessLogSchema, '4xx': errorRef } },
   }, async (req): Promise<AccessLog> => {
     if (subjectRecord(read, req.params.subject) === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.params.subject}`);
-    return { accesses: accessesOfSubject(scan, req.params.subject), alerts: alertsOfSubject(scan, req.params.subject) };
+    // by the names this node knows: all of them at the holder, at another node those of the reads it recorded
+    const names = service.ledgerNames(req.params.subject, 'privacy.access/');
+    return { accesses: accessesOfNames(scan, names), alerts: alertsOfNames(scan, names) };
   });
 
   app.get('/v1/alerts', {

@@ -16,7 +16,10 @@ import {
   grantsForSubject,
   isField,
   knownFields,
+  ruleHolds,
   subjectRecord,
+  RULE_LEDGER_CONTEXT_PSEUDONYMS,
+  type Role,
   type AccessDecision,
   type DataClass,
   type FieldOpening,
@@ -27,8 +30,9 @@ import {
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { AccountStore } from '../../auth/accounts.js';
-import type { Principal } from '../../auth/principal.js';
-import { PeerReads, releaseHeld, type PrivatePeers } from './peer-reads.js';
+import type { LedgerActors, Principal } from '../../auth/principal.js';
+import { PeerReads, releaseHeld, type PrivatePeers, type PseudonymResolver } from './peer-reads.js';
+import { accessContext, type Pseudonyms } from './pseudonyms.js';
 import { CaseSubjects } from './case-subjects.js';
 import type { Fields, Vault } from './vault.js';
 import { hex32 } from '../../ids.js';
@@ -66,9 +70,48 @@ export class PrivacyService {
     peers: PrivatePeers | null,
     log: (line: string) => void = () => {},
     /** resident accounts a registration may link (absent: no linking) */
-    private readonly accounts?: Pick<AccountStore, 'getUser'>,
+    private readonly accounts: Pick<AccountStore, 'getUser'> | undefined,
+    /** the holder's per-context pseudonyms, and those other holders gave this node */
+    readonly pseudonyms: Pseudonyms,
+    /** the actors users appear as in this module's transactions */
+    readonly actors: LedgerActors,
   ) {
-    this.#peerReads = new PeerReads(node, vault, peers, log, this.cases);
+    this.#peerReads = new PeerReads(node, vault, peers, log, this.cases, pseudonyms);
+  }
+
+  /** Whether the next block names people by per-context pseudonyms (the chain's rule, foundation/rules.ts). */
+  get pseudonymous(): boolean {
+    return ruleHolds(this.node.genesis.rules, RULE_LEDGER_CONTEXT_PSEUDONYMS, this.node.head.height + 1);
+  }
+
+  /**
+   * How an access record names `subject` (held by `holder`): its id on older chains; else the holder's pseudonym for
+   * the record's context — derived here if this node holds the subject, else asked of the holder over the peer link.
+   */
+  async accessName(subject: string, holder: string, a: { org: string; role: Role; purpose: string; caseRef?: string | undefined }): Promise<string> {
+    if (!this.pseudonymous) return subject;
+    const context = accessContext(a);
+    if (holder === this.node.self.id) return this.pseudonyms.derive(context, subject);
+    // given once by the holder, kept: the holder need not be reachable to record another read in the same context
+    return this.pseudonyms.find(subject, context) ?? this.#peerReads.pseudonym(holder, subject, context);
+  }
+
+  /** The subject behind a pseudonym: known here (derived or given), else asked of its holder, who may refuse. */
+  async subjectOfPseudonym(pseudonym: string, holder: string): Promise<string> {
+    const known = this.pseudonyms.subjectOf(pseudonym)?.subject;
+    if (known !== undefined) return known;
+    if (holder === this.node.self.id) throw new MachiError('SUBJECT_NOT_FOUND', 'this node does not know that pseudonym');
+    return this.#peerReads.subjectOf(holder, pseudonym);
+  }
+
+  /** Lets another organisation learn the subject behind this holder's pseudonyms of contexts starting with `prefix`. */
+  registerResolver(prefix: string, may: PseudonymResolver): void {
+    this.#peerReads.registerResolver(prefix, may);
+  }
+
+  /** Every name the ledger may give `subject` in records this node can find: its id, and the pseudonyms known here. */
+  ledgerNames(subject: string, contextPrefix: string): string[] {
+    return [subject, ...this.pseudonyms.of(subject).filter((x) => x.context.startsWith(contextPrefix)).map((x) => x.pseudonym)];
   }
 
   #read = (key: string): string | undefined => this.node.store.read(key);
@@ -86,7 +129,8 @@ export class PrivacyService {
   }
 
   /** Registers a person held by this organisation: encrypted here, a commitment on the ledger. */
-  async register(p: Principal, fields: Fields, linkUser?: string): Promise<{ subject: string; commitment: string; classes: DataClass[]; txHash: string; height: number }> {
+  async register(caller: Principal, fields: Fields, linkUser?: string): Promise<{ subject: string; commitment: string; classes: DataClass[]; txHash: string; height: number }> {
+    const p = this.actors.in(caller);
     const names = Object.keys(fields);
     if (names.length === 0 || !names.every(isField)) throw new MachiError('REQUEST_INVALID', `fields must be among ${Object.keys(FIELDS).join(', ')}`);
     // the account linked to the record reads it as its own: only a resident of this organisation not linked yet
@@ -111,7 +155,8 @@ export class PrivacyService {
   }
 
   /** Decides, records the access on the ledger, then (if allowed) returns the fields from whoever holds them. */
-  async read(p: Principal, req: ReadRequest, ownSubject?: string): Promise<ReadResult> {
+  async read(caller: Principal, req: ReadRequest, ownSubject?: string): Promise<ReadResult> {
+    const p = this.actors.in(caller);
     const record = subjectRecord(this.#read, req.subject);
     if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
     const at = this.node.clock();
@@ -123,22 +168,25 @@ export class PrivacyService {
       ...(ownSubject === undefined ? {} : { ownSubject }),
     });
     const access = `acc_${hex32()}`;
+    // a case reference goes on the ledger only when it names a real record: never free text riding along
+    const caseRef = req.caseRef !== undefined && named !== undefined ? req.caseRef : undefined;
+    const name = await this.accessName(req.subject, record.holder, { org: p.org, role: p.role, purpose: req.purpose, caseRef });
     const payload: Record<string, unknown> = {
-      access, subject: req.subject, org: p.org, role: p.role, purpose: req.purpose,
+      access, subject: name, org: p.org, role: p.role, purpose: req.purpose,
       fields: knownFields(req.fields), decision: decision.decision, reason: decision.reason, actor: p.actor, at,
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
-    // a case reference goes on the ledger only when it names a real record: never free text riding along
-    if (req.caseRef !== undefined && named !== undefined) payload.caseRef = req.caseRef;
+    if (caseRef !== undefined) payload.caseRef = caseRef;
     const tx = await this.#commit('privacy.access', payload);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
-    const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height);
+    const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height, name === req.subject ? undefined : name);
     if (released === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
     return { ...result, fields: released.fields, opening: released.opening, commitment: record.commitment };
   }
 
-  async grant(p: Principal, body: Omit<GrantPayload, 'grant' | 'actor'>): Promise<{ grant: string; txHash: string; height: number }> {
+  async grant(caller: Principal, body: Omit<GrantPayload, 'grant' | 'actor'>): Promise<{ grant: string; txHash: string; height: number }> {
+    const p = this.actors.in(caller);
     const payload = { ...body, grant: `gr_${hex32()}`, actor: p.actor } as GrantPayload;
     const why = checkGrantPayload(payload, this.node.genesis.orgs.map((o) => o.id));
     if (why !== null) throw new MachiError('GRANT_INVALID', why);
@@ -146,7 +194,8 @@ export class PrivacyService {
     return { grant: payload.grant, ...tx };
   }
 
-  async revoke(p: Principal, grant: string): Promise<{ txHash: string; height: number }> {
+  async revoke(caller: Principal, grant: string): Promise<{ txHash: string; height: number }> {
+    const p = this.actors.in(caller);
     const g = grantRecord(this.#read, grant);
     if (g === undefined) throw new MachiError('NOT_FOUND', `no grant ${grant}`);
     if (g.org !== p.org) throw new MachiError('ACCESS_DENIED', 'only the organisation that granted it may revoke a grant');
@@ -154,7 +203,8 @@ export class PrivacyService {
   }
 
   /** Crypto-shredding: the erasure is recorded, then the subject's key and ciphertext are destroyed. */
-  async erase(p: Principal, subject: string): Promise<{ txHash: string; height: number }> {
+  async erase(caller: Principal, subject: string): Promise<{ txHash: string; height: number }> {
+    const p = this.actors.in(caller);
     const record = subjectRecord(this.#read, subject);
     if (record === undefined) {
       // Data kept from a registration that never committed is ours to remove; the ledger knows nothing to record.
@@ -165,6 +215,7 @@ export class PrivacyService {
     if (record.erased) throw new MachiError('SUBJECT_NOT_FOUND', `subject ${subject} is already erased`);
     // Destroy first, then record (docs/spec/privacy.md): if recording fails, erasing again is harmless and finishes it.
     this.vault.erase(subject);
+    this.pseudonyms.forget(subject);
     return this.#commit('privacy.erase', { subject, actor: p.actor });
   }
 

@@ -20,7 +20,7 @@ import {
   type RequestRecord,
   type SlaSet,
 } from '@machi/core';
-import { actorOf, type Principal } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import { REPAIRS_OPEN_REPORTS_PER_USER_MAX, type RepairsContext } from './context.js';
 import type { ConfirmBody, DiagnoseBody, FinishBody, ReopenBody, ReportBody, SlaBody } from './schemas.js';
 import { REPAIRS_UPLOADS_PENDING_MAX, imageTypeOf, newSalt, noteHash, type NoteKind } from './store.js';
@@ -184,7 +184,7 @@ export class RepairCommands {
     return this.#transition(p, request, 'assign', () => {
       const w = this.#c.accounts.findUser(p.org, workerUsername);
       if (w === undefined || w.role !== 'maintenance-worker') throw new MachiError('REQUEST_INVALID', `${workerUsername} is not a maintenance worker of ${p.org}`);
-      return { payload: { request, worker: actorOf(p.org, w.id, this.#c.secret), workerOrg: p.org, by: p.actor } };
+      return { payload: { request, worker: this.#c.actors.of(p.org, w.id, w.role), workerOrg: p.org, by: p.actor } };
     });
   }
 

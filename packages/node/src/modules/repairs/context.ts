@@ -4,7 +4,7 @@
  */
 import { MANAGER_ROLES, isOpenStatus, openRequestsInBuilding, requestRecord, type RepairCategory, type RequestRecord, type Role } from '@machi/core';
 import type { AccountStore } from '../../auth/accounts.js';
-import { actorOf, type Principal } from '../../auth/principal.js';
+import { LedgerActors, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { RepairStore } from './store.js';
@@ -43,6 +43,8 @@ export class RepairsContext {
   readonly submitter: OrgSubmitter;
   readonly accounts: AccountStore;
   readonly secret: Uint8Array;
+  /** the actors users appear as in this module's transactions */
+  readonly actors: LedgerActors;
   readonly subjects: SubjectLinks | undefined;
   readonly log: (line: string) => void;
   readonly buildings: readonly string[];
@@ -55,6 +57,7 @@ export class RepairsContext {
     this.submitter = o.submitter;
     this.accounts = o.accounts;
     this.secret = o.secret;
+    this.actors = new LedgerActors(o.secret, o.node.genesis.rules, 'repairs');
     this.subjects = o.subjects;
     this.log = o.log ?? (() => {});
     this.buildings = o.buildings ?? DEMO_BUILDINGS.map((b) => b.code);
@@ -89,7 +92,7 @@ export class RepairsContext {
   usernameOf(org: string, actor: string): string | undefined {
     const cached = this.#names.get(org)?.get(actor);
     if (cached !== undefined) return cached;
-    const names = new Map(this.accounts.listUsers(org).map((u) => [actorOf(org, u.id, this.secret), u.username]));
+    const names = new Map(this.accounts.listUsers(org).map((u) => [this.actors.of(org, u.id, u.role), u.username]));
     this.#names.set(org, names);
     return names.get(actor);
   }

@@ -239,6 +239,6 @@ export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { s
     }
     const done = await service.report(p, { category: b.service_code, location: { kind: 'common', building: buildingCode }, description: b.description ?? '' });
     const r = service.record(done.request)!;
-    return [{ service_request_id: done.request, service_notice: `${r.priority} priority: a worker should be on site by ${iso(r.slaDueAt)}`, account_id: p.actor }];
+    return [{ service_request_id: done.request, service_notice: `${r.priority} priority: a worker should be on site by ${iso(r.slaDueAt)}`, account_id: service.actorOf(p) }];
   });
 };

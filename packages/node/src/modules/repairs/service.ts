@@ -24,6 +24,9 @@ export class RepairsService {
   readonly #cards: WorkerCards;
   readonly #views: RepairViews;
 
+  /** Every caller's principal acts here with its repairs actor (LedgerActors). */
+  #in = (p: Principal): Principal => this.#context.actors.in(p);
+
   constructor(o: RepairsServiceOptions) {
     this.#context = new RepairsContext(o);
     this.#commands = new RepairCommands(this.#context);
@@ -33,42 +36,44 @@ export class RepairsService {
   }
 
   // ---- commands ---------------------------------------------------------------------------------------------------
-  report = (p: Principal, b: ReportBody): Promise<ActResult> => this.#commands.report(p, b);
-  follow = (p: Principal, request: string): Promise<ActResult> => this.#commands.follow(p, request);
-  assign = (p: Principal, request: string, workerUsername: string): Promise<ActResult> => this.#commands.assign(p, request, workerUsername);
-  step = (p: Principal, request: string, action: 'accept' | 'arrive' | 'start'): Promise<ActResult> => this.#commands.step(p, request, action);
-  diagnose = (p: Principal, request: string, b: DiagnoseBody): Promise<ActResult> => this.#commands.diagnose(p, request, b);
-  finish = (p: Principal, request: string, b: FinishBody): Promise<ActResult> => this.#commands.finish(p, request, b);
-  confirm = (p: Principal, request: string, b: ConfirmBody): Promise<ActResult> => this.#commands.confirm(p, request, b);
-  reopen = (p: Principal, request: string, b: ReopenBody): Promise<ActResult> => this.#commands.reopen(p, request, b);
-  cancel = (p: Principal, request: string): Promise<ActResult> => this.#commands.cancel(p, request);
-  escalate = (p: Principal, request: string, now?: number): Promise<ActResult> => this.#commands.escalate(p, request, now);
-  setSla = (p: Principal, category: RepairCategory, b: SlaBody): Promise<SlaSet> => this.#commands.setSla(p, category, b);
-  uploadPhoto = (p: Principal, bytes: Buffer): PhotoUploaded => this.#commands.uploadPhoto(p, bytes);
+  report = (p: Principal, b: ReportBody): Promise<ActResult> => this.#commands.report(this.#in(p), b);
+  follow = (p: Principal, request: string): Promise<ActResult> => this.#commands.follow(this.#in(p), request);
+  assign = (p: Principal, request: string, workerUsername: string): Promise<ActResult> => this.#commands.assign(this.#in(p), request, workerUsername);
+  step = (p: Principal, request: string, action: 'accept' | 'arrive' | 'start'): Promise<ActResult> => this.#commands.step(this.#in(p), request, action);
+  diagnose = (p: Principal, request: string, b: DiagnoseBody): Promise<ActResult> => this.#commands.diagnose(this.#in(p), request, b);
+  finish = (p: Principal, request: string, b: FinishBody): Promise<ActResult> => this.#commands.finish(this.#in(p), request, b);
+  confirm = (p: Principal, request: string, b: ConfirmBody): Promise<ActResult> => this.#commands.confirm(this.#in(p), request, b);
+  reopen = (p: Principal, request: string, b: ReopenBody): Promise<ActResult> => this.#commands.reopen(this.#in(p), request, b);
+  cancel = (p: Principal, request: string): Promise<ActResult> => this.#commands.cancel(this.#in(p), request);
+  escalate = (p: Principal, request: string, now?: number): Promise<ActResult> => this.#commands.escalate(this.#in(p), request, now);
+  setSla = (p: Principal, category: RepairCategory, b: SlaBody): Promise<SlaSet> => this.#commands.setSla(this.#in(p), category, b);
+  uploadPhoto = (p: Principal, bytes: Buffer): PhotoUploaded => this.#commands.uploadPhoto(this.#in(p), bytes);
 
   // ---- the SLA escalation job -------------------------------------------------------------------------------------
   escalateOverdue = (now?: number): Promise<ActResult[]> => this.#job.escalateOverdue(now);
   startEscalation = (intervalMs?: number): (() => void) => this.#job.start(intervalMs);
 
   // ---- worker cards -----------------------------------------------------------------------------------------------
-  staffCard = (p: Principal, username: string): StaffCard => this.#cards.staffCard(p, username);
-  setStaffCard = (p: Principal, username: string, card: StaffCardBody): StaffCard => this.#cards.setStaffCard(p, username, card);
-  workerPhoto = (p: Principal, request: string): { type: string; bytes: Buffer } => this.#cards.workerPhoto(p, request);
+  staffCard = (p: Principal, username: string): StaffCard => this.#cards.staffCard(this.#in(p), username);
+  setStaffCard = (p: Principal, username: string, card: StaffCardBody): StaffCard => this.#cards.setStaffCard(this.#in(p), username, card);
+  workerPhoto = (p: Principal, request: string): { type: string; bytes: Buffer } => this.#cards.workerPhoto(this.#in(p), request);
 
   // ---- views ------------------------------------------------------------------------------------------------------
-  view = (p: Principal, r: RequestRecord, now?: number): RequestView => this.#views.view(p, r, now);
-  get = (p: Principal, request: string): RequestView => this.#views.get(p, request);
+  view = (p: Principal, r: RequestRecord, now?: number): RequestView => this.#views.view(this.#in(p), r, now);
+  get = (p: Principal, request: string): RequestView => this.#views.get(this.#in(p), request);
   timeline = (request: string): Timeline => this.#views.timeline(request);
-  similar = (p: Principal, building: string, category?: RepairCategory): RequestView[] => this.#views.similar(p, building, category);
-  board = (p: Principal, filter?: BoardQuery): RequestView[] => this.#views.board(p, filter);
-  jobs = (p: Principal): RequestView[] => this.#views.jobs(p);
-  mine = (p: Principal): MyRequests => this.#views.mine(p);
-  workers = (p: Principal): WorkerList['workers'] => this.#views.workers(p);
-  slaTable = (org?: string, viewer?: Principal): SlaView[] => this.#views.slaTable(org, viewer);
-  photo = (p: Principal, request: string, hash: string): { type: string; bytes: Buffer } => this.#views.photo(p, request, hash);
+  similar = (p: Principal, building: string, category?: RepairCategory): RequestView[] => this.#views.similar(this.#in(p), building, category);
+  board = (p: Principal, filter?: BoardQuery): RequestView[] => this.#views.board(this.#in(p), filter);
+  jobs = (p: Principal): RequestView[] => this.#views.jobs(this.#in(p));
+  mine = (p: Principal): MyRequests => this.#views.mine(this.#in(p));
+  workers = (p: Principal): WorkerList['workers'] => this.#views.workers(this.#in(p));
+  slaTable = (org?: string, viewer?: Principal): SlaView[] => this.#views.slaTable(org, viewer === undefined ? undefined : this.#in(viewer));
+  photo = (p: Principal, request: string, hash: string): { type: string; bytes: Buffer } => this.#views.photo(this.#in(p), request, hash);
   all = (limit: number): RequestRecord[] => this.#views.all(limit);
   record = (request: string): RequestRecord | undefined => this.#context.record(request);
   /** Whether `p` may read the private part of `r` (Open311 shows the description only then). */
-  mayReadPrivate = (p: Principal, r: RequestRecord): boolean => this.#context.mayReadPrivate(p, r);
+  mayReadPrivate = (p: Principal, r: RequestRecord): boolean => this.#context.mayReadPrivate(this.#in(p), r);
+  /** The actor `p` appears as in this module's transactions. */
+  actorOf = (p: Principal): string => this.#in(p).actor;
   description = (r: RequestRecord): string | undefined => this.#views.description(r);
 }

@@ -3,13 +3,13 @@
  * overdue, as the organisation's own staff under the job's pseudonym; also deletes stale uploads.
  */
 import { REPAIRS_ESCALATION_LEVEL_MAX, isOverdue, slaPeriodMs, type ActResult, type RequestRecord } from '@machi/core';
-import { actorOf, type Principal } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import type { RepairCommands } from './commands.js';
 import type { RepairsContext } from './context.js';
 
 /** How often the SLA escalation job looks for overdue requests, ms. */
 export const REPAIRS_ESCALATION_INTERVAL_MS = 30_000;
-/** The escalation job's user id: its pseudonym is actorOf(org, this, secret), like a user's. */
+/** The escalation job's user id: its pseudonym is derived like a user's (LedgerActors). */
 export const SLA_JOB_USER_ID = 'sla-escalation-job';
 
 /**
@@ -34,7 +34,7 @@ export class SlaEscalationJob {
   /** The job acts as this organisation's staff, under its own pseudonym. */
   #job(): Principal {
     const org = this.#c.node.self.id;
-    return { userId: SLA_JOB_USER_ID, username: SLA_JOB_USER_ID, org, role: 'property-staff', actor: actorOf(org, SLA_JOB_USER_ID, this.#c.secret) };
+    return { userId: SLA_JOB_USER_ID, username: SLA_JOB_USER_ID, org, role: 'property-staff', actor: this.#c.actors.of(org, SLA_JOB_USER_ID, 'property-staff') };
   }
 
   /**

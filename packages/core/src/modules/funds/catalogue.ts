@@ -18,7 +18,7 @@ export const FUND_STAGES = ['applied', 'verified', 'rejected', 'noticed', 'appro
 export type FundStage = (typeof FUND_STAGES)[number];
 
 /** Application actions, one per transaction type `fund.<action>` on an application. */
-export const FUND_APPLICATION_ACTIONS = ['apply', 'verify', 'notice', 'object', 'answer_objection', 'review'] as const;
+export const FUND_APPLICATION_ACTIONS = ['apply', 'import', 'verify', 'notice', 'object', 'answer_objection', 'review'] as const;
 export type FundApplicationAction = (typeof FUND_APPLICATION_ACTIONS)[number];
 
 export const VERIFY_RESULTS = ['verified', 'rejected'] as const;

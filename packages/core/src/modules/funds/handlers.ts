@@ -93,6 +93,7 @@ import {
   type AnswerObjectionPayload,
   type ApplicationRecord,
   type ApplyPayload,
+  type ImportPayload,
   type BudgetRecord,
   type DefineProgrammePayload,
   type FundPayload,
@@ -239,49 +240,65 @@ export const fundDefineProgramme: TxType<DefineProgrammePayload> = {
 // Applications: apply, verify, notice, objections, review
 // ---------------------------------------------------------------------------------------------------------------------
 
+const applyProperties = {
+  application: applicationId,
+  programme: code,
+  person: patternString(PSEUDONYM_PATTERN),
+  category: code,
+  building: code,
+  eligibility: closedObject(['type', 'issuer', 'statusIndex', 'expiresAt'], {
+    type: enumString(CREDENTIAL_TYPE_IDS),
+    issuer: orgId,
+    statusIndex: integerIn(0, IDENTITY_STATUS_LIST_ENTRIES_MAX - 1),
+    expiresAt: integerIn(0, IDENTITY_TIME_MS_MAX),
+  }),
+  accountHash,
+  by: actor,
+};
+const applyRequired = ['application', 'programme', 'person', 'category', 'building', 'eligibility', 'accountHash', 'by'];
+
+/** Records a new application (applied) or an imported beneficiary (approved). */
+function newApplication(ctx: HandlerContext, p: ApplyPayload, imported?: { approvedOn: number }): void {
+  const g = get(ctx);
+  must(checkApply(g, ctx.org.id, p, ctx.time, imported));
+  const prog = readProgramme(g, p.programme) as ProgrammeRecord;
+  raise(ctx, prog, applicationRules(g, prog, p), { application: p.application });
+  const record: ApplicationRecord = {
+    application: p.application,
+    programme: p.programme,
+    // an import is filed under the programme's first community (the reviewer signs it)
+    community: imported === undefined ? ctx.org.id : (prog.communities[0] as string),
+    person: p.person,
+    category: p.category,
+    building: p.building,
+    eligibility: { ...p.eligibility },
+    accountHash: p.accountHash,
+    stage: imported === undefined ? 'applied' : 'approved',
+    notice: null,
+    objections: [],
+    review: imported === undefined ? null : { decision: 'approve', reason: 'meets-criteria', at: imported.approvedOn },
+    appliedAt: ctx.time,
+    steps: [stepOf(ctx, imported === undefined ? 'apply' : 'import', p.by, imported === undefined ? { category: p.category } : { category: p.category, approvedOn: imported.approvedOn })],
+  };
+  saveApplication(ctx, record);
+  const mine = (g(personApplicationsKey(p.person)) as string[] | undefined) ?? [];
+  ctx.state.set(personApplicationsKey(p.person), [...mine, p.application]);
+  if (g(accountKey(p.accountHash)) === undefined) ctx.state.set(accountKey(p.accountHash), p.person);
+  feed(ctx, 'application', p.application);
+}
+
 export const fundApply: TxType<ApplyPayload> = {
   type: 'fund.apply',
-  schema: closedObject(['application', 'programme', 'person', 'category', 'building', 'eligibility', 'accountHash', 'by'], {
-    application: applicationId,
-    programme: code,
-    person: patternString(PSEUDONYM_PATTERN),
-    category: code,
-    building: code,
-    eligibility: closedObject(['type', 'issuer', 'statusIndex', 'expiresAt'], {
-      type: enumString(CREDENTIAL_TYPE_IDS),
-      issuer: orgId,
-      statusIndex: integerIn(0, IDENTITY_STATUS_LIST_ENTRIES_MAX - 1),
-      expiresAt: integerIn(0, IDENTITY_TIME_MS_MAX),
-    }),
-    accountHash,
-    by: actor,
-  }),
-  handle(ctx, p) {
-    const g = get(ctx);
-    must(checkApply(g, ctx.org.id, p, ctx.time));
-    const prog = readProgramme(g, p.programme) as ProgrammeRecord;
-    raise(ctx, prog, applicationRules(g, prog, p), { application: p.application });
-    const record: ApplicationRecord = {
-      application: p.application,
-      programme: p.programme,
-      community: ctx.org.id,
-      person: p.person,
-      category: p.category,
-      building: p.building,
-      eligibility: { ...p.eligibility },
-      accountHash: p.accountHash,
-      stage: 'applied',
-      notice: null,
-      objections: [],
-      review: null,
-      appliedAt: ctx.time,
-      steps: [stepOf(ctx, 'apply', p.by, { category: p.category })],
-    };
-    saveApplication(ctx, record);
-    const mine = (g(personApplicationsKey(p.person)) as string[] | undefined) ?? [];
-    ctx.state.set(personApplicationsKey(p.person), [...mine, p.application]);
-    if (g(accountKey(p.accountHash)) === undefined) ctx.state.set(accountKey(p.accountHash), p.person);
-    feed(ctx, 'application', p.application);
+  schema: closedObject(applyRequired, applyProperties),
+  handle: (ctx, p) => newApplication(ctx, p),
+};
+
+export const fundImport: TxType<ImportPayload> = {
+  type: 'fund.import',
+  schema: closedObject([...applyRequired, 'approvedOn'], { ...applyProperties, approvedOn: integerIn(0, Number.MAX_SAFE_INTEGER) }),
+  handle: (ctx, p) => {
+    const { approvedOn, ...application } = p;
+    newApplication(ctx, application, { approvedOn });
   },
 };
 
@@ -544,6 +561,7 @@ export const fundPersonStatus: TxType<PersonStatusPayload> = {
 export const fundsTypes: readonly TxType<FundPayload>[] = [
   fundDefineProgramme,
   fundApply,
+  fundImport,
   fundVerify,
   fundPublishNotice,
   fundObject,

@@ -161,10 +161,13 @@ export function credentialProblem(get: FundsGet, e: ApplicationRecord['eligibili
   return null;
 }
 
-export function checkApply(get: FundsGet, signer: string, p: ApplyPayload, now: number): FundCheck {
+/** An application (`fund.apply`, signed by a community of the programme) or an import (by its reviewer, `imported`). */
+export function checkApply(get: FundsGet, signer: string, p: ApplyPayload, now: number, imported?: { approvedOn: number }): FundCheck {
   const prog = readProgramme(get, p.programme);
   if (prog === undefined) return no(404, `no programme ${p.programme}`);
-  if (!prog.communities.includes(signer)) return no(403, `${signer} does not apply for programme ${p.programme}`);
+  if (imported === undefined && !prog.communities.includes(signer)) return no(403, `${signer} does not apply for programme ${p.programme}`);
+  if (imported !== undefined && prog.reviewer !== signer) return no(403, `${signer} is not the reviewer of ${p.programme}`);
+  if (imported !== undefined && imported.approvedOn > now) return no(400, 'an import is approved on a past date');
   if (readApplication(get, p.application) !== undefined) return no(409, `application ${p.application} exists`);
   if (!prog.categories.some((c) => c.category === p.category)) return no(400, `programme ${p.programme} has no category ${p.category}`);
   if (!prog.eligibility.some((e) => e.type === p.eligibility.type)) return no(400, `a ${p.eligibility.type} credential does not make one eligible for ${p.programme}`);
@@ -172,7 +175,7 @@ export function checkApply(get: FundsGet, signer: string, p: ApplyPayload, now: 
   if (credentialStatusValue(get, p.eligibility.issuer, p.eligibility.statusIndex) === undefined) return no(404, 'no such credential status entry');
   const problem = credentialProblem(get, p.eligibility, now);
   if (problem !== null) return no(409, `the eligibility credential is not valid (${problem})`);
-  const person = get(personKey(signer, p.person)) as PersonRecord | undefined;
+  const person = imported === undefined ? (get(personKey(signer, p.person)) as PersonRecord | undefined) : undefined;
   if (person !== undefined && person.status !== 'present') return no(409, `the person is recorded as ${person.status}`);
   const mine = (get(personApplicationsKey(p.person)) as string[] | undefined) ?? [];
   if (mine.length >= FUNDS_PERSON_APPLICATIONS_MAX) return no(409, 'the person has too many applications');

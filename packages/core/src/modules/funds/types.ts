@@ -144,6 +144,12 @@ export type ApplyPayload = {
   by: string;
 };
 
+/**
+ * `fund.import`: a beneficiary approved before the programme came onto the ledger (the existing roll, 存量), recorded
+ * by the programme's reviewer as approved on `approvedOn`; the payment rules apply to them like to any other.
+ */
+export type ImportPayload = ApplyPayload & { approvedOn: number };
+
 export type VerifyApplicationPayload = {
   application: string;
   result: VerifyResult;
@@ -231,6 +237,7 @@ export type PersonStatusPayload = {
 export type FundPayload =
   | DefineProgrammePayload
   | ApplyPayload
+  | ImportPayload
   | VerifyApplicationPayload
   | PublishNoticePayload
   | ObjectPayload

@@ -11,12 +11,14 @@ import { notaryNodeModule } from './notary/index.js';
 import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
+import { fundsNodeModule } from './funds/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
   privacyNodeModule,
   repairsNodeModule,
   identityNodeModule,
+  fundsNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

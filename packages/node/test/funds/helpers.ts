@@ -47,6 +47,7 @@ export interface FundsNode {
   clock: TestClock;
   funds: Funds;
   privacy: PrivacyExports;
+  auth: AuthOptions;
   /** every organisation's signer (the host's and the hosted members') */
   signers: Map<string, Signer>;
   submitter(org: string): OrgSubmitter;
@@ -100,7 +101,7 @@ export async function fundsNode(opts: { clock?: TestClock } = {}): Promise<Funds
   }
   const submitters = new Map([...signers].map(([o, s]) => [o, new OrgSubmitter(node, s)]));
   return {
-    app, node, genesis, clock, funds: funds!, privacy: privacy!, signers,
+    app, node, genesis, clock, funds: funds!, privacy: privacy!, auth, signers,
     submitter: (org) => submitters.get(org)!,
     userId: (u) => ids.get(u)!,
     async call(method, url, o = {}) {

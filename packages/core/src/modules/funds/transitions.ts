@@ -18,6 +18,7 @@ import {
   FUNDS_SLOW_FACTOR,
   FUNDS_SLOW_SAMPLES_MIN,
   FUNDS_STAGE_MS_MAX,
+  FUNDS_STAGE_SLOW_MS_MIN,
   FUNDS_STEPS_MAX,
   FUNDS_TZ_OFFSET_MS,
   accountKey,
@@ -364,13 +365,14 @@ export const blocks = (hits: readonly RuleHit[]): boolean => hits.some((h) => (B
 
 /**
  * `stage-slow`: whether a stage that took `elapsedMs` is far slower than usual for the programme (FUNDS_SLOW_FACTOR
- * times its running average once FUNDS_SLOW_SAMPLES_MIN were seen, or beyond FUNDS_STAGE_MS_MAX), and the stats
+ * times its running average once FUNDS_SLOW_SAMPLES_MIN were seen and at least FUNDS_STAGE_SLOW_MS_MIN, or beyond
+ * FUNDS_STAGE_MS_MAX), and the stats
  * after counting it.
  */
 export function slowStage(get: FundsGet, programme: string, stage: TimedStage, elapsedMs: number): { hit: RuleHit | null; stats: StageStats } {
   const s = (get(stageStatsKey(programme, stage)) as StageStats | undefined) ?? { count: 0, totalMs: 0 };
   const averageMs = s.count === 0 ? 0 : Math.floor(s.totalMs / s.count);
-  const slow = elapsedMs > FUNDS_STAGE_MS_MAX || (s.count >= FUNDS_SLOW_SAMPLES_MIN && elapsedMs > FUNDS_SLOW_FACTOR * averageMs);
+  const slow = elapsedMs > FUNDS_STAGE_MS_MAX || (s.count >= FUNDS_SLOW_SAMPLES_MIN && elapsedMs >= FUNDS_STAGE_SLOW_MS_MIN && elapsedMs > FUNDS_SLOW_FACTOR * averageMs);
   return {
     hit: slow ? { kind: 'stage-slow', data: { stage, elapsedMs, averageMs } } : null,
     stats: { count: s.count + 1, totalMs: s.totalMs + elapsedMs },

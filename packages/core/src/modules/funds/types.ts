@@ -60,11 +60,14 @@ export const FUNDS_TZ_OFFSET_MS = 8 * 60 * 60 * 1000;
 export const FUNDS_DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * `stage-slow`: a stage is far slower than usual when it took more than FUNDS_SLOW_FACTOR times the programme's
- * running average for that stage (once FUNDS_SLOW_SAMPLES_MIN were seen), or more than FUNDS_STAGE_MS_MAX in any case.
+ * running average for that stage (once FUNDS_SLOW_SAMPLES_MIN were seen, and at least FUNDS_STAGE_SLOW_MS_MIN), or more
+ * than FUNDS_STAGE_MS_MAX in any case.
  */
 export const FUNDS_SLOW_FACTOR = 3;
 export const FUNDS_SLOW_SAMPLES_MIN = 5;
 export const FUNDS_STAGE_MS_MAX = 60 * FUNDS_DAY_MS;
+/** Never slow below this: a stage of minutes is not a risk, however quick the others were. */
+export const FUNDS_STAGE_SLOW_MS_MIN = FUNDS_DAY_MS;
 /** Most entries a query reads with one prefix scan. */
 export const FUNDS_QUERY_ITEMS_MAX = 5000;
 

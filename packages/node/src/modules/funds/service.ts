@@ -32,6 +32,7 @@ import {
   programmeRecord,
   programmes,
   publicTotals,
+  receiptKey,
   reconciliationsOf,
   runningNotices,
   type AlertFilter,
@@ -100,6 +101,8 @@ export class FundsService {
 
   /** The organisations this node signs for. */
   signsFor = (): string[] => [...this.#submitters.keys()];
+  /** The submitter of an organisation this node signs for (the demo seed issues credentials with it). */
+  submitterFor = (org: string): OrgSubmitter | undefined => this.#submitters.get(org);
 
   /**
    * `psn_` + HMAC-SHA-256(K, "funds\n" ‖ subject): the formula of the privacy module's per-context pseudonyms
@@ -216,7 +219,7 @@ export class FundsService {
     const receipt = `fr_${hex32()}`;
     const payload = { receipt, payment, result: b.result, ...(b.reason === undefined ? {} : { reason: b.reason }), amountFen: b.amountFen, accountHash: this.accountHashOf(b.accountNumber) };
     const r = await this.#step(p, 'fund.receipt', receipt, payload, checkReceipt(this.get, { ...payload, by: '' } as never));
-    const standing = (this.get(`funds/receipt/${receipt}`) as { standing: string } | undefined)?.standing;
+    const standing = (this.get(receiptKey(receipt)) as { standing: string } | undefined)?.standing;
     const refused = { 'wrong-bank': 'FUND_FORBIDDEN', 'no-instruction': 'FUND_NOT_FOUND', mismatch: 'FUND_CONFLICT' } as const;
     if (standing !== undefined && standing !== 'accepted') {
       throw new MachiError(refused[standing as keyof typeof refused], `receipt refused (${standing}) and recorded as evidence with an alert in tx ${r.txHash}`);

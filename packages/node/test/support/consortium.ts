@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,8 @@ export interface ConsortiumOptions {
   absent?: readonly string[];
   /** root folder prefix in the temp dir */
   name?: string;
+  /** the genesis's rules instead of a new chain's (foundation/rules.ts), e.g. an older chain's: `{}` names none */
+  rules?: Readonly<Record<string, number>>;
 }
 
 export interface Consortium {
@@ -123,6 +125,12 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
   const root = mkdtempSync(join(tmpdir(), `machi-${opts.name ?? 'consortium'}-`));
   const g = spawnSync(process.execPath, [CLI, 'genesis', '--orgs', orgs.join(','), '--out', root], { encoding: 'utf8' });
   expect(g.status, g.stderr).toBe(0);
+  if (opts.rules !== undefined) {
+    // as an older chain's genesis: the same file everywhere, with these rules (none: no `rules` at all)
+    const { rules: _newer, ...rest } = JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')) as Record<string, unknown>;
+    const text = `${JSON.stringify(Object.keys(opts.rules).length === 0 ? rest : { ...rest, rules: opts.rules }, null, 2)}\n`;
+    for (const dir of [root, ...orgs.map((o) => join(root, o))]) writeFileSync(join(dir, 'genesis.json'), text);
+  }
   const genesis = parseGenesis(JSON.parse(readFileSync(join(root, 'genesis.json'), 'utf8')));
   const nodes: ConsortiumNode[] = orgs.map((org) => ({ org, dir: join(root, org), apiPort: 0, p2pPort: 0, url: '', stdout: '', stderr: '', output: '' }));
   const assignPorts = async (): Promise<void> => {

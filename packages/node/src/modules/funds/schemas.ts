@@ -58,7 +58,8 @@ export const programmeBody = obj(['recurrence', 'eligibility', 'categories', 'bu
     type: 'array', minItems: 1, maxItems: FUNDS_ELIGIBILITY_MAX,
     items: obj(['type', 'claims'], {
       type: en(CREDENTIAL_TYPE_IDS),
-      claims: { type: 'object', maxProperties: FUNDS_CLAIMS_MAX, additionalProperties: { anyOf: [{ type: 'boolean' }, code, { type: 'integer', minimum: 0 }] } },
+      // a type list, not anyOf: the API coerces types, and only a value of none of the listed types is coerced (1 stays 1)
+      claims: { type: 'object', maxProperties: FUNDS_CLAIMS_MAX, additionalProperties: { type: ['boolean', 'integer', 'string'], maxLength: FUNDS_CODE_CHARS_MAX } },
     }),
   },
   categories: { type: 'array', minItems: 1, maxItems: FUNDS_CATEGORIES_MAX, items: obj(['category', 'amountFen'], { category: code, amountFen: fen }) },

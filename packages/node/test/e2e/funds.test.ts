@@ -48,8 +48,7 @@ afterAll(async () => {
 });
 
 describe('funds on a real consortium', () => {
-  it('from the desk to the receipt and reconciliation, each step signed by its organisation, live to the regulator with proofs', async () => {
-    const since = Date.now();
+  it('from the desk to the public notice, each step signed by its organisation; no review while the notice runs', async () => {
     // civil affairs defines the programme on its node
     ok(await as('civil-affairs', 'PUT', `/v1/funds/programmes/${PROGRAMME}`, {
       recurrence: 'monthly', eligibility: [{ type: 'disability', claims: { grade: 1 } }], categories: [{ category: 'grade-1', amountFen: 50_000 }],
@@ -98,20 +97,24 @@ describe('funds on a real consortium', () => {
     await c.until('the finance bureau to see the application', async () => (await as('finance-bureau', 'GET', `/v1/funds/applications/${application}`)).status === 200);
     const payment = ok(await as('finance-bureau', 'POST', '/v1/funds/payments', { application, period: periodOf('monthly', Date.now()), amountFen: 50_000 })).id as string;
     await c.until('the bank to see the instruction', async () => (await as('agent-bank', 'GET', `/v1/funds/payments/${payment}`)).status === 200);
-    // another organisation may not settle it (recorded, refused); the agent bank does
+    // another organisation may not settle it: its receipt is refused and recorded (an alert); the agent bank settles it
+    const foreign = await as('street-office', 'POST', `/v1/funds/payments/${payment}/receipts`, { result: 'paid', amountFen: 50_000, accountNumber: '6222029876543210' });
+    expect(foreign.status).toBe(403);
     ok(await as('agent-bank', 'POST', `/v1/funds/payments/${payment}/receipts`, { result: 'paid', amountFen: 50_000, accountNumber: '6222029876543210' }));
     const period = periodOf('monthly', Date.now());
     ok(await as('agent-bank', 'POST', '/v1/funds/reconciliations', { programme: PROGRAMME, period, paidCount: 1, paidFen: 50_000, failedCount: 0 }));
 
     // the regulator, on its own node: every step of the application and its payment in the feed, each proof verifying
     const expected = ['application', 'payment', 'receipt', 'reconciliation'];
+    await c.until('the regulator to see the refused receipt\'s alert', async () =>
+      ok(await as('auditor', 'GET', `/v1/funds/alerts?kind=receipt-wrong-bank`), 200).items.some((a: { payment: string }) => a.payment === payment));
     let feed: { type: string; id: string; org: string; txHash: string; proof: unknown }[] = [];
     await c.until('the regulator to receive every step', async () => {
       feed = ok(await as('auditor', 'GET', `/v1/funds/feed?since=${since}`), 200).items;
       return expected.every((t) => feed.some((e) => e.type === t));
     });
     const mine = feed.filter((e) => [application, payment].includes(e.id) || e.type === 'receipt' || e.type === 'reconciliation');
-    expect(new Set(mine.map((e) => e.org))).toEqual(new Set(['civil-affairs', 'finance-bureau', 'agent-bank']));
+    expect(new Set(mine.map((e) => e.org))).toEqual(new Set(['civil-affairs', 'finance-bureau', 'agent-bank', 'street-office']));
     for (const e of mine) {
       const verdict = verifyBundle(e.proof, c.genesis);
       expect(verdict.txHash).toBe(e.txHash);

@@ -7,6 +7,7 @@ import {
   fundAnswerObjection,
   fundApply,
   fundDefineProgramme,
+  fundImport,
   fundInstruct,
   fundObject,
   fundPersonStatus,
@@ -286,5 +287,29 @@ describe('what the public sees', () => {
   it('a programme cannot require a name or an ID number', () => {
     const s = withProgrammes();
     expect(rejected(fundDefineProgramme, s, CIVIL, programmePayload({ eligibility: [{ type: 'low-income', claims: { idNumber: 'x1' } }] }))).toMatch(/cannot require/);
+  });
+});
+
+describe('an existing roll and determinism', () => {
+  it('the reviewer imports an approved beneficiary; no one else may, nor with a future approval date', () => {
+    const s = withProgrammes();
+    const p = { ...applyPayload('old', issueCredential(s, 'old')), approvedOn: T0 - 400 * DAY_MS };
+    rejected(fundImport, s, STREET, p);
+    rejected(fundImport, s, CIVIL, { ...p, approvedOn: T0 + 2 * HOUR_MS });
+    apply(fundImport, s, CIVIL, p, T0);
+    expect(applicationRecord(s.read, p.application)).toMatchObject({ stage: 'approved', community: STREET.id, review: { decision: 'approve', at: T0 - 400 * DAY_MS } });
+    apply(fundInstruct, s, FINANCE, instruct(p.application, 1), inMonth(1));
+    expect(paymentRecord(s.read, fp(`${p.application} 1`))?.status).toBe('instructed');
+  });
+
+  it('the same transactions write the same state, in the same order', () => {
+    const run = (): [string, string | null][] => {
+      const s = withProgrammes();
+      const id = approve(s, 'alice');
+      apply(fundInstruct, s, FINANCE, instruct(id, 1, { amountFen: 90_000 }), inMonth(1));
+      apply(fundReceipt, s, OTHER_BANK, receipt(fp(`${id} 1`)), inMonth(1));
+      return s.log;
+    };
+    expect(run()).toEqual(run());
   });
 });

@@ -5,7 +5,7 @@
  * bank, department: docs/decisions/0001-hosted-departments.md on branch events-node) — and the answer waits for the
  * commit. Views attach each step's proof bundle (verifyBundle with the genesis). docs/spec/funds.md
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   MachiError,
   alerts,
@@ -119,13 +119,24 @@ export class FundsService {
 
   // ---- commands -----------------------------------------------------------------------------------------------------
 
-  async #step(p: Principal, type: string, id: string, payload: Record<string, unknown>, check: FundCheck): Promise<StepResult> {
+  /**
+   * The one path of every step: the core's check, then the private writes (`write`, returning their undo), then the
+   * transaction signed by the caller's organisation and its commit. A refusal leaves nothing private behind; a commit
+   * timeout keeps it, since the transaction may still commit.
+   */
+  async #step(p: Principal, type: string, id: string, payload: Record<string, unknown>, check: FundCheck, write?: () => () => void): Promise<StepResult> {
     if (!check.ok) throw new MachiError(fundErrorCode(check.status), check.reason);
     const submitter = this.#submitters.get(p.org);
     if (submitter === undefined) throw new MachiError('FUND_FORBIDDEN', `this node does not sign for ${p.org}`);
-    const r = await submitter.submit(type, { ...payload, by: this.actors.in(p).actor });
-    if (r.code !== undefined) throw new MachiError('HANDLER_REJECTED', `${r.message ?? r.code} (recorded with no effect in tx ${r.hash})`);
-    return { id, txHash: r.hash, height: r.height! };
+    const undo = write?.();
+    try {
+      const r = await submitter.submit(type, { ...payload, by: this.actors.in(p).actor });
+      if (r.code !== undefined) throw new MachiError('HANDLER_REJECTED', `${r.message ?? r.code} (recorded with no effect in tx ${r.hash})`);
+      return { id, txHash: r.hash, height: r.height! };
+    } catch (e) {
+      if (!(e instanceof MachiError && e.code === 'COMMIT_TIMEOUT')) undo?.();
+      throw e;
+    }
   }
 
   defineProgramme(p: Principal, programme: string, b: Omit<DefineProgrammePayload, 'programme' | 'by'>): Promise<StepResult> {
@@ -142,9 +153,8 @@ export class FundsService {
       application, programme: b.programme, person, category: b.category, building: b.building,
       eligibility: { ...b.credential }, accountHash: this.accountHashOf(b.accountNumber), ...(imported === undefined ? {} : imported),
     };
-    this.store.putPerson(person, b.subject, maskName(b.name));
     const check = checkApply(this.get, p.org, { ...payload, by: '' }, this.now(), imported);
-    return this.#step(p, imported === undefined ? 'fund.apply' : 'fund.import', application, payload, check);
+    return this.#step(p, imported === undefined ? 'fund.apply' : 'fund.import', application, payload, check, () => this.store.putPerson(person, b.subject, maskName(b.name)));
   }
 
   importBeneficiary(p: Principal, b: ApplyBody & { approvedOn: number }): Promise<StepResult> {
@@ -170,25 +180,19 @@ export class FundsService {
     const listHash = createHash('sha256').update(JSON.stringify(lines), 'utf8').digest('hex');
     const payload = { notice, programme: b.programme, applications: b.applications, listHash };
     const check = checkNotice(this.get, p.org, { ...payload, by: '' });
-    if (!check.ok) throw new MachiError(fundErrorCode(check.status), check.reason);
-    const undo = this.store.putNotice(notice, b.programme, lines);
-    try {
-      return { ...(await this.#step(p, 'fund.publish_notice', notice, payload, check)), lines };
-    } catch (e) {
-      if (!(e instanceof MachiError && e.code === 'COMMIT_TIMEOUT')) undo();
-      throw e;
-    }
+    return { ...(await this.#step(p, 'fund.publish_notice', notice, payload, check, () => this.store.putNotice(notice, b.programme, lines))), lines };
   }
 
   object(p: Principal, application: string, b: { ground: string; text: string }): Promise<StepResult> {
-    const contentHash = this.#keepText(b.text);
-    const payload = { application, ground: b.ground, contentHash };
-    return this.#step(p, 'fund.object', application, payload, checkObject(this.get, p.org, { ...payload, by: '' } as never, this.now()));
+    const t = saltedText(b.text);
+    const payload = { application, ground: b.ground, contentHash: t.hash };
+    return this.#step(p, 'fund.object', application, payload, checkObject(this.get, p.org, { ...payload, by: '' } as never, this.now()), () => this.store.putText(t.hash, t.kept));
   }
 
   answerObjection(p: Principal, application: string, objection: number, b: { outcome: string; finding: string }): Promise<StepResult> {
-    const payload = { application, objection, outcome: b.outcome, findingHash: this.#keepText(b.finding) };
-    return this.#step(p, 'fund.answer_objection', application, payload, checkAnswerObjection(this.get, p.org, { ...payload, by: '' } as never));
+    const t = saltedText(b.finding);
+    const payload = { application, objection, outcome: b.outcome, findingHash: t.hash };
+    return this.#step(p, 'fund.answer_objection', application, payload, checkAnswerObjection(this.get, p.org, { ...payload, by: '' } as never), () => this.store.putText(t.hash, t.kept));
   }
 
   review(p: Principal, application: string, b: { decision: string; reason: string }): Promise<StepResult> {
@@ -237,12 +241,6 @@ export class FundsService {
     if (this.#subjects !== undefined && !this.#subjects.has(subject)) throw new MachiError('FUND_NOT_FOUND', `this organisation holds no subject ${subject}`);
     const person = this.pseudonymOf(subject);
     return this.#step(p, 'fund.person_status', person, { person, status }, { ok: true });
-  }
-
-  #keepText(text: string): string {
-    const hash = createHash('sha256').update(text, 'utf8').digest('hex');
-    this.store.putText(hash, text);
-    return hash;
   }
 
   // ---- views --------------------------------------------------------------------------------------------------------
@@ -318,6 +316,15 @@ export class FundsService {
       payments: b.payments.map((pay) => ({ ...pay, steps: pay.steps.map(this.#proved) })),
     }));
   }
+}
+
+/**
+ * SHA-256 of a text kept off the ledger (an objection, a finding) under a random salt, so that a short text cannot be
+ * guessed from its hash: `salt ‖ "\n" ‖ text`; the salt is kept with the text (salted:text).
+ */
+function saltedText(text: string): { hash: string; kept: string } {
+  const salt = randomBytes(16).toString('hex');
+  return { hash: createHash('sha256').update(`${salt}\n${text}`, 'utf8').digest('hex'), kept: `${salt}\n${text}` };
 }
 
 export type ApplyBody = {

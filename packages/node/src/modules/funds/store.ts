@@ -32,6 +32,8 @@ export class FundsStore {
     this.#q = {
       putPerson: this.#db.prepare('INSERT INTO funds_people (pseudonym, subject, masked) VALUES (?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET masked = excluded.masked'),
       person: this.#db.prepare('SELECT subject, masked FROM funds_people WHERE pseudonym = ?'),
+      deletePerson: this.#db.prepare('DELETE FROM funds_people WHERE pseudonym = ?'),
+      deleteText: this.#db.prepare('DELETE FROM funds_texts WHERE hash = ?'),
       putNotice: this.#db.prepare('INSERT INTO funds_notices (notice, programme, lines) VALUES (?, ?, ?)'),
       notice: this.#db.prepare('SELECT lines FROM funds_notices WHERE notice = ?').pluck(),
       deleteNotice: this.#db.prepare('DELETE FROM funds_notices WHERE notice = ?'),
@@ -40,8 +42,14 @@ export class FundsStore {
     };
   }
 
-  putPerson(pseudonym: string, subject: string, masked: string): void {
+  /** Links a pseudonym to its subject with the masked name; returns the undo (the previous row back, or none). */
+  putPerson(pseudonym: string, subject: string, masked: string): () => void {
+    const before = this.person(pseudonym);
     this.#q.putPerson.run(pseudonym, subject, masked);
+    return () => {
+      if (before === undefined) this.#q.deletePerson.run(pseudonym);
+      else this.#q.putPerson.run(pseudonym, before.subject, before.masked);
+    };
   }
 
   person(pseudonym: string): { subject: string; masked: string } | undefined {
@@ -58,8 +66,12 @@ export class FundsStore {
     return t === undefined ? undefined : (JSON.parse(t) as NoticeLine[]);
   }
 
-  putText(hash: string, text: string): void {
-    this.#q.putText.run(hash, sealPacked(this.#kek, Buffer.from(text, 'utf8'), `funds-text:${hash}`));
+  /** Keeps a text under its hash; returns the undo (removes it if it was not kept before). */
+  putText(hash: string, text: string): () => void {
+    const added = this.#q.putText.run(hash, sealPacked(this.#kek, Buffer.from(text, 'utf8'), `funds-text:${hash}`)).changes > 0;
+    return () => {
+      if (added) this.#q.deleteText.run(hash);
+    };
   }
 
   text(hash: string): string | undefined {

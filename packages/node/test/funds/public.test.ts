@@ -57,3 +57,28 @@ describe('funds for the public', () => {
     expect((await s.call('GET', '/v1/funds/public/programmes/no-such')).status).toBe(404);
   });
 });
+
+describe('the ledger', () => {
+  it('carries no name, ID number, phone, account number, subject id or objection text — only pseudonyms and hashes', async () => {
+    const a = await applyFor(s, { name: '张三丰' });
+    ok(await s.call('POST', `/v1/funds/applications/${a.application}/verify`, { as: 'liu.desk', body: { result: 'verified' } }));
+    ok(await s.call('POST', '/v1/funds/notices', { as: 'liu.desk', body: { programme: PROGRAMME, applications: [a.application] } }));
+    const objection = 'he owns a second flat';
+    ok(await s.call('POST', `/v1/funds/applications/${a.application}/objections`, { as: 'liu.desk', body: { ground: 'assets-undeclared', text: objection } }));
+    const texts: string[] = [];
+    for (let h = 1; h <= s.node.head.height; h++) {
+      const b = await s.call('GET', `/v1/blocks/${h}`);
+      for (const hash of b.json.txs as string[]) texts.push((await s.call('GET', `/v1/txs/${hash}`)).body);
+    }
+    const ledger = texts.join('\n');
+    expect(ledger).toContain(a.application);
+    const view = ok(await s.call('GET', `/v1/funds/applications/${a.application}`, { as: 'he.audit' }), 200);
+    expect(view.person).toMatch(/^psn_[0-9a-f]{64}$/);
+    expect(ledger).toContain(view.person);
+    // the objection's hash is salted: not the plain SHA-256 of its text
+    expect(view.objections[0].contentHash).not.toBe(createHash('sha256').update(objection, 'utf8').digest('hex'));
+    // as JSON may carry it: non-ASCII as \\uXXXX, lower or upper case hex
+    const escaped = (v: string, upper: boolean): string => v.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')[upper ? 'toUpperCase' : 'toLowerCase']()}`);
+    for (const secret of ['张三丰', escaped('张三丰', false), escaped('张三丰', true), ID_NUMBER, PHONE, a.accountNumber, a.subject, objection]) expect(ledger).not.toContain(secret);
+  });
+});

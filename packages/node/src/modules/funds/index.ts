@@ -14,6 +14,7 @@ import { defineNodeModule } from '../contract.js';
 import type { PrivacyExports } from '../privacy/index.js';
 import { loadHostedSigners } from './hosted.js';
 import { fundsRoutes } from './routes.js';
+import { fundsStreamRoutes } from './stream.js';
 import { seedFunds } from './seed.js';
 import { FundsService, type FundsSubjects } from './service.js';
 import { FundsStore } from './store.js';
@@ -50,7 +51,10 @@ export function openFunds(w: FundsWiring): Funds {
   return {
     service,
     store,
-    plugin: async (app) => app.register(fundsRoutes, { service }),
+    plugin: async (app) => {
+      await app.register(fundsRoutes, { service });
+      await app.register(fundsStreamRoutes, { node: w.node, isRevoked: (jti) => w.auth.accounts.isRevoked(jti) });
+    },
     close: () => store.close(),
   };
 }

@@ -16,7 +16,7 @@ import { AccountStore, ConsensusDriver, InlineChecker, MachiNode, NODE_MODULES, 
 import { openModules } from '../../src/node/modules.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
 import { privateDbPath } from '../../src/storage/private-db.js';
-import { fundsNodeModule, openFunds, type Funds } from '../../src/modules/funds/index.js';
+import { applicantSubjects, fundsNodeModule, openFunds, type Funds } from '../../src/modules/funds/index.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 import { TEST_PASSWORD, TestClock, type Answer } from '../support/node.js';
 
@@ -82,6 +82,8 @@ export async function fundsNode(opts: { clock?: TestClock } = {}): Promise<Funds
       privacy = ctx.use<PrivacyExports>('privacy');
       const p = privacy;
       funds = openFunds({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, hosted, subjects: { has: (s) => p.vault.has(s), subjectOfUser: (u) => p.vault.subjectOfUser(u) } });
+      const f = funds;
+      p.service.cases.register('fund', (id) => applicantSubjects(f, id));
       return { plugin: funds.plugin, exports: funds, close: () => funds!.close() };
     },
   };

@@ -16,7 +16,9 @@ export { FUNDS_ERRORS, fundErrorCode } from './errors.js';
 import { defineCoreModule } from '../../foundation/module.js';
 import { FUNDS_ERRORS } from './errors.js';
 import { fundsTypes } from './handlers.js';
-import { FUNDS_PREFIX } from './types.js';
+import { applicationRecord, programmeRecord } from './queries.js';
+import { COMMUNITY_ROLES } from './transitions.js';
+import { FUNDS_PREFIX, FUND_APPLICATION_ID_PATTERN } from './types.js';
 
 export const fundsModule = defineCoreModule({
   name: 'funds',
@@ -26,5 +28,18 @@ export const fundsModule = defineCoreModule({
   statePrefixes: [FUNDS_PREFIX],
   txTypes: () => fundsTypes,
   errors: FUNDS_ERRORS,
+  // `fund:fa_…`: an application still being decided or paid; the community's desk staff manage it, and so do the
+  // reviewing department's and the owner's officials (reading the applicant's record for the review is recorded)
+  cases: [{
+    kind: 'fund',
+    idPattern: FUND_APPLICATION_ID_PATTERN,
+    resolve(read, id) {
+      const a = applicationRecord(read, id);
+      if (a === undefined) return undefined;
+      const prog = programmeRecord(read, a.programme);
+      const orgs = [...new Set([prog?.reviewer, prog?.owner].filter((o): o is string => o !== undefined && o !== a.community))];
+      return { open: !['rejected', 'refused'].includes(a.stage), org: a.community, orgs, assigned: [], managerRoles: COMMUNITY_ROLES };
+    },
+  }],
   spec: 'docs/spec/funds.md',
 });

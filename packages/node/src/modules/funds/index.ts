@@ -5,7 +5,7 @@
  * demo seed. docs/spec/funds.md
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Signer } from '@machi/core';
+import { applicationRecord, type Signer } from '@machi/core';
 import type { AuthOptions } from '../../auth/plugin.js';
 import type { MachiNode } from '../../node/node.js';
 import { OrgSubmitter } from '../../node/org-tx.js';
@@ -59,6 +59,13 @@ export function openFunds(w: FundsWiring): Funds {
   };
 }
 
+/** Whom an application is about: its applicant's subject, if this node's desk applied for them; else undefined. */
+export function applicantSubjects(f: Funds, application: string): string[] | undefined {
+  const a = applicationRecord((k) => f.service.read(k), application);
+  const held = a === undefined ? undefined : f.store.person(a.person);
+  return held === undefined ? undefined : [held.subject];
+}
+
 export const fundsNodeModule = defineNodeModule({
   name: 'funds',
   // residents' subject ids (the privacy vault): the desk applies for people this organisation holds
@@ -76,6 +83,8 @@ export const fundsNodeModule = defineNodeModule({
   open(ctx) {
     const privacy = ctx.use<PrivacyExports>('privacy');
     const f = openFunds({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: { has: (s) => privacy.vault.has(s), subjectOfUser: (u) => privacy.vault.subjectOfUser(u) }, log: ctx.log });
+    // a read for `fund:<application>` must be about its applicant (known here where the desk applied)
+    privacy.service.cases.register('fund', (id) => applicantSubjects(f, id));
     return {
       plugin: f.plugin,
       exports: f,

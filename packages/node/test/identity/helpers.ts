@@ -30,8 +30,9 @@ export type IdentityServer = OneNode & Pick<Identity, 'service'> & {
   subjects: Map<string, string>;
 };
 
-export async function identityServer(): Promise<IdentityServer> {
-  const s = await oneNode({ org: ORG, otherOrgs: ['police', 'property-company'], chainId: CHAIN, publicUrl: BASE_URL });
+/** `rules`: the genesis's (default a new chain's; `{}` an older chain's). */
+export async function identityServer(opts: { rules?: Readonly<Record<string, number>> } = {}): Promise<IdentityServer> {
+  const s = await oneNode({ org: ORG, otherOrgs: ['police', 'property-company'], chainId: CHAIN, publicUrl: BASE_URL, ...opts });
   const privacy = s.use<PrivacyExports>('privacy');
   const subjects = new Map<string, string>();
   for (const who of ['resident1', 'resident2'] as const) {

@@ -4,7 +4,8 @@
  * the refused use is itself on the ledger as a denied access record.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { accessesOfSubject, verificationsOfSession } from '@machi/core';
+import { accessesOfNames, verificationsOfSession } from '@machi/core';
+import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 import { TestWallet, call, elderlyClaims, identityServer, issue, nowS, residenceClaims, type IdentityServer } from './helpers.js';
 
 let s: IdentityServer;
@@ -46,7 +47,10 @@ it('a use the privacy rules refuse keeps and shows no claim, and is recorded as 
   const attempts = verificationsOfSession((k) => s.store.read(k), (p, l) => s.store.scan(p, l), ses.json.session as string);
   expect(attempts.length).toBeGreaterThan(0);
   expect(attempts.every((a) => a.result === 'invalid')).toBe(true);
-  const denied = accessesOfSubject((p, l) => s.store.scan(p, l), subject).filter((a) => a.purpose === 'identity-verification' && a.decision === 'denied');
+  // the ledger names the resident per context: the holder finds the records by the pseudonyms it derived
+  const names = s.use<PrivacyExports>('privacy').service.ledgerNames(subject, 'privacy.access/');
+  expect(names.some((n) => n.startsWith('psn_'))).toBe(true);
+  const denied = accessesOfNames((p, l) => s.store.scan(p, l), names).filter((a) => a.purpose === 'identity-verification' && a.decision === 'denied');
   expect(denied.length).toBeGreaterThan(0);
   expect(denied[0]!.reason).toBe('erased');
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, InjectOptions } from 'fastify';
-import { generateKeyPair, signerFromJwk, type Genesis, type Role, type Signer } from '@machi/core';
+import { generateKeyPair, newChainRules, signerFromJwk, type Genesis, type Role, type Signer } from '@machi/core';
 import {
   AccountStore, ConsensusDriver, InlineChecker, MachiNode, NODE_MODULES, SqliteStore, actorOf, buildServer,
   type AuthOptions, type NodeModule, type Principal,
@@ -109,6 +109,8 @@ function moduleList(chosen: readonly (string | NodeModule)[]): NodeModule[] {
 export interface OneNodeOptions {
   /** the organisation running the node (default property-company) */
   org?: string;
+  /** the genesis's rules (foundation/rules.ts); default a new chain's, `{}` an older chain's (none) */
+  rules?: Readonly<Record<string, number>>;
   /** more organisations in the genesis, without voting power: their DIDs resolve, they sign nothing here */
   otherOrgs?: readonly string[];
   chainId?: string;
@@ -194,6 +196,8 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
       { id: org, name: orgName(org), publicKey: signer.publicKey, power: 1 },
       ...(opts.otherOrgs ?? []).map((id) => ({ id, name: orgName(id), publicKey: generateKeyPair().publicKey, power: 0 })),
     ],
+    // a new chain's rules unless told (`{}`: an older chain's, without any)
+    ...(opts.rules === undefined ? { rules: newChainRules() } : Object.keys(opts.rules).length === 0 ? {} : { rules: { ...opts.rules } }),
   };
   const clock = opts.clock ?? new TestClock();
   const authClock = opts.authClock ?? new TestClock();

@@ -181,7 +181,7 @@ export class PeerReads {
     const rec = JSON.parse(raw) as AccessRecord;
     if (rec.decision !== 'allowed' || rec.org !== asker.id) return answer({ error: 'the access record does not allow this organisation' });
     // … about this subject: the pseudonym is the one this holder derives for the record's context
-    if (named !== m.subject && this.#pseudonyms.derive(accessContext(rec), m.subject) !== named) return answer({ error: 'the access record is not about this subject' });
+    if (named !== m.subject && this.#pseudonyms.compute(accessContext(rec), m.subject) !== named) return answer({ error: 'the access record is not about this subject' });
     if (Math.abs(this.#node.clock() - rec.at) > ACCESS_RECORD_AGE_MS_MAX) return answer({ error: 'the access record is too old; record a new access' });
     // The holder does not take the asker's word for it: it decides again, on the same ledger state.
     const again = decideAccess(subjectRecord(this.#read, m.subject), grantsForSubject(this.#read, this.#scan, m.subject, asker.id), {

@@ -6,7 +6,8 @@
  *
  * per context (one module's record kind plus what it is for: an access record's org, role, purpose and case; a desk
  * session), so that no outsider can join a person's records across contexts, and keeps the mapping here (DIR/private.db)
- * to answer "who used my data". Another organisation recording a read of the subject asks the holder for the
+ * to answer "who used my data" (an erasure keeps it: it links ledger records to a subject id whose data is gone, so that
+ * a use refused as `erased` is still named as the holder derives it). Another organisation recording a read of the subject asks the holder for the
  * pseudonym over the peer link (peer-reads.ts) and keeps the answer, so it too can list the reads it recorded.
  */
 import { createHmac } from 'node:crypto';
@@ -49,13 +50,17 @@ export class Pseudonyms {
       subjectOf: this.#db.prepare('SELECT subject, context FROM ledger_pseudonyms WHERE pseudonym = ?'),
       of: this.#db.prepare('SELECT pseudonym, context FROM ledger_pseudonyms WHERE subject = ? ORDER BY context LIMIT ?'),
       find: this.#db.prepare('SELECT pseudonym FROM ledger_pseudonyms WHERE subject = ? AND context = ?'),
-      forget: this.#db.prepare('DELETE FROM ledger_pseudonyms WHERE subject = ?'),
     };
+  }
+
+  /** The holder's pseudonym of `subject` in `context` (not remembered: for checking one). */
+  compute(context: string, subject: string): string {
+    return `psn_${createHmac('sha256', this.#key).update(`${context}\n${subject}`, 'utf8').digest('hex')}`;
   }
 
   /** The holder's pseudonym of `subject` in `context`, remembered. */
   derive(context: string, subject: string): string {
-    const pseudonym = `psn_${createHmac('sha256', this.#key).update(`${context}\n${subject}`, 'utf8').digest('hex')}`;
+    const pseudonym = this.compute(context, subject);
     this.#q.put.run(pseudonym, subject, context);
     return pseudonym;
   }
@@ -78,11 +83,6 @@ export class Pseudonyms {
   /** Every pseudonym of `subject` known here, with its context. */
   of(subject: string): { pseudonym: string; context: string }[] {
     return this.#q.of.all(subject, PSEUDONYMS_PER_SUBJECT_MAX) as { pseudonym: string; context: string }[];
-  }
-
-  /** Erasure: the mapping goes with the data (the records on the ledger then name no one this node can find). */
-  forget(subject: string): void {
-    this.#q.forget.run(subject);
   }
 
   close(): void {

@@ -215,7 +215,6 @@ export class PrivacyService {
     if (record.erased) throw new MachiError('SUBJECT_NOT_FOUND', `subject ${subject} is already erased`);
     // Destroy first, then record (docs/spec/privacy.md): if recording fails, erasing again is harmless and finishes it.
     this.vault.erase(subject);
-    this.pseudonyms.forget(subject);
     return this.#commit('privacy.erase', { subject, actor: p.actor });
   }
 

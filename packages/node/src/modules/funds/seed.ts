@@ -99,10 +99,10 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
       }
       await s.receipt(as(bank), payments[i]!.id, { result: 'paid', amountFen: b.amountFen, accountNumber: b.account });
     }));
-    for (const programme of ['minimum-living', 'elderly-allowance']) {
+    await Promise.all(['minimum-living', 'elderly-allowance'].map((programme) => {
       const paid = roll.filter((b) => b.programme === programme);
-      await s.reconcile(as(bank), { programme, period, paidCount: paid.length, paidFen: paid.reduce((t, b) => t + b.amountFen, 0), failedCount: m === 5 && programme === 'minimum-living' ? 1 : 0 });
-    }
+      return s.reconcile(as(bank), { programme, period, paidCount: paid.length, paidFen: paid.reduce((t, b) => t + b.amountFen, 0), failedCount: m === 5 && programme === 'minimum-living' ? 1 : 0 });
+    }));
   }
 
   // one credential revoked (moved out of the programme's criteria): this month's payment is blocked, an alert raised

@@ -75,7 +75,7 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
   };
 
   // the existing roll, approved 13 months ago
-  const roll = [];
+  const roll: ((typeof ROLL)[number] & { application: string; credentialHash: string; amountFen: number })[] = [];
   for (const p of ROLL) {
     const type: CredentialTypeId = p.programme === 'minimum-living' ? 'low-income' : 'elderly';
     const cred = await issue(type);
@@ -112,7 +112,7 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
   await s.instruct(as(treasury), { application: revoked.application, period: periodOf('monthly', now), amountFen: revoked.amountFen });
 
   // two new applicants at the desk, verified, on a notice running now
-  const fresh = [];
+  const fresh: string[] = [];
   for (const p of NEW_APPLICANTS) {
     const cred = await issue('low-income');
     const a = await s.apply(desk, {

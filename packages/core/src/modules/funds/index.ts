@@ -11,6 +11,7 @@ export * from './types.js';
 export * from './transitions.js';
 export * from './handlers.js';
 export * from './queries.js';
+export * from './metrics.js';
 export { FUNDS_ERRORS, fundErrorCode } from './errors.js';
 
 import { defineCoreModule } from '../../foundation/module.js';

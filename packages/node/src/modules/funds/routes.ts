@@ -62,6 +62,7 @@ export const fundsRoutes: FastifyPluginAsync<{ service: FundsService }> = async 
   app.get<P<{ programme: string }>>('/v1/funds/programmes/:programme/applications', { config: { access: 'funds.oversight' }, schema: view(programmeParam, undefined, listOf(recordSchema)) },
     async (req) => ({ items: s.applications(req.params.programme) }));
   app.get<P<{ programme: string }>>('/v1/funds/programmes/:programme/budget', { config: { access: 'funds.oversight' }, schema: view(programmeParam) }, async (req) => s.budget(req.params.programme));
+  app.get<P<{ programme: string }>>('/v1/funds/programmes/:programme/metrics', { config: { access: 'funds.oversight' }, schema: view(programmeParam) }, async (req) => s.metrics(req.params.programme));
   app.get<P<{ programme: string }>>('/v1/funds/programmes/:programme/notices', { config: { access: 'funds.oversight' }, schema: view(programmeParam, undefined, listOf(recordSchema)) },
     async (req) => ({ items: s.notices(req.params.programme) }));
   app.get<P<{ application: string }>>('/v1/funds/applications/:application', { config: { access: 'funds.oversight' }, schema: view(applicationParam) }, async (req) => s.application(req.params.application));

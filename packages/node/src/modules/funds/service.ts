@@ -24,6 +24,7 @@ import {
   checkReview,
   checkVerify,
   feedSince,
+  fundsMetrics,
   fundErrorCode,
   noticesOf,
   parseState,
@@ -276,6 +277,12 @@ export class FundsService {
   budget(programme: string) {
     this.programme(programme);
     return { ...budgetOf(this.read, this.scan, programme), reconciliations: reconciliationsOf(this.read, this.scan, programme) };
+  }
+
+  /** The programme's metrics over the periods it has paid in. */
+  metrics(programme: string) {
+    this.programme(programme);
+    return fundsMetrics(this.read, this.scan, programme, budgetOf(this.read, this.scan, programme).periods.map((b) => b.period));
   }
 
   /** Alerts: every one for a regulator; a programme owner's staff see their programmes'. */

@@ -10,6 +10,7 @@ import {
   MachiError,
   alerts,
   applicationRecord,
+  applicationsOf,
   benefitsOf,
   budgetOf,
   checkAnswerObjection,
@@ -264,8 +265,7 @@ export class FundsService {
 
   applications(programme: string): ApplicationRecord[] {
     this.programme(programme);
-    const prefix = `funds/by-programme/${programme}/`;
-    return this.scan(prefix, 5000).map(([k]) => applicationRecord(this.read, k.slice(prefix.length))).filter((a): a is ApplicationRecord => a !== undefined);
+    return applicationsOf(this.read, this.scan, programme);
   }
 
   payment(id: string): PaymentRecord & { steps: Proved<FundStep>[] } {

@@ -81,8 +81,10 @@ const applyProperties = {
   credential: obj(['type', 'issuer', 'statusIndex', 'expiresAt'], {
     type: en(CREDENTIAL_TYPE_IDS), issuer: ref('OrgId'), statusIndex: int(0, IDENTITY_STATUS_LIST_ENTRIES_MAX - 1), expiresAt: int(0, IDENTITY_TIME_MS_MAX),
   }),
+  /** the desk session in which the resident presented the credential (instead of `credential`) */
+  session: ref('SessionId'),
 } as const;
-const applyRequired = ['programme', 'subject', 'name', 'building', 'category', 'accountNumber', 'credential'] as const;
+const applyRequired = ['programme', 'subject', 'name', 'building', 'category', 'accountNumber'] as const;
 export const applyBody = obj(applyRequired, applyProperties);
 export const importBody = obj([...applyRequired, 'approvedOn'], { ...applyProperties, approvedOn: int(0, Number.MAX_SAFE_INTEGER) });
 export const verifyBody = obj(['result'], { result: en(VERIFY_RESULTS), reason: en(VERIFY_REJECT_REASONS) });

@@ -24,6 +24,7 @@ import {
   checkReissue,
   checkReview,
   checkVerify,
+  credentialRecord,
   feedSince,
   fundsMetrics,
   fundErrorCode,
@@ -37,10 +38,13 @@ import {
   receiptKey,
   reconciliationsOf,
   runningNotices,
+  sessionRecord,
+  verificationsOfSession,
   type AlertFilter,
   type AlertRecord,
   type ApplicationRecord,
   type DefineProgrammePayload,
+  type EligibilityRef,
   type FundCheck,
   type FundStep,
   type FundsGet,
@@ -146,17 +150,35 @@ export class FundsService {
     return this.#step(p, 'fund.define_programme', programme, { ...b, programme }, checkDefineProgramme(this.get, p.org, payload, this.node.genesis.orgs.map((o) => o.id)));
   }
 
-  /** The desk's application for a person this organisation holds: pseudonym, masked name and account hash made here. */
+  /**
+   * The desk's application for a person this organisation holds: pseudonym, masked name and account hash made here.
+   * The eligibility credential is named either by its status-list entry (`credential`) or by the desk session in
+   * which the resident presented it (`session`: the one-trip flow — the session's valid verification of a type the
+   * programme accepts names the credential, whose issuer, status index and expiry the ledger holds).
+   */
   apply(p: Principal, b: ApplyBody, imported?: { approvedOn: number }): Promise<StepResult> {
     if (this.#subjects !== undefined && !this.#subjects.has(b.subject)) throw new MachiError('FUND_NOT_FOUND', `this organisation holds no subject ${b.subject}`);
+    if ((b.credential === undefined) === (b.session === undefined)) throw new MachiError('REQUEST_INVALID', 'name the eligibility credential by `credential` or by the desk `session`, one of them');
+    const eligibility = b.credential ?? this.#eligibilityOfSession(p, b.programme, b.session as string);
     const application = `fa_${hex32()}`;
     const person = this.pseudonymOf(b.subject);
     const payload = {
       application, programme: b.programme, person, category: b.category, building: b.building,
-      eligibility: { ...b.credential }, accountHash: this.accountHashOf(b.accountNumber), ...(imported === undefined ? {} : imported),
+      eligibility: { ...eligibility }, accountHash: this.accountHashOf(b.accountNumber), ...(imported === undefined ? {} : imported),
     };
     const check = checkApply(this.get, p.org, { ...payload, by: '' }, this.now(), imported);
     return this.#step(p, imported === undefined ? 'fund.apply' : 'fund.import', application, payload, check, () => this.store.putPerson(person, b.subject, maskName(b.name)));
+  }
+
+  #eligibilityOfSession(p: Principal, programme: string, session: string): EligibilityRef {
+    const s = sessionRecord(this.read, session);
+    if (s === undefined) throw new MachiError('FUND_NOT_FOUND', `no desk session ${session}`);
+    if (s.deskOrg !== p.org) throw new MachiError('FUND_FORBIDDEN', `session ${session} is ${s.deskOrg}'s desk's`);
+    const types: string[] = programmeRecord(this.read, programme)?.eligibility.map((e) => e.type) ?? [];
+    const v = verificationsOfSession(this.read, this.scan, session).filter((x) => x.result === 'valid' && x.type !== undefined && types.includes(x.type)).at(-1);
+    const c = v?.credentialHash === undefined ? undefined : credentialRecord(this.read, v.credentialHash);
+    if (c === undefined) throw new MachiError('FUND_INVALID', `session ${session} verified no credential that makes one eligible for ${programme}`);
+    return { type: c.type, issuer: c.issuer, statusIndex: c.statusIndex, expiresAt: c.expiresAt };
   }
 
   importBeneficiary(p: Principal, b: ApplyBody & { approvedOn: number }): Promise<StepResult> {
@@ -344,5 +366,8 @@ export type ApplyBody = {
   category: string;
   /** the bank account (hashed here with the chain's salt; never stored or sent in clear) */
   accountNumber: string;
-  credential: { type: ApplicationRecord['eligibility']['type']; issuer: string; statusIndex: number; expiresAt: number };
+  /** the eligibility credential's status-list entry, or … */
+  credential?: EligibilityRef;
+  /** … the desk session (identity module) in which the resident presented it */
+  session?: string;
 };

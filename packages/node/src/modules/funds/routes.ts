@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AlertKind } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
-import { errorRef } from '../../api/shared-schemas.js';
+import { errorRef, type FromRoute } from '../../api/shared-schemas.js';
 import {
   alertsQuery, answerBody, applicationParam, applyBody, feedQuery, importBody, instructBody, listOf, noticeBody, objectionBody, objectionParam,
   paymentParam, personStatusBody, programmeBody, programmeParam, publicNoticesSchema, publicProgrammesSchema, publicTotalsSchema, receiptBody,
@@ -21,14 +21,14 @@ const view = (params?: object, querystring?: object, out: object = recordSchema)
 
 export const fundsRoutes: FastifyPluginAsync<{ service: FundsService }> = async (app, { service: s }) => {
   // -- programme owners --
-  app.put<P<{ programme: string }> & B<never>>('/v1/funds/programmes/:programme', { config: { access: 'funds.define' }, schema: step(programmeBody, programmeParam) },
-    async (req, reply) => reply.status(201).send(await s.defineProgramme(principalOf(req), req.params.programme, req.body as never)));
+  app.put<P<{ programme: string }> & B<FromRoute<typeof programmeBody>>>('/v1/funds/programmes/:programme', { config: { access: 'funds.define' }, schema: step(programmeBody, programmeParam) },
+    async (req, reply) => reply.status(201).send(await s.defineProgramme(principalOf(req), req.params.programme, req.body)));
 
   // -- community staff --
   app.post<B<ApplyBody>>('/v1/funds/applications', { config: { access: 'funds.community' }, schema: step(applyBody) },
     async (req, reply) => reply.status(201).send(await s.apply(principalOf(req), req.body)));
-  app.post<P<{ application: string }> & B<never>>('/v1/funds/applications/:application/verify', { config: { access: 'funds.community' }, schema: step(verifyBody, applicationParam) },
-    async (req, reply) => reply.status(201).send(await s.verify(principalOf(req), req.params.application, req.body as never)));
+  app.post<P<{ application: string }> & B<FromRoute<typeof verifyBody>>>('/v1/funds/applications/:application/verify', { config: { access: 'funds.community' }, schema: step(verifyBody, applicationParam) },
+    async (req, reply) => reply.status(201).send(await s.verify(principalOf(req), req.params.application, req.body)));
   app.post<B<{ programme: string; applications: string[] }>>('/v1/funds/notices', { config: { access: 'funds.community' }, schema: { body: noticeBody, response: { 201: recordSchema, '4xx': errorRef } } },
     async (req, reply) => reply.status(201).send(await s.publishNotice(principalOf(req), req.body)));
   app.post<P<{ application: string }> & B<{ ground: string; text: string }>>('/v1/funds/applications/:application/objections', { config: { access: 'funds.community' }, schema: step(objectionBody, applicationParam) },
@@ -39,8 +39,8 @@ export const fundsRoutes: FastifyPluginAsync<{ service: FundsService }> = async 
     async (req, reply) => reply.status(201).send(await s.personStatus(principalOf(req), req.params.subject, req.body.status)));
 
   // -- department reviewers --
-  app.post<P<{ application: string }> & B<never>>('/v1/funds/applications/:application/review', { config: { access: 'funds.review' }, schema: step(reviewBody, applicationParam) },
-    async (req, reply) => reply.status(201).send(await s.review(principalOf(req), req.params.application, req.body as never)));
+  app.post<P<{ application: string }> & B<FromRoute<typeof reviewBody>>>('/v1/funds/applications/:application/review', { config: { access: 'funds.review' }, schema: step(reviewBody, applicationParam) },
+    async (req, reply) => reply.status(201).send(await s.review(principalOf(req), req.params.application, req.body)));
   app.post<B<ApplyBody & { approvedOn: number }>>('/v1/funds/imports', { config: { access: 'funds.review' }, schema: step(importBody) },
     async (req, reply) => reply.status(201).send(await s.importBeneficiary(principalOf(req), req.body)));
 
@@ -51,10 +51,10 @@ export const fundsRoutes: FastifyPluginAsync<{ service: FundsService }> = async 
     async (req, reply) => reply.status(201).send(await s.reissue(principalOf(req), req.params.payment, req.body)));
 
   // -- bank --
-  app.post<P<{ payment: string }> & B<never>>('/v1/funds/payments/:payment/receipts', { config: { access: 'funds.bank' }, schema: step(receiptBody, paymentParam) },
-    async (req, reply) => reply.status(201).send(await s.receipt(principalOf(req), req.params.payment, req.body as never)));
-  app.post<B<never>>('/v1/funds/reconciliations', { config: { access: 'funds.bank' }, schema: step(reconcileBody) },
-    async (req, reply) => reply.status(201).send(await s.reconcile(principalOf(req), req.body as never)));
+  app.post<P<{ payment: string }> & B<FromRoute<typeof receiptBody>>>('/v1/funds/payments/:payment/receipts', { config: { access: 'funds.bank' }, schema: step(receiptBody, paymentParam) },
+    async (req, reply) => reply.status(201).send(await s.receipt(principalOf(req), req.params.payment, req.body)));
+  app.post<B<FromRoute<typeof reconcileBody>>>('/v1/funds/reconciliations', { config: { access: 'funds.bank' }, schema: step(reconcileBody) },
+    async (req, reply) => reply.status(201).send(await s.reconcile(principalOf(req), req.body)));
 
   // -- staff of every part, regulators and third parties (read-only) --
   app.get('/v1/funds/programmes', { config: { access: 'funds.oversight' }, schema: view(undefined, undefined, listOf(recordSchema)) }, async () => ({ items: s.programmes() }));

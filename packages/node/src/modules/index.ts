@@ -13,6 +13,7 @@ import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
 import { eventsNodeModule } from './events/index.js';
 import { webhooksNodeModule } from './webhooks/index.js';
+import { fundsNodeModule } from './funds/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -21,6 +22,7 @@ export const NODE_MODULES = [
   identityNodeModule,
   eventsNodeModule,
   webhooksNodeModule,
+  fundsNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

@@ -36,6 +36,9 @@ const DEMO_ACCOUNTS: Record<string, [string, Role, string][]> = {
   'urban-management': [['guo.urban', 'official', '郭队长 (urban management)'], ['luo.urban', 'dispatcher', '罗队员 (urban management)']],
   'comprehensive-management': [['deng.zongzhi', 'official', '邓主任 (comprehensive management)']],
   judiciary: [['song.judicial', 'official', '宋调解员 (judicial office)']],
+  // welfare funds: the treasury's instructions and the paying bank's receipts (hosted like the departments)
+  'finance-bureau': [['qian.finance', 'official', '钱科员 (finance bureau)']],
+  'agent-bank': [['zhao.bank', 'official', '赵经理 (agent bank)']],
 };
 
 /** Creates this organisation's demo accounts if it has none; returns the list to print. */

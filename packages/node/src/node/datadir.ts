@@ -80,16 +80,19 @@ export const KNOWN_ORGS: Record<string, string> = {
   'housing-bureau': 'Housing bureau',
   judiciary: 'Judicial office',
   'comprehensive-management': 'Comprehensive management office',
+  'finance-bureau': 'Finance bureau',
+  'agent-bank': 'Agent bank',
 };
 
 export const DEFAULT_CONSORTIUM = ['street-office', 'property-company', 'power-company', 'auditor', 'water-company', 'civil-affairs', 'police'];
 
 /**
- * Departments that take part in community events (docs/spec/events.md) whether or not they run a validator: those not
- * among a local consortium's validators become members without voting power whose keys the street office's node
- * hosts (docs/decisions/0001-hosted-departments.md).
+ * Organisations that take part whether or not they run a validator: the departments of community events
+ * (docs/spec/events.md) and the finance bureau and agent bank of welfare funds (docs/spec/funds.md). Those not among
+ * a local consortium's validators become members without voting power whose keys the street office's node hosts
+ * (docs/decisions/0001-hosted-departments.md).
  */
-export const HOSTED_DEPARTMENTS = ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs'];
+export const HOSTED_MEMBERS = ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs', 'finance-bureau', 'agent-bank'];
 /** The organisation whose node hosts the departments' keys in a local consortium. */
 export const DEPARTMENT_HOST = 'street-office';
 
@@ -103,7 +106,7 @@ export interface HostedMembers {
 /** The hosted members `machi up` adds to a consortium of `validators`: the departments that are not validators. */
 export function defaultHostedMembers(validators: readonly string[]): HostedMembers | undefined {
   if (!validators.includes(DEPARTMENT_HOST)) return undefined;
-  const orgs = HOSTED_DEPARTMENTS.filter((o) => !validators.includes(o));
+  const orgs = HOSTED_MEMBERS.filter((o) => !validators.includes(o));
   return orgs.length === 0 ? undefined : { host: DEPARTMENT_HOST, orgs };
 }
 

@@ -12,7 +12,7 @@ import { OrgSubmitter } from '../../node/org-tx.js';
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
 import type { PrivacyExports } from '../privacy/index.js';
-import { loadHostedSigners } from './hosted.js';
+import { loadHostedSigners } from '../../node/datadir.js';
 import { fundsRoutes } from './routes.js';
 import { fundsStreamRoutes } from './stream.js';
 import { seedFunds } from './seed.js';

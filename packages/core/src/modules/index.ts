@@ -13,12 +13,14 @@ import { privacyModule } from './privacy/index.js';
 import { repairsModule } from './repairs/index.js';
 import { identityModule } from './identity/index.js';
 import { eventsModule } from './events/index.js';
+import { devicesModule } from './devices/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
 export * from './repairs/index.js';
 export * from './identity/index.js';
 export * from './events/index.js';
+export * from './devices/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -26,6 +28,7 @@ export const CORE_MODULES = [
   repairsModule,
   identityModule,
   eventsModule,
+  devicesModule,
 ] as const;
 
 /** Every error code the modules define. */

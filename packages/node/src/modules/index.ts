@@ -11,12 +11,14 @@ import { notaryNodeModule } from './notary/index.js';
 import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
+import { devicesNodeModule } from './devices/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
   privacyNodeModule,
   repairsNodeModule,
   identityNodeModule,
+  devicesNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

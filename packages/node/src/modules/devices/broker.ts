@@ -6,6 +6,7 @@
  * broker instead, subscribed to `machi/<org>/devices/+/readings`; that broker's access control is its own, so each
  * message must then prove its device itself (`key`: the secret, or `sig`).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import mqtt from 'mqtt';
@@ -92,7 +93,7 @@ export async function embeddedBroker(o: { org: string; ingest: Ingest; store: De
 /** The node as a client of an existing broker at `url`. */
 export async function brokerClient(o: { org: string; url: string; ingest: Ingest; log: (line: string) => void; username?: string; password?: string }): Promise<Transport> {
   const client = await mqtt.connectAsync(o.url, {
-    clientId: `machi-node-${o.org}-${process.pid}`,
+    clientId: `machi-node-${o.org}-${randomBytes(6).toString('hex')}`,
     reconnectPeriod: 1000,
     ...(o.username === undefined ? {} : { username: o.username }),
     ...(o.password === undefined ? {} : { password: o.password }),

@@ -56,7 +56,7 @@ export class Ingest {
     const key = `${d.class}/${condition}`;
     const c = this.#thresholds.get(key);
     if (c !== undefined && now - c.at < DEVICES_CACHE_MS) return c.t;
-    const t = ruleFor((k) => this.#node.store.read(k), d.org, d.class, condition, this.#node.orgs)?.threshold ?? null;
+    const t = ruleFor((k) => this.#node.store.read(k), d.org, d.class, condition, this.#node.genesis.orgs.map((o) => o.id))?.threshold ?? null;
     this.#thresholds.set(key, { t, at: now });
     return t;
   }

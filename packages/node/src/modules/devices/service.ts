@@ -92,9 +92,12 @@ export class DevicesService {
   readonly #notices: Notice[] = [];
   readonly #noticed = new Set<string>();
   #running = false;
+  /** the chain's organisation ids (genesis) */
+  readonly #orgIds: readonly string[];
 
   constructor(o: DevicesServiceOptions) {
     this.#o = o;
+    this.#orgIds = o.node.genesis.orgs.map((x) => x.id);
   }
 
   get #read() {
@@ -152,13 +155,13 @@ export class DevicesService {
     return DEVICE_CLASS_CODES.flatMap((cls) => Object.keys(DEVICE_CLASSES[cls].conditions).map((condition) => ({
       class: cls, condition, name: conditionInfo(cls, condition)!.name,
       configured: ruleRecord(this.#read, p.org, cls, condition) !== undefined,
-      rule: ruleFor(this.#read, p.org, cls, condition, this.#o.node.orgs)!,
+      rule: ruleFor(this.#read, p.org, cls, condition, this.#orgIds)!,
     })));
   }
 
   async setRule(p: Principal, cls: DeviceClass, condition: string, b: RuleBody): Promise<{ txHash: string }> {
     if (!CONDITION_CODES.includes(condition)) throw new MachiError('DEVICE_NOT_FOUND', `no condition ${condition}`);
-    const invalid = checkRuleSetting({ ...b, class: cls, condition }, p.org, this.#o.node.orgs);
+    const invalid = checkRuleSetting({ ...b, class: cls, condition }, p.org, this.#orgIds);
     if (invalid !== null) throw new MachiError('REQUEST_INVALID', invalid);
     const payload = { ...b, class: cls, condition, by: p.actor };
     return { txHash: await this.#submit('device.set_rule', payload) };

@@ -17,6 +17,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
+import { DEVICES_QUERY_ITEMS_MAX } from '@machi/core';
 import { initDataDir } from '../node/datadir.js';
 import { DEMO_PASSWORD } from '../auth/demo.js';
 import { pct, procCpuMs, startNode } from './common.js';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   const R = Number(values.rate ?? 15);
   const S = Number(values.seconds ?? 10);
   const A = Number(values.alarms ?? 30);
+  // the device list (its health counters) shows at most DEVICES_QUERY_ITEMS_MAX devices
+  if (D + A > DEVICES_QUERY_ITEMS_MAX) throw new Error(`--devices + --alarms must be at most ${DEVICES_QUERY_ITEMS_MAX}`);
   console.log(`machine: ${availableParallelism()} cores; load: ${D} devices × ${R} readings/s × ${S} s = ${D * R * S} readings (offered ${D * R}/s); ${A} leak alarms`);
 
   const dir = mkdtempSync(join(tmpdir(), 'machi-bench-devices-'));

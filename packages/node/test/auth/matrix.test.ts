@@ -14,19 +14,19 @@ import { bearer, login, testServer, type TestServer } from './helpers.js';
 const COLUMNS = [
   'public', 'auth', 'self', 'subjects.register', 'subjects.read', 'subjects.read-own', 'subjects.erase', 'grants.manage', 'alerts.read-all', 'access-log.read',
   'repairs.report', 'repairs.board', 'repairs.work', 'repairs.photos', 'repairs.view', 'open311.report',
-  'identity.issue', 'identity.desk', 'identity.wallet',
+  'identity.issue', 'identity.desk', 'identity.wallet', 'devices.admin', 'devices.board',
 ] as const;
 const MATRIX: Record<Role | 'anonymous', string> = {
-  //                   pub auth self reg read own erase grants alerts log   report board work photos view o311 idi idd idw
-  'anonymous':          'Y   Y    N    N   N    N   N     N      N      N     N      N     N    N      N    Y   N   N   N',
-  'resident':           'Y   Y    Y    .   .    Y   .     .      .      .     Y      .     .    Y      Y    Y   .   .   Y',
-  'property-staff':     'Y   Y    Y    Y   Y    .   Y     Y      .      .     Y      Y     .    Y      Y    Y   Y   Y   .',
-  'dispatcher':         'Y   Y    Y    .   Y    .   .     .      .      .     .      Y     .    .      Y    Y   .   .   .',
-  'maintenance-worker': 'Y   Y    Y    .   Y    .   .     .      .      .     .      .     Y    Y      Y    Y   .   .   .',
-  'grid-worker':        'Y   Y    Y    .   Y    .   .     .      .      .     .      .     .    .      Y    Y   .   .   .',
-  'utility-staff':      'Y   Y    Y    .   Y    .   .     .      .      .     .      .     .    .      Y    Y   .   .   .',
-  'official':           'Y   Y    Y    Y   Y    .   Y     Y      .      Y     .      .     .    .      Y    Y   Y   Y   .',
-  'regulator':          'Y   Y    Y    .   Y    .   .     .      Y      Y     .      .     .    .      Y    Y   .   .   .',
+  //                   pub auth self reg read own erase grants alerts log   report board work photos view o311 idi idd idw dva dvb
+  'anonymous':          'Y   Y    N    N   N    N   N     N      N      N     N      N     N    N      N    Y   N   N   N   N   N',
+  'resident':           'Y   Y    Y    .   .    Y   .     .      .      .     Y      .     .    Y      Y    Y   .   .   Y   .   .',
+  'property-staff':     'Y   Y    Y    Y   Y    .   Y     Y      .      .     Y      Y     .    Y      Y    Y   Y   Y   .   Y   Y',
+  'dispatcher':         'Y   Y    Y    .   Y    .   .     .      .      .     .      Y     .    .      Y    Y   .   .   .   .   Y',
+  'maintenance-worker': 'Y   Y    Y    .   Y    .   .     .      .      .     .      .     Y    Y      Y    Y   .   .   .   .   Y',
+  'grid-worker':        'Y   Y    Y    .   Y    .   .     .      .      .     .      .     .    .      Y    Y   .   .   .   .   .',
+  'utility-staff':      'Y   Y    Y    .   Y    .   .     .      .      .     .      .     .    .      Y    Y   .   .   .   .   Y',
+  'official':           'Y   Y    Y    Y   Y    .   Y     Y      .      Y     .      .     .    .      Y    Y   Y   Y   .   .   Y',
+  'regulator':          'Y   Y    Y    .   Y    .   .     .      Y      Y     .      .     .    .      Y    Y   .   .   .   .   .',
 };
 const STATUS: Record<string, number> = { Y: 200, '.': 403, N: 401 };
 

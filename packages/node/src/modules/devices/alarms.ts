@@ -27,7 +27,7 @@ import {
 import type { Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
-import type { RepairsService } from '../repairs/service.js';
+import type { Repairs } from '../repairs/index.js';
 import { hex32 } from '../../ids.js';
 import type { DeviceStore } from './store.js';
 
@@ -63,7 +63,7 @@ export interface AlarmEngineOptions {
   node: MachiNode;
   submitter: OrgSubmitter;
   /** the repairs service (work orders); null: work-order alarms are raised but open nothing */
-  repairs: RepairsService | null;
+  repairs: Repairs['service'] | null;
   store: DeviceStore;
   /** the ingest job, as this organisation's staff (its pseudonym signs the alarm transactions) */
   job: Principal;

@@ -99,8 +99,8 @@ export const devicesNodeModule = defineNodeModule({
   routeClasses: {
     'devices.admin': { access: ['property-staff'], doc: 'register and retire devices (credentials shown once), device health, rules' },
     'devices.board': { access: ['property-staff', 'dispatcher', 'maintenance-worker', 'utility-staff', 'official'], doc: 'the alarm board (own and escalated alarms, timers), acknowledge, resolve, leader notices' },
-    /** public at the hook: the route checks the device's secret (x-device-key) or its signature */
-    'devices.ingest': { access: 'public', doc: 'gateway readings over HTTP and NGSI-LD Alerts, authenticated by the device credentials' },
+    // gateway readings and NGSI-LD Alerts use the base class `public` (no sign-in): the routes check the device's
+    // credentials (x-device-key or its signature) themselves
   },
   tags: [
     { name: 'devices', description: 'devices, rules, alarms and their board, gateway ingest (docs/spec/devices.md)', paths: /^\/v1\/devices(\/|$)/ },

@@ -2,7 +2,7 @@
  * Devices routes: property staff register devices (credentials shown once), see their health and set rules
  * (`devices.admin`); on-duty staff of the owner and of organisations an alarm was escalated to see the alarm board and
  * acknowledge and resolve (`devices.board`); gateways without MQTT post readings over HTTP with the device's secret in
- * `x-device-key` (`devices.ingest`, public at the hook: the route checks the device's credentials).
+ * `x-device-key` (the base class `public`: no sign-in; the route checks the device's credentials itself).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { MachiError, type DeviceClass } from '@machi/core';
@@ -19,7 +19,7 @@ import type { DeviceStore } from './store.js';
  * The module's route classes as typed constants (devices/index.ts defines them). Naming the type here also makes the
  * checker resolve the policy table before the routes, which it otherwise reaches through a cycle of imports.
  */
-export const ACCESS = { admin: 'devices.admin', board: 'devices.board', ingest: 'devices.ingest' } as const satisfies Record<string, RouteClass>;
+export const ACCESS = { admin: 'devices.admin', board: 'devices.board', ingest: 'public' } as const satisfies Record<string, RouteClass>;
 
 export interface DevicesRouteOptions {
   service: DevicesService;

@@ -10,6 +10,7 @@ import { verifyStore } from '../chain/verify-store.js';
 import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
+import { devicesCommand } from './devices.js';
 
 export const DEFAULT_PORT = 7070;
 /** A node's peer-to-peer port defaults to its API port plus this. */
@@ -332,6 +333,7 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
       }
     },
   },
+  devices: devicesCommand,
 };
 
 function positiveInt(text: string, flag: string): number {

@@ -24,6 +24,7 @@ import {
   DEVICES_READING_AHEAD_MS_MAX,
   DEVICES_SLA_MINUTES_MAX,
   DEVICES_SLA_MINUTES_MIN,
+  DEVICES_STEPS_MAX,
   DEVICES_THRESHOLD_MAX,
   DEVICE_CODE_PATTERN,
   DEVICE_ID_PATTERN,
@@ -100,7 +101,7 @@ const indexOrgs = (r: AlarmRecord): string[] => [...new Set([r.org, ...r.escalat
 /** Writes the alarm after `action` (a step, `changes`), and keeps its indexes in step with whether it is open. */
 function advance(ctx: HandlerContext, r: AlarmRecord, action: AlarmAction, by: string, changes: Partial<AlarmRecord> = {}, detail: Partial<AlarmStep> = {}): AlarmRecord {
   const step: AlarmStep = { action, at: ctx.time, org: ctx.org.id, actor: by, txHash: ctx.txHash, ...detail };
-  const next: AlarmRecord = { ...r, ...changes, status: nextAlarmStatus(r.status, action), steps: [...r.steps, step] };
+  const next: AlarmRecord = { ...r, ...changes, status: nextAlarmStatus(r.status, action), steps: withStep(r.steps, step) };
   ctx.state.set(alarmKey(r.alarm), next);
   if (isAlarmOpen(next)) {
     for (const org of indexOrgs(next)) ctx.state.set(openAlarmOrgKey(org, next.alarm), next.status);
@@ -109,6 +110,17 @@ function advance(ctx: HandlerContext, r: AlarmRecord, action: AlarmAction, by: s
     ctx.state.delete(openConditionKey(next.device, next.condition));
   }
   return next;
+}
+
+/** The steps after `step`: consecutive repeats collapse into the last; at most DEVICES_STEPS_MAX (see there). */
+export function withStep(steps: readonly AlarmStep[], step: AlarmStep): AlarmStep[] {
+  const out = step.action === 'repeat' && steps.at(-1)?.action === 'repeat' ? [...steps.slice(0, -1), step] : [...steps, step];
+  while (out.length > DEVICES_STEPS_MAX) {
+    const i = out.findIndex((x) => x.action === 'repeat' || x.action === 'clear');
+    if (i < 0) break;
+    out.splice(i, 1);
+  }
+  return out;
 }
 
 /** The device, if it exists, is not retired and belongs to the signing organisation. */

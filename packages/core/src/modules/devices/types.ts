@@ -30,6 +30,12 @@ export const DEVICES_ALARM_COUNT_MAX = 1_000_000_000;
 export const DEVICES_ACKS_MAX = 1 + DEVICES_ESCALATION_LEVEL_MAX;
 /** Most entries a query reads with one prefix scan. */
 export const DEVICES_QUERY_ITEMS_MAX = 1000;
+/**
+ * Steps one alarm record keeps. Consecutive repeats are one step (the last); past the limit the oldest repeat or
+ * clear step is dropped (a flapping sensor), never the raise nor a person's or an organisation's step. Every
+ * transaction stays on the ledger either way.
+ */
+export const DEVICES_STEPS_MAX = 100;
 /** A threshold's bounds (ppm, kPa, …). */
 export const DEVICES_THRESHOLD_MAX = 1_000_000;
 

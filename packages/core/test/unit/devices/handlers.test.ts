@@ -21,6 +21,7 @@ import {
   devicesOfOrg,
   openAlarmOf,
   openAlarms,
+  DEVICES_STEPS_MAX,
   type DeviceSetRulePayload,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
@@ -207,5 +208,28 @@ describe('alarms', () => {
       return s;
     };
     expect(run().log).toEqual(run().log);
+  });
+});
+
+describe('alarm steps', () => {
+  it('consecutive repeats are one step; a flapping sensor cannot grow the record past DEVICES_STEPS_MAX', () => {
+    const s = new MemState();
+    apply(deviceRegister, s, PROPERTY, registerPayload('leak-f', 'moisture'));
+    const F = al('flap');
+    apply(alarmRaise, s, PROPERTY, { alarm: F, device: 'leak-f', condition: 'leak', firstReadingAt: T0, clockSuspect: false, by: NODE });
+    apply(alarmRepeat, s, PROPERTY, { alarm: F, count: 2, lastReadingAt: T0 + 1, by: NODE }, T0 + 1);
+    apply(alarmRepeat, s, PROPERTY, { alarm: F, count: 3, lastReadingAt: T0 + 2, by: NODE }, T0 + 2);
+    expect(alarmRecord(s.read, F)!.steps.map((x) => [x.action, x.count])).toEqual([['raise', 1], ['repeat', 3]]);
+    apply(alarmAcknowledge, s, PROPERTY, { alarm: F, by: STAFF }, T0 + 3);
+    let count = 3;
+    for (let i = 0; i < DEVICES_STEPS_MAX; i++) {
+      apply(alarmClear, s, PROPERTY, { alarm: F, normalAt: T0 + 10 + 2 * i, by: NODE }, T0 + 10 + 2 * i);
+      apply(alarmRepeat, s, PROPERTY, { alarm: F, count: ++count, lastReadingAt: T0 + 11 + 2 * i, by: NODE }, T0 + 11 + 2 * i);
+    }
+    const r = alarmRecord(s.read, F)!;
+    expect(r.steps).toHaveLength(DEVICES_STEPS_MAX);
+    expect(r.steps[0]!.action).toBe('raise');
+    expect(r.steps.filter((x) => x.action === 'acknowledge')).toHaveLength(1);
+    expect(r).toMatchObject({ count, active: true });
   });
 });

@@ -68,6 +68,26 @@ describe('devices over the embedded MQTT broker', () => {
     await c.endAsync();
   });
 
+  it('the board is live: a stream of alarm state changes, the moment each commits', async () => {
+    s = await devicesNode({}, { listen: true });
+    const n = s;
+    const dev = await register(n, { device: 'smoke-live', class: 'smoke', location: { kind: 'building', code: 'b2' } });
+    const res = await fetch(`${n.url}/v1/devices/alarms/events`, { headers: { authorization: `Bearer ${n.token('chen.dispatch')}` } });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const c = await connect(dev.mqtt.url, dev.device, dev.secret);
+    await c.publishAsync(dev.mqtt.topic, JSON.stringify({ smoke: true }), { qos: 1 });
+    const frames = (): any[] => text.split('\n\n').filter((f) => f.startsWith('event: alarm')).map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)));
+    while (!frames().some((f) => f.action === 'link')) text += new TextDecoder().decode((await reader.read()).value);
+    const raised = frames().find((f) => f.action === 'raise');
+    expect(raised).toMatchObject({ device: 'smoke-live', condition: 'smoke', severity: 'critical', status: 'raised', active: true });
+    expect(raised.txHash).toMatch(/^[0-9a-f]{64}$/);
+    await reader.cancel();
+    await c.endAsync();
+    expect((await n.call('GET', '/v1/devices/alarms/events', { as: 'resident1' })).status).toBe(403);
+  });
+
   it('unknown devices and wrong credentials are refused at CONNECT and counted', async () => {
     s = await devicesNode();
     const dev = await register(s, { device: 'smoke-b2', class: 'smoke', location: { kind: 'building', code: 'b2' } });

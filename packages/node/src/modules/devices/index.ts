@@ -13,6 +13,7 @@ import { privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule, type ModuleContext, type OpenedModule } from '../contract.js';
 import type { Repairs } from '../repairs/index.js';
 import { AlarmEngine } from './alarms.js';
+import { alarmEventRoutes } from './events.js';
 import { brokerClient, embeddedBroker, type Transport } from './broker.js';
 import { Ingest } from './ingest.js';
 import { ngsiRoutes } from './ngsi.js';
@@ -79,6 +80,7 @@ export async function openDevices(w: DevicesWiring): Promise<Devices> {
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(devicesRoutes, { service, ingest, store, mqttUrl: () => transport.url, clock: w.node.clock });
     await app.register(ngsiRoutes, { ingest, store });
+    await app.register(alarmEventRoutes, { node: w.node, isRevoked: (jti) => w.auth.accounts.isRevoked(jti), ...(w.auth.now === undefined ? {} : { now: w.auth.now }) });
   };
   return {
     service, store, ingest, engine, transport, plugin,

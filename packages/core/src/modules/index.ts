@@ -15,6 +15,7 @@ import { identityModule } from './identity/index.js';
 import { eventsModule } from './events/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { fundsModule } from './funds/index.js';
+import { devicesModule } from './devices/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -23,6 +24,7 @@ export * from './identity/index.js';
 export * from './events/index.js';
 export * from './webhooks/index.js';
 export * from './funds/index.js';
+export * from './devices/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -32,6 +34,7 @@ export const CORE_MODULES = [
   eventsModule,
   webhooksModule,
   fundsModule,
+  devicesModule,
 ] as const;
 
 /** Every error code the modules define. */

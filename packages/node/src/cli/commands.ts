@@ -10,6 +10,7 @@ import { verifyStore } from '../chain/verify-store.js';
 import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
+import { devicesCommand } from './devices.js';
 
 export const DEFAULT_PORT = 7070;
 /** A node's peer-to-peer port defaults to its API port plus this. */
@@ -66,6 +67,18 @@ async function http(method: string, url: string, body?: unknown): Promise<{ stat
 const HASH_RE = /^[0-9a-f]{64}$/;
 
 /** `raw` once `parse` accepts it; else its error as a one-line CliError. */
+/** An MQTT broker address: mqtt:// or mqtts:// with a host. */
+function mqttUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`mqtt must be an mqtt://host:port address, got "${raw}"`);
+  }
+  if ((u.protocol !== 'mqtt:' && u.protocol !== 'mqtts:') || u.hostname === '') throw new Error(`mqtt must be an mqtt://host:port address, got "${raw}"`);
+  return raw;
+}
+
 function checked(parse: () => unknown, raw: string): string {
   try {
     parse();
@@ -112,11 +125,13 @@ Options:
                   Per-address limits (sign-in, submitted transactions) key on that address. Also MACHI_TRUST_PROXY
   --tx-rate-limit N  transactions one client address may submit per minute
                   (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no limit). Also MACHI_TX_RATE_LIMIT
-  --demo          on first start, create demo accounts (and a fictitious community on the property company's node)`,
+  --demo          on first start, create demo accounts (and a fictitious community on the property company's node)
+  --mqtt URL      devices: be a client of this MQTT broker (mqtt://host:1883) instead of running the embedded one
+                  (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
-      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' },
+      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -131,6 +146,7 @@ Options:
       // the API reads these when it is built (startNode passes no API options through)
       if (v['trust-proxy'] !== undefined) process.env.MACHI_TRUST_PROXY = checked(() => parseTrustProxy(String(v['trust-proxy'])), String(v['trust-proxy']));
       if (v['tx-rate-limit'] !== undefined) process.env.MACHI_TX_RATE_LIMIT = checked(() => parseTxRateLimit(String(v['tx-rate-limit'])), String(v['tx-rate-limit']));
+      if (v.mqtt !== undefined) process.env.MACHI_MQTT = checked(() => mqttUrl(String(v.mqtt)), String(v.mqtt));
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
@@ -325,6 +341,7 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
       }
     },
   },
+  devices: devicesCommand,
 };
 
 function positiveInt(text: string, flag: string): number {

@@ -14,6 +14,7 @@ import { identityNodeModule } from './identity/index.js';
 import { eventsNodeModule } from './events/index.js';
 import { webhooksNodeModule } from './webhooks/index.js';
 import { fundsNodeModule } from './funds/index.js';
+import { devicesNodeModule } from './devices/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -23,6 +24,7 @@ export const NODE_MODULES = [
   eventsNodeModule,
   webhooksNodeModule,
   fundsNodeModule,
+  devicesNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

@@ -14,7 +14,7 @@ import { startConsortium, type Answer, type CallOptions, type Consortium } from 
 const ORGS = ['street-office', 'civil-affairs', 'finance-bureau', 'agent-bank', 'auditor'] as const;
 type Org = (typeof ORGS)[number];
 const USER: Record<Org, string> = {
-  'street-office': 'zhou.official', 'civil-affairs': 'feng.official', 'finance-bureau': 'finance-bureau.official', 'agent-bank': 'agent-bank.official', auditor: 'he.audit',
+  'street-office': 'zhou.official', 'civil-affairs': 'feng.official', 'finance-bureau': 'qian.finance', 'agent-bank': 'zhao.bank', auditor: 'he.audit',
 };
 const PROGRAMME = 'disability-allowance';
 

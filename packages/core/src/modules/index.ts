@@ -14,6 +14,7 @@ import { repairsModule } from './repairs/index.js';
 import { identityModule } from './identity/index.js';
 import { eventsModule } from './events/index.js';
 import { webhooksModule } from './webhooks/index.js';
+import { addressesModule } from './addresses/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -21,6 +22,7 @@ export * from './repairs/index.js';
 export * from './identity/index.js';
 export * from './events/index.js';
 export * from './webhooks/index.js';
+export * from './addresses/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -29,6 +31,7 @@ export const CORE_MODULES = [
   identityModule,
   eventsModule,
   webhooksModule,
+  addressesModule,
 ] as const;
 
 /** Every error code the modules define. */

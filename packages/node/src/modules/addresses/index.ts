@@ -3,6 +3,7 @@
  * and retire building and unit codes; anyone signed in lists them; the demo seed registers the community's buildings.
  * docs/spec/addresses.md
  */
+import { ADDRESS_REGISTRAR_ROLES } from '@machi/core';
 import { defineNodeModule } from '../contract.js';
 import { addressesRoutes } from './routes.js';
 import { seedAddresses } from './seed.js';
@@ -15,7 +16,7 @@ export const addressesNodeModule = defineNodeModule({
   name: 'addresses',
   dependsOn: [],
   routeClasses: {
-    'addresses.manage': { access: ['official', 'dispatcher'], doc: 'register, update and retire standard address codes of buildings and units (the defining organisation\'s registrars)' },
+    'addresses.manage': { access: [...ADDRESS_REGISTRAR_ROLES], doc: 'register, update and retire standard address codes of buildings and units (the defining organisation\'s registrars)' },
     'addresses.view': { access: 'authenticated', doc: 'the standard address register: buildings, units, one address' },
   },
   tags: [

@@ -7,7 +7,7 @@
  * docs/spec/addresses.md, docs/spec/events.md#api
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorOf, } from '../../src/index.js';
+import { actorOf } from '../../src/index.js';
 import { addressRecord, gridRecord } from '@machi/core';
 import { oneNode, type Answer, type OneNode } from '../support/node.js';
 
@@ -16,7 +16,7 @@ let s: OneNode;
 beforeAll(async () => {
   s = await oneNode({
     org: 'street-office',
-    modules: ['addresses', 'events'],
+    modules: ['addresses', 'privacy', 'events'],
     users: { 'zhou.official': 'official', 'lin.centre': 'dispatcher', 'ma.grid': 'grid-worker', 'yang.grid': 'grid-worker', resident1: 'resident' },
     hosted: { police: { 'xu.police': 'official' }, 'urban-management': { 'guo.urban': 'official' } },
   });
@@ -142,5 +142,38 @@ describe('grids and the department directory, by the street office', () => {
     await refused(() => call('zhou.official', 'PUT', '/v1/events/directory/police', { orgs: ['no-such-org'] }), 400, 'REQUEST_INVALID');
     await refused(() => call('zhou.official', 'PUT', '/v1/events/directory/fire-brigade', { orgs: [] }), 400);
     ok(await call('zhou.official', 'PUT', '/v1/events/directory/police', { orgs: ['police'] }));
+  });
+});
+
+describe('personal data at an address stays in the holder\'s vault', () => {
+  it('a holder files a subject under a unit code; a department on an open event reads it for the case; others are denied and recorded', async () => {
+    const sub = ok(await call('zhou.official', 'POST', '/v1/subjects', { fields: { name: '张伟', phone: '13800000000', unit: '2单元1203' } }), 201).subject as string;
+    expect(ok(await call('zhou.official', 'PUT', `/v1/subjects/${sub}/address`, { address: 'b1-u1203' }))).toEqual({ subject: sub, address: 'b1-u1203', filed: 1 });
+    await refused(() => call('zhou.official', 'PUT', `/v1/subjects/${sub}/address`, { address: 'b9-u1' }), 404, 'ADDRESS_NOT_FOUND');
+    await refused(() => call('zhou.official', 'PUT', `/v1/subjects/${sub}/address`, { address: 'b5' }), 404, 'ADDRESS_NOT_FOUND'); // retired
+    await refused(() => call('zhou.official', 'PUT', `/v1/subjects/sub_${'0'.repeat(32)}/address`, { address: 'b1-u1203' }), 404, 'SUBJECT_NOT_FOUND');
+    await refused(() => call('ma.grid', 'PUT', `/v1/subjects/${sub}/address`, { address: 'b1-u1203' }), 403, 'ACCESS_DENIED');
+    // nothing of it on the ledger: the link is kept here
+    expect(JSON.stringify(s.store.scan('addresses/', 1000))).not.toContain(sub);
+
+    // an event in grid-9, dispatched to the police
+    const ev = ok(await call('yang.grid', 'POST', '/v1/events', { category: 'safety-hazard', severity: 'serious', grid: 'grid-9', location: { kind: 'building', code: 'b4' }, description: '邻居反映1203室燃气味' }), 201).event as string;
+    ok(await call('lin.centre', 'POST', `/v1/events/${ev}/triage`, { decision: 'accept' }));
+    ok(await call('lin.centre', 'POST', `/v1/events/${ev}/dispatch`, { departments: [{ org: 'police', deadlineMinutes: 60 }] }));
+    const query = { purpose: 'public-safety', fields: 'name,phone', caseRef: `event:${ev}` };
+    // the command centre's dispatcher is on the case (a manager role of the event's centre); hosted departments' staff
+    // read through their own organisation's node (the privacy service records only this node's organisation's reads)
+    const centre = ok(await call('lin.centre', 'GET', '/v1/subjects/by-address/b1-u1203', undefined, query));
+    expect(centre.results).toHaveLength(1);
+    expect(centre.results[0]).toMatchObject({ subject: sub, decision: 'allowed', fields: { name: '张伟', phone: '13800000000' } });
+    const before = s.store.logSize();
+    const noCase = ok(await call('lin.centre', 'GET', '/v1/subjects/by-address/b1-u1203', undefined, { ...query, caseRef: `event:ev_${'0'.repeat(32)}` }));
+    expect(noCase.results[0]).toMatchObject({ subject: sub, decision: 'denied', reason: 'case-not-found' });
+    expect(noCase.results[0].fields).toBeUndefined();
+    expect(s.store.logSize()).toBeGreaterThan(before); // the denied attempt is on the ledger too
+    expect(ok(await call('lin.centre', 'GET', '/v1/subjects/by-address/b2', undefined, query)).results).toEqual([]);
+    await refused(() => call('lin.centre', 'GET', '/v1/subjects/by-address/b9', undefined, query), 404, 'ADDRESS_NOT_FOUND');
+    await refused(() => call('lin.centre', 'GET', '/v1/subjects/by-address/b1-u1203', undefined, { purpose: 'public-safety', fields: 'name' }), 400);
+    await refused(() => call('resident1', 'GET', '/v1/subjects/by-address/b1-u1203', undefined, query), 403, 'ACCESS_DENIED');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
+import { AddressFiling, addressFilingRoutes } from './address-filing.js';
 import { privacyRoutes } from './routes.js';
 import { seedCommunity } from './seed.js';
 import { PrivacyService } from './service.js';
@@ -33,14 +34,21 @@ export const privacyNodeModule = defineNodeModule({
     const vault = new Vault(privateDbPath(ctx.dir), loadKek(ctx.dir));
     const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts);
     const exports: PrivacyExports = { service, vault };
+    const filing = new AddressFiling(privateDbPath(ctx.dir));
     return {
-      plugin: async (app) => app.register(privacyRoutes, { node: ctx.node, service, vault }),
+      plugin: async (app) => {
+        await app.register(privacyRoutes, { node: ctx.node, service, vault });
+        await app.register(addressFilingRoutes, { node: ctx.node, service, vault, filing });
+      },
       exports,
       async seed() {
         const n = await seedCommunity(service, vault, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id);
         return n > 0 ? [`demo community: ${n} residents registered (encrypted here, commitments on the ledger)`] : [];
       },
-      close: () => vault.close(),
+      close: () => {
+        filing.close();
+        vault.close();
+      },
     };
   },
 });

@@ -40,7 +40,7 @@ export function AddressesPage() {
               </Table.Thead>
               <Table.Tbody>
                 {list.map((a) => (
-                  <Table.Tr key={a.code} data-testid="address-row">
+                  <Table.Tr key={a.code} data-testid="address-row" data-code={a.code}>
                     <Table.Td><code>{a.code}</code></Table.Td>
                     <Table.Td>{a.name}</Table.Td>
                     <Table.Td><Badge variant="light">{t(`addresses.kind.${a.kind}`)}</Badge></Table.Td>
@@ -59,7 +59,7 @@ export function AddressesPage() {
         <Title order={4} mb="xs">{t('addresses.grids')}</Title>
         {grids !== null && grids.length === 0 && <Text c="dimmed">{t('addresses.noGrids')}</Text>}
         {grids?.map((g) => (
-          <Stack key={g.grid} gap={2} mb="sm" data-testid="grid-entry">
+          <Stack key={g.grid} gap={2} mb="sm" data-testid="grid-entry" data-grid={g.grid}>
             <Group gap="xs">
               <Text fw={600}>{g.name ?? g.grid}</Text><Text size="sm" c="dimmed"><code>{g.grid}</code></Text>
               <Badge variant="light">{t('addresses.households', { n: g.households })}</Badge>
@@ -94,12 +94,12 @@ function AddAddress({ buildings, onDone }: { buildings: AddressView[]; onDone: (
       <Title order={5}>{t('addresses.add')}</Title>
       <SegmentedControl value={kind} onChange={(v) => setKind(v as 'building' | 'unit')} data={[{ value: 'building', label: t('addresses.kind.building') }, { value: 'unit', label: t('addresses.kind.unit') }]} />
       <Group grow align="end">
-        <TextInput label={t('addresses.code')} description={t('addresses.codeHint')} value={code} onChange={(e) => setCode(e.currentTarget.value)} />
-        <TextInput label={t('addresses.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput data-testid="address-code" label={t('addresses.code')} description={t('addresses.codeHint')} value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+        <TextInput data-testid="address-name" label={t('addresses.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
         {kind === 'unit' && <Select label={t('addresses.parent')} data={buildings.map((b) => ({ value: b.code, label: `${b.name} (${b.code})` }))} value={parent} onChange={setParent} />}
       </Group>
       <ErrorAlert error={error} />
-      <Group><Button onClick={submit} loading={busy} disabled={code.trim() === '' || name.trim() === '' || (kind === 'unit' && parent === null)}>{t('addresses.save')}</Button></Group>
+      <Group><Button data-testid="address-save" onClick={submit} loading={busy} disabled={code.trim() === '' || name.trim() === '' || (kind === 'unit' && parent === null)}>{t('addresses.save')}</Button></Group>
     </Stack>
   );
 }
@@ -130,17 +130,17 @@ function DefineGrid({ buildings, onDone }: { buildings: AddressView[]; onDone: (
       <Title order={5}>{t('addresses.defineGrid')}</Title>
       <Text size="xs" c="dimmed">{t('addresses.defineGridHow')}</Text>
       <Group grow>
-        <TextInput label={t('addresses.gridCode')} value={grid} onChange={(e) => setGrid(e.currentTarget.value)} />
-        <TextInput label={t('addresses.gridName')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput data-testid="grid-code" label={t('addresses.gridCode')} value={grid} onChange={(e) => setGrid(e.currentTarget.value)} />
+        <TextInput data-testid="grid-name" label={t('addresses.gridName')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
       </Group>
-      <MultiSelect label={t('addresses.gridBuildings')} data={buildings.map((b) => ({ value: b.code, label: `${b.name} (${b.code})` }))} value={chosen} onChange={setChosen} />
+      <MultiSelect searchable data-testid="grid-buildings" label={t('addresses.gridBuildings')} data={buildings.map((b) => ({ value: b.code, label: `${b.name} (${b.code})` }))} value={chosen} onChange={setChosen} />
       {chosen.map((b) => (
-        <NumberInput key={b} label={t('addresses.householdsOf', { building: buildings.find((x) => x.code === b)?.name ?? b })} min={0} max={2000}
+        <NumberInput key={b} data-testid="grid-households" label={t('addresses.householdsOf', { building: buildings.find((x) => x.code === b)?.name ?? b })} min={0} max={2000}
           value={households[b] ?? 0} onChange={(v) => setHouseholds({ ...households, [b]: typeof v === 'number' ? v : Number(v) || 0 })} />
       ))}
-      <TextInput label={t('addresses.gridWorkers')} description={t('addresses.workersHint')} value={workers} onChange={(e) => setWorkers(e.currentTarget.value)} />
+      <TextInput data-testid="grid-workers" label={t('addresses.gridWorkers')} description={t('addresses.workersHint')} value={workers} onChange={(e) => setWorkers(e.currentTarget.value)} />
       <ErrorAlert error={error} />
-      <Group><Button onClick={submit} loading={busy} disabled={grid.trim() === '' || name.trim() === '' || chosen.length === 0}>{t('addresses.save')}</Button></Group>
+      <Group><Button data-testid="grid-save" onClick={submit} loading={busy} disabled={grid.trim() === '' || name.trim() === '' || chosen.length === 0}>{t('addresses.save')}</Button></Group>
     </Stack>
   );
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorOf } from '../../src/index.js';
 import { addressRecord, gridRecord } from '@machi/core';
 import { oneNode, type Answer, type OneNode } from '../support/node.js';
+import type { AddressesService } from '../../src/modules/addresses/index.js';
 
 let s: OneNode;
 
@@ -91,6 +92,20 @@ describe('the standard address register', () => {
     await refused(() => call('zhou.official', 'PATCH', '/v1/addresses/b5', { name: 'x' }), 409, 'ADDRESS_CONFLICT');
     expect(ok(await call('resident1', 'GET', '/v1/addresses', undefined, { kind: 'building' })).addresses.map((a: any) => a.code)).toEqual(['b1', 'b2', 'b4']);
     expect(ok(await call('resident1', 'GET', '/v1/addresses', undefined, { kind: 'building', retired: 'true' })).addresses.map((a: any) => [a.code, a.status])).toContainEqual(['b5', 'retired']);
+  });
+});
+
+describe('registering several buildings at once (the demo seed)', () => {
+  it('submits them together: one block holds them all, so the register never shows half of them; again: nothing to do', async () => {
+    const service = s.use<AddressesService>('addresses');
+    const official = s.principals.get('zhou.official')!;
+    const bodies = ['b21', 'b22', 'b23'].map((code) => ({ code, kind: 'building' as const, name: `${code.slice(1)}号楼` }));
+    expect(await service.registerBuildings(official, bodies)).toBe(3);
+    const heights = bodies.map((b) => s.store.getTx(addressRecord(read, b.code)!.txHash)!.height);
+    expect(new Set(heights).size).toBe(1);
+    expect(await service.registerBuildings(official, bodies)).toBe(0);
+    await expect(service.registerBuildings(s.principals.get('ma.grid')!, [{ code: 'b24', kind: 'building', name: '24号楼' }])).rejects.toMatchObject({ code: 'ADDRESS_FORBIDDEN' });
+    for (const b of bodies) ok(await call('zhou.official', 'POST', `/v1/addresses/${b.code}/retire`));
   });
 });
 

@@ -23,7 +23,7 @@ export const addressesNodeModule = defineNodeModule({
     { name: 'addresses', description: 'the standard address register (一标三实): public codes of buildings and units (docs/spec/addresses.md)', paths: /^\/v1\/addresses(\/|$)/ },
   ],
   open(ctx) {
-    const service = new AddressesService(ctx.node, ctx.submitter);
+    const service = new AddressesService(ctx.node, ctx.submitter, ctx.signer);
     return {
       plugin: async (app) => app.register(addressesRoutes, { service }),
       exports: service,

@@ -24,12 +24,8 @@ export async function seedAddresses(service: AddressesService, auth: AuthOptions
   if (service.node.self.id !== 'street-office') return [];
   const official = demoPrincipal(auth.accounts, auth.secret, 'street-office', 'zhou.official');
   if (official === undefined) return [];
-  let made = 0;
-  for (const b of DEMO_ADDRESSES) {
-    if (addressRecord(service.read, b.code) !== undefined) continue;
-    await service.register(official, { code: b.code, kind: 'building', name: b.name, position: { latE6: b.latE6, longE6: b.longE6 } });
-    made += 1;
-  }
+  // the buildings in one block: the repairs nodes switch from their demo list to the register in one step
+  let made = await service.registerBuildings(official, DEMO_ADDRESSES.map((b) => ({ code: b.code, kind: 'building' as const, name: b.name, position: { latE6: b.latE6, longE6: b.longE6 } })));
   for (const [code, name] of DEMO_UNITS) {
     if (addressRecord(service.read, code) !== undefined) continue;
     await service.register(official, { code, kind: 'unit', parent: 'b1', name });

@@ -16,6 +16,7 @@ import { eventsModule } from './events/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { fundsModule } from './funds/index.js';
 import { devicesModule } from './devices/index.js';
+import { addressesModule } from './addresses/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -25,6 +26,7 @@ export * from './events/index.js';
 export * from './webhooks/index.js';
 export * from './funds/index.js';
 export * from './devices/index.js';
+export * from './addresses/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -35,6 +37,7 @@ export const CORE_MODULES = [
   webhooksModule,
   fundsModule,
   devicesModule,
+  addressesModule,
 ] as const;
 
 /** Every error code the modules define. */

@@ -8,6 +8,7 @@ import { assert } from '@machi/core';
 import { addRouteClasses } from '../auth/policy.js';
 import type { NodeModule } from './contract.js';
 import { notaryNodeModule } from './notary/index.js';
+import { addressesNodeModule } from './addresses/index.js';
 import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
@@ -18,6 +19,7 @@ import { devicesNodeModule } from './devices/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
+  addressesNodeModule,
   privacyNodeModule,
   repairsNodeModule,
   identityNodeModule,

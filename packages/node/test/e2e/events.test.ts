@@ -75,6 +75,15 @@ describe('community events on a consortium of processes', () => {
     expect(departments.find((d: any) => d.org === 'police').flagsRaised).toBe(1);
   });
 
+  it('seeds the standard address register on the street office; the grids are built from it and the property company serves its buildings', async () => {
+    const { addresses } = ok(await as('property-company', 'resident1', 'GET', '/v1/addresses?kind=building'));
+    expect(addresses.map((a: any) => [a.code, a.name, a.org])).toEqual(['1', '2', '3', '4', '5', '6'].map((n) => [`b${n}`, `${n}号楼`, 'street-office']));
+    const { buildings } = ok(await as('property-company', 'resident1', 'GET', '/v1/repairs/categories'));
+    expect(buildings.map((b: any) => b.code)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+    const { grids } = ok(await as('street-office', 'zhou.official', 'GET', '/v1/events/grids'));
+    expect(grids.map((g: any) => [g.grid, g.households, g.workerNames])).toEqual([['grid-1', 370, ['ma.grid']], ['grid-2', 440, ['yang.grid']]]);
+  });
+
   it('a grid worker reports, the command centre dispatches to police and urban management, both handle, the centre closes; every step verifies, signed by its department', async () => {
     const description = `3号楼消防通道被杂物堵塞 ${randomBytes(4).toString('hex')}`;
     const { event } = ok(await as('street-office', 'ma.grid', 'POST', '/v1/events', {

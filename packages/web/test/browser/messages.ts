@@ -17,7 +17,10 @@ import zhPrivacy from '../../src/modules/privacy/messages/zh.json';
 import enEvents from '../../src/modules/events/messages/en.json';
 import jaEvents from '../../src/modules/events/messages/ja.json';
 import zhEvents from '../../src/modules/events/messages/zh.json';
+import enAddresses from '../../src/modules/addresses/messages/en.json';
+import jaAddresses from '../../src/modules/addresses/messages/ja.json';
+import zhAddresses from '../../src/modules/addresses/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses };

@@ -12,6 +12,7 @@ import {
   ACTIONS, ALLOWED_REASONS, ASSIGNMENT_VIAS, CHECK_RESULTS, DEPARTMENT_CODES, EVENT_ACTIONS, EVENT_ASSIGNMENT_STATUSES, EVENT_CATEGORY_CODES, EVENT_LOCATION_KINDS,
   EVENT_REJECT_REASONS, EVENT_REPORTER_KINDS, EVENT_RESULT_CODES, EVENT_SEVERITIES, EVENT_STATUSES, FLAG_ANSWERS, FLAG_KINDS, HELP_REASONS, SEND_BACK_REASONS,
   TRIAGE_DECISIONS, VISIT_PURPOSES, ANOMALY_RULES, CATEGORY_CODES, CAUSES, CREDENTIAL_TYPE_IDS, DENIED_REASONS, FIELD_NAMES, PARTS, PURPOSES, ROLES, STATUSES, VERIFY_REASONS,
+  ADDRESS_KINDS, ADDRESS_STATUSES, ADDRESSES_ERRORS,
 } from '@machi/core';
 import en from '../../src/messages/en.json';
 import ja from '../../src/messages/ja.json';
@@ -109,6 +110,9 @@ describe('message files', () => {
       ...ASSIGNMENT_VIAS.map((v) => `events.via.${v}`),
       ...TRIAGE_DECISIONS.map((d) => `events.decision.${d}`),
       ...EVENT_REPORTER_KINDS.map((k) => `events.reporterKind.${k}`),
+      ...ADDRESS_KINDS.map((k) => `addresses.kind.${k}`),
+      ...ADDRESS_STATUSES.map((s) => `addresses.status.${s}`),
+      ...Object.keys(ADDRESSES_ERRORS).map((c) => `errorCode.${c}`),
     ];
     expect(need.filter((k) => !all.has(k))).toEqual([]);
   });

@@ -50,8 +50,8 @@ describe('web modules registry', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
     expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine');
     expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /events/departments /settings');
-    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments');
-    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /events/departments /settings');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses');
+    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /events/departments /addresses /settings');
     expect(nav('maintenance-worker')).toBe('/jobs');
     expect(nav('regulator')).toBe('/alerts');
     expect(nav('grid-worker')).toBe('/grid /events/report /events/mine');
@@ -66,7 +66,9 @@ describe('web modules registry', () => {
     const user = (org: string, role: Role): UserView => ({ id: 'u', org, username: 'x', role, displayName: 'x' });
     const nav = (u: UserView) => navFor(u.role, WEB_MODULES, u).map((n) => n.to).join(' ');
     // the street office: the command centre's board, no inbox
-    expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /settings');
+    expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /addresses /settings');
+    // the street office's address register and grids: its command centre's staff only
+    expect(nav(user('street-office', 'official'))).toBe('/desk /issue /events/board /events/departments /addresses');
     expect(homeOf('dispatcher', WEB_MODULES, user('street-office', 'dispatcher'))).toBe('/events/board');
     expect(homeOf('official', WEB_MODULES, user('street-office', 'official'))).toBe('/desk');
     // police and urban management (hosted on the street office's node): their inbox, where they land

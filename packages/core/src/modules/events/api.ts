@@ -25,6 +25,14 @@ import {
   TRIAGE_DECISIONS,
   VISIT_PURPOSES,
 } from './catalogue.js';
+import {
+  EVENT_CODE_PATTERN,
+  EVENTS_BUILDING_HOUSEHOLDS_MAX,
+  EVENTS_CODE_CHARS_MAX,
+  EVENTS_DEPARTMENT_ORGS_MAX,
+  EVENTS_GRID_BUILDINGS_MAX,
+  EVENTS_GRID_WORKERS_MAX,
+} from './types.js';
 
 /** Rows of the command centre's board in one page, at most (and by default). */
 export const EVENTS_PAGE_MAX = 100;
@@ -460,3 +468,76 @@ export const periodQuerySchema = {
   type: 'object', additionalProperties: false, properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
 } as const;
 export type PeriodQuery = FromSchema<typeof periodQuerySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The street office's configuration: grids and the department directory
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Characters of a grid's, a building's or a common area's name as people write it (kept on the defining node). */
+export const EVENTS_NAME_CHARS_MAX = 64;
+/** Common areas one grid lists. */
+export const EVENTS_GRID_COMMON_AREAS_MAX = 20;
+
+const codeSchema = { type: 'string', pattern: EVENT_CODE_PATTERN, minLength: 1, maxLength: EVENTS_CODE_CHARS_MAX } as const;
+const nameSchema = { type: 'string', minLength: 1, maxLength: EVENTS_NAME_CHARS_MAX, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+
+/**
+ * `PUT /v1/events/grids/:grid`: defines or redefines a grid — its buildings (codes of the address register once it
+ * has any) with household counts, its common areas, and its grid workers by user name (accounts of the caller's
+ * organisation: the ledger gets their pseudonyms). Names stay on the node.
+ */
+export const gridDefineBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: nameSchema,
+    buildings: {
+      type: 'array', minItems: 1, maxItems: EVENTS_GRID_BUILDINGS_MAX,
+      items: { type: 'object', additionalProperties: false, properties: { building: codeSchema, name: nameSchema, households: { type: 'integer', minimum: 0, maximum: EVENTS_BUILDING_HOUSEHOLDS_MAX } }, required: ['building', 'households'] },
+    },
+    commonAreas: {
+      type: 'array', maxItems: EVENTS_GRID_COMMON_AREAS_MAX,
+      items: { type: 'object', additionalProperties: false, properties: { code: codeSchema, name: nameSchema }, required: ['code', 'name'] },
+    },
+    workers: { type: 'array', maxItems: EVENTS_GRID_WORKERS_MAX, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+  },
+  required: ['name', 'buildings', 'workers'],
+} as const;
+export type GridDefineBody = FromSchema<typeof gridDefineBodySchema>;
+
+/** One grid as the street office sees it: its buildings, common areas, and its grid workers' user names where known here. */
+export const gridEntrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    grid: str, name: str, org: str, households: int,
+    buildings: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { building: str, name: str, households: int }, required: ['building', 'households'] } },
+    commonAreas: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { code: str, name: str }, required: ['code', 'name'] } },
+    workers: int,
+    workerNames: strings,
+    definedAt: int,
+    txHash: str,
+  },
+  required: ['grid', 'org', 'households', 'buildings', 'commonAreas', 'workers', 'workerNames', 'definedAt', 'txHash'],
+} as const;
+export type GridEntry = FromSchema<typeof gridEntrySchema>;
+export const gridEntryListSchema = { type: 'object', additionalProperties: false, properties: { grids: { type: 'array', items: gridEntrySchema } }, required: ['grids'] } as const;
+export type GridEntryList = FromSchema<typeof gridEntryListSchema>;
+
+/** `PUT /v1/events/directory/:department`: the organisations standing for a department (empty: none). */
+export const departmentConfigureBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { orgs: { type: 'array', maxItems: EVENTS_DEPARTMENT_ORGS_MAX, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } } },
+  required: ['orgs'],
+} as const;
+export type DepartmentConfigureBody = FromSchema<typeof departmentConfigureBodySchema>;
+
+/** What defining a grid or configuring a department answers, once committed. */
+export const configResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { grid: str, department, orgs: strings, txHash: str, height: int },
+  required: ['txHash', 'height'],
+} as const;
+export type ConfigResult = FromSchema<typeof configResultSchema>;

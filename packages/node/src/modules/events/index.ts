@@ -74,6 +74,7 @@ export const eventsNodeModule = defineNodeModule({
     'events.centre': { access: ['official', 'dispatcher'], doc: "the command centre's board: triage, dispatch, close, send back, escalate" },
     'events.department': { access: [...DEPARTMENT_STAFF], doc: "a department's inbox and steps: acknowledge, accept, handle, ask for help, flag, answer a flag" },
     'events.photos': { access: ['grid-worker', 'resident', ...DEPARTMENT_STAFF], doc: 'uploading a photo (a report, a result, a check, evidence)' },
+    'events.configure': { access: ['official'], doc: "the street office's configuration: define or redefine a grid, say which organisations stand for a department" },
     'events.view': { access: 'authenticated', doc: "an event with its timeline and proofs, a grid's events and record, departments' records" },
   },
   tags: [

@@ -6,6 +6,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import {
+  configResultSchema,
+  departmentConfigureBodySchema,
+  gridDefineBodySchema,
+  gridEntryListSchema,
+  DEPARTMENT_CODES,
+  type DepartmentCode,
+  type DepartmentConfigureBody,
+  type GridDefineBody,
   departmentRecordListSchema,
   departmentRecordSchema,
   eventActResultSchema,
@@ -64,6 +72,26 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
     config: { access: 'public' },
     schema: { response: { 200: eventCataloguesSchema } },
   }, async () => service.catalogues());
+
+  // -- the street office: grids and the department directory --
+
+  app.get('/v1/events/grids', {
+    config: { access: 'events.view' },
+    schema: { response: { 200: gridEntryListSchema, '4xx': errorRef } },
+  }, async () => ({ grids: service.gridEntries() }));
+
+  app.put<{ Params: GridParam; Body: GridDefineBody }>('/v1/events/grids/:grid', {
+    config: { access: 'events.configure' },
+    schema: { params: gridParam, body: gridDefineBodySchema, response: { 200: configResultSchema, '4xx': errorRef } },
+  }, async (req) => service.defineGridFromBody(service.actors.req(req), req.params.grid, req.body));
+
+  app.put<{ Params: { department: DepartmentCode }; Body: DepartmentConfigureBody }>('/v1/events/directory/:department', {
+    config: { access: 'events.configure' },
+    schema: {
+      params: { type: 'object', properties: { department: { type: 'string', enum: DEPARTMENT_CODES } }, required: ['department'] },
+      body: departmentConfigureBodySchema, response: { 200: configResultSchema, '4xx': errorRef },
+    },
+  }, async (req) => service.configureDepartment(service.actors.req(req), req.params.department, req.body.orgs));
 
   // -- grid workers --
 

@@ -27,6 +27,9 @@ import {
   checkEventReport,
   checkEventTransition,
   checkGridWork,
+  checkGridDefinition,
+  GRID_MANAGER_ROLES,
+  buildingsOf,
   departmentMetrics,
   departmentOrgs,
   eventErrorCode,
@@ -60,6 +63,9 @@ import {
   type GridRecord,
   type GridView,
   type GridWorkResult,
+  type GridDefineBody,
+  type GridEntry,
+  type ConfigResult,
   type GridWorkerRecord,
   type GridRecordView,
   type DepartmentRecordView,
@@ -106,6 +112,9 @@ interface Step {
   write?: () => () => void;
 }
 
+/** Where a grid's names (defined through this node) are kept in the events store's meta table. */
+const gridInfoKey = (grid: string): string => `grid_info:${grid}`;
+
 const fail = (status: 404 | 409 | 403, reason: string): MachiError => new MachiError(eventErrorCode(status), reason);
 
 export class EventsService {
@@ -116,7 +125,8 @@ export class EventsService {
   readonly #secret: Uint8Array;
   /** the actors users appear as in this module (residents: their events actor on chains with context pseudonyms) */
   readonly actors: LedgerActors;
-  readonly grids: readonly GridInfo[];
+  /** the grids configured at start (the demo's); grids defined through the API since are in the store (gridInfoKey) */
+  readonly #grids: readonly GridInfo[];
   readonly log: (line: string) => void;
   readonly #queues = new Map<string, Promise<unknown>>();
 
@@ -127,7 +137,7 @@ export class EventsService {
     this.#accounts = o.accounts;
     this.#secret = o.secret;
     this.actors = new LedgerActors(o.secret, o.node.genesis.rules, 'events');
-    this.grids = o.grids;
+    this.#grids = o.grids;
     this.log = o.log ?? (() => {});
   }
 
@@ -384,14 +394,89 @@ export class EventsService {
     return { grid, building: b.building, action: 'visit', households: households.length, ...tx };
   }
 
-  /** Defines (or redefines) a grid with its grid workers by user name (accounts of the caller's organisation). */
+  /**
+   * The community's grids as people name them: those configured at start, each replaced by (and followed by) the
+   * grids defined through this node, whose names it keeps (`grid_info:<grid>` in the events store).
+   */
+  get grids(): readonly GridInfo[] {
+    const out = [...this.#grids];
+    for (const [, value] of this.scan('events/grid/', EVENTS_GRIDS_MAX)) {
+      const g = JSON.parse(value) as GridRecord;
+      const stored = this.store.meta.get(gridInfoKey(g.grid));
+      if (stored === undefined) continue;
+      const info = JSON.parse(stored) as GridInfo;
+      const i = out.findIndex((x) => x.grid === g.grid);
+      if (i >= 0) out[i] = info;
+      else out.push(info);
+    }
+    return out;
+  }
+
+  /**
+   * Defines (or redefines) a grid with its grid workers by user name (accounts of the caller's organisation): a
+   * GRID_MANAGER_ROLES user (403), not a grid another organisation defined (403), each building an active building of
+   * the standard address register once it has any (404 ADDRESS_NOT_FOUND), each worker an account of the caller's
+   * organisation (400). Its names stay in this node's store.
+   */
   async defineGrid(p: Principal, info: GridInfo): Promise<{ txHash: string; height: number }> {
+    const check = checkGridDefinition(gridRecord(this.read, info.grid), { actor: p.actor, role: p.role, org: p.org });
+    if (!check.ok) throw fail(check.status, check.reason);
+    const registered = buildingsOf(this.read, this.scan);
+    if (registered.length > 0) {
+      const unknown = info.buildings.find((b) => !registered.some((r) => r.code === b.building));
+      if (unknown !== undefined) throw new MachiError('ADDRESS_NOT_FOUND', `building ${unknown.building} is not in the standard address register`);
+    }
     const workers = info.workers.map((username) => {
       const u = this.#accounts.findUser(p.org, username);
       if (u === undefined) throw new MachiError('REQUEST_INVALID', `no account ${username} at ${p.org}`);
       return this.actors.of(p.org, u.id, u.role);
     });
-    return this.#commit(p, 'event.define_grid', { grid: info.grid, buildings: info.buildings.map((b) => ({ building: b.building, households: b.households })), workers, by: p.actor });
+    const tx = await this.#commit(p, 'event.define_grid', { grid: info.grid, buildings: info.buildings.map((b) => ({ building: b.building, households: b.households })), workers, by: p.actor });
+    this.store.meta.set(gridInfoKey(info.grid), JSON.stringify(info));
+    return tx;
+  }
+
+  /** `PUT /v1/events/grids/:grid`: names for the buildings from the body, else from the address register. */
+  defineGridFromBody(p: Principal, grid: string, b: GridDefineBody): Promise<ConfigResult> {
+    const names = new Map(buildingsOf(this.read, this.scan).map((r) => [r.code, r.name]));
+    const info: GridInfo = {
+      grid, name: b.name,
+      buildings: b.buildings.map((x) => ({ building: x.building, name: x.name ?? names.get(x.building) ?? x.building, households: x.households })),
+      commonAreas: (b.commonAreas ?? []).map((a) => ({ code: a.code, name: a.name })),
+      workers: [...b.workers],
+    };
+    return this.defineGrid(p, info).then((tx) => ({ grid, ...tx }));
+  }
+
+  /** Every grid on the ledger, with names and (for this node's organisation's grids) the workers' user names. */
+  gridEntries(): GridEntry[] {
+    const grids = this.grids;
+    return this.scan('events/grid/', EVENTS_GRIDS_MAX).map(([, value]) => {
+      const g = JSON.parse(value) as GridRecord;
+      const info = grids.find((x) => x.grid === g.grid);
+      return {
+        grid: g.grid, ...(info === undefined ? {} : { name: info.name }), org: g.org, households: g.buildings.reduce((n, b) => n + b.households, 0),
+        buildings: g.buildings.map((b) => {
+          const name = info?.buildings.find((x) => x.building === b.building)?.name;
+          return { building: b.building, ...(name === undefined ? {} : { name }), households: b.households };
+        }),
+        commonAreas: [...(info?.commonAreas ?? [])],
+        workers: g.workers.length,
+        workerNames: g.workers.map((w) => this.usernameOf(g.org, w)).filter((n): n is string => n !== undefined),
+        definedAt: g.at, txHash: g.txHash,
+      };
+    });
+  }
+
+  /**
+   * The command centre says which organisations stand for a department: a GRID_MANAGER_ROLES user of the command
+   * centre (403); organisations of the chain (400).
+   */
+  async configureDepartment(p: Principal, department: DepartmentCode, orgs: readonly string[]): Promise<ConfigResult> {
+    if (!(GRID_MANAGER_ROLES as readonly string[]).includes(p.role)) throw fail(403, `role ${p.role} may not configure departments`);
+    if (p.org !== this.centre) throw fail(403, `only the command centre ${this.centre} configures its departments`);
+    const tx = await this.#commit(p, 'event.configure_department', { department, orgs: [...orgs], by: p.actor });
+    return { department, orgs: departmentOrgs(this.readParsed, this.centre, department, this.orgIds), ...tx };
   }
 
   // -------------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
+import { AddressFiling, addressFilingRoutes } from './address-filing.js';
 import { privacyRoutes } from './routes.js';
 import { seedCommunity } from './seed.js';
 import { PrivacyService } from './service.js';
@@ -36,8 +37,12 @@ export const privacyNodeModule = defineNodeModule({
     const pseudonyms = new Pseudonyms(privateDbPath(ctx.dir), ctx.auth.secret);
     const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts, pseudonyms, new LedgerActors(ctx.auth.secret, ctx.node.genesis.rules, 'privacy'));
     const exports: PrivacyExports = { service, vault };
+    const filing = new AddressFiling(privateDbPath(ctx.dir));
     return {
-      plugin: async (app) => app.register(privacyRoutes, { node: ctx.node, service, vault }),
+      plugin: async (app) => {
+        await app.register(privacyRoutes, { node: ctx.node, service, vault });
+        await app.register(addressFilingRoutes, { node: ctx.node, service, vault, filing });
+      },
       exports,
       async seed() {
         const n = await seedCommunity(service, vault, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id);
@@ -45,6 +50,7 @@ export const privacyNodeModule = defineNodeModule({
       },
       close: () => {
         pseudonyms.close();
+        filing.close();
         vault.close();
       },
     };

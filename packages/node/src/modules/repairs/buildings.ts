@@ -1,8 +1,9 @@
 /**
- * The community's buildings: codes on the ledger, names as people write them, positions; and how an Open311 location
- * (an address id, an address, a lat/long) names one.
+ * The community's buildings: codes on the ledger, names as people write them, positions — the buildings of the
+ * standard address register on the ledger (docs/spec/addresses.md), or a configured list while the register is empty —
+ * and how an Open311 location (an address id, an address, a lat/long) names one.
  */
-import { BUILDING_ID_PATTERN } from '@machi/core';
+import { BUILDING_ID_PATTERN, buildingsOf, type StateRead, type StateScan } from '@machi/core';
 
 /** A lat/long names a building within this distance of its recorded position, metres. */
 export const OPEN311_BUILDING_RADIUS_M = 200;
@@ -11,8 +12,26 @@ export const OPEN311_BUILDING_RADIUS_M = 200;
 export interface BuildingInfo {
   code: string;
   name: string;
-  lat: number;
-  long: number;
+  /** absent: an address registered without a position (a lat/long never names it) */
+  lat?: number;
+  long?: number;
+}
+
+/** Where the buildings come from: read on every use (the register changes while the node runs). */
+export type BuildingSource = () => readonly BuildingInfo[];
+
+/** A fixed list or a source, as a source. */
+export const buildingSource = (b: readonly BuildingInfo[] | BuildingSource): BuildingSource => (typeof b === 'function' ? b : () => b);
+
+/**
+ * The buildings this community serves: the active buildings of the standard address register on the ledger (their
+ * codes, display names and positions), or `fallback` (the demo constant, or the node's configured list) while the
+ * register has none.
+ */
+export function communityBuildings(read: StateRead, scan: StateScan, fallback: readonly BuildingInfo[]): readonly BuildingInfo[] {
+  const registered = buildingsOf(read, scan);
+  if (registered.length === 0) return fallback;
+  return registered.map((r) => ({ code: r.code, name: r.name, ...(r.position === null ? {} : { lat: r.position.latE6 / 1e6, long: r.position.longE6 / 1e6 }) }));
 }
 
 /** The fictitious demo community (src/privacy/demo.ts: 1号楼 … 3号楼), at invented coordinates. */
@@ -21,6 +40,8 @@ export const DEMO_BUILDINGS: readonly BuildingInfo[] = [
   { code: 'b2', name: '2号楼', lat: 31.2306, long: 121.4507 },
   { code: 'b3', name: '3号楼', lat: 31.2311, long: 121.4513 },
 ];
+
+const positioned = (b: BuildingInfo): b is BuildingInfo & { lat: number; long: number } => b.lat !== undefined && b.long !== undefined;
 
 function metresBetween(a: { lat: number; long: number }, b: { lat: number; long: number }): number {
   const rad = Math.PI / 180;
@@ -47,7 +68,7 @@ export function buildingOf(loc: { address_id?: string; address_string?: string; 
   }
   if (loc.lat !== undefined && loc.long !== undefined) {
     const at = { lat: loc.lat, long: loc.long };
-    const nearest = [...buildings].sort((a, b) => metresBetween(a, at) - metresBetween(b, at))[0];
+    const nearest = buildings.filter(positioned).sort((a, b) => metresBetween(a, at) - metresBetween(b, at))[0];
     if (nearest !== undefined && metresBetween(nearest, at) <= OPEN311_BUILDING_RADIUS_M) return nearest.code;
   }
   return undefined;

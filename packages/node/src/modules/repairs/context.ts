@@ -24,8 +24,11 @@ export interface RepairsServiceOptions {
   secret: Uint8Array;
   subjects?: SubjectLinks;
   log?: (line: string) => void;
-  /** the building codes this organisation serves (reports elsewhere are refused); default the demo community's */
-  buildings?: readonly string[];
+  /**
+   * the building codes this organisation serves (reports elsewhere are refused), or where to read them on each use
+   * (the address register: index.ts); default the demo community's
+   */
+  buildings?: readonly string[] | (() => readonly string[]);
 }
 
 /** Index entries read per building (one scan each) where other organisations' requests matter. */
@@ -47,7 +50,7 @@ export class RepairsContext {
   readonly actors: LedgerActors;
   readonly subjects: SubjectLinks | undefined;
   readonly log: (line: string) => void;
-  readonly buildings: readonly string[];
+  readonly #buildings: () => readonly string[];
   /** actor → user name, per organisation (rebuilt on a miss) */
   readonly #names = new Map<string, Map<string, string>>();
 
@@ -60,7 +63,13 @@ export class RepairsContext {
     this.actors = new LedgerActors(o.secret, o.node.genesis.rules, 'repairs');
     this.subjects = o.subjects;
     this.log = o.log ?? (() => {});
-    this.buildings = o.buildings ?? DEMO_BUILDINGS.map((b) => b.code);
+    const b = o.buildings ?? DEMO_BUILDINGS.map((x) => x.code);
+    this.#buildings = typeof b === 'function' ? b : () => b;
+  }
+
+  /** The building codes this organisation serves, now. */
+  get buildings(): readonly string[] {
+    return this.#buildings();
   }
 
   /**

@@ -10,7 +10,7 @@ import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
 import type { PrivacyExports } from '../privacy/index.js';
 import { repairEventRoutes } from './events.js';
-import { open311Routes, type BuildingInfo } from './open311.js';
+import { DEMO_BUILDINGS, communityBuildings, open311Routes, type BuildingInfo } from './open311.js';
 import { repairsRoutes } from './routes.js';
 import { seedRepairs } from './seed.js';
 import { REPAIRS_ESCALATION_INTERVAL_MS, RepairsService, type SubjectLinks } from './service.js';
@@ -26,6 +26,7 @@ export interface RepairsWiring {
   subjects?: SubjectLinks;
   /** how often the SLA escalation job runs, ms; null: not at all */
   escalationIntervalMs?: number | null;
+  /** the buildings served while the address register on the ledger has none (default DEMO_BUILDINGS) */
   buildings?: readonly BuildingInfo[];
   log?: (line: string) => void;
   /** demo data: work phones for the demo workers (first start only) */
@@ -44,16 +45,19 @@ export interface Repairs {
 /** The repairs module of a running node: private store, service, escalation job, REST and Open311 routes. */
 export function openRepairs(w: RepairsWiring): Repairs {
   const store = new RepairStore(privateDbPath(w.dir), loadKek(w.dir));
+  // the address register's buildings once it has any (docs/spec/addresses.md), else the configured or demo list
+  const fallback = w.buildings ?? DEMO_BUILDINGS;
+  const served = (): readonly BuildingInfo[] => communityBuildings((k) => w.node.store.read(k), (p, n) => w.node.store.scan(p, n), fallback);
   const service = new RepairsService({
     node: w.node, store, submitter: w.submitter, accounts: w.auth.accounts, secret: w.auth.secret,
     ...(w.subjects === undefined ? {} : { subjects: w.subjects }),
     ...(w.log === undefined ? {} : { log: w.log }),
-    ...(w.buildings === undefined ? {} : { buildings: w.buildings.map((b) => b.code) }),
+    buildings: () => served().map((b) => b.code),
   });
   if (w.demo === true) seedStaffCards(store, w.auth, w.node.self.id, w.node.clock());
   const interval = w.escalationIntervalMs === undefined ? REPAIRS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;
   const stop = interval === null ? () => {} : service.startEscalation(interval);
-  const buildings = w.buildings === undefined ? {} : { buildings: w.buildings };
+  const buildings = { buildings: served };
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(repairsRoutes, { service, ...buildings });
     await app.register(repairEventRoutes, {

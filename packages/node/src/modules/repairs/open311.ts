@@ -25,11 +25,11 @@ import { principalOfToken, type AuthOptions } from '../../auth/plugin.js';
 import { routeDenial } from '../../auth/policy.js';
 import type { Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
-import { DEMO_BUILDINGS, buildingOf, type BuildingInfo } from './buildings.js';
+import { DEMO_BUILDINGS, buildingOf, buildingSource, type BuildingInfo, type BuildingSource } from './buildings.js';
 import { jurisdiction, nullable, postBody, requestSchema, requestsQuery, responses, serviceSchema, type PostBody, type RequestsQuery } from './open311-schemas.js';
 import type { RepairsService } from './service.js';
 
-export { DEMO_BUILDINGS, OPEN311_BUILDING_RADIUS_M, buildingOf, type BuildingInfo } from './buildings.js';
+export { DEMO_BUILDINGS, OPEN311_BUILDING_RADIUS_M, buildingOf, communityBuildings, type BuildingInfo } from './buildings.js';
 
 /** GeoReport's default window for GET requests.json without dates. */
 export const OPEN311_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
@@ -102,7 +102,8 @@ export interface Open311Options {
   service: RepairsService;
   node: MachiNode;
   auth: AuthOptions;
-  buildings?: readonly BuildingInfo[];
+  /** the community's buildings, or where to read them on each request */
+  buildings?: readonly BuildingInfo[] | BuildingSource;
 }
 
 const split = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -114,7 +115,8 @@ function parseDate(name: string, s: string | undefined): number | undefined {
   return t;
 }
 
-export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { service, node, auth, buildings = DEMO_BUILDINGS }) => {
+export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { service, node, auth, buildings: given = DEMO_BUILDINGS }) => {
+  const buildingsNow = buildingSource(given);
   // Open311 clients post forms; only this context parses them.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -130,7 +132,7 @@ export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { s
   app.setNotFoundHandler((req, reply) => reply.status(404).send([{ code: 404, description: `no Open311 resource ${req.method} ${req.url.split('?')[0]} (JSON only: …/services.json, …/requests.json, …/requests/{id}.json)` }]));
 
   const agency = (org: string): string => node.genesis.orgs.find((o) => o.id === org)?.name ?? org;
-  const place = (code: string): BuildingInfo | undefined => buildings.find((b) => b.code === code);
+  const place = (code: string): BuildingInfo | undefined => buildingsNow().find((b) => b.code === code);
 
   /** An optional key on the read routes: with one that may read a request's private part, its description is shown. */
   const reader = async (req: FastifyRequest): Promise<Principal | undefined> => {
@@ -233,6 +235,7 @@ export const open311Routes: FastifyPluginAsync<Open311Options> = async (app, { s
     if (denial !== undefined) throw new MachiError('ACCESS_DENIED', denial);
     const b = req.body;
     if (!isCategory(b.service_code)) throw new MachiError('REQUEST_INVALID', `service_code ${b.service_code} is not a service of this endpoint (GET services.json)`);
+    const buildings = buildingsNow();
     const buildingCode = buildingOf(b, buildings);
     if (buildingCode === undefined) {
       throw new MachiError('REQUEST_INVALID', `the location does not name a building of this community: send address_string (one of ${buildings.map((x) => `${x.code} "${x.name}"`).join(', ')}), address_id, or lat/long`);

@@ -27,7 +27,7 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
-import { DEMO_BUILDINGS, type BuildingInfo } from './buildings.js';
+import { DEMO_BUILDINGS, buildingSource, type BuildingInfo, type BuildingSource } from './buildings.js';
 import { photoUpload } from './photo-upload.js';
 import {
   act,
@@ -64,11 +64,12 @@ type Req = { Params: RequestParam };
 
 export interface RepairsRouteOptions {
   service: RepairsService;
-  /** the community's buildings (codes on the ledger, names for forms) */
-  buildings?: readonly BuildingInfo[];
+  /** the community's buildings (codes on the ledger, names for forms), or where to read them on each request */
+  buildings?: readonly BuildingInfo[] | BuildingSource;
 }
 
-export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app, { service, buildings = DEMO_BUILDINGS }) => {
+export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app, { service, buildings: given = DEMO_BUILDINGS }) => {
+  const buildings = buildingSource(given);
   await app.register(photoUpload, { service });
 
   /**
@@ -80,7 +81,7 @@ export const repairsRoutes: FastifyPluginAsync<RepairsRouteOptions> = async (app
     schema: { response: { 200: repairCataloguesSchema } },
   }, async (): Promise<RepairCatalogues> => ({
     categories: service.slaTable().map((e) => ({ code: e.category, name: e.name, defaultPriority: e.defaultPriority, slaHours: e.slaHours, defaultSlaHours: e.defaultSlaHours, slaConfigured: e.configured })),
-    priorities: [...PRIORITIES], locationKinds: [...LOCATION_KINDS], causes: [...CAUSES], parts: [...PARTS], statuses: [...STATUSES], buildings: [...buildings],
+    priorities: [...PRIORITIES], locationKinds: [...LOCATION_KINDS], causes: [...CAUSES], parts: [...PARTS], statuses: [...STATUSES], buildings: [...buildings()],
   }));
 
   // -- residents (and staff reporting) --

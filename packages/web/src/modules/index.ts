@@ -8,10 +8,12 @@ import { repairs } from './repairs';
 import { identity } from './identity';
 import { privacy } from './privacy';
 import { events } from './events';
+import { devices } from './devices';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
   identity,
   privacy,
   events,
+  devices,
 ];

@@ -17,7 +17,10 @@ import zhPrivacy from '../../src/modules/privacy/messages/zh.json';
 import enEvents from '../../src/modules/events/messages/en.json';
 import jaEvents from '../../src/modules/events/messages/ja.json';
 import zhEvents from '../../src/modules/events/messages/zh.json';
+import enDevices from '../../src/modules/devices/messages/en.json';
+import jaDevices from '../../src/modules/devices/messages/ja.json';
+import zhDevices from '../../src/modules/devices/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enDevices };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaDevices };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhDevices };

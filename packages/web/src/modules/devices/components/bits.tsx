@@ -1,9 +1,9 @@
 /** Pieces the devices pages share: severity colours, the alarm's names, its timers, the sound switch, the pulse. */
 import { useState } from 'react';
-import { Badge, Switch } from '@mantine/core';
+import { Badge, Box, Switch } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { AlarmView } from '@machi/core';
-import { armSound, setSound, soundReady, soundWanted, tonesPlayed } from '../api';
+import { setSound, soundReady, soundWanted, tonesPlayed } from '../api';
 import { span } from '../live';
 
 export const SEVERITY_COLOR: Record<string, string> = { critical: 'red', major: 'orange', warning: 'yellow' };
@@ -47,18 +47,16 @@ export function SoundSwitch() {
   const { t } = useTranslation();
   const [on, setOn] = useState(soundWanted() && soundReady());
   return (
-    <Switch
-      checked={on}
-      onChange={(e) => {
-        const want = e.currentTarget.checked;
-        void setSound(want).then((ok) => setOn(want && ok));
-      }}
-      onPointerDown={() => void (soundWanted() ? armSound() : undefined)}
-      label={on ? t('devices.sound.on') : t('devices.sound.off')}
-      color="red"
-      data-testid="sound"
-      data-state={on ? 'on' : 'off'}
-      data-tones={tonesPlayed}
-    />
+    <Box data-testid="sound" data-state={on ? 'on' : 'off'} data-tones={tonesPlayed}>
+      <Switch
+        checked={on}
+        onChange={(e) => {
+          const want = e.currentTarget.checked;
+          void setSound(want).then((ok) => setOn(want && ok));
+        }}
+        label={on ? t('devices.sound.on') : t('devices.sound.off')}
+        color="red"
+      />
+    </Box>
   );
 }

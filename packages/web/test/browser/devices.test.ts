@@ -118,11 +118,40 @@ describe.skipIf(missing !== undefined)('the alarm board in the browser', () => {
       await expect.poll(() => card(staff, SENSOR).count(), { timeout: 20_000 }).toBe(0);
       await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(0);
       await shot(staff, 'devices-06-staff-cleared');
-      expect(staff.errors).toEqual([]);
-      expect(leader.errors).toEqual([]);
     } finally {
       await client.endAsync();
     }
+
+    // a critical alarm (smoke in building 2's lobby) stands out in red, on the board and in the leader's table
+    const smoke = demo.devices.find((d) => d.device === 'smoke-b2-lobby')!;
+    const detector = await connect(demo.mqtt, smoke.device, smoke.secret);
+    try {
+      const tones = Number(await staff.getByTestId('sound').getAttribute('data-tones'));
+      await detector.publishAsync(smoke.topic, JSON.stringify({ smoke: true, battery: 64, at: Date.now() }), { qos: 1 });
+      const c = card(staff, smoke.device);
+      await c.waitFor({ timeout: 20_000 });
+      expect(await c.getAttribute('data-severity')).toBe('critical');
+      expect(await c.getAttribute('data-fresh')).toBe('true');
+      expect(await c.evaluate((el) => getComputedStyle(el).animationName)).toBe('machi-alarm-pulse');
+      expect(await staff.getByTestId('alarm-banner').getAttribute('data-severity')).toBe('critical');
+      expect(await staff.getByTestId('alarm-banner').textContent()).toContain(zh['devices.severity.critical']);
+      await expect.poll(async () => Number(await staff.getByTestId('sound').getAttribute('data-tones'))).toBeGreaterThan(tones);
+      const row = leader.locator(`[data-testid=open-row][data-device="${smoke.device}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.evaluate((el) => getComputedStyle(el).animationName)).toBe('machi-alarm-row-critical');
+      await shot(staff, 'devices-07-staff-critical-smoke');
+      await shot(leader, 'devices-08-leader-critical-smoke');
+      await c.getByTestId('alarm-acknowledge').click();
+      await expect.poll(() => c.getAttribute('data-status'), { timeout: 15_000 }).toBe('acknowledged');
+      await c.getByTestId('alarm-resolve').click();
+      await expect.poll(() => c.getAttribute('data-status'), { timeout: 15_000 }).toBe('resolved');
+      await detector.publishAsync(smoke.topic, JSON.stringify({ smoke: false, battery: 64, at: Date.now() }), { qos: 1 });
+      await expect.poll(() => card(staff, smoke.device).count(), { timeout: 20_000 }).toBe(0);
+    } finally {
+      await detector.endAsync();
+    }
+    expect(staff.errors).toEqual([]);
+    expect(leader.errors).toEqual([]);
   }, 180_000);
 
   it('the desk: device health, a device registered (credentials shown once, then used over MQTT), the rules', async () => {
@@ -148,7 +177,7 @@ describe.skipIf(missing !== undefined)('the alarm board in the browser', () => {
     const secret = (await creds.getByTestId('credentials-secret').textContent())!;
     expect(secret.length).toBeGreaterThanOrEqual(20);
     expect(await creds.getByTestId('credentials-username').textContent()).toBe('leak-b3-01');
-    await shot(desk, 'devices-07-desk-registered');
+    await shot(desk, 'devices-09-desk-registered');
 
     // the credentials shown work: the new sensor connects and reports; its health shows it
     const demo = JSON.parse(readFileSync(join(scene.net.node('property-company').dir, 'demo-devices.json'), 'utf8')) as DemoDevices;
@@ -166,12 +195,12 @@ describe.skipIf(missing !== undefined)('the alarm board in the browser', () => {
       return fresh.getByTestId('device-messages').textContent();
     }, { timeout: 20_000 }).toBe('1');
     expect(await fresh.textContent()).toContain('15%');
-    await shot(desk, 'devices-08-desk-devices');
+    await shot(desk, 'devices-10-desk-devices');
 
     await desk.goto(`${base}/devices/rules`);
     await desk.locator('[data-testid=rule-row][data-class=lift][data-condition=entrapment]').waitFor();
     expect(await desk.locator('[data-testid=rule-row][data-class=lift][data-condition=entrapment]').textContent()).toContain(ja['devices.rules.dangerous']);
-    await shot(desk, 'devices-09-desk-rules');
+    await shot(desk, 'devices-11-desk-rules');
     expect(desk.errors).toEqual([]);
   }, 120_000);
 });

@@ -30,11 +30,11 @@ export function AlarmCard({ a, now, fresh, children }: { a: AlarmView; now: numb
     >
       <Stack gap={6}>
         <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <div>
+          <div style={{ minWidth: 0 }}>
             <Text fw={700} size="lg" c={a.rule.severity === 'critical' ? 'red.8' : undefined}>{n.condition(a.condition)}</Text>
             <Text size="sm" c="dimmed">{n.place(a.location)} · {a.device}</Text>
           </div>
-          <Badge color={color} variant="filled" size="lg">{n.severity(a.rule.severity)}</Badge>
+          <Badge color={color} variant="filled" size="lg" style={{ flexShrink: 0 }}>{n.severity(a.rule.severity)}</Badge>
         </Group>
         <Group gap={6}>
           <Badge variant="light" data-testid="alarm-status">{n.status(a.status)}</Badge>

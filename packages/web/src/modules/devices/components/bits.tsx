@@ -1,9 +1,9 @@
 /** Pieces the devices pages share: severity colours, the alarm's names, its timers, the sound switch, the pulse. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Badge, Box, Switch } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { AlarmView } from '@machi/core';
-import { setSound, soundReady, soundWanted, tonesPlayed } from '../api';
+import { armSound, setSound, soundReady, soundWanted, tonesPlayed } from '../api';
 import { span } from '../live';
 
 export const SEVERITY_COLOR: Record<string, string> = { critical: 'red', major: 'orange', warning: 'yellow' };
@@ -13,6 +13,10 @@ export const PULSE_CSS = `
 @keyframes machi-alarm-pulse { 0% { box-shadow: 0 0 0 0 rgba(250,82,82,.7); } 70% { box-shadow: 0 0 0 14px rgba(250,82,82,0); } 100% { box-shadow: 0 0 0 0 rgba(250,82,82,0); } }
 @keyframes machi-alarm-pulse-major { 0% { box-shadow: 0 0 0 0 rgba(253,126,20,.7); } 70% { box-shadow: 0 0 0 14px rgba(253,126,20,0); } 100% { box-shadow: 0 0 0 0 rgba(253,126,20,0); } }
 .machi-alarm-fresh { animation: machi-alarm-pulse 1.2s ease-out infinite; }
+@keyframes machi-alarm-row { 0%, 100% { background: rgba(253,126,20,.08); } 50% { background: rgba(253,126,20,.30); } }
+@keyframes machi-alarm-row-critical { 0%, 100% { background: rgba(250,82,82,.08); } 50% { background: rgba(250,82,82,.32); } }
+tr.machi-alarm-fresh-row { animation: machi-alarm-row 1.2s ease-in-out infinite; }
+tr.machi-alarm-fresh-row[data-severity=critical] { animation-name: machi-alarm-row-critical; }
 .machi-alarm-fresh[data-severity=major], .machi-alarm-fresh[data-severity=warning] { animation-name: machi-alarm-pulse-major; }
 `;
 
@@ -46,6 +50,17 @@ export const acked = (a: AlarmView): boolean => a.acks.some((k) => k.org === a.o
 export function SoundSwitch() {
   const { t } = useTranslation();
   const [on, setOn] = useState(soundWanted() && soundReady());
+  // sound was turned on before (this tab's earlier page, or a reload): the user's first tap or key arms it again
+  useEffect(() => {
+    if (on || !soundWanted()) return;
+    const arm = () => void armSound().then((ok) => ok && setOn(true));
+    document.addEventListener('pointerdown', arm, { once: true });
+    document.addEventListener('keydown', arm, { once: true });
+    return () => {
+      document.removeEventListener('pointerdown', arm);
+      document.removeEventListener('keydown', arm);
+    };
+  }, [on]);
   return (
     <Box data-testid="sound" data-state={on ? 'on' : 'off'} data-tones={tonesPlayed}>
       <Switch

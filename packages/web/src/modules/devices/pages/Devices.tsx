@@ -10,20 +10,32 @@ import { DEVICE_CLASS_CODES, DEVICE_LOCATION_KINDS, type DeviceClass, type Devic
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { useAlarmNames } from '../components/bits';
-import { span } from '../live';
 
 /** A device not heard from for this long is shown as silent, ms. */
 export const DEVICE_SILENT_MS = 60 * 60 * 1000;
 
+/** "12 s", "5 min", "3 h", "2 d" in the page's language. */
+function useAgo() {
+  const { t } = useTranslation();
+  return (ms: number): string => {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return t('devices.health.seconds', { n: s });
+    if (s < 3600) return t('devices.health.minutes', { n: Math.floor(s / 60) });
+    if (s < 86400) return t('devices.health.hours', { n: Math.floor(s / 3600) });
+    return t('devices.health.days', { n: Math.floor(s / 86400) });
+  };
+}
+
 function Health({ d, now }: { d: DeviceView; now: number }) {
   const { t } = useTranslation();
+  const ago = useAgo();
   const h = d.health;
   const silent = h.lastSeen === null || now - h.lastSeen > DEVICE_SILENT_MS;
   return (
     <>
       <Table.Td>
         <Badge color={silent ? 'gray' : 'green'} variant="light" data-testid="device-last-seen">
-          {h.lastSeen === null ? t('devices.health.never') : t('devices.health.ago', { time: span(now - h.lastSeen) })}
+          {h.lastSeen === null ? t('devices.health.never') : t('devices.health.ago', { time: ago(now - h.lastSeen) })}
         </Badge>
       </Table.Td>
       <Table.Td>{h.battery === null ? '—' : <Badge color={h.battery < 20 ? 'red' : 'gray'} variant="light">{h.battery}%</Badge>}</Table.Td>

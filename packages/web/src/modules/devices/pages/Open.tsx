@@ -56,7 +56,7 @@ export function OpenAlarmsPage() {
               {alarms.map((a) => {
                 const next = a.timers?.nextEscalation ?? null;
                 return (
-                  <Table.Tr key={a.alarm} data-testid="open-row" data-alarm={a.alarm} data-status={a.status} className={live.fresh.has(a.alarm) ? 'machi-alarm-fresh' : undefined} data-severity={a.rule.severity}>
+                  <Table.Tr key={a.alarm} data-testid="open-row" data-alarm={a.alarm} data-device={a.device} data-status={a.status} className={live.fresh.has(a.alarm) ? 'machi-alarm-fresh-row' : undefined} data-severity={a.rule.severity}>
                     <Table.Td>
                       <Group gap={6}>
                         <Badge color={SEVERITY_COLOR[a.rule.severity]} variant="filled">{n.severity(a.rule.severity)}</Badge>

@@ -96,7 +96,7 @@ export function RulesPage() {
                   <Table.Td><Text size="sm">{t('devices.rules.minutes', { ack: r.rule.ackMinutes, resolve: r.rule.resolveMinutes })}</Text></Table.Td>
                   <Table.Td>
                     {r.rule.escalation.length === 0
-                      ? <Text size="sm" c="dimmed">—</Text>
+                      ? <Text size="sm" c={r.rule.dangerous ? 'red.8' : 'dimmed'}>{r.rule.dangerous ? t('devices.rules.noEscalationOrg') : '—'}</Text>
                       : r.rule.escalation.map((s, i) => <Text key={i} size="sm">{t('devices.rules.step', { level: i + 1, org: n.org(s.org), minutes: s.afterMinutes })}</Text>)}
                   </Table.Td>
                   <Table.Td>

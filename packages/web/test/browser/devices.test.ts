@@ -158,7 +158,9 @@ describe.skipIf(missing !== undefined)('the alarm board in the browser', () => {
     const { pages, base } = scene;
     const desk = await pages.open('ja-JP', DESK);
     await signIn(desk, base, 'li.staff');
-    await desk.goto(`${base}/devices`);
+    // the menu shows the way: the alarm board, open alarms, devices and rules among the property staff's pages
+    expect(await desk.getByTestId('nav-/devices/alarms').textContent()).toBe(ja['nav.devicesAlarms']);
+    await desk.getByTestId('nav-/devices').click();
     const row = desk.locator(`[data-testid=device-row][data-device="${SENSOR}"]`);
     await row.waitFor();
     // the leak and the normal reading of the first test
@@ -197,7 +199,7 @@ describe.skipIf(missing !== undefined)('the alarm board in the browser', () => {
     expect(await fresh.textContent()).toContain('15%');
     await shot(desk, 'devices-10-desk-devices');
 
-    await desk.goto(`${base}/devices/rules`);
+    await desk.getByTestId('nav-/devices/rules').click();
     await desk.locator('[data-testid=rule-row][data-class=lift][data-condition=entrapment]').waitFor();
     expect(await desk.locator('[data-testid=rule-row][data-class=lift][data-condition=entrapment]').textContent()).toContain(ja['devices.rules.dangerous']);
     await shot(desk, 'devices-11-desk-rules');

@@ -2,7 +2,8 @@
  * The on-duty alarm board (phone): every open alarm the organisation sees, live from the node's alarm stream — a new
  * one appears without a reload, pulses in its severity's colour under a banner, and sounds a short tone once the user
  * has turned the sound on; acknowledge, resolve, and the work order each alarm opened. An alarm leaves the board once
- * it is resolved and its device reports normal.
+ * it is resolved and its device reports normal. Staff of an organisation the alarm was escalated to acknowledge for
+ * their own organisation (one acknowledgement each, on the ledger).
  */
 import { useState } from 'react';
 import { Alert, Badge, Button, Group, Stack, Text, Title } from '@mantine/core';
@@ -11,7 +12,7 @@ import type { AlarmView } from '@machi/core';
 import { post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { AlarmCard } from '../components/AlarmCard';
-import { PULSE_CSS, SoundSwitch, acked, useAlarmNames } from '../components/bits';
+import { PULSE_CSS, SoundSwitch, useAlarmNames } from '../components/bits';
 import { useLiveBoard } from '../live';
 
 export function BoardPage() {
@@ -62,7 +63,7 @@ export function BoardPage() {
       {alarms.map((a) => (
         <AlarmCard key={a.alarm} a={a} now={live.now} fresh={live.fresh.has(a.alarm)}>
           <Group gap="xs" grow>
-            {!acked(a) && (
+            {a.status !== 'resolved' && !a.acks.some((k) => k.org === live.board?.org) && (
               <Button color="red" loading={busy === a.alarm + 'acknowledge'} onClick={() => void act(a, 'acknowledge')} data-testid="alarm-acknowledge">
                 {t('devices.do.acknowledge')}
               </Button>

@@ -9,6 +9,7 @@ import { identity } from './identity';
 import { privacy } from './privacy';
 import { events } from './events';
 import { addresses } from './addresses';
+import { devices } from './devices';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
@@ -16,4 +17,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   privacy,
   events,
   addresses,
+  devices,
 ];

@@ -20,7 +20,10 @@ import zhEvents from '../../src/modules/events/messages/zh.json';
 import enAddresses from '../../src/modules/addresses/messages/en.json';
 import jaAddresses from '../../src/modules/addresses/messages/ja.json';
 import zhAddresses from '../../src/modules/addresses/messages/zh.json';
+import enDevices from '../../src/modules/devices/messages/en.json';
+import jaDevices from '../../src/modules/devices/messages/ja.json';
+import zhDevices from '../../src/modules/devices/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses, ...enDevices };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses, ...jaDevices };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses, ...zhDevices };

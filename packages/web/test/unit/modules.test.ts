@@ -46,13 +46,13 @@ describe('web modules registry', () => {
     }
   });
 
-  it('gives each role the navigation and landing page it had before the registry, with the events pages added', () => {
+  it('gives each role the navigation and landing page it had before the registry, with the events and devices pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
     expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /events/departments /settings');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings');
     expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses');
-    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /events/departments /addresses /settings');
-    expect(nav('maintenance-worker')).toBe('/jobs');
+    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings');
+    expect(nav('maintenance-worker')).toBe('/jobs /devices/alarms');
     expect(nav('regulator')).toBe('/alerts');
     expect(nav('grid-worker')).toBe('/grid /events/report /events/mine');
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
@@ -78,7 +78,7 @@ describe('web modules registry', () => {
       expect(homeOf('dispatcher', WEB_MODULES, user(org, 'dispatcher'))).toBe('/events/inbox');
     }
     // the property company is a department (property) but keeps its repairs board as home
-    expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /events/departments /settings');
+    expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /devices/alarms /devices/open /events/departments /settings');
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
     expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine');

@@ -13,6 +13,7 @@ export * from './types.js';
 export * from './transitions.js';
 export * from './handlers.js';
 export * from './queries.js';
+export type * from './api.js';
 export { DEVICES_ERRORS, deviceErrorCode } from './errors.js';
 
 import { defineCoreModule } from '../../foundation/module.js';

@@ -66,7 +66,7 @@ export function RequestPage({ params }: PageProps) {
             <Text size="sm">{t(`building.${req.location.building}`, { defaultValue: req.location.building })} · {t(`location.${req.location.kind}`)}{req.unit !== undefined ? ` · ${req.unit}` : ''}</Text>
             {req.escalation !== null && <Badge color="red" data-testid="escalated">{t('request.escalated', { level: req.escalation.level })}</Badge>}
           </Group>
-          {req.description !== undefined && <Text data-testid="description">{req.description}</Text>}
+          {req.description !== undefined && <Text data-testid="description" style={{ overflowWrap: 'anywhere' }}>{req.description}</Text>}
           <Group justify="space-between">
             <Text size="xs" c="dimmed">{t('request.reported', { at: new Date(req.createdAt).toLocaleString() })} · {t('report.followers', { count: req.followers })}</Text>
             <SlaTimer dueAt={req.slaDueAt} open={req.open} status={req.status} />

@@ -177,7 +177,8 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     server.maxConnections = P2P_CONNECTIONS_MAX;
     server.on('request', (_req, res) => res.writeHead(426, { connection: 'close' }).end());
     const wss = new WebSocketServer({ server, maxPayload: this.maxPayload, perMessageDeflate: false, clientTracking: false });
-    wss.on('connection', (ws, req) => this.safely(() => this.accept(ws, req.socket, `${req.socket.remoteAddress}:${req.socket.remotePort}`)));
+    // remoteAddress is undefined once the socket has closed (a peer that hung up during the upgrade)
+    wss.on('connection', (ws, req) => this.safely(() => this.accept(ws, req.socket, `${req.socket.remoteAddress ?? 'closed socket'}:${req.socket.remotePort ?? '-'}`)));
     wss.on('error', (err) => this.host.log(`p2p: listener error: ${logSafe(err.message)}`));
     return new Promise((resolve, reject) => {
       server.once('error', reject);

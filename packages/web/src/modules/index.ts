@@ -8,10 +8,12 @@ import { repairs } from './repairs';
 import { identity } from './identity';
 import { privacy } from './privacy';
 import { events } from './events';
+import { funds } from './funds';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
   identity,
   privacy,
   events,
+  funds,
 ];

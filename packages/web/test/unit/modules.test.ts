@@ -46,15 +46,15 @@ describe('web modules registry', () => {
     }
   });
 
-  it('gives each role the navigation and landing page it had before the registry, with the events pages added', () => {
+  it('gives each role the navigation and landing page it had before the registry, with the events and funds pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
-    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /events/departments /settings');
-    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /events/departments /settings /funds/work');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /funds/work /funds/oversight');
     expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /events/departments /settings');
     expect(nav('maintenance-worker')).toBe('/jobs');
-    expect(nav('regulator')).toBe('/alerts');
-    expect(nav('grid-worker')).toBe('/grid /events/report /events/mine');
+    expect(nav('regulator')).toBe('/alerts /funds/oversight');
+    expect(nav('grid-worker')).toBe('/grid /events/report /events/mine /funds/work');
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
     expect(homes).toEqual({
       resident: '/', 'property-staff': '/', dispatcher: '/board', 'maintenance-worker': '/jobs', official: '/desk', regulator: '/alerts',
@@ -80,5 +80,10 @@ describe('web modules registry', () => {
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
     expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine');
+    // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
+    expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine');
+    expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight');
+    for (const org of ['finance-bureau', 'agent-bank']) expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
+    expect(homeOf('official', WEB_MODULES, user('civil-affairs', 'official'))).toBe('/events/inbox');
   });
 });

@@ -17,7 +17,10 @@ import zhPrivacy from '../../src/modules/privacy/messages/zh.json';
 import enEvents from '../../src/modules/events/messages/en.json';
 import jaEvents from '../../src/modules/events/messages/ja.json';
 import zhEvents from '../../src/modules/events/messages/zh.json';
+import enFunds from '../../src/modules/funds/messages/en.json';
+import jaFunds from '../../src/modules/funds/messages/ja.json';
+import zhFunds from '../../src/modules/funds/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enFunds };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaFunds };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhFunds };

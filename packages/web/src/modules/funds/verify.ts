@@ -13,7 +13,7 @@ export interface Shown {
   org: string;
   type?: string;
   actor?: string;
-  /** the application or payment id the transaction must name (application, payment or of) */
+  /** the id the transaction must name (its application, payment, reissued payment, notice, receipt, reconciliation, person or programme) */
   about?: string;
   proof?: unknown;
 }
@@ -33,7 +33,10 @@ export function checkShown(s: Shown, genesis: unknown): Mark {
   const signer = (genesis as Genesis).orgs.find((o) => o.publicKey === tx.signer)?.id;
   if (signer !== s.org) return fail('org', `the page shows ${s.org}, ${signer ?? 'an unknown key'} signed`);
   if (s.actor !== undefined && payload.by !== s.actor) return fail('actor', 'the acting pseudonym differs from the ledger');
-  const named = [payload.application, payload.payment, payload.of, ...(Array.isArray(payload.applications) ? payload.applications : [])];
+  const named = [
+    payload.application, payload.payment, payload.of, payload.notice, payload.receipt, payload.reconciliation, payload.person,
+    ...(tx.type === 'fund.define_programme' ? [payload.programme] : []), ...(Array.isArray(payload.applications) ? payload.applications : []),
+  ];
   if (s.about !== undefined && !named.includes(s.about)) return fail('about', `the transaction is not about ${s.about}`);
   return { state: 'verified', height: verdict.height, signedBy: verdict.signedBy };
 }

@@ -18,6 +18,9 @@ import { verifyShown } from '../verify';
 /** Feed entries the page shows (newest first) and checks. */
 const FEED_SHOWN = 40;
 
+/** The transaction type a feed entry's proof names (the feed itself names the record kind): checked with the rest. */
+const txTypeOf = (proof: unknown): string => ((proof as { tx?: { type?: unknown } } | null)?.tx?.type as string | undefined) ?? '';
+
 type Row = { key: string; type: string; org: string; txHash: string; at: number | null; id: string | null; live: boolean; proof: unknown };
 
 export function OversightPage() {
@@ -37,13 +40,13 @@ export function OversightPage() {
     rowsRef.current = next;
     setRows(next);
     const unchecked = fresh.filter((r) => !known.has(r.key));
-    void verifyShown(unchecked.map((r) => ({ txHash: r.txHash, org: r.org, type: r.type, proof: r.proof }))).then((m) =>
+    void verifyShown(unchecked.map((r) => ({ txHash: r.txHash, org: r.org, ...(r.type === '' ? {} : { type: r.type }), ...(r.id === null ? {} : { about: r.id }), proof: r.proof }))).then((m) =>
       setMarks((old) => ({ ...old, ...Object.fromEntries(unchecked.map((r, i) => [r.key, m[i]!])) })));
   };
 
   useEffect(() => {
     const ctl = new AbortController();
-    const catchUp = () => feedFrom(0).then((all: FeedItem[]) => add(all.slice(-FEED_SHOWN).reverse().map((e) => ({ key: e.txHash, type: e.type, org: e.org, txHash: e.txHash, at: e.at, id: e.id, live: false, proof: e.proof })))).catch(setError);
+    const catchUp = () => feedFrom(0).then((all: FeedItem[]) => add(all.slice(-FEED_SHOWN).reverse().map((e) => ({ key: e.txHash, type: txTypeOf(e.proof), org: e.org, txHash: e.txHash, at: e.at, id: e.id, live: false, proof: e.proof })))).catch(setError);
     void followFeed(
       (e) => add([{ key: e.txHash, type: e.type, org: e.org, txHash: e.txHash, at: null, id: null, live: true, proof: e.proof }]),
       () => {

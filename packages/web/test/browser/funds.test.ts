@@ -180,4 +180,34 @@ describe.skipIf(missing !== undefined)('welfare funds in the browser', () => {
     expect(regulator.errors).toEqual([]);
     await shot(regulator, 'funds-06-regulator-oversight-desk-en');
   }, 300_000);
+
+  it('the treasury instructs the newly approved payment and the paying bank returns its receipt, on desks in English; reconciliation shows bank against ledger', async () => {
+    const treasury = await open('en-US', DESK);
+    await signIn(treasury, 'qian.finance', en['org.finance-bureau']);
+    await treasury.getByTestId('fund-programme').waitFor(); // the treasury lands on the funds desk
+    await choose(treasury, 'fund-programme', en['funds.programme.minimum-living']);
+    const row = treasury.locator(`[data-testid=fund-application][data-id="${noticed[0]}"]`);
+    await row.getByTestId('fund-open').click();
+    const building = (await row.locator('td').nth(3).textContent())!;
+    await treasury.getByTestId('fund-instruct').click();
+    await treasury.getByTestId('fund-done').waitFor();
+    const instructed = treasury.locator('[data-testid=fund-payment][data-status=instructed]');
+    await expect.poll(() => instructed.count()).toBe(1);
+    await shot(treasury, 'funds-07-treasury-instructed-desk-en');
+
+    const bank = await open('en-US', DESK);
+    await signIn(bank, 'zhao.bank', en['org.agent-bank']);
+    await bank.getByTestId('fund-programme').waitFor();
+    await choose(bank, 'fund-programme', en['funds.programme.minimum-living']);
+    await bank.locator('[data-testid=fund-payment][data-status=instructed]').waitFor();
+    // the account the bank paid: the demo's new applicants in b1 and b3
+    await bank.getByTestId('fund-account').fill(building === 'b1' ? '6222020200556677' : '6222020200667788');
+    await bank.locator('[data-testid=fund-payment][data-status=instructed]').getByRole('button', { name: en['funds.work.paid'], exact: true }).click();
+    await expect.poll(() => bank.locator('[data-testid=fund-payment][data-status=instructed]').count()).toBe(0);
+    await bank.locator('[data-testid=fund-payment][data-status=paid]').first().getByRole('button', { name: en['funds.work.steps'] }).click();
+    await expect.poll(() => marks(bank, 'verified'), { timeout: 30_000 }).toBe(2);
+    expect(await bank.getByTestId('fund-reconciliation').textContent()).toContain(en['funds.work.matches']);
+    expect(bank.errors).toEqual([]);
+    await shot(bank, 'funds-08-bank-receipt-desk-en');
+  }, 120_000);
 });

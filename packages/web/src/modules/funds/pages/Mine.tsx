@@ -47,7 +47,7 @@ export function MinePage() {
                 <Badge variant="light">{t(`funds.stage.${b.application.stage}`)}</Badge>
               </Group>
               <Text size="sm" c="dimmed">{t('funds.mine.received', { count: paid.length, total: yuan(paid.reduce((s, p) => s + p.amountFen, 0)) })}</Text>
-              <Accordion variant="contained" defaultValue={payments[0]?.payment ?? null}>
+              <Accordion variant="contained" multiple transitionDuration={0} defaultValue={payments[0] === undefined ? [] : [payments[0].payment]}>
                 <Accordion.Item value="application">
                   <Accordion.Control>{t('funds.mine.application')}</Accordion.Control>
                   <Accordion.Panel><Steps about={b.application.application} steps={b.application.steps} /></Accordion.Panel>

@@ -77,7 +77,7 @@ export function OversightPage() {
           </Group>
           <ScrollArea h={520}>
             <Table striped>
-              <Table.Thead><Table.Tr><Table.Th>{t('funds.oversight.step')}</Table.Th><Table.Th>{t('funds.oversight.org')}</Table.Th><Table.Th>{t('funds.oversight.when')}</Table.Th><Table.Th>{t('funds.oversight.proof')}</Table.Th></Table.Tr></Table.Thead>
+              <Table.Thead><Table.Tr><Table.Th>{t('funds.oversight.step')}</Table.Th><Table.Th>{t('funds.oversight.org')}</Table.Th><Table.Th>{t('funds.oversight.proof')}</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>
                 {rows.map((r) => (
                   <Table.Tr key={r.key} data-testid="fund-feed-row" data-type={r.type} data-tx={r.txHash} data-live={r.live ? 'yes' : 'no'}>
@@ -85,9 +85,11 @@ export function OversightPage() {
                       <Text size="sm">{t(`funds.tx.${r.type}`, { defaultValue: r.type })}{r.live && <Badge ml={6} size="xs" color="teal">{t('funds.oversight.new')}</Badge>}</Text>
                       <Text size="xs" c="dimmed" ff="monospace">{r.txHash.slice(0, 16)}…</Text>
                     </Table.Td>
-                    <Table.Td><Text size="sm">{t(`org.${r.org}`, { defaultValue: r.org })}</Text></Table.Td>
-                    <Table.Td><Text size="xs">{r.at === null ? t('funds.oversight.justNow') : when(r.at, i18n.language)}</Text></Table.Td>
-                    <Table.Td><VerifiedMark mark={marks[r.key]} /></Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{t(`org.${r.org}`, { defaultValue: r.org })}</Text>
+                      <Text size="xs" c="dimmed">{r.at === null ? t('funds.oversight.justNow') : when(r.at, i18n.language)}</Text>
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}><VerifiedMark mark={marks[r.key]} /></Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

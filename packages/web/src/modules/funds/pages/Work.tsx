@@ -73,7 +73,7 @@ export function WorkPage() {
     <Stack gap="md">
       <Group justify="space-between" align="end">
         <Title order={3}>{t('funds.work.title')}</Title>
-        <Select data-testid="fund-programme" value={prog} onChange={setProg} allowDeselect={false}
+        <Select data-testid="fund-programme" w={280} value={prog} onChange={setProg} allowDeselect={false}
           data={progs.map((x) => ({ value: x.programme, label: t(`funds.programme.${x.programme}`, { defaultValue: x.programme }) }))} />
       </Group>
       {p !== undefined && (
@@ -179,7 +179,7 @@ function ApplicationCard({ a, parts, act, amount, period, lang }: { a: Applicati
               <Text size="sm" fw={600}>{t('funds.work.review')}</Text>
               <Group gap="xs">
                 <Button size="xs" data-testid="fund-approve" onClick={() => void act('review', `${base}/review`, { decision: 'approve', reason: 'meets-criteria' })}>{t('funds.work.approve')}</Button>
-                <Select size="xs" data-testid="fund-refuse-reason" value={reason} onChange={(v) => v !== null && setReason(v)} data={codes(REVIEW_REASONS.filter((r) => r !== 'meets-criteria'), 'funds.reason')} />
+                <Select size="xs" w={230} data-testid="fund-refuse-reason" value={reason} onChange={(v) => v !== null && setReason(v)} data={codes(REVIEW_REASONS.filter((r) => r !== 'meets-criteria'), 'funds.reason')} />
                 <Button size="xs" color="red" variant="light" data-testid="fund-refuse" onClick={() => void act('review', `${base}/review`, { decision: 'refuse', reason })}>{t('funds.work.refuse')}</Button>
               </Group>
             </Stack>

@@ -70,17 +70,13 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
     const { statusIndex } = JSON.parse(node.store.read(`identity/credential/${credentialHash}`)!) as { statusIndex: number };
     return { credentialHash, statusIndex, expiresAt };
   };
-  const register = (name: string): string => {
-    const subject = `sub_${randomBytes(16).toString('hex')}`;
-    privacy.vault.put(subject, { name }, now);
-    return subject;
-  };
-  // the first beneficiary signs in at the street office to see their benefits (a resident account linked to the record)
-  const beneficiary = async (subject: string): Promise<string> => {
+  // the people are registered at the street office like any other subjects (encrypted here, a commitment on the
+  // ledger), so a read for their application's case is recorded; the first beneficiary has her own resident account
+  const register = async (name: string, linkUser?: string): Promise<string> => (await privacy.service.register(desk, { name }, linkUser)).subject;
+  const beneficiary = async (name: string): Promise<string> => {
     const u = auth.accounts.findUser(FUNDS_DEMO_HOST, FUNDS_DEMO_RESIDENT)
       ?? await auth.accounts.createUser({ org: FUNDS_DEMO_HOST, username: FUNDS_DEMO_RESIDENT, role: 'resident', displayName: '陈桂兰 (resident)', password: DEMO_PASSWORD });
-    if (privacy.vault.subjectOfUser(u.id) === undefined) privacy.vault.linkResident(u.id, subject);
-    return subject;
+    return register(name, privacy.vault.subjectOfUser(u.id) === undefined ? u.id : undefined);
   };
 
   // the existing roll, approved 13 months ago
@@ -89,7 +85,7 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
     const type: CredentialTypeId = p.programme === 'minimum-living' ? 'low-income' : 'elderly';
     const cred = await issue(type);
     const r = await s.importBeneficiary(as(owner), {
-      programme: p.programme, subject: i === 0 ? await beneficiary(register(p.name)) : register(p.name), name: p.name, building: p.building, category: p.category, accountNumber: p.account,
+      programme: p.programme, subject: i === 0 ? await beneficiary(p.name) : await register(p.name), name: p.name, building: p.building, category: p.category, accountNumber: p.account,
       credential: { type, issuer, statusIndex: cred.statusIndex, expiresAt: cred.expiresAt }, approvedOn: now - (MONTHS_OF_HISTORY + 1) * 31 * DAY_MS,
     });
     roll.push({ ...p, application: r.id, credentialHash: cred.credentialHash, amountFen: p.category === 'family' ? 120_000 : p.category === 'single' ? 80_000 : p.category === 'age-80' ? 10_000 : 30_000 });
@@ -125,7 +121,7 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
   for (const p of NEW_APPLICANTS) {
     const cred = await issue('low-income');
     const a = await s.apply(desk, {
-      programme: 'minimum-living', subject: register(p.name), name: p.name, building: p.building, category: 'single', accountNumber: p.account,
+      programme: 'minimum-living', subject: await register(p.name), name: p.name, building: p.building, category: 'single', accountNumber: p.account,
       credential: { type: 'low-income', issuer, statusIndex: cred.statusIndex, expiresAt: cred.expiresAt },
     });
     await s.verify(desk, a.id, { result: 'verified' });

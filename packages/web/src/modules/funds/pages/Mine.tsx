@@ -75,7 +75,7 @@ export function MinePage() {
           {uses.map((u, i) => (
             <Group key={i} justify="space-between" wrap="nowrap">
               <Stack gap={0}>
-                <Text size="sm">{t(`org.${u.record.org}`, { defaultValue: u.record.org })} · {u.record.purpose}</Text>
+                <Text size="sm">{t(`org.${u.record.org}`, { defaultValue: u.record.org })} · {t(`funds.purpose.${u.record.purpose}`, { defaultValue: u.record.purpose })}</Text>
                 <Text size="xs" c="dimmed">{when(u.record.at ?? u.record.time ?? 0, i18n.language)}</Text>
               </Stack>
               <VerifiedMark mark={useMarks[i]} />

@@ -184,8 +184,8 @@ function ApplicationCard({ a, parts, act, amount, period, lang }: { a: Applicati
               </Group>
             </Stack>
           )}
-          {parts.treasury && a.stage === 'approved' && (
-            <Button size="xs" data-testid="fund-instruct" onClick={() => void act('instruct', '/v1/funds/payments', { application: a.application, period, amountFen: amount })}>{t('funds.work.instruct', { period, amount: yuan(amount) })}</Button>
+          {parts.treasury && a.stage === 'approved' && !(a.payments ?? []).some((x) => x.period === period && x.status !== 'failed' && x.status !== 'blocked') && (
+            <Button size="xs" w="fit-content" data-testid="fund-instruct" onClick={() => void act('instruct', '/v1/funds/payments', { application: a.application, period, amountFen: amount })}>{t('funds.work.instruct', { period, amount: yuan(amount) })}</Button>
           )}
         </Stack>
       </SimpleGrid>

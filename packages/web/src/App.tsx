@@ -13,13 +13,15 @@ import { loadSession, logout, setUnauthorisedHandler } from './api';
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
 import { WEB_MODULES } from './modules';
-import { homeOf, navFor, pagesOf } from './navigation';
+import { homeOf, navFor, pagesOf, publicPagesOf } from './navigation';
 import { LoginPage } from './pages/Login';
 
 const HomePage = lazy(() => import('./pages/Home').then((m) => ({ default: m.HomePage })));
 // every module's pages, loaded on first visit: the sign-in page stays small; the verifier and the wallet come with their pages
 const PAGES = pagesOf(WEB_MODULES);
 const ROOT_PAGE = PAGES.find((p) => p.path === '/');
+// pages anyone may open without signing in (a module's publicRoutes)
+const PUBLIC_PAGES = publicPagesOf(WEB_MODULES);
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -93,16 +95,37 @@ function Shell({ session, onSignOut }: { session: SignedIn; onSignOut: () => voi
   );
 }
 
+/** A public page, signed in or not: the page with a bar to switch the language and to sign in. */
+function PublicPages({ signedIn }: { signedIn: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Suspense fallback={<Center p="xl"><Loader /></Center>}>
+      <Group px="md" py="xs" justify="space-between" wrap="nowrap" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+        <Title order={4} c="teal.8">Machi</Title>
+        <Group gap="xs" wrap="nowrap">
+          <LanguageSwitch />
+          <Button size="xs" variant="subtle" component={Link} href="/" data-testid="public-sign-in">{signedIn ? t('nav.home') : t('auth.signIn')}</Button>
+        </Group>
+      </Group>
+      <Switch>
+        {PUBLIC_PAGES.map((p) => <Route key={p.path} path={p.path}>{(params) => <p.component params={params} />}</Route>)}
+      </Switch>
+    </Suspense>
+  );
+}
+
 export function App() {
   const [session, setSession] = useState<SignedIn | null>(() => loadSession());
   useEffect(() => setUnauthorisedHandler(() => setSession(null)), []);
+  const [location] = useLocation();
+  const isPublic = PUBLIC_PAGES.some((p) => p.path === location || (p.path.includes(':') && location.startsWith(p.path.slice(0, p.path.indexOf(':')))));
   const signOut = () => {
     void logout().then(() => setSession(null));
   };
   return (
     <MantineProvider theme={theme}>
       <SessionContext.Provider value={{ session, setSession }}>
-        {session === null ? <LoginPage onSignedIn={setSession} /> : <Shell session={session} onSignOut={signOut} />}
+        {isPublic ? <PublicPages signedIn={session !== null} /> : session === null ? <LoginPage onSignedIn={setSession} /> : <Shell session={session} onSignOut={signOut} />}
       </SessionContext.Provider>
     </MantineProvider>
   );

@@ -20,6 +20,11 @@ export function pagesOf(modules: readonly WebModule[]): Page[] {
   })));
 }
 
+/** Every module's pages anyone may open without signing in. */
+export function publicPagesOf(modules: readonly WebModule[]): Page[] {
+  return pagesOf(modules.map((m) => ({ ...m, routes: m.publicRoutes ?? [] })));
+}
+
 /**
  * What `role` finds in the navigation: every module's items for it, by `order`, then in registry order; with `user`,
  * only the items whose `when` holds for them.

@@ -10,6 +10,7 @@ import { privacy } from './privacy';
 import { events } from './events';
 import { addresses } from './addresses';
 import { devices } from './devices';
+import { funds } from './funds';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
@@ -18,4 +19,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   events,
   addresses,
   devices,
+  funds,
 ];

@@ -50,5 +50,10 @@ export interface WebModule {
    * that run no node): offered on the sign-in page; loaded on demand
    */
   signInOrgs?: () => Promise<readonly string[]>;
+  /**
+   * pages anyone may open without signing in (the public notice, published totals): served before the sign-in page
+   * when the address is one of them; they call only public routes. Paths unique across modules like `routes`.
+   */
+  publicRoutes?: readonly WebRoute[];
   messages: Readonly<Record<Language, Messages>>;
 }

@@ -23,7 +23,10 @@ import zhAddresses from '../../src/modules/addresses/messages/zh.json';
 import enDevices from '../../src/modules/devices/messages/en.json';
 import jaDevices from '../../src/modules/devices/messages/ja.json';
 import zhDevices from '../../src/modules/devices/messages/zh.json';
+import enFunds from '../../src/modules/funds/messages/en.json';
+import jaFunds from '../../src/modules/funds/messages/ja.json';
+import zhFunds from '../../src/modules/funds/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses, ...enDevices };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses, ...jaDevices };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses, ...zhDevices };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses, ...enDevices, ...enFunds };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses, ...jaDevices, ...jaFunds };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses, ...zhDevices, ...zhFunds };

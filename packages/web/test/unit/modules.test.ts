@@ -46,15 +46,15 @@ describe('web modules registry', () => {
     }
   });
 
-  it('gives each role the navigation and landing page it had before the registry, with the events and devices pages added', () => {
+  it('gives each role the navigation and landing page it had before the registry, with the events, devices and funds pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
-    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings');
-    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /funds/oversight');
     expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings');
     expect(nav('maintenance-worker')).toBe('/jobs /devices/alarms');
-    expect(nav('regulator')).toBe('/alerts');
-    expect(nav('grid-worker')).toBe('/grid /events/report /events/mine');
+    expect(nav('regulator')).toBe('/alerts /funds/oversight');
+    expect(nav('grid-worker')).toBe('/grid /events/report /events/mine /funds/work');
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
     expect(homes).toEqual({
       resident: '/', 'property-staff': '/', dispatcher: '/board', 'maintenance-worker': '/jobs', official: '/desk', regulator: '/alerts',
@@ -68,7 +68,7 @@ describe('web modules registry', () => {
     // the street office: the command centre's board, no inbox
     expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /addresses /settings');
     // the street office's address register and grids: its command centre's staff only
-    expect(nav(user('street-office', 'official'))).toBe('/desk /issue /events/board /events/departments /addresses');
+    expect(nav(user('street-office', 'official'))).toBe('/desk /issue /events/board /events/departments /addresses /funds/work /funds/oversight');
     expect(homeOf('dispatcher', WEB_MODULES, user('street-office', 'dispatcher'))).toBe('/events/board');
     expect(homeOf('official', WEB_MODULES, user('street-office', 'official'))).toBe('/desk');
     // police and urban management (hosted on the street office's node): their inbox, where they land
@@ -82,5 +82,10 @@ describe('web modules registry', () => {
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
     expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine');
+    // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
+    expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine');
+    expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight');
+    for (const org of ['finance-bureau', 'agent-bank']) expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
+    expect(homeOf('official', WEB_MODULES, user('civil-affairs', 'official'))).toBe('/events/inbox');
   });
 });

@@ -10,7 +10,7 @@ import { errorRef, type FromRoute } from '../../api/shared-schemas.js';
 import {
   alertsQuery, answerBody, applicationParam, applyBody, feedQuery, importBody, instructBody, listOf, noticeBody, objectionBody, objectionParam,
   paymentParam, personStatusBody, programmeBody, programmeParam, publicNoticesSchema, publicProgrammesSchema, publicTotalsSchema, receiptBody,
-  reconcileBody, recordSchema, reissueBody, reviewBody, stepResultSchema, subjectParam, verifyBody,
+  reconcileBody, recordSchema, reissueBody, reviewBody, signersSchema, stepResultSchema, subjectParam, verifyBody,
 } from './schemas.js';
 import type { ApplyBody, FundsService } from './service.js';
 
@@ -78,6 +78,8 @@ export const fundsRoutes: FastifyPluginAsync<{ service: FundsService }> = async 
   // -- the public --
   app.get('/v1/funds/public/programmes', { config: { access: 'public' }, schema: view(undefined, undefined, publicProgrammesSchema) },
     async () => ({ items: s.programmes().map((p) => ({ programme: p.programme, recurrence: p.recurrence, owner: p.owner })) }));
+  // the organisations whose staff sign in here for funds (the treasury and the bank hosted here): the sign-in page
+  app.get('/v1/funds/public/signers', { config: { access: 'public' }, schema: view(undefined, undefined, signersSchema) }, async () => ({ items: s.signsFor() }));
   app.get<P<{ programme: string }>>('/v1/funds/public/programmes/:programme', { config: { access: 'public' }, schema: view(programmeParam, undefined, publicTotalsSchema) },
     async (req) => s.publicTotals(req.params.programme));
   app.get<P<{ programme: string }>>('/v1/funds/public/programmes/:programme/notice', { config: { access: 'public' }, schema: view(programmeParam, undefined, publicNoticesSchema) },

@@ -131,3 +131,5 @@ export const publicNoticesSchema = listOf(obj(['notice', 'programme', 'community
   lines: { anyOf: [{ type: 'array', items: noticeLineSchema }, { type: 'null' }] }, txHash: { type: 'string' },
 }));
 export const publicProgrammesSchema = listOf(obj(['programme', 'recurrence', 'owner'], { programme: { type: 'string' }, recurrence: { type: 'string' }, owner: { type: 'string' } }));
+/** The organisations this node signs funds steps for (its own and the members whose keys it hosts): offered at sign-in. */
+export const signersSchema = listOf({ type: 'string' });

@@ -9,13 +9,15 @@
 import { randomBytes } from 'node:crypto';
 import { periodOf, type CredentialTypeId } from '@machi/core';
 import type { AuthOptions } from '../../auth/plugin.js';
-import { demoPrincipal } from '../../auth/demo.js';
+import { DEMO_PASSWORD, demoPrincipal } from '../../auth/demo.js';
 import type { Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { PrivacyExports } from '../privacy/index.js';
 import type { FundsService } from './service.js';
 
 export const FUNDS_DEMO_HOST = 'street-office';
+/** The demo beneficiary's own account at the street office (陈桂兰, the first of the roll): "my benefits" in the web app. */
+export const FUNDS_DEMO_RESIDENT = 'chen.guilan';
 /** The organisations the demo would like for each part; hosted members' keys let the host sign for them. */
 export const FUNDS_DEMO_PARTS = { owner: 'civil-affairs', treasury: 'finance-bureau', bank: 'agent-bank' } as const;
 const MONTHS_OF_HISTORY = 12;
@@ -68,19 +70,22 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
     const { statusIndex } = JSON.parse(node.store.read(`identity/credential/${credentialHash}`)!) as { statusIndex: number };
     return { credentialHash, statusIndex, expiresAt };
   };
-  const register = (name: string): string => {
-    const subject = `sub_${randomBytes(16).toString('hex')}`;
-    privacy.vault.put(subject, { name }, now);
-    return subject;
+  // the people are registered at the street office like any other subjects (encrypted here, a commitment on the
+  // ledger), so a read for their application's case is recorded; the first beneficiary has her own resident account
+  const register = async (name: string, linkUser?: string): Promise<string> => (await privacy.service.register(desk, { name }, linkUser)).subject;
+  const beneficiary = async (name: string): Promise<string> => {
+    const u = auth.accounts.findUser(FUNDS_DEMO_HOST, FUNDS_DEMO_RESIDENT)
+      ?? await auth.accounts.createUser({ org: FUNDS_DEMO_HOST, username: FUNDS_DEMO_RESIDENT, role: 'resident', displayName: '陈桂兰 (resident)', password: DEMO_PASSWORD });
+    return register(name, privacy.vault.subjectOfUser(u.id) === undefined ? u.id : undefined);
   };
 
   // the existing roll, approved 13 months ago
   const roll: ((typeof ROLL)[number] & { application: string; credentialHash: string; amountFen: number })[] = [];
-  for (const p of ROLL) {
+  for (const [i, p] of ROLL.entries()) {
     const type: CredentialTypeId = p.programme === 'minimum-living' ? 'low-income' : 'elderly';
     const cred = await issue(type);
     const r = await s.importBeneficiary(as(owner), {
-      programme: p.programme, subject: register(p.name), name: p.name, building: p.building, category: p.category, accountNumber: p.account,
+      programme: p.programme, subject: i === 0 ? await beneficiary(p.name) : await register(p.name), name: p.name, building: p.building, category: p.category, accountNumber: p.account,
       credential: { type, issuer, statusIndex: cred.statusIndex, expiresAt: cred.expiresAt }, approvedOn: now - (MONTHS_OF_HISTORY + 1) * 31 * DAY_MS,
     });
     roll.push({ ...p, application: r.id, credentialHash: cred.credentialHash, amountFen: p.category === 'family' ? 120_000 : p.category === 'single' ? 80_000 : p.category === 'age-80' ? 10_000 : 30_000 });
@@ -116,7 +121,7 @@ export async function seedFunds(s: FundsService, auth: AuthOptions, node: MachiN
   for (const p of NEW_APPLICANTS) {
     const cred = await issue('low-income');
     const a = await s.apply(desk, {
-      programme: 'minimum-living', subject: register(p.name), name: p.name, building: p.building, category: 'single', accountNumber: p.account,
+      programme: 'minimum-living', subject: await register(p.name), name: p.name, building: p.building, category: 'single', accountNumber: p.account,
       credential: { type: 'low-income', issuer, statusIndex: cred.statusIndex, expiresAt: cred.expiresAt },
     });
     await s.verify(desk, a.id, { result: 'verified' });

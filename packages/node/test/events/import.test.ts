@@ -5,6 +5,7 @@
  * `imported` figures; a grid worker may not import, and a future time is refused before anything is signed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyEventStep, type EventStep } from '@machi/core';
 import { oneNode, type Answer, type OneNode } from '../support/node.js';
 import type { Events } from '../../src/modules/events/index.js';
 import type { EventImportBody } from '../../src/modules/events/service.js';
@@ -61,6 +62,9 @@ describe('event.import on one node', () => {
       'report:street-office', 'dispatch:street-office', 'acknowledge:urban-management', 'accept:urban-management', 'acknowledge:police', 'accept:police',
       'handle:police', 'handle:urban-management', 'close:street-office',
     ]);
+    // the proof names the command centre's event.import: a department step of it is not taken as signed by the department
+    const { proof, index: _i, actorUsername: _u, ...handle } = t.steps[6];
+    expect(verifyEventStep(done.event, handle as EventStep, proof, s.genesis)).toMatchObject({ ok: false, field: 'step.imported' });
     const police = ok(await s.call('GET', '/v1/events/departments/police/record', { as: 'zhou.official' }));
     const urban = ok(await s.call('GET', '/v1/events/departments/urban-management/record', { as: 'zhou.official' }));
     expect(police.imported.assigned - beforePolice.imported.assigned).toBe(1);

@@ -78,7 +78,7 @@ describe('community events on a consortium of processes', () => {
     expect(urban.imported.handled - urban.imported.handledOnTime).toBeGreaterThan(0);
     expect(urban.imported.sentBack).toBeGreaterThan(0);
     const mine = ok(await as('street-office', 'ma.grid', 'GET', '/v1/events/mine?limit=100'));
-    const imported = mine.events.filter((e: any) => e.imported === true);
+    const imported = mine.reported.filter((e: any) => e.imported === true);
     expect(imported.length).toBeGreaterThan(5);
     expect(imported.every((e: any) => e.status === 'closed' && e.reportedAt < Date.now() - 24 * 60 * 60 * 1000)).toBe(true);
     expect(Math.min(...imported.map((e: any) => e.reportedAt))).toBeLessThan(Date.now() - 80 * 24 * 60 * 60 * 1000);

@@ -5,6 +5,8 @@
  * and writes the event record and its indexes. docs/spec/events.md#transactions
  */
 import { MachiError } from '../../errors.js';
+import { ALARM_ID_PATTERN, alarmKey, type AlarmRecord } from '../devices/types.js';
+import { isAlarmOpen } from '../devices/transitions.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import { hasOrg, type OrgIds } from '../../foundation/state.js';
@@ -56,6 +58,7 @@ import {
   EVENTS_VISIT_HOUSEHOLDS_MAX,
   EVENT_ID_PATTERN,
   EVENTS_MINUTE_MS,
+  alarmEventKey,
   directoryKey,
   eventKey,
   gridEventKey,
@@ -280,10 +283,13 @@ export const eventReport: TxType<EventReportPayload> = {
       reporterKind: enumString(EVENT_REPORTER_KINDS),
       centre: orgId,
       observedAt: timeMs,
+      alarm: patternString(ALARM_ID_PATTERN),
     },
   ),
   handle(ctx, p) {
     checked(ctx, 'event.report', p);
+    if (p.reporterKind === 'device') deviceReport(ctx, p);
+    else if (p.alarm !== undefined) reject('only a device report names an alarm');
     const signer = { actor: p.reporter, org: ctx.org.id };
     const exists = checkEventLedgerTransition(readEvent(ctx.state, p.event), 'report', signer, {}, { now: ctx.time });
     if (!exists.ok) reject(exists.reason);
@@ -315,10 +321,27 @@ export const eventReport: TxType<EventReportPayload> = {
       duplicates: [],
       closedAt: null,
       rating: null,
+      ...(p.alarm === undefined ? {} : { alarm: p.alarm }),
     };
     save(ctx.state, undefined, record);
+    if (p.alarm !== undefined) ctx.state.set(alarmEventKey(p.alarm), p.event);
   },
 };
+
+/**
+ * A device report (reporterKind `device`): it names an alarm (400 otherwise) that is open, of a device the signer owns,
+ * and has reported no event yet; the location is a building — the device's, when the device is at a building.
+ */
+function deviceReport(ctx: HandlerContext, p: EventReportPayload): void {
+  if (p.alarm === undefined) reject('a device report names its alarm');
+  const alarm = ctx.state.get(alarmKey(p.alarm)) as AlarmRecord | undefined;
+  if (alarm === undefined) reject(`no alarm ${p.alarm}`);
+  if (alarm.org !== ctx.org.id) reject(`alarm ${p.alarm} is of a device of ${alarm.org}, not of ${ctx.org.id}`);
+  if (!isAlarmOpen(alarm)) reject(`alarm ${p.alarm} is closed`);
+  if (p.location.kind !== 'building') reject('a device report is located at a building');
+  if (alarm.location.kind === 'building' && alarm.location.code !== p.location.code) reject(`the device of alarm ${p.alarm} is at ${alarm.location.code}, not ${p.location.code}`);
+  if (ctx.state.get(alarmEventKey(p.alarm)) !== undefined) reject(`alarm ${p.alarm} has reported an event already`);
+}
 
 export const eventTriage: TxType<EventTriagePayload> = {
   type: 'event.triage',

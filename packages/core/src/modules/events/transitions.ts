@@ -279,6 +279,7 @@ export interface EventReportInput {
 export function checkEventReport(grid: GridRecord | undefined, a: EventActing, input: EventReportInput, now: number): EventTransitionCheck {
   if (grid === undefined) return notFound(`no grid ${input.grid}`);
   if (a.role !== undefined && a.role !== input.reporterKind) return forbidden(`a ${a.role} reports as ${a.role}, not as ${input.reporterKind}`);
+  if (input.reporterKind === 'device' && a.role !== undefined) return forbidden('a device report is made by its organisation\'s device system, not by a user');
   if (input.reporterKind === 'grid-worker' && (a.org !== grid.org || !grid.workers.includes(a.actor))) return forbidden(`only a grid worker of ${grid.grid} reports as its grid worker`);
   if (input.location.kind === 'building' && !grid.buildings.some((b) => b.building === input.location.code)) return conflict(`building ${input.location.code} is not in grid ${grid.grid}`);
   if (input.observedAt > now + TX_TIME_SKEW_MS_MAX) return conflict('observedAt is in the future');

@@ -111,6 +111,8 @@ export type EventReportPayload = {
   centre: string;
   /** when the reporter saw it (ms, their claim): at most EVENTS_OBSERVED_AGE_MS_MAX before the block */
   observedAt: number;
+  /** reporterKind `device` only (and then required): the open alarm of the signer's device that reports it */
+  alarm?: string;
 };
 
 export type EventTriagePayload = {
@@ -412,6 +414,8 @@ export type EventRecord = {
   rating: number | null;
   /** `event.import`: a finished event from the command centre's previous system; its times are legacy times */
   imported?: true;
+  /** reporterKind `device`: the alarm (devices module) that reported it */
+  alarm?: string;
 };
 
 /** `events/grid/<grid>` */
@@ -478,6 +482,8 @@ export const gridEventKey = (grid: string, event: string): string => `${gridEven
 export const reporterEventPrefix = (org: string, reporter: string): string => `events/by-reporter/${org}/${reporter}/`;
 export const reporterEventKey = (org: string, reporter: string, event: string): string => `${reporterEventPrefix(org, reporter)}${event}`;
 export const gridKey = (grid: string): string => `events/grid/${grid}`;
+/** the event a device alarm reported (reporterKind `device`); value: the event id */
+export const alarmEventKey = (alarm: string): string => `events/by-alarm/${alarm}`;
 /** Block times as 15 digits, so keys sort by time. */
 export const eventsTimeCode = (ms: number): string => String(ms).padStart(15, '0');
 export const patrolPrefix = (grid: string): string => `events/patrol/${grid}/`;

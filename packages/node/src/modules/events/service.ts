@@ -56,7 +56,9 @@ import {
   type EventBoard,
   type EventBoardQuery,
   type EventCatalogues,
+  type EventCategory,
   type EventImportPayload,
+  type EventSeverity,
   type EventRecord,
   type EventReportBody,
   type EventSummary,
@@ -301,6 +303,38 @@ export class EventsService {
       throw e;
     }
     return { event, action: 'report', status: eventRecord(this.read, event)?.status ?? 'closed', ...tx };
+  }
+
+  /**
+   * An organisation's device system reports a dangerous alarm of its own device (reporterKind `device`): at the
+   * device's building, in the grid that has it, to this node's command centre, signed by `org` (this node or a member
+   * it hosts) with the device job's pseudonym. The ledger checks the alarm is open, `org`'s, at that building, and
+   * has no event yet. The description (kept here) names the alarm.
+   */
+  async reportFromDevice(org: string, actor: string, b: { alarm: string; category: EventCategory; severity: EventSeverity; building: string; observedAt: number }): Promise<EventActResult> {
+    const grid = this.scan('events/grid/', EVENTS_LIST_MAX)
+      .map(([, v]) => JSON.parse(v) as GridRecord)
+      .find((g) => g.buildings.some((x) => x.building === b.building));
+    if (grid === undefined) throw fail(409, `building ${b.building} is in no grid`);
+    const event = `ev_${hex32()}`;
+    const salt = newSalt();
+    const description = `Device alarm ${b.alarm} at ${b.building}`;
+    const payload = {
+      event, category: b.category, severity: b.severity, grid: grid.grid, location: { kind: 'building', code: b.building },
+      descriptionHash: noteHash(salt, description), photoHashes: [], reporter: actor, reporterKind: 'device', centre: this.centre,
+      observedAt: Math.min(b.observedAt, this.node.clock()), alarm: b.alarm,
+    };
+    const signer = this.#signers.get(org);
+    if (signer === undefined) throw fail(403, `this node does not sign for ${org}`);
+    const invalid = checkEventPayload('event.report', payload as never, this.orgIds);
+    if (invalid !== null) throw new MachiError('REQUEST_INVALID', invalid);
+    this.store.putNote({ event, hash: payload.descriptionHash, salt, text: description, userId: actor, at: this.node.clock() });
+    const r = await signer.submit('event.report', payload);
+    if (r.code !== undefined) {
+      this.store.deleteNote(event);
+      throw new MachiError('HANDLER_REJECTED', `${r.message ?? r.code} (recorded with no effect in tx ${r.hash})`);
+    }
+    return { event, action: 'report', status: eventRecord(this.read, event)?.status ?? 'reported', txHash: r.hash, height: r.height! };
   }
 
   triage(p: Principal, event: string, b: { decision: 'accept' | 'merge' | 'reject'; into?: string; reason?: string }): Promise<EventActResult> {

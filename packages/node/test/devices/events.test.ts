@@ -39,6 +39,12 @@ describe('dangerous alarms as events', () => {
     expect(r).toMatchObject({ status: 'dispatched', major: true, reporterOrg: n.node.self.id, alarm: raise.payload.alarm });
     expect(r.assignments.map((a) => a.org)).toEqual(expect.arrayContaining(['police', 'urban-management', 'comprehensive-management']));
     expect(r.assignments.every((a) => a.ackDueAt === r.reportedAt + 5 * 60_000)).toBe(true);
+    // the alarm's view links its event
+    const view = await until(async () => {
+      const v = (await n.call('GET', `/v1/devices/alarms/${raise.payload.alarm}`, { as: 'li.staff' })).json;
+      return v?.event === event ? v : undefined;
+    }, 'the alarm view to name its event');
+    expect(view).toMatchObject({ alarm: raise.payload.alarm, event });
     // the water leak (not dangerous) reaches no department through the events module
     await until(() => ledger(n).some((t) => t.type === 'device.raise' && t.payload.device === 'leak-b3'), 'the leak raised');
     await n.devices.engine.settle();

@@ -158,7 +158,7 @@ async function importHistory(service: EventsService, centre: Principal, now: num
     const grid = service.grids[i % service.grids.length]!;
     const [category, severity] = HISTORY_KINDS[i % HISTORY_KINDS.length]!;
     const major = EVENT_CATEGORIES[category].major;
-    const orgs = [...new Set(EVENT_CATEGORIES[category].departments.flatMap((d) => departmentOrgs(service.read, service.centre, d, service.orgIds)))].slice(0, major === null ? 2 : 4);
+    const orgs = [...new Set(EVENT_CATEGORIES[category].departments.flatMap((d) => departmentOrgs(service.readParsed, service.centre, d, service.orgIds)))].slice(0, major === null ? 2 : 4);
     if (orgs.length === 0) continue;
     const reportedAt = now - day * DAY_MS + (8 + (i % 9)) * HOUR_MS;
     const parts: ImportedPart[] = orgs.map((org, k) => {

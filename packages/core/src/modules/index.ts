@@ -33,10 +33,11 @@ export const CORE_MODULES = [
   privacyModule,
   repairsModule,
   identityModule,
-  eventsModule,
   webhooksModule,
   fundsModule,
   devicesModule,
+  // after devices: a device report names an alarm
+  eventsModule,
   addressesModule,
 ] as const;
 

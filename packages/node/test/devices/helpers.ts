@@ -9,6 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { NODE_MODULES, type NodeModule } from '../../src/index.js';
 import { openDevices, devicesNodeModule, type Devices, type DevicesWiring } from '../../src/modules/devices/index.js';
 import type { Repairs } from '../../src/modules/repairs/index.js';
+import type { Events } from '../../src/modules/events/index.js';
 import { oneNode, repairsModule, type OneNode, type OneNodeOptions } from '../support/node.js';
 
 export const OTHER_ORGS = ['lift-maintenance', 'lift-maintenance-2', 'fire-brigade', 'gas-company'] as const;
@@ -17,7 +18,7 @@ export function devicesModule(w: Partial<Pick<DevicesWiring, 'mqttUrl' | 'escala
   return {
     ...devicesNodeModule,
     async open(ctx) {
-      const d = await openDevices({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, repairs: ctx.use<Repairs>('repairs'), log: ctx.log, escalationIntervalMs: null, repeatFlushMs: 50, ...w });
+      const d = await openDevices({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, repairs: ctx.use<Repairs>('repairs'), events: ctx.use<Events>('events'), log: ctx.log, escalationIntervalMs: null, repeatFlushMs: 50, ...w });
       return { plugin: d.plugin, exports: d, close: () => d.close() };
     },
   };

@@ -73,6 +73,15 @@ describe('community events on a consortium of processes', () => {
     expect(urban.flagsReceived).toBe(1);
     expect(urban.sentBack).toBeGreaterThan(0);
     expect(departments.find((d: any) => d.org === 'police').flagsRaised).toBe(1);
+    // three months of finished events imported from the previous system: counted apart, some late, some sent back
+    expect(urban.imported.assigned).toBeGreaterThan(10);
+    expect(urban.imported.handled - urban.imported.handledOnTime).toBeGreaterThan(0);
+    expect(urban.imported.sentBack).toBeGreaterThan(0);
+    const mine = ok(await as('street-office', 'ma.grid', 'GET', '/v1/events/mine?limit=100'));
+    const imported = mine.reported.filter((e: any) => e.imported === true);
+    expect(imported.length).toBeGreaterThan(5);
+    expect(imported.every((e: any) => e.status === 'closed' && e.reportedAt < Date.now() - 24 * 60 * 60 * 1000)).toBe(true);
+    expect(Math.min(...imported.map((e: any) => e.reportedAt))).toBeLessThan(Date.now() - 80 * 24 * 60 * 60 * 1000);
   });
 
   it('seeds the standard address register on the street office; the grids are built from it and the property company serves its buildings', async () => {

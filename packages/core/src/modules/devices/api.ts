@@ -110,6 +110,8 @@ export interface AlarmView {
   clearedAt?: number;
   resolvedAt?: number;
   workOrder?: string;
+  /** a dangerous alarm's event at the command centre (events module, reporterKind `device`) */
+  event?: string;
   steps: AlarmStep[];
   timers?: AlarmTimers;
 }

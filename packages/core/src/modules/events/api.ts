@@ -120,6 +120,8 @@ const summaryProperties = {
   rating: nullableInt,
   /** the caller reported it / follows it; the caller's organisation's part, if it has one */
   yours: bool, following: bool, myPart: partViewSchema,
+  /** `event.import`: a finished event from the command centre's previous system; its times are legacy times */
+  imported: bool,
 } as const;
 const summaryRequired = [
   'event', 'category', 'categoryName', 'severity', 'major', 'status', 'open', 'grid', 'location', 'centre', 'reporterKind',
@@ -189,6 +191,8 @@ export const eventTimelineStepSchema = {
     step: int, kind: { type: 'string', enum: FLAG_KINDS }, evidenceHashes: strings,
     flag: int, answer: { type: 'string', enum: FLAG_ANSWERS },
     check: { type: 'string', enum: CHECK_RESULTS }, level: int, rating: int,
+    // `event.import`: a legacy step (the previous system's time), recorded by the command centre's one transaction
+    imported: { type: 'boolean', const: true },
     // a proof bundle (docs/spec/formats.md): public ledger data, passed through whole for verifyEventStep
     proof: { type: ['object', 'null'], additionalProperties: true },
   },
@@ -264,11 +268,17 @@ export const departmentRecordSchema = {
     acknowledgementsDue: int, acknowledgedOnTime: int, acknowledgementsMissed: int,
     handled: int, handledOnTime: int, overdue: int, sentBack: int,
     flagsRaised: int, flagsReceived: int, flagsAnswered: int, escalated: int,
+    /** imported events (legacy times), never counted in the ledger-timed figures above */
+    imported: {
+      type: 'object', additionalProperties: false,
+      properties: { assigned: int, handled: int, handledOnTime: int, sentBack: int },
+      required: ['assigned', 'handled', 'handledOnTime', 'sentBack'],
+    },
   },
   required: [
     'org', 'orgName', 'departments', 'hosted', 'validator', 'now', 'assigned', 'helpGiven', 'helpRequested', 'acknowledgementsDue',
     'acknowledgedOnTime', 'acknowledgementsMissed', 'handled', 'handledOnTime', 'overdue', 'sentBack', 'flagsRaised', 'flagsReceived',
-    'flagsAnswered', 'escalated',
+    'flagsAnswered', 'escalated', 'imported',
   ],
 } as const;
 export type DepartmentRecordView = FromSchema<typeof departmentRecordSchema>;

@@ -90,8 +90,11 @@ export function majorRule(category: EventCategory, severity: EventSeverity): Maj
 // Codes steps carry
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** Who reported: a grid worker (网格员) on patrol, or a resident. */
-export const EVENT_REPORTER_KINDS = ['grid-worker', 'resident'] as const;
+/**
+ * Who reported: a grid worker (网格员) on patrol, a resident, or an organisation's device system (`device`: a
+ * dangerous alarm of a device it owns, named by `alarm`; docs/spec/events.md#device-reports).
+ */
+export const EVENT_REPORTER_KINDS = ['grid-worker', 'resident', 'device'] as const;
 export type ReporterKind = (typeof EVENT_REPORTER_KINDS)[number];
 
 /** `building`: a building code of the grid; `common-area`: a common area code (gate, square, park). Never a unit. */

@@ -5,6 +5,8 @@
  * and writes the event record and its indexes. docs/spec/events.md#transactions
  */
 import { MachiError } from '../../errors.js';
+import { ALARM_ID_PATTERN, alarmKey, type AlarmRecord } from '../devices/types.js';
+import { isAlarmOpen } from '../devices/transitions.js';
 import { ID_CHARS_MAX } from '../../limits.js';
 import type { HandlerContext, StateAccess, TxType } from '../../state/registry.js';
 import { hasOrg, type OrgIds } from '../../foundation/state.js';
@@ -31,8 +33,9 @@ import {
   type DepartmentCode,
   type EventAction,
   type EventStatus,
+  type ResultCode,
 } from './catalogue.js';
-import { checkGridDefinition, checkGridWork, checkEventLedgerTransition, checkEventReport, settledStatus, type EventActionInput } from './transitions.js';
+import { checkEventImport, checkGridDefinition, checkGridWork, checkEventLedgerTransition, checkEventReport, settledStatus, type EventActionInput } from './transitions.js';
 import {
   EVENT_CODE_PATTERN,
   EVENTS_ASSIGNMENTS_MAX,
@@ -46,6 +49,8 @@ import {
   EVENTS_FLAGS_MAX,
   EVENTS_GRID_BUILDINGS_MAX,
   EVENTS_GRID_WORKERS_MAX,
+  EVENTS_IMPORT_DEPARTMENTS_MAX,
+  EVENTS_IMPORT_SENT_BACK_MAX,
   EVENTS_PHOTOS_MAX,
   EVENTS_RATING_MAX,
   EVENTS_RATING_MIN,
@@ -53,6 +58,7 @@ import {
   EVENTS_VISIT_HOUSEHOLDS_MAX,
   EVENT_ID_PATTERN,
   EVENTS_MINUTE_MS,
+  alarmEventKey,
   directoryKey,
   eventKey,
   gridEventKey,
@@ -74,6 +80,7 @@ import {
   type EventEscalatePayload,
   type EventFlagPayload,
   type EventHandlePayload,
+  type EventImportPayload,
   type EventPayload,
   type EventRatePayload,
   type EventRecord,
@@ -276,10 +283,13 @@ export const eventReport: TxType<EventReportPayload> = {
       reporterKind: enumString(EVENT_REPORTER_KINDS),
       centre: orgId,
       observedAt: timeMs,
+      alarm: patternString(ALARM_ID_PATTERN),
     },
   ),
   handle(ctx, p) {
     checked(ctx, 'event.report', p);
+    if (p.reporterKind === 'device') deviceReport(ctx, p);
+    else if (p.alarm !== undefined) reject('only a device report names an alarm');
     const signer = { actor: p.reporter, org: ctx.org.id };
     const exists = checkEventLedgerTransition(readEvent(ctx.state, p.event), 'report', signer, {}, { now: ctx.time });
     if (!exists.ok) reject(exists.reason);
@@ -311,10 +321,27 @@ export const eventReport: TxType<EventReportPayload> = {
       duplicates: [],
       closedAt: null,
       rating: null,
+      ...(p.alarm === undefined ? {} : { alarm: p.alarm }),
     };
     save(ctx.state, undefined, record);
+    if (p.alarm !== undefined) ctx.state.set(alarmEventKey(p.alarm), p.event);
   },
 };
+
+/**
+ * A device report (reporterKind `device`): it names an alarm (400 otherwise) that is open, of a device the signer owns,
+ * and has reported no event yet; the location is a building — the device's, when the device is at a building.
+ */
+function deviceReport(ctx: HandlerContext, p: EventReportPayload): void {
+  if (p.alarm === undefined) reject('a device report names its alarm');
+  const alarm = ctx.state.get(alarmKey(p.alarm)) as AlarmRecord | undefined;
+  if (alarm === undefined) reject(`no alarm ${p.alarm}`);
+  if (alarm.org !== ctx.org.id) reject(`alarm ${p.alarm} is of a device of ${alarm.org}, not of ${ctx.org.id}`);
+  if (!isAlarmOpen(alarm)) reject(`alarm ${p.alarm} is closed`);
+  if (p.location.kind !== 'building') reject('a device report is located at a building');
+  if (alarm.location.kind === 'building' && alarm.location.code !== p.location.code) reject(`the device of alarm ${p.alarm} is at ${alarm.location.code}, not ${p.location.code}`);
+  if (ctx.state.get(alarmEventKey(p.alarm)) !== undefined) reject(`alarm ${p.alarm} has reported an event already`);
+}
 
 export const eventTriage: TxType<EventTriagePayload> = {
   type: 'event.triage',
@@ -466,6 +493,118 @@ export const eventRate: TxType<EventRatePayload> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Importing a finished event from the command centre's previous system
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The timeline of an imported event: report, dispatch (at the first assignment), each department's acknowledge,
+ * accept and handle, close — in time order (ties: that order), every step `imported`, in this one transaction, signed
+ * by the command centre (a department's step names the department's organisation as the previous system recorded it;
+ * its signature is the command centre's, so it is not a department-signed step). Send-backs are counts on the parts.
+ */
+export function importedTimeline(p: EventImportPayload, centre: string, txHash: string, assignments: readonly Assignment[]): EventStep[] {
+  const base = { actor: p.by, txHash, imported: true as const };
+  type Timed = { at: number; order: number; step: Omit<EventStep, 'status'> };
+  const timed: Timed[] = [];
+  timed.push({ at: p.reportedAt, order: 0, step: { action: 'report', at: p.reportedAt, org: centre, ...base, actor: p.reporter, photoHashes: [] } });
+  const first = Math.min(...assignments.map((a) => a.assignedAt));
+  const departments = assignments.map((a) => ({ org: a.org, dueAt: a.dueAt, ...(a.ackDueAt === null ? {} : { ackDueAt: a.ackDueAt }) }));
+  timed.push({ at: first, order: 1, step: { action: 'dispatch', at: first, org: centre, ...base, departments } });
+  for (const a of assignments) {
+    timed.push({ at: a.acknowledgedAt as number, order: 2, step: { action: 'acknowledge', at: a.acknowledgedAt as number, org: a.org, ...base } });
+    timed.push({ at: a.acceptedAt as number, order: 3, step: { action: 'accept', at: a.acceptedAt as number, org: a.org, ...base } });
+    timed.push({ at: a.handledAt as number, order: 4, step: { action: 'handle', at: a.handledAt as number, org: a.org, ...base, result: a.result as ResultCode, photoHashes: [], dueAt: a.dueAt } });
+  }
+  timed.push({ at: p.closedAt, order: 5, step: { action: 'close', at: p.closedAt, org: centre, ...base, check: p.check, photoHashes: [] } });
+  const sorted = timed.map((t, i) => ({ ...t, i })).sort((x, y) => x.at - y.at || x.order - y.order || x.i - y.i);
+  let handled = 0;
+  return sorted.map(({ step }) => {
+    if (step.action === 'handle') handled += 1;
+    const status: EventStatus =
+      step.action === 'report' ? 'reported' : step.action === 'close' ? 'closed' : handled === assignments.length ? 'handled' : 'dispatched';
+    return { ...step, status } as EventStep;
+  });
+}
+
+export const eventImport: TxType<EventImportPayload> = {
+  type: 'event.import',
+  schema: closedObject(
+    ['event', 'category', 'severity', 'grid', 'location', 'descriptionHash', 'reporter', 'reporterKind', 'observedAt', 'reportedAt', 'departments', 'check', 'closedAt', 'by'],
+    {
+      event: eventId,
+      category: enumString(EVENT_CATEGORY_CODES),
+      severity: enumString(EVENT_SEVERITIES),
+      grid: code,
+      location: closedObject(['kind', 'code'], { kind: enumString(EVENT_LOCATION_KINDS), code }),
+      descriptionHash: hash,
+      reporter: actor,
+      reporterKind: enumString(EVENT_REPORTER_KINDS),
+      observedAt: timeMs,
+      reportedAt: timeMs,
+      departments: {
+        type: 'array',
+        minItems: 1,
+        maxItems: EVENTS_IMPORT_DEPARTMENTS_MAX,
+        items: closedObject(['org', 'assignedAt', 'dueAt', 'acceptedAt', 'handledAt', 'result', 'sentBack'], {
+          org: orgId,
+          assignedAt: timeMs,
+          dueAt: timeMs,
+          acknowledgedAt: timeMs,
+          acceptedAt: timeMs,
+          handledAt: timeMs,
+          result: enumString(EVENT_RESULT_CODES),
+          sentBack: integerIn(0, EVENTS_IMPORT_SENT_BACK_MAX),
+        }),
+      },
+      check: enumString(CHECK_RESULTS),
+      closedAt: timeMs,
+      by: actor,
+    },
+  ),
+  handle(ctx, p) {
+    checked(ctx, 'event.import', p);
+    const check = checkEventImport(readEvent(ctx.state, p.event), readGrid(ctx.state, p.grid), { actor: p.by, org: ctx.org.id }, p, ctx.time);
+    if (!check.ok) reject(check.reason);
+    const rule = majorRule(p.category, p.severity);
+    const assignments: Assignment[] = p.departments.map((d) => ({
+      ...newAssignment(d.org, d.assignedAt, d.dueAt, { via: rule === null ? 'dispatch' : 'fan-out' }),
+      status: 'handled',
+      ackDueAt: rule === null ? null : d.assignedAt + rule.ackMinutes * EVENTS_MINUTE_MS,
+      acknowledgedAt: d.acknowledgedAt ?? d.acceptedAt,
+      acceptedAt: d.acceptedAt,
+      handledAt: d.handledAt,
+      result: d.result,
+      sentBack: d.sentBack,
+    }));
+    const record: EventRecord = {
+      event: p.event,
+      status: 'closed',
+      category: p.category,
+      severity: p.severity,
+      major: rule !== null,
+      grid: p.grid,
+      location: { kind: p.location.kind, code: p.location.code },
+      descriptionHash: p.descriptionHash,
+      reporter: p.reporter,
+      reporterKind: p.reporterKind,
+      reporterOrg: ctx.org.id,
+      centre: ctx.org.id,
+      observedAt: p.observedAt,
+      reportedAt: p.reportedAt,
+      assignments,
+      flags: [],
+      steps: importedTimeline(p, ctx.org.id, ctx.txHash, assignments),
+      mergedInto: null,
+      duplicates: [],
+      closedAt: p.closedAt,
+      rating: null,
+      imported: true,
+    };
+    save(ctx.state, undefined, record);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Grids and the department directory
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -560,4 +699,5 @@ export const eventsTypes: readonly TxType<EventPayload>[] = [
   gridPatrol,
   gridVisit,
   configureDepartment,
+  eventImport,
 ];

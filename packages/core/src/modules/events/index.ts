@@ -25,7 +25,7 @@ import { EVENTS_PREFIX, EVENT_ID_PATTERN } from './types.js';
 
 export const eventsModule = defineCoreModule({
   name: 'events',
-  dependsOn: [],
+  dependsOn: ['devices'],
   typePrefixes: ['event.'],
   statePrefixes: [EVENTS_PREFIX],
   txTypes: () => eventsTypes,

@@ -31,6 +31,31 @@ export interface DepartmentMetrics {
   flagsAnswered: number;
   /** its parts escalated (any level) */
   escalated: number;
+  /**
+   * Imported events (`event.import`, legacy times the command centre recorded in its previous system): counted here
+   * only, never in the ledger-timed figures above.
+   */
+  imported: ImportedMetrics;
+}
+
+/** A department's part in imported events, by the previous system's times. */
+export interface ImportedMetrics {
+  assigned: number;
+  handled: number;
+  /** handled by the deadline the previous system recorded */
+  handledOnTime: number;
+  sentBack: number;
+}
+
+function countImported(m: ImportedMetrics, e: EventRecord, org: string): void {
+  for (const a of e.assignments) {
+    if (a.org !== org) continue;
+    m.assigned += 1;
+    m.sentBack += a.sentBack;
+    if (a.handledAt === null) continue;
+    m.handled += 1;
+    if (a.handledAt <= a.dueAt) m.handledOnTime += 1;
+  }
 }
 
 /** A department's record over `events` (those it is on; others are ignored), at `now` (ms). */
@@ -51,8 +76,13 @@ export function departmentMetrics(events: readonly EventRecord[], org: string, n
     flagsReceived: 0,
     flagsAnswered: 0,
     escalated: 0,
+    imported: { assigned: 0, handled: 0, handledOnTime: 0, sentBack: 0 },
   };
   for (const e of events) {
+    if (e.imported === true) {
+      countImported(m.imported, e, org);
+      continue;
+    }
     for (const a of e.assignments) {
       if (a.requestedBy === org) m.helpRequested += 1;
       if (a.org !== org) continue;
@@ -134,7 +164,8 @@ export function gridWorkerMetrics(
   let householdsVisited = 0;
   for (const b of grid.buildings) householdsVisited += Math.min(seen.get(b.building)?.size ?? 0, b.households);
   const patrolled = new Set(records.patrols.filter((p) => p.grid === grid.grid && p.worker === worker && inPeriod(p.at, period)).map((p) => p.building));
-  const inGrid = records.events.filter((e) => e.grid === grid.grid && inPeriod(e.reportedAt, period));
+  // imported events carry legacy times: not part of a grid worker's ledger-timed record
+  const inGrid = records.events.filter((e) => e.grid === grid.grid && e.imported !== true && inPeriod(e.reportedAt, period));
   const mine = inGrid.filter((e) => e.reporterKind === 'grid-worker' && e.reporter === worker);
   return {
     grid: grid.grid,

@@ -12,9 +12,11 @@ import {
   EVENTS_DUPLICATES_MAX,
   EVENTS_ESCALATION_LEVEL_MAX,
   EVENTS_FLAGS_MAX,
+  EVENTS_IMPORT_AGE_MS_MAX,
   EVENTS_OBSERVED_AGE_MS_MAX,
   EVENTS_STEPS_MAX,
   type Assignment,
+  type EventImportPayload,
   type EventRecord,
   type GridRecord,
 } from './types.js';
@@ -277,6 +279,7 @@ export interface EventReportInput {
 export function checkEventReport(grid: GridRecord | undefined, a: EventActing, input: EventReportInput, now: number): EventTransitionCheck {
   if (grid === undefined) return notFound(`no grid ${input.grid}`);
   if (a.role !== undefined && a.role !== input.reporterKind) return forbidden(`a ${a.role} reports as ${a.role}, not as ${input.reporterKind}`);
+  if (input.reporterKind === 'device' && a.role !== undefined) return forbidden('a device report is made by its organisation\'s device system, not by a user');
   if (input.reporterKind === 'grid-worker' && (a.org !== grid.org || !grid.workers.includes(a.actor))) return forbidden(`only a grid worker of ${grid.grid} reports as its grid worker`);
   if (input.location.kind === 'building' && !grid.buildings.some((b) => b.building === input.location.code)) return conflict(`building ${input.location.code} is not in grid ${grid.grid}`);
   if (input.observedAt > now + TX_TIME_SKEW_MS_MAX) return conflict('observedAt is in the future');
@@ -299,5 +302,34 @@ export function checkGridWork(grid: GridRecord | undefined, a: EventActing, inpu
 export function checkGridDefinition(existing: GridRecord | undefined, a: EventActing): EventTransitionCheck {
   if (!roleIn(GRID_MANAGER_ROLES, a)) return forbidden(`role ${String(a.role)} may not define grids`);
   if (existing !== undefined && existing.org !== a.org) return forbidden(`grid ${existing.grid} belongs to ${existing.org}`);
+  return OK;
+}
+
+/**
+ * An import (`event.import`) beyond the schema: the event is new (409); the grid is defined (404) and the signer is
+ * the organisation that defined it, i.e. its command centre (403); a `building` location is one of its buildings
+ * (409); every time is at most `now` and at least `now` − EVENTS_IMPORT_AGE_MS_MAX (409); the timeline is in order —
+ * observed ≤ reported ≤ each part's assigned ≤ acknowledged ≤ accepted ≤ handled ≤ closed, assigned ≤ due (409).
+ */
+export function checkEventImport(existing: EventRecord | undefined, grid: GridRecord | undefined, a: EventActing, p: EventImportPayload, now: number): EventTransitionCheck {
+  if (existing !== undefined) return conflict(`event ${existing.event} exists`);
+  if (grid === undefined) return notFound(`no grid ${p.grid}`);
+  if (a.org !== grid.org || !roleIn(CENTRE_ROLES, a)) return forbidden(`only the command centre of ${grid.grid} (${grid.org}) imports its events`);
+  if (p.location.kind === 'building' && !grid.buildings.some((b) => b.building === p.location.code)) return conflict(`building ${p.location.code} is not in grid ${grid.grid}`);
+  const times: [string, number][] = [['observedAt', p.observedAt], ['reportedAt', p.reportedAt], ['closedAt', p.closedAt]];
+  for (const [i, d] of p.departments.entries()) {
+    times.push([`departments[${i}].assignedAt`, d.assignedAt], [`departments[${i}].acceptedAt`, d.acceptedAt], [`departments[${i}].handledAt`, d.handledAt]);
+    if (d.acknowledgedAt !== undefined) times.push([`departments[${i}].acknowledgedAt`, d.acknowledgedAt]);
+  }
+  for (const [name, t] of times) {
+    if (t > now) return conflict(`${name} is not before the block time: only finished events are imported`);
+    if (t < now - EVENTS_IMPORT_AGE_MS_MAX) return conflict(`${name} is more than 400 days ago`);
+  }
+  if (p.observedAt > p.reportedAt) return conflict('observedAt is after reportedAt');
+  for (const [i, d] of p.departments.entries()) {
+    const chain = [p.reportedAt, d.assignedAt, d.acknowledgedAt ?? d.acceptedAt, d.acceptedAt, d.handledAt, p.closedAt];
+    if (chain.some((t, k) => k > 0 && t < (chain[k - 1] as number))) return conflict(`departments[${i}]: reported ≤ assigned ≤ acknowledged ≤ accepted ≤ handled ≤ closed`);
+    if (d.dueAt < d.assignedAt) return conflict(`departments[${i}]: dueAt is before assignedAt`);
+  }
   return OK;
 }

@@ -67,6 +67,12 @@ export const EVENTS_RATING_MAX = 5;
 export const EVENTS_QUERY_ITEMS_MAX = 1000;
 
 export const EVENTS_MINUTE_MS = 60 * 1000;
+/** `event.import`: how far back a finished event from the command centre's previous system may go, ms (400 days). */
+export const EVENTS_IMPORT_AGE_MS_MAX = 400 * 24 * 60 * 60 * 1000;
+/** `event.import`: departments one imported event may name. */
+export const EVENTS_IMPORT_DEPARTMENTS_MAX = EVENTS_DISPATCH_DEPARTMENTS_MAX;
+/** `event.import`: times the previous system may have sent one department's part back. */
+export const EVENTS_IMPORT_SENT_BACK_MAX = 5;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Id patterns
@@ -105,6 +111,8 @@ export type EventReportPayload = {
   centre: string;
   /** when the reporter saw it (ms, their claim): at most EVENTS_OBSERVED_AGE_MS_MAX before the block */
   observedAt: number;
+  /** reporterKind `device` only (and then required): the open alarm of the signer's device that reports it */
+  alarm?: string;
 };
 
 export type EventTriagePayload = {
@@ -237,8 +245,48 @@ export type ConfigureDepartmentPayload = {
   by: string;
 };
 
+/** One department's part of an imported event, as the previous system recorded it (times in ms). */
+export type ImportedPart = {
+  /** the department's genesis organisation */
+  org: string;
+  assignedAt: number;
+  /** the deadline the command centre gave it */
+  dueAt: number;
+  /** major events: when it acknowledged (absent: at acceptance) */
+  acknowledgedAt?: number;
+  acceptedAt: number;
+  handledAt: number;
+  result: ResultCode;
+  /** times the command centre sent its result back before it held */
+  sentBack: number;
+};
+
+/**
+ * `event.import`: the command centre records a FINISHED (closed) event from its previous system with its timeline.
+ * Every time is the previous system's (legacy, before the block time, within EVENTS_IMPORT_AGE_MS_MAX); the record and
+ * its steps are marked `imported`. Signed by the command centre that defined the grid.
+ */
+export type EventImportPayload = {
+  event: string;
+  category: EventCategory;
+  severity: EventSeverity;
+  grid: string;
+  location: EventLocation;
+  descriptionHash: string;
+  /** the reporter's pseudonym as the previous system knew them */
+  reporter: string;
+  reporterKind: ReporterKind;
+  observedAt: number;
+  reportedAt: number;
+  departments: ImportedPart[];
+  check: CheckResult;
+  closedAt: number;
+  by: string;
+};
+
 export type EventPayload =
   | EventReportPayload
+  | EventImportPayload
   | EventTriagePayload
   | EventDispatchPayload
   | EventDepartmentPayload
@@ -295,6 +343,8 @@ export type EventStep = {
   level?: number;
   /** rate */
   rating?: number;
+  /** `event.import`: the time is the previous system's, recorded by the command centre in one transaction */
+  imported?: true;
 };
 
 /** One department's part of an event. */
@@ -362,6 +412,10 @@ export type EventRecord = {
   duplicates: string[];
   closedAt: number | null;
   rating: number | null;
+  /** `event.import`: a finished event from the command centre's previous system; its times are legacy times */
+  imported?: true;
+  /** reporterKind `device`: the alarm (devices module) that reported it */
+  alarm?: string;
 };
 
 /** `events/grid/<grid>` */
@@ -428,6 +482,8 @@ export const gridEventKey = (grid: string, event: string): string => `${gridEven
 export const reporterEventPrefix = (org: string, reporter: string): string => `events/by-reporter/${org}/${reporter}/`;
 export const reporterEventKey = (org: string, reporter: string, event: string): string => `${reporterEventPrefix(org, reporter)}${event}`;
 export const gridKey = (grid: string): string => `events/grid/${grid}`;
+/** the event a device alarm reported (reporterKind `device`); value: the event id */
+export const alarmEventKey = (alarm: string): string => `events/by-alarm/${alarm}`;
 /** Block times as 15 digits, so keys sort by time. */
 export const eventsTimeCode = (ms: number): string => String(ms).padStart(15, '0');
 export const patrolPrefix = (grid: string): string => `events/patrol/${grid}/`;

@@ -73,6 +73,8 @@ export function verifyEventStep(event: string, step: EventStep, proof: unknown, 
   const payload = b.tx.payload;
   const signer = parseGenesis(genesis).orgs.find((o) => o.publicKey === b.tx.signer)?.id ?? '';
   if (step.txHash !== verdict.txHash) return mismatch('txHash', step.txHash, verdict.txHash);
+  // an imported step (event.import): a legacy time the command centre recorded, not a step its department signed
+  if (b.tx.type === 'event.import') return { ok: false, field: 'step.imported', reason: `an imported step: the previous system's time, recorded by ${signer} in event.import, not signed by ${String(step.org)}` };
   if (typeof step.action !== 'string' || !isEventAction(step.action) || b.tx.type !== `event.${step.action}`) return mismatch('action', step.action, b.tx.type.replace(/^event\./, ''));
   if (payload.event !== event) return mismatch('event', event, payload.event);
   if (step.at !== b.header.time) return mismatch('at', step.at, b.header.time);

@@ -139,6 +139,7 @@ describe('departmentMetrics on synthetic records', () => {
       flagsReceived: 0,
       flagsAnswered: 0,
       escalated: 0,
+      imported: { assigned: 0, handled: 0, handledOnTime: 0, sentBack: 0 },
     });
     expect(departmentMetrics([e1, e2, e3], URBAN.id, NOW)).toMatchObject({
       assigned: 2,
@@ -153,6 +154,7 @@ describe('departmentMetrics on synthetic records', () => {
       flagsReceived: 1,
       flagsAnswered: 1,
       escalated: 1,
+      imported: { assigned: 0, handled: 0, handledOnTime: 0, sentBack: 0 },
     });
     expect(departmentMetrics([e1, e2, e3], WATER.id, NOW)).toMatchObject({ assigned: 1, helpGiven: 1, acknowledgementsDue: 0, overdue: 1, flagsReceived: 1, flagsAnswered: 0 });
   });

@@ -31,6 +31,11 @@ const VALID: Record<string, unknown> = {
   'event.patrol': { grid: GRID, building: 'b1', worker: GRID_WORKER },
   'event.visit': { grid: GRID, building: 'b1', worker: GRID_WORKER, households: [household('1')], purpose: 'routine' },
   'event.configure_department': { department: 'police', orgs: [POLICE.id], by: COMMANDER },
+  'event.import': {
+    event: EV, category: 'other', severity: 'minor', grid: GRID, location: { kind: 'building', code: 'b1' }, descriptionHash: hex64('d'), reporter: GRID_WORKER,
+    reporterKind: 'grid-worker', observedAt: T0 - 60_000, reportedAt: T0, check: 'verified-resolved', closedAt: T0 + 3_600_000, by: COMMANDER,
+    departments: [{ org: POLICE.id, assignedAt: T0, dueAt: T0 + 3_600_000, acceptedAt: T0, handledAt: T0, result: 'resolved', sentBack: 0 }],
+  },
 };
 
 describe('schemas', () => {

@@ -22,12 +22,24 @@ import {
   isAlarmOpen,
   openAlarmOf,
   type AlarmRecord,
+  type DeviceClass,
   type DeviceRecord,
+  type EventCategory,
+  type EventSeverity,
 } from '@machi/core';
+
+/**
+ * The events category a dangerous alarm of a device class is reported as (docs/spec/devices.md#events): fire and smoke
+ * to `fire`, gas and carbon monoxide to `gas-leak`. Other classes (a lift entrapment) stay with their escalation ladder.
+ */
+export const DEVICE_EVENT_CATEGORIES: Partial<Record<DeviceClass, EventCategory>> = { smoke: 'fire', gas: 'gas-leak', 'carbon-monoxide': 'gas-leak' };
+/** An alarm's severity as an event's: critical → grave, major → serious, warning → minor. */
+export const DEVICE_EVENT_SEVERITIES: Record<string, EventSeverity> = { critical: 'grave', major: 'serious', warning: 'minor' };
 import type { Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { Repairs } from '../repairs/index.js';
+import type { Events } from '../events/index.js';
 import { hex32 } from '../../ids.js';
 import type { DeviceStore } from './store.js';
 
@@ -57,6 +69,8 @@ export interface EngineEvents {
   'work-order': [{ alarm: string; workOrder: string; firstReceivedAt: number; committedAt: number }];
   raised: [{ alarm: string; device: string; condition: string }];
   cleared: [{ alarm: string }];
+  /** a dangerous alarm was reported as an event to the command centre */
+  event: [{ alarm: string; event: string }];
 }
 
 export interface AlarmEngineOptions {
@@ -64,6 +78,8 @@ export interface AlarmEngineOptions {
   submitter: OrgSubmitter;
   /** the repairs service (work orders); null: work-order alarms are raised but open nothing */
   repairs: Repairs['service'] | null;
+  /** the events service (a dangerous alarm reported to the command centre); null: not reported */
+  events?: Events['service'] | null;
   store: DeviceStore;
   /** the ingest job, as this organisation's staff (its pseudonym signs the alarm transactions) */
   job: Principal;
@@ -218,7 +234,27 @@ export class AlarmEngine extends EventEmitter<EngineEvents> {
     const steps: Promise<unknown>[] = [];
     if (r.rule.action === 'work-order') steps.push(this.#workOrder(r, d));
     if (escalationDue(r, this.#o.node.clock()) > 0) steps.push(this.escalate(r.alarm));
+    if (r.rule.dangerous && DEVICE_EVENT_CATEGORIES[d.class] !== undefined) steps.push(this.#reportEvent(r, d));
     await Promise.all(steps);
+  }
+
+  /**
+   * A dangerous alarm (fire/smoke, gas) is reported to the command centre as an event (reporterKind `device`, at the
+   * device's building): the major-event rule fans it out at once to every responsible department with acknowledgement
+   * timers. The event names the alarm; the alarm's view finds the event (`events/by-alarm/<alarm>`).
+   */
+  async #reportEvent(r: AlarmRecord, d: DeviceRecord): Promise<void> {
+    const events = this.#o.events ?? null;
+    const category = DEVICE_EVENT_CATEGORIES[d.class];
+    if (events === null || category === undefined) return;
+    const building = this.#o.store.building(d.device) ?? (d.location.kind === 'building' ? d.location.code : undefined);
+    if (building === undefined) {
+      this.#o.log(`devices: ${d.device} has no building: alarm ${r.alarm} reported no event`);
+      return;
+    }
+    const done = await events.reportFromDevice(this.#o.job.org, this.#o.job.actor, { alarm: r.alarm, category, severity: DEVICE_EVENT_SEVERITIES[r.rule.severity] ?? 'grave', building, observedAt: r.firstReadingAt });
+    this.#o.log(`devices: alarm ${r.alarm} reported as event ${done.event} (${category})`);
+    this.emit('event', { alarm: r.alarm, event: done.event });
   }
 
   /** Records the next escalation level of `alarm` if one is due now. */

@@ -12,6 +12,7 @@ import type { OrgSubmitter } from '../../node/org-tx.js';
 import { privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule, type ModuleContext, type OpenedModule } from '../contract.js';
 import type { Repairs } from '../repairs/index.js';
+import type { Events } from '../events/index.js';
 import { AlarmEngine } from './alarms.js';
 import { alarmEventRoutes } from './events.js';
 import { brokerClient, embeddedBroker, type Transport } from './broker.js';
@@ -33,6 +34,8 @@ export interface DevicesWiring {
   auth: AuthOptions;
   dir: string;
   repairs: Repairs | null;
+  /** the events module (dangerous alarms reported to the command centre); null/absent: not reported */
+  events?: Events | null;
   log?: (line: string) => void;
   /** an existing broker (mqtt://host:port): the node is its client; undefined: the embedded broker */
   mqttUrl?: string | undefined;
@@ -59,7 +62,7 @@ export async function openDevices(w: DevicesWiring): Promise<Devices> {
   const org = w.node.self.id;
   const job: Principal = { userId: DEVICES_JOB_USER_ID, username: DEVICES_JOB_USER_ID, org, role: 'property-staff', actor: actorOf(org, DEVICES_JOB_USER_ID, w.auth.secret) };
   const store = new DeviceStore(privateDbPath(w.dir));
-  const engine = new AlarmEngine({ node: w.node, submitter: w.submitter, repairs: w.repairs?.service ?? null, store, job, log, ...(w.repeatFlushMs === undefined ? {} : { repeatFlushMs: w.repeatFlushMs }) });
+  const engine = new AlarmEngine({ node: w.node, submitter: w.submitter, repairs: w.repairs?.service ?? null, events: w.events?.service ?? null, store, job, log, ...(w.repeatFlushMs === undefined ? {} : { repeatFlushMs: w.repeatFlushMs }) });
   const ingest = new Ingest(w.node, store, engine);
   let transport: Transport;
   try {
@@ -96,8 +99,8 @@ export async function openDevices(w: DevicesWiring): Promise<Devices> {
 
 export const devicesNodeModule = defineNodeModule({
   name: 'devices',
-  // alarms open work orders through the repairs service
-  dependsOn: ['repairs'],
+  // alarms open work orders through the repairs service; dangerous ones are reported through the events service
+  dependsOn: ['repairs', 'events'],
   routeClasses: {
     'devices.admin': { access: ['property-staff'], doc: 'register and retire devices (credentials shown once), device health, rules' },
     'devices.board': { access: ['property-staff', 'dispatcher', 'maintenance-worker', 'utility-staff', 'official'], doc: 'the alarm board (own and escalated alarms, timers), acknowledge, resolve, leader notices' },
@@ -110,9 +113,10 @@ export const devicesNodeModule = defineNodeModule({
   ],
   async open(ctx: ModuleContext): Promise<OpenedModule> {
     const repairs = ctx.use<Repairs>('repairs');
+    const events = ctx.use<Events>('events');
     const mqttUrl = process.env.MACHI_MQTT === undefined || process.env.MACHI_MQTT === '' ? undefined : process.env.MACHI_MQTT;
     const port = process.env.MACHI_MQTT_PORT === undefined ? undefined : Number(process.env.MACHI_MQTT_PORT);
-    const d = await openDevices({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, repairs, log: ctx.log, mqttUrl, ...(port === undefined || !Number.isInteger(port) ? {} : { brokerPort: port }) });
+    const d = await openDevices({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, repairs, events, log: ctx.log, mqttUrl, ...(port === undefined || !Number.isInteger(port) ? {} : { brokerPort: port }) });
     return {
       plugin: d.plugin,
       exports: d,

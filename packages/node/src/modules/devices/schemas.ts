@@ -92,9 +92,11 @@ export const alarmSchema = obj({
   rule: effectiveRule, firstReadingAt: int, lastReadingAt: int, clockSuspect: bool, count: int, raisedAt: int, ackDueAt: int, resolveDueAt: int,
   acks: { type: 'array', items: obj({ org: str, actor: str, at: int }) }, level: int, escalatedTo: { type: 'array', items: str },
   clearedAt: int, resolvedAt: int, workOrder: str,
+  // a dangerous alarm's event at the command centre (events module, reporterKind device)
+  event: str,
   steps: { type: 'array', items: obj({ action: str, at: int, org: str, actor: str, txHash: str, level: int, count: int, workOrder: str }, ['level', 'count', 'workOrder']) },
   timers,
-}, ['clearedAt', 'resolvedAt', 'workOrder', 'timers']);
+}, ['clearedAt', 'resolvedAt', 'workOrder', 'event', 'timers']);
 export const boardSchema = obj({ org: str, now: int, alarms: { type: 'array', items: alarmSchema } });
 export const noticesSchema = obj({ notices: { type: 'array', items: obj({ alarm: str, kind: str, leader: nullable(str), onDutyRole: str, at: int }) } });
 

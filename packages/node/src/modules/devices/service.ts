@@ -9,6 +9,7 @@ import {
   DEVICE_CLASSES,
   DEVICE_CLASS_CODES,
   MachiError,
+  alarmEventKey,
   alarmRecord,
   alarmTimers,
   checkAlarmTransition,
@@ -169,13 +170,24 @@ export class DevicesService {
 
   /** The open alarms the caller's organisation sees, with timers, most severe first. */
   board(p: Principal, now = this.#o.node.clock()) {
-    return openAlarms(this.#read, this.#scan, p.org, now);
+    return openAlarms(this.#read, this.#scan, p.org, now).map((a) => this.#withEvent(a));
+  }
+
+  /** The event a dangerous alarm reported to the command centre (events/by-alarm/<alarm>), if any. */
+  eventOf(alarm: string): string | undefined {
+    const v = this.#read(alarmEventKey(alarm));
+    return v === undefined ? undefined : (JSON.parse(v) as string);
+  }
+
+  #withEvent<A extends { alarm: string }>(a: A): A & { event?: string } {
+    const event = this.eventOf(a.alarm);
+    return event === undefined ? a : { ...a, event };
   }
 
   alarm(p: Principal, alarm: string, now = this.#o.node.clock()) {
     const r = alarmRecord(this.#read, alarm);
     if (r === undefined || !(r.org === p.org || r.escalatedTo.includes(p.org))) throw new MachiError('DEVICE_NOT_FOUND', `no alarm ${alarm}`);
-    return { ...r, timers: alarmTimers(r, now) };
+    return this.#withEvent({ ...r, timers: alarmTimers(r, now) });
   }
 
   async act(p: Principal, alarm: string, action: 'acknowledge' | 'resolve'): Promise<AlarmRecord> {

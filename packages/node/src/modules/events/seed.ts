@@ -9,7 +9,7 @@
  * key. The ledger's block times cannot be set back, so the history starts when the demo starts (`observedAt`, the
  * reporter's claim, goes back up to a week). Runs once (marked in the events store).
  */
-import { eventRecord, type EventCategory, type EventSeverity } from '@machi/core';
+import { EVENT_CATEGORIES, departmentOrgs, eventRecord, type EventCategory, type EventSeverity, type ImportedPart, type ResultCode } from '@machi/core';
 import type { AuthOptions } from '../../auth/plugin.js';
 import { demoPrincipal } from '../../auth/demo.js';
 import type { Principal } from '../../auth/principal.js';
@@ -17,6 +17,17 @@ import type { EventsService } from './service.js';
 
 const SEED_MARK = 'demo_events';
 const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** Imported history: one finished event every HISTORY_STEP_DAYS over the last HISTORY_DAYS. */
+const HISTORY_DAYS = 90;
+const HISTORY_STEP_DAYS = 3;
+/** The categories and severities the history cycles through (with some major ones: fire, gas, a person trapped). */
+const HISTORY_KINDS: readonly [EventCategory, EventSeverity][] = [
+  ['environment-sanitation', 'minor'], ['public-facilities', 'minor'], ['road-traffic', 'serious'], ['dispute', 'serious'],
+  ['safety-hazard', 'serious'], ['landscaping', 'minor'], ['special-care', 'serious'], ['illegal-construction', 'serious'],
+  ['public-order', 'minor'], ['fire', 'serious'], ['utility-outage', 'serious'], ['gas-leak', 'minor'], ['person-trapped', 'serious'],
+];
+const HISTORY_RESULTS: readonly ResultCode[] = ['resolved', 'resolved', 'temporary-measure', 'partially-resolved', 'resolved'];
 
 export async function seedEvents(service: EventsService, auth: AuthOptions): Promise<string[]> {
   const node = service.node;
@@ -40,6 +51,9 @@ export async function seedEvents(service: EventsService, auth: AuthOptions): Pro
   for (const g of service.grids) await service.defineGrid(official, g);
   service.store.meta.set(SEED_MARK, new Date().toISOString());
   const now = node.clock();
+
+  // three months of finished events from the command centre's previous system (legacy times, marked imported)
+  const history = await importHistory(service, centre, now);
 
   // patrols and visits: a morning round in each grid
   let visits = 0;
@@ -127,7 +141,50 @@ export async function seedEvents(service: EventsService, auth: AuthOptions): Pro
   if (police !== undefined) await service.accept(police, fire);
   const missing = eventRecord(service.read, fire)!.assignments.filter((a) => a.acknowledgedAt === null).map((a) => a.org);
   return [
-    `demo events: 2 grids, ${visits} patrol rounds with visits, ${made.length} events in every state; a major fire fanned out to every responsible department` +
+    `demo events: ${history} finished events of the last ${HISTORY_DAYS} days imported from the previous system; 2 grids, ${visits} patrol rounds with visits, ${made.length} events in every state; a major fire fanned out to every responsible department` +
       (missing.length === 0 ? '' : ` (${missing.join(', ')} not acknowledging: escalated once the 5-minute acknowledgement passes)`),
   ];
+}
+
+/**
+ * One finished event every HISTORY_STEP_DAYS over the last HISTORY_DAYS, across both grids, the categories of
+ * HISTORY_KINDS and their responsible departments (those in the chain): every fifth department part handled late,
+ * every seventh sent back once, major ones acknowledged within minutes (one in three late). Deterministic.
+ */
+async function importHistory(service: EventsService, centre: Principal, now: number): Promise<number> {
+  let n = 0;
+  for (let day = HISTORY_DAYS; day >= 2; day -= HISTORY_STEP_DAYS) {
+    const i = n;
+    const grid = service.grids[i % service.grids.length]!;
+    const [category, severity] = HISTORY_KINDS[i % HISTORY_KINDS.length]!;
+    const major = EVENT_CATEGORIES[category].major;
+    const orgs = [...new Set(EVENT_CATEGORIES[category].departments.flatMap((d) => departmentOrgs(service.readParsed, service.centre, d, service.orgIds)))].slice(0, major === null ? 2 : 4);
+    if (orgs.length === 0) continue;
+    const reportedAt = now - day * DAY_MS + (8 + (i % 9)) * HOUR_MS;
+    const parts: ImportedPart[] = orgs.map((org, k) => {
+      const assignedAt = reportedAt + (major === null ? 40 : 2) * 60_000;
+      const deadline = major === null ? 24 * HOUR_MS : major.deadlineMinutes * 60_000;
+      const late = (i + k) % 5 === 0;
+      const acknowledgedAt = major === null ? undefined : assignedAt + ((i + k) % 3 === 0 ? major.ackMinutes + 4 : 2) * 60_000;
+      const acceptedAt = (acknowledgedAt ?? assignedAt) + (major === null ? 2 * HOUR_MS : 5 * 60_000);
+      const handledAt = assignedAt + (late ? deadline + 3 * HOUR_MS : deadline / 2);
+      return {
+        org, assignedAt, dueAt: assignedAt + deadline, ...(acknowledgedAt === undefined ? {} : { acknowledgedAt }), acceptedAt, handledAt,
+        result: HISTORY_RESULTS[(i + k) % HISTORY_RESULTS.length]!, sentBack: (i + k) % 7 === 0 ? 1 : 0,
+      };
+    });
+    const closedAt = Math.max(...parts.map((p) => p.handledAt)) + 4 * HOUR_MS;
+    const building = grid.buildings[i % grid.buildings.length]!;
+    const common = i % 4 === 3 && grid.commonAreas.length > 0 ? grid.commonAreas[i % grid.commonAreas.length]! : undefined;
+    await service.importEvent(centre, {
+      category, severity, grid: grid.grid,
+      location: common === undefined ? { kind: 'building', code: building.building } : { kind: 'common-area', code: common.code },
+      description: `${EVENT_CATEGORIES[category].name}（原系统记录 ${new Date(reportedAt).toISOString().slice(0, 10)}）`,
+      reporter: i % 2 === 0 ? 'ma.grid' : 'yang.grid', reporterKind: 'grid-worker',
+      observedAt: reportedAt - (20 + (i % 5) * 15) * 60_000, reportedAt, departments: parts,
+      check: parts.some((p) => p.result !== 'resolved') ? 'verified-partially' : 'verified-resolved', closedAt,
+    });
+    n += 1;
+  }
+  return n;
 }

@@ -23,6 +23,7 @@ import {
   SEND_BACK_REASONS,
   VISIT_PURPOSES,
   MachiError,
+  checkEventImport,
   checkEventPayload,
   checkEventReport,
   checkEventTransition,
@@ -55,6 +56,9 @@ import {
   type EventBoard,
   type EventBoardQuery,
   type EventCatalogues,
+  type EventCategory,
+  type EventImportPayload,
+  type EventSeverity,
   type EventRecord,
   type EventReportBody,
   type EventSummary,
@@ -266,6 +270,71 @@ export class EventsService {
       throw e;
     }
     return { event, action: 'report', status: eventRecord(this.read, event)?.status ?? 'reported', ...tx };
+  }
+
+  /**
+   * The command centre imports a finished event from its previous system (`event.import`, its legacy timeline): the
+   * description stays here as for a report; the reporter is an account of the caller's organisation (a grid worker)
+   * or the caller. checkEventImport with the caller's role at the node's clock first (nothing is signed if it refuses).
+   */
+  async importEvent(p: Principal, b: EventImportBody): Promise<EventActResult> {
+    const event = `ev_${hex32()}`;
+    let reporter = p.actor;
+    if (b.reporter !== undefined) {
+      const u = this.#accounts.findUser(p.org, b.reporter);
+      if (u === undefined) throw new MachiError('REQUEST_INVALID', `no account ${b.reporter} at ${p.org}`);
+      reporter = this.actors.of(p.org, u.id, u.role);
+    }
+    const salt = newSalt();
+    const payload: EventImportPayload = {
+      event, category: b.category, severity: b.severity, grid: b.grid, location: { kind: b.location.kind, code: b.location.code },
+      descriptionHash: noteHash(salt, b.description), reporter, reporterKind: b.reporterKind, observedAt: b.observedAt, reportedAt: b.reportedAt,
+      departments: b.departments.map((d) => ({ ...d })), check: b.check, closedAt: b.closedAt, by: p.actor,
+    };
+    const check = checkEventImport(eventRecord(this.read, event), gridRecord(this.read, b.grid), { actor: p.actor, role: p.role, org: p.org }, payload, this.node.clock());
+    if (!check.ok) throw fail(check.status, check.reason);
+    this.#submitter(p);
+    this.store.putNote({ event, hash: payload.descriptionHash, salt, text: b.description, userId: p.userId, at: this.node.clock() });
+    let tx: { txHash: string; height: number };
+    try {
+      tx = await this.#commit(p, 'event.import', payload as unknown as Record<string, unknown>);
+    } catch (e) {
+      if (!(e instanceof MachiError && e.code === 'COMMIT_TIMEOUT')) this.store.deleteNote(event);
+      throw e;
+    }
+    return { event, action: 'report', status: eventRecord(this.read, event)?.status ?? 'closed', ...tx };
+  }
+
+  /**
+   * An organisation's device system reports a dangerous alarm of its own device (reporterKind `device`): at the
+   * device's building, in the grid that has it, to this node's command centre, signed by `org` (this node or a member
+   * it hosts) with the device job's pseudonym. The ledger checks the alarm is open, `org`'s, at that building, and
+   * has no event yet. The description (kept here) names the alarm.
+   */
+  async reportFromDevice(org: string, actor: string, b: { alarm: string; category: EventCategory; severity: EventSeverity; building: string; observedAt: number }): Promise<EventActResult> {
+    const grid = this.scan('events/grid/', EVENTS_LIST_MAX)
+      .map(([, v]) => JSON.parse(v) as GridRecord)
+      .find((g) => g.buildings.some((x) => x.building === b.building));
+    if (grid === undefined) throw fail(409, `building ${b.building} is in no grid`);
+    const event = `ev_${hex32()}`;
+    const salt = newSalt();
+    const description = `Device alarm ${b.alarm} at ${b.building}`;
+    const payload = {
+      event, category: b.category, severity: b.severity, grid: grid.grid, location: { kind: 'building', code: b.building },
+      descriptionHash: noteHash(salt, description), photoHashes: [], reporter: actor, reporterKind: 'device', centre: this.centre,
+      observedAt: Math.min(b.observedAt, this.node.clock()), alarm: b.alarm,
+    };
+    const signer = this.#signers.get(org);
+    if (signer === undefined) throw fail(403, `this node does not sign for ${org}`);
+    const invalid = checkEventPayload('event.report', payload as never, this.orgIds);
+    if (invalid !== null) throw new MachiError('REQUEST_INVALID', invalid);
+    this.store.putNote({ event, hash: payload.descriptionHash, salt, text: description, userId: actor, at: this.node.clock() });
+    const r = await signer.submit('event.report', payload);
+    if (r.code !== undefined) {
+      this.store.deleteNote(event);
+      throw new MachiError('HANDLER_REJECTED', `${r.message ?? r.code} (recorded with no effect in tx ${r.hash})`);
+    }
+    return { event, action: 'report', status: eventRecord(this.read, event)?.status ?? 'reported', txHash: r.hash, height: r.height! };
   }
 
   triage(p: Principal, event: string, b: { decision: 'accept' | 'merge' | 'reject'; into?: string; reason?: string }): Promise<EventActResult> {
@@ -519,6 +588,7 @@ export class EventsService {
       openFlags: r.flags.filter((f) => f.answer === null).length, rating: r.rating,
       yours: r.reporter === p.actor && r.reporterOrg === p.org, following: this.store.isFollowing(p.userId, r.event),
       ...(mine === undefined ? {} : { myPart: mine }),
+      ...(r.imported === true ? { imported: true } : {}),
     };
   }
 
@@ -678,3 +748,6 @@ export class EventsService {
     };
   }
 }
+
+/** `event.import` as the command centre gives it: the payload's fields, a description instead of its hash, a reporter account. */
+export type EventImportBody = Omit<EventImportPayload, 'event' | 'descriptionHash' | 'reporter' | 'by'> & { description: string; reporter?: string };

@@ -55,6 +55,7 @@ export function AlarmCard({ a, now, fresh, children }: { a: AlarmView; now: numb
             : a.rule.action === 'work-order'
               ? <Text span c="dimmed" size="sm" data-testid="alarm-work-order-pending">{t('devices.alarm.workOrderPending')}</Text>
               : <Text span c="dimmed" size="sm">{t('devices.alarm.notifyOnly')}</Text>}
+          {a.event !== undefined && <> · <Anchor component={Link} href={`/event/${a.event}`} data-testid="alarm-event">{t('devices.alarm.event')}</Anchor></>}
           <Text span c="dimmed" size="xs"> · {t('devices.alarm.raisedAt', { time: new Date(a.raisedAt).toLocaleTimeString() })}</Text>
         </Text>
         {children}

@@ -3,7 +3,7 @@ import { Card, Group, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { EventSummary } from '@machi/core';
-import { MajorBadge, PartChips, PartTimer, SeverityBadge, StatusBadge, useNames } from './bits';
+import { ImportedBadge, MajorBadge, PartChips, PartTimer, SeverityBadge, StatusBadge, useNames } from './bits';
 
 export function EventCard({ e, children }: { e: EventSummary; children?: React.ReactNode }) {
   const { t } = useTranslation();
@@ -19,6 +19,7 @@ export function EventCard({ e, children }: { e: EventSummary; children?: React.R
         </Group>
         <Group gap="xs">
           <MajorBadge major={e.major} />
+          <ImportedBadge imported={e.imported} />
           <SeverityBadge severity={e.severity} />
           <Text size="sm" c="dimmed">{names.grid(e.grid)} · {names.place(e.location.code)}</Text>
         </Group>

@@ -50,6 +50,11 @@ export function RecordCard({ r }: { r: DepartmentRecordView }) {
           {figure(t('events.record.help'), `${r.helpRequested} / ${r.helpGiven}`)}
           {figure(t('events.record.escalated'), r.escalated, r.escalated > 0 ? 'red' : undefined)}
         </SimpleGrid>
+        {r.imported.assigned > 0 && (
+          <Text size="xs" c="dimmed" data-testid="record-imported">
+            {t('events.record.imported', { assigned: r.imported.assigned, handled: r.imported.handled, onTime: r.imported.handledOnTime, sentBack: r.imported.sentBack })}
+          </Text>
+        )}
       </Stack>
     </Card>
   );

@@ -47,6 +47,12 @@ export function MajorBadge({ major }: { major: boolean }) {
   return major ? <Badge color="red" variant="filled" style={{ flexShrink: 0 }} data-testid="major">{t('events.major')}</Badge> : null;
 }
 
+/** An event imported from the command centre's previous system (`event.import`): legacy times, not ledger times. */
+export function ImportedBadge({ imported }: { imported: boolean | undefined }) {
+  const { t } = useTranslation();
+  return imported === true ? <Badge color="gray" variant="light" style={{ flexShrink: 0 }} data-testid="imported" title={t('events.importedHint')}>{t('events.imported')}</Badge> : null;
+}
+
 /** Ticks every `ms` so timers re-render. */
 export function useNow(ms = 15_000): number {
   const [now, setNow] = useState(Date.now());

@@ -19,7 +19,7 @@ import { answer, authHeaders, get, post } from '../../../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import { useSession } from '../../../session';
 import type { PageProps } from '../../types';
-import { MajorBadge, PartTimer, Photo, PhotoPicker, SeverityBadge, StatusBadge, useCatalogue, useNames, type Picked } from '../components/bits';
+import { ImportedBadge, MajorBadge, PartTimer, Photo, PhotoPicker, SeverityBadge, StatusBadge, useCatalogue, useNames, type Picked } from '../components/bits';
 import { verifyEventSteps, type StepMark } from '../verify';
 
 const allowedFrom = (action: EventAction, status: string): boolean => (EVENT_TRANSITIONS[action].from as readonly string[]).includes(status);
@@ -65,7 +65,8 @@ export function EventPage({ params }: PageProps) {
 
   if (ev === null || tl === null) return <ErrorAlert error={error} />;
   const steps = tl.steps;
-  const failed = marks.filter((m) => m.state === 'failed').length;
+  // an imported step's proof names the command centre's event.import (legacy time): shown as such, not as a failure
+  const failed = marks.filter((m, i) => m.state === 'failed' && steps[i]?.imported !== true).length;
   const checked = marks.filter((m) => m.state !== 'checking').length;
   return (
     <Stack maw={980} data-testid="event-page" data-event={id} data-status={ev.status}>
@@ -73,9 +74,11 @@ export function EventPage({ params }: PageProps) {
         <Group gap="xs">
           <Title order={3}>{t(`events.category.${ev.category}`)}</Title>
           <MajorBadge major={ev.major} />
+          <ImportedBadge imported={ev.imported} />
         </Group>
         <StatusBadge status={ev.status} />
       </Group>
+      {ev.imported === true && <Alert color="gray" data-testid="imported-alert">{t('events.importedHint')}</Alert>}
       {ev.open && ev.ackMissed && <Alert color="red" data-testid="ack-missed-alert">{t('events.event.ackMissedAlert')}</Alert>}
       <Card withBorder>
         <Stack gap="xs">
@@ -109,13 +112,14 @@ export function EventPage({ params }: PageProps) {
         <Timeline active={steps.length - 1} bulletSize={22} lineWidth={2}>
           {steps.map((s, i) => (
             <Timeline.Item key={s.txHash} data-testid="step" data-action={s.action} data-org={s.org}
-              title={<Group gap="xs"><Text fw={600}>{t(`events.action.${s.action}`)}</Text><Badge variant="default" size="sm">{names.org(s.org)}</Badge><VerifiedMark mark={marks[i]} /></Group>}>
+              title={<Group gap="xs"><Text fw={600}>{t(`events.action.${s.action}`)}</Text><Badge variant="default" size="sm">{names.org(s.org)}</Badge>{s.imported === true ? <ImportedBadge imported /> : <VerifiedMark mark={marks[i]} />}</Group>}>
               <Text size="xs" c="dimmed">
                 {new Date(s.at).toLocaleString()} · {t(`events.status.${s.status}`)}
                 {s.actorUsername !== undefined ? ` · ${s.actorUsername}` : ''}
                 {marks[i]?.state === 'verified' && marks[i]?.signer !== undefined ? ` · ${t('events.timeline.signedBy', { org: names.org(marks[i]!.signer!) })}` : ''}
+                {s.imported === true ? ` · ${t('events.timeline.imported')}` : ''}
               </Text>
-              {marks[i]?.state === 'failed' && <Text size="xs" c="red" data-testid="mark-reason">{(marks[i] as { field: string }).field}: {(marks[i] as { reason: string }).reason}</Text>}
+              {marks[i]?.state === 'failed' && s.imported !== true && <Text size="xs" c="red" data-testid="mark-reason">{(marks[i] as { field: string }).field}: {(marks[i] as { reason: string }).reason}</Text>}
               <StepDetail event={id} step={s} />
             </Timeline.Item>
           ))}

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { alarmRecord } from '@machi/core';
-import { requestToken } from '../../auth/principal.js';
+import { blockEventStream } from '../../api/block-stream.js';
 import type { MachiNode } from '../../node/node.js';
 import type { StoredBlock } from '../../storage/store.js';
 
@@ -48,63 +48,14 @@ export function alarmEventsOf(node: MachiNode, block: StoredBlock, org: string):
   return out;
 }
 
-interface Stream {
-  jti: string | undefined;
-  write(text: string): void;
-  close(): void;
-}
-
 export const alarmEventRoutes: FastifyPluginAsync<{ node: MachiNode; isRevoked?: (jti: string) => boolean; now?: () => number; heartbeatMs?: number }> = async (
-  app, { node, isRevoked = () => false, now = Date.now, heartbeatMs = DEVICES_EVENT_HEARTBEAT_MS },
+  app, { node, isRevoked, now, heartbeatMs = DEVICES_EVENT_HEARTBEAT_MS },
 ) => {
-  const streams = new Set<Stream>();
-  const onBlock = (block: StoredBlock): void => {
-    if (streams.size === 0) return;
-    const events = alarmEventsOf(node, block, node.self.id);
-    if (events.length === 0) return;
-    const text = events.map((e) => `event: alarm\nid: ${e.height}\ndata: ${JSON.stringify(e)}\n\n`).join('');
-    for (const s of streams) s.write(text);
-  };
-  node.on('block', onBlock);
-  const heartbeat = setInterval(() => {
-    for (const s of [...streams]) {
-      if (s.jti !== undefined && isRevoked(s.jti)) s.close();
-      else s.write(': ping\n\n');
-    }
-  }, heartbeatMs);
-  heartbeat.unref();
-  app.addHook('preClose', async () => {
-    node.off('block', onBlock);
-    clearInterval(heartbeat);
-    for (const s of [...streams]) s.close();
-  });
-
-  app.get('/v1/devices/alarms/events', {
-    config: { access: 'devices.board' },
-    schema: { response: { 200: { description: 'text/event-stream: `event: alarm` frames, data = {alarm, action, device, condition, severity, status, active, level, height, txHash}', type: 'string' } } },
-  }, async (req, reply) => {
-    if (streams.size >= DEVICES_EVENT_STREAMS_MAX) [...streams][0]!.close();
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const token = requestToken(req);
-    const stream: Stream = {
-      jti: token?.jti,
-      write: (text) => {
-        if (!res.writableEnded) res.write(text);
-      },
-      close: () => {
-        streams.delete(stream);
-        if (!res.writableEnded) res.end();
-      },
-    };
-    streams.add(stream);
-    res.write(`retry: 1500\n: height ${node.head.height}\n\n`);
-    const expiry = token === undefined ? undefined : setTimeout(() => stream.close(), Math.max(0, token.expiresAt - now()));
-    expiry?.unref();
-    req.raw.on('close', () => {
-      if (expiry !== undefined) clearTimeout(expiry);
-      streams.delete(stream);
-    });
+  blockEventStream(app, {
+    node, url: '/v1/devices/alarms/events', access: 'devices.board', event: 'alarm',
+    description: 'text/event-stream: `event: alarm` frames, data = {alarm, action, device, condition, severity, status, active, level, height, txHash}',
+    eventsOf: (block) => alarmEventsOf(node, block, node.self.id),
+    streamsMax: DEVICES_EVENT_STREAMS_MAX, heartbeatMs,
+    ...(isRevoked === undefined ? {} : { isRevoked }), ...(now === undefined ? {} : { now }),
   });
 };

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProofBundle } from '@machi/core';
-import { requestToken } from '../../auth/principal.js';
+import { blockEventStream } from '../../api/block-stream.js';
 import type { MachiNode } from '../../node/node.js';
 import type { StoredBlock } from '../../storage/store.js';
 
@@ -38,66 +38,11 @@ export function fundsEventsOf(node: MachiNode, block: StoredBlock): FundsStreamE
   return out;
 }
 
-interface Stream {
-  user: string;
-  jti: string | undefined;
-  write(text: string): void;
-  close(): void;
-}
-
 export const fundsStreamRoutes: FastifyPluginAsync<{ node: MachiNode; isRevoked: (jti: string) => boolean; heartbeatMs?: number }> = async (app, { node, isRevoked, heartbeatMs = FUNDS_STREAM_HEARTBEAT_MS }) => {
-  const streams = new Set<Stream>();
-  const onBlock = (block: StoredBlock): void => {
-    if (streams.size === 0) return;
-    const events = fundsEventsOf(node, block);
-    if (events.length === 0) return;
-    const text = events.map((e) => `event: fund\nid: ${e.height}\ndata: ${JSON.stringify(e)}\n\n`).join('');
-    for (const s of streams) s.write(text);
-  };
-  node.on('block', onBlock);
-  const heartbeat = setInterval(() => {
-    for (const s of [...streams]) {
-      if (s.jti !== undefined && isRevoked(s.jti)) s.close();
-      else s.write(': ping\n\n');
-    }
-  }, heartbeatMs);
-  heartbeat.unref();
-  app.addHook('preClose', async () => {
-    node.off('block', onBlock);
-    clearInterval(heartbeat);
-    for (const s of [...streams]) s.close();
-  });
-
-  app.get('/v1/funds/feed/stream', {
-    config: { access: 'funds.oversight' },
-    schema: { response: { 200: { description: 'text/event-stream: `event: fund` frames, data = {type, txHash, height, org, proof}', type: 'string' } } },
-  }, async (req, reply) => {
-    const user = req.principal?.userId ?? '';
-    const mine = [...streams].filter((s) => s.user === user);
-    if (mine.length >= FUNDS_STREAMS_PER_USER_MAX) mine[0]!.close();
-    if (streams.size >= FUNDS_STREAMS_MAX) [...streams][0]!.close();
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const token = requestToken(req);
-    const stream: Stream = {
-      user,
-      jti: token?.jti,
-      write: (text) => {
-        if (!res.writableEnded) res.write(text);
-      },
-      close: () => {
-        streams.delete(stream);
-        if (!res.writableEnded) res.end();
-      },
-    };
-    streams.add(stream);
-    res.write(`retry: 1500\n: height ${node.head.height}\n\n`);
-    const expiry = token === undefined ? undefined : setTimeout(() => stream.close(), Math.max(0, token.expiresAt - Date.now()));
-    expiry?.unref();
-    req.raw.on('close', () => {
-      if (expiry !== undefined) clearTimeout(expiry);
-      streams.delete(stream);
-    });
+  blockEventStream(app, {
+    node, url: '/v1/funds/feed/stream', access: 'funds.oversight', event: 'fund',
+    description: 'text/event-stream: `event: fund` frames, data = {type, txHash, height, org, proof}',
+    eventsOf: (block) => fundsEventsOf(node, block),
+    streamsMax: FUNDS_STREAMS_MAX, perUserMax: FUNDS_STREAMS_PER_USER_MAX, heartbeatMs, isRevoked,
   });
 };

@@ -58,9 +58,9 @@ export function WorkPage() {
     setDone(null);
     try {
       await post(path, body);
-      setDone(what);
       await reload();
       if (open !== null) setOpen(await get<ApplicationView>(`/v1/funds/applications/${open.application}`));
+      setDone(what); // shown once every view on the page reflects the step
     } catch (e) {
       setError(e);
     }

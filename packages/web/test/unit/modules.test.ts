@@ -72,8 +72,9 @@ describe('web modules registry', () => {
     expect(homeOf('dispatcher', WEB_MODULES, user('street-office', 'dispatcher'))).toBe('/events/board');
     expect(homeOf('official', WEB_MODULES, user('street-office', 'official'))).toBe('/desk');
     // police and urban management (hosted on the street office's node): their inbox, where they land
+    // the identity pages only where they serve: a desk where a service names one, the issuing counter where a credential type names the issuer
     for (const org of ['police', 'urban-management', 'comprehensive-management', 'judiciary']) {
-      expect(nav(user(org, 'official'))).toBe('/desk /issue /events/inbox /events/departments');
+      expect(nav(user(org, 'official'))).toBe(`${org === 'police' ? '/issue ' : ''}/events/inbox /events/departments`);
       expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/events/inbox');
       expect(homeOf('dispatcher', WEB_MODULES, user(org, 'dispatcher'))).toBe('/events/inbox');
     }
@@ -85,7 +86,10 @@ describe('web modules registry', () => {
     // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
     expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine');
     expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight');
-    for (const org of ['finance-bureau', 'agent-bank']) expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
+    for (const org of ['finance-bureau', 'agent-bank']) {
+      expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
+      expect(nav(user(org, 'official'))).toBe('/funds/work /funds/oversight'); // nothing of the identity desk or the events board
+    }
     expect(homeOf('official', WEB_MODULES, user('civil-affairs', 'official'))).toBe('/events/inbox');
   });
 });

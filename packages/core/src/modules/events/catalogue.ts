@@ -30,6 +30,12 @@ export const DEPARTMENTS = {
 } as const satisfies Record<string, DepartmentInfo>;
 export type DepartmentCode = keyof typeof DEPARTMENTS;
 export const DEPARTMENT_CODES = Object.keys(DEPARTMENTS) as DepartmentCode[];
+/**
+ * Genesis organisation ids that run a command centre (define grids, triage and dispatch) as `machi init` names them:
+ * the street office. Any organisation may define a grid on the ledger; this only tells the web app whose staff to show
+ * the board before it has read anything.
+ */
+export const COMMAND_CENTRE_ORGS: readonly string[] = ['street-office'];
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Severities and categories

@@ -4,15 +4,14 @@
  * API decides: registrars register addresses, officials define grids). Who lives at an address is not here: it stays
  * in the holder's vault.
  */
-import { CENTRE_ROLES, DEPARTMENTS, type UserView } from '@machi/core';
+import { CENTRE_ROLES, COMMAND_CENTRE_ORGS, type UserView } from '@machi/core';
 import type { WebModule } from '../types';
 import en from './messages/en.json';
 import ja from './messages/ja.json';
 import zh from './messages/zh.json';
 
-const DEPARTMENT_ORGS: readonly string[] = [...new Set(Object.values(DEPARTMENTS).flatMap((d) => d.defaultOrgs))];
-/** The command centre's staff: its roles at an organisation that is not a department (the street office). */
-const isStreetOffice = (u: UserView): boolean => (CENTRE_ROLES as readonly string[]).includes(u.role) && !DEPARTMENT_ORGS.includes(u.org);
+/** The command centre's staff: its roles at an organisation that runs one (the street office). */
+const isStreetOffice = (u: UserView): boolean => (CENTRE_ROLES as readonly string[]).includes(u.role) && COMMAND_CENTRE_ORGS.includes(u.org);
 const item = { to: '/addresses', label: 'nav.addresses', order: 0.6, when: isStreetOffice };
 
 export const addresses: WebModule = {

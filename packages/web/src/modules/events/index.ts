@@ -4,6 +4,7 @@
  * by the department's own key; residents report about common areas, follow and rate. Every timeline is verified in the
  * browser, and each department's record comes from the ledger.
  */
+import type { UserView } from '@machi/core';
 import type { WebModule } from '../types';
 import en from './messages/en.json';
 import ja from './messages/ja.json';
@@ -14,7 +15,7 @@ const records = { to: '/events/departments', label: 'nav.eventsRecords' };
 const centre = [
   { to: '/events/board', label: 'nav.eventsBoard', when: isCentreStaff },
   { to: '/events/inbox', label: 'nav.eventsInbox', when: isDepartmentStaff },
-  { ...records, order: 0.5 },
+  { ...records, order: 0.5, when: (u: UserView) => isCentreStaff(u) || isDepartmentStaff(u) },
 ];
 
 export const events: WebModule = {

@@ -57,11 +57,17 @@ export function parseDigitalLink(uri: string): DigitalLinkResult {
   const scheme = /^https?:\/\/[^/]+/i.exec(path);
   if (scheme !== null) path = path.slice(scheme[0].length);
   const segs = path.split('/');
-  // a custom path prefix may stand before the primary key (DL 1.1 §4.3): find the first "01"
-  const at = segs.indexOf('01');
+  // a custom path prefix may stand before the primary key (DL 1.1 §4.3) and may itself hold "01": the key is the
+  // rightmost "01" followed by pairs of /{AI}/{value}
+  let at = -1;
+  for (let i = segs.length - 2; i >= 1; i--) {
+    if (segs[i] === '01' && (segs.length - i) % 2 === 0) {
+      at = i;
+      break;
+    }
+  }
   if (at < 0) return { ok: false, reason: 'no /01/{gtin} in the path' };
   const rest = segs.slice(at);
-  if (rest.length % 2 !== 0) return { ok: false, reason: 'the path is not pairs of /{AI}/{value}' };
   const gtin = rest[1]!;
   if (!isValidGtin(gtin)) return { ok: false, reason: /^[0-9]+$/.test(gtin) && (GTIN_LENGTHS as readonly number[]).includes(gtin.length) ? `GTIN ${gtin} has a wrong check digit (expected ${gtinCheckDigit(gtin.slice(0, -1))})` : `GTIN ${gtin} is not 8, 12, 13 or 14 digits` };
   const link: DigitalLink = { gtin: gtin14(gtin) };

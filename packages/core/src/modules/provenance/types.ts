@@ -3,6 +3,7 @@
  * registrations, and traced items (GS1 Digital Link + EPCIS lifecycle events). Named "provenance" so that it is never
  * confused with `/v1/evidence` (evidence of validator misbehaviour, consensus). docs/spec/provenance.md
  */
+import { sha256Hex } from '../../crypto.js';
 import { ACTOR_PATTERN, HASH_HEX_PATTERN, ORG_ID_PATTERN, closedObject, enumString, integerIn, patternString } from '../../foundation/patterns.js';
 
 export const PROVENANCE_PREFIX = 'provenance/';
@@ -33,6 +34,12 @@ export interface Holder {
   /** the holder's pseudonym (a resident's is per record: never a stable subject id) */
   actor: string;
 }
+
+/**
+ * The pseudonym of an organisation's desk: a record handed over to an organisation is held by its desk (any of its
+ * staff may act for it), not by a person the sender cannot name. First 32 hex of SHA-256("machi/provenance/desk:" ‖ org).
+ */
+export const deskActor = (org: string): string => sha256Hex(`machi/provenance/desk:${org}`).slice(0, 32);
 
 export interface CaptureProvenance {
   /** who captured: pseudonym and role */

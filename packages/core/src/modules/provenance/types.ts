@@ -130,7 +130,7 @@ export type TraceStep = (typeof TRACE_STEPS)[number];
 export const TRACE_BIZ_STEPS: Readonly<Record<TraceStep, string>> = {
   commissioned: 'commissioning', shipped: 'shipping', received: 'receiving', installed: 'installing', inspected: 'inspecting', replaced: 'replacing',
 };
-export const TRACE_DISPOSITIONS = ['active', 'in_transit', 'in_progress', 'conformant', 'non_conformant', 'inactive', 'needs_replacement', 'retired'] as const;
+export const TRACE_DISPOSITIONS = ['active', 'in_transit', 'in_progress', 'conformant', 'non_conformant', 'inactive', 'needs_replacement', 'disposed'] as const;
 
 export interface TraceEventPayload {
   gtin: string;
@@ -217,7 +217,8 @@ export const traceEventSchema = closedObject(['gtin', 'serial', 'step', 'eventId
   bizLocation: patternString(URI_TEXT_PATTERN),
   errorDeclaration: closedObject(['declarationTime', 'reason'], {
     declarationTime: time,
-    reason: patternString(URI_TEXT_PATTERN),
+    // a CBV 2.0 error reason (`incorrect_data`, `did_not_occur`) or a URI
+    reason: patternString('^([a-z_]{1,40}|[a-z][a-z0-9+.-]*:[^\\s]{1,300})$'),
     correctiveEventIds: { type: 'array', maxItems: 10, items: patternString(EPCIS_EVENT_ID_PATTERN) },
   }),
 });

@@ -106,7 +106,7 @@ export function capturePayloads(doc: Record<string, unknown>): TraceEventPayload
       if (readPoint !== undefined) p.readPoint = readPoint;
       if (bizLocation !== undefined) p.bizLocation = bizLocation;
       if (decl !== undefined) {
-        p.errorDeclaration = { declarationTime: timeOf(decl.declarationTime, `${at}.errorDeclaration.declarationTime`), reason: String(decl.reason ?? 'urn:epcglobal:cbv:er:incorrect_data') };
+        p.errorDeclaration = { declarationTime: timeOf(decl.declarationTime, `${at}.errorDeclaration.declarationTime`), reason: String(decl.reason ?? 'incorrect_data') };
         if (Array.isArray(decl.correctiveEventIDs)) p.errorDeclaration.correctiveEventIds = decl.correctiveEventIDs.map(String);
       }
       out.push(p);

@@ -6,7 +6,7 @@
  * installed: a copied QR code, which raises an alert. Runs once.
  */
 import { createHash } from 'node:crypto';
-import { gtinCheckDigit } from '@machi/core';
+import { gtinCheckDigit, tracedItem, workRecord } from '@machi/core';
 import { demoPrincipal } from '../../auth/demo.js';
 import type { ModuleContext } from '../contract.js';
 import { EPCIS_CONTEXT, eventIdOf } from './epcis.js';
@@ -36,14 +36,16 @@ function lifecycle(now: number): Record<string, unknown>[] {
     ev('installing', [lp[0]!], 59, { disposition: 'active', bizLocation: { id: placeUri('b1-lift-a') } }),
     ev('inspecting', fe, 30, { disposition: 'conformant', readPoint: { id: placeUri('b1') } }),
     ev('inspecting', [lp[0]!], 20, { disposition: 'non_conformant', bizLocation: { id: placeUri('b1-lift-a') } }),
-    ev('replacing', [lp[0]!], 19, { disposition: 'retired', bizLocation: { id: placeUri('b1-lift-a') } }),
+    ev('replacing', [lp[0]!], 19, { disposition: 'disposed', bizLocation: { id: placeUri('b1-lift-a') } }),
     ev('installing', [lp[1]!], 19, { disposition: 'active', bizLocation: { id: placeUri('b1-lift-a') } }),
   ];
 }
 
 export async function seedProvenance(service: ProvenanceService, ctx: ModuleContext): Promise<string[]> {
   const org = ctx.node.self.id;
-  if (org !== 'property-company' || service.store.meta.get('demo-seeded') !== undefined) return [];
+  // each part once (a retry after a failure goes on where it stopped)
+  const meta = service.store.meta;
+  if (org !== 'property-company' || meta.get('demo-seeded') !== undefined) return [];
   const staff = demoPrincipal(ctx.auth.accounts, ctx.auth.secret, org, 'li.staff');
   const resident = demoPrincipal(ctx.auth.accounts, ctx.auth.secret, org, 'resident1');
   if (staff === undefined || resident === undefined) throw new Error('demo accounts li.staff and resident1 are missing');
@@ -54,32 +56,35 @@ export async function seedProvenance(service: ProvenanceService, ctx: ModuleCont
   const lines: string[] = [];
 
   // preserved records
-  const cctv = Buffer.from('DEMO lobby camera export, building 1, 2026-11-30 21:00-21:15\n');
-  const a = await service.preserve(service.actors.in(staff), {
-    hash: createHash('sha256').update(cctv).digest('hex'), kind: 'video', device: 'cctv:b1-lobby-cam-2', capturedAt: now - 7 * DAY_MS, place: 'b1-lobby', label: 'Lobby camera, night of the bicycle theft', keepFile: true,
-  });
-  service.uploadFile(service.actors.in(staff), a.record.record, cctv, 'text/plain');
-  if (police !== undefined) await service.handOver(service.actors.in(staff), a.record.record, police, 'forensic-exam');
-  const b = await service.preserve(service.actors.in(resident), {
-    hash: sha('DEMO photo of the ceiling leak, unit 1-302'), kind: 'photo', device: 'phone:camera-app', capturedAt: now - 3 * DAY_MS, place: 'b1', label: '天花板漏水 (ceiling leak)', keepFile: false,
-  });
-  if (office !== undefined) await service.handOver(service.actors.in(resident), b.record.record, office, 'transfer');
-  lines.push(`demo preserved records: ${a.record.record} (certificate /v1/certificates/${a.record.txHash}), ${b.record.record}`);
+  if (meta.get('demo-records') === undefined) {
+    const cctv = Buffer.from('DEMO lobby camera export, building 1, 2026-11-30 21:00-21:15\n');
+    const a = await service.preserve(service.actors.in(staff), {
+      hash: createHash('sha256').update(cctv).digest('hex'), kind: 'video', device: 'cctv:b1-lobby-cam-2', capturedAt: now - 7 * DAY_MS, place: 'b1-lobby', label: 'Lobby camera, night of the bicycle theft', keepFile: true,
+    });
+    service.uploadFile(service.actors.in(staff), a.record.record, cctv, 'text/plain');
+    if (police !== undefined) await service.handOver(service.actors.in(staff), a.record.record, police, 'forensic-exam');
+    const b = await service.preserve(service.actors.in(resident), {
+      hash: sha('DEMO photo of the ceiling leak, unit 1-302'), kind: 'photo', device: 'phone:camera-app', capturedAt: now - 3 * DAY_MS, place: 'b1', label: '天花板漏水 (ceiling leak)', keepFile: false,
+    });
+    if (office !== undefined) await service.handOver(service.actors.in(resident), b.record.record, office, 'transfer');
+    lines.push(`demo preserved records: ${a.record.record} (certificate /v1/certificates/${a.record.txHash}), ${b.record.record}`);
+    meta.set('demo-records', a.record.txHash);
+  }
 
   // a registered work
   const work = sha('DEMO mural design for building 3, v2');
-  await service.registerWork(service.actors.in(staff), { hash: work, title: 'Mural design for building 3 (v2)', authors: ['陈画师', '王设计'], licence: 'CC-BY-4.0' });
-  if (office !== undefined) await service.licenseWork(service.actors.in(staff), work, { org: office, licence: 'CC-BY-NC-4.0' });
+  if (workRecord(service.read, work) === undefined) await service.registerWork(service.actors.in(staff), { hash: work, title: 'Mural design for building 3 (v2)', authors: ['陈画师', '王设计'], licence: 'CC-BY-4.0' });
+  if (office !== undefined && workRecord(service.read, work)!.steps.length === 1) await service.licenseWork(service.actors.in(staff), work, { org: office, licence: 'CC-BY-NC-4.0' });
   lines.push(`demo work: /v1/works/${work}`);
 
   // traced items
   const events = lifecycle(now);
-  await service.capture({ '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date(now).toISOString(), epcisBody: { eventList: events } });
+  if (tracedItem(service.read, DEMO_EXTINGUISHER_GTIN, DEMO_COPIED_SERIAL) === undefined) await service.capture({ '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date(now).toISOString(), epcisBody: { eventList: events } });
   // the lift part's non-conformant inspection was recorded against the wrong roller: declared erroneous (a new event)
   const wrong = events.find((e) => e.bizStep === 'inspecting' && (e.epcList as string[]).length === 1)!;
-  await service.capture({
+  if (!tracedItem(service.read, DEMO_LIFT_PART_GTIN, 'LR-7781')!.events.some((e) => e.errorDeclaration !== undefined)) await service.capture({
     '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date(now).toISOString(),
-    epcisBody: { eventList: [{ ...wrong, eventID: eventIdOf(wrong), errorDeclaration: { declarationTime: new Date(now - 18 * DAY_MS).toISOString(), reason: 'urn:epcglobal:cbv:er:incorrect_data' } }] },
+    epcisBody: { eventList: [{ ...wrong, eventID: eventIdOf(wrong), errorDeclaration: { declarationTime: new Date(now - 18 * DAY_MS).toISOString(), reason: 'incorrect_data' } }] },
   });
   // residents scan the extinguishers; one code was copied onto an extinguisher in building 5's garage
   const uri = (serial: string) => `https://id.gs1.org/01/${DEMO_EXTINGUISHER_GTIN}/10/B2024-07/21/${serial}`;

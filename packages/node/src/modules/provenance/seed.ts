@@ -19,6 +19,8 @@ export const DEMO_LIFT_PART_GTIN = gtinOf('0690123400010');
 export const DEMO_COPIED_SERIAL = 'FE-2024-0002';
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const DAY_MS = 86_400_000;
+/** The demo's lobby camera export (its bytes are the file a court would be given). */
+export const DEMO_CCTV_BYTES = Buffer.from('DEMO lobby camera export, building 1, 2026-11-30 21:00-21:15\n');
 
 function lifecycle(now: number): Record<string, unknown>[] {
   const dl = (gtin: string, serial: string) => `https://id.gs1.org/01/${gtin}/10/B2024-07/21/${serial}`;
@@ -57,7 +59,7 @@ export async function seedProvenance(service: ProvenanceService, ctx: ModuleCont
 
   // preserved records
   if (meta.get('demo-records') === undefined) {
-    const cctv = Buffer.from('DEMO lobby camera export, building 1, 2026-11-30 21:00-21:15\n');
+    const cctv = DEMO_CCTV_BYTES;
     const a = await service.preserve(service.actors.in(staff), {
       hash: createHash('sha256').update(cctv).digest('hex'), kind: 'video', device: 'cctv:b1-lobby-cam-2', capturedAt: now - 7 * DAY_MS, place: 'b1-lobby', label: 'Lobby camera, night of the bicycle theft', keepFile: true,
     });

@@ -63,7 +63,7 @@ export function ScanPage(_: PageProps) {
               <Text fw={700}>{t('provenance.scan.lastInspection', { date: day(last.event.eventTime, i18n.language) })}</Text>
               <Text size="sm">{t(`provenance.disposition.${last.event.disposition ?? 'none'}`)}</Text>
             </Stack>
-            <VerifiedMark mark={markOf(last)} />
+            <div style={{ flexShrink: 0 }}><VerifiedMark mark={markOf(last)} /></div>
           </Group>
         )}
       </Card>
@@ -73,7 +73,7 @@ export function ScanPage(_: PageProps) {
           <Timeline.Item key={e.event.txHash} title={<Group gap="xs">{t(`provenance.step.${e.event.step}`)}{e.erroneous && <Badge size="xs" color="gray">{t('provenance.scan.erroneous')}</Badge>}{e.event.errorDeclaration !== undefined && <Badge size="xs" color="yellow">{t('provenance.scan.correction')}</Badge>}</Group>} data-testid="scan-event">
             <Group justify="space-between" wrap="nowrap">
               <Text size="xs" c="dimmed">{day(e.event.eventTime, i18n.language)} · {t(`org.${e.org}`, { defaultValue: e.org })}{place(e.event.bizLocation) === undefined ? '' : ` · ${place(e.event.bizLocation)}`}</Text>
-              <VerifiedMark mark={markOf(e)} />
+              <div style={{ flexShrink: 0 }}><VerifiedMark mark={markOf(e)} /></div>
             </Group>
           </Timeline.Item>
         ))}

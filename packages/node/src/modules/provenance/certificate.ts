@@ -53,9 +53,9 @@ export async function certificatePdf(p: PreservedPackage, chainId: string): Prom
   page.drawText('Machi consortium ledger - evidence preservation', { x: 50, y, size: 10, font, color: rgb(0.3, 0.3, 0.3) });
   y -= 30;
   for (const line of certificateLines(p, chainId)) {
-    // long hashes and addresses wrap at 90 characters
-    for (let i = 0; i < line.length; i += 90) {
-      page.drawText(line.slice(i, i + 90), { x: 50, y, size: 9.5, font });
+    // long hashes and addresses wrap at 96 characters
+    for (let i = 0; i < line.length; i += 96) {
+      page.drawText(line.slice(i, i + 96), { x: 50, y, size: 9.5, font });
       y -= 14;
     }
   }

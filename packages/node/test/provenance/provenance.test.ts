@@ -86,6 +86,13 @@ describe('preserved records', () => {
     expect(pub.proof.txHash).toBe(staffRecord.record.txHash);
   });
 
+  it('data cannot be chained before it was captured: a capture time after the block is refused', async () => {
+    const r = await s.call('POST', '/v1/preserved', { as: 'li.staff', body: { hash: sha('later'), kind: 'photo', device: 'camera:x', capturedAt: Date.now() + 3_600_000, keepFile: false } });
+    expect(r.status).toBe(409);
+    expect(r.json.code).toBe('PRESERVED_CONFLICT');
+    expect(r.json.message).toMatch(/capturedAt is after the block time/);
+  });
+
   it('a resident appears under a pseudonym of each record, never a stable one', async () => {
     const a = ok(await s.call('POST', '/v1/preserved', { as: 'resident1', body: { hash: sha('photo 1'), kind: 'photo', device: 'phone:camera', capturedAt: Date.now() - 1000, keepFile: false } }), 201);
     const b = ok(await s.call('POST', '/v1/preserved', { as: 'resident1', body: { hash: sha('photo 2'), kind: 'photo', device: 'phone:camera', capturedAt: Date.now() - 1000, keepFile: false } }), 201);

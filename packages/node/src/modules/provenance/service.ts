@@ -94,9 +94,9 @@ export class ProvenanceService {
       capture: { by: this.actorFor(p, record), role: p.role, device: b.device, capturedAt: b.capturedAt, ...(b.place === undefined ? {} : { place: b.place }) },
       fileKept: b.keepFile,
     };
+    await this.submit('provenance.preserve', payload, 'PRESERVED_CONFLICT');
     // the label and who made it stay off the ledger (a resident's matter is theirs)
     this.o.store.putNote(`record:${record}`, { label: b.label ?? '', org: p.org, userId: p.userId });
-    await this.submit('provenance.preserve', payload, 'PRESERVED_CONFLICT');
     return this.view(record, p);
   }
 
@@ -214,8 +214,8 @@ export class ProvenanceService {
   async registerWork(p: Principal, b: { hash: string; title: string; authors: string[]; licence: string }): Promise<WorkView> {
     if (workRecord(this.read, b.hash) !== undefined) throw new MachiError('WORK_CONFLICT', `work ${b.hash} is registered already`);
     const owner: Holder = { org: p.org, actor: this.actorFor(p, `work:${b.hash}`) };
-    this.o.store.putNote(`work:${b.hash}`, { authors: b.authors, org: p.org, userId: p.userId });
     await this.submit('provenance.work.register', { hash: b.hash, title: b.title, authors: b.authors.map((a) => this.authorPseudonym(b.hash, a)), licence: b.licence, owner }, 'WORK_CONFLICT');
+    this.o.store.putNote(`work:${b.hash}`, { authors: b.authors, org: p.org, userId: p.userId });
     return this.work(b.hash);
   }
 

@@ -6,8 +6,9 @@
  * loaded, verifies the demo's lobby camera export with its package, and names the failing field when one byte of the
  * package is changed. Screenshots go to test-artifacts/browser/provenance-NN-*.png.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oneNode, type OneNode } from '../../../node/test/support/node.js';
+import { TEST_PASSWORD, oneNode, type OneNode } from '../../../node/test/support/node.js';
 import { webAppRoutes } from '../../../node/src/api/web.js';
 import { DEMO_CCTV_BYTES, DEMO_COPIED_SERIAL, DEMO_EXTINGUISHER_GTIN } from '../../../node/src/modules/provenance/seed.js';
 import type { ProvenanceService } from '../../../node/src/modules/provenance/service.js';
@@ -62,6 +63,27 @@ describe.skipIf(missing !== undefined)('provenance in the browser', () => {
     const alerts = (await s.call('GET', '/v1/trace/alerts', { as: 'li.staff' })).json.alerts as { serial: string; place: string }[];
     expect(alerts.filter((a) => a.serial === DEMO_COPIED_SERIAL && a.place === 'b5-garage').length).toBeGreaterThanOrEqual(2);
     expect([...page.errors, ...copy.errors]).toEqual([]);
+  });
+
+  it('a resident preserves a photo for their own matter: hashed in the browser, the file not sent unless kept', async () => {
+    const page = await pages.open('zh-CN', PHONE);
+    await page.goto(`${s.url}/preserved`);
+    await page.getByTestId('login-username').fill('resident1');
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('sign-out').waitFor();
+    await page.goto(`${s.url}/preserved`);
+    const sent: string[] = [];
+    page.on('request', (r) => sent.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    const photo = Buffer.from('a photo of the water stain on the ceiling of unit 3-201');
+    await page.getByTestId('preserve-file').setInputFiles({ name: 'stain.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await expect.poll(() => page.getByTestId('preserve-hash').innerText()).toContain(createHash('sha256').update(photo).digest('hex'));
+    await page.getByTestId('preserve-submit').click();
+    await expect.poll(() => page.locator('[data-testid=preserved-record] [data-testid=mark][data-state=verified]').count()).toBeGreaterThanOrEqual(1);
+    expect(sent.filter((r) => r.startsWith('PUT '))).toEqual([]);
+    expect(sent).toContain('POST /v1/preserved');
+    await shot(page, 'provenance-05-preserve-resident-zh');
+    expect(page.errors).toEqual([]);
   });
 
   it('the verification page, offline after load: a genuine package verifies, one byte changed names the field', async () => {

@@ -69,7 +69,7 @@ export function PreservedPage(_: PageProps) {
       <Card withBorder>
         <Stack gap="sm">
           <FilePick label={t('provenance.preserved.file')} onChange={setFile} testId="preserve-file" />
-          {hash !== null && <Text size="xs" data-testid="preserve-hash">SHA-256 {hash}</Text>}
+          {hash !== null && <Text size="xs" style={{ wordBreak: 'break-all' }} data-testid="preserve-hash">SHA-256 {hash}</Text>}
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <Select label={t('provenance.preserved.kind')} data={PRESERVED_KINDS.map((k) => ({ value: k, label: t(`provenance.kind.${k}`) }))} value={kind} onChange={(v) => v !== null && setKind(v)} allowDeselect={false} />
             <TextInput label={t('provenance.preserved.device')} value={device} onChange={(e) => setDevice(e.currentTarget.value)} data-testid="preserve-device" />
@@ -99,7 +99,7 @@ function RecordCard({ v, mark, onChange }: { v: View; mark: Mark | undefined; on
           <Text fw={700}>{v.label === undefined || v.label === '' ? t(`provenance.kind.${v.record.kind}`) : v.label}</Text>
           <VerifiedMark mark={mark} />
         </Group>
-        <Text size="xs">{t('provenance.preserved.filing')}: {v.record.txHash}</Text>
+        <Text size="xs" style={{ wordBreak: 'break-all' }}>{t('provenance.preserved.filing')}: {v.record.txHash}</Text>
         <Text size="sm">{t('provenance.preserved.captured', { device: c.device, time: iso(c.capturedAt), place: c.place ?? '-' })}</Text>
         <Text size="sm">{t('provenance.preserved.holder', { org: t(`org.${v.holder.org}`, { defaultValue: v.holder.org }) })}</Text>
         {v.custody.map((s) => <Text key={s.txHash} size="xs" c="dimmed">{iso(s.time)} {t(`org.${s.from.org}`, { defaultValue: s.from.org })} → {t(`org.${s.to.org}`, { defaultValue: s.to.org })} ({t(`provenance.purpose.${s.purpose}`)})</Text>)}

@@ -44,7 +44,7 @@ export function VerifyPage({ params }: PageProps) {
   }, [pkgFile, hash, file]);
 
   return (
-    <Stack gap="md" p="md" maw={760} mx="auto">
+    <Stack gap="md" p="md" maw={760} mx="auto" style={{ overflowWrap: 'anywhere' }}>
       <Title order={3}>{t('provenance.verify.title')}</Title>
       <Text size="sm" c="dimmed">{t('provenance.verify.intro')}</Text>
       {filing !== undefined && (
@@ -59,7 +59,7 @@ export function VerifyPage({ params }: PageProps) {
         </Card>
       )}
       <FilePick label={t('provenance.verify.file')} onChange={setFile} testId="verify-file" />
-      {hash !== null && <Text size="xs" data-testid="verify-hash">SHA-256 {hash}</Text>}
+      {hash !== null && <Text size="xs" style={{ wordBreak: 'break-all' }} data-testid="verify-hash">SHA-256 {hash}</Text>}
       <FilePick label={t('provenance.verify.package')} onChange={setPkgFile} accept="application/json,.json" testId="verify-package" />
       {pkgFile !== null && verdict === null && <Badge color="gray" variant="outline">{t('provenance.verify.checking')}</Badge>}
       {verdict !== null && verdict.ok && (

@@ -96,23 +96,35 @@ export const workLicence: TxType<WorkLicencePayload> = {
   },
 };
 
+/**
+ * Why a lifecycle event may not be recorded on `item` (undefined: it may): the handler's rule, also run by the node
+ * before it submits so that a refused capture leaves nothing on the ledger.
+ */
+export function traceEventRefusal(item: TracedItem | undefined, p: TraceEventPayload): string | undefined {
+  if (!isValidGtin(p.gtin)) return `GTIN ${p.gtin} has a wrong check digit`;
+  const events = item?.events ?? [];
+  if (events.length >= TRACE_EVENTS_PER_ITEM_MAX) return `the item has ${TRACE_EVENTS_PER_ITEM_MAX} events`;
+  const same = events.filter((e) => e.eventId === p.eventId);
+  if (p.errorDeclaration === undefined) {
+    if (same.length > 0) return `event ${p.eventId} is recorded already`;
+    if (events.length === 0 && p.step !== 'commissioned') return 'an item\'s first event is its commissioning';
+    return undefined;
+  }
+  // a correction names the event it declares erroneous (same eventID), and is itself a new ledger step
+  if (same.length === 0) return `no event ${p.eventId} to declare erroneous`;
+  if (same.some((e) => e.errorDeclaration !== undefined)) return `event ${p.eventId} is declared erroneous already`;
+  return undefined;
+}
+
 export const traceEvent: TxType<TraceEventPayload> = {
   type: 'provenance.trace.event',
   schema: traceEventSchema,
   handle(ctx, p) {
-    if (!isValidGtin(p.gtin)) reject(`GTIN ${p.gtin} has a wrong check digit`);
     const key = itemKey(p.gtin, p.serial);
-    const item = (ctx.state.get(key) as TracedItem | undefined) ?? { gtin: p.gtin, serial: p.serial, events: [] };
-    if (item.events.length >= TRACE_EVENTS_PER_ITEM_MAX) reject(`the item has ${TRACE_EVENTS_PER_ITEM_MAX} events`);
-    const declared = item.events.filter((e) => e.eventId === p.eventId);
-    if (p.errorDeclaration === undefined) {
-      if (declared.length > 0) reject(`event ${p.eventId} is recorded already`);
-      if (item.events.length === 0 && p.step !== 'commissioned') reject('an item\'s first event is its commissioning');
-    } else {
-      // a correction names the event it declares erroneous (same eventID), and is itself a new ledger step
-      if (declared.length === 0) reject(`no event ${p.eventId} to declare erroneous`);
-      if (declared.some((e) => e.errorDeclaration !== undefined)) reject(`event ${p.eventId} is declared erroneous already`);
-    }
+    const found = ctx.state.get(key) as TracedItem | undefined;
+    const refusal = traceEventRefusal(found, p);
+    if (refusal !== undefined) reject(refusal);
+    const item = found ?? { gtin: p.gtin, serial: p.serial, events: [] };
     if (p.batch !== undefined) item.batch = p.batch;
     if (p.expiry !== undefined) item.expiry = p.expiry;
     item.events.push({ ...p, org: ctx.org.id, ...stamp(ctx) });

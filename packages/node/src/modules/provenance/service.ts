@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
-  MachiError, PRESERVED_PACKAGE_FORMAT, deskActor, eventsInForce, genesisHash, itemStatus, parseDigitalLink, preservedRecord, tracedItem, workRecord,
+  CAPTURE_CLOCK_SKEW_MS_MAX, MachiError, PRESERVED_PACKAGE_FORMAT, traceEventRefusal, deskActor, eventsInForce, genesisHash, itemStatus, parseDigitalLink, preservedRecord, tracedItem, workRecord,
   type CustodyPayload, type Holder, type PreservePayload, type PreservedKind, type PreservedPackage, type PreservedRecord, type PreservedView,
   type ProofBundle, type ScanAnswer, type Shown, type TraceEvent, type TraceEventView, type TracedItem, type TracedItemView, type WorkView,
   ITEMS_SCAN_PREFIX, PROVENANCE_PREFIX,
@@ -88,6 +88,8 @@ export class ProvenanceService {
   // -- preserved records --
 
   async preserve(p: Principal, b: PreserveBody): Promise<PreservedView> {
+    // the handler's rule, checked first so that a refusal leaves nothing on the ledger
+    if (b.capturedAt > this.o.node.clock() + CAPTURE_CLOCK_SKEW_MS_MAX) throw new MachiError('PRESERVED_CONFLICT', 'capturedAt is after the block time: data cannot be chained before it was captured');
     const record = `pr_${randomBytes(8).toString('hex')}`;
     const payload: PreservePayload = {
       record, hash: b.hash, kind: b.kind,
@@ -251,6 +253,18 @@ export class ProvenanceService {
     const err = epcisSchemaError(doc);
     if (err !== undefined) throw new MachiError('EPCIS_INVALID', `EPCIS 2.0 JSON schema: ${err}`);
     const payloads = capturePayloads(doc as Record<string, unknown>);
+    // the ledger's rules on the whole document first (in order, as if each before were recorded): a refused
+    // document leaves nothing on the ledger
+    const items = new Map<string, TracedItem | undefined>();
+    for (const [i, pl] of payloads.entries()) {
+      const k = `${pl.gtin}/${pl.serial}`;
+      const item = items.has(k) ? items.get(k) : tracedItem(this.read, pl.gtin, pl.serial);
+      const refusal = traceEventRefusal(item, pl);
+      if (refusal !== undefined) throw new MachiError('TRACE_CONFLICT', `event ${i + 1} (${pl.gtin}/${pl.serial}): ${refusal}`);
+      const next: TracedItem = item === undefined ? { gtin: pl.gtin, serial: pl.serial, events: [] } : { ...item, events: [...item.events] };
+      next.events.push({ ...pl, org: '', txHash: '', height: 0, time: 0 });
+      items.set(k, next);
+    }
     const out: { gtin: string; serial: string; eventId: string; txHash: string }[] = [];
     for (const pl of payloads) {
       const { txHash } = await this.submit('provenance.trace.event', pl, 'TRACE_CONFLICT');

@@ -224,6 +224,8 @@ describe('traced items: GS1 Digital Link and EPCIS 2.0', () => {
     const lookup = await s.call('GET', '/v1/trace/lookup', { query: { uri: `https://id.gs1.org/01/${wrongDigit}/21/X-1` } });
     expect(lookup.status).toBe(400);
     expect(lookup.json.message).toMatch(/check digit/);
+    expect((await s.call('GET', `/v1/trace/items/${wrongDigit}/X-1`)).json.code).toBe('DIGITAL_LINK_INVALID');
+    expect((await s.call('POST', '/v1/trace/scans', { body: { uri: `https://machi.example/01/${wrongDigit}/21/X-1` } })).status).toBe(400);
     expect((await s.call('POST', '/v1/trace/events', { as: 'resident1', body: input })).status).toBe(403);
   });
 

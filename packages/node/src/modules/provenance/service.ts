@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
-  CAPTURE_CLOCK_SKEW_MS_MAX, MachiError, PRESERVED_PACKAGE_FORMAT, traceEventRefusal, deskActor, eventsInForce, genesisHash, itemStatus, parseDigitalLink, preservedRecord, tracedItem, workRecord,
+  CAPTURE_CLOCK_SKEW_MS_MAX, MachiError, isValidGtin, PRESERVED_PACKAGE_FORMAT, traceEventRefusal, deskActor, eventsInForce, genesisHash, itemStatus, parseDigitalLink, preservedRecord, tracedItem, workRecord,
   type CustodyPayload, type Holder, type PreservePayload, type PreservedKind, type PreservedPackage, type PreservedRecord, type PreservedView,
   type ProofBundle, type ScanAnswer, type Shown, type TraceEvent, type TraceEventView, type TracedItem, type TracedItemView, type WorkView,
   ITEMS_SCAN_PREFIX, PROVENANCE_PREFIX,
@@ -274,6 +274,7 @@ export class ProvenanceService {
   }
 
   private item(gtin: string, serial: string): TracedItem {
+    if (!isValidGtin(gtin)) throw new MachiError('DIGITAL_LINK_INVALID', `GTIN ${gtin} has a wrong check digit`);
     return tracedItem(this.read, gtin, serial) ?? notFound('TRACE_NOT_FOUND', `no traced item ${gtin}/${serial}`);
   }
 

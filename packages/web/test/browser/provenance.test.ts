@@ -86,6 +86,21 @@ describe.skipIf(missing !== undefined)('provenance in the browser', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('property staff see the traced items and the copied-code alerts (desk, English)', async () => {
+    const page = await pages.open('en-GB', DESK);
+    await page.goto(`${s.url}/trace`);
+    await page.getByTestId('login-username').fill('li.staff');
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('sign-out').waitFor();
+    await page.goto(`${s.url}/trace`);
+    await page.getByTestId('trace-alerts').waitFor();
+    expect(await page.getByTestId('trace-alerts').innerText()).toContain(DEMO_COPIED_SERIAL);
+    await expect.poll(() => page.getByTestId('trace-item').count()).toBeGreaterThanOrEqual(5);
+    await shot(page, 'provenance-06-trace-staff');
+    expect(page.errors).toEqual([]);
+  });
+
   it('the verification page, offline after load: a genuine package verifies, one byte changed names the field', async () => {
     const tx = s.use<ProvenanceService>('provenance').store.meta.get('demo-records')!;
     const pkgText = (await s.call('GET', `/v1/certificates/${tx}/package`)).body;

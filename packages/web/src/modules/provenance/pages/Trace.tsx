@@ -29,7 +29,7 @@ export function TracePage(_: PageProps) {
       <ErrorAlert error={error} />
       {alerts.length > 0 && (
         <Alert color="red" title={t('provenance.trace.alerts', { count: alerts.length })} data-testid="trace-alerts">
-          {alerts.slice(0, 10).map((a) => <Text key={a.id} size="sm">{day(a.at)} · {a.serial} · {t(`provenance.scan.alert.${a.kind}`, { place: '' })} · {a.place}</Text>)}
+          {alerts.slice(0, 10).map((a) => <Text key={a.id} size="sm">{day(a.at)} · {a.gtin} / {a.serial} · {t(`provenance.trace.alert.${a.kind}`, { place: a.place === '' ? '?' : a.place })} · {t('provenance.trace.scans')} {a.scans}</Text>)}
         </Alert>
       )}
       <Table striped>

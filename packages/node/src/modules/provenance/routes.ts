@@ -11,6 +11,7 @@ import { principalOf } from '../../auth/principal.js';
 import type { RouteClass } from '../../auth/policy.js';
 import { errorRef } from '../../api/shared-schemas.js';
 import { rawBodyParser } from '../../api/raw-body.js';
+import { perAddressLimit } from '../../auth/rate-limit.js';
 import {
   alertsSchema, capturedSchema, custodyBody, epcisBody, fileStoredSchema, hashParam, itemParam, itemViewSchema, itemsSchema, licenceBody,
   lookupQuery, packageSchema, preserveBody, preservedListSchema, preservedViewSchema, recordParam, scanAnswerSchema, scanBody, transferBody,
@@ -18,6 +19,10 @@ import {
 } from './schemas.js';
 import type { PreserveBody, ProvenanceService } from './service.js';
 import { PRESERVED_FILE_BYTES_MAX } from './store.js';
+
+/** Scans one client address may report per minute (the route is public: a flood must not drown the alerts). */
+export const SCANS_PER_ADDRESS_PER_MINUTE = 60;
+export const SCANS_RATE_WINDOW_MS = 60_000;
 
 export const ACCESS = { preserve: 'provenance.preserve', works: 'provenance.works', trace: 'provenance.trace' } as const satisfies Record<string, RouteClass>;
 
@@ -149,7 +154,7 @@ export const provenanceRoutes: FastifyPluginAsync<Opts> = async (app, opts) => {
   }, async (req) => service.lookup(req.query.uri));
 
   app.post<{ Body: { uri: string; place?: string } }>('/v1/trace/scans', {
-    config: { access: 'public' },
+    config: { access: 'public', rateLimit: perAddressLimit(SCANS_PER_ADDRESS_PER_MINUTE, SCANS_RATE_WINDOW_MS) },
     schema: { body: scanBody, response: { 200: scanAnswerSchema, '4xx': errorRef } },
   }, async (req) => service.scan(req.body.uri, req.body.place, clock()));
 };

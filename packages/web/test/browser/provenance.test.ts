@@ -86,6 +86,28 @@ describe.skipIf(missing !== undefined)('provenance in the browser', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('a resident registers a work: hashed in the browser, authors pseudonymous, the registration verified', async () => {
+    const page = await pages.open('zh-CN', PHONE);
+    await page.goto(`${s.url}/works`);
+    await page.getByTestId('login-username').fill('resident2');
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('sign-out').waitFor();
+    await page.goto(`${s.url}/works`);
+    const song = Buffer.from('score of a song about the east gate, v3');
+    await page.getByTestId('work-file').setInputFiles({ name: 'east-gate.pdf', mimeType: 'application/pdf', buffer: song });
+    await expect.poll(() => page.getByTestId('work-hash').inputValue()).toBe(createHash('sha256').update(song).digest('hex'));
+    await page.getByTestId('work-title').fill('东门之歌');
+    await page.getByTestId('work-authors').fill('张三，李四');
+    await page.getByTestId('work-register').click();
+    await page.locator('[data-testid=work] [data-testid=mark][data-state=verified]').waitFor();
+    const text = await page.getByTestId('work').innerText();
+    expect(text).toContain('东门之歌');
+    expect(text).not.toContain('张三');
+    await shot(page, 'provenance-07-work-resident-zh');
+    expect(page.errors).toEqual([]);
+  });
+
   it('property staff see the traced items and the copied-code alerts (desk, English)', async () => {
     const page = await pages.open('en-GB', DESK);
     await page.goto(`${s.url}/trace`);

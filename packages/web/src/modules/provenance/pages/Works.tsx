@@ -4,7 +4,7 @@
  * transfers), each verified here.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Code, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Code, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { WorkView } from '@machi/core';
 import { post, publicCall } from '../../../api';
@@ -41,14 +41,14 @@ export function WorksPage(_: PageProps) {
       <Card withBorder>
         <Stack gap="sm">
           <FilePick label={t('provenance.works.file')} onChange={(f) => f !== null && void sha256File(f).then(setHash)} testId="work-file" />
-          <TextInput label="SHA-256" value={hash} onChange={(e) => setHash(e.currentTarget.value.trim())} data-testid="work-hash" />
-          <Group grow>
-            <TextInput label={t('provenance.works.workTitle')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
-            <TextInput label={t('provenance.works.authors')} value={authors} onChange={(e) => setAuthors(e.currentTarget.value)} />
+          <TextInput label="SHA-256" styles={{ input: { fontSize: 11 } }} value={hash} onChange={(e) => setHash(e.currentTarget.value.trim())} data-testid="work-hash" />
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <TextInput label={t('provenance.works.workTitle')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} data-testid="work-title" />
+            <TextInput label={t('provenance.works.authors')} value={authors} onChange={(e) => setAuthors(e.currentTarget.value)} data-testid="work-authors" />
             <TextInput label={t('provenance.works.licence')} value={licence} onChange={(e) => setLicence(e.currentTarget.value)} />
-          </Group>
+          </SimpleGrid>
           <Group>
-            <Button onClick={() => void register()} disabled={!/^[0-9a-f]{64}$/.test(hash) || title === '' || authors === ''}>{t('provenance.works.register')}</Button>
+            <Button data-testid="work-register" onClick={() => void register()} disabled={!/^[0-9a-f]{64}$/.test(hash) || title === '' || authors === ''}>{t('provenance.works.register')}</Button>
             <Button variant="light" onClick={() => void lookup(hash)} disabled={!/^[0-9a-f]{64}$/.test(hash)} data-testid="work-lookup">{t('provenance.works.lookup')}</Button>
           </Group>
           <ErrorAlert error={error} />

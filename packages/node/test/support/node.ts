@@ -272,7 +272,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   };
   try {
     modules = await openModules({
-      dir, node, signer, submitter: new OrgSubmitter(node, signer), auth, net: null, log: () => {}, demo: opts.demo === true,
+      dir, node, signer, submitter: new OrgSubmitter(node, signer), auth, net: null, log: process.env.MACHI_TEST_LOG === '1' ? (l: string) => process.stderr.write(`${l}\n`) : () => {}, demo: opts.demo === true,
       publicUrl: () => opts.publicUrl ?? (url === '' ? 'http://127.0.0.1' : url),
     }, chosen);
     app = await buildServer(node, { consensus, ...(opts.auth === false ? {} : { auth }), plugins: [...modules.plugins, ...(opts.plugins ?? [])] });

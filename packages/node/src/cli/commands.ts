@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isMachiError, parseGenesis, signTx, verifyBundle, type SignedTx } from '@machi/core';
+import { isMachiError, parseGenesis, signTx, verifyBundle, type Genesis, type SignedTx } from '@machi/core';
 import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
 import { runConsortium } from './up.js';
-import { SqliteStore } from '../storage/sqlite.js';
+import { openLedgerStore, storeLocation } from '../storage/open.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
@@ -127,11 +127,14 @@ Options:
                   (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no limit). Also MACHI_TX_RATE_LIMIT
   --demo          on first start, create demo accounts (and a fictitious community on the property company's node)
   --mqtt URL      devices: be a client of this MQTT broker (mqtt://host:1883) instead of running the embedded one
-                  (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT`,
+                  (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT
+  --store URL     keep the ledger in PostgreSQL: postgres://user@host:port/database[?schema=NAME] (default schema
+                  machi_<org>, so several nodes share one server); recorded in DIR/store-url on first start. Default:
+                  SQLite in DIR/ledger.db. Also MACHI_STORE`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
-      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' },
+      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' }, store: { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -158,6 +161,7 @@ Options:
         ...threads,
         ...publicUrl,
         demo: v.demo === true,
+        store: typeof v.store === 'string' ? v.store : process.env.MACHI_STORE,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
@@ -218,13 +222,17 @@ Options:
   --orgs N     number of organisations (1-${DEFAULT_CONSORTIUM.length}; only on first run)
   --data DIR   consortium directory (default ${DEFAULT_DATA_DIR})
   --port P     first API port (default ${DEFAULT_PORT})
-  --no-demo    no demo accounts and community (they are created on first run otherwise)`,
-    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } },
+  --no-demo    no demo accounts and community (they are created on first run otherwise)
+  --store URL  keep every node's ledger in this PostgreSQL database (postgres://user@host:port/database), each
+               node in its own schema machi_<org>; only on first run. Default: SQLite per node`,
+    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' }, store: { type: 'string' } },
     longRunning: true,
     async run(v) {
       const n = Number(str(v, 'orgs', '4'));
       if (!Number.isInteger(n) || n < 1 || n > DEFAULT_CONSORTIUM.length) throw new CliError(`--orgs must be 1..${DEFAULT_CONSORTIUM.length}`);
-      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET, demo: v['no-demo'] !== true });
+      const store = typeof v.store === 'string' ? v.store : undefined;
+      if (store !== undefined && /[?&]schema=/.test(store)) throw new CliError('--store of machi up takes no schema: each node uses its own (machi_<org>)');
+      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET, demo: v['no-demo'] !== true, store });
       return 0;
     },
   },
@@ -269,8 +277,9 @@ Options:
   verify: {
     usage: 'verify <DIR> [--genesis FILE]',
     summary: 're-check every stored block; exit 1 at the first bad one',
-    help: `Re-checks every block in DIR/ledger.db against DIR/genesis.json: hash chain, transaction signatures, tx Merkle
-roots, log roots, the app-state hash chain (by re-executing every transaction) and commit signatures.
+    help: `Re-checks every block in DIR's ledger (DIR/ledger.db, or the PostgreSQL schema recorded in DIR/store-url)
+against DIR/genesis.json: hash chain, transaction signatures, tx Merkle roots, log roots, the app-state hash chain
+(by re-executing every transaction) and commit signatures.
 Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.`,
     options: { genesis: { type: 'string' } },
     async run(v, pos) {
@@ -278,9 +287,14 @@ Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe w
       if (dir === undefined || pos.length > 1) throw new CliError('usage: machi verify <DIR>');
       const genesisFile = str(v, 'genesis', join(dir, GENESIS_FILE));
       const { genesis } = openGenesisOnly(genesisFile);
-      const dbPath = join(dir, 'ledger.db');
-      if (!existsSync(dbPath)) throw new CliError(`no ledger in ${dir} (${dbPath} does not exist)`);
-      const store = new SqliteStore(dbPath, { readonly: true });
+      const where = storeLocation(dir, orgIdOf(dir, genesis));
+      if (where.kind === 'sqlite' && !existsSync(where.file)) throw new CliError(`no ledger in ${dir} (${where.file} does not exist)`);
+      let store;
+      try {
+        store = openLedgerStore(where, { readonly: true });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
       try {
         const r = verifyStore(store, genesis);
         if (r.ok) {
@@ -372,6 +386,14 @@ function parseJsonText(text: string, what: string): unknown {
   } catch {
     throw new CliError(`${what} is not valid JSON`);
   }
+}
+
+/** The organisation whose key DIR holds (for its default PostgreSQL schema); "node" when DIR has no key. */
+function orgIdOf(dir: string, genesis: Genesis): string {
+  const keyFile = join(dir, KEY_FILE);
+  if (!existsSync(keyFile)) return 'node';
+  const pub = (readJsonFile(keyFile, 'org key') as { x?: string }).x;
+  return genesis.orgs.find((o) => o.publicKey === pub)?.id ?? 'node';
 }
 
 function openGenesisOnly(path: string) {

@@ -7,7 +7,7 @@ import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@mac
 import { loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
-import { SqliteStore } from '../storage/sqlite.js';
+import { openLedgerStore, redact, storeLocation } from '../storage/open.js';
 import type { LedgerStore } from '../storage/store.js';
 import { buildServer } from '../api/server.js';
 import { webAppRoutes } from '../api/web.js';
@@ -62,6 +62,9 @@ export interface StartOptions {
   /** the address others reach this node's API at (e.g. https://node.street-office.example): credentials name their
    * status list under it; default the listening address (which is 127.0.0.1 when listening on all interfaces) */
   publicUrl?: string;
+  /** the ledger's store: a postgres://… URL (one schema per node, `?schema=NAME`, default machi_<org>); default
+   * SQLite in DIR/ledger.db. Recorded in DIR on first use (storage/open.ts) */
+  store?: string | undefined;
 }
 
 export interface RunningNode extends Wired {
@@ -90,7 +93,10 @@ const log = (line: string): void => {
 
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const dd = openDataDir(opts.dir, opts.genesisFile);
-  const store = new SqliteStore(dd.ledgerPath);
+  const selfOrg = dd.genesis.orgs.find((o) => o.publicKey === dd.signer.publicKey)?.id ?? 'node';
+  const where = storeLocation(opts.dir, selfOrg, opts.store);
+  const store = openLedgerStore(where);
+  if (where.kind === 'postgres') log(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}`);
   const gh = genesisHash(dd.genesis);
   const stored = store.getMeta('genesis_hash');
   if (stored !== undefined && stored !== gh) {

@@ -7,6 +7,7 @@ import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE
 import { runConsortium } from './up.js';
 import { openLedgerStore, storeLocation } from '../storage/open.js';
 import { verifyStore } from '../chain/verify-store.js';
+import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
@@ -353,6 +354,53 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
         }
         throw e;
       }
+    },
+  },
+  backup: {
+    usage: 'backup <DIR> <OUT>',
+    summary: "online backup of a node's data directory into the new folder OUT",
+    help: `Backs up the node whose data directory is DIR into OUT (a new or empty folder), while it runs: the SQLite
+files (ledger.db, private.db) with SQLite's online backup API, a PostgreSQL ledger with pg_dump (one consistent
+snapshot of the node's schema), and every other file of DIR (genesis, keys, kek.key, auth secret) as is. OUT is as
+secret as DIR. Prints the height of the ledger in the backup. Restore with "machi restore OUT NEWDIR".`,
+    options: {},
+    async run(_v, pos) {
+      const [dir, out] = pos;
+      if (dir === undefined || out === undefined || pos.length > 2) throw new CliError('usage: machi backup <DIR> <OUT>');
+      const { genesis } = openGenesisOnly(join(dir, GENESIS_FILE));
+      let m;
+      try {
+        m = await backupNode(dir, out, orgIdOf(dir, genesis));
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      process.stdout.write(`backup of ${dir} in ${out}: ${m.store} ledger at height ${m.height}, ${m.databases.length} SQLite file(s), ${m.files.length} other file(s)\n`);
+      return 0;
+    },
+  },
+
+  restore: {
+    usage: 'restore <BACKUP> <DIR> [--store URL]',
+    summary: 'restore a backup into the new data directory DIR',
+    help: `Restores a backup made by "machi backup" into DIR (a new or empty folder). A PostgreSQL ledger is loaded with
+psql into the schema of --store (postgres://user@host:port/database?schema=NAME; default: the database and schema it
+was taken from), which must hold no ledger yet. Then check it with "machi verify DIR" and start the node with
+"machi start --data DIR …": it catches up from its peers. Never run the restored node while the original still runs.
+
+Options:
+  --store URL   where a PostgreSQL ledger goes (see above)`,
+    options: { store: { type: 'string' } },
+    async run(v, pos) {
+      const [from, dir] = pos;
+      if (from === undefined || dir === undefined || pos.length > 2) throw new CliError('usage: machi restore <BACKUP> <DIR> [--store URL]');
+      const { genesis } = openGenesisOnly(join(from, GENESIS_FILE));
+      try {
+        const m = restoreNode(from, dir, orgIdOf(from, genesis), typeof v.store === 'string' ? v.store : undefined);
+        process.stdout.write(`restored ${from} into ${dir}: ${m.store} ledger at height ${m.height} (backup of ${m.time})\n`);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      return 0;
     },
   },
   devices: devicesCommand,

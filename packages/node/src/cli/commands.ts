@@ -131,11 +131,13 @@ Options:
                   (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT
   --store URL     keep the ledger in PostgreSQL: postgres://user@host:port/database[?schema=NAME] (default schema
                   machi_<org>, so several nodes share one server); recorded in DIR/store-url on first start. Default:
-                  SQLite in DIR/ledger.db. Also MACHI_STORE`,
+                  SQLite in DIR/ledger.db. Also MACHI_STORE
+  --log FORMAT    text (default) or json: every log line a JSON object (pino) on stderr, with one line per API request
+                  carrying its id (reqId; the X-Request-Id a client sent, else a fresh one). Also MACHI_LOG`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
-      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' }, store: { type: 'string' },
+      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' }, store: { type: 'string' }, log: { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -151,6 +153,8 @@ Options:
       if (v['trust-proxy'] !== undefined) process.env.MACHI_TRUST_PROXY = checked(() => parseTrustProxy(String(v['trust-proxy'])), String(v['trust-proxy']));
       if (v['tx-rate-limit'] !== undefined) process.env.MACHI_TX_RATE_LIMIT = checked(() => parseTxRateLimit(String(v['tx-rate-limit'])), String(v['tx-rate-limit']));
       if (v.mqtt !== undefined) process.env.MACHI_MQTT = checked(() => mqttUrl(String(v.mqtt)), String(v.mqtt));
+      const logFormat = str(v, 'log', process.env.MACHI_LOG ?? 'text');
+      if (logFormat !== 'text' && logFormat !== 'json') throw new CliError(`--log must be text or json, got "${logFormat}"`);
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
@@ -163,6 +167,7 @@ Options:
         ...publicUrl,
         demo: v.demo === true,
         store: typeof v.store === 'string' ? v.store : process.env.MACHI_STORE,
+        logFormat,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);

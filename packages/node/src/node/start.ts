@@ -3,6 +3,7 @@
  * a running process.
  */
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
 import { loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
@@ -65,6 +66,8 @@ export interface StartOptions {
   /** the ledger's store: a postgres://… URL (one schema per node, `?schema=NAME`, default machi_<org>); default
    * SQLite in DIR/ledger.db. Recorded in DIR on first use (storage/open.ts) */
   store?: string | undefined;
+  /** `json`: every log line a JSON object on stderr, and one per API request with its id (`reqId`); default text */
+  logFormat?: LogFormat | undefined;
 }
 
 export interface RunningNode extends Wired {
@@ -87,13 +90,18 @@ export function clockOffsetMs(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-const log = (line: string): void => {
+/** Log lines as text (`<ISO time> <line>`, the default) or as JSON objects (pino: level, time, org, msg). */
+export type LogFormat = 'text' | 'json';
+
+const textLog = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const dd = openDataDir(opts.dir, opts.genesisFile);
   const selfOrg = dd.genesis.orgs.find((o) => o.publicKey === dd.signer.publicKey)?.id ?? 'node';
+  const json = opts.logFormat === 'json' ? pino({ base: { org: selfOrg }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)) : undefined;
+  const log = json === undefined ? textLog : (line: string): void => json.info(line);
   const where = storeLocation(opts.dir, selfOrg, opts.store);
   const store = openLedgerStore(where);
   if (where.kind === 'postgres') log(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}`);
@@ -132,6 +140,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
     auth,
+    processMetrics: true,
+    ...(json === undefined ? {} : { logger: json }),
+    webhookStates: () => modules.exportsOf<{ store: { stateCounts(): Record<string, number> } }>('webhooks')?.store.stateCounts() ?? {},
     plugins: [
       ...modules.plugins,
       // last: its catch-all GET serves the app's page for any path no other route has

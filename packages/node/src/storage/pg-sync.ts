@@ -26,6 +26,16 @@ const { sab, port, connectionString, schema } = workerData;
 const flag = new Int32Array(sab);
 const client = new pg.Client({ connectionString });
 let ready = null;
+// DML statements are prepared once per connection (named by their text): no parse and plan per call
+const names = new Map();
+function q(text, values, rowMode) {
+  let name;
+  if (/^(SELECT|INSERT|DELETE|UPDATE)\s/.test(text)) {
+    name = names.get(text);
+    if (name === undefined) { name = 's' + names.size; names.set(text, name); }
+  }
+  return client.query({ name, text, values, rowMode });
+}
 function done(msg) { port.postMessage(msg); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); }
 async function connect() {
   await client.connect();
@@ -43,13 +53,13 @@ port.on('message', async (m) => {
     if (m.op === 'tx') {
       await client.query('BEGIN');
       try {
-        for (const s of m.statements) await client.query({ text: s.text, values: s.values });
+        for (const s of m.statements) await q(s.text, s.values);
         await client.query('COMMIT');
       } catch (e) { await client.query('ROLLBACK').catch(() => {}); throw e; }
       done({ ok: true });
       return;
     }
-    const r = await client.query({ text: m.text, values: m.values, rowMode: m.array ? 'array' : undefined });
+    const r = await q(m.text, m.values, m.array ? 'array' : undefined);
     done({ ok: true, rows: r.rows });
   } catch (e) {
     done({ ok: false, error: String(e && e.message || e), code: e && e.code });

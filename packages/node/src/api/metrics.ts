@@ -3,7 +3,7 @@
  * (height, block interval, committed transactions and their rate), consensus (round, peers, sync lag), the mempool,
  * API latency per route, open Server-Sent Events streams, open device alarms and webhook deliveries. Access class
  * `metrics` (public, like /v1/health and /v1/consensus: counts and timings of a public ledger, nothing about a
- * person). docs/operations.md#metrics
+ * person). README.md, "Operating a node"
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

@@ -6,6 +6,7 @@ import { isMachiError, parseGenesis, signTx, verifyBundle, type Genesis, type Si
 import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
 import { runConsortium } from './up.js';
 import { openLedgerStore, storeLocation } from '../storage/open.js';
+import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
@@ -155,6 +156,14 @@ Options:
       if (v.mqtt !== undefined) process.env.MACHI_MQTT = checked(() => mqttUrl(String(v.mqtt)), String(v.mqtt));
       const logFormat = str(v, 'log', process.env.MACHI_LOG ?? 'text');
       if (logFormat !== 'text' && logFormat !== 'json') throw new CliError(`--log must be text or json, got "${logFormat}"`);
+      const store = typeof v.store === 'string' ? v.store : process.env.MACHI_STORE;
+      if (store !== undefined && store !== '' && store !== 'sqlite') {
+        try {
+          parsePgUrl(store, 'machi');
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      }
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
@@ -166,7 +175,7 @@ Options:
         ...threads,
         ...publicUrl,
         demo: v.demo === true,
-        store: typeof v.store === 'string' ? v.store : process.env.MACHI_STORE,
+        store,
         logFormat,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);

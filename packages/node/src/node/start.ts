@@ -103,7 +103,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const json = opts.logFormat === 'json' ? pino({ base: { org: selfOrg }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)) : undefined;
   const log = json === undefined ? textLog : (line: string): void => json.info(line);
   const where = storeLocation(opts.dir, selfOrg, opts.store);
-  const store = openLedgerStore(where);
+  const store = openLedgerStore(where, { dir: opts.dir });
   if (where.kind === 'postgres') log(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}`);
   const gh = genesisHash(dd.genesis);
   const stored = store.getMeta('genesis_hash');

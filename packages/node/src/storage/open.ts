@@ -12,7 +12,7 @@ import type { LedgerStore } from './store.js';
 
 export const STORE_URL_FILE = 'store-url';
 
-export type StoreLocation = { kind: 'sqlite'; file: string } | ({ kind: 'postgres'; url: string } & PgLocation);
+export type StoreLocation = { kind: 'sqlite'; file: string } | ({ kind: 'postgres'; url: string; /** not yet in DIR/store-url */ unrecorded?: true } & PgLocation);
 
 /** The address recorded in DIR, with its schema parameter. */
 function recorded(dir: string): string | undefined {
@@ -37,19 +37,20 @@ export function storeLocation(dir: string, orgId: string, flag?: string): StoreL
   if (flag !== undefined && flag !== '' && flag !== 'sqlite') {
     const url = withSchema(flag, orgId);
     if (was !== undefined && was !== url) throw new Error(`${dir} keeps its ledger in ${redact(was)}, not ${redact(url)}`);
-    if (was === undefined) {
-      if (existsSync(join(dir, LEDGER_FILE))) throw new Error(`${dir} already keeps its ledger in SQLite (${LEDGER_FILE}); a node does not change store`);
-      writeFileSync(join(dir, STORE_URL_FILE), `${url}\n`, { mode: 0o600 });
-    }
-    return { kind: 'postgres', url, ...parsePgUrl(url, defaultSchema(orgId)) };
+    if (was === undefined && existsSync(join(dir, LEDGER_FILE))) throw new Error(`${dir} already keeps its ledger in SQLite (${LEDGER_FILE}); a node does not change store`);
+    return { kind: 'postgres', url, ...parsePgUrl(url, defaultSchema(orgId)), ...(was === undefined ? { unrecorded: true as const } : {}) };
   }
   if (flag === 'sqlite' && was !== undefined) throw new Error(`${dir} keeps its ledger in ${redact(was)}, not SQLite`);
   if (was !== undefined) return { kind: 'postgres', url: was, ...parsePgUrl(was, defaultSchema(orgId)) };
   return { kind: 'sqlite', file: join(dir, LEDGER_FILE) };
 }
 
-export function openLedgerStore(loc: StoreLocation, opts: { readonly?: boolean } = {}): LedgerStore {
-  return loc.kind === 'sqlite' ? new SqliteStore(loc.file, opts) : new PgStore(loc, opts);
+/** Opens the store; a PostgreSQL address used for the first time is recorded in `dir` once the store has opened. */
+export function openLedgerStore(loc: StoreLocation, opts: { readonly?: boolean; dir?: string } = {}): LedgerStore {
+  if (loc.kind === 'sqlite') return new SqliteStore(loc.file, opts);
+  const store = new PgStore(loc, opts);
+  if (loc.unrecorded === true && opts.dir !== undefined && opts.readonly !== true) writeFileSync(join(opts.dir, STORE_URL_FILE), `${loc.url}\n`, { mode: 0o600 });
+  return store;
 }
 
 /** A store address fit for logs: the password replaced. */

@@ -187,12 +187,16 @@ export class PgStore implements LedgerStore {
   }
 
   getNode(level: number, index: number): Uint8Array {
+    const id = level * LEVEL_SHIFT + index; // a leaf's id is its index
     if (level === 0) {
+      const c = this.#nodes.get(id);
+      if (c !== undefined) return c;
       const r = this.#db.queryArrays<[Uint8Array]>('SELECT hash FROM txs WHERE seq = $1', [index])[0];
       assert(r !== undefined, `no log leaf ${index}`);
-      return hashLeaf(r[0]);
+      const h = hashLeaf(r[0]);
+      this.#nodes.set(id, h);
+      return h;
     }
-    const id = level * LEVEL_SHIFT + index;
     const c = this.#nodes.get(id);
     if (c !== undefined) return c;
     const r = this.#db.queryArrays<[Uint8Array]>('SELECT hash FROM log_nodes WHERE id = $1', [id])[0];

@@ -12,6 +12,13 @@ import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.
 const SCHEMA_VERSION = '1';
 /** State values and log nodes kept in memory (each cache), entries; the oldest go first beyond it. */
 export const PG_CACHE_ENTRIES = 200_000;
+/**
+ * Up to this many state keys, the store keeps the set of all of them in memory (loaded at open): a read of a key that
+ * does not exist (every new record's first read) then needs no round trip. Beyond it, such reads ask PostgreSQL.
+ */
+export const PG_KEY_INDEX_MAX = 2_000_000;
+/** Keys per page when the key set is loaded. */
+const KEY_PAGE = 50_000;
 /** Log nodes above the leaves are keyed by level * 2^44 + index, as in SqliteStore. */
 const LEVEL_SHIFT = 2 ** 44;
 
@@ -82,6 +89,8 @@ export class PgStore implements LedgerStore {
   readonly #state = new Cache<string, string | null>(PG_CACHE_ENTRIES);
   readonly #nodes = new Cache<number, Uint8Array>(PG_CACHE_ENTRIES);
   readonly #meta = new Map<string, string>();
+  /** every state key, while there are at most PG_KEY_INDEX_MAX; null beyond */
+  #keys: Set<string> | null = null;
 
   constructor(location: PgLocation, opts: { readonly?: boolean } = {}) {
     this.location = location;
@@ -101,9 +110,23 @@ export class PgStore implements LedgerStore {
       else if (v !== undefined && v !== SCHEMA_VERSION) throw new Error(`store schema version ${v} is not ${SCHEMA_VERSION}`);
       this.#height = this.#db.queryArrays<[number]>('SELECT coalesce(max(height), 0) FROM blocks')[0]![0];
       this.#logSize = this.#db.queryArrays<[number]>('SELECT coalesce(max(seq) + 1, 0) FROM txs')[0]![0];
+      this.#keys = this.#loadKeys();
     } catch (e) {
       this.#db.close();
       throw e;
+    }
+  }
+
+  #loadKeys(): Set<string> | null {
+    const n = this.#db.queryArrays<[number]>('SELECT count(*)::bigint FROM state')[0]![0];
+    if (n > PG_KEY_INDEX_MAX) return null;
+    const keys = new Set<string>();
+    let after = '';
+    for (;;) {
+      const page = this.#db.queryArrays<[string]>('SELECT key FROM state WHERE key > $1 ORDER BY key LIMIT $2', [after, KEY_PAGE]);
+      for (const [k] of page) keys.add(k);
+      if (page.length < KEY_PAGE) return keys;
+      after = page[page.length - 1]![0];
     }
   }
 
@@ -141,7 +164,12 @@ export class PgStore implements LedgerStore {
     this.#db.transaction(st);
     this.#height = block.header.height;
     this.#logSize = block.firstSeq + txs.length;
-    for (const [k, v] of last) this.#state.set(k, v);
+    for (const [k, v] of last) {
+      this.#state.set(k, v);
+      if (v === null) this.#keys?.delete(k);
+      else this.#keys?.add(k);
+    }
+    if (this.#keys !== null && this.#keys.size > PG_KEY_INDEX_MAX) this.#keys = null;
     for (const n of nodes) this.#nodes.set(n.level * LEVEL_SHIFT + n.index, Uint8Array.from(n.hash));
   }
 
@@ -177,6 +205,7 @@ export class PgStore implements LedgerStore {
   read(key: string): string | undefined {
     const c = this.#state.get(key);
     if (c !== undefined) return c ?? undefined;
+    if (this.#keys !== null && !this.#keys.has(key)) return undefined;
     const r = this.#db.queryArrays<[string]>('SELECT value FROM state WHERE key = $1', [key])[0];
     this.#state.set(key, r === undefined ? null : r[0]);
     return r?.[0];

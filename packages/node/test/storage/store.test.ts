@@ -98,7 +98,7 @@ describe.each(backends)('LedgerStore on $name', (b) => {
     s.close();
     const again = b.open(where);
     expect([again.height(), again.logSize(), again.getBlock(2), again.txAt(3), again.read('c'), again.getMeta('genesis_hash')]).toEqual([1, 3, undefined, undefined, undefined, 'g']);
-    expect(again.scan('b/', 1)).toEqual([['b/1', '"uno"']]);
+    expect([again.scan('b/', 1), again.read('b/2'), again.read('gone')]).toEqual([[['b/1', '"uno"']], '"two"', undefined]);
     again.close();
   });
 

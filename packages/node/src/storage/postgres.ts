@@ -17,6 +17,8 @@ export const PG_CACHE_ENTRIES = 200_000;
  * does not exist (every new record's first read) then needs no round trip. Beyond it, such reads ask PostgreSQL.
  */
 export const PG_KEY_INDEX_MAX = 2_000_000;
+/** Block rows kept in memory, the newest and the most read. */
+export const PG_BLOCK_CACHE_ENTRIES = 10_000;
 /** Keys per page when the key set is loaded. */
 const KEY_PAGE = 50_000;
 /** Log nodes above the leaves are keyed by level * 2^44 + index, as in SqliteStore. */
@@ -89,6 +91,8 @@ export class PgStore implements LedgerStore {
   readonly #state = new Cache<string, string | null>(PG_CACHE_ENTRIES);
   readonly #nodes = new Cache<number, Uint8Array>(PG_CACHE_ENTRIES);
   readonly #meta = new Map<string, string>();
+  /** block rows as stored (parsed afresh per read: callers get their own objects) */
+  readonly #blocks = new Cache<number, [string, string, string, number]>(PG_BLOCK_CACHE_ENTRIES);
   /** every state key, while there are at most PG_KEY_INDEX_MAX; null beyond */
   #keys: Set<string> | null = null;
 
@@ -164,6 +168,8 @@ export class PgStore implements LedgerStore {
     this.#db.transaction(st);
     this.#height = block.header.height;
     this.#logSize = block.firstSeq + txs.length;
+    const [, ...row] = st[0]!.values as [number, string, string, string, number];
+    this.#blocks.set(block.header.height, row);
     for (const [k, v] of last) {
       this.#state.set(k, v);
       if (v === null) this.#keys?.delete(k);
@@ -174,8 +180,12 @@ export class PgStore implements LedgerStore {
   }
 
   getBlock(height: number): StoredBlock | undefined {
-    const r = this.#db.queryArrays<[string, string, string, number]>('SELECT hash, header, commit_cert, first_seq FROM blocks WHERE height = $1', [height])[0];
-    if (r === undefined) return undefined;
+    let r = this.#blocks.get(height);
+    if (r === undefined) {
+      r = this.#db.queryArrays<[string, string, string, number]>('SELECT hash, header, commit_cert, first_seq FROM blocks WHERE height = $1', [height])[0];
+      if (r === undefined) return undefined;
+      this.#blocks.set(height, r);
+    }
     return { hash: r[0], header: JSON.parse(r[1]), commit: JSON.parse(r[2]), firstSeq: r[3] };
   }
 

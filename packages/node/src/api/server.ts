@@ -82,6 +82,23 @@ export function requestId(req: IncomingMessage): string {
   return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
 }
 
+/** Query parameters whose values never reach a log (Open311's `api_key` is a session token). */
+const SECRET_PARAM_RE = /key|token|secret|password|code/i;
+
+/** The URL with the values of secret-looking query parameters replaced by `***`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const k of [...params.keys()]) if (SECRET_PARAM_RE.test(k)) params.set(k, '***');
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+/** What a request log line says of the request: method, URL (secrets masked), client address. */
+function requestForLog(req: { method: string; url: string; ip?: string }): Record<string, unknown> {
+  return { method: req.method, url: redactUrl(req.url), remoteAddress: req.ip };
+}
+
 export function errorBody(e: MachiError): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
@@ -105,7 +122,9 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   const env = process.env;
   const trustProxy = opts.trustProxy ?? parseTrustProxy(env.MACHI_TRUST_PROXY ?? '');
   const txsPerMinute = opts.txsPerAddressPerMinute ?? (env.MACHI_TX_RATE_LIMIT === undefined ? TXS_PER_ADDRESS_PER_MINUTE_DEFAULT : parseTxRateLimit(env.MACHI_TX_RATE_LIMIT));
-  const logger = opts.logger === undefined || typeof opts.logger === 'boolean' ? { logger: opts.logger ?? false } : { loggerInstance: opts.logger };
+  const logger = opts.logger === undefined || typeof opts.logger === 'boolean'
+    ? { logger: opts.logger ?? false }
+    : { loggerInstance: opts.logger.child({}, { serializers: { req: requestForLog } }) };
   const app = Fastify({
     ...logger, genReqId: requestId, requestIdHeader: false, bodyLimit: BODY_BYTES_MAX, trustProxy, ajv: { customOptions: { allowUnionTypes: true } } });
   // every answer names its request id: the client's X-Request-Id if it is a sane one, else a fresh one (logs carry it)

@@ -25,7 +25,8 @@ const machi = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args],
 
 beforeAll(async () => {
   ensurePostgres();
-  c = await startConsortium({ name: 'stores', args: (org) => (ON_PG.has(org) ? ['--store', pgUrl(schemas[org]!)] : []) });
+  // two stores' worth of processes on a shared CI machine: more time to start than the default
+  c = await startConsortium({ name: 'stores', startTimeoutMs: 90_000, args: (org) => (ON_PG.has(org) ? ['--store', pgUrl(schemas[org]!)] : []) });
 });
 
 afterAll(async () => {

@@ -95,6 +95,8 @@ export interface ConsortiumOptions {
    * their staff sign in at the street office's node with their own organisation
    */
   hosted?: readonly string[];
+  /** how long a node may take to start (default NODE_START_MS_MAX) */
+  startTimeoutMs?: number;
   /** extra `machi start` arguments of each node, read at every (re)start (e.g. `--store postgres://…`) */
   args?: (org: string) => readonly string[];
   /** extra environment of each node process, read at every (re)start (e.g. MACHI_CLOCK_OFFSET_MS) */
@@ -174,7 +176,8 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
       if (!stopping.has(proc)) n.crashed = `exited with code ${code} signal ${signal}`;
     });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${org} did not start within ${NODE_START_MS_MAX} ms: ${n.output}`)), NODE_START_MS_MAX);
+      const startMs = opts.startTimeoutMs ?? NODE_START_MS_MAX;
+      const timer = setTimeout(() => reject(new Error(`${org} did not start within ${startMs} ms: ${n.output}`)), startMs);
       let started = false;
       proc.stdout!.on('data', (d: Buffer) => {
         n.stdout += d.toString('utf8');

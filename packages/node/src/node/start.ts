@@ -1,6 +1,6 @@
 /**
- * Wires a data directory, the SQLite store, the checker pool, the node, consensus, the peer network and the API into
- * a running process.
+ * Wires a data directory, the ledger store (SQLite, or PostgreSQL with --store), the checker pool, the node,
+ * consensus, the peer network and the API into a running process.
  */
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';

@@ -123,7 +123,7 @@ async function runOne(kind: 'sqlite' | 'postgres', total: number, batchSize: num
 }
 
 function psql(conn: string, sql: string): string {
-  return execFileSync('psql', ['-X', '-A', '-t', '-q', '-d', conn, '-c', sql], { encoding: 'utf8' }).trim();
+  return execFileSync('psql', ['-X', '-A', '-t', '-q', '-d', conn, '-c', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 }
 
 function dropSchema(conn: string, schema: string): void {

@@ -58,6 +58,9 @@ export function parsePgUrl(url: string, fallback: string): PgLocation {
 /** The default schema of an organisation's node: machi_<org id with - as _>. */
 export const defaultSchema = (orgId: string): string => `machi_${orgId.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
 
+/** The other child of the same parent (arithmetic: indexes pass 2^32). */
+const sibling = (i: number): number => (i % 2 === 0 ? i + 1 : i - 1);
+
 type TxRow = [number, Uint8Array, number, string, string, string, string | null, string | null];
 const TX_COLS = 'seq, hash, height, signer, nonce, body, code, message';
 
@@ -227,21 +230,24 @@ export class PgStore implements LedgerStore {
 
   getNode(level: number, index: number): Uint8Array {
     const id = level * LEVEL_SHIFT + index; // a leaf's id is its index
-    if (level === 0) {
-      const c = this.#nodes.get(id);
-      if (c !== undefined) return c;
-      const r = this.#db.queryArrays<[Uint8Array]>('SELECT hash FROM txs WHERE seq = $1', [index])[0];
-      assert(r !== undefined, `no log leaf ${index}`);
-      const h = hashLeaf(r[0]);
-      this.#nodes.set(id, h);
-      return h;
-    }
     const c = this.#nodes.get(id);
     if (c !== undefined) return c;
-    const r = this.#db.queryArrays<[Uint8Array]>('SELECT hash FROM log_nodes WHERE id = $1', [id])[0];
-    assert(r !== undefined, `no log node (${level}, ${index})`);
-    const h = Uint8Array.from(r[0]);
-    this.#nodes.set(id, h);
+    // A miss is usually the first read of an inclusion proof, which then reads the sibling of each ancestor: fetch
+    // those with it, in one round trip per table (the ones not stored, at the log's right edge, are simply absent).
+    const leaves = level === 0 ? [index, sibling(index)] : [];
+    const ids = level === 0 ? [] : [id];
+    for (let l = level + 1, j = Math.floor(index / 2); l < 64 && 2 ** l <= this.#logSize; l++, j = Math.floor(j / 2)) {
+      const sib = l * LEVEL_SHIFT + sibling(j);
+      if (!this.#nodes.has(sib)) ids.push(sib);
+    }
+    if (leaves.length > 0) {
+      for (const [seq, hash] of this.#db.queryArrays<[number, Uint8Array]>('SELECT seq, hash FROM txs WHERE seq = ANY($1::bigint[])', [leaves])) this.#nodes.set(seq, hashLeaf(hash));
+    }
+    if (ids.length > 0) {
+      for (const [nid, hash] of this.#db.queryArrays<[number, Uint8Array]>('SELECT id, hash FROM log_nodes WHERE id = ANY($1::bigint[])', [ids])) this.#nodes.set(nid, Uint8Array.from(hash));
+    }
+    const h = this.#nodes.get(id);
+    assert(h !== undefined, level === 0 ? `no log leaf ${index}` : `no log node (${level}, ${index})`);
     return h;
   }
 

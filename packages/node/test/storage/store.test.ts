@@ -2,9 +2,10 @@
  * The LedgerStore contract, run against both backends (SQLite, the embedded default, and PostgreSQL on the machine's
  * server — started when it is not running): what a committed block holds reads back the same, a refused commit leaves
  * nothing, state scans order keys by bytes, a reopened store has everything, and a node's chain written through it
- * passes `verifyStore` and gives proofs that verify offline.
+ * passes `verifyStore` and gives proofs that verify offline. Also: where a data directory keeps its ledger, and how a
+ * backup's dump is re-pointed to another schema.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,8 @@ import { verifyStore } from '../../src/chain/verify-store.js';
 import { SqliteStore } from '../../src/storage/sqlite.js';
 import { PgStore, parsePgUrl } from '../../src/storage/postgres.js';
 import type { LedgerStore, StoredTx } from '../../src/storage/store.js';
+import { STORE_URL_FILE, openLedgerStore, storeLocation } from '../../src/storage/open.js';
+import { retargetDump } from '../../src/storage/backup.js';
 import { PG_URL, dropSchemas, ensurePostgres, freshSchema } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'machi-store-'));
@@ -133,5 +136,34 @@ describe.each(backends)('LedgerStore on $name', (b) => {
     expect(verifyStore(ro, genesis)).toMatchObject({ ok: true, txs: 120 });
     expect(MerkleLog.fromReader(ro, ro.logSize()).size).toBe(120);
     ro.close();
+  });
+});
+
+describe('where a data directory keeps its ledger', () => {
+  it('SQLite by default; a PostgreSQL address is recorded once the store opened, then kept; a node never changes store', () => {
+    const d = mkdtempSync(join(dir, 'where-'));
+    expect(storeLocation(d, 'street-office')).toEqual({ kind: 'sqlite', file: join(d, 'ledger.db') });
+    const schema = freshSchema('where');
+    schemas.push(schema);
+    const loc = storeLocation(d, 'street-office', `${PG_URL}?schema=${schema}`);
+    expect(loc).toMatchObject({ kind: 'postgres', schema, unrecorded: true });
+    expect(storeLocation(d, 'street-office').kind).toBe('sqlite'); // not recorded before it opened
+    openLedgerStore(loc, { dir: d }).close();
+    expect(readFileSync(join(d, STORE_URL_FILE), 'utf8').trim()).toBe(`${PG_URL}?schema=${schema}`);
+    expect(storeLocation(d, 'street-office')).toMatchObject({ kind: 'postgres', schema });
+    expect(() => storeLocation(d, 'street-office', `${PG_URL}?schema=other`)).toThrow(/keeps its ledger in/);
+    expect(() => storeLocation(d, 'street-office', 'sqlite')).toThrow(/not SQLite/);
+    // the default schema is the organisation's
+    const e = mkdtempSync(join(dir, 'where-'));
+    expect(storeLocation(e, 'power-company', PG_URL)).toMatchObject({ schema: 'machi_power_company' });
+    new SqliteStore(join(e, 'ledger.db')).close();
+    expect(() => storeLocation(e, 'power-company', PG_URL)).toThrow(/already keeps its ledger in SQLite/);
+    expect(() => parsePgUrl('mysql://x/y', 's')).toThrow(/postgres/);
+    expect(() => parsePgUrl(`${PG_URL}?schema=Bad-Name`, 's')).toThrow(/schema/);
+  });
+
+  it("a pg_dump's COPY lines are re-pointed to the restore's schema, and nothing in the rows", () => {
+    const dump = ['SET x = 1;', 'COPY old.txs (seq, body) FROM stdin;', '1\tCOPY old.state FROM stdin;', '\\.', '', 'COPY old.state (key, value) FROM stdin;', 'k\tv', '\\.'].join('\n');
+    expect(retargetDump(dump, 'old', 'new').split('\n')).toEqual(['SET x = 1;', 'COPY new.txs (seq, body) FROM stdin;', '1\tCOPY old.state FROM stdin;', '\\.', '', 'COPY new.state (key, value) FROM stdin;', 'k\tv', '\\.']);
   });
 });

@@ -114,8 +114,10 @@ export function metricsRegistry(app: FastifyInstance, o: MetricsOptions): Regist
     name: 'machi_http_request_duration_seconds', help: 'API request duration, by method, route and status', labelNames: ['method', 'route', 'status'], registers: [register],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // a callback hook, not an async one: no promise per request
+  app.addHook('onResponse', (req, reply, done) => {
     latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
   return register;
 }

@@ -128,8 +128,9 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   const app = Fastify({
     ...logger, genReqId: requestId, requestIdHeader: false, bodyLimit: BODY_BYTES_MAX, trustProxy, ajv: { customOptions: { allowUnionTypes: true } } });
   // every answer names its request id: the client's X-Request-Id if it is a sane one, else a fresh one (logs carry it)
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, req.id);
+    done(null, payload);
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setErrorHandler((err, req, reply) => {

@@ -17,6 +17,8 @@ const ON_PG = new Set(['street-office', 'power-company']);
 /** each PostgreSQL node's schema (the restored node's is another) */
 const schemas: Record<string, string> = { 'street-office': freshSchema('so'), 'power-company': freshSchema('pc') };
 const restoredSchema = freshSchema('restored');
+/** every schema this file makes, dropped at the end */
+const made = [...Object.values(schemas), restoredSchema];
 const pgUrl = (schema: string): string => `${PG_URL}?schema=${schema}`;
 const scratch = mkdtempSync(join(tmpdir(), 'machi-backup-'));
 let c: Consortium;
@@ -32,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.stop('SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
-  await dropSchemas([...new Set([...Object.values(schemas), restoredSchema])]);
+  await dropSchemas(made);
 });
 
 async function blockHashes(org: string, upTo: number): Promise<string[]> {

@@ -1,6 +1,8 @@
 /** @machi/node — storage, API and process wiring around @machi/core. */
 export * from './storage/store.js';
 export * from './storage/sqlite.js';
+export * from './storage/postgres.js';
+export * from './storage/open.js';
 export * from './node/node.js';
 export * from './node/checker.js';
 export * from './node/datadir.js';

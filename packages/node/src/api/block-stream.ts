@@ -39,9 +39,21 @@ interface Stream {
   close(): void;
 }
 
+/** Each node's open streams by route, for the metrics (api/metrics.ts). */
+const openStreams = new WeakMap<MachiNode, Map<string, Set<Stream>>>();
+
+/** Open Server-Sent Events streams of `node`, by route. */
+export function sseClients(node: MachiNode): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [url, set] of openStreams.get(node) ?? []) out[url] = set.size;
+  return out;
+}
+
 export function blockEventStream<E extends { height: number }>(app: FastifyInstance, o: BlockStreamOptions<E>): void {
   const { node, isRevoked = () => false, now = Date.now } = o;
   const streams = new Set<Stream>();
+  if (!openStreams.has(node)) openStreams.set(node, new Map());
+  openStreams.get(node)!.set(o.url, streams);
 
   const onBlock = (block: StoredBlock): void => {
     if (streams.size === 0) return;

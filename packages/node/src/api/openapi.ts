@@ -36,7 +36,7 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 const BASE_TAGS = [
   { name: 'ledger', description: 'signed transactions, receipts, proofs, blocks, the log, the genesis file', paths: /^\/v1\/(txs|blocks|log|genesis)(\/|$)/ },
   { name: 'consensus', description: 'consensus status and evidence of misbehaviour', paths: /^\/v1\/(consensus|evidence)(\/|$)/ },
-  { name: 'node', description: 'health of this node', paths: /^\/v1\/health(\/|$)/ },
+  { name: 'node', description: 'health and Prometheus metrics of this node', paths: /^\/(v1\/health|metrics)(\/|$)/ },
   { name: 'auth', description: 'sign-in: a session token to send as Authorization: Bearer', paths: /^\/v1\/auth(\/|$)/ },
 ] as const;
 
@@ -50,12 +50,12 @@ export function tagOf(url: string): string {
 }
 
 /**
- * Whether a route of this class needs a session token: every class but `public` and `auth`. Open311's POST
+ * Whether a route of this class needs a session token: every class but `public`, `auth` and `metrics`. Open311's POST
  * requests.json (`open311.report`) passes the hook as public but authenticates the token itself (as `api_key` or as a
  * bearer token), so it is documented as needing one.
  */
 export function needsToken(access: RouteClass): boolean {
-  return access !== 'public' && access !== 'auth';
+  return access !== 'public' && access !== 'auth' && access !== 'metrics';
 }
 
 /** What a route's schema cannot say by itself (bodies that are not JSON, …): each module's `docs`, by `METHOD url`. */

@@ -2,7 +2,9 @@
  * The HTTP API. `buildServer` only builds (tests use `inject()` with no socket); the caller listens. Every expected
  * failure leaves through one error handler as `{code, message}` with the status from the core's error catalogue.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { BODY_BYTES_MAX, ERRORS, MachiError, isMachiError } from '@machi/core';
 import type { MachiNode } from '../node/node.js';
 import { txRoutes } from './routes/txs.js';
@@ -14,12 +16,18 @@ import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT, rateLimits } from '../auth/rate-limit.js';
 import { isIP } from 'node:net';
 import { docsRoutes, openapi } from './openapi.js';
+import { metricsRegistry, metricsRoutes } from './metrics.js';
 import { SHARED_SCHEMAS } from './shared-schemas.js';
 // the module list fills the policy table and the OpenAPI tags: every server has it
 import '../modules/index.js';
 
 export interface ServerOptions {
-  logger?: boolean;
+  /** request logs: a pino logger (structured JSON, with each request's id as `reqId`), or off (default) */
+  logger?: boolean | FastifyBaseLogger;
+  /** webhook deliveries by state, for /metrics (the webhooks module's store) */
+  webhookStates?: () => Record<string, number>;
+  /** the process's own metrics on /metrics too (a node process; off in tests) */
+  processMetrics?: boolean;
   /** consensus status and evidence routes */
   consensus?: ConsensusDriver;
   peers?: () => { orgId: string; publicKey: string }[];
@@ -63,6 +71,34 @@ export function parseTxRateLimit(text: string): number {
   return n;
 }
 
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** A client's request id is kept if it is at most this long and of letters, digits, `-`, `_`, `.`, `:`. */
+export const REQUEST_ID_CHARS_MAX = 64;
+const REQUEST_ID_RE = new RegExp(`^[A-Za-z0-9._:-]{1,${REQUEST_ID_CHARS_MAX}}$`);
+
+/** The request's id: the client's X-Request-Id when sane (a proxy's or the caller's correlation id), else a UUID. */
+export function requestId(req: IncomingMessage): string {
+  const h = req.headers[REQUEST_ID_HEADER];
+  return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
+}
+
+/** Query parameters whose values never reach a log (Open311's `api_key` is a session token). */
+const SECRET_PARAM_RE = /key|token|secret|password|code/i;
+
+/** The URL with the values of secret-looking query parameters replaced by `***`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const k of [...params.keys()]) if (SECRET_PARAM_RE.test(k)) params.set(k, '***');
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+/** What a request log line says of the request: method, URL (secrets masked), client address. */
+function requestForLog(req: { method: string; url: string; ip?: string }): Record<string, unknown> {
+  return { method: req.method, url: redactUrl(req.url), remoteAddress: req.ip };
+}
+
 export function errorBody(e: MachiError): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
@@ -86,7 +122,16 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   const env = process.env;
   const trustProxy = opts.trustProxy ?? parseTrustProxy(env.MACHI_TRUST_PROXY ?? '');
   const txsPerMinute = opts.txsPerAddressPerMinute ?? (env.MACHI_TX_RATE_LIMIT === undefined ? TXS_PER_ADDRESS_PER_MINUTE_DEFAULT : parseTxRateLimit(env.MACHI_TX_RATE_LIMIT));
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_BYTES_MAX, trustProxy, ajv: { customOptions: { allowUnionTypes: true } } });
+  const logger = opts.logger === undefined || typeof opts.logger === 'boolean'
+    ? { logger: opts.logger ?? false }
+    : { loggerInstance: opts.logger.child({}, { serializers: { req: requestForLog } }) };
+  const app = Fastify({
+    ...logger, genReqId: requestId, requestIdHeader: false, bodyLimit: BODY_BYTES_MAX, trustProxy, ajv: { customOptions: { allowUnionTypes: true } } });
+  // every answer names its request id: the client's X-Request-Id if it is a sane one, else a fresh one (logs carry it)
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+    done(null, payload);
+  });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setErrorHandler((err, req, reply) => {
     let e: MachiError;
@@ -99,6 +144,8 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
     return reply.status(ERRORS[e.code].status).send(errorBody(e));
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+  // before any route, so its latency hook sees them all
+  const metrics = metricsRegistry(app, { node, consensus: opts.consensus, peers: opts.peers, webhookStates: opts.webhookStates, processMetrics: opts.processMetrics });
   const docs = opts.docs ?? true;
   // Before auth, so that the OpenAPI document has every route; it also makes the docs' own routes public (openapi.ts).
   if (docs) await app.register(openapi);
@@ -108,6 +155,7 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   await app.register(authPlugin, { auth: opts.auth });
   if (docs) await app.register(docsRoutes);
   await app.register(healthRoutes, { node });
+  await app.register(metricsRoutes, { register: metrics });
   await app.register(txRoutes, { node, txsPerMinute });
   await app.register(blockRoutes, { node });
   if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });

@@ -18,6 +18,9 @@ export const BASE_ROUTE_ACCESS = {
   auth: 'public',
   /** the caller's own things: me, logout, my data uses, my alerts */
   self: 'authenticated',
+  /** Prometheus metrics (GET /metrics): counts and timings of a public ledger, nothing about a person; public so a
+   * scraper needs no session token (restrict it at the network if wanted) */
+  metrics: 'public',
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteClass = keyof typeof BASE_ROUTE_ACCESS | ModuleRouteClass;

@@ -2,11 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isMachiError, parseGenesis, signTx, verifyBundle, type SignedTx } from '@machi/core';
+import { isMachiError, parseGenesis, signTx, verifyBundle, type Genesis, type SignedTx } from '@machi/core';
 import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
 import { runConsortium } from './up.js';
-import { SqliteStore } from '../storage/sqlite.js';
+import { openLedgerStore, storeLocation } from '../storage/open.js';
+import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
+import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
@@ -127,11 +129,16 @@ Options:
                   (default ${TXS_PER_ADDRESS_PER_MINUTE_DEFAULT}; 0: no limit). Also MACHI_TX_RATE_LIMIT
   --demo          on first start, create demo accounts (and a fictitious community on the property company's node)
   --mqtt URL      devices: be a client of this MQTT broker (mqtt://host:1883) instead of running the embedded one
-                  (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT`,
+                  (whose address is printed; MACHI_MQTT_PORT fixes its port). Also MACHI_MQTT
+  --store URL     keep the ledger in PostgreSQL: postgres://user@host:port/database[?schema=NAME] (default schema
+                  machi_<org>, so several nodes share one server); recorded in DIR/store-url on first start. Default:
+                  SQLite in DIR/ledger.db. Also MACHI_STORE
+  --log FORMAT    text (default) or json: every log line a JSON object (pino) on stderr, with one line per API request
+                  carrying its id (reqId; the X-Request-Id a client sent, else a fresh one). Also MACHI_LOG`,
     options: {
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
-      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' },
+      'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' }, store: { type: 'string' }, log: { type: 'string' },
     },
     longRunning: true,
     async run(v) {
@@ -147,6 +154,16 @@ Options:
       if (v['trust-proxy'] !== undefined) process.env.MACHI_TRUST_PROXY = checked(() => parseTrustProxy(String(v['trust-proxy'])), String(v['trust-proxy']));
       if (v['tx-rate-limit'] !== undefined) process.env.MACHI_TX_RATE_LIMIT = checked(() => parseTxRateLimit(String(v['tx-rate-limit'])), String(v['tx-rate-limit']));
       if (v.mqtt !== undefined) process.env.MACHI_MQTT = checked(() => mqttUrl(String(v.mqtt)), String(v.mqtt));
+      const logFormat = str(v, 'log', process.env.MACHI_LOG ?? 'text');
+      if (logFormat !== 'text' && logFormat !== 'json') throw new CliError(`--log must be text or json, got "${logFormat}"`);
+      const store = typeof v.store === 'string' ? v.store : process.env.MACHI_STORE;
+      if (store !== undefined && store !== '' && store !== 'sqlite') {
+        try {
+          parsePgUrl(store, 'machi');
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      }
       if (v.genesis === undefined) initDataDir(dir);
       const running = await startNode({
         dir,
@@ -158,6 +175,8 @@ Options:
         ...threads,
         ...publicUrl,
         demo: v.demo === true,
+        store,
+        logFormat,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
@@ -218,13 +237,17 @@ Options:
   --orgs N     number of organisations (1-${DEFAULT_CONSORTIUM.length}; only on first run)
   --data DIR   consortium directory (default ${DEFAULT_DATA_DIR})
   --port P     first API port (default ${DEFAULT_PORT})
-  --no-demo    no demo accounts and community (they are created on first run otherwise)`,
-    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' } },
+  --no-demo    no demo accounts and community (they are created on first run otherwise)
+  --store URL  keep every node's ledger in this PostgreSQL database (postgres://user@host:port/database), each
+               node in its own schema machi_<org>; only on first run. Default: SQLite per node`,
+    options: { orgs: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' }, 'no-demo': { type: 'boolean' }, store: { type: 'string' } },
     longRunning: true,
     async run(v) {
       const n = Number(str(v, 'orgs', '4'));
       if (!Number.isInteger(n) || n < 1 || n > DEFAULT_CONSORTIUM.length) throw new CliError(`--orgs must be 1..${DEFAULT_CONSORTIUM.length}`);
-      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET, demo: v['no-demo'] !== true });
+      const store = typeof v.store === 'string' ? v.store : undefined;
+      if (store !== undefined && /[?&]schema=/.test(store)) throw new CliError('--store of machi up takes no schema: each node uses its own (machi_<org>)');
+      await runConsortium({ dir: str(v, 'data', DEFAULT_DATA_DIR), orgs: n, port: port(v, DEFAULT_PORT), p2pOffset: P2P_PORT_OFFSET, demo: v['no-demo'] !== true, store });
       return 0;
     },
   },
@@ -269,8 +292,9 @@ Options:
   verify: {
     usage: 'verify <DIR> [--genesis FILE]',
     summary: 're-check every stored block; exit 1 at the first bad one',
-    help: `Re-checks every block in DIR/ledger.db against DIR/genesis.json: hash chain, transaction signatures, tx Merkle
-roots, log roots, the app-state hash chain (by re-executing every transaction) and commit signatures.
+    help: `Re-checks every block in DIR's ledger (DIR/ledger.db, or the PostgreSQL schema recorded in DIR/store-url)
+against DIR/genesis.json: hash chain, transaction signatures, tx Merkle roots, log roots, the app-state hash chain
+(by re-executing every transaction) and commit signatures.
 Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.`,
     options: { genesis: { type: 'string' } },
     async run(v, pos) {
@@ -278,9 +302,14 @@ Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe w
       if (dir === undefined || pos.length > 1) throw new CliError('usage: machi verify <DIR>');
       const genesisFile = str(v, 'genesis', join(dir, GENESIS_FILE));
       const { genesis } = openGenesisOnly(genesisFile);
-      const dbPath = join(dir, 'ledger.db');
-      if (!existsSync(dbPath)) throw new CliError(`no ledger in ${dir} (${dbPath} does not exist)`);
-      const store = new SqliteStore(dbPath, { readonly: true });
+      const where = storeLocation(dir, orgIdOf(dir, genesis));
+      if (where.kind === 'sqlite' && !existsSync(where.file)) throw new CliError(`no ledger in ${dir} (${where.file} does not exist)`);
+      let store;
+      try {
+        store = openLedgerStore(where, { readonly: true });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
       try {
         const r = verifyStore(store, genesis);
         if (r.ok) {
@@ -341,6 +370,53 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
       }
     },
   },
+  backup: {
+    usage: 'backup <DIR> <OUT>',
+    summary: "online backup of a node's data directory into the new folder OUT",
+    help: `Backs up the node whose data directory is DIR into OUT (a new or empty folder), while it runs: the SQLite
+files (ledger.db, private.db) with SQLite's online backup API, a PostgreSQL ledger with pg_dump (one consistent
+snapshot of the node's schema), and every other file of DIR (genesis, keys, kek.key, auth secret) as is. OUT is as
+secret as DIR. Prints the height of the ledger in the backup. Restore with "machi restore OUT NEWDIR".`,
+    options: {},
+    async run(_v, pos) {
+      const [dir, out] = pos;
+      if (dir === undefined || out === undefined || pos.length > 2) throw new CliError('usage: machi backup <DIR> <OUT>');
+      const { genesis } = openGenesisOnly(join(dir, GENESIS_FILE));
+      let m;
+      try {
+        m = await backupNode(dir, out, orgIdOf(dir, genesis));
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      process.stdout.write(`backup of ${dir} in ${out}: ${m.store} ledger at height ${m.height}, ${m.databases.length} SQLite file(s), ${m.files.length} other file(s)\n`);
+      return 0;
+    },
+  },
+
+  restore: {
+    usage: 'restore <BACKUP> <DIR> [--store URL]',
+    summary: 'restore a backup into the new data directory DIR',
+    help: `Restores a backup made by "machi backup" into DIR (a new or empty folder). A PostgreSQL ledger is loaded with
+psql into the schema of --store (postgres://user@host:port/database?schema=NAME; default: the database and schema it
+was taken from), which must hold no ledger yet. Then check it with "machi verify DIR" and start the node with
+"machi start --data DIR …": it catches up from its peers. Never run the restored node while the original still runs.
+
+Options:
+  --store URL   where a PostgreSQL ledger goes (see above)`,
+    options: { store: { type: 'string' } },
+    async run(v, pos) {
+      const [from, dir] = pos;
+      if (from === undefined || dir === undefined || pos.length > 2) throw new CliError('usage: machi restore <BACKUP> <DIR> [--store URL]');
+      const { genesis } = openGenesisOnly(join(from, GENESIS_FILE));
+      try {
+        const m = restoreNode(from, dir, orgIdOf(from, genesis), typeof v.store === 'string' ? v.store : undefined);
+        process.stdout.write(`restored ${from} into ${dir}: ${m.store} ledger at height ${m.height} (backup of ${m.time})\n`);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      return 0;
+    },
+  },
   devices: devicesCommand,
 };
 
@@ -372,6 +448,14 @@ function parseJsonText(text: string, what: string): unknown {
   } catch {
     throw new CliError(`${what} is not valid JSON`);
   }
+}
+
+/** The organisation whose key DIR holds (for its default PostgreSQL schema); "node" when DIR has no key. */
+function orgIdOf(dir: string, genesis: Genesis): string {
+  const keyFile = join(dir, KEY_FILE);
+  if (!existsSync(keyFile)) return 'node';
+  const pub = (readJsonFile(keyFile, 'org key') as { x?: string }).x;
+  return genesis.orgs.find((o) => o.publicKey === pub)?.id ?? 'node';
 }
 
 function openGenesisOnly(path: string) {

@@ -19,6 +19,8 @@ export interface UpOptions {
   p2pOffset: number;
   /** demo accounts and community on first start */
   demo: boolean;
+  /** a postgres://… URL every node keeps its ledger in, each in its own schema machi_<org>; default SQLite */
+  store?: string | undefined;
 }
 
 export async function runConsortium(opts: UpOptions): Promise<void> {
@@ -42,7 +44,7 @@ export async function runConsortium(opts: UpOptions): Promise<void> {
   let stopping = false;
   const started = Promise.all(orgs.map((org, i) => new Promise<string>((resolve, reject) => {
     const peers = orgs.map((_, j) => p2p(j)).filter((_, j) => j !== i);
-    const child = spawn(process.execPath, [BIN, 'start', '--data', join(opts.dir, org.id), '--port', String(opts.port + i), '--listen', p2p(i), '--peers', peers.join(','), ...(opts.demo ? ['--demo'] : [])], {
+    const child = spawn(process.execPath, [BIN, 'start', '--data', join(opts.dir, org.id), '--port', String(opts.port + i), '--listen', p2p(i), '--peers', peers.join(','), ...(opts.demo ? ['--demo'] : []), ...(opts.store === undefined ? [] : ['--store', opts.store])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

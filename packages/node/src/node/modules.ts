@@ -12,6 +12,8 @@ export const DEMO_READY_LINE = 'demo data ready';
 
 export interface OpenModules {
   plugins: FastifyPluginAsync[];
+  /** what an opened module exports (undefined when it is not in the list) */
+  exportsOf<T>(name: string): T | undefined;
   /** seeds every module's demo data in list order, retrying while the chain is not yet committing */
   seedWhenReady(closed: () => boolean): void;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export async function openModules(base: Omit<ModuleContext, 'use'>, modules: rea
   };
   return {
     plugins: opened.flatMap(([, o]) => (o.plugin === undefined ? [] : [o.plugin])),
+    exportsOf: <T>(name: string) => exportsOf.get(name) as T | undefined,
     seedWhenReady(closed) {
       const attempt = (n: number): void => {
         seedAll().catch((e: unknown) => {

@@ -461,7 +461,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   }
 }
 
-function committedReceipt(t: StoredTx): Receipt {
+export function committedReceipt(t: StoredTx): Receipt {
   const r: Receipt = { hash: t.hash, status: 'committed', height: t.height, seq: t.seq };
   if (t.code !== null) r.code = t.code;
   if (t.message !== null) r.message = t.message;

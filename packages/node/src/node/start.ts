@@ -1,13 +1,14 @@
 /**
- * Wires a data directory, the SQLite store, the checker pool, the node, consensus, the peer network and the API into
- * a running process.
+ * Wires a data directory, the ledger store (SQLite, or PostgreSQL with --store), the checker pool, the node,
+ * consensus, the peer network and the API into a running process.
  */
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
 import { loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
-import { SqliteStore } from '../storage/sqlite.js';
+import { openLedgerStore, redact, storeLocation } from '../storage/open.js';
 import type { LedgerStore } from '../storage/store.js';
 import { buildServer } from '../api/server.js';
 import { webAppRoutes } from '../api/web.js';
@@ -62,6 +63,11 @@ export interface StartOptions {
   /** the address others reach this node's API at (e.g. https://node.street-office.example): credentials name their
    * status list under it; default the listening address (which is 127.0.0.1 when listening on all interfaces) */
   publicUrl?: string;
+  /** the ledger's store: a postgres://… URL (one schema per node, `?schema=NAME`, default machi_<org>); default
+   * SQLite in DIR/ledger.db. Recorded in DIR on first use (storage/open.ts) */
+  store?: string | undefined;
+  /** `json`: every log line a JSON object on stderr, and one per API request with its id (`reqId`); default text */
+  logFormat?: LogFormat | undefined;
 }
 
 export interface RunningNode extends Wired {
@@ -84,13 +90,21 @@ export function clockOffsetMs(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-const log = (line: string): void => {
+/** Log lines as text (`<ISO time> <line>`, the default) or as JSON objects (pino: level, time, org, msg). */
+export type LogFormat = 'text' | 'json';
+
+const textLog = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const dd = openDataDir(opts.dir, opts.genesisFile);
-  const store = new SqliteStore(dd.ledgerPath);
+  const selfOrg = dd.genesis.orgs.find((o) => o.publicKey === dd.signer.publicKey)?.id ?? 'node';
+  const json = opts.logFormat === 'json' ? pino({ base: { org: selfOrg }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)) : undefined;
+  const log = json === undefined ? textLog : (line: string): void => json.info(line);
+  const where = storeLocation(opts.dir, selfOrg, opts.store);
+  const store = openLedgerStore(where, { dir: opts.dir });
+  if (where.kind === 'postgres') log(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}`);
   const gh = genesisHash(dd.genesis);
   const stored = store.getMeta('genesis_hash');
   if (stored !== undefined && stored !== gh) {
@@ -126,6 +140,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
     auth,
+    processMetrics: true,
+    ...(json === undefined ? {} : { logger: json }),
+    webhookStates: () => modules.exportsOf<{ store: { stateCounts(): Record<string, number> } }>('webhooks')?.store.stateCounts() ?? {},
     plugins: [
       ...modules.plugins,
       // last: its catch-all GET serves the app's page for any path no other route has

@@ -12,7 +12,7 @@ import { bearer, login, testServer, type TestServer } from './helpers.js';
 
 // Y = 200 (allowed), . = 403 ACCESS_DENIED; the `anonymous` row (no token): Y = 200, N = 401 UNAUTHENTICATED.
 const COLUMNS = [
-  'public', 'auth', 'self', 'subjects.register', 'subjects.read', 'subjects.read-own', 'subjects.erase', 'grants.manage', 'alerts.read-all', 'access-log.read',
+  'public', 'auth', 'self', 'metrics', 'subjects.register', 'subjects.read', 'subjects.read-own', 'subjects.erase', 'grants.manage', 'alerts.read-all', 'access-log.read',
   'repairs.report', 'repairs.board', 'repairs.work', 'repairs.photos', 'repairs.view', 'open311.report',
   'identity.issue', 'identity.desk', 'identity.wallet', 'webhooks.manage',
   'events.grid', 'events.report', 'events.centre', 'events.department', 'events.photos', 'events.view',
@@ -22,17 +22,17 @@ const COLUMNS = [
   'provenance.preserve', 'provenance.works', 'provenance.trace',
 ] as const;
 const MATRIX: Record<Role | 'anonymous', string> = {
-  //                    pub aut slf reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv ppr pwk ptr
-  'anonymous':          'Y   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
-  'resident':           'Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y   Y   Y   .',
-  'property-staff':     'Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y   Y   Y   Y',
-  'dispatcher':         'Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y   Y   Y   .',
-  'maintenance-worker': 'Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y',
-  'grid-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   Y   .',
-  'line-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y   Y   Y   .',
-  'utility-staff':      'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y',
-  'official':           'Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y   Y   Y   Y',
-  'regulator':          'Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   Y   Y   .',
+  //                    pub aut slf met reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv ppr pwk ptr
+  'anonymous':          'Y   Y   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
+  'resident':           'Y   Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y   Y   Y   .',
+  'property-staff':     'Y   Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y   Y   Y   Y',
+  'dispatcher':         'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y   Y   Y   .',
+  'maintenance-worker': 'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y',
+  'grid-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   Y   .',
+  'line-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y   Y   Y   .',
+  'utility-staff':      'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y',
+  'official':           'Y   Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y   Y   Y   Y',
+  'regulator':          'Y   Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   Y   Y   .',
 };
 const STATUS: Record<string, number> = { Y: 200, '.': 403, N: 401 };
 

@@ -95,6 +95,10 @@ export interface ConsortiumOptions {
    * their staff sign in at the street office's node with their own organisation
    */
   hosted?: readonly string[];
+  /** how long a node may take to start (default NODE_START_MS_MAX) */
+  startTimeoutMs?: number;
+  /** extra `machi start` arguments of each node, read at every (re)start (e.g. `--store postgres://…`) */
+  args?: (org: string) => readonly string[];
   /** extra environment of each node process, read at every (re)start (e.g. MACHI_CLOCK_OFFSET_MS) */
   env?: (org: string) => Readonly<Record<string, string>>;
   /** the genesis's rules instead of a new chain's (foundation/rules.ts), e.g. an older chain's: `{}` names none */
@@ -160,7 +164,7 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
     const n = node(org);
     const peers = nodes.filter((m) => m !== n).map((m) => `127.0.0.1:${m.p2pPort}`).join(',');
     const proc = spawn(process.execPath, [
-      CLI, 'start', ...(opts.demo === true ? ['--demo'] : []), '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers,
+      CLI, 'start', ...(opts.demo === true ? ['--demo'] : []), '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers, ...(opts.args?.(org) ?? []),
     ], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env === undefined ? {} : { env: { ...process.env, ...opts.env(org) } }) });
     n.process = proc;
     delete n.crashed;
@@ -172,7 +176,8 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
       if (!stopping.has(proc)) n.crashed = `exited with code ${code} signal ${signal}`;
     });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${org} did not start within ${NODE_START_MS_MAX} ms: ${n.output}`)), NODE_START_MS_MAX);
+      const startMs = opts.startTimeoutMs ?? NODE_START_MS_MAX;
+      const timer = setTimeout(() => reject(new Error(`${org} did not start within ${startMs} ms: ${n.output}`)), startMs);
       let started = false;
       proc.stdout!.on('data', (d: Buffer) => {
         n.stdout += d.toString('utf8');

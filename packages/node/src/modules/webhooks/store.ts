@@ -235,6 +235,12 @@ export class WebhookStore {
 
   // ---- the log ----
 
+  /** Deliveries in the queue and kept log, by state (for /metrics). */
+  stateCounts(): Record<string, number> {
+    const rows = this.#db.prepare('SELECT state, count(*) FROM webhook_deliveries GROUP BY state').raw().all() as [string, number][];
+    return Object.fromEntries(rows);
+  }
+
   pendingCount(subscription: string): number {
     return this.#db.prepare("SELECT count(*) FROM webhook_deliveries WHERE subscription = ? AND state = 'pending'").pluck().get(subscription) as number;
   }

@@ -155,13 +155,14 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
     this.#publicKey = opts.publicKey;
-    const self = this.orgs.get(opts.publicKey);
-    if (self === undefined && opts.orgId === undefined) throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation in the genesis file");
-    this.self = self ?? { id: opts.orgId!, name: opts.orgId!, publicKey: opts.publicKey, power: 0 };
+    this.self = this.orgs.get(opts.publicKey) ?? { id: opts.orgId ?? '', name: opts.orgId ?? '', publicKey: opts.publicKey, power: 0 };
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadSetChanges();
     this.#refreshMembers();
+    if (!this.orgs.has(opts.publicKey) && opts.orgId === undefined) {
+      throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");
+    }
     this.#loadRecentNonces();
   }
 
@@ -185,7 +186,10 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       const raw = this.store.getMeta(`${SET_CHANGE_META}${epoch}`);
       if (raw === undefined) break;
       const c = JSON.parse(raw) as SetChange;
-      if (this.store.getBlock(c.header.height)?.hash !== blockHash(c.header)) break; // written before a commit that did not happen
+      // written before a commit that did not happen (a node joined from a snapshot lacks the older blocks: its
+      // certificates were verified with the snapshot)
+      const b = this.store.getBlock(c.header.height);
+      if (b === undefined ? c.header.height > this.store.height() : b.hash !== blockHash(c.header)) break;
       this.setChanges.push(c);
     }
   }

@@ -227,7 +227,7 @@ export const consortiumModule = defineCoreModule({
   statePrefixes: ['consortium/'],
   txTypes: () => consortiumTypes,
   errors: CONSORTIUM_ERRORS,
-  spec: 'docs/spec/consensus.md',
+  spec: 'docs/spec/membership.md',
 });
 
 /** Open and approved proposals, newest last (a query over the state). */

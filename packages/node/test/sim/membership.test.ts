@@ -27,3 +27,16 @@ describe('real-driver simulator: a validator-set change under faults', () => {
     expect(honestDisconnects).toBe(0);
   }, 120_000);
 });
+
+describe('driver checks across a validator-set change', () => {
+  it('CONS-MEMBER-1: a removed validator\'s vote for our height is refused; a vote for a later height from outside our set is only ignored', async () => {
+    const { generateKeyPair, signerFromJwk, voteSignBytes } = await import('@machi/core');
+    const { checkVote } = await import('../../src/consensus/checks.js');
+    const [a, b, c, removed, admitted] = Array.from({ length: 5 }, () => signerFromJwk(generateKeyPair().jwk));
+    const view = { chainId: 'machi-test', validators: [a!, b!, c!, admitted!].map((s) => ({ publicKey: s.publicKey, power: 1 })), height: 12, round: 0 };
+    const vote = (s: typeof a, height: number) => ({ type: 'prevote' as const, height, round: 0, blockHash: null, from: s!.publicKey, sig: s!.sign(voteSignBytes('machi-test', 'prevote', height, 0, null)) });
+    expect(checkVote(view, vote(removed, 12))).toEqual({ ok: false, action: 'reject', reason: 'vote from a non-validator' });
+    expect(checkVote(view, vote(removed, 13))).toEqual({ ok: false, action: 'ignore' });
+    expect(checkVote(view, vote(admitted, 12)).ok).toBe(true);
+  });
+});

@@ -22,6 +22,10 @@ import {
   verifyCommit,
   verifySetChanges,
   validatorsOfOrgs,
+  verifySnapshot,
+  stateDigestOf,
+  SNAPSHOT_FORMAT,
+  type SnapshotManifest,
   type BlockExecution,
   type BlockHeader,
   type ChainHead,
@@ -219,5 +223,44 @@ describe('consortium: membership by decision', () => {
     expect(verifier.head.height).toBe(chain.head.height);
     expect(verifySetChanges(net.genesis, chain.setChanges()).map((s) => s.epoch)).toEqual([0, 1, 2, 3, 4]);
     expect(verifyBundle(chain.bundle(chain.head.height, 0), net.genesis).signedBy).toContain('fifth');
+  });
+});
+
+describe('consortium: snapshots', () => {
+  function snapshotChain() {
+    const { net, chain, v0, v1, v2, v3 } = setup();
+    chain.add([notaryTx(net, v0), notaryTx(net, v1)]);
+    chain.add([notaryTx(net, v2)]);
+    chain.add([notaryTx(net, v3)]);
+    const b3 = chain.blocks[2]!;
+    const digest = stateDigestOf([...chain.state].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const cp = (v: TestOrg) => tx(net, v, 'consortium.checkpoint', { height: 3, blockHash: blockHash(b3.header), stateDigest: digest });
+    chain.add([cp(v0), cp(v1), cp(v2)]);
+    expect(chain.blocks[3]!.execution.results.every((r) => r.code === undefined)).toBe(true);
+    const manifest: SnapshotManifest = {
+      format: SNAPSHOT_FORMAT, height: 3, header: b3.header, commit: b3.commit,
+      frontier: MerkleLog.fromReader(chain.nodes, b3.header.logSize).frontier().map(toHex), stateDigest: digest, entries: chain.state.size,
+      setChanges: [], checkpoints: [0, 1, 2].map((i) => chain.bundle(4, i)),
+      recent: chain.blocks.slice(0, 3).map((b) => ({ header: b.header, commit: b.commit, txs: b.txs })),
+    };
+    return { net, manifest, v0, v1, v2 };
+  }
+
+  it('verifies a snapshot whose checkpoints carry more than 2/3 of the power, with the genesis alone', () => {
+    const { net, manifest, v0, v1, v2 } = snapshotChain();
+    expect(verifySnapshot(JSON.parse(JSON.stringify(manifest)), net.genesis)).toMatchObject({ height: 3, attestedBy: [v0.id, v1.id, v2.id].sort() });
+  });
+
+  it('refuses too few checkpoints, another digest, a wrong frontier, a broken recent chain', () => {
+    const { net, manifest } = snapshotChain();
+    const few = { ...manifest, checkpoints: manifest.checkpoints.slice(0, 2) };
+    expect(machiError(() => verifySnapshot(few, net.genesis)).message).toMatch(/2 of 4 power/);
+    const other = { ...manifest, stateDigest: 'e'.repeat(64) };
+    expect(machiError(() => verifySnapshot(other, net.genesis)).message).toMatch(/not for this block and digest/);
+    const frontier = { ...manifest, frontier: manifest.frontier.map(() => 'a'.repeat(64)) };
+    expect(machiError(() => verifySnapshot(frontier, net.genesis)).detail?.field).toBe('frontier');
+    const recent = { ...manifest, recent: manifest.recent.slice(1).concat([]).reverse() };
+    expect(machiError(() => verifySnapshot(recent, net.genesis)).code).toBe('SNAPSHOT_INVALID');
+    expect(() => stateDigestOf([['b', '1'], ['a', '2']])).toThrow(/key order/);
   });
 });

@@ -268,9 +268,9 @@ Options:
   },
 
   join: {
-    usage: 'join --from <peer-url> [--data DIR] [--genesis FILE]',
+    usage: 'join --from <peer-url> [--data DIR] [--genesis FILE] [--key-only]',
     summary: "start a new organisation's node from a peer's snapshot instead of replaying every block",
-    help: `Makes DIR a new organisation's node of an existing chain (docs/spec/consensus.md#snapshots). Copies the genesis
+    help: `Makes DIR a new organisation's node of an existing chain (docs/spec/membership.md#snapshots). Copies the genesis
 file (--genesis) into DIR and creates the organisation's key there if absent (its public key is printed: the
 validators admit it with consortium.propose / consortium.approve). Then fetches the newest snapshot the peer serves
 (GET /v1/snapshot), verifies it with the genesis alone — the validator-set changes since genesis, each certified by

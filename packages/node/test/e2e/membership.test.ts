@@ -124,5 +124,9 @@ describe('membership by decision, on real processes', () => {
     expect(bundle.setChanges).toHaveLength(2);
     const { setChanges: _dropped, ...withoutChanges } = bundle;
     expect(verifyOffline(withoutChanges).status).toBe(1);
+    // machi verify re-executes the whole chain, following the member set across both changes
+    const v = spawnSync(process.execPath, [CLI, 'verify', c.node('property-company').dir], { encoding: 'utf8' });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^ok: \d+ blocks/);
   }, 180_000);
 });

@@ -133,6 +133,8 @@ export function checkEvidence(view: CheckView, m: { evidence?: unknown }, known:
   if (typeof first !== 'object' || first === null || !Number.isSafeInteger(first.height)) return reject('malformed evidence');
   if (first.height > view.height + 1 || first.height < view.height - EVIDENCE_GOSSIP_HEIGHTS_MAX) return IGNORE;
   if (known(e)) return IGNORE;
+  // about a validator of another set (before or after a membership change): an honest peer may still hold it
+  if (!view.validators.some((v) => v.publicKey === e.validator)) return IGNORE;
   const why = verifyEvidence(view.chainId, view.validators, e);
   return why === null ? ok(e) : reject(`invalid evidence: ${why}`);
 }

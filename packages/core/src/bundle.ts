@@ -6,10 +6,11 @@
 import { fromHex, isHex } from './encoding.js';
 import { blockHash, checkCommitShape, checkHeaderShape, verifyCommit, type BlockHeader, type Commit } from './block.js';
 import { MachiError, isMachiError } from './errors.js';
-import { parseGenesis, validatorsHash, validatorsOf, type Genesis } from './genesis.js';
+import { parseGenesis, validatorsHash, validatorsOfOrgs, type Genesis } from './genesis.js';
 import { hashLeaf, verifyInclusion } from './merkle/index.js';
 import { checkTxShape, txHash, txSignBytes, type SignedTx } from './tx.js';
 import { verifySignature } from './crypto.js';
+import { setAtHeight, verifySetChanges, type SetChange } from './modules/consortium/membership.js';
 
 export const BUNDLE_FORMAT = 'machi.proof.v1';
 
@@ -23,6 +24,11 @@ export interface ProofBundle {
   inclusionProof: string[];
   header: BlockHeader;
   commit: Commit;
+  /**
+   * the validator-set changes from genesis up to the block's height, each certified by the set before it
+   * (modules/consortium/membership.ts); absent or empty while the genesis set still holds
+   */
+  setChanges?: SetChange[];
 }
 
 export interface BundleVerdict {
@@ -58,14 +64,23 @@ export function verifyBundle(value: unknown, genesisValue: Genesis | unknown): B
   if (header.chainId !== genesis.chainId) reject('header.chainId', `is "${header.chainId}", the genesis names "${genesis.chainId}"`);
   if (tx.chainId !== genesis.chainId) reject('tx.chainId', `is "${tx.chainId}", the genesis names "${genesis.chainId}"`);
 
+  let sets;
+  try {
+    sets = verifySetChanges(genesis, b.setChanges === undefined ? [] : Array.isArray(b.setChanges) ? b.setChanges : reject('setChanges', 'is not a list'));
+  } catch (e) {
+    if (isMachiError(e) && e.code === 'SET_CHANGE_INVALID') reject('setChanges', e.message);
+    throw e;
+  }
+  const set = setAtHeight(sets, header.height);
+
   const hash = txHash(tx);
   if (b.txHash !== hash) reject('txHash', `does not match the transaction (which hashes to ${hash})`);
-  const org = genesis.orgs.find((o) => o.publicKey === tx.signer);
-  if (org === undefined) reject('tx.signer', 'is not an organisation of this chain');
+  const org = set.orgs.find((o) => o.publicKey === tx.signer);
+  if (org === undefined) reject('tx.signer', set.epoch === 0 ? 'is not an organisation of this chain' : `is not an organisation of the chain at height ${header.height} (epoch ${set.epoch})`);
   if (!verifySignature(tx.signer, txSignBytes(tx), tx.sig)) reject('tx.sig', 'does not verify');
 
-  const validators = validatorsOf(genesis);
-  if (header.validatorsHash !== validatorsHash(validators)) reject('header.validatorsHash', 'does not match the genesis validators');
+  const validators = validatorsOfOrgs(set.orgs);
+  if (header.validatorsHash !== validatorsHash(validators)) reject('header.validatorsHash', set.epoch === 0 ? 'does not match the genesis validators' : `does not match the validators of epoch ${set.epoch}`);
   try {
     verifyCommit(header, commit, validators);
   } catch (e) {
@@ -85,7 +100,7 @@ export function verifyBundle(value: unknown, genesisValue: Genesis | unknown): B
     if (isMachiError(e)) reject('inclusionProof', e.message);
     throw e;
   }
-  const names = new Map(genesis.orgs.map((o) => [o.publicKey, o.id]));
+  const names = new Map(set.orgs.map((o) => [o.publicKey, o.id]));
   return { txHash: hash, height: header.height, leafIndex, signedBy: commit.signatures.map((s) => names.get(s.validator) ?? s.validator) };
 }
 

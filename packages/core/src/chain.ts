@@ -6,7 +6,8 @@
 import { blockHash, verifyCommit, type BlockHeader, type Commit } from './block.js';
 import { canonicalJson, fromHex, toHex } from './encoding.js';
 import { MachiError, isMachiError } from './errors.js';
-import { genesisHash, orgByKey, validatorsHash, validatorsOf, type Genesis, type Org, type Validator } from './genesis.js';
+import { genesisHash, orgByKey, validatorsHash, validatorsOfOrgs, type Genesis, type Org, type Validator } from './genesis.js';
+import { memberSetAt } from './modules/consortium/set.js';
 import { BLOCK_TXS_MAX, TX_TIME_SKEW_MS_MAX } from './limits.js';
 import { RecentNonces, nonceKey, txTimeValid } from './replay.js';
 import { hashLeaf, MerkleLog, MemoryNodeStore, type MerkleNode } from './merkle/index.js';
@@ -48,6 +49,7 @@ export interface BuiltBlock {
 export interface BuildInput {
   genesis: Genesis;
   registry: TxTypeRegistry;
+  /** the organisations of the member set at this block's height, by public key (memberSetAt): who may sign, who votes */
   orgs: ReadonlyMap<string, Org>;
   prev: ChainHead;
   time: number;
@@ -86,7 +88,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     logRoot: toHex(log.root()),
     appHash: execution.appHash,
     proposer: input.proposer,
-    validatorsHash: validatorsHash(validatorsOf(input.genesis)),
+    validatorsHash: validatorsHash(validatorsOfOrgs([...input.orgs.values()])),
   };
   return { header, execution, logNodes };
 }
@@ -99,9 +101,8 @@ function bad(height: number, why: string): never {
 export class ChainVerifier {
   readonly #genesis: Genesis;
   readonly #registry: TxTypeRegistry;
-  readonly #orgs: Map<string, Org>;
-  readonly #validators: Validator[];
-  readonly #validatorsHash: string;
+  #orgs: Map<string, Org>;
+  #validators: Validator[];
   readonly #ctx;
   readonly #state = new Map<string, string>();
   readonly #nonces = new RecentNonces();
@@ -113,9 +114,9 @@ export class ChainVerifier {
     this.#genesis = genesis;
     this.#registry = registry;
     this.#orgs = orgByKey(genesis);
-    this.#validators = validatorsOf(genesis);
-    this.#validatorsHash = validatorsHash(this.#validators);
-    this.#ctx = { chainId: genesis.chainId, signers: new Set(this.#orgs.keys()), registry };
+    this.#validators = validatorsOfOrgs(genesis.orgs);
+    // Who may sign changes with the member set: execution refuses a non-member's transaction (TX_UNKNOWN_SIGNER).
+    this.#ctx = { chainId: genesis.chainId, registry };
     this.#head = genesisHead(genesis);
   }
 
@@ -130,7 +131,7 @@ export class ChainVerifier {
     if (header.chainId !== this.#genesis.chainId) bad(height, `chain id ${header.chainId} is not the genesis chain id`);
     if (header.prevHash !== this.#head.hash) bad(height, 'previous-hash link is broken (prevHash does not match the previous block)');
     if (header.time < this.#head.time) bad(height, 'time goes backwards');
-    if (header.validatorsHash !== this.#validatorsHash) bad(height, 'validatorsHash does not match the genesis validators');
+    if (header.validatorsHash !== validatorsHash(this.#validators)) bad(height, 'validatorsHash does not match the validators of the member set at this height');
     if (!this.#validators.some((v) => v.publicKey === header.proposer)) bad(height, 'proposer is not a validator');
     if (header.txCount !== txs.length) bad(height, `header counts ${header.txCount} txs, ${txs.length} are stored`);
     if (txs.length > BLOCK_TXS_MAX) bad(height, `${txs.length} txs is more than the ${BLOCK_TXS_MAX} a block may hold`);
@@ -193,5 +194,9 @@ export class ChainVerifier {
     this.#nonces.prune(header.time);
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
     this.txCount += txs.length;
+    // The member set of the next height (a change approved two blocks ago takes effect now).
+    const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
+    this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
+    this.#validators = validatorsOfOrgs(set.orgs);
   }
 }

@@ -80,7 +80,12 @@ export function parseGenesis(value: unknown): Genesis {
 
 /** Validators sorted by public key: the order used in hashes. */
 export function validatorsOf(genesis: Genesis): Validator[] {
-  return genesis.orgs
+  return validatorsOfOrgs(genesis.orgs);
+}
+
+/** Validators (power > 0) of a list of organisations, sorted by public key: the order hashes use. */
+export function validatorsOfOrgs(orgs: readonly Org[]): Validator[] {
+  return orgs
     .filter((o) => o.power > 0)
     .map((o) => ({ publicKey: o.publicKey, power: o.power }))
     .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));

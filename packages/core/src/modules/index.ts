@@ -18,6 +18,7 @@ import { fundsModule } from './funds/index.js';
 import { devicesModule } from './devices/index.js';
 import { addressesModule } from './addresses/index.js';
 import { provenanceModule } from './provenance/index.js';
+import { consortiumModule } from './consortium/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -29,6 +30,7 @@ export * from './funds/index.js';
 export * from './devices/index.js';
 export * from './addresses/index.js';
 export * from './provenance/index.js';
+export * from './consortium/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -42,6 +44,7 @@ export const CORE_MODULES = [
   eventsModule,
   addressesModule,
   provenanceModule,
+  consortiumModule,
 ] as const;
 
 /** Every error code the modules define. */

@@ -1,9 +1,10 @@
 /** The commands of `machi`. Names and options are an interface: scripts rely on them (docs/cli.md). */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isMachiError, parseGenesis, signTx, verifyBundle, type Genesis, type SignedTx } from '@machi/core';
-import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, createConsortium, initDataDir, openDataDir, readJsonFile } from '../node/datadir.js';
+import { generateKeyPair, isMachiError, memberSetAt, parseGenesis, signTx, verifyBundle, type Genesis, type SignedTx, type SnapshotManifest } from '@machi/core';
+import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, LEDGER_FILE, createConsortium, initDataDir, openDataDir, readJsonFile, writeKeyFile } from '../node/datadir.js';
+import { installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
 import { runConsortium } from './up.js';
 import { openLedgerStore, storeLocation } from '../storage/open.js';
 import { parsePgUrl } from '../storage/postgres.js';
@@ -285,6 +286,71 @@ Options:
         process.stderr.write(`machi: the transaction is on the ledger but its handler rejected it: ${String(json.code)}: ${String(json.message)}\n`);
         return 1;
       }
+      return 0;
+    },
+  },
+
+  join: {
+    usage: 'join --from <peer-url> [--data DIR] [--genesis FILE] [--key-only]',
+    summary: "start a new organisation's node from a peer's snapshot instead of replaying every block",
+    help: `Makes DIR a new organisation's node of an existing chain (docs/spec/membership.md#snapshots). Copies the genesis
+file (--genesis) into DIR and creates the organisation's key there if absent (its public key is printed: the
+validators admit it with consortium.propose / consortium.approve). Then fetches the newest snapshot the peer serves
+(GET /v1/snapshot), verifies it with the genesis alone — the validator-set changes since genesis, each certified by
+the set before it; the commit of the snapshot's block; the validators' checkpoints of more than 2/3 of the power
+naming the block and the state digest; the log frontier against the header's log root — reads the state from the
+peer checking its digest, and writes it with the replay window's blocks into DIR/ledger.db. Then start the node as
+usual ("machi start --data DIR --peers …"): it syncs the blocks after the snapshot from its peers. Blocks before the
+snapshot's window are not fetched: their proofs are served by the other nodes.
+
+Options:
+  --from URL     a node of the chain (its API)
+  --data DIR     the new organisation's data directory (default ${DEFAULT_DATA_DIR}); its ledger must not exist yet
+  --genesis FILE the chain's genesis file (copied into DIR; default DIR/genesis.json)
+  --key-only     create the key and print it; fetch nothing`,
+    options: { from: { type: 'string' }, data: { type: 'string' }, genesis: { type: 'string' }, 'key-only': { type: 'boolean' } },
+    async run(v) {
+      const dir = str(v, 'data', DEFAULT_DATA_DIR);
+      mkdirSync(dir, { recursive: true });
+      if (typeof v.genesis === 'string' && v.genesis !== join(dir, GENESIS_FILE)) copyFileSync(v.genesis, join(dir, GENESIS_FILE));
+      if (!existsSync(join(dir, KEY_FILE))) writeKeyFile(join(dir, KEY_FILE), generateKeyPair().jwk);
+      const dd = openDataDir(dir);
+      process.stdout.write(`organisation key: ${dd.signer.publicKey}\n`);
+      if (v['key-only'] === true) return 0;
+      if (typeof v.from !== 'string') throw new CliError('--from <peer-url> is required');
+      if (existsSync(join(dir, LEDGER_FILE))) throw new CliError(`${join(dir, LEDGER_FILE)} exists: a snapshot installs into a new data directory only`);
+      const from = v.from.replace(/\/+$/, '');
+      const started = Date.now();
+      const { status, json } = await http('GET', `${from}/v1/snapshot`);
+      if (status !== 200) throw new CliError(`the peer serves no snapshot (${status}: ${String(json.message ?? '')})`);
+      const manifest = json as unknown as SnapshotManifest;
+      let res: Response;
+      try {
+        res = await fetch(`${from}/v1/snapshot/state?height=${manifest.height}`);
+      } catch (e) {
+        throw new CliError(`cannot fetch the snapshot's state: ${(e as Error).message}`);
+      }
+      if (!res.ok || res.body === null) throw new CliError(`cannot fetch the snapshot's state (${res.status})`);
+      const { Readable } = await import('node:stream');
+      const store = new SqliteStore(join(dir, LEDGER_FILE));
+      try {
+        const r = await installSnapshot(store, dd.genesis, manifest, readStateLines(Readable.fromWeb(res.body as never)));
+        store.setMeta('genesis_hash', (await import('@machi/core')).genesisHash(dd.genesis));
+        const set = memberSetAt(dd.genesis.orgs, (k) => store.read(k), r.height + 1);
+        const me = set.orgs.find((o) => o.publicKey === dd.signer.publicKey);
+        process.stdout.write(`snapshot at height ${r.height} (block ${r.blockHash.slice(0, 12)}…, ${r.entries} state entries, epoch ${set.epoch}) verified: checkpoints by ${r.attestedBy.join(', ')}; installed in ${Date.now() - started} ms\n`);
+        process.stdout.write(me === undefined
+          ? 'this organisation is not a member yet: the validators must admit its key before its node can start\n'
+          : `this organisation is ${me.id} (power ${me.power}): start it with "machi start --data ${dir} --peers …"\n`);
+      } catch (e) {
+        store.close();
+        const { rmSync } = await import('node:fs');
+        rmSync(join(dir, LEDGER_FILE), { force: true });
+        rmSync(join(dir, `${LEDGER_FILE}-wal`), { force: true });
+        rmSync(join(dir, `${LEDGER_FILE}-shm`), { force: true });
+        throw new CliError(`the snapshot does not verify: ${(e as Error).message}`);
+      }
+      store.close();
       return 0;
     },
   },

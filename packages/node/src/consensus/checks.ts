@@ -55,7 +55,9 @@ export function checkVote(view: CheckView, raw: unknown): Verdict<Vote> {
     return reject('malformed vote');
   }
   if (v.height < view.height) return IGNORE; // stale
-  if (!view.validators.some((x) => x.publicKey === v.from)) return reject('vote from a non-validator');
+  // A later height may have another validator set (membership changes: docs/spec/consensus.md#membership), so only a
+  // vote for our height is refused for its sender; one for a later height is only ignored (gossip re-sends it).
+  if (!view.validators.some((x) => x.publicKey === v.from)) return v.height > view.height ? IGNORE : reject('vote from a non-validator');
   if (v.round > roundCeiling(view, v.height)) return IGNORE; // too far ahead to matter (step would drop it too)
   const verify = view.verify ?? verifySignature;
   if (!verify(v.from, voteSignBytes(view.chainId, v.type, v.height, v.round, v.blockHash), v.sig)) return reject('vote with a bad signature');
@@ -80,7 +82,7 @@ export function checkProposal(view: CheckView, m: { proposal?: unknown; sig?: un
   if (p.height < view.height) return IGNORE; // stale
   // The sender must be the round's proposer, the round near enough, the validRound sane, the signature good, the block
   // its blockHash.
-  if (p.from !== proposerAt(view.validators, p.height, p.round)) return reject("proposal from a validator that is not the round's proposer");
+  if (p.from !== proposerAt(view.validators, p.height, p.round)) return p.height > view.height ? IGNORE : reject("proposal from a validator that is not the round's proposer");
   if (p.round > roundCeiling(view, p.height) || p.round < 0 || p.validRound < -1 || p.validRound >= p.round) return IGNORE;
   const verify = view.verify ?? verifySignature;
   if (!verify(p.from, proposalSignBytes(view.chainId, p), m.sig)) return reject('proposal with a bad signature');
@@ -131,6 +133,8 @@ export function checkEvidence(view: CheckView, m: { evidence?: unknown }, known:
   if (typeof first !== 'object' || first === null || !Number.isSafeInteger(first.height)) return reject('malformed evidence');
   if (first.height > view.height + 1 || first.height < view.height - EVIDENCE_GOSSIP_HEIGHTS_MAX) return IGNORE;
   if (known(e)) return IGNORE;
+  // about a validator of another set (before or after a membership change): an honest peer may still hold it
+  if (!view.validators.some((v) => v.publicKey === e.validator)) return IGNORE;
   const why = verifyEvidence(view.chainId, view.validators, e);
   return why === null ? ok(e) : reject(`invalid evidence: ${why}`);
 }

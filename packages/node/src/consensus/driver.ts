@@ -77,7 +77,6 @@ export class ConsensusDriver {
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
   readonly #timeouts: Partial<TimeoutParams> | undefined;
-  readonly #isValidator: boolean;
   readonly #guard: DoubleSignGuard;
   readonly #sync: BlockSync;
   readonly #gossip: TxGossip;
@@ -116,7 +115,6 @@ export class ConsensusDriver {
     this.#log = opts.log ?? (() => {});
     this.#timeouts = opts.timeouts;
     this.#heightSince = this.#clock.now();
-    this.#isValidator = this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
     this.#guard = new DoubleSignGuard(this.#node.store, opts.unsafe?.forgetDoubleSignGuard === true);
     this.#sync = new BlockSync({
       node: this.#node,
@@ -134,6 +132,11 @@ export class ConsensusDriver {
       this.#restoredVotes = guard.received ?? [];
       this.#state = restoreConsensus(this.#state, guard.messages);
     }
+  }
+
+  /** Whether this node votes at the height being decided: the member set may change (docs/spec/consensus.md#membership). */
+  get #isValidator(): boolean {
+    return this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
   }
 
   get peerHeights(): Map<string, number> {
@@ -165,7 +168,11 @@ export class ConsensusDriver {
     }
   }
 
+  /** the member-set epoch the consensus state's validators are from */
+  #stateEpoch = 0;
+
   #freshState(): ConsensusState {
+    this.#stateEpoch = this.#node.epoch;
     return initConsensus({
       chainId: this.#node.genesis.chainId,
       validators: this.#node.validators,
@@ -251,7 +258,9 @@ export class ConsensusDriver {
   #advance(): void {
     for (const t of this.#timers) this.#clock.clearTimer(t);
     this.#timers.clear();
-    if (this.#state.height !== this.#node.head.height + 1) this.#state = this.#freshState();
+    // A new height, or a new validator set from this height on (membership: the state machine's own reset after a
+    // decision keeps the validators it had).
+    if (this.#state.height !== this.#node.head.height + 1 || this.#stateEpoch !== this.#node.epoch) this.#state = this.#freshState();
     this.#started = false;
     this.#blocks = new Map();
     this.#guard.reset();

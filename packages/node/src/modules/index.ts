@@ -9,6 +9,7 @@ import { addRouteClasses } from '../auth/policy.js';
 import type { NodeModule } from './contract.js';
 import { notaryNodeModule } from './notary/index.js';
 import { addressesNodeModule } from './addresses/index.js';
+import { consortiumNodeModule } from './consortium/index.js';
 import { privacyNodeModule } from './privacy/index.js';
 import { repairsNodeModule } from './repairs/index.js';
 import { identityNodeModule } from './identity/index.js';
@@ -21,6 +22,7 @@ import { provenanceNodeModule } from './provenance/index.js';
 export const NODE_MODULES = [
   notaryNodeModule,
   addressesNodeModule,
+  consortiumNodeModule,
   privacyNodeModule,
   repairsNodeModule,
   identityNodeModule,

@@ -16,7 +16,10 @@ export interface TxChecker {
 
 export function checkContext(genesis: Genesis): TxCheckContext {
   // the chain's rules choose some schemas (foundation/rules.ts): admission checks with the ones blocks execute with
-  return { chainId: genesis.chainId, signers: new Set(genesis.orgs.map((o) => o.publicKey)), registry: createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }) };
+  // No signer set here: the member set changes by decision (docs/spec/consensus.md#membership), so the node checks
+  // membership on its main thread against the set of the next height (MachiNode.submit), and execution refuses a
+  // non-member's transaction in a block (TX_UNKNOWN_SIGNER).
+  return { chainId: genesis.chainId, registry: createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }) };
 }
 
 export function checkMany(values: readonly unknown[], ctx: TxCheckContext): CheckOutcome[] {

@@ -44,6 +44,11 @@ import {
   type SignedTx,
   type TxTypeRegistry,
   type Validator,
+  CONSORTIUM_NEXT_KEY,
+  memberSetAt,
+  validatorsOfOrgs,
+  type MemberSet,
+  type SetChange,
 } from '@machi/core';
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
 import type { CheckOutcome, TxChecker } from './checker.js';
@@ -62,7 +67,12 @@ export interface NodeOptions {
   clock?: () => number;
   /** the transaction types (default: a new `createRegistry()`); the simulator shares one across its nodes */
   registry?: TxTypeRegistry;
+  /** the organisation id of a node whose key is not (yet) in the member set: it follows the chain without a vote */
+  orgId?: string;
 }
+
+/** Meta keys of the set-change certificates, by epoch. */
+export const SET_CHANGE_META = 'setchange/';
 
 export type SubmitOutcome = { ok: true; hash: string } | { ok: false; hash?: string; code: ErrorCode; message: string };
 
@@ -112,9 +122,16 @@ interface Waiter {
 export class MachiNode extends EventEmitter<NodeEvents> {
   readonly genesis: Genesis;
   readonly registry: TxTypeRegistry;
-  readonly orgs: Map<string, Org>;
-  readonly validators: Validator[];
-  readonly self: Org;
+  /** the member set of the next height (head + 1): who may sign transactions, by public key */
+  orgs: Map<string, Org>;
+  /** its validators (power > 0), sorted by public key */
+  validators: Validator[];
+  /** its epoch (0 = the genesis set; docs/spec/consensus.md#membership) */
+  epoch = 0;
+  /** this node's organisation (a non-member — an organisation not yet admitted — has power 0 and votes nowhere) */
+  self: Org;
+  /** certificates of every validator-set change since genesis, in order (attached to proof bundles) */
+  readonly setChanges: SetChange[] = [];
   readonly store: LedgerStore;
   readonly #checker: TxChecker;
   readonly clock: () => number;
@@ -137,19 +154,61 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.registry = opts.registry ?? createRegistry({ ...(opts.genesis.rules === undefined ? {} : { rules: opts.genesis.rules }) });
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
-    const self = this.orgs.get(opts.publicKey);
-    if (self === undefined) throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation in the genesis file");
-    this.self = self;
+    this.#publicKey = opts.publicKey;
+    this.self = this.orgs.get(opts.publicKey) ?? { id: opts.orgId ?? '', name: opts.orgId ?? '', publicKey: opts.publicKey, power: 0 };
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
+    this.#loadSetChanges();
+    this.#refreshMembers();
+    if (!this.orgs.has(opts.publicKey) && opts.orgId === undefined) {
+      throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");
+    }
     this.#loadRecentNonces();
+  }
+
+  readonly #publicKey: string;
+
+  /** The member set of the next height, from the committed state; `self` follows it (a key rotation, an admission). */
+  #refreshMembers(): void {
+    const set: MemberSet = memberSetAt(this.genesis.orgs, (k) => this.store.read(k), this.#head.height + 1);
+    if (set.epoch === this.epoch && this.#head.height > 0 && this.orgs.size === set.orgs.length) return;
+    this.epoch = set.epoch;
+    this.orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
+    this.validators = validatorsOfOrgs(set.orgs);
+    const self = this.orgs.get(this.#publicKey) ?? set.orgs.find((o) => o.id === this.self?.id);
+    if (self !== undefined) this.self = self.publicKey === this.#publicKey ? self : { ...self, power: 0 };
+    else if (this.self !== undefined) this.self = { ...this.self, power: 0 };
+  }
+
+  /** Set-change certificates written by earlier commits (meta `setchange/<epoch>`), kept only for stored blocks. */
+  #loadSetChanges(): void {
+    for (let epoch = 1; ; epoch++) {
+      const raw = this.store.getMeta(`${SET_CHANGE_META}${epoch}`);
+      if (raw === undefined) break;
+      const c = JSON.parse(raw) as SetChange;
+      // written before a commit that did not happen (a node joined from a snapshot lacks the older blocks: its
+      // certificates were verified with the snapshot)
+      const b = this.store.getBlock(c.header.height);
+      if (b === undefined ? c.header.height > this.store.height() : b.hash !== blockHash(c.header)) break;
+      this.setChanges.push(c);
+    }
+  }
+
+  /** Adds set-change certificates from outside (a snapshot), each stored under its epoch. */
+  adoptSetChanges(changes: readonly SetChange[]): void {
+    for (const c of changes) {
+      if (c.set.epoch !== this.setChanges.length + 1) continue;
+      this.store.setMeta(`${SET_CHANGE_META}${c.set.epoch}`, JSON.stringify(c));
+      this.setChanges.push(c);
+    }
   }
 
   /** Rebuilds the replay window from the newest blocks back to the first one older than the window. */
   #loadRecentNonces(): void {
     const blocks: StoredBlock[] = [];
     for (let h = this.#head.height; h >= 1; h--) {
-      const b = this.store.getBlock(h)!;
+      const b = this.store.getBlock(h);
+      if (b === undefined) break; // a node started from a snapshot holds the window's blocks only
       if (b.header.time < this.#head.time - NONCE_WINDOW_MS) break;
       blocks.push(b);
     }
@@ -200,6 +259,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       if (!c.ok) return c;
       const tx = values[i] as SignedTx;
       const fail = (code: ErrorCode, message?: string): SubmitOutcome => ({ ok: false, hash: c.hash, code, message: message ?? new MachiError(code).message });
+      if (!this.orgs.has(tx.signer)) return fail('TX_UNKNOWN_SIGNER', 'signer is not an organisation of the current member set');
       if (Math.abs(tx.time - now) > TX_TIME_SKEW_MS_MAX) return fail('TX_TIME_SKEW', `transaction time is ${Math.round((tx.time - now) / 1000)} s from the node clock; at most ${TX_TIME_SKEW_MS_MAX / 1000} s allowed`);
       // Identical bytes carry the same (signer, nonce), so only a nonce hit needs the (random-access) hash lookup.
       const key = nonceKey(tx.signer, tx.nonce);
@@ -388,9 +448,21 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       message: p.execution.results[i]!.message ?? null,
     }));
     const block: StoredBlock = { header: p.header, commit, hash: p.hash, firstSeq };
+    // A block that approves a membership change: keep what certifies it (written first; ignored on load if the block
+    // is not there), so proof bundles of later blocks can carry it. docs/spec/consensus.md#membership
+    const next = p.execution.writes.find(([k, v]) => k === CONSORTIUM_NEXT_KEY && v !== null);
+    if (next !== undefined) {
+      const change: SetChange = {
+        set: JSON.parse(next[1]!) as MemberSet, header: p.header, commit, prevAppHash: this.#head.appHash, writes: p.execution.writes,
+        results: p.execution.results.map((r) => r.code ?? ''),
+      };
+      this.store.setMeta(`${SET_CHANGE_META}${change.set.epoch}`, JSON.stringify(change));
+      this.setChanges.push(change);
+    }
     this.store.commitBlock({ block, txs: stored, logNodes: p.logNodes, writes: p.execution.writes });
     this.#log = new MerkleLog(this.store, p.log.size, p.log.frontier());
     this.#head = { height: p.header.height, hash: p.hash, time: p.header.time, appHash: p.header.appHash };
+    this.#refreshMembers();
     this.#recentNonces.prune(p.header.time);
     for (const t of stored) {
       const key = nonceKey(t.signer, t.nonce);
@@ -444,7 +516,14 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       inclusionProof: proof.map(toHex),
       header: b.header,
       commit: b.commit,
+      ...this.setChangesUpTo(b.header.height),
     };
+  }
+
+  /** `{setChanges}` for a bundle of a block at `height`: the changes in force by then (nothing while there are none). */
+  setChangesUpTo(height: number): { setChanges?: SetChange[] } {
+    const changes = this.setChanges.filter((c) => c.set.from <= height);
+    return changes.length === 0 ? {} : { setChanges: changes };
   }
 
   consistencyProof(size1: number, size2: number): string[] {

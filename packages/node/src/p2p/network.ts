@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
-import { genesisHash, orgByKey, type Genesis, type Signer } from '@machi/core';
+import { genesisHash, orgByKey, type Genesis, type Org, type Signer } from '@machi/core';
 import type { Duplex } from 'node:stream';
 import type { HandshakeContext } from './handshake.js';
 import { CLOSE_CODE, Link, type LinkHost, type LinkOwner, type PeerInfo } from './link.js';
@@ -61,6 +61,17 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
   private listenAddress: { host: string; port: number } | undefined;
   private started = false;
   private closing: Promise<void> | undefined;
+
+  /**
+   * The organisations whose nodes may link, from now on: the member set changes by decision
+   * (docs/spec/consensus.md#membership). A removed organisation's next handshake is refused; links up stay until they
+   * drop (its consensus messages are refused by the driver's checks meanwhile).
+   */
+  setMembers(orgs: ReadonlyMap<string, Org>): void {
+    const map = this.host.handshake.orgs as Map<string, Org>;
+    map.clear();
+    for (const [k, o] of orgs) map.set(k, o);
+  }
 
   constructor(private readonly opts: P2POptions) {
     super();

@@ -2,7 +2,8 @@
  * npm run sim -- --seed N             replay one seed of the real-driver simulator, with its trace
  * npm run sim -- --seeds K [--from S]  run K seeds (from S, default 1) and print a summary
  * Options: --validators N (default 4), --heights-after-gst N (default 3), --no-faults,
- *          --inject forget-double-sign-guard|byzantine-over-f (test-only bugs: violations expected)
+ *          --inject forget-double-sign-guard|byzantine-over-f (test-only bugs: violations expected),
+ *          --membership (a fifth organisation is admitted by decision, then a genesis validator removed)
  * Exit code 1 on any violation. docs/spec/consensus.md#simulator
  */
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { FAULT_KINDS, runSeeds, runSim, type InjectedBug, type SimOptions } from
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' }, seeds: { type: 'string' }, from: { type: 'string' }, validators: { type: 'string' },
-    'heights-after-gst': { type: 'string' }, 'no-faults': { type: 'boolean' }, inject: { type: 'string' },
+    'heights-after-gst': { type: 'string' }, 'no-faults': { type: 'boolean' }, inject: { type: 'string' }, membership: { type: 'boolean' },
   },
 });
 
@@ -30,6 +31,7 @@ const heights = num('heights-after-gst');
 if (heights !== undefined) common.heightsAfterGst = heights;
 if (values['no-faults'] === true) common.faults = false;
 if (values.inject !== undefined) common.inject = values.inject as InjectedBug;
+if (values.membership === true) common.membership = true;
 
 const started = performance.now();
 const seed = num('seed');

@@ -8,6 +8,10 @@
  */
 import {
   BLOCKS_PER_HEIGHT_MAX,
+  CONSORTIUM_NEXT_KEY,
+  consortiumProposals,
+  memberSetAt,
+  type SignedTx,
   MachiError,
   createRegistry,
   type TxTypeRegistry,
@@ -56,12 +60,20 @@ export interface SimOptions {
   stopOnViolation?: boolean;
   /** collect the drivers' log lines and the simulator's fault notes */
   trace?: boolean;
+  /**
+   * membership by decision under the faults (docs/spec/consensus.md#membership): a fifth organisation, not in the
+   * genesis, runs a node from the start (following without a vote); the validators propose and approve its admission,
+   * then the removal of the last genesis validator; every live honest node must end in the new set, and the joiner must
+   * vote in commits once admitted
+   */
+  membership?: boolean;
 }
 
 export const FAULT_KINDS = [
   'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect', 'gossip-disconnect',
   'crash', 'restart', 'permanent-crash', 'byzantine',
   'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
+  'set-change',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -79,6 +91,8 @@ export interface SimResult {
   recoveryMs: number;
   faults: Record<FaultKind, number>;
   evidenceReported: number;
+  /** membership runs: the member-set epoch every live honest node ended in, and commits the joiner signed */
+  membership?: { epochs: number[]; joinerSigned: number; effective: number[] };
   messages: number;
   diskWrites: number;
   events: number;
@@ -131,6 +145,9 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const keyRng = rng.fork();
   const signers = Array.from({ length: n }, () => seededSigner(keyRng));
   const client = seededSigner(keyRng);
+  // Membership runs: one more organisation, outside the genesis, that the validators admit.
+  const joiner = opts.membership === true ? seededSigner(keyRng) : undefined;
+  const allSigners = joiner === undefined ? signers : [...signers, joiner];
   const chainId = `sim-${opts.seed}`;
   const genesis: Genesis = {
     chainId,
@@ -155,11 +172,11 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const collusion = opts.inject === 'byzantine-over-f'
     ? { halfB: new Set(honestIdx.slice(0, Math.floor(honestIdx.length / 2))), members: byzIdx, values: new Map<string, { a: string; b: string }>() }
     : undefined;
-  const nodes: SimNode[] = signers.map((signer, index) => ({
+  const nodes: SimNode[] = allSigners.map((signer, index) => ({
     index,
     signer,
     orgId: `v${index}`,
-    adversary: byzIdx.has(index)
+    adversary: byzIdx.has(index) && index < n
       ? {
           profile: collusion !== undefined ? 'collude' : rng.pick(profiles),
           signer,
@@ -202,8 +219,11 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     }
   }
 
+  // The validator set of each height, as the honest nodes' committed state has it (first seen; agreement checks the rest).
+  const setAt = new Map<number, { key: string; power: number }[]>();
   const checkers = new Checkers({
     validators: validators.map((v) => ({ key: v.publicKey, power: v.power })),
+    ...(joiner === undefined ? {} : { validatorsAt: (h: number) => setAt.get(h) ?? validators.map((v) => ({ key: v.publicKey, power: v.power })) }),
     honest: new Set(honest.map((x) => x.signer.publicKey)),
     blockValid: (hash) => !invalidBlocks.has(hash),
     sigValid: (v: Vote) => verifySignature(v.from, voteSignBytes(chainId, v.type, v.height, v.round, v.blockHash), v.sig),
@@ -217,7 +237,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     const transport = net.attach(x.index);
     const clock = new SimClock(world, x.skewMs, { index: x.index, incarnation: x.incarnation });
     const store = new MemoryStore(x.disk);
-    const node = new MachiNode({ genesis, publicKey: x.signer.publicKey, store, checker: new InProcessChecker(checkCtx), clock: () => clock.now(), registry: checkCtx.registry });
+    const node = new MachiNode({ genesis, publicKey: x.signer.publicKey, store, checker: new InProcessChecker(checkCtx), clock: () => clock.now(), registry: checkCtx.registry, orgId: x.orgId });
     const driver = new ConsensusDriver({
       node,
       signer: x.signer,
@@ -233,6 +253,10 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     }
     node.on('block', (b) => {
       x.storedHeight = b.header.height;
+      if (joiner !== undefined && x.adversary === null && !setAt.has(b.header.height + 1)) {
+        setAt.set(b.header.height + 1, node.validators.map((v) => ({ key: v.publicKey, power: v.power })));
+        if (b.commit.signatures.some((sg) => sg.validator === joiner.publicKey)) joinerSigned.add(b.header.height);
+      }
       if (x.adversary === null) checkers.onStore(x.orgId, b.header.height, b.hash, b.commit, world.now);
     });
     x.node = node;
@@ -306,7 +330,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   };
 
   if (faultsOn) {
-    const crashable = honest.map((x) => x.index);
+    const crashable = honest.filter((x) => x.index < n).map((x) => x.index);
     const crashes = Math.max(opts.crashesMin ?? 0, rng.int(0, 2));
     for (let c = 0; c < crashes && crashable.length > 0; c++) {
       const x = nodes[rng.pick(crashable)]!;
@@ -356,6 +380,47 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     world.schedule(rng.int(CLIENT_INTERVAL_MS / 2, CLIENT_INTERVAL_MS * 3 / 2), submitSome);
   };
 
+  // ---- membership by decision: admit the joiner, then remove the last genesis validator -----------------------------
+  const joinerSigned = new Set<number>();
+  const effective: number[] = [];
+  if (joiner !== undefined) {
+    const sign = (who: Signer, type: string, payload: Record<string, unknown>): SignedTx => signTx({
+      chainId, type, payload, signer: who.publicKey, nonce: randomHex(rng, 32), time: SIM_EPOCH_MS + world.now,
+    }, who.sign);
+    const removed = signers[n - 1]!;
+    const changes = [
+      { change: { op: 'add', org: { id: `v${n}`, name: `validator ${n}`, publicKey: joiner.publicKey, power: 1 } }, by: signers.slice(0, n - 1) },
+      { change: { op: 'remove', org: `v${n - 1}` }, by: [...signers.slice(0, n - 1), joiner] },
+    ];
+    const drive = (): void => {
+      // What the validators' operators see on a live honest node, and what they sign next (resubmitted until it holds:
+      // the network and crashes lose transactions).
+      const view = honest.find((x) => x.up && x.node !== undefined && x.index < n);
+      if (view !== undefined) {
+        const node = view.node!;
+        const set = memberSetAt(genesis.orgs, (k) => node.store.read(k), node.head.height + 1);
+        const step = changes[set.epoch];
+        if (set.epoch > effective.length) effective.push(set.from);
+        const pending = node.store.read(CONSORTIUM_NEXT_KEY);
+        if (step !== undefined && (pending === undefined || (JSON.parse(pending) as { from: number }).from <= node.head.height + 1)) {
+          const open = consortiumProposals((p, l) => node.store.scan(p, l)).filter((p) => p.epoch === set.epoch && p.status === 'open');
+          const target = rng.pick(nodes.filter((x) => x.up && x.node !== undefined));
+          let txs: SignedTx[];
+          if (open.length === 0) txs = [sign(step.by[0]!, 'consortium.propose', { epoch: set.epoch, change: step.change })];
+          else {
+            const p = open[0]!;
+            txs = step.by.filter((s) => !p.approvals.includes(set.orgs.find((o) => o.publicKey === s.publicKey)?.id ?? '')).map((s) => sign(s, 'consortium.approve', { proposal: p.id }));
+          }
+          faults['set-change'] += txs.length > 0 ? 1 : 0;
+          void target.node!.submit(txs).catch(() => undefined);
+        }
+      }
+      world.schedule(rng.int(300, 900), drive);
+    };
+    world.schedule(rng.int(200, 1000), drive);
+    void removed;
+  }
+
   // ---- run -----------------------------------------------------------------------------------------------------------
   for (const x of nodes) start(x);
   world.schedule(0, submitSome);
@@ -367,6 +432,8 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     note(`GST: the network is stable; every live honest node must store height ${requiredHeight} by ${deadlineMs}ms`);
   });
   const liveHonest = (): SimNode[] => honest.filter((x) => !x.permanentlyDown);
+  /** membership runs: the node is in the final set (epoch 2), and the joiner has signed a commit since its admission */
+  const membershipDone = (x: SimNode): boolean => joiner === undefined || (x.node !== undefined && x.node.epoch >= 2 && joinerSigned.size > 0);
   while (world.queue.size > 0) {
     const ev = world.queue.pop()!;
     if (ev.cancelled) continue;
@@ -382,7 +449,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       checkers.report('exception', world.now, `${who}: ${(e as Error).stack ?? String(e)}`);
     }
     await drainMicrotasks();
-    if (world.now >= gstMs && liveHonest().every((x) => x.up && x.storedHeight >= requiredHeight)) {
+    if (world.now >= gstMs && liveHonest().every((x) => x.up && x.storedHeight >= requiredHeight && membershipDone(x))) {
       reachedAtMs = world.now;
       break;
     }
@@ -404,6 +471,10 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     if (checks > Math.min(rounds, BLOCKS_PER_HEIGHT_MAX)) checkers.report('check-bound', world.now, `${k}: ${checks} block checks for proposals of ${rounds} round(s)`);
   }
   const live = liveHonest().map((x) => ({ key: x.orgId, storedHeight: x.up ? x.storedHeight : -1 }));
+  if (joiner !== undefined) {
+    for (const x of liveHonest()) if (x.up && (x.node?.epoch ?? 0) < 2) checkers.report('membership', world.now, `${x.orgId} ends in epoch ${x.node?.epoch ?? '?'}, not 2`);
+    if (joinerSigned.size === 0) checkers.report('membership', world.now, 'the admitted organisation signed no commit');
+  }
   checkers.finish(live, requiredHeight, world.now, deadlineMs);
   for (const x of nodes) x.driver?.close();
 
@@ -425,6 +496,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     recoveryMs: reachedAtMs === undefined ? -1 : reachedAtMs - gstMs,
     faults,
     evidenceReported: checkers.evidenceReported,
+    ...(joiner === undefined ? {} : { membership: { epochs: liveHonest().map((x) => x.node?.epoch ?? -1), joinerSigned: joinerSigned.size, effective } }),
     messages: net.counts.sent,
     diskWrites,
     events: world.events,

@@ -108,7 +108,8 @@ export class SqliteStore implements LedgerStore {
 
   #commit({ block, txs, logNodes, writes }: BlockToCommit): void {
     const q = this.#q;
-    assert(block.header.height === this.#height + 1, `commit of ${block.header.height} after ${this.#height}`);
+    // An empty store may start at any height: a node that joins from a snapshot (docs/spec/consensus.md#snapshots).
+    assert(block.header.height === this.#height + 1 || (this.#height === 0 && this.#logSize === 0), `commit of ${block.header.height} after ${this.#height}`);
     q.insertBlock.run(block.header.height, block.hash, JSON.stringify(block.header), JSON.stringify(block.commit), block.firstSeq);
     for (const t of txs) q.insertTx.run(t.seq, Buffer.from(t.hash, 'hex'), t.height, t.signer, t.nonce, t.body, t.code, t.message);
     for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);

@@ -18,7 +18,9 @@ export type ViolationKind =
   /** the code under test threw where it must not (the real-driver simulator) */
   | 'exception'
   /** an honest node checked more blocks at one height than the rules allow (the real-driver simulator; CONS-PROPOSAL-1) */
-  | 'check-bound';
+  | 'check-bound'
+  /** a membership change the run drove did not take effect on every live honest node (the real-driver simulator) */
+  | 'membership';
 
 export interface Violation {
   kind: ViolationKind;
@@ -34,6 +36,8 @@ export interface CheckerConfig {
   blockValid(blockHash: string, height: number): boolean;
   /** checks a vote's signature (default: the step-level simulator's fake signatures) */
   sigValid?: (v: Vote) => boolean;
+  /** the validators of a height when the set changes by decision (docs/spec/consensus.md#membership); default `validators` */
+  validatorsAt?: (height: number) => ReadonlyArray<{ key: string; power: number }>;
 }
 
 /** Agreement, validity, no double-signing by honest nodes, evidence for every equivocation seen, liveness. */
@@ -104,8 +108,11 @@ export class Checkers {
   private checkCommit(node: string, c: Commit, atMs: number): void {
     const seen = new Set<string>();
     let signed = 0;
+    const set = this.cfg.validatorsAt?.(c.height);
+    const power = set === undefined ? this.power : new Map(set.map((v) => [v.key, v.power]));
+    const totalPower = set === undefined ? this.totalPower : set.reduce((s, v) => s + v.power, 0);
     for (const s of c.signatures) {
-      const p = this.power.get(s.validator);
+      const p = power.get(s.validator);
       const vote = { type: 'precommit' as const, height: c.height, round: c.round, blockHash: c.blockHash, from: s.validator, sig: s.sig };
       if (p === undefined || seen.has(s.validator) || !this.sigValid(vote)) {
         this.fail('validity', atMs, `${node}'s commit at h=${c.height} has a bad signature entry for ${s.validator}`);
@@ -114,7 +121,7 @@ export class Checkers {
       seen.add(s.validator);
       signed += p;
     }
-    if (3 * signed <= 2 * this.totalPower) this.fail('validity', atMs, `${node}'s commit at h=${c.height} has ${signed}/${this.totalPower} power`);
+    if (3 * signed <= 2 * totalPower) this.fail('validity', atMs, `${node}'s commit at h=${c.height} has ${signed}/${totalPower} power`);
   }
 
   private agree(node: string, height: number, blockHash: string, atMs: number): void {

@@ -120,6 +120,11 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
             inclusionProof: { type: 'array', items: { type: 'string' } },
             header: headerSchema,
             commit: commitSchema,
+            setChanges: {
+              type: 'array',
+              description: 'the validator-set changes from genesis up to the block, each certified by the set before it (docs/spec/formats.md#proof-bundles); absent while the genesis set holds',
+              items: { type: 'object', additionalProperties: true },
+            },
           },
         },
         '4xx': errorSchema,

@@ -1,0 +1,150 @@
+/**
+ * npm run bench:join — how long a new node takes to become current on a long ledger: by snapshot (verify the manifest
+ * with the genesis alone, read the state checking its digest, write it; then sync the blocks after the snapshot) against
+ * by replay (sync every block from genesis the way a node that was down does: MachiNode.applySynced — each
+ * transaction's signature checked on the checker threads, each block re-executed, its commit checked, stored).
+ *
+ * The ledger is built fast, directly in a SQLite store, not through consensus: blocks of BLOCK_TXS_MAX signed
+ * notary.record transactions built with the core's buildBlock and signed by three of four validators — exactly what
+ * consensus would store, without the network. Block times are 60 s apart, so the replay window a snapshot carries is a
+ * few blocks. After the last block, the validators' `consortium.checkpoint`s of its state go in one more block (as
+ * their nodes sign them), and one more block follows: both paths end at the same head.
+ *
+ * Options: --txs N (default 1,000,000)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  BLOCK_TXS_MAX,
+  MerkleLog,
+  blockHash,
+  buildBlock,
+  txCanonical,
+  txHashOfCanonical,
+  createRegistry,
+  generateKeyPair,
+  genesisHead,
+  orgByKey,
+  precommitSignBytes,
+  signTx,
+  signerFromJwk,
+  type ChainHead,
+  type Genesis,
+  type SignedTx,
+  type Signer,
+} from '@machi/core';
+import { MachiNode } from '../node/node.js';
+import { PooledChecker } from '../node/checker.js';
+import { SqliteStore } from '../storage/sqlite.js';
+import type { StoredTx } from '../storage/store.js';
+import { Snapshots, installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
+
+const BLOCK_GAP_MS = 60_000;
+
+async function main(): Promise<void> {
+  // the checker's worker threads do not keep the process alive (a node's server does); this does, while we wait on them
+  const alive = setInterval(() => {}, 1000);
+  const { values } = parseArgs({ options: { txs: { type: 'string' } } });
+  const total = Number(values.txs ?? 1_000_000);
+  const root = mkdtempSync(join(tmpdir(), 'machi-bench-join-'));
+  const keys = Array.from({ length: 4 }, () => signerFromJwk(generateKeyPair().jwk));
+  const ids = ['street-office', 'property-company', 'power-company', 'auditor'];
+  const t0Ms = Date.parse('2026-01-01T00:00:00Z');
+  const genesis: Genesis = { chainId: 'machi-bench-join', genesisTime: new Date(t0Ms).toISOString(), orgs: keys.map((k, i) => ({ id: ids[i]!, name: ids[i]!, publicKey: k.publicKey, power: 1 })) };
+  const registry = createRegistry();
+  const orgs = orgByKey(genesis);
+  console.log(`machine: ${availableParallelism()} cores; building a ledger of ${total.toLocaleString('en')} transactions directly in SQLite…`);
+
+  // ---- the source ledger -------------------------------------------------------------------------------------------
+  const source = new SqliteStore(join(root, 'source.db'));
+  let log = MerkleLog.fromReader(source, 0);
+  let head: ChainHead = genesisHead(genesis);
+  let nonce = 0;
+  const tb = performance.now();
+  const addBlock = (txs: SignedTx[]): void => {
+    // signed just now by the builder: no need to verify them here (both joining paths below do)
+    const checked = txs.map((t) => {
+      const canonical = txCanonical(t);
+      return { tx: t, canonical, hash: txHashOfCanonical(canonical) };
+    });
+    const built = buildBlock({ genesis, registry, orgs, prev: head, time: head.time + BLOCK_GAP_MS, proposer: keys[0]!.publicKey, log, state: source, txs: checked });
+    const hash = blockHash(built.header);
+    const msg = precommitSignBytes(genesis.chainId, built.header.height, 0, hash);
+    const commit = { height: built.header.height, round: 0, blockHash: hash, signatures: keys.slice(0, 3).map((k) => ({ validator: k.publicKey, sig: k.sign(msg) })) };
+    const firstSeq = built.header.logSize - checked.length;
+    const stored: StoredTx[] = checked.map((c, i) => ({ hash: c.hash, seq: firstSeq + i, height: built.header.height, body: c.canonical, signer: c.tx.signer, nonce: c.tx.nonce, code: built.execution.results[i]!.code ?? null, message: null }));
+    source.commitBlock({ block: { header: built.header, commit, hash, firstSeq }, txs: stored, logNodes: built.logNodes, writes: built.execution.writes });
+    log = MerkleLog.fromReader(source, built.header.logSize);
+    head = { height: built.header.height, hash, time: built.header.time, appHash: built.header.appHash };
+  };
+  const tx = (s: Signer, type: string, payload: Record<string, unknown>): SignedTx =>
+    signTx({ chainId: genesis.chainId, type, payload, signer: s.publicKey, nonce: (nonce++).toString(16).padStart(32, '0'), time: head.time + BLOCK_GAP_MS }, s.sign);
+  for (let done = 0; done < total;) {
+    const n = Math.min(BLOCK_TXS_MAX, total - done);
+    const txs: SignedTx[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = (done + i).toString(16).padStart(64, '0');
+      txs.push(tx(keys[(done + i) % 4]!, 'notary.record', { hash: d, label: `document ${done + i}` }));
+    }
+    addBlock(txs);
+    done += n;
+    if (head.height % 50 === 0) console.log(`  … ${done.toLocaleString('en')} txs, height ${head.height}`);
+  }
+  // the snapshot every node takes at this height (as the consortium module does on commit), the validators'
+  // checkpoints of it, and one more block
+  const taker = new MachiNode({ genesis, publicKey: keys[0]!.publicKey, store: source, checker: new PooledChecker(genesis, 1) });
+  const snapshots = new Snapshots(taker, undefined, root, Number.MAX_SAFE_INTEGER, () => {});
+  const snap = snapshots.take(source.getBlock(head.height)!);
+  await taker.close();
+  addBlock(keys.slice(0, 3).map((k) => tx(k, 'consortium.checkpoint', { height: snap.height, blockHash: snap.blockHash, stateDigest: snap.stateDigest })));
+  addBlock([tx(keys[1]!, 'notary.record', { hash: 'f'.repeat(64), label: 'after the snapshot' })]);
+  const buildS = (performance.now() - tb) / 1000;
+  console.log(`built: ${head.height} blocks, ${source.logSize().toLocaleString('en')} txs, ${snap.entries.toLocaleString('en')} state entries in ${buildS.toFixed(1)} s (not timed below)`);
+  const server = new MachiNode({ genesis, publicKey: keys[0]!.publicKey, store: source, checker: new PooledChecker(genesis, 1) });
+  const manifest = new Snapshots(server, undefined, root, Number.MAX_SAFE_INTEGER, () => {}).manifest()!;
+  if (manifest === undefined) throw new Error('no certified snapshot');
+  const wire = (h: number) => server.wireBlock(h)!;
+
+  // ---- by snapshot --------------------------------------------------------------------------------------------------
+  const s0 = performance.now();
+  const joined = new SqliteStore(join(root, 'joined.db'));
+  const text = JSON.parse(JSON.stringify(manifest)); // as it arrives over HTTP
+  await installSnapshot(joined, genesis, text, readStateLines(createReadStream(snapshots.statePath(manifest.height)!)));
+  const jn = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store: joined, checker: new PooledChecker(genesis) });
+  for (let h = jn.head.height + 1; h <= head.height; h++) {
+    const w = wire(h);
+    await jn.applySynced(w.block, w.commit);
+  }
+  const snapS = (performance.now() - s0) / 1000;
+  if (jn.head.hash !== head.hash) throw new Error('the snapshot node did not reach the head');
+  await jn.close();
+  joined.close();
+  console.log(`by snapshot: current at height ${head.height} in ${snapS.toFixed(2)} s (manifest verified, ${snap.entries.toLocaleString('en')} entries read and digested, ${manifest.recent.length} window blocks, ${head.height - manifest.height} blocks synced)`);
+
+  // ---- by replay ----------------------------------------------------------------------------------------------------
+  const r0 = performance.now();
+  const replayed = new SqliteStore(join(root, 'replayed.db'));
+  const rn = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store: replayed, checker: new PooledChecker(genesis) });
+  for (let h = 1; h <= head.height; h++) {
+    const w = wire(h);
+    await rn.applySynced(w.block, w.commit);
+  }
+  const replayS = (performance.now() - r0) / 1000;
+  if (rn.head.hash !== head.hash) throw new Error('the replaying node did not reach the head');
+  await rn.close();
+  replayed.close();
+  console.log(`by replay:   current at height ${head.height} in ${replayS.toFixed(2)} s (${(source.logSize() / replayS).toFixed(0)} tx/s: every signature checked, every block re-executed)`);
+  console.log(`ratio: replay / snapshot = ${(replayS / snapS).toFixed(1)}× (${source.logSize().toLocaleString('en')} transactions)`);
+  await server.close();
+  source.close();
+  rmSync(root, { recursive: true, force: true });
+  clearInterval(alive);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

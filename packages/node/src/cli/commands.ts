@@ -7,6 +7,7 @@ import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE
 import { installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
 import { runConsortium } from './up.js';
 import { openLedgerStore, storeLocation } from '../storage/open.js';
+import { SqliteStore } from '../storage/sqlite.js';
 import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { backupNode, restoreNode } from '../storage/backup.js';

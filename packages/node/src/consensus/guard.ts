@@ -5,7 +5,6 @@
  * CONS-RESTART-1 (restored after a crash).
  */
 import type { UnsignedMessage, Vote } from '@machi/core';
-import type { WireBlock } from '../node/node.js';
 import type { LedgerStore } from '../storage/store.js';
 
 /** The store key of the guard record (one record: the current height's). */
@@ -15,8 +14,6 @@ export const GUARD_META_KEY = 'consensus_signed';
 export interface GuardRecord {
   height: number;
   messages: UnsignedMessage[];
-  /** blocks we proposed at this height: after a crash we may be locked on one and must be able to show it */
-  proposed?: Record<string, WireBlock>;
   /** others' votes received at this height when we signed: after a restart they show the polka behind our lock */
   received?: Vote[];
 }
@@ -29,7 +26,6 @@ export class DoubleSignGuard {
   /** test-only: a driver that forgets its guard (the simulator must catch the double-signing that follows) */
   readonly #forgetful: boolean;
   signed: UnsignedMessage[] = [];
-  proposed: Record<string, WireBlock> = {};
 
   constructor(store: Pick<LedgerStore, 'getMeta' | 'setMeta'>, forgetful = false) {
     this.#store = store;
@@ -44,7 +40,6 @@ export class DoubleSignGuard {
     const guard = JSON.parse(saved) as GuardRecord;
     if (guard.height !== height) return undefined;
     this.signed = guard.messages;
-    this.proposed = guard.proposed ?? {};
     return guard;
   }
 
@@ -55,21 +50,22 @@ export class DoubleSignGuard {
     return this.#forgetful ? 'new' : 'conflict';
   }
 
-  /** Adds a new message (and the block of a proposal) and writes the record durably: call before sending. */
-  record(message: UnsignedMessage, block: WireBlock | undefined, received: Vote[]): void {
+  /**
+   * Adds a new message and writes the record durably: call before sending. (The blocks we propose or vote for are kept
+   * by kept.ts, written before this.)
+   */
+  record(message: UnsignedMessage, received: Vote[]): void {
     this.signed.push(message);
-    if (message.type === 'proposal' && block !== undefined) this.proposed[message.blockHash] = block;
     if (this.#forgetful) return;
     // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
     // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
-    const guard: GuardRecord = { height: message.height, messages: this.signed, proposed: this.proposed, received };
+    const guard: GuardRecord = { height: message.height, messages: this.signed, received };
     this.#store.setMeta(GUARD_META_KEY, JSON.stringify(guard));
   }
 
   /** A new height: nothing signed at it yet (the stored record is superseded by the next write). */
   reset(): void {
     this.signed = [];
-    this.proposed = {};
   }
 }
 

@@ -39,7 +39,7 @@ import { checkBlockTxs, checkEvidence, checkGetTxs, checkProposal, checkStatus, 
 import { every, systemClock, type Clock, type Timer } from './clock.js';
 import { evidenceRecords, hasEvidence, recordEvidence, type EvidenceRecord } from './evidence.js';
 import { TxFetcher, type FetchCounts } from './fetch.js';
-import { KeptBlocks, type KeptProposal } from './kept.js';
+import type { KeptRecord } from './kept.js';
 import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
 import { PeerScores, invalidGossipCount } from './peers.js';
@@ -92,9 +92,8 @@ export class ConsensusDriver {
   readonly #sync: BlockSync;
   readonly #gossip: TxGossip;
   readonly #fetcher: TxFetcher;
-  readonly #kept: KeptBlocks;
   /** proposals and blocks kept before a restart, restored on start (CONS-RESTART-1) */
-  #keptOnLoad: { blocks: Map<string, WireBlock>; proposals: KeptProposal[] } | undefined;
+  #keptOnLoad: KeptRecord | undefined;
   #state: ConsensusState;
   #started = false;
   #startPending = false;
@@ -142,16 +141,14 @@ export class ConsensusDriver {
     });
     this.#gossip = new TxGossip(this.#net, this.#clock);
     this.#fetcher = new TxFetcher(this.#node, this.#net, this.#clock);
-    this.#kept = new KeptBlocks(this.#node.store);
     this.#peers = new PeerScores(this.#clock);
     this.#state = this.#freshState();
     const guard = this.#guard.load(this.#state.height);
     if (guard !== undefined) {
       this.#restoredVotes = guard.received ?? [];
       this.#state = restoreConsensus(this.#state, guard.messages);
+      if ((guard.proposals ?? []).length > 0) this.#keptOnLoad = { blocks: guard.blocks ?? {}, proposals: guard.proposals ?? [] };
     }
-    const kept = this.#kept.load(this.#state.height);
-    if (kept.proposals.length > 0) this.#keptOnLoad = kept;
   }
 
   /** Missing-transaction fetches (for the simulator's and the bench's figures). */
@@ -168,8 +165,8 @@ export class ConsensusDriver {
    * proposals fed to the state machine, our own sent to peers again (the same signature): a node locked on a block
    * needs no peer to re-send it. CONS-RESTART-1
    */
-  async #restoreKept(kept: { blocks: Map<string, WireBlock>; proposals: KeptProposal[] }): Promise<void> {
-    for (const [hash, wire] of kept.blocks) {
+  async #restoreKept(kept: KeptRecord): Promise<void> {
+    for (const [hash, wire] of Object.entries(kept.blocks)) {
       if (this.#blocks.has(hash)) continue;
       let prepared: PreparedBlock;
       try {
@@ -286,7 +283,6 @@ export class ConsensusDriver {
     this.#started = false;
     this.#blocks = new Map();
     this.#guard.reset();
-    this.#kept.reset();
     this.#fetcher.reset();
     this.#heightLog = [];
     this.#heightLogKeys.clear();
@@ -383,9 +379,9 @@ export class ConsensusDriver {
       return;
     }
     const chainId = this.#node.genesis.chainId;
-    // Our block is kept durably (with the signed proposal) before anything about it leaves. CONS-RESTART-1
+    // Our block is kept (with the signed proposal) in the guard record written next, before anything leaves. CONS-RESTART-1
     const proposalSig = message.type === 'proposal' ? this.#signer.sign(proposalSignBytes(chainId, message)) : '';
-    if (message.type === 'proposal' && entry?.prepared != null) this.#kept.keep(message, proposalSig, entry.wire);
+    if (message.type === 'proposal' && entry?.prepared != null) this.#guard.kept.keep(message, proposalSig, entry.wire);
     if (verdict === 'new') {
       const received = this.#heightLog.flatMap((m) => (m.t === 'vote' && m.vote.from !== this.#signer.publicKey ? [m.vote] : []));
       this.#guard.record(message, received);
@@ -584,8 +580,9 @@ export class ConsensusDriver {
       entry = this.#blocks.get(proposal.blockHash) ?? result;
       this.#blocks.set(proposal.blockHash, entry);
     }
-    // A valid block is kept durably, with the proposal, before the state machine may prevote or lock on it.
-    if (entry.prepared !== null && !this.#kept.has(proposal)) this.#kept.keep(proposal, sig, entry.wire);
+    // A valid block is kept, with the proposal, in the guard record: on disk with the next message we sign (the prevote
+    // the state machine may send for it at once, at the latest the precommit that locks on it). CONS-RESTART-1
+    if (entry.prepared !== null) this.#guard.kept.keep(proposal, sig, entry.wire);
     this.#remember({ t: 'proposal', proposal, sig, block: compact(entry.wire) });
     this.#enqueue({ type: 'proposal', proposal, valid: entry.prepared !== null });
   }

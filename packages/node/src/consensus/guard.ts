@@ -6,16 +6,18 @@
  */
 import type { UnsignedMessage, Vote } from '@machi/core';
 import type { LedgerStore } from '../storage/store.js';
+import { KeptBlocks, type KeptRecord } from './kept.js';
 
 /** The store key of the guard record (one record: the current height's). */
 export const GUARD_META_KEY = 'consensus_signed';
 
 /** What survives a crash of the consensus state. */
-export interface GuardRecord {
+export interface GuardRecord extends Partial<KeptRecord> {
   height: number;
   messages: UnsignedMessage[];
   /** others' votes received at this height when we signed: after a restart they show the polka behind our lock */
   received?: Vote[];
+  // blocks, proposals: the blocks of this height we built or checked valid, with their proposals (kept.ts)
 }
 
 /** 'new': not signed yet; 'again': the identical message was signed (re-signing is fine); 'conflict': refuse. */
@@ -26,6 +28,8 @@ export class DoubleSignGuard {
   /** test-only: a driver that forgets its guard (the simulator must catch the double-signing that follows) */
   readonly #forgetful: boolean;
   signed: UnsignedMessage[] = [];
+  /** the blocks of this height written with every record (CONS-RESTART-1) */
+  readonly kept = new KeptBlocks();
 
   constructor(store: Pick<LedgerStore, 'getMeta' | 'setMeta'>, forgetful = false) {
     this.#store = store;
@@ -40,6 +44,7 @@ export class DoubleSignGuard {
     const guard = JSON.parse(saved) as GuardRecord;
     if (guard.height !== height) return undefined;
     this.signed = guard.messages;
+    this.kept.restore(guard);
     return guard;
   }
 
@@ -50,22 +55,21 @@ export class DoubleSignGuard {
     return this.#forgetful ? 'new' : 'conflict';
   }
 
-  /**
-   * Adds a new message and writes the record durably: call before sending. (The blocks we propose or vote for are kept
-   * by kept.ts, written before this.)
-   */
+  /** Adds a new message and writes the record durably, with the kept blocks: call before sending. */
   record(message: UnsignedMessage, received: Vote[]): void {
     this.signed.push(message);
     if (this.#forgetful) return;
     // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
     // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
     const guard: GuardRecord = { height: message.height, messages: this.signed, received };
-    this.#store.setMeta(GUARD_META_KEY, JSON.stringify(guard));
+    // The kept blocks are spliced in as JSON serialised once per block, not again with every record.
+    this.#store.setMeta(GUARD_META_KEY, `${JSON.stringify(guard).slice(0, -1)},${this.kept.fragment()}}`);
   }
 
   /** A new height: nothing signed at it yet (the stored record is superseded by the next write). */
   reset(): void {
     this.signed = [];
+    this.kept.reset();
   }
 }
 

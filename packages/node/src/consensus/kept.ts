@@ -1,65 +1,57 @@
 /**
  * Proposed blocks kept durably: every block of the current height this node built or checked valid, with its
- * transactions' bodies and the signed proposal(s) it came in, written before the node prevotes for it (or proposes
- * it). Compact proposals carry hashes only, and a restarted node has an empty mempool: without this record a node
- * locked on another's block would depend on peers re-sending the bodies. docs/spec/consensus.md — CONS-RESTART-1.
+ * transactions' bodies and the signed proposal(s) it came in. They go into the double-sign guard record (guard.ts),
+ * so they are on disk with the next message this node signs — its prevote, which follows the check at once, and in any
+ * case before the precommit that would lock it on one — at no extra write or fsync. Compact proposals carry hashes
+ * only, and a restarted node has an empty mempool: without this a node locked on another's block would depend on
+ * peers re-sending the bodies. docs/spec/consensus.md — CONS-RESTART-1.
  */
 import type { Proposal } from '@machi/core';
 import type { WireBlock } from '../node/node.js';
-import type { LedgerStore } from '../storage/store.js';
-
-/** The store key of the record (one record: the current height's). */
-export const KEPT_META_KEY = 'consensus_blocks';
 
 export interface KeptProposal {
   proposal: Proposal;
   sig: string;
 }
 
-interface KeptRecord {
-  height: number;
+/** What the guard record carries of them. */
+export interface KeptRecord {
   /** full blocks (bodies included), by block hash */
   blocks: Record<string, WireBlock>;
   proposals: KeptProposal[];
 }
 
 export class KeptBlocks {
-  readonly #store: Pick<LedgerStore, 'getMeta' | 'setMeta'>;
-  #height = 0;
-  /** each block's JSON, serialised once however often the record is rewritten */
+  /** each block's JSON, serialised once however often the guard record is rewritten */
   readonly #blocks = new Map<string, { block: WireBlock; json: string }>();
   readonly #proposals: KeptProposal[] = [];
   readonly #keys = new Set<string>();
+  #fragment: string | undefined;
 
-  constructor(store: Pick<LedgerStore, 'getMeta' | 'setMeta'>) {
-    this.#store = store;
-  }
-
-  /** The record if it is for `height` (older ones are stale: that height is stored). */
-  load(height: number): { blocks: Map<string, WireBlock>; proposals: KeptProposal[] } {
+  /** Takes what a loaded guard record kept (a restart). */
+  restore(record: Partial<KeptRecord>): KeptRecord {
     this.reset();
-    const saved = this.#store.getMeta(KEPT_META_KEY);
-    const record = saved === undefined ? undefined : (JSON.parse(saved) as KeptRecord);
-    if (record?.height !== height) return { blocks: new Map(), proposals: [] };
-    this.#height = height;
-    for (const [hash, block] of Object.entries(record.blocks)) this.#blocks.set(hash, { block, json: JSON.stringify(block) });
-    for (const p of record.proposals) this.#add(p);
-    return { blocks: new Map([...this.#blocks].map(([h, b]) => [h, b.block])), proposals: [...this.#proposals] };
+    for (const [hash, block] of Object.entries(record.blocks ?? {})) this.#blocks.set(hash, { block, json: JSON.stringify(block) });
+    for (const p of record.proposals ?? []) this.#add(p);
+    return { blocks: Object.fromEntries([...this.#blocks].map(([h, b]) => [h, b.block])), proposals: [...this.#proposals] };
   }
 
   has(proposal: Proposal): boolean {
     return this.#keys.has(key(proposal));
   }
 
-  /** Adds a proposal and its full block and writes the record durably (a no-op for one already kept). */
+  /** Adds a proposal and its full block: written with the next guard record (call before that record is written). */
   keep(proposal: Proposal, sig: string, block: WireBlock): void {
     if (this.has(proposal)) return;
-    if (proposal.height !== this.#height) this.reset();
-    this.#height = proposal.height;
     if (!this.#blocks.has(proposal.blockHash)) this.#blocks.set(proposal.blockHash, { block, json: JSON.stringify(block) });
     this.#add({ proposal, sig });
-    const blocks = [...this.#blocks].map(([h, b]) => `${JSON.stringify(h)}:${b.json}`).join(',');
-    this.#store.setMeta(KEPT_META_KEY, `{"height":${this.#height},"blocks":{${blocks}},"proposals":${JSON.stringify(this.#proposals)}}`);
+    this.#fragment = undefined;
+  }
+
+  /** The record's fields as JSON members (`"blocks":{…},"proposals":[…]`), for the guard to splice into its record. */
+  fragment(): string {
+    this.#fragment ??= `"blocks":{${[...this.#blocks].map(([h, b]) => `${JSON.stringify(h)}:${b.json}`).join(',')}},"proposals":${JSON.stringify(this.#proposals)}`;
+    return this.#fragment;
   }
 
   #add(p: KeptProposal): void {
@@ -68,12 +60,12 @@ export class KeptBlocks {
     this.#proposals.push(p);
   }
 
-  /** A new height: nothing kept for it yet (the stored record is superseded by the next write). */
+  /** A new height: nothing kept for it yet. */
   reset(): void {
-    this.#height = 0;
     this.#blocks.clear();
     this.#proposals.length = 0;
     this.#keys.clear();
+    this.#fragment = undefined;
   }
 }
 

@@ -23,7 +23,7 @@ import {
 import { Checkers, Prng, type Violation } from '@machi/core/sim';
 import { ConsensusDriver } from '../consensus/driver.js';
 import { EVIDENCE_META_KEY } from '../consensus/evidence.js';
-import { KEPT_META_KEY } from '../consensus/kept.js';
+import { GUARD_META_KEY } from '../consensus/guard.js';
 import type { WireMessage } from '../consensus/transport.js';
 import { checkContext, checkMany, type CheckOutcome, type TxChecker } from '../node/checker.js';
 import { MachiNode } from '../node/node.js';
@@ -275,8 +275,8 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     };
     transport.received = (raw) => round(raw as WireMessage);
     // Proposals kept on the disk by an earlier incarnation were received then: a restart re-checks their blocks.
-    const kept = x.disk.meta.get(KEPT_META_KEY);
-    for (const p of kept === undefined ? [] : (JSON.parse(kept) as { proposals: { proposal: unknown }[] }).proposals) round({ t: 'proposal', proposal: p.proposal } as WireMessage);
+    const kept = x.disk.meta.get(GUARD_META_KEY);
+    for (const p of kept === undefined ? [] : (JSON.parse(kept) as { proposals?: { proposal: unknown }[] }).proposals ?? []) round({ t: 'proposal', proposal: p.proposal } as WireMessage);
     const observed = transport.observe;
     transport.observe = (raw) => {
       observed?.(raw);

@@ -12,7 +12,6 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposalSignBytes, proposer, validatorsOf, voteSignBytes, type Genesis, type Proposal, type Signer, type UnsignedMessage, type Vote } from '@machi/core';
 import { GUARD_META_KEY } from '../../src/consensus/guard.js';
-import { KEPT_META_KEY } from '../../src/consensus/kept.js';
 import type { WireMessage } from '../../src/consensus/transport.js';
 import { InlineChecker } from '../../src/node/checker.js';
 import { MachiNode } from '../../src/node/node.js';
@@ -121,7 +120,7 @@ describe('proposed blocks kept across a crash', () => {
     expect([...fetchedBy].sort()).toEqual([...LOCKED].sort());
     // What survived: the block with its bodies and the signed proposal, for that height.
     for (const org of LOCKED) {
-      const kept = JSON.parse(meta(org, KEPT_META_KEY)!) as { height: number; blocks: Record<string, { txs: string[] }>; proposals: { proposal: Proposal }[] };
+      const kept = JSON.parse(meta(org, GUARD_META_KEY)!) as { height: number; blocks: Record<string, { txs: string[] }>; proposals: { proposal: Proposal }[] };
       expect(kept.height).toBe(height);
       expect(kept.blocks[prepared.hash]!.txs).toEqual(prepared.txs.map((t) => t.canonical));
       expect(kept.proposals.map((p) => p.proposal.blockHash)).toContain(prepared.hash);

@@ -202,10 +202,13 @@ export class ConsensusDriver {
   }
 
   /** What the API shows of consensus. */
-  status(): { height: number; round: number; step: string; started: boolean; peers: Record<string, number> } {
+  status(): { height: number; round: number; step: string; started: boolean; peers: Record<string, number>; fetches: FetchCounts; txsChecked: number } {
     const peers: Record<string, number> = {};
     for (const [k, h] of this.peerHeights) peers[this.#node.orgs.get(k)?.id ?? k] = h;
-    return { height: this.#state.height, round: this.#state.round, step: this.#state.step, started: this.#started, peers };
+    return {
+      height: this.#state.height, round: this.#state.round, step: this.#state.step, started: this.#started, peers,
+      fetches: { ...this.#fetcher.counts }, txsChecked: this.#node.txsChecked,
+    };
   }
 
   start(): void {

@@ -127,6 +127,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   readonly #waiters = new Map<string, Waiter[]>();
   /** admissions whose stateless checks are in flight (see settled) */
   readonly #admitting = new Set<Promise<unknown>>();
+  #txsChecked = 0;
   #closed = false;
 
   constructor(opts: NodeOptions) {
@@ -171,6 +172,11 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     return this.#head;
   }
 
+  /** Transactions handed to the checker (signature included) since the node started: each should be checked once. */
+  get txsChecked(): number {
+    return this.#txsChecked;
+  }
+
   get mempoolSize(): number {
     return this.#mempool.size;
   }
@@ -193,6 +199,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       fresh.push(v);
       return undefined;
     });
+    this.#txsChecked += fresh.length;
     const checking = this.#checker.check(fresh);
     this.#admitting.add(checking);
     let checkedFresh: CheckOutcome[];
@@ -374,6 +381,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     });
     if (bytes > BLOCK_TX_BYTES_MAX) bad('transactions exceed the block byte limit');
     if (unknown.length > 0) {
+      this.#txsChecked += unknown.length;
       const outcomes = await this.#checker.check(unknown.map((u) => u.value));
       outcomes.forEach((o, k) => {
         const { index, value } = unknown[k]!;

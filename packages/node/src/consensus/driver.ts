@@ -583,8 +583,8 @@ export class ConsensusDriver {
       entry = this.#blocks.get(proposal.blockHash) ?? result;
       this.#blocks.set(proposal.blockHash, entry);
     }
-    // A valid block is kept, with the proposal, in the guard record: on disk with the next message we sign (the prevote
-    // the state machine may send for it at once, at the latest the precommit that locks on it). CONS-RESTART-1
+    // A valid block is kept, with the proposal, for the guard record: on disk before any precommit that locks us on
+    // it leaves. CONS-RESTART-1
     if (entry.prepared !== null) this.#guard.kept.keep(proposal, sig, entry.wire);
     this.#remember({ t: 'proposal', proposal, sig, block: compact(entry.wire) });
     this.#enqueue({ type: 'proposal', proposal, valid: entry.prepared !== null });

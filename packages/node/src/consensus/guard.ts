@@ -62,8 +62,12 @@ export class DoubleSignGuard {
     // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
     // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
     const guard: GuardRecord = { height: message.height, messages: this.signed, received };
-    // The kept blocks are spliced in as JSON serialised once per block, not again with every record.
-    this.#store.setMeta(GUARD_META_KEY, `${JSON.stringify(guard).slice(0, -1)},${this.kept.fragment()}}`);
+    // The kept blocks go in from the first precommit for a block on (the lock: a restarted node must be able to show
+    // and check the block it is locked on), spliced in as JSON serialised once per block. Before that they would only
+    // add bytes to every write: a node that is not locked loses nothing by fetching again after a restart.
+    const locked = this.signed.some((m) => m.type === 'precommit' && m.blockHash !== null);
+    const json = JSON.stringify(guard);
+    this.#store.setMeta(GUARD_META_KEY, locked ? `${json.slice(0, -1)},${this.kept.fragment()}}` : json);
   }
 
   /** A new height: nothing signed at it yet (the stored record is superseded by the next write). */

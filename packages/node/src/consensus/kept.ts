@@ -1,8 +1,8 @@
 /**
  * Proposed blocks kept durably: every block of the current height this node built or checked valid, with its
- * transactions' bodies and the signed proposal(s) it came in. They go into the double-sign guard record (guard.ts),
- * so they are on disk with the next message this node signs — its prevote, which follows the check at once, and in any
- * case before the precommit that would lock it on one — at no extra write or fsync. Compact proposals carry hashes
+ * transactions' bodies and the signed proposal(s) it came in. They go into the double-sign guard record (guard.ts)
+ * from the precommit that locks this node on a block on, so the block it is locked on is on disk before that
+ * precommit leaves — at no extra write or fsync. Compact proposals carry hashes
  * only, and a restarted node has an empty mempool: without this a node locked on another's block would depend on
  * peers re-sending the bodies. docs/spec/consensus.md — CONS-RESTART-1.
  */

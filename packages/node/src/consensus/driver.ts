@@ -4,9 +4,9 @@
  * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
  * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
  * through the node (one proposal per proposer and round: CONS-PROPOSAL-1) after finding their transactions' bodies
- * (compact proposals carry hashes; fetch.ts asks peers for missing ones), keeps them durably (kept.ts), commits decided blocks, records evidence
- * (evidence.ts), syncs when behind (sync.ts), gossips client transactions (gossip.ts) and backs off peers that gossip
- * invalid ones (peers.ts).
+ * (compact proposals carry hashes; fetch.ts asks peers for missing ones), keeps them durably with the guard (kept.ts),
+ * commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts), gossips client transactions
+ * (gossip.ts) and backs off peers that gossip invalid ones (peers.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import { logSafe } from '../log-safe.js';

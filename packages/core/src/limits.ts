@@ -87,6 +87,15 @@ export const PEER_INVALID_TXS_MAX = 64;
 export const PEER_INVALID_TXS_WINDOW_MS = 60_000;
 /** A peer disconnected for invalid gossip is ignored, and dropped whenever it reconnects, for this long. */
 export const PEER_BACKOFF_MS = 30_000;
+/**
+ * Compact proposals carry transaction hashes; a validator asks the proposal's sender for the bodies it lacks, and if
+ * they have not all come after this long, every other peer too (and again every TX_FETCH_RESEND_MS while the height
+ * lasts). Bodies it cannot get before timeoutPropose mean a nil prevote: the round changes.
+ */
+export const TX_FETCH_RETRY_MS = 200;
+export const TX_FETCH_RESEND_MS = 1000;
+/** Missing-transaction requests answered per peer and height (more are ignored: an answer can be a block's worth). */
+export const TX_FETCH_SERVES_PER_PEER_MAX = 16;
 
 /** Worst-case wire bytes of a block with `txChars` code units in `txCount` transactions (each quoted, comma-separated). */
 export function wireBlockBytesMax(txChars: number, txCount: number): number {
@@ -106,4 +115,7 @@ assert(GOSSIP_SLICE_TXS_MAX * (TX_BYTES_MAX + 1) + WIRE_MESSAGE_OVERHEAD_BYTES_M
 assert(GOSSIP_SLICE_TXS_MAX <= GOSSIP_TXS_MAX, 'our gossip slices are accepted by peers');
 assert(BLOCKS_PER_HEIGHT_MAX >= 4 && FUTURE_MESSAGES_MAX >= ORGS_MAX && HEIGHT_LOG_MAX >= 1, 'every driver bound admits something');
 assert(SYNC_ANSWER_MS_MAX < SYNC_PEER_BACKOFF_MS, 'a silent sync peer is backed off for longer than we waited for it');
+// A missing-transaction answer is cut at BLOCK_TX_BYTES_MAX of text, then at most one more maximal transaction.
+assert(wireBlockBytesMax(BLOCK_TX_BYTES_MAX + TX_BYTES_MAX, BLOCK_TXS_MAX) + WIRE_MESSAGE_OVERHEAD_BYTES_MAX <= P2P_MESSAGE_BYTES_MAX, 'a missing-transaction answer fits a peer frame');
+assert(TX_FETCH_RETRY_MS < TX_FETCH_RESEND_MS && TX_FETCH_SERVES_PER_PEER_MAX >= 2, 'a fetch asks the sender, then everyone, and may be asked again');
 assert(PEER_INVALID_TXS_MAX >= 1 && PEER_BACKOFF_MS > 0 && PEER_INVALID_TXS_WINDOW_MS > 0, 'a peer may err once; a back-off lasts');

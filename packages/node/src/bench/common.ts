@@ -94,6 +94,39 @@ export async function runLoad(urls: string[], bodies: string[], inflight: number
   return { committed, rejected, seconds: (performance.now() - start) / 1000, latencies };
 }
 
+/**
+ * Open loop: sends `bodies` (batches) at `txPerSec` transactions per second, round-robin over `urls`, whatever the
+ * answers (each batch waits for its commit); the submit→commit latency of each committed transaction.
+ */
+export async function runRate(urls: string[], bodies: string[], batchSize: number, txPerSec: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let committed = 0;
+  let rejected = 0;
+  const start = performance.now();
+  const intervalMs = (batchSize * 1000) / txPerSec;
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < bodies.length; i++) {
+    const due = start + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
+    sends.push((async () => {
+      const res = await fetch(`${urls[i % urls.length]}/v1/txs/batch?wait=true&timeoutMs=30000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i]! });
+      const json = (await res.json()) as { results: { status?: string; code?: string }[] };
+      const took = performance.now() - sent;
+      for (const r of json.results) {
+        if (r.status === 'committed' && r.code === undefined) {
+          committed++;
+          latencies.push(took);
+        } else rejected++;
+      }
+    })());
+  }
+  await Promise.all(sends);
+  latencies.sort((a, b) => a - b);
+  return { committed, rejected, seconds: (performance.now() - start) / 1000, latencies };
+}
+
 /** `total` notary transactions signed by `signer`, as JSON bodies of `batch` transactions each (signed before timing). */
 export function signedBatches(chainId: string, signer: Signer, total: number, batch: number, tag = 'bench'): string[] {
   const bodies: string[] = [];

@@ -6,7 +6,9 @@
  * docs/spec/consensus.md — CONS-CHECK-1 (votes), CONS-CHECK-2 (proposals), CONS-CHECK-3 (sync and status).
  */
 import {
+  BLOCK_TXS_MAX,
   EVIDENCE_GOSSIP_HEIGHTS_MAX,
+  TX_BYTES_MAX,
   GOSSIP_TXS_MAX,
   ROUNDS_AHEAD_MAX,
   SYNC_BLOCKS_MAX,
@@ -25,6 +27,14 @@ import {
   type Vote,
 } from '@machi/core';
 import type { WireBlock } from '../node/node.js';
+import type { CompactBlock } from './transport.js';
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+/** A list of at most `max` transaction hashes (64 lowercase hex characters each). */
+function isHashList(x: unknown, max: number): x is string[] {
+  return Array.isArray(x) && x.length <= max && x.every((h) => typeof h === 'string' && HASH_RE.test(h));
+}
 
 export type Verdict<T> = { ok: true; value: T } | { ok: false; action: 'ignore' } | { ok: false; action: 'reject'; reason: string };
 
@@ -68,13 +78,13 @@ export interface CheckedProposal {
   proposal: Proposal;
   sig: string;
   header: BlockHeader;
-  /** the block as received (its transactions are checked later, by the node) */
-  block: WireBlock;
+  /** the transactions' hashes, in block order (their bodies are found or fetched, then checked by the node) */
+  hashes: string[];
 }
 
 export function checkProposal(view: CheckView, m: { proposal?: unknown; sig?: unknown; block?: unknown }): Verdict<CheckedProposal> {
   const p = m.proposal as Proposal;
-  const block = m.block as WireBlock;
+  const block = m.block as CompactBlock;
   if (typeof p !== 'object' || p === null || !Number.isSafeInteger(p.height) || !Number.isSafeInteger(p.round) || !Number.isSafeInteger(p.validRound)
     || typeof p.blockHash !== 'string' || typeof p.from !== 'string' || typeof m.sig !== 'string' || typeof block !== 'object' || block === null) {
     return reject('malformed proposal');
@@ -94,8 +104,26 @@ export function checkProposal(view: CheckView, m: { proposal?: unknown; sig?: un
   }
   if (blockHash(header) !== p.blockHash) return reject('proposal whose block does not hash to its blockHash');
   if (header.proposer !== p.from && p.validRound < 0) return reject('proposal whose header names another proposer');
+  if (!isHashList(block.hashes, BLOCK_TXS_MAX) || block.hashes.length !== header.txCount) return reject('proposal whose transaction hashes do not match its header');
   const proposal: Proposal = { type: 'proposal', height: p.height, round: p.round, validRound: p.validRound, blockHash: p.blockHash, from: p.from };
-  return ok({ proposal, sig: m.sig, header, block });
+  return ok({ proposal, sig: m.sig, header, hashes: block.hashes });
+}
+
+/** A request for transaction bodies of a proposed block: served only at our current height. */
+export function checkGetTxs(view: CheckView, m: { height?: unknown; blockHash?: unknown; hashes?: unknown }): Verdict<{ blockHash: string; hashes: string[] }> {
+  if (!Number.isSafeInteger(m.height) || typeof m.blockHash !== 'string' || !HASH_RE.test(m.blockHash) || !isHashList(m.hashes, BLOCK_TXS_MAX)) return reject('malformed get-txs');
+  if (m.height !== view.height) return IGNORE;
+  return ok({ blockHash: m.blockHash, hashes: m.hashes });
+}
+
+/** An answer with transaction bodies: each is matched against the hashes we asked for (others are dropped). */
+export function checkBlockTxs(view: CheckView, m: { height?: unknown; blockHash?: unknown; txs?: unknown }): Verdict<{ blockHash: string; txs: string[] }> {
+  if (!Number.isSafeInteger(m.height) || typeof m.blockHash !== 'string' || !Array.isArray(m.txs) || m.txs.length > BLOCK_TXS_MAX
+    || !m.txs.every((t) => typeof t === 'string' && t.length <= TX_BYTES_MAX)) {
+    return reject('malformed block-txs');
+  }
+  if (m.height !== view.height) return IGNORE;
+  return ok({ blockHash: m.blockHash, txs: m.txs as string[] });
 }
 
 export function checkStatus(m: { height?: unknown }): Verdict<number> {

@@ -3,9 +3,10 @@
  * place where consensus meets the world, through injected parts: a clock and timers (clock.ts), a peer transport
  * (transport.ts), the node with its store. It signs what `step` asks to broadcast after the double-sign guard
  * (guard.ts) has written it, checks what peers send (checks.ts: each signature once), validates proposed blocks
- * through the node (one proposal per proposer and round: CONS-PROPOSAL-1), commits decided blocks, records evidence
- * (evidence.ts), syncs when behind (sync.ts), gossips client transactions (gossip.ts) and backs off peers that gossip
- * invalid ones (peers.ts).
+ * through the node (one proposal per proposer and round: CONS-PROPOSAL-1) after finding their transactions' bodies
+ * (compact proposals carry hashes; fetch.ts asks peers for missing ones), keeps them durably with the guard (kept.ts),
+ * commits decided blocks, records evidence (evidence.ts), syncs when behind (sync.ts), gossips client transactions
+ * (gossip.ts) and backs off peers that gossip invalid ones (peers.ts).
  * The simulator (../sim/) runs this same code over a simulated network, disk and clock. docs/spec/consensus.md
  */
 import { logSafe } from '../log-safe.js';
@@ -34,22 +35,25 @@ import {
   type Vote,
 } from '@machi/core';
 import type { MachiNode, PreparedBlock, WireBlock } from '../node/node.js';
-import { checkEvidence, checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
+import { checkBlockTxs, checkEvidence, checkGetTxs, checkProposal, checkStatus, checkTxs, checkVote, type CheckView, type Verdict } from './checks.js';
 import { every, systemClock, type Clock, type Timer } from './clock.js';
 import { evidenceRecords, hasEvidence, recordEvidence, type EvidenceRecord } from './evidence.js';
+import { TxFetcher, type FetchCounts } from './fetch.js';
+import type { KeptRecord } from './kept.js';
 import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
 import { PeerScores, invalidGossipCount } from './peers.js';
 import { BlockSync } from './sync.js';
-import type { PeerTransport, WireMessage } from './transport.js';
+import type { CompactBlock, PeerTransport, WireMessage } from './transport.js';
 
 // The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
 export {
   BLOCKS_PER_HEIGHT_MAX, EVIDENCE_MAX, FUTURE_MESSAGES_MAX, GOSSIP_FLUSH_MS, GOSSIP_TXS_MAX, HEIGHT_LOG_MAX, PEER_BACKOFF_MS,
   PEER_INVALID_TXS_MAX, PEER_INVALID_TXS_WINDOW_MS, RESEND_AFTER_MS, STATUS_INTERVAL_MS, SYNC_ANSWER_MS_MAX, SYNC_BLOCKS_MAX,
-  SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS,
+  SYNC_BYTES_MAX, SYNC_PEER_BACKOFF_MS, TX_FETCH_RESEND_MS, TX_FETCH_RETRY_MS, TX_FETCH_SERVES_PER_PEER_MAX,
 } from '@machi/core';
-export type { PeerTransport, WireMessage } from './transport.js';
+export type { CompactBlock, PeerTransport, WireMessage } from './transport.js';
+export type { FetchCounts } from './fetch.js';
 export type { EvidenceRecord } from './evidence.js';
 export { systemClock, type Clock, type Timer } from './clock.js';
 
@@ -67,7 +71,13 @@ export interface DriverOptions {
 
 interface BlockEntry {
   prepared: PreparedBlock | null;
+  /** the full block (bodies included) */
   wire: WireBlock;
+}
+
+/** What a proposal carries of its block: the header and the transactions' hashes. */
+function compact(wire: WireBlock): CompactBlock {
+  return { header: wire.header, hashes: wire.hashes ?? [] };
 }
 
 export class ConsensusDriver {
@@ -80,6 +90,9 @@ export class ConsensusDriver {
   readonly #guard: DoubleSignGuard;
   readonly #sync: BlockSync;
   readonly #gossip: TxGossip;
+  readonly #fetcher: TxFetcher;
+  /** proposals and blocks kept before a restart, restored on start (CONS-RESTART-1) */
+  #keptOnLoad: KeptRecord | undefined;
   #state: ConsensusState;
   #started = false;
   #startPending = false;
@@ -125,12 +138,14 @@ export class ConsensusDriver {
       synced: (peer) => this.#synced(peer),
     });
     this.#gossip = new TxGossip(this.#net, this.#clock);
+    this.#fetcher = new TxFetcher(this.#node, this.#net, this.#clock);
     this.#peers = new PeerScores(this.#clock);
     this.#state = this.#freshState();
     const guard = this.#guard.load(this.#state.height);
     if (guard !== undefined) {
       this.#restoredVotes = guard.received ?? [];
       this.#state = restoreConsensus(this.#state, guard.messages);
+      if ((guard.proposals ?? []).length > 0) this.#keptOnLoad = { blocks: guard.blocks ?? {}, proposals: guard.proposals ?? [] };
     }
   }
 
@@ -139,32 +154,43 @@ export class ConsensusDriver {
     return this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
   }
 
+  /** Missing-transaction fetches (for the simulator's and the bench's figures). */
+  get fetchCounts(): FetchCounts {
+    return this.#fetcher.counts;
+  }
+
   get peerHeights(): Map<string, number> {
     return this.#sync.peerHeights;
   }
 
-  /** After a restart: re-check the blocks we had proposed at this height, and propose them again (same signature). */
-  async #reproposeAfterRestart(): Promise<void> {
-    for (const m of this.#guard.signed) {
-      if (m.type !== 'proposal') continue;
-      const wire = this.#guard.proposed[m.blockHash];
-      if (wire === undefined || this.#blocks.has(m.blockHash)) continue;
+  /**
+   * After a restart: the blocks kept at this height (ours and others' we had checked) are checked again and their
+   * proposals fed to the state machine, our own sent to peers again (the same signature): a node locked on a block
+   * needs no peer to re-send it. CONS-RESTART-1
+   */
+  async #restoreKept(kept: KeptRecord): Promise<void> {
+    for (const [hash, wire] of Object.entries(kept.blocks)) {
+      if (this.#blocks.has(hash)) continue;
       let prepared: PreparedBlock;
       try {
         prepared = await this.#node.checkBlock(wire);
       } catch (e) {
-        this.#log(`cannot re-propose block ${m.blockHash.slice(0, 12)} after restart: ${logSafe((e as Error).message)}`);
+        this.#log(`cannot restore kept block ${hash.slice(0, 12)} after restart: ${logSafe((e as Error).message)}`);
         continue;
       }
-      if (this.#state.height !== m.height) return;
-      this.#blocks.set(m.blockHash, { prepared, wire });
-      this.#considered.add(m.blockHash);
-      const sig = this.#signer.sign(proposalSignBytes(this.#node.genesis.chainId, m));
-      this.#firstProposals.set(m.round, { ...m, sig });
-      const msg: WireMessage = { t: 'proposal', proposal: m, sig, block: wire };
-      this.#remember(msg);
-      this.#net?.broadcast(msg);
-      this.#enqueue({ type: 'proposal', proposal: m, valid: true });
+      if (this.#state.height !== wire.header.height) return;
+      this.#blocks.set(hash, { prepared, wire });
+      this.#considered.add(hash);
+      this.#fetcher.hold(wire.hashes ?? [], wire.txs);
+      this.#node.adopt(prepared.txs);
+      for (const { proposal, sig } of kept.proposals) {
+        if (proposal.blockHash !== hash) continue;
+        if (!this.#firstProposals.has(proposal.round)) this.#firstProposals.set(proposal.round, { ...proposal, sig });
+        const msg: WireMessage = { t: 'proposal', proposal, sig, block: compact(wire) };
+        this.#remember(msg);
+        if (proposal.from === this.#signer.publicKey) this.#net?.broadcast(msg);
+        this.#enqueue({ type: 'proposal', proposal, valid: true });
+      }
     }
   }
 
@@ -183,10 +209,13 @@ export class ConsensusDriver {
   }
 
   /** What the API shows of consensus. */
-  status(): { height: number; round: number; step: string; started: boolean; peers: Record<string, number> } {
+  status(): { height: number; round: number; step: string; started: boolean; peers: Record<string, number>; fetches: FetchCounts; txsChecked: number } {
     const peers: Record<string, number> = {};
     for (const [k, h] of this.peerHeights) peers[this.#node.orgs.get(k)?.id ?? k] = h;
-    return { height: this.#state.height, round: this.#state.round, step: this.#state.step, started: this.#started, peers };
+    return {
+      height: this.#state.height, round: this.#state.round, step: this.#state.step, started: this.#started, peers,
+      fetches: { ...this.#fetcher.counts }, txsChecked: this.#node.txsChecked,
+    };
   }
 
   start(): void {
@@ -206,10 +235,12 @@ export class ConsensusDriver {
     }
     // Resume a height we had signed in (our own votes count again: Ed25519 is deterministic, so re-signing the
     // same message gives the same signature — nothing new is signed), or one with work waiting. CONS-RESTART-1
-    if (this.#guard.signed.length > 0) {
+    const kept = this.#keptOnLoad;
+    this.#keptOnLoad = undefined;
+    if (this.#guard.signed.length > 0 || kept !== undefined) {
       this.#startHeight();
       for (const m of this.#guard.signed) {
-        if (m.type === 'proposal') continue; // its block was not kept; the round times out and moves on
+        if (m.type === 'proposal') continue; // sent again with its kept block (restoreKept)
         const vote: Vote = { ...m, sig: this.#signer.sign(voteSignBytes(this.#node.genesis.chainId, m.type, m.height, m.round, m.blockHash)) };
         this.#remember({ t: 'vote', vote });
         this.#enqueue({ type: 'vote', vote });
@@ -220,7 +251,7 @@ export class ConsensusDriver {
         this.#enqueue({ type: 'vote', vote });
       }
       this.#restoredVotes = [];
-      void this.#reproposeAfterRestart().catch((e: unknown) => this.#log(`re-proposing failed: ${logSafe((e as Error).message)}`));
+      if (kept !== undefined) void this.#restoreKept(kept).catch((e: unknown) => this.#log(`restoring kept blocks failed: ${logSafe((e as Error).message)}`));
     } else this.#maybeStart();
   }
 
@@ -264,6 +295,7 @@ export class ConsensusDriver {
     this.#started = false;
     this.#blocks = new Map();
     this.#guard.reset();
+    this.#fetcher.reset();
     this.#heightLog = [];
     this.#heightLogKeys.clear();
     this.#checking.clear();
@@ -329,8 +361,13 @@ export class ConsensusDriver {
       case 'get-value': {
         const time = this.#node.clock();
         const prepared = this.#node.prepare(this.#node.takeForProposal(time), time, this.#signer.publicKey);
-        this.#blocks.set(prepared.hash, { prepared, wire: { header: prepared.header, txs: prepared.txs.map((t) => t.canonical), hashes: prepared.txs.map((t) => t.hash) } });
+        const wire: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical), hashes: prepared.txs.map((t) => t.hash) };
+        this.#blocks.set(prepared.hash, { prepared, wire });
         this.#considered.add(prepared.hash);
+        this.#fetcher.hold(wire.hashes!, wire.txs);
+        // Transactions our clients sent that are still queued for gossip go first: on each (ordered) link they arrive
+        // before the proposal that names them, so peers find them in their mempool instead of fetching them.
+        this.#gossip.flush();
         this.#enqueue({ type: 'value', height: o.height, round: o.round, blockHash: prepared.hash });
         return;
       }
@@ -353,16 +390,19 @@ export class ConsensusDriver {
       this.#log(`no block ${message.blockHash.slice(0, 12)} to propose`);
       return;
     }
+    const chainId = this.#node.genesis.chainId;
+    // Our block is kept (with the signed proposal) in the guard record written next, before anything leaves. CONS-RESTART-1
+    const proposalSig = message.type === 'proposal' ? this.#signer.sign(proposalSignBytes(chainId, message)) : '';
+    if (message.type === 'proposal' && entry?.prepared != null) this.#guard.kept.keep(message, proposalSig, entry.wire);
     if (verdict === 'new') {
       const received = this.#heightLog.flatMap((m) => (m.t === 'vote' && m.vote.from !== this.#signer.publicKey ? [m.vote] : []));
-      this.#guard.record(message, entry?.wire, received);
+      this.#guard.record(message, received);
     }
-    const chainId = this.#node.genesis.chainId;
     if (message.type === 'proposal') {
       if (entry === undefined) return;
-      const sig = this.#signer.sign(proposalSignBytes(chainId, message));
+      const sig = proposalSig;
       if (!this.#firstProposals.has(message.round)) this.#firstProposals.set(message.round, { ...message, sig });
-      const wire: WireMessage = { t: 'proposal', proposal: message, sig, block: entry.wire };
+      const wire: WireMessage = { t: 'proposal', proposal: message, sig, block: compact(entry.wire) };
       this.#remember(wire);
       this.#net?.broadcast(wire);
       this.#enqueue({ type: 'proposal', proposal: message, valid: entry.prepared !== null });
@@ -470,6 +510,16 @@ export class ConsensusDriver {
           return void this.#sync.apply(peer, m).catch((e: unknown) => this.#log(`sync failed: ${logSafe((e as Error).message)}`));
         case 'vote':
           return this.#onVote(peer, m);
+        case 'get-txs': {
+          const req = checkGetTxs(this.#view(), m);
+          if (!this.#passes(peer, req)) return;
+          return this.#fetcher.serve(peer, this.#state.height, req.value.blockHash, req.value.hashes);
+        }
+        case 'block-txs': {
+          const ans = checkBlockTxs(this.#view(), m);
+          if (!this.#passes(peer, ans)) return;
+          return this.#fetcher.onAnswer(ans.value.blockHash, ans.value.txs);
+        }
         case 'proposal':
           return void this.#onProposal(peer, m).catch((e: unknown) => this.#log(`proposal handling failed: ${logSafe((e as Error).message)}`));
         case 'evidence': {
@@ -516,7 +566,7 @@ export class ConsensusDriver {
   async #onProposal(peer: string, m: { proposal: unknown; sig: unknown; block: unknown }): Promise<void> {
     const checked = checkProposal(this.#view(), m);
     if (!this.#passes(peer, checked)) return;
-    const { proposal, sig, header, block } = checked.value;
+    const { proposal, sig, header, hashes } = checked.value;
     if (!this.#routeByHeight(peer, proposal.height, m as WireMessage)) return;
     this.#startHeight();
     // One proposal per proposer per round is checked: a second, different one signed for the same round is evidence
@@ -531,26 +581,42 @@ export class ConsensusDriver {
     if (entry === undefined) {
       let checking = this.#checking.get(proposal.blockHash);
       if (checking === undefined) {
-        // Checks in progress count towards the bound, not only finished ones.
+        // Checks in progress (fetching bodies included) count towards the bound, not only finished ones.
         if (this.#considered.size >= BLOCKS_PER_HEIGHT_MAX) return;
         this.#considered.add(proposal.blockHash);
-        const wire: WireBlock = { header, txs: block.txs };
-        checking = this.#node.checkBlock({ ...wire, ...(Array.isArray(block.hashes) ? { hashes: block.hashes } : {}) }).then(
-          (prepared) => ({ prepared, wire }),
-          (e: unknown) => {
-            if (!isMachiError(e)) throw e;
-            this.#log(`invalid proposal from ${this.#node.orgs.get(proposal.from)?.id ?? proposal.from}: ${logSafe(e.message)}`);
-            return { prepared: null, wire };
-          },
-        );
+        checking = this.#fetchAndCheck(peer, proposal.height, proposal.blockHash, header, hashes);
         this.#checking.set(proposal.blockHash, checking);
       }
       const result = await checking;
       if (this.#state.height !== proposal.height || result === undefined) return;
       entry = this.#blocks.get(proposal.blockHash) ?? result;
       this.#blocks.set(proposal.blockHash, entry);
-      this.#remember({ t: 'proposal', proposal, sig, block: entry.wire });
     }
+    // A valid block is kept, with the proposal, for the guard record: on disk before any precommit that locks us on
+    // it leaves. CONS-RESTART-1
+    if (entry.prepared !== null) this.#guard.kept.keep(proposal, sig, entry.wire);
+    this.#remember({ t: 'proposal', proposal, sig, block: compact(entry.wire) });
     this.#enqueue({ type: 'proposal', proposal, valid: entry.prepared !== null });
+  }
+
+  /**
+   * A compact proposal's block: its bodies from the mempool or fetched from peers (CONS-FETCH-1), then checked by the
+   * node. Undefined if the height ends before the bodies come: the state machine, never told of the proposal, prevotes
+   * nil when timeoutPropose expires, and the round changes.
+   */
+  async #fetchAndCheck(peer: string, height: number, hash: string, header: WireBlock['header'], hashes: string[]): Promise<BlockEntry | undefined> {
+    const texts = await this.#fetcher.bodies(peer, height, hash, hashes);
+    if (texts === undefined || this.#state.height !== height) return undefined;
+    const wire: WireBlock = { header, txs: texts, hashes };
+    try {
+      const prepared = await this.#node.checkBlock(wire);
+      this.#fetcher.hold(hashes, texts);
+      this.#node.adopt(prepared.txs);
+      return { prepared, wire };
+    } catch (e) {
+      if (!isMachiError(e)) throw e;
+      this.#log(`invalid proposal from ${this.#node.orgs.get(header.proposer)?.id ?? header.proposer}: ${logSafe(e.message)}`);
+      return { prepared: null, wire };
+    }
   }
 }

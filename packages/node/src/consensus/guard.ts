@@ -5,20 +5,19 @@
  * CONS-RESTART-1 (restored after a crash).
  */
 import type { UnsignedMessage, Vote } from '@machi/core';
-import type { WireBlock } from '../node/node.js';
 import type { LedgerStore } from '../storage/store.js';
+import { KeptBlocks, type KeptRecord } from './kept.js';
 
 /** The store key of the guard record (one record: the current height's). */
 export const GUARD_META_KEY = 'consensus_signed';
 
 /** What survives a crash of the consensus state. */
-export interface GuardRecord {
+export interface GuardRecord extends Partial<KeptRecord> {
   height: number;
   messages: UnsignedMessage[];
-  /** blocks we proposed at this height: after a crash we may be locked on one and must be able to show it */
-  proposed?: Record<string, WireBlock>;
   /** others' votes received at this height when we signed: after a restart they show the polka behind our lock */
   received?: Vote[];
+  // blocks, proposals: the blocks of this height we built or checked valid, with their proposals (kept.ts)
 }
 
 /** 'new': not signed yet; 'again': the identical message was signed (re-signing is fine); 'conflict': refuse. */
@@ -29,7 +28,8 @@ export class DoubleSignGuard {
   /** test-only: a driver that forgets its guard (the simulator must catch the double-signing that follows) */
   readonly #forgetful: boolean;
   signed: UnsignedMessage[] = [];
-  proposed: Record<string, WireBlock> = {};
+  /** the blocks of this height written with every record (CONS-RESTART-1) */
+  readonly kept = new KeptBlocks();
 
   constructor(store: Pick<LedgerStore, 'getMeta' | 'setMeta'>, forgetful = false) {
     this.#store = store;
@@ -44,7 +44,7 @@ export class DoubleSignGuard {
     const guard = JSON.parse(saved) as GuardRecord;
     if (guard.height !== height) return undefined;
     this.signed = guard.messages;
-    this.proposed = guard.proposed ?? {};
+    this.kept.restore(guard);
     return guard;
   }
 
@@ -55,21 +55,25 @@ export class DoubleSignGuard {
     return this.#forgetful ? 'new' : 'conflict';
   }
 
-  /** Adds a new message (and the block of a proposal) and writes the record durably: call before sending. */
-  record(message: UnsignedMessage, block: WireBlock | undefined, received: Vote[]): void {
+  /** Adds a new message and writes the record durably, with the kept blocks: call before sending. */
+  record(message: UnsignedMessage, received: Vote[]): void {
     this.signed.push(message);
-    if (message.type === 'proposal' && block !== undefined) this.proposed[message.blockHash] = block;
     if (this.#forgetful) return;
     // Written with every signature, at no extra fsync: the votes we hold then include the polka that justifies any
     // lock we take (docs/spec/consensus.md, crash recovery), so a restarted node can still show it to others.
-    const guard: GuardRecord = { height: message.height, messages: this.signed, proposed: this.proposed, received };
-    this.#store.setMeta(GUARD_META_KEY, JSON.stringify(guard));
+    const guard: GuardRecord = { height: message.height, messages: this.signed, received };
+    // The kept blocks go in from the first precommit for a block on (the lock: a restarted node must be able to show
+    // and check the block it is locked on), spliced in as JSON serialised once per block. Before that they would only
+    // add bytes to every write: a node that is not locked loses nothing by fetching again after a restart.
+    const locked = this.signed.some((m) => m.type === 'precommit' && m.blockHash !== null);
+    const json = JSON.stringify(guard);
+    this.#store.setMeta(GUARD_META_KEY, locked ? `${json.slice(0, -1)},${this.kept.fragment()}}` : json);
   }
 
   /** A new height: nothing signed at it yet (the stored record is superseded by the next write). */
   reset(): void {
     this.signed = [];
-    this.proposed = {};
+    this.kept.reset();
   }
 }
 

@@ -1,5 +1,5 @@
 /** What the consensus driver sends and receives, and what it needs from the peer-to-peer layer. docs/spec/consensus.md */
-import type { Commit, Evidence, Proposal, Vote } from '@machi/core';
+import type { BlockHeader, Commit, Evidence, Proposal, Vote } from '@machi/core';
 import type { WireBlock } from '../node/node.js';
 
 /** What the driver needs from the peer-to-peer layer (P2PNetwork implements it; so does the simulator's network). */
@@ -11,10 +11,24 @@ export interface PeerTransport {
   on(event: 'peer-up', listener: (peer: { publicKey: string; orgId: string }) => void): unknown;
 }
 
+/**
+ * A proposal's block on the wire (compact): the header and its transactions' hashes in block order. Validators take
+ * the bodies from their mempool and fetch the others (`get-txs` → `block-txs`); the block hash is the header's, so
+ * nothing a verifier sees changes. Committed blocks (sync, the store, proof bundles) always carry the bodies.
+ */
+export interface CompactBlock {
+  header: BlockHeader;
+  hashes: string[];
+}
+
 /** The consensus messages between nodes (as received they are unchecked: see checks.ts). */
 export type WireMessage =
   | { t: 'txs'; txs: unknown[] }
-  | { t: 'proposal'; proposal: Proposal; sig: string; block: WireBlock }
+  | { t: 'proposal'; proposal: Proposal; sig: string; block: CompactBlock }
+  /** the bodies of some transactions of a proposed block at `height` (asked of the sender, then of every peer) */
+  | { t: 'get-txs'; height: number; blockHash: string; hashes: string[] }
+  /** the answer: the canonical texts the peer holds of those asked (any subset; each checked against its hash) */
+  | { t: 'block-txs'; height: number; blockHash: string; txs: string[] }
   | { t: 'vote'; vote: Vote }
   | { t: 'status'; height: number }
   | { t: 'get-blocks'; from: number; to: number }

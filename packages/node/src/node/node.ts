@@ -142,6 +142,9 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   /** nonces of committed txs inside the replay window (see @machi/core replay.ts) */
   readonly #recentNonces = new RecentNonces();
   readonly #waiters = new Map<string, Waiter[]>();
+  /** admissions whose stateless checks are in flight (see settled) */
+  readonly #admitting = new Set<Promise<unknown>>();
+  #txsChecked = 0;
   #closed = false;
 
   constructor(opts: NodeOptions) {
@@ -228,6 +231,11 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     return this.#head;
   }
 
+  /** Transactions handed to the checker (signature included) since the node started: each should be checked once. */
+  get txsChecked(): number {
+    return this.#txsChecked;
+  }
+
   get mempoolSize(): number {
     return this.#mempool.size;
   }
@@ -250,7 +258,15 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       fresh.push(v);
       return undefined;
     });
-    const checkedFresh = await this.#checker.check(fresh);
+    this.#txsChecked += fresh.length;
+    const checking = this.#checker.check(fresh);
+    this.#admitting.add(checking);
+    let checkedFresh: CheckOutcome[];
+    try {
+      checkedFresh = await checking;
+    } finally {
+      this.#admitting.delete(checking);
+    }
     let k = 0;
     const checked = early.map((e) => e ?? checkedFresh[k++]!);
     const now = this.clock();
@@ -286,6 +302,35 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     }
     const code: ErrorCode = dup ? 'TX_DUPLICATE' : 'TX_REPLAYED';
     return { ok: false, code, message: new MachiError(code).message };
+  }
+
+  /**
+   * Resolves once every admission in flight now has reached the mempool (or been refused): a compact proposal that
+   * names transactions gossiped just before it finds them there instead of fetching them again.
+   */
+  async settled(): Promise<void> {
+    if (this.#admitting.size > 0) await Promise.allSettled([...this.#admitting]);
+  }
+
+  /** The canonical text of a mempool transaction (verified on admission), for compact proposals and serving peers. */
+  mempoolText(hash: string): string | undefined {
+    return this.#mempool.get(hash)?.canonical;
+  }
+
+  /**
+   * Takes the transactions of a block that checked valid into the mempool (those not there yet, whose nonce is free, while
+   * there is room): they were verified while checking it, so the same transactions gossiped later are duplicates and
+   * never verified again, and they stay proposable if another block wins. Not announced (no gossip).
+   */
+  adopt(txs: readonly CheckedTx[]): void {
+    const now = this.clock();
+    for (const c of txs) {
+      if (this.#mempool.size >= MEMPOOL_TXS_MAX) return;
+      const key = nonceKey(c.tx.signer, c.tx.nonce);
+      if (this.#mempool.has(c.hash) || this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) continue;
+      this.#mempool.set(c.hash, c);
+      this.#pendingNonces.add(key);
+    }
   }
 
   receipt(hash: string): Receipt | undefined {
@@ -396,6 +441,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     });
     if (bytes > BLOCK_TX_BYTES_MAX) bad('transactions exceed the block byte limit');
     if (unknown.length > 0) {
+      this.#txsChecked += unknown.length;
       const outcomes = await this.#checker.check(unknown.map((u) => u.value));
       outcomes.forEach((o, k) => {
         const { index, value } = unknown[k]!;

@@ -3,12 +3,14 @@
  * rewrites what it sends. Profiles: equivocating proposals (a second, valid block to half of the peers, and a flood of
  * FLOOD_PROPOSALS more, each signed, to every peer) and votes (a different value to half of the peers), invalid
  * proposals (a block whose header does not match its execution, with a prevote for it, and now and then a vote with a
- * bad signature) with gossip of invalid transactions, or silence. It signs only with its own key.
+ * bad signature) with gossip of invalid transactions, withholding (compact proposals whose transactions it neither
+ * gossips nor serves: honest nodes cannot get the bodies and must not prevote for them), or silence. It signs only with
+ * its own key.
  */
 import { blockHash, proposalSignBytes, voteSignBytes, type Proposal, type Signer, type Vote } from '@machi/core';
 import type { Prng } from '@machi/core/sim';
-import type { MachiNode, WireBlock } from '../node/node.js';
-import type { WireMessage } from '../consensus/transport.js';
+import type { MachiNode, PreparedBlock } from '../node/node.js';
+import type { CompactBlock, WireMessage } from '../consensus/transport.js';
 import { randomHex } from './keys.js';
 import type { SimTransport } from './network.js';
 
@@ -17,7 +19,7 @@ export const FLOOD_PROPOSALS = 6;
 /** Invalid transactions an 'invalid' adversary gossips per round it proposes in: two rounds pass PEER_INVALID_TXS_MAX. */
 export const GARBAGE_TXS = 40;
 
-export type ByzantineProfile = 'equivocate' | 'invalid' | 'silent' | 'collude';
+export type ByzantineProfile = 'equivocate' | 'invalid' | 'withhold' | 'silent' | 'collude';
 
 /**
  * Colluding equivocators (only with more than f of them, to show the checkers catch a broken assumption): the
@@ -41,6 +43,8 @@ export interface ByzantineCounts {
   'invalid-proposal': number;
   'invalid-vote': number;
   'bad-signature': number;
+  /** gossip and missing-transaction answers a withholding proposer did not send */
+  withheld: number;
   silent: number;
 }
 
@@ -69,6 +73,10 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
       return null;
     }
     if (adv.profile === 'collude') return collude(adv, adv.collusion!, to, m, node, alternatives);
+    if (adv.profile === 'withhold' && (m.t === 'txs' || m.t === 'block-txs')) {
+      adv.counts.withheld++;
+      return null;
+    }
     if (m.t === 'vote' && m.vote.from === adv.signer.publicKey && adv.profile === 'equivocate') {
       if (!adv.halfB.has(to)) return m;
       const key = `v/${m.vote.type}/${m.vote.height}/${m.vote.round}`;
@@ -98,7 +106,7 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
           for (let i = 2; i < FLOOD_PROPOSALS + 2; i++) {
             const time = m.block.header.time + i;
             const prepared = n.prepare(n.takeForProposal(time), time, adv.signer.publicKey);
-            const flood = signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) });
+            const flood = signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, compactOf(prepared));
             adv.counts['flooding-proposal']++;
             for (const peer of transport.peers) transport.sendRaw(peer, flood);
           }
@@ -119,8 +127,7 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
           if (m.proposal.height !== n.head.height + 1) return m;
           // A second valid block: the same transactions a millisecond later (another time, another hash).
           const prepared = n.prepare(n.takeForProposal(m.block.header.time + 1), m.block.header.time + 1, adv.signer.publicKey);
-          const block: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) };
-          alt = signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, block);
+          alt = signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, compactOf(prepared));
           alternatives.set(key, alt);
           adv.counts['equivocating-proposal']++;
         }
@@ -133,7 +140,7 @@ export function corrupt(adv: Adversary, transport: SimTransport, node: () => Mac
           const header = { ...m.block.header, appHash: randomHex(adv.rng, 64) };
           const hash = blockHash(header);
           adv.invalid.add(hash);
-          alt = signProposal(adv, { ...m.proposal, blockHash: hash }, { header, txs: m.block.txs });
+          alt = signProposal(adv, { ...m.proposal, blockHash: hash }, { header, hashes: m.block.hashes });
           alternatives.set(key, alt);
           adv.counts['invalid-proposal']++;
           // ... and a prevote for it, to everyone.
@@ -158,8 +165,7 @@ function collude(adv: Adversary, c: Collusion, to: number, m: WireMessage, node:
       const n = node();
       if (m.proposal.height !== n.head.height + 1) return m;
       const prepared = n.prepare(n.takeForProposal(m.block.header.time + 1), m.block.header.time + 1, adv.signer.publicKey);
-      const block: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) };
-      alternatives.set(`c/${key}`, signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, block));
+      alternatives.set(`c/${key}`, signProposal(adv, { ...m.proposal, blockHash: prepared.hash }, compactOf(prepared)));
       pair = { a: m.proposal.blockHash, b: prepared.hash };
       c.values.set(key, pair);
       adv.counts['equivocating-proposal']++;
@@ -185,6 +191,10 @@ function signVote(adv: Adversary, v: Vote): Vote {
   return { ...v, sig: adv.signer.sign(voteSignBytes(adv.chainId, v.type, v.height, v.round, v.blockHash)) };
 }
 
-function signProposal(adv: Adversary, p: Proposal, block: WireBlock): WireMessage {
+function compactOf(prepared: PreparedBlock): CompactBlock {
+  return { header: prepared.header, hashes: prepared.txs.map((t) => t.hash) };
+}
+
+function signProposal(adv: Adversary, p: Proposal, block: CompactBlock): WireMessage {
   return { t: 'proposal', proposal: p, sig: adv.signer.sign(proposalSignBytes(adv.chainId, p)), block };
 }

@@ -27,6 +27,7 @@ import {
 import { Checkers, Prng, type Violation } from '@machi/core/sim';
 import { ConsensusDriver } from '../consensus/driver.js';
 import { EVIDENCE_META_KEY } from '../consensus/evidence.js';
+import { GUARD_META_KEY } from '../consensus/guard.js';
 import type { WireMessage } from '../consensus/transport.js';
 import { checkContext, checkMany, type CheckOutcome, type TxChecker } from '../node/checker.js';
 import { MachiNode } from '../node/node.js';
@@ -67,13 +68,17 @@ export interface SimOptions {
    * vote in commits once admitted
    */
   membership?: boolean;
+  /** the Byzantine validators' behaviours to draw from (default: equivocate, invalid, withhold, silent) */
+  profiles?: ByzantineProfile[];
 }
 
 export const FAULT_KINDS = [
   'drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'disconnect', 'honest-disconnect', 'gossip-disconnect',
   'crash', 'restart', 'permanent-crash', 'byzantine',
-  'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
+  'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'withheld', 'silent',
   'set-change',
+  /** honest nodes' missing-transaction fetches (compact proposals): proposals that needed bodies, and bodies received */
+  'tx-fetch', 'tx-fetched',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -165,8 +170,8 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const byzCount = opts.inject === 'byzantine-over-f' ? f + 1 : opts.byzantine ?? (faultsOn ? rng.int(0, f) : 0);
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
   const byzIdx = new Set(order.slice(0, byzCount));
-  const profiles: ByzantineProfile[] = ['equivocate', 'invalid', 'silent'];
-  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'flooding-proposal': 0, 'invalid-tx': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, 'bad-signature': 0, silent: 0 };
+  const profiles: ByzantineProfile[] = opts.profiles ?? ['equivocate', 'invalid', 'withhold', 'silent'];
+  const counts: ByzantineCounts = { 'equivocating-proposal': 0, 'flooding-proposal': 0, 'invalid-tx': 0, 'equivocating-vote': 0, 'invalid-proposal': 0, 'invalid-vote': 0, 'bad-signature': 0, withheld: 0, silent: 0 };
   const invalidBlocks = new Set<string>();
   const honestIdx = order.filter((i) => !byzIdx.has(i));
   const collusion = opts.inject === 'byzantine-over-f'
@@ -293,6 +298,9 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       proposalRounds.get(k)!.add(m.proposal.round);
     };
     transport.received = (raw) => round(raw as WireMessage);
+    // Proposals kept on the disk by an earlier incarnation were received then: a restart re-checks their blocks.
+    const kept = x.disk.meta.get(GUARD_META_KEY);
+    for (const p of kept === undefined ? [] : (JSON.parse(kept) as { proposals?: { proposal: unknown }[] }).proposals ?? []) round({ t: 'proposal', proposal: p.proposal } as WireMessage);
     const observed = transport.observe;
     transport.observe = (raw) => {
       observed?.(raw);
@@ -318,8 +326,17 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     };
   };
 
+  /** honest drivers' missing-transaction fetches, summed over incarnations */
+  const fetched = { fetches: 0, received: 0 };
+  const collectFetches = (x: SimNode): void => {
+    if (x.adversary !== null || x.driver === undefined) return;
+    fetched.fetches += x.driver.fetchCounts.fetches;
+    fetched.received += x.driver.fetchCounts.received;
+  };
+
   const crash = (x: SimNode, permanent: boolean): void => {
     if (!x.up) return;
+    collectFetches(x);
     x.up = false;
     x.permanentlyDown = permanent;
     x.node?.store.close(); // anything the dead incarnation still tries to write is lost
@@ -476,12 +493,16 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     if (joinerSigned.size === 0) checkers.report('membership', world.now, 'the admitted organisation signed no commit');
   }
   checkers.finish(live, requiredHeight, world.now, deadlineMs);
-  for (const x of nodes) x.driver?.close();
+  for (const x of nodes) {
+    collectFetches(x);
+    x.driver?.close();
+  }
 
   Object.assign(faults, {
     drop: net.counts.drop, duplicate: net.counts.duplicate, reorder: net.counts.reorder, 'delay-spike': net.counts['delay-spike'],
     'partition-drop': net.counts['partition-drop'], disconnect: net.counts.disconnect, 'honest-disconnect': net.counts['honest-disconnect'],
     'gossip-disconnect': net.counts['gossip-disconnect'],
+    'tx-fetch': fetched.fetches, 'tx-fetched': fetched.received,
     ...counts,
   });
   return {

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  PEER_BACKOFF_MS, PEER_INVALID_TXS_MAX, generateKeyPair, proposalSignBytes, proposer, signTx, signerFromJwk, validatorsOf, verifyEvidence,
+  PEER_BACKOFF_MS, PEER_INVALID_TXS_MAX, TX_FETCH_RETRY_MS, generateKeyPair, proposalSignBytes, proposer, signTx, signerFromJwk, validatorsOf, verifyEvidence,
   EVIDENCE_GOSSIP_HEIGHTS_MAX, voteSignBytes, type Evidence, type Genesis, type Proposal, type SignedTx, type Signer, type Vote,
 } from '@machi/core';
 import { ConsensusDriver, type Clock, type Timer } from '../../src/consensus/driver.js';
 import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
-import type { WireBlock } from '../../src/node/node.js';
+import type { CompactBlock } from '../../src/consensus/transport.js';
 import { InlineChecker } from '../../src/node/checker.js';
 import { MachiNode } from '../../src/node/node.js';
 import { MemoryStore } from '../../src/storage/memory.js';
@@ -113,14 +113,21 @@ function txs(count: number): SignedTx[] {
   }, client.sign));
 }
 
-/** `count` distinct valid blocks for height 1 by the Byzantine proposer (same transactions, other times), signed. */
-async function floodOfProposals(count: number): Promise<WireMessage[]> {
+/**
+ * `count` distinct valid blocks for height 1 by the Byzantine proposer (same transactions, other times), signed, as
+ * compact proposals; their transactions are gossiped to `net` first unless `gossip` is false.
+ */
+let floodTexts: string[] = [];
+async function floodOfProposals(count: number, net: FakeTransport, gossip = true): Promise<WireMessage[]> {
   const maker = new MachiNode({ genesis, publicKey: byz.publicKey, store: new MemoryStore(), checker: new InlineChecker(genesis), clock: () => GENESIS_MS + 60_000 });
-  await maker.submit(txs(5));
+  const sent = txs(5);
+  await maker.submit(sent);
+  floodTexts = maker.takeForProposal(GENESIS_MS + 60_000).map((t) => t.canonical);
+  if (gossip) net.deliver(byz, { t: 'txs', txs: sent });
   return Array.from({ length: count }, (_, i) => {
     const time = GENESIS_MS + 59_000 + i;
     const prepared = maker.prepare(maker.takeForProposal(time), time, byz.publicKey);
-    const block: WireBlock = { header: prepared.header, txs: prepared.txs.map((t) => t.canonical) };
+    const block: CompactBlock = { header: prepared.header, hashes: prepared.txs.map((t) => t.hash) };
     const proposal: Proposal = { type: 'proposal', height: 1, round: 0, validRound: -1, blockHash: prepared.hash, from: byz.publicKey };
     return { t: 'proposal', proposal, sig: byz.sign(proposalSignBytes(genesis.chainId, proposal)), block };
   });
@@ -138,7 +145,7 @@ describe('CONS-PROPOSAL-1: one proposal per proposer per round is checked', () =
   it('CONS-EVIDENCE-2: a flood of distinct signed proposals for one round triggers one block check, leaves evidence naming the proposer, and the height commits', async () => {
     const { net, node, driver, log } = setup();
     const checkBlock = vi.spyOn(node, 'checkBlock');
-    const flood = await floodOfProposals(30);
+    const flood = await floodOfProposals(30, net);
     // all at once: every check would be in flight before the first finishes
     for (const m of flood) net.deliver(byz, m);
     await settle();
@@ -165,11 +172,59 @@ describe('CONS-PROPOSAL-1: one proposal per proposer per round is checked', () =
   it('re-sent copies of the first proposal are neither evidence nor checked again', async () => {
     const { net, node, driver } = setup();
     const checkBlock = vi.spyOn(node, 'checkBlock');
-    const [p] = await floodOfProposals(1);
+    const [p] = await floodOfProposals(1, net);
     for (let i = 0; i < 5; i++) net.deliver(byz, p);
     await settle();
     expect(checkBlock).toHaveBeenCalledTimes(1);
     expect(driver.evidence()).toEqual([]);
+  });
+});
+
+describe('CONS-FETCH-1: compact proposals name transactions by hash; missing bodies are fetched', () => {
+  const sentOf = (net: FakeTransport, t: string): Record<string, unknown>[] => net.sent.filter((m) => (m as { t?: string }).t === t) as Record<string, unknown>[];
+  const prevotes = (net: FakeTransport): (string | null)[] => sentOf(net, 'vote').map((m) => (m.vote as Vote)).filter((v) => v.type === 'prevote' && v.from === self.publicKey).map((v) => v.blockHash);
+
+  it('asks the sender, then every peer; takes only bodies matching the asked hashes; verifies each once; prevotes once it has them', async () => {
+    const { net, node, clock } = setup();
+    const [p] = (await floodOfProposals(1, net, false)) as Extract<WireMessage, { t: 'proposal' }>[];
+    const check = vi.spyOn(InlineChecker.prototype, 'check'); // the node under test's checks from here on
+    net.deliver(byz, p);
+    await settle();
+    expect(sentOf(net, 'get-txs')).toEqual([{ t: 'get-txs', height: 1, blockHash: p!.proposal.blockHash, hashes: p!.block.hashes }]);
+    expect(prevotes(net)).toEqual([]);
+    clock.advance(TX_FETCH_RETRY_MS); // the sender did not answer: everyone is asked
+    expect(sentOf(net, 'get-txs')).toHaveLength(2);
+    // another peer answers, with a forged body besides the right ones: the forgery matches no hash and is dropped
+    const forged = floodTexts[0]!.replace('doc', 'DOC');
+    net.deliver(others[0]!, { t: 'block-txs', height: 1, blockHash: p!.proposal.blockHash, txs: [forged, ...floodTexts] });
+    await settle();
+    expect(prevotes(net)).toEqual([p!.proposal.blockHash]);
+    // the same transactions gossiped later are not verified again (the block's transactions went into the mempool)
+    net.deliver(others[1]!, { t: 'txs', txs: floodTexts.map((t) => JSON.parse(t) as unknown) });
+    await settle();
+    expect(check.mock.calls.reduce((n, [values]) => n + values.length, 0)).toBe(5);
+    expect(node.mempoolSize).toBe(5);
+    check.mockRestore();
+  });
+
+  it('bodies nobody sends (a withholding proposer): no prevote for the block; nil when timeoutPropose expires', async () => {
+    const { net, clock } = setup();
+    const [p] = (await floodOfProposals(1, net, false)) as Extract<WireMessage, { t: 'proposal' }>[];
+    net.deliver(byz, p);
+    await settle();
+    clock.advance(1000); // DEFAULT_TIMEOUTS.propose at round 0
+    await settle();
+    expect(prevotes(net)).toEqual([null]);
+    expect(sentOf(net, 'get-txs').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('serves the bodies it holds to a peer that asks, and ignores a request for another height', async () => {
+    const { net } = setup();
+    const [p] = (await floodOfProposals(1, net)) as Extract<WireMessage, { t: 'proposal' }>[];
+    await settle();
+    net.deliver(others[0]!, { t: 'get-txs', height: 2, blockHash: p!.proposal.blockHash, hashes: p!.block.hashes });
+    net.deliver(others[0]!, { t: 'get-txs', height: 1, blockHash: p!.proposal.blockHash, hashes: [...p!.block.hashes, 'f'.repeat(64)] });
+    expect(sentOf(net, 'block-txs')).toEqual([{ t: 'block-txs', height: 1, blockHash: p!.proposal.blockHash, txs: expect.arrayContaining(floodTexts) }]);
   });
 });
 
@@ -183,7 +238,7 @@ const evidenceSent = (net: FakeTransport): unknown[] => net.sent.filter((m) => (
 describe('CONS-EVIDENCE-3: evidence is gossiped', () => {
   it('evidence found here goes to every peer once', async () => {
     const { net, driver } = setup();
-    for (const m of await floodOfProposals(5)) net.deliver(byz, m);
+    for (const m of await floodOfProposals(5, net)) net.deliver(byz, m);
     await settle();
     expect(driver.evidence()).toHaveLength(1);
     expect(evidenceSent(net)).toEqual([{ t: 'evidence', evidence: driver.evidence()[0]!.evidence }]);

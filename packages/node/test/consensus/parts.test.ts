@@ -69,7 +69,7 @@ describe('CONS-GUARD-1, CONS-GUARD-2: the double-sign guard', () => {
     const disk = new MemoryDisk();
     const guard = new DoubleSignGuard(new MemoryStore(disk));
     expect(guard.check(prevote)).toBe('new');
-    guard.record(prevote, undefined, []);
+    guard.record(prevote, []);
     expect(guard.check(prevote)).toBe('again');
     expect(guard.check({ ...prevote, blockHash: null })).toBe('conflict');
     // a crash: a new store on the same disk, a new guard
@@ -80,7 +80,7 @@ describe('CONS-GUARD-1, CONS-GUARD-2: the double-sign guard', () => {
   });
   it('the test-only forgetful guard remembers nothing across a crash (what the simulator must catch)', () => {
     const disk = new MemoryDisk();
-    new DoubleSignGuard(new MemoryStore(disk), true).record(prevote, undefined, []);
+    new DoubleSignGuard(new MemoryStore(disk), true).record(prevote, []);
     expect(new DoubleSignGuard(new MemoryStore(disk), true).load(5)).toBeUndefined();
   });
   it('a crashed (closed) store writes nothing more', () => {

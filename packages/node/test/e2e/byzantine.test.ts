@@ -202,7 +202,7 @@ describe('a consortium with a Byzantine organisation', () => {
       while (proposer(validatorsOf(genesis), v.height, round) !== auditor.publicKey) round++;
       const proposal: Proposal = { type: 'proposal', height: v.height, round, validRound: -1, blockHash: randomHash(), from: auditor.publicKey };
       const header = { ...latest.json.header, height: v.height, txCount: 0 };
-      return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, txs: [] } };
+      return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, hashes: [] } };
     });
   });
 
@@ -211,7 +211,7 @@ describe('a consortium with a Byzantine organisation', () => {
       let round = v.round;
       while (proposer(validatorsOf(genesis), v.height, round) === auditor.publicKey) round++;
       const proposal: Proposal = { type: 'proposal', height: v.height, round, validRound: -1, blockHash: randomHash(), from: auditor.publicKey };
-      return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header: {}, txs: [] } };
+      return { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header: {}, hashes: [] } };
     });
   });
 
@@ -321,9 +321,9 @@ describe('a consortium with a Byzantine organisation', () => {
     let round = view.round;
     while (proposer(validatorsOf(genesis), view.height, round) !== auditor.publicKey) round++;
     const make = (time: number): { proposal: Proposal; m: unknown } => {
-      const header = { ...latest.json.header, height: view.height, proposer: auditor.publicKey, time } as unknown as BlockHeader;
+      const header = { ...latest.json.header, height: view.height, proposer: auditor.publicKey, time, txCount: 0 } as unknown as BlockHeader;
       const proposal: Proposal = { type: 'proposal', height: view.height, round, validRound: -1, blockHash: blockHash(header), from: auditor.publicKey };
-      return { proposal, m: { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, txs: [] } } };
+      return { proposal, m: { t: 'proposal', proposal, sig: auditor.sign(proposalSignBytes(genesis.chainId, proposal)), block: { header, hashes: [] } } };
     };
     const a = make(Date.now());
     const b = make(Date.now() + 1);

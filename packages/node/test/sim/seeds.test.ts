@@ -19,7 +19,7 @@ describe('real-driver simulator: no violations', () => {
     // the faults really happened
     for (const k of ['drop', 'duplicate', 'reorder', 'delay-spike', 'partition', 'partition-drop', 'crash', 'restart', 'byzantine',
       'equivocating-proposal', 'flooding-proposal', 'equivocating-vote', 'invalid-proposal', 'invalid-vote', 'bad-signature', 'invalid-tx', 'silent',
-      'disconnect', 'gossip-disconnect'] as const) {
+      'disconnect', 'gossip-disconnect', 'withheld', 'tx-fetch', 'tx-fetched'] as const) {
       expect(s.faults[k], k).toBeGreaterThan(0);
     }
     // rejections and gossip penalties hit only the adversary: no honest node ever disconnects another (CONS-CHECK-1..3,
@@ -28,6 +28,14 @@ describe('real-driver simulator: no violations', () => {
     expect(s.heights).toBeGreaterThan(100 * 3);
     expect(s.evidenceReported).toBeGreaterThan(0);
   }, 300_000); // generous: other jobs may share the machine
+
+  it('CONS-FETCH-1, CONS-LIVE-1: a proposer that withholds transaction bodies (no gossip, no answers to fetches): safety holds and the others commit by round change', async () => {
+    const s = await runSeeds(1, 10, { byzantine: 1, profiles: ['withhold'] });
+    expect(s.violations, explain(s)).toBe(0);
+    expect(s.faults.withheld).toBeGreaterThan(0);
+    expect(s.faults['tx-fetch']).toBeGreaterThan(0);
+    expect(s.heights).toBeGreaterThan(10 * 3);
+  }, 120_000);
 
   it('CONS-LIVE-1: without faults, 4 validators store 10 heights', async () => {
     const r = await runSim({ seed: 7, faults: false, heightsAfterGst: 10 });

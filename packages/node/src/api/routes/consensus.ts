@@ -20,6 +20,13 @@ export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async 
             step: { type: 'string' },
             started: { type: 'boolean' },
             peers: { type: 'array', items: { type: 'object', properties: { org: { type: 'string' }, height: { type: 'integer' } } } },
+            // compact proposals since the node started: proposals whose bodies were fetched, transactions asked for and
+            // received, requests of peers answered; and transactions whose signature this node checked
+            fetches: {
+              type: 'object',
+              properties: { fetches: { type: 'integer' }, asked: { type: 'integer' }, received: { type: 'integer' }, served: { type: 'integer' } },
+            },
+            txsChecked: { type: 'integer' },
           },
         },
       },

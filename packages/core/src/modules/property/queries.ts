@@ -3,6 +3,7 @@
  * docs/spec/property.md#queries
  */
 import { parseState as parse, type StateRead, type StateScan } from '../../foundation/state.js';
+import { canonicalJson } from '../../encoding.js';
 import { countBallots, tally } from './tally.js';
 import {
   BILLS_PREFIX, BUILDINGS_PREFIX, DISCLOSURES_PREFIX, FEES_KEY, FUND_KEY, FUND_USES_PREFIX, PROPERTY_QUERY_ITEMS_MAX, TENDERS_PREFIX, TOTALS_KEY,
@@ -52,7 +53,7 @@ export function recount(read: StateRead, scan: StateScan, vote: string): { count
   const ballots = ballotsOf(scan, vote).sort((a, b) => a.at - b.at || (a.txHash < b.txHash ? -1 : 1));
   const counts = countBallots(ballots);
   const result = tally(v.matter, counts, v.totalAreaDm2, v.totalOwners);
-  const same = JSON.stringify(counts) === JSON.stringify(v.counts) && (v.result === null || JSON.stringify(result) === JSON.stringify(v.result));
+  const same = canonicalJson(counts) === canonicalJson(v.counts) && (v.result === null || canonicalJson(result) === canonicalJson(v.result));
   return { counts, result, matches: same };
 }
 

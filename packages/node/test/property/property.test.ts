@@ -69,6 +69,10 @@ describe('property end to end', () => {
     ok(await n.call('POST', '/v1/property/bills', { as: 'li.staff', body: { period: '2026-01', building: 'b1', dueAt: Date.now() + HOUR } }), 201);
     expect((await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 223.75, reference: 'WX2026010100001' } })).status).toBe(400);
     ok(await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 22_375, reference: 'WX2026010100001' } }), 201);
+    // a step the ledger would refuse is checked against the state first: refused with its code, nothing submitted
+    const over = await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 1, reference: 'WX2026010100002' } });
+    expect([over.status, over.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    expect(ledger(n).filter((t) => t.type === 'property.pay')).toHaveLength(1);
     const me = ok(await n.call('GET', '/v1/property/me', { as: 'resident1' }));
     expect(me.units.map((u: any) => u.unit)).toEqual(['b1-u0101', 'b1-u0102']);
     const bill = me.bills.find((b: any) => b.unit === 'b1-u0101');

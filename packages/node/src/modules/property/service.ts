@@ -10,13 +10,17 @@ import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
   voteRecord, votes, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
-  type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
+  parseState, propertyTypes, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
 import { LedgerActors, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
+
+/** A session id no desk opens: a ballot refused before its ID check names it. */
+const NO_SESSION = `ses_${'0'.repeat(32)}`;
+const TYPES = new Map(propertyTypes.map((t) => [t.type, t]));
 
 /** The pseudonym context of the property module: one pseudonym per owner per holder. */
 export const PROPERTY_PSEUDONYM_CONTEXT = 'property';
@@ -76,10 +80,38 @@ export class PropertyService {
 
   // ---- the one path of every step ----------------------------------------------------------------------------------
 
-  async #step(p: Principal | null, type: string, id: string, payload: Record<string, unknown>): Promise<StepResult> {
+  /**
+   * Runs the core's handler on the current state without writing (an overlay): the refusal it would record, or
+   * undefined. Steps are checked this way first, so a refused request writes nothing — except a ballot, whose refusal
+   * the design records on the ledger (docs/spec/property.md#transactions).
+   */
+  dryRun(type: string, org: string, payload: Record<string, unknown>): { code: PropertyErrorCode | 'HANDLER_REJECTED'; message: string } | undefined {
+    const t = TYPES.get(type);
+    const signer = this.node.genesis.orgs.find((o) => o.id === org);
+    if (t === undefined || signer === undefined) return { code: 'HANDLER_REJECTED', message: `cannot check ${type} for ${org}` };
+    const overlay = new Map<string, unknown>();
+    const state: StateAccess = {
+      get: (k) => (overlay.has(k) ? overlay.get(k) : parseState(this.read(k))),
+      set: (k, v) => void overlay.set(k, v),
+      delete: (k) => void overlay.set(k, undefined),
+    };
+    try {
+      t.handle({ state, height: this.node.store.height() + 1, time: this.now(), txHash: '0'.repeat(64), seq: 0, org: signer, orgsById: new Map(this.node.genesis.orgs.map((o) => [o.id, o])), tx: {} as SignedTx }, { ...payload, by: '0'.repeat(32) } as never);
+      return undefined;
+    } catch (e) {
+      const message = (e as Error).message;
+      return { code: propertyErrorOf(message) ?? 'HANDLER_REJECTED', message };
+    }
+  }
+
+  async #step(p: Principal | null, type: string, id: string, payload: Record<string, unknown>, o: { recordRefusal?: boolean } = {}): Promise<StepResult> {
     const org = p?.org ?? this.node.self.id;
     const submitter = this.#submitters.get(org);
     if (submitter === undefined) throw new MachiError('PROPERTY_FORBIDDEN', `this node does not sign for ${org}`);
+    if (o.recordRefusal !== true) {
+      const refused = this.dryRun(type, org, payload);
+      if (refused !== undefined) throw new MachiError(refused.code, refused.message);
+    }
     const body = p === null ? payload : { ...payload, by: this.actors.in(p).actor };
     const r = await submitter.submit(type, body);
     if (r.code !== undefined) {
@@ -178,12 +210,17 @@ export class PropertyService {
   async ballot(p: Principal, vote: string, b: { unit: string; choice: BallotChoice; session?: string }): Promise<StepResult> {
     const owner = this.ownerOf(p);
     if (owner === undefined) throw new MachiError('PROPERTY_NOT_OWNER', 'this organisation holds no record of you');
+    const payload = { vote, unit: b.unit, owner, choice: b.choice };
+    // the handler checks vote, unit, owner and a cast ballot before the ID check: a ballot refused for those is recorded
+    // as it is (NO_SESSION fails only the last check), without running an ID check for nothing
+    const first = this.dryRun('property.ballot', p.org, { ...payload, session: b.session ?? NO_SESSION });
     let session = b.session;
-    if (session === undefined) {
+    if (first !== undefined && first.code !== 'PROPERTY_ID_CHECK') session = NO_SESSION;
+    else if (session === undefined) {
       if (this.#idCheck === undefined) throw new MachiError('PROPERTY_ID_CHECK', 'name the session of your digital-ID check');
       session = await this.#idCheck(p);
     }
-    return this.#step(p, 'property.ballot', `${vote}/${b.unit}`, { vote, unit: b.unit, owner, choice: b.choice, session });
+    return this.#step(p, 'property.ballot', `${vote}/${b.unit}`, { ...payload, session }, { recordRefusal: true });
   }
 
   // ---- maintenance fund ---------------------------------------------------------------------------------------------

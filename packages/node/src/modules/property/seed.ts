@@ -54,6 +54,15 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
       await identity.service.accept(residents[i]!, made.offer, { demoHolderKey: true });
     }
   }
+  // an ordinary fund use, approved by the owners in a vote that closes in seconds (the
+  // year of bills is made meanwhile); then an open special vote
+  const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
+  const closesAt = s.now() + 15_000;
+  const closed = await s.openVote(staff, { matter: 'fund-use', title: '1号楼屋面防水使用维修资金', closesAt, use: roof.id });
+  for (const [i, r] of residents.slice(0, 3).entries()) {
+    const units = DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1).map(([u]) => u);
+    for (const unit of units) await s.ballot(r, closed.id, { unit, choice: 'yes' }).catch(() => undefined);
+  }
   // a year of bills; everyone pays but resident 4 (the last three months are in arrears, the oldest has a reminder)
   const now = s.now();
   const months = lastYear(now);
@@ -81,14 +90,6 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
       { account: 'common-area', kind: 'spending', item: 'cleaning', label: '公共区域保洁', amountFen: 450_000 },
       { account: 'maintenance-fund', kind: 'income', item: 'interest', label: '维修资金利息', amountFen: 31_500 },
     ] });
-  }
-  // an ordinary fund use, approved by the owners in a vote that closes in seconds; then an open special vote
-  const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
-  const closesAt = s.now() + 15_000;
-  const closed = await s.openVote(staff, { matter: 'fund-use', title: '1号楼屋面防水使用维修资金', closesAt, use: roof.id });
-  for (const [i, r] of residents.slice(0, 3).entries()) {
-    const units = DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1).map(([u]) => u);
-    for (const unit of units) await s.ballot(r, closed.id, { unit, choice: 'yes' }).catch(() => undefined);
   }
   await sleep(Math.max(0, closesAt - s.now() + 1500));
   await s.closeVote(staff, closed.id);

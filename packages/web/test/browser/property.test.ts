@@ -18,7 +18,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
   it('an owner on a phone (zh): bills and payments verified, the closed tally, a ballot on the open vote counted with its proof', async () => {
     const page = await scene.pages.open('zh-CN', PHONE);
     await signIn(page, scene.base, 'resident2');
-    await page.getByRole('link', { name: zh['nav.propertyMine'] }).first().click();
+    await page.goto(`${scene.base}/property/mine`);
     await page.getByTestId('my-units').waitFor();
     expect(await page.getByTestId('bill').count()).toBe(12);
     await expect.poll(() => page.getByTestId('tally').count(), { timeout: 15_000 }).toBe(1);

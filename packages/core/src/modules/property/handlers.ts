@@ -23,6 +23,10 @@ import {
   SPACE_CODE_PATTERN, TENDER_BIDS_MAX, TENDER_ID_PATTERN, TENDER_WINDOW_MS_MAX, TOTALS_KEY, UNIT_AREA_DM2_MAX, UNIT_SPACES_MAX, UNIT_TYPES, VOTE_DURATION_MS_MAX,
   VOTE_ID_PATTERN, VOTE_MATTERS, VOTE_ORGANISERS, ballotKey, billKey, billedKey, buildingKey, disclosureKey, fundUseKey, ownerKey, paymentRefKey,
   feesUsedKey, sessionUseKey, spaceKey, tenderCommitmentText, tenderKey, unitKey, voteKey, voteOwnerKey,
+  NOTICE_ID_PATTERN, NOTICE_ORGS, NOTICE_TEXT_CHARS_MAX, NOTICE_TEXT_PATTERN, ACTIVITY_ID_PATTERN, ACTIVITY_CAPACITY_MAX,
+  ACTIVITY_MINUTES_MAX, VOLUNTEER_LABEL_MINUTES, propertyNoticeKey, noticeReadKey, activityKey, signupKey, volunteerKey,
+  type PropertyNoticePayload, type NoticeReadPayload, type PropertyNoticeRecord, type ActivityPayload, type ActivityRecord, type SignupPayload, type HoursPayload,
+  type VolunteerRecord,
   type BallotPayload, type BallotRecord, type BillLine, type BillPayload, type BillRecord, type BuildingRecord, type DisclosePayload,
   type DisclosureAccount, type DunPayload, type FeeScheduleRecord, type FeesPayload, type FundApprovePayload, type FundDepositPayload,
   type FundProposePayload, type FundRecord, type FundTransferPayload, type FundUseRecord, type FundWorksPayload, type UnitImportPayload,
@@ -510,9 +514,77 @@ export const propertyTenderClose: TxType<TenderClosePayload> = {
   },
 };
 
+// ---- notices and activities ----------------------------------------------------------------------------------------
+
+export const propertyNotice: TxType<PropertyNoticePayload> = {
+  type: 'property.notice',
+  schema: closedObject(['notice', 'title', 'text', 'by'], {
+    notice: patternString(NOTICE_ID_PATTERN), title: label, text: { type: 'string', pattern: NOTICE_TEXT_PATTERN, minLength: 1, maxLength: NOTICE_TEXT_CHARS_MAX }, by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, NOTICE_ORGS, 'publish notices');
+    if (get(ctx.state, propertyNoticeKey(p.notice)) !== undefined) refuse('PROPERTY_CONFLICT', `notice ${p.notice} exists`);
+    ctx.state.set(propertyNoticeKey(p.notice), { notice: p.notice, title: p.title, text: p.text, org: ctx.org.id, reads: 0, at: ctx.time, txHash: ctx.txHash } satisfies PropertyNoticeRecord);
+  },
+};
+
+export const propertyNoticeRead: TxType<NoticeReadPayload> = {
+  type: 'property.notice_read',
+  schema: closedObject(['notice', 'reader'], { notice: patternString(NOTICE_ID_PATTERN), reader: patternString(PSEUDONYM_PATTERN) }),
+  handle(ctx, p) {
+    const n = get<PropertyNoticeRecord>(ctx.state, propertyNoticeKey(p.notice)) ?? refuse('PROPERTY_NOT_FOUND', `no notice ${p.notice}`);
+    if (get(ctx.state, noticeReadKey(p.notice, p.reader)) !== undefined) refuse('PROPERTY_CONFLICT', 'read already');
+    ctx.state.set(noticeReadKey(p.notice, p.reader), { at: ctx.time, org: ctx.org.id, txHash: ctx.txHash });
+    ctx.state.set(propertyNoticeKey(p.notice), { ...n, reads: n.reads + 1 } satisfies PropertyNoticeRecord);
+  },
+};
+
+export const propertyActivity: TxType<ActivityPayload> = {
+  type: 'property.activity',
+  schema: closedObject(['activity', 'title', 'startsAt', 'capacity', 'by'], {
+    activity: patternString(ACTIVITY_ID_PATTERN), title: label, startsAt: time, capacity: integerIn(1, ACTIVITY_CAPACITY_MAX), by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, NOTICE_ORGS, 'organise activities');
+    if (get(ctx.state, activityKey(p.activity)) !== undefined) refuse('PROPERTY_CONFLICT', `activity ${p.activity} exists`);
+    if (p.startsAt <= ctx.time) refuse('PROPERTY_INVALID', 'an activity starts after it is announced');
+    ctx.state.set(activityKey(p.activity), { activity: p.activity, title: p.title, org: ctx.org.id, startsAt: p.startsAt, capacity: p.capacity, signedUp: 0, at: ctx.time, txHash: ctx.txHash } satisfies ActivityRecord);
+  },
+};
+
+export const propertySignup: TxType<SignupPayload> = {
+  type: 'property.signup',
+  schema: closedObject(['activity', 'person'], { activity: patternString(ACTIVITY_ID_PATTERN), person: patternString(PSEUDONYM_PATTERN) }),
+  handle(ctx, p) {
+    const a = get<ActivityRecord>(ctx.state, activityKey(p.activity)) ?? refuse('PROPERTY_NOT_FOUND', `no activity ${p.activity}`);
+    if (ctx.time >= a.startsAt) refuse('PROPERTY_CONFLICT', 'the activity has started');
+    if (a.signedUp >= a.capacity) refuse('PROPERTY_CONFLICT', 'the activity is full');
+    if (get(ctx.state, signupKey(p.activity, p.person)) !== undefined) refuse('PROPERTY_CONFLICT', 'signed up already');
+    ctx.state.set(signupKey(p.activity, p.person), { at: ctx.time, org: ctx.org.id, minutes: 0, txHash: ctx.txHash });
+    ctx.state.set(activityKey(p.activity), { ...a, signedUp: a.signedUp + 1 } satisfies ActivityRecord);
+  },
+};
+
+export const propertyHours: TxType<HoursPayload> = {
+  type: 'property.hours',
+  schema: closedObject(['activity', 'person', 'minutes', 'by'], { activity: patternString(ACTIVITY_ID_PATTERN), person: patternString(PSEUDONYM_PATTERN), minutes: integerIn(1, ACTIVITY_MINUTES_MAX), by: actor }),
+  handle(ctx, p) {
+    const a = get<ActivityRecord>(ctx.state, activityKey(p.activity)) ?? refuse('PROPERTY_NOT_FOUND', `no activity ${p.activity}`);
+    if (a.org !== ctx.org.id) refuse('PROPERTY_FORBIDDEN', `activity ${p.activity} is ${a.org}'s`);
+    if (ctx.time < a.startsAt) refuse('PROPERTY_CONFLICT', 'hours are recorded once the activity started');
+    const su = get<{ at: number; org: string; minutes: number; txHash: string }>(ctx.state, signupKey(p.activity, p.person)) ?? refuse('PROPERTY_NOT_FOUND', 'the person did not sign up');
+    if (su.minutes > 0) refuse('PROPERTY_CONFLICT', 'hours are recorded already');
+    const v = get<VolunteerRecord>(ctx.state, volunteerKey(p.person)) ?? { person: p.person, minutes: 0, activities: 0, label: false };
+    const minutes = v.minutes + p.minutes;
+    ctx.state.set(signupKey(p.activity, p.person), { ...su, minutes: p.minutes });
+    ctx.state.set(volunteerKey(p.person), { person: p.person, minutes, activities: v.activities + 1, label: minutes >= VOLUNTEER_LABEL_MINUTES } satisfies VolunteerRecord);
+  },
+};
+
 export const propertyTypes: readonly TxType<never>[] = [
   propertyUnit, propertyImport, propertySpace, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
   propertyVoteOpen, propertyBallot, propertyVoteClose,
   propertyFundDeposit, propertyFundPropose, propertyFundWorks, propertyFundApprove, propertyFundTransfer,
   propertyTenderOpen, propertyTenderCommit, propertyTenderReveal, propertyTenderClose,
+  propertyNotice, propertyNoticeRead, propertyActivity, propertySignup, propertyHours,
 ] as readonly TxType<never>[];

@@ -9,6 +9,7 @@ import {
   BILLS_PREFIX, BUILDINGS_PREFIX, DISCLOSURES_PREFIX, FEES_KEY, FUND_KEY, FUND_USES_PREFIX, PROPERTY_QUERY_ITEMS_MAX, TENDERS_PREFIX, TOTALS_KEY,
   VOTES_PREFIX, ballotKey, ballotsPrefix, billKey, billsOfUnitPrefix, buildingKey, ownerKey, tenderKey, unitKey, voteKey, fundUseKey, disclosureKey,
   type BallotRecord, type BillRecord, type BuildingRecord, type DisclosureRecord, type FeeScheduleRecord, type FundRecord, type FundUseRecord,
+  NOTICES_PREFIX, ACTIVITIES_PREFIX, noticeReadKey, activityKey, signupsPrefix, signupKey, volunteerKey, type PropertyNoticeRecord, type ActivityRecord, type VolunteerRecord,
   type OwnerRecord, type RegisterTotals, type TallyResult, type TenderRecord, type UnitRecord, type VoteCounts, type OwnersVoteRecord,
 } from './types.js';
 
@@ -60,6 +61,16 @@ export function recount(read: StateRead, scan: StateScan, vote: string): { count
 export const fundRecord = (read: StateRead): FundRecord => parse<FundRecord>(read(FUND_KEY)) ?? { depositedFen: 0, transferredFen: 0, balanceFen: 0 };
 export const fundUseRecord = (read: StateRead, use: string): FundUseRecord | undefined => parse<FundUseRecord>(read(fundUseKey(use)));
 export const fundUses = (scan: StateScan): FundUseRecord[] => values<FundUseRecord>(scan, FUND_USES_PREFIX).sort((a, b) => b.proposedAt - a.proposedAt);
+
+export const propertyNotices = (scan: StateScan): PropertyNoticeRecord[] => values<PropertyNoticeRecord>(scan, NOTICES_PREFIX).sort((a, b) => b.at - a.at);
+export const noticeRead = (read: StateRead, notice: string, reader: string): { at: number; org: string; txHash: string } | undefined => parse(read(noticeReadKey(notice, reader)));
+export const activities = (scan: StateScan): ActivityRecord[] => values<ActivityRecord>(scan, ACTIVITIES_PREFIX).sort((a, b) => a.startsAt - b.startsAt);
+export const activityRecord = (read: StateRead, activity: string): ActivityRecord | undefined => parse<ActivityRecord>(read(activityKey(activity)));
+/** An activity's sign-ups: pseudonym, when, minutes credited. */
+export const signupsOf = (scan: StateScan, activity: string): { person: string; at: number; minutes: number; txHash: string }[] =>
+  scan(signupsPrefix(activity), PROPERTY_QUERY_ITEMS_MAX).map(([k, v]) => ({ person: k.slice(signupsPrefix(activity).length), ...(JSON.parse(v) as { at: number; minutes: number; txHash: string }) }));
+export const signupOf = (read: StateRead, activity: string, person: string): { at: number; minutes: number; txHash: string } | undefined => parse(read(signupKey(activity, person)));
+export const volunteerRecord = (read: StateRead, person: string): VolunteerRecord | undefined => parse<VolunteerRecord>(read(volunteerKey(person)));
 
 export const tenderRecord = (read: StateRead, tender: string): TenderRecord | undefined => parse<TenderRecord>(read(tenderKey(tender)));
 export const tenders = (scan: StateScan): TenderRecord[] => values<TenderRecord>(scan, TENDERS_PREFIX).sort((a, b) => b.openedAt - a.openedAt);

@@ -45,6 +45,14 @@ export const EMERGENCY_DEADLINE_MS = 24 * 3600_000;
 export const EMERGENCY_FIRST_TRANSFER_PCT_MAX = 60;
 /** A written demand only this long after the reminder, ms (14 days). */
 export const DEMAND_AFTER_REMINDER_MS_MIN = 14 * 24 * 3600_000;
+/** Characters of a notice's text (public: an announcement). */
+export const NOTICE_TEXT_CHARS_MAX = 2000;
+/** Places one activity offers. */
+export const ACTIVITY_CAPACITY_MAX = 10_000;
+/** Volunteer minutes one activity may credit to one person (a day). */
+export const ACTIVITY_MINUTES_MAX = 24 * 60;
+/** Volunteer minutes that earn the volunteer label (the digital ID's volunteer credential is issued on it): 20 hours. */
+export const VOLUNTEER_LABEL_MINUTES = 20 * 60;
 /** Most entries a query reads with one prefix scan. */
 export const PROPERTY_QUERY_ITEMS_MAX = 5000;
 
@@ -55,6 +63,12 @@ export const PROPERTY_QUERY_ITEMS_MAX = 5000;
 export const VOTE_ID_PATTERN = '^pv_[0-9a-f]{32}$';
 export const FUND_USE_ID_PATTERN = '^pu_[0-9a-f]{32}$';
 export const TENDER_ID_PATTERN = '^pt_[0-9a-f]{32}$';
+export const NOTICE_ID_PATTERN = '^pn_[0-9a-f]{32}$';
+export const ACTIVITY_ID_PATTERN = '^pa_[0-9a-f]{32}$';
+/** A notice's text: printable (new lines allowed), no run of six digits or more (no phone or ID number fits). */
+export const NOTICE_TEXT_PATTERN = '^[0-9]{0,5}(?:[^\\u0000-\\u0009\\u000b-\\u001f\\u007f0-9][0-9]{0,5})*$';
+/** The organisations that publish notices and organise activities: the street office and the property company. */
+export const NOTICE_ORGS = ['street-office', 'property-company'] as const;
 export const BID_ID_PATTERN = '^pb_[0-9a-f]{32}$';
 /** A period: a calendar month `YYYY-MM`. */
 export const PERIOD_PATTERN = '^20[0-9]{2}-(0[1-9]|1[0-2])$';
@@ -168,6 +182,17 @@ export type TenderCommitPayload = { tender: string; bid: string; bidder: string;
 export type TenderRevealPayload = { tender: string; bid: string; priceFen: number; salt: string };
 /** `property.tender_close`: after the reveal window: the opening record. */
 export type TenderClosePayload = { tender: string; by: string };
+
+/** `property.notice`: an announcement (public text). */
+export type PropertyNoticePayload = { notice: string; title: string; text: string; by: string };
+/** `property.notice_read`: a read receipt, by the reader's pseudonym (signed by the organisation holding the reader). */
+export type NoticeReadPayload = { notice: string; reader: string };
+/** `property.activity`: a community activity with sign-up. */
+export type ActivityPayload = { activity: string; title: string; startsAt: number; capacity: number; by: string };
+/** `property.signup`: a person signs up (pseudonym; signed by the organisation holding them), before it starts. */
+export type SignupPayload = { activity: string; person: string };
+/** `property.hours`: volunteer minutes of a signed-up person, by the organiser, once the activity started. */
+export type HoursPayload = { activity: string; person: string; minutes: number; by: string };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Records
@@ -316,6 +341,11 @@ export type TenderRecord = {
   txHash: string;
 };
 
+export type PropertyNoticeRecord = { notice: string; title: string; text: string; org: string; reads: number; at: number; txHash: string };
+export type ActivityRecord = { activity: string; title: string; org: string; startsAt: number; capacity: number; signedUp: number; at: number; txHash: string };
+/** `property/volunteer/<psn>`: a person's volunteer minutes; `label` once they reach VOLUNTEER_LABEL_MINUTES. */
+export type VolunteerRecord = { person: string; minutes: number; activities: number; label: boolean };
+
 // ---------------------------------------------------------------------------------------------------------------------
 // State keys
 // ---------------------------------------------------------------------------------------------------------------------
@@ -354,6 +384,16 @@ export const FUND_USES_PREFIX = `${PROPERTY_PREFIX}fund-use/`;
 export const fundUseKey = (use: string): string => `${FUND_USES_PREFIX}${use}`;
 export const TENDERS_PREFIX = `${PROPERTY_PREFIX}tender/`;
 export const tenderKey = (tender: string): string => `${TENDERS_PREFIX}${tender}`;
+
+export const NOTICES_PREFIX = `${PROPERTY_PREFIX}notice/`;
+export const propertyNoticeKey = (notice: string): string => `${NOTICES_PREFIX}${notice}`;
+export const noticeReadKey = (notice: string, reader: string): string => `${PROPERTY_PREFIX}notice-read/${notice}/${reader}`;
+export const ACTIVITIES_PREFIX = `${PROPERTY_PREFIX}activity/`;
+export const activityKey = (activity: string): string => `${ACTIVITIES_PREFIX}${activity}`;
+export const signupsPrefix = (activity: string): string => `${PROPERTY_PREFIX}signup/${activity}/`;
+/** `property/signup/<activity>/<psn>` → { at, minutes } */
+export const signupKey = (activity: string, person: string): string => `${signupsPrefix(activity)}${person}`;
+export const volunteerKey = (person: string): string => `${PROPERTY_PREFIX}volunteer/${person}`;
 
 /** The text a bid's commitment hashes: SHA-256 hex of it is the commitment. */
 export const tenderCommitmentText = (tender: string, bid: string, priceFen: number, salt: string): string =>

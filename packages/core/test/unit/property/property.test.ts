@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import {
   addBallot, addressRegister, billRecord, countBallots, fraction, fundUseRecord, propertyBallot, propertyBill, propertyDun, propertyFees,
   propertyFundApprove, propertyFundDeposit, propertyFundPropose, propertyFundTransfer, propertyFundWorks, propertyImport, propertyPay, propertySpace,
-  propertyTenderClose, propertyTenderCommit, propertyTenderOpen, propertyTenderReveal, propertyUnit, propertyVoteClose, propertyVoteOpen, recount,
+  propertyTenderClose, propertyTenderCommit, propertyNotice, propertyNoticeRead, propertyActivity, propertySignup, propertyHours, volunteerRecord,
+  activityRecord, propertyTenderOpen, propertyTenderReveal, propertyUnit, propertyVoteClose, propertyVoteOpen, recount,
   registerTotals, sessionKey, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
   type BallotChoice, type Org, type VoteCounts, type VoteMatter,
 } from '../../../src/index.js';
@@ -255,5 +256,31 @@ describe('sealed-bid tender', () => {
     const t = tenderRecord(s.read, tender)!;
     expect(t.opened).toMatchObject({ ranking: [{ bid: bid('1'), priceFen: 900_000 }], winner: bid('1'), withdrawn: [bid('2'), bid('3')] });
     expect(t.bids.map((b) => b.withdrawnFor)).toEqual([null, 'reveal-mismatch', 'not-revealed']);
+  });
+});
+
+describe('notices and activities', () => {
+  it('read receipts once per reader; sign-up before the start within capacity; volunteer hours earn the label at 20 h', () => {
+    const s = community();
+    const notice = `pn_${hex32('water')}`;
+    apply(propertyNotice, s, STREET, { notice, title: '停水通知', text: '12月9日9时至12时二期停水检修。\n请提前储水。', by: BY });
+    expect(machiError(() => checkSchema('property.notice', { notice, title: 'x', text: '联系13812345678', by: BY })).code).toBe('TX_PAYLOAD_INVALID');
+    apply(propertyNoticeRead, s, PROPERTY, { notice, reader: OWNER_A });
+    expect(rejected(propertyNoticeRead, s, PROPERTY, { notice, reader: OWNER_A })).toMatch(/read already/);
+    const activity = `pa_${hex32('clean-up')}`;
+    apply(propertyActivity, s, PROPERTY, { activity, title: '社区清洁日', startsAt: T0 + DAY_MS, capacity: 1, by: BY });
+    apply(propertySignup, s, PROPERTY, { activity, person: OWNER_A });
+    expect(rejected(propertySignup, s, PROPERTY, { activity, person: OWNER_B }, T0)).toMatch(/full/);
+    expect(rejected(propertyHours, s, PROPERTY, { activity, person: OWNER_A, minutes: 600, by: BY }, T0)).toMatch(/once the activity started/);
+    expect(rejected(propertyHours, s, PROPERTY, { activity, person: OWNER_B, minutes: 600, by: BY }, T0 + DAY_MS)).toMatch(/did not sign up/);
+    apply(propertyHours, s, PROPERTY, { activity, person: OWNER_A, minutes: 600, by: BY }, T0 + DAY_MS);
+    expect(volunteerRecord(s.read, OWNER_A)).toEqual({ person: OWNER_A, minutes: 600, activities: 1, label: false });
+    const second = `pa_${hex32('elderly visits')}`;
+    apply(propertyActivity, s, STREET, { activity: second, title: '敬老探访', startsAt: T0 + DAY_MS, capacity: 10, by: BY });
+    apply(propertySignup, s, PROPERTY, { activity: second, person: OWNER_A });
+    expect(rejected(propertyHours, s, PROPERTY, { activity: second, person: OWNER_A, minutes: 600, by: BY }, T0 + DAY_MS)).toMatch(/FORBIDDEN/);
+    apply(propertyHours, s, STREET, { activity: second, person: OWNER_A, minutes: 600, by: BY }, T0 + DAY_MS);
+    expect(volunteerRecord(s.read, OWNER_A)).toMatchObject({ minutes: 1200, label: true });
+    expect(activityRecord(s.read, activity)!.signedUp).toBe(1);
   });
 });

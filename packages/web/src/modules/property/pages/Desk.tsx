@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { VOTE_MATTERS, type BillRecord, type OwnersVoteRecord, type TenderRecord } from '@machi/core';
+import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type OwnersVoteRecord, type TenderRecord } from '@machi/core';
 import { get, post } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { fenOf, yuan } from '../api';
@@ -89,7 +89,10 @@ export function DeskPage() {
                 <Table.Thead><Table.Tr><Table.Th>{t('property.desk.unit')}</Table.Th><Table.Th>{t('property.desk.period')}</Table.Th><Table.Th>{t('property.desk.owed')}</Table.Th><Table.Th>{t('property.desk.dunning')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
                 <Table.Tbody>
                   {arrears.map((b) => {
-                    const next = b.dunning.some((d) => d.step === 'reminder') ? (b.dunning.some((d) => d.step === 'written-demand') ? null : 'written-demand') : 'reminder';
+                    // a written demand only 14 days after the reminder (the ledger refuses it sooner); nothing else exists
+                    const reminder = b.dunning.find((d) => d.step === 'reminder');
+                    const next = reminder === undefined ? 'reminder'
+                      : b.dunning.some((d) => d.step === 'written-demand') || Date.now() - reminder.at < DEMAND_AFTER_REMINDER_MS_MIN ? null : 'written-demand';
                     return (
                       <Table.Tr key={`${b.unit}/${b.period}`} data-testid="arrear">
                         <Table.Td>{b.unit}</Table.Td><Table.Td>{b.period}</Table.Td><Table.Td>{yuan(b.dueFen - b.paidFen)}</Table.Td>
@@ -126,7 +129,7 @@ export function DeskPage() {
                 </Group>
                 <Text size="sm" mt="xs">{t('property.desk.counts', { ballots: v.counts.ballots, owners: v.counts.partOwners, totalOwners: v.totalOwners, area: (v.counts.partAreaDm2 / 100).toFixed(2), totalArea: (v.totalAreaDm2 / 100).toFixed(2) })}</Text>
                 {v.result !== null && <Text size="sm" data-testid="desk-tally">{t('property.mine.tally', { area: v.result.participationArea, owners: v.result.participationOwners, yesArea: v.result.yesArea, yesOwners: v.result.yesOwners })}</Text>}
-                {v.status === 'open' && <Button mt="xs" size="xs" variant="light" disabled={v.closesAt > Date.now()} onClick={() => void act('closed', `/v1/property/votes/${v.vote}/close`)}>{t('property.desk.close')}</Button>}
+                {v.status === 'open' && <Button mt="xs" size="xs" variant="light" style={{ alignSelf: 'flex-start' }} disabled={v.closesAt > Date.now()} onClick={() => void act('closed', `/v1/property/votes/${v.vote}/close`)}>{t('property.desk.close')}</Button>}
               </Card>
             ))}
           </Stack>

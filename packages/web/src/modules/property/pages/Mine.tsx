@@ -32,8 +32,8 @@ function Marked({ steps, children }: { steps: readonly { txHash: string; proof: 
       {children}
       {steps.map((s, i) => (
         <Group key={s.txHash + i} justify="space-between" wrap="nowrap" gap="xs" data-testid="property-step">
-          <Text size="sm">{s.label}</Text>
-          <VerifiedMark mark={marks[i]} />
+          <Text size="sm" style={{ minWidth: 0 }}>{s.label}</Text>
+          <div style={{ flexShrink: 0 }}><VerifiedMark mark={marks[i]} /></div>
         </Group>
       ))}
     </Stack>

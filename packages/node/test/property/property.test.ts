@@ -150,4 +150,19 @@ describe('property end to end', () => {
     expect(opened.bids.map((b: any) => b.withdrawnFor)).toEqual([null, 'reveal-mismatch', 'not-revealed']);
     expect(verifyBundle(opened.proof, n.genesis).txHash).toBe(opened.opened.txHash);
   });
+
+  it('a notice with read receipts; an activity with sign-up and volunteer hours', async () => {
+    const notice = ok(await n.call('POST', '/v1/property/notices', { as: 'li.staff', body: { title: '停水通知', text: '12月9日9时至12时停水检修。' } }), 201);
+    ok(await n.call('POST', `/v1/property/me/notices/${notice.id}/read`, { as: 'resident1' }), 201);
+    expect((await n.call('POST', `/v1/property/me/notices/${notice.id}/read`, { as: 'resident1' })).json.code).toBe('PROPERTY_CONFLICT');
+    expect(ok(await n.call('GET', '/v1/property/public/notices')).items.find((x: any) => x.notice === notice.id).reads).toBe(1);
+    const act = ok(await n.call('POST', '/v1/property/activities', { as: 'li.staff', body: { title: '社区清洁日', startsAt: n.clock.now() + HOUR, capacity: 20 } }), 201);
+    ok(await n.call('POST', `/v1/property/me/activities/${act.id}/signup`, { as: 'resident2' }), 201);
+    n.clock.offsetMs += HOUR;
+    const person = ok(await n.call('GET', '/v1/property/public/activities')).items.find((a: any) => a.activity === act.id).signups[0].person;
+    ok(await n.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'li.staff', body: { person, minutes: 180 } }), 201);
+    const me = ok(await n.call('GET', '/v1/property/me', { as: 'resident2' }));
+    expect(me.volunteer).toMatchObject({ minutes: 180, activities: 1, label: false });
+    expect(me.notices.find((x: any) => x.notice === notice.id).read).toBeNull();
+  });
 });

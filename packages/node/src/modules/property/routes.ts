@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import {
   BALLOT_CHOICES, BID_ID_PATTERN, FUND_USE_ID_PATTERN, HASH_HEX_PATTERN, PERIOD_PATTERN, PROPERTY_LABEL_CHARS_MAX, PROPERTY_LABEL_PATTERN, TENDER_ID_PATTERN,
   UNIT_AREA_DM2_MAX, UNIT_TYPES, VOTE_ID_PATTERN, propertyBill, propertyDisclose, propertyDun, propertyFees, propertyFundDeposit, propertyFundPropose,
-  propertyFundTransfer, propertyPay, propertySpace, propertyTenderOpen, propertyTenderReveal, propertyVoteOpen, type TxType,
+  propertyFundTransfer, propertyPay, propertyNotice, propertyActivity, propertyHours, NOTICE_ID_PATTERN, ACTIVITY_ID_PATTERN, propertySpace, propertyTenderOpen, propertyTenderReveal, propertyVoteOpen, type TxType,
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
@@ -51,6 +51,8 @@ const billsQuery = { type: 'object', additionalProperties: false, properties: { 
 const vote = param('vote', VOTE_ID_PATTERN);
 const use = param('use', FUND_USE_ID_PATTERN);
 const tender = param('tender', TENDER_ID_PATTERN);
+const notice = param('notice', NOTICE_ID_PATTERN);
+const activity = param('activity', ACTIVITY_ID_PATTERN);
 const bid = { type: 'object', required: ['tender', 'bid'], properties: { tender: str(TENDER_ID_PATTERN), bid: str(BID_ID_PATTERN) } };
 const bill = { type: 'object', required: ['unit', 'period'], properties: { unit: str('^[a-z][a-z0-9-]*$'), period: str(PERIOD_PATTERN) } };
 
@@ -92,6 +94,14 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
   app.post<P<{ vote: string }>>('/v1/property/votes/:vote/close', { config: { access: 'property.organise' }, schema: step(undefined, vote) },
     async (req, reply) => reply.status(201).send(await s.closeVote(principalOf(req), req.params.vote)));
 
+  // -- notices and activities (the street office, the property company) --
+  app.post<B<Any>>('/v1/property/notices', { config: { access: 'property.organise' }, schema: step(bodyOf(propertyNotice as TxType<never>, ['notice'])) },
+    async (req, reply) => reply.status(201).send(await s.publishNotice(principalOf(req), req.body as never)));
+  app.post<B<Any>>('/v1/property/activities', { config: { access: 'property.organise' }, schema: step(bodyOf(propertyActivity as TxType<never>, ['activity'])) },
+    async (req, reply) => reply.status(201).send(await s.announceActivity(principalOf(req), req.body as never)));
+  app.post<P<{ activity: string }> & B<Any>>('/v1/property/activities/:activity/hours', { config: { access: 'property.organise' }, schema: step(bodyOf(propertyHours as TxType<never>, ['activity']), activity) },
+    async (req, reply) => reply.status(201).send(await s.recordHours(principalOf(req), req.params.activity, req.body as never)));
+
   // -- the housing bureau: the maintenance fund's deposits, approvals and transfers --
   app.post<B<Any>>('/v1/property/fund/deposits', { config: { access: 'property.bureau' }, schema: step(bodyOf(propertyFundDeposit as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.fundDeposit(principalOf(req), req.body as never)));
@@ -111,6 +121,11 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
   app.post<P<{ vote: string }> & B<{ unit: string; choice: 'yes' | 'no' | 'abstain'; session?: string }>>('/v1/property/me/votes/:vote/ballots', { config: { access: 'property.mine' }, schema: step(ballotBody, vote) },
     async (req, reply) => reply.status(201).send(await s.ballot(principalOf(req), req.params.vote, req.body)));
 
+  app.post<P<{ notice: string }>>('/v1/property/me/notices/:notice/read', { config: { access: 'property.mine' }, schema: step(undefined, notice) },
+    async (req, reply) => reply.status(201).send(await s.readNotice(principalOf(req), req.params.notice)));
+  app.post<P<{ activity: string }>>('/v1/property/me/activities/:activity/signup', { config: { access: 'property.mine' }, schema: step(undefined, activity) },
+    async (req, reply) => reply.status(201).send(await s.signUp(principalOf(req), req.params.activity)));
+
   // -- everyone: what art. 943 makes public, votes' tallies, tenders (bidders commit and reveal without an account) --
   app.get('/v1/property/public/fees', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.schedules() }));
   app.get('/v1/property/public/disclosures', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.disclosures() }));
@@ -118,6 +133,8 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
   app.get<P<{ use: string }>>('/v1/property/public/fund/uses/:use', { config: { access: 'public' }, schema: view(record, use) }, async (req) => s.fundUse(req.params.use));
   app.get('/v1/property/public/votes', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.votes() }));
   app.get<P<{ vote: string }>>('/v1/property/public/votes/:vote', { config: { access: 'public' }, schema: view(record, vote) }, async (req) => s.vote(req.params.vote));
+  app.get('/v1/property/public/notices', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.notices() }));
+  app.get('/v1/property/public/activities', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.activities() }));
   app.get('/v1/property/public/tenders', { config: { access: 'public' }, schema: view(items) }, async () => ({ items: s.tenders() }));
   app.get<P<{ tender: string }>>('/v1/property/public/tenders/:tender', { config: { access: 'public' }, schema: view(record, tender) }, async (req) => s.tender(req.params.tender));
   app.post<P<{ tender: string }> & B<{ bidder: string; commitment: string; bid?: string }>>('/v1/property/public/tenders/:tender/bids', { config: { access: 'public' }, schema: step(commitBody, tender) },

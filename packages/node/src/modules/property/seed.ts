@@ -101,6 +101,11 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const repair = s.scan('repairs/request/', 1)[0]?.[0].slice('repairs/request/'.length);
   const trigger = alarm !== undefined ? { alarm } : repair !== undefined ? { repair } : undefined;
   if (trigger !== undefined) await s.fundPropose(staff, { building: 'b1', title: '1号楼泵房漏水抢修', contractor: '申城水电维修公司', budgetFen: 1_500_000, emergency: { category: 'leak', ...trigger } });
+  // a notice read by two owners, an activity with sign-ups
+  const notice = await s.publishNotice(staff, { title: '二期停水检修通知', text: '12月20日9时至12时，2号楼停水检修，请提前储水。' });
+  for (const r of residents.slice(0, 2)) await s.readNotice(r, notice.id);
+  const act = await s.announceActivity(staff, { title: '社区清洁日志愿者招募', startsAt: s.now() + 5 * 86_400_000, capacity: 30 });
+  for (const r of residents.slice(1, 3)) await s.signUp(r, act.id);
   // a tender taking bids: the commitments only (prices stay with the bidders until the deadline)
   const t = await s.openTender(staff, { title: '电梯维保服务（三年）', deadline: s.now() + 7 * 86_400_000, revealUntil: s.now() + 10 * 86_400_000 });
   for (const [bidder, price] of [['申城电梯维保', 860_000_00], ['浦江机电', 792_000_00], ['东方电梯服务', 905_000_00]] as const) {

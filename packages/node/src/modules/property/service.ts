@@ -10,7 +10,7 @@ import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
   voteRecord, votes, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
-  parseState, propertyTypes, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
+  parseState, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
 import { LedgerActors, type Principal } from '../../auth/principal.js';
@@ -248,6 +248,31 @@ export class PropertyService {
   revealBid = (tender: string, bid: string, b: { priceFen: number; salt: string }) => this.#step(null, 'property.tender_reveal', bid, { tender, bid, ...b });
   closeTender = (p: Principal, tender: string) => this.#step(p, 'property.tender_close', tender, { tender });
 
+  // ---- notices and activities --------------------------------------------------------------------------------------
+
+  publishNotice(p: Principal, b: { title: string; text: string }): Promise<StepResult> {
+    const notice = `pn_${hex32()}`;
+    return this.#step(p, 'property.notice', notice, { notice, ...b });
+  }
+  /** The signed-in resident's read receipt (their pseudonym in the property context). */
+  readNotice(p: Principal, notice: string): Promise<StepResult> {
+    const reader = this.ownerOf(p);
+    if (reader === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
+    return this.#step(null, 'property.notice_read', notice, { notice, reader });
+  }
+  announceActivity(p: Principal, b: { title: string; startsAt: number; capacity: number }): Promise<StepResult> {
+    const activity = `pa_${hex32()}`;
+    return this.#step(p, 'property.activity', activity, { activity, ...b });
+  }
+  signUp(p: Principal, activity: string): Promise<StepResult> {
+    const person = this.ownerOf(p);
+    if (person === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
+    return this.#step(null, 'property.signup', activity, { activity, person });
+  }
+  recordHours = (p: Principal, activity: string, b: { person: string; minutes: number }) => this.#step(p, 'property.hours', activity, { activity, ...b });
+  notices = () => propertyNotices(this.scan);
+  activities = () => activities(this.scan).map((a) => ({ ...a, signups: signupsOf(this.scan, a.activity) }));
+
   // ---- views --------------------------------------------------------------------------------------------------------
 
   #proved = <T extends { txHash: string }>(s: T): Proved<T> => ({ ...s, proof: this.node.proof(s.txHash) ?? null });
@@ -294,7 +319,10 @@ export class PropertyService {
       ballots: units.map((u) => ballotRecord(this.read, v.vote, u.unit)).filter((x) => x !== undefined).map(this.#proved),
       recount: recount(this.read, this.scan, v.vote)!,
     }));
-    return { owner: owner ?? null, areaDm2: rec?.areaDm2 ?? 0, units, bills, votes: vs };
+    const ns = propertyNotices(this.scan).map((n) => ({ ...n, read: owner === undefined ? null : noticeRead(this.read, n.notice, owner) ?? null }));
+    const acts = activities(this.scan).map((a) => ({ ...a, signedUpAt: owner === undefined ? null : signupOf(this.read, a.activity, owner)?.at ?? null }));
+    const volunteer = owner === undefined ? null : volunteerRecord(this.read, owner) ?? null;
+    return { owner: owner ?? null, areaDm2: rec?.areaDm2 ?? 0, units, bills, votes: vs, notices: ns, activities: acts, volunteer };
   }
 
   billOf(unit: string, period: string) {

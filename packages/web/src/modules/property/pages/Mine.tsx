@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Accordion, Badge, Button, Card, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { BallotRecord, BillRecord, OwnersVoteRecord, TallyResult, UnitRecord, VoteCounts } from '@machi/core';
+import type { ActivityRecord, PropertyNoticeRecord, VolunteerRecord, BallotRecord, BillRecord, OwnersVoteRecord, TallyResult, UnitRecord, VoteCounts } from '@machi/core';
 import { get, post } from '../../../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import type { Mark } from '../../../verify/ledger';
@@ -14,7 +14,12 @@ import { m2, verifySteps, yuan, type Proved } from '../api';
 
 type Bill = Omit<Proved<BillRecord>, 'payments' | 'dunning'> & { payments: Proved<BillRecord['payments'][number]>[]; dunning: Proved<BillRecord['dunning'][number]>[] };
 type Vote = OwnersVoteRecord & { ballots: Proved<BallotRecord>[]; recount: { counts: VoteCounts; result: TallyResult; matches: boolean } };
-type Me = { owner: string | null; areaDm2: number; units: UnitRecord[]; bills: Bill[]; votes: Vote[] };
+type Me = {
+  owner: string | null; areaDm2: number; units: UnitRecord[]; bills: Bill[]; votes: Vote[];
+  notices: (PropertyNoticeRecord & { read: { at: number } | null })[];
+  activities: (ActivityRecord & { signedUpAt: number | null })[];
+  volunteer: VolunteerRecord | null;
+};
 
 const when = (ms: number, lang: string): string => new Date(ms).toLocaleDateString(lang);
 
@@ -59,6 +64,15 @@ export function MinePage() {
       setError(e);
     } finally {
       setBusy(null);
+    }
+  };
+  const act = async (call: Promise<unknown>): Promise<void> => {
+    setError(null);
+    try {
+      await call;
+      await load();
+    } catch (e) {
+      setError(e);
     }
   };
   if (me === null) return error === null ? <Center p="xl"><Loader /></Center> : <ErrorAlert error={error} />;
@@ -112,6 +126,26 @@ export function MinePage() {
             <Text size="xs" c={v.recount.matches ? 'teal' : 'red'}>{t(v.recount.matches ? 'property.mine.recountOk' : 'property.mine.recountBad')}</Text>
             {v.ballots.length > 0 && <Marked steps={v.ballots.map((b) => ({ txHash: b.txHash, proof: b.proof, label: t('property.mine.myBallot', { unit: b.unit, choice: t(`property.choice.${b.choice}`) }) }))} />}
           </Stack>
+        </Card>
+      ))}
+
+      <Title order={4}>{t('property.mine.notices')}</Title>
+      {me.notices.map((n) => (
+        <Card key={n.notice} withBorder data-testid="notice">
+          <Group justify="space-between" wrap="nowrap"><Text fw={700}>{n.title}</Text>{n.read !== null && <Badge color="teal" variant="light">{t('property.mine.read')}</Badge>}</Group>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{n.text}</Text>
+          {n.read === null && <Button mt="xs" size="xs" variant="light" style={{ alignSelf: 'flex-start' }} onClick={() => void act(post(`/v1/property/me/notices/${n.notice}/read`))}>{t('property.mine.markRead')}</Button>}
+        </Card>
+      ))}
+      <Title order={4}>{t('property.mine.activities')}</Title>
+      {me.volunteer !== null && <Text size="sm" data-testid="volunteer">{t('property.mine.volunteer', { hours: (me.volunteer.minutes / 60).toFixed(1) })}{me.volunteer.label ? ` · ${t('property.mine.volunteerLabel')}` : ''}</Text>}
+      {me.activities.map((a) => (
+        <Card key={a.activity} withBorder data-testid="activity">
+          <Group justify="space-between" wrap="nowrap">
+            <Stack gap={0}><Text fw={700}>{a.title}</Text><Text size="xs" c="dimmed">{when(a.startsAt, i18n.language)} · {a.signedUp}/{a.capacity}</Text></Stack>
+            {a.signedUpAt !== null ? <Badge color="teal" variant="light">{t('property.mine.signedUp')}</Badge>
+              : a.startsAt > now && <Button size="xs" onClick={() => void act(post(`/v1/property/me/activities/${a.activity}/signup`))}>{t('property.mine.signUp')}</Button>}
+          </Group>
         </Card>
       ))}
 

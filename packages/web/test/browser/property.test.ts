@@ -6,14 +6,23 @@
  * bills, record a payment, and see the arrears, the votes' counts and the tender taking sealed bids.
  * Screenshots go to test-artifacts/browser/property-NN-*.png.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, zh } from './messages.js';
-import { DESK, PHONE, chromiumMissing, shot, signIn, withConsortium } from './harness.js';
+import { DESK, PHONE, Pages, chromiumMissing, demoConsortium, launchBrowser, shot, signIn, type Scene } from './harness.js';
 
 const missing = chromiumMissing();
 
 describe.skipIf(missing !== undefined)('property services in the browser', () => {
-  const scene = withConsortium('property-company');
+  const scene = {} as Scene;
+  // the consortium first, then the browser: four nodes and Chromium starting at once on a busy machine time out
+  beforeAll(async () => {
+    const net = await demoConsortium();
+    Object.assign(scene, { net, pages: new Pages(await launchBrowser()), base: net.urls['property-company']! });
+  }, 180_000);
+  afterAll(async () => {
+    await scene.pages?.close();
+    await scene.net?.stop();
+  });
 
   it('an owner on a phone (zh): bills and payments verified, the closed tally, a ballot on the open vote counted with its proof', async () => {
     const page = await scene.pages.open('zh-CN', PHONE);

@@ -92,6 +92,10 @@ describe('property end to end', () => {
     expect([other.status, other.json.code]).toEqual([403, 'PROPERTY_NOT_OWNER']);
     ok(await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident1', body: { unit: 'b1-u0102', choice: 'yes' } }), 201);
     expect(ledger(n).filter((t) => t.type === 'property.ballot')).toHaveLength(4); // two counted, two refused and recorded
+    // another owner's digital-ID check does not count for resident 2
+    const session = ok(await n.call('GET', `/v1/property/public/votes/${v.id}`)).ballots[0].session;
+    const borrowed = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident2', body: { unit: 'b1-u0201', choice: 'no', session } });
+    expect([borrowed.status, borrowed.json.code]).toEqual([403, 'PROPERTY_ID_CHECK']);
     n.clock.offsetMs += HOUR;
     const late = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident2', body: { unit: 'b1-u0201', choice: 'no' } });
     expect(late.json.code).toBe('PROPERTY_VOTE_CLOSED');

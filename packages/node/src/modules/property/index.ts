@@ -11,7 +11,7 @@ import type { MachiNode } from '../../node/node.js';
 import { OrgSubmitter } from '../../node/org-tx.js';
 import { loadHostedSigners } from '../../node/datadir.js';
 import { defineNodeModule } from '../contract.js';
-import type { PrivacyExports } from '../privacy/index.js';
+import { consentContext, type PrivacyExports } from '../privacy/index.js';
 import type { Identity } from '../identity/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
@@ -67,7 +67,11 @@ export const propertyNodeModule = defineNodeModule({
     const identity = ctx.use<Identity>('identity');
     const service = openProperty({
       node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir,
-      subjects: { has: (s) => privacy.vault.has(s), subjectOfUser: (u) => privacy.vault.subjectOfUser(u) },
+      subjects: {
+        has: (s) => privacy.vault.has(s),
+        subjectOfUser: (u) => privacy.vault.subjectOfUser(u),
+        consentPseudonym: (session, subject) => privacy.service.pseudonyms.compute(consentContext(session), subject),
+      },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
     });
     return {

@@ -10,7 +10,7 @@ import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
   voteRecord, votes, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
-  parseState, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
+  parseState, sessionRecord, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
 import { LedgerActors, type Principal } from '../../auth/principal.js';
@@ -31,6 +31,8 @@ export const PROPERTY_CSV_CHARS_MAX = 200_000;
 export interface PropertySubjects {
   has(subject: string): boolean;
   subjectOfUser(userId: string): string | undefined;
+  /** the holder's pseudonym of `subject` in an identity session's consent (privacy's per-context formula) */
+  consentPseudonym?(session: string, subject: string): string;
 }
 
 /** Runs an owner's digital-ID check (identity's owners-meeting one trip) and returns the passed session's id. */
@@ -215,12 +217,24 @@ export class PropertyService {
     // as it is (NO_SESSION fails only the last check), without running an ID check for nothing
     const first = this.dryRun('property.ballot', p.org, { ...payload, session: b.session ?? NO_SESSION });
     let session = b.session;
+    if (first === undefined && session !== undefined) this.#mustBeMine(p, session);
     if (first !== undefined && first.code !== 'PROPERTY_ID_CHECK') session = NO_SESSION;
     else if (session === undefined) {
       if (this.#idCheck === undefined) throw new MachiError('PROPERTY_ID_CHECK', 'name the session of your digital-ID check');
       session = await this.#idCheck(p);
     }
     return this.#step(p, 'property.ballot', `${vote}/${b.unit}`, { ...payload, session }, { recordRefusal: true });
+  }
+
+  /**
+   * A session the owner names must be their own check: its consent was given by them (the ledger cannot tell: the
+   * consent names the resident by a pseudonym of that session only, which this holder can recompute).
+   */
+  #mustBeMine(p: Principal, session: string): void {
+    const subject = this.#subjects.subjectOfUser(p.userId);
+    const consent = sessionRecord(this.read, session)?.consent;
+    const mine = subject !== undefined && consent != null && (consent.subject === subject || consent.subject === this.#subjects.consentPseudonym?.(session, subject));
+    if (!mine) throw new MachiError('PROPERTY_ID_CHECK', `session ${session} is not your digital-ID check`);
   }
 
   // ---- maintenance fund ---------------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
 
   it('an owner on a phone (zh): bills and payments verified, the closed tally, a ballot on the open vote counted with its proof', async () => {
     const page = await scene.pages.open('zh-CN', PHONE);
-    await signIn(page, scene.base, 'resident2');
+    await signIn(page, scene.base, 'resident3');
     await page.goto(`${scene.base}/property/mine`);
     await page.getByTestId('my-units').waitFor();
-    expect(await page.getByTestId('bill').count()).toBe(12);
+    expect(await page.getByTestId('bill').count()).toBe(24); // two units, twelve months
     await expect.poll(() => page.getByTestId('tally').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId('tally').textContent()).toContain('3/4');
     // the newest bill's steps, each verified here against the genesis
@@ -37,7 +37,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     await expect.poll(() => page.locator('[data-testid=bill] [data-testid=mark][data-state=verified]').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     await shot(page, 'property-01-owner-bills-phone-zh');
 
-    const row = page.locator('[data-testid=open-vote] [data-testid=ballot-row][data-unit=b1-u0102]');
+    const row = page.locator('[data-testid=open-vote] [data-testid=ballot-row][data-unit=b2-u0201]');
     await row.getByTestId('vote-yes').click();
     await row.getByTestId('ballot-cast').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.locator('[data-testid=open-vote] [data-testid=mark][data-state=verified]').count(), { timeout: 20_000 }).toBe(1);

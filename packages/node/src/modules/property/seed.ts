@@ -43,9 +43,10 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const imported = await s.importCsv(staff, csv);
   await s.space(staff, { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' });
   await s.space(staff, { space: 'p-b2-007', building: 'b2', unit: 'b2-u0101' });
-  // property-ownership credentials for residents 2 and 4 (the identity demo gave them to 1 and 3), for their ID checks
+  // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
+  // identity demo's live issuance is theirs), for the ID check before their ballot
   if (mayIssue('property-company', 'property-ownership')) {
-    for (const i of [1, 3]) {
+    for (const i of [3]) {
       const held = privacy.vault.get(subjects[i]!)?.fields;
       if (held === undefined) continue;
       const w = await identity.service.wallet(residents[i]!);
@@ -59,7 +60,8 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
   const closesAt = s.now() + 15_000;
   const closed = await s.openVote(staff, { matter: 'fund-use', title: '1号楼屋面防水使用维修资金', closesAt, use: roof.id });
-  for (const [i, r] of residents.slice(0, 3).entries()) {
+  for (const i of [0, 2, 3]) {
+    const r = residents[i]!;
     const units = DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1).map(([u]) => u);
     for (const unit of units) await s.ballot(r, closed.id, { unit, choice: 'yes' }).catch(() => undefined);
   }

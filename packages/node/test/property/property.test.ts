@@ -79,6 +79,11 @@ describe('property end to end', () => {
     expect(bill).toMatchObject({ status: 'paid', dueFen: 22_375, paidFen: 22_375 });
     expect(verifyBundle(bill.payments[0].proof, n.genesis).txHash).toBe(bill.payments[0].txHash);
     expect(verifyBundle(bill.proof, n.genesis).txHash).toBe(bill.txHash);
+    // the published schedule and a period's disclosure, line by line, with proofs
+    ok(await n.call('POST', '/v1/property/disclosures', { as: 'li.staff', body: { period: '2026-01', lines: [{ account: 'common-area', kind: 'income', item: 'advertising', label: '电梯广告', amountFen: 1_200_000 }] } }), 201);
+    const d = ok(await n.call('GET', '/v1/property/public/disclosures')).items[0];
+    expect(d).toMatchObject({ period: '2026-01', totals: { 'common-area': { incomeFen: 1_200_000, spendingFen: 0 } } });
+    expect(verifyBundle(d.proof, n.genesis).txHash).toBe(d.txHash);
     // resident 2 does not see resident 1's bills
     expect(ok(await n.call('GET', '/v1/property/me', { as: 'resident2' })).bills.map((b: any) => b.unit)).toEqual(['b1-u0201']);
   });

@@ -294,13 +294,14 @@ export class PropertyService {
   register() {
     return { totals: registerTotals(this.read), buildings: propertyBuildings(this.scan), units: propertyUnits(this.read, this.scan) };
   }
-  schedules = () => feeSchedules(this.read);
+  schedules = () => feeSchedules(this.read).map(this.#proved);
   bills(q: { unit?: string; period?: string }) {
     const units = q.unit !== undefined ? [q.unit] : propertyUnits(this.read, this.scan).map((u) => u.unit);
     return units.flatMap((u) => billsOfUnit(this.scan, u)).filter((b) => q.period === undefined || b.period === q.period);
   }
   arrears = () => arrears(this.scan, this.now());
-  disclosures = () => disclosures(this.scan);
+  /** Each period's disclosure with the proof of its transaction: every line is in it, checkable with the genesis alone. */
+  disclosures = () => disclosures(this.scan).map(this.#proved);
   fund = () => ({ ...fundRecord(this.read), uses: fundUses(this.scan) });
   fundUse(use: string) {
     const u = fundUseRecord(this.read, use);

@@ -73,29 +73,23 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
     { item: 'lift', basis: 'unit', unitType: 'any', rateFen: 3_000 },
     { item: 'parking', basis: 'space', unitType: 'any', rateFen: 15_000 },
   ] });
-  for (const m of months) {
+  // submitted together: they commit in a block or two
+  await Promise.all(months.flatMap((m) => {
     const [y, mo] = m.split('-').map(Number) as [number, number];
     const dueAt = Math.min(Date.UTC(y, mo, 15), now + 86_400_000);
-    await Promise.all(['b1', 'b2'].map((b) => s.bill(staff, { period: m, building: b, dueAt })));
-  }
+    return ['b1', 'b2'].map((b) => s.bill(staff, { period: m, building: b, dueAt }));
+  }));
   const bills = s.bills({});
   const unpaid = (b: { unit: string; period: string }): boolean => b.unit === 'b2-u0101' && months.indexOf(b.period) >= 9;
-  for (let i = 0; i < bills.length; i += 12) {
-    await Promise.all(bills.slice(i, i + 12).filter((b) => !unpaid(b)).map((b) => s.pay(staff, { unit: b.unit, period: b.period, amountFen: b.dueFen, reference: ref(`${b.unit}/${b.period}`) })));
-  }
+  await Promise.all(bills.filter((b) => !unpaid(b)).map((b) => s.pay(staff, { unit: b.unit, period: b.period, amountFen: b.dueFen, reference: ref(`${b.unit}/${b.period}`) })));
   const late = bills.filter(unpaid).filter((b) => b.dueAt < s.now());
   if (late[0] !== undefined) await s.dun(staff, { unit: late[0].unit, period: late[0].period, step: 'reminder' });
-  for (const m of months.slice(-2)) {
-    await s.disclose(staff, { period: m, lines: [
+  await Promise.all(months.slice(-2).map((m) => s.disclose(staff, { period: m, lines: [
       { account: 'common-area', kind: 'income', item: 'advertising', label: '电梯广告', amountFen: 1_200_000 },
       { account: 'common-area', kind: 'income', item: 'parking', label: '临时停车', amountFen: 860_000 },
       { account: 'common-area', kind: 'spending', item: 'cleaning', label: '公共区域保洁', amountFen: 450_000 },
       { account: 'maintenance-fund', kind: 'income', item: 'interest', label: '维修资金利息', amountFen: 31_500 },
-    ] });
-  }
-  await sleep(Math.max(0, closesAt - s.now() + 1500));
-  await s.closeVote(staff, closed.id);
-  await s.fundWorks(staff, roof.id, 'started');
+  ] })));
   const open = await s.openVote(staff, { matter: 'common-business-use', title: '架空层出租作为便民超市', closesAt: s.now() + 14 * 86_400_000 });
   await s.ballot(residents[0]!, open.id, { unit: 'b1-u0101', choice: 'yes' });
   // an emergency use, linked to what triggered it
@@ -114,6 +108,10 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
     const bid = `pb_${randomBytes(16).toString('hex')}`;
     await s.commitBid(t.id, { bid, bidder, commitment: sha256Hex(tenderCommitmentText(t.id, bid, price, randomBytes(16).toString('hex'))) });
   }
+  // the closed vote closes now (the rest of the demo was made while it ran), and the works start
+  await sleep(Math.max(0, closesAt - s.now() + 1500));
+  await s.closeVote(staff, closed.id);
+  await s.fundWorks(staff, roof.id, 'started');
   return [`demo property: ${imported.imported} units, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
 }
 
@@ -128,7 +126,9 @@ async function seedBureau(s: PropertyService, ctx: ModuleContext): Promise<strin
   const poll = (): void => {
     void approveReady(s, bureau).then((n) => {
       if (n > 0) ctx.log(`demo property: the housing bureau approved ${n} maintenance-fund uses and made their first transfers`);
-      if (--left > 0 && (n === 0 || fundUses(s.scan).some((u) => u.emergency !== null && u.status === 'proposed'))) setTimeout(poll, BUREAU_POLL_MS).unref();
+      // until every demo use is approved (none yet, or one still before the bureau's step), for a few minutes at most
+      const uses = fundUses(s.scan);
+      if (--left > 0 && (uses.length === 0 || uses.some((u) => u.status === 'proposed' || u.status === 'owners-approved'))) setTimeout(poll, BUREAU_POLL_MS).unref();
     }, () => undefined);
   };
   poll();

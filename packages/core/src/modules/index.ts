@@ -19,6 +19,7 @@ import { devicesModule } from './devices/index.js';
 import { addressesModule } from './addresses/index.js';
 import { provenanceModule } from './provenance/index.js';
 import { consortiumModule } from './consortium/index.js';
+import { propertyModule } from './property/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -31,6 +32,7 @@ export * from './devices/index.js';
 export * from './addresses/index.js';
 export * from './provenance/index.js';
 export * from './consortium/index.js';
+export * from './property/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -45,6 +47,8 @@ export const CORE_MODULES = [
   addressesModule,
   provenanceModule,
   consortiumModule,
+  // after addresses, identity, devices and repairs: units, ballots' ID checks and emergencies' triggers
+  propertyModule,
 ] as const;
 
 /** Every error code the modules define. */

@@ -39,6 +39,8 @@ const DEMO_ACCOUNTS: Record<string, [string, Role, string][]> = {
   // welfare funds: the treasury's instructions and the paying bank's receipts (hosted like the departments)
   'finance-bureau': [['qian.finance', 'official', '钱科员 (finance bureau)']],
   'agent-bank': [['zhao.bank', 'official', '赵经理 (agent bank)']],
+  // property services: the maintenance fund's approvals and transfers (hosted like the departments)
+  'housing-bureau': [['gao.housing', 'official', '高科长 (housing bureau)']],
 };
 
 /** Creates this organisation's demo accounts if it has none; returns the list to print. */

@@ -18,6 +18,7 @@ import { webhooksNodeModule } from './webhooks/index.js';
 import { fundsNodeModule } from './funds/index.js';
 import { devicesNodeModule } from './devices/index.js';
 import { provenanceNodeModule } from './provenance/index.js';
+import { propertyNodeModule } from './property/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -31,6 +32,7 @@ export const NODE_MODULES = [
   fundsNodeModule,
   devicesNodeModule,
   provenanceNodeModule,
+  propertyNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

@@ -92,7 +92,7 @@ export const DEFAULT_CONSORTIUM = ['street-office', 'property-company', 'power-c
  * a local consortium's validators become members without voting power whose keys the street office's node hosts
  * (docs/decisions/0001-hosted-departments.md).
  */
-export const HOSTED_MEMBERS = ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs', 'finance-bureau', 'agent-bank'];
+export const HOSTED_MEMBERS = ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs', 'finance-bureau', 'agent-bank', 'housing-bureau'];
 /** The organisation whose node hosts the departments' keys in a local consortium. */
 export const DEPARTMENT_HOST = 'street-office';
 

@@ -25,7 +25,7 @@ describe("machi up's consortium", () => {
     const out = temp();
     const validators = DEFAULT_CONSORTIUM.slice(0, 4);
     const hosted = defaultHostedMembers(validators);
-    expect(hosted).toEqual({ host: 'street-office', orgs: ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs', 'finance-bureau', 'agent-bank'] });
+    expect(hosted).toEqual({ host: 'street-office', orgs: ['police', 'urban-management', 'comprehensive-management', 'judiciary', 'civil-affairs', 'finance-bureau', 'agent-bank', 'housing-bureau'] });
     const genesis = createConsortium(out, validators, { chainId: 'machi-local', hosted });
     expect(validatorsOf(genesis)).toHaveLength(4);
     expect(genesis.orgs.filter((o) => o.power === 0).map((o) => o.id)).toEqual(hosted!.orgs);
@@ -45,7 +45,7 @@ describe("machi up's consortium", () => {
   it('with 7 validators police and civil affairs are validators with nodes of their own, not hosted', () => {
     const validators = DEFAULT_CONSORTIUM.slice(0, 7);
     expect(validators).toEqual(expect.arrayContaining(['police', 'civil-affairs']));
-    expect(defaultHostedMembers(validators)).toEqual({ host: 'street-office', orgs: ['urban-management', 'comprehensive-management', 'judiciary', 'finance-bureau', 'agent-bank'] });
+    expect(defaultHostedMembers(validators)).toEqual({ host: 'street-office', orgs: ['urban-management', 'comprehensive-management', 'judiciary', 'finance-bureau', 'agent-bank', 'housing-bureau'] });
     const genesis = createConsortium(temp(), validators, { hosted: defaultHostedMembers(validators) });
     expect(genesis.orgs.find((o) => o.id === 'police')!.power).toBe(1);
   });

@@ -31,9 +31,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const STREAMING = new Set(['GET /v1/repairs/events', 'GET /v1/funds/feed/stream', 'GET /v1/devices/alarms/events']);
 /**
  * Transactions the design records even when the request is refused: a refused read of personal data is an access
- * record (docs/spec/privacy.md), a failed verification of a presentation an attempt record (docs/spec/identity.md).
+ * record (docs/spec/privacy.md), a failed verification of a presentation an attempt record (docs/spec/identity.md), a
+ * refused owners' ballot its refusal (docs/spec/property.md).
  */
-const REFUSAL_RECORDS = new Set(['privacy.access', 'identity.verification']);
+const REFUSAL_RECORDS = new Set(['privacy.access', 'identity.verification', 'property.ballot']);
 
 type Schema = Record<string, unknown>;
 interface Parameter { in: string; name: string; required?: boolean; schema?: Schema }

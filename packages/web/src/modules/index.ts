@@ -12,6 +12,7 @@ import { addresses } from './addresses';
 import { devices } from './devices';
 import { funds } from './funds';
 import { provenance } from './provenance';
+import { property } from './property';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
@@ -22,4 +23,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   devices,
   funds,
   provenance,
+  property,
 ];

@@ -26,7 +26,10 @@ import zhDevices from '../../src/modules/devices/messages/zh.json';
 import enFunds from '../../src/modules/funds/messages/en.json';
 import jaFunds from '../../src/modules/funds/messages/ja.json';
 import zhFunds from '../../src/modules/funds/messages/zh.json';
+import enProperty from '../../src/modules/property/messages/en.json';
+import jaProperty from '../../src/modules/property/messages/ja.json';
+import zhProperty from '../../src/modules/property/messages/zh.json';
 
-export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses, ...enDevices, ...enFunds };
-export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses, ...jaDevices, ...jaFunds };
-export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses, ...zhDevices, ...zhFunds };
+export const en = { ...enShell, ...enRepairs, ...enIdentity, ...enPrivacy, ...enEvents, ...enAddresses, ...enDevices, ...enFunds, ...enProperty };
+export const ja = { ...jaShell, ...jaRepairs, ...jaIdentity, ...jaPrivacy, ...jaEvents, ...jaAddresses, ...jaDevices, ...jaFunds, ...jaProperty };
+export const zh = { ...zhShell, ...zhRepairs, ...zhIdentity, ...zhPrivacy, ...zhEvents, ...zhAddresses, ...zhDevices, ...zhFunds, ...zhProperty };

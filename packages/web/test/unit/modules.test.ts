@@ -46,10 +46,10 @@ describe('web modules registry', () => {
     }
   });
 
-  it('gives each role the navigation and landing page it had before the registry, with the events, devices, funds and provenance pages added', () => {
+  it('gives each role the navigation and landing page it had before the registry, with the events, devices, funds, provenance and property pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
-    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /preserved /works');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work /preserved /trace /works');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /property/mine /preserved /works');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work /property/desk /preserved /trace /works');
     expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /funds/oversight /preserved /trace /works');
     expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings /preserved');
     expect(nav('maintenance-worker')).toBe('/jobs /devices/alarms /preserved /trace');
@@ -82,7 +82,7 @@ describe('web modules registry', () => {
     expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /devices/alarms /devices/open /events/departments /settings /preserved');
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
-    expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /preserved /works');
+    expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /property/mine /preserved /works');
     // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
     expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /preserved /works');
     expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight /preserved /trace /works');

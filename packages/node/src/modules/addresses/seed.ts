@@ -18,7 +18,9 @@ export const DEMO_ADDRESSES: readonly { code: string; name: string; latE6: numbe
   { code: 'b6', name: '6号楼', latE6: 31_232_600, longE6: 121_453_100 },
 ];
 /** A few units of 1号楼 (public codes; who lives there stays in the vault). */
-const DEMO_UNITS = [['b1-u0101', '1号楼1单元101室'], ['b1-u0102', '1号楼1单元102室'], ['b1-u1203', '1号楼2单元1203室']] as const;
+const DEMO_UNITS = [['b1-u0101', '1号楼1单元101室'], ['b1-u0102', '1号楼1单元102室'], ['b1-u1203', '1号楼2单元1203室'],
+  // property services' demo register (modules/property/seed.ts)
+  ['b2-u0101', '2号楼1单元101室'], ['b2-u0102', '2号楼1单元102室'], ['b2-u0201', '2号楼1单元201室'], ['b2-u0202', '2号楼1单元202室']] as const;
 
 export async function seedAddresses(service: AddressesService, auth: AuthOptions): Promise<string[]> {
   if (service.node.self.id !== 'street-office') return [];
@@ -28,7 +30,7 @@ export async function seedAddresses(service: AddressesService, auth: AuthOptions
   let made = await service.registerBuildings(official, DEMO_ADDRESSES.map((b) => ({ code: b.code, kind: 'building' as const, name: b.name, position: { latE6: b.latE6, longE6: b.longE6 } })));
   for (const [code, name] of DEMO_UNITS) {
     if (addressRecord(service.read, code) !== undefined) continue;
-    await service.register(official, { code, kind: 'unit', parent: 'b1', name });
+    await service.register(official, { code, kind: 'unit', parent: code.slice(0, code.indexOf('-')), name });
     made += 1;
   }
   return made === 0 ? [] : [`demo addresses: ${DEMO_ADDRESSES.length} buildings and ${DEMO_UNITS.length} units in the standard address register`];

@@ -1,0 +1,83 @@
+/**
+ * property on a node: the service (every step signed by the user's organisation: this node's own or the hosted
+ * housing bureau's), the REST API for property staff, vote organisers, the housing bureau, readers with a grant
+ * (power company, regulators), owners and the public, the owners' digital-ID check through the identity module, and
+ * the demo seed. docs/spec/property.md
+ */
+import { BALLOT_ID_TYPE, MachiError, type Signer } from '@machi/core';
+import type { AccountStore } from '../../auth/accounts.js';
+import { actorOf, type Principal } from '../../auth/principal.js';
+import type { MachiNode } from '../../node/node.js';
+import { OrgSubmitter } from '../../node/org-tx.js';
+import { loadHostedSigners } from '../../node/datadir.js';
+import { defineNodeModule } from '../contract.js';
+import { consentContext, type PrivacyExports } from '../privacy/index.js';
+import type { Identity } from '../identity/index.js';
+import { propertyRoutes } from './routes.js';
+import { seedProperty } from './seed.js';
+import { PropertyService, type IdCheck, type PropertySubjects } from './service.js';
+
+export { PropertyService } from './service.js';
+
+/**
+ * The owners-meeting one trip run for an owner by this node: a desk session of the property company's desk, the
+ * owner's consent, and the presentation of the residence and property-ownership credentials the node holds for them.
+ * DEMO WALLETS ONLY: a real wallet presents from the owner's phone (identity's public presentation route) and the
+ * ballot then names that session.
+ */
+export function demoIdCheck(identity: Identity, accounts: AccountStore, secret: Uint8Array, org: string): IdCheck {
+  return async (owner: Principal) => {
+    const staff = accounts.listUsers(org).find((u) => u.role === 'property-staff' || u.role === 'official');
+    if (staff === undefined) throw new MachiError('PROPERTY_ID_CHECK', 'no desk here to check the digital ID');
+    const desk: Principal = { userId: staff.id, username: staff.username, org, role: staff.role, actor: actorOf(org, staff.id, secret) };
+    const wallet = await identity.service.wallet(owner);
+    const held = ['residence', BALLOT_ID_TYPE].map((t) => wallet.find((w) => w.type === t && w.status === 'valid'));
+    if (held.some((h) => h === undefined)) throw new MachiError('PROPERTY_ID_CHECK', 'your wallet holds no valid residence and property-ownership credentials');
+    const s = await identity.service.startSession(desk, 'owners-meeting');
+    await identity.service.consent(owner, s.session, s.nonce);
+    const presentations = [];
+    for (const h of held) presentations.push((await identity.service.demoPresent(owner, h!.id, { session: s.session, nonce: s.nonce })).presentation);
+    const r = await identity.service.present(s.session, presentations);
+    if (!r.eligible) throw new MachiError('PROPERTY_ID_CHECK', 'the digital-ID check did not pass');
+    return s.session;
+  };
+}
+
+export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck }): PropertyService {
+  const hosted = o.hosted ?? loadHostedSigners(o.dir, o.node.genesis);
+  const submitters = new Map<string, OrgSubmitter>([[o.node.self.id, o.submitter]]);
+  for (const [org, signer] of hosted) submitters.set(org, new OrgSubmitter(o.node, signer));
+  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }) });
+}
+
+export const propertyNodeModule = defineNodeModule({
+  name: 'property',
+  // owners are subjects of the privacy vault; their ballots need identity's owners-meeting check
+  dependsOn: ['privacy', 'identity'],
+  routeClasses: {
+    'property.staff': { access: ['property-staff', 'official'], doc: 'the register (units, CSV import, parking), fee schedule, bills, payments, dunning, disclosure, fund-use proposals and works' },
+    'property.organise': { access: ['official', 'property-staff'], doc: "owners' votes (open, close) and sealed-bid tenders (open, opening) — the street office, or the property company for the owners' committee" },
+    'property.bureau': { access: ['official'], doc: "the housing bureau: maintenance-fund deposits, approvals and transfers (the core checks it is the bureau's key)" },
+    'property.view': { access: ['property-staff', 'official', 'regulator', 'utility-staff'], doc: 'read-only: the register, bills and arrears (staff, the housing bureau, the power company, regulators)' },
+    'property.mine': { access: ['resident'], doc: 'my units, bills and payments with proofs, votes with my ballots; casting a ballot after the digital-ID check' },
+  },
+  tags: [{ name: 'property', description: "property services: unit register, fees, bills, payments, disclosure, owners' votes, maintenance fund, sealed-bid tenders (docs/spec/property.md)", paths: /^\/v1\/property(\/|$)/ }],
+  open(ctx) {
+    const privacy = ctx.use<PrivacyExports>('privacy');
+    const identity = ctx.use<Identity>('identity');
+    const service = openProperty({
+      node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir,
+      subjects: {
+        has: (s) => privacy.vault.has(s),
+        subjectOfUser: (u) => privacy.vault.subjectOfUser(u),
+        consentPseudonym: (session, subject) => privacy.service.pseudonyms.compute(consentContext(session), subject),
+      },
+      idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
+    });
+    return {
+      plugin: async (app) => app.register(propertyRoutes, { service }),
+      exports: service,
+      seed: () => seedProperty(service, ctx, privacy, identity),
+    };
+  },
+});

@@ -1,0 +1,149 @@
+/**
+ * DEMO ONLY — property services' demo data. On the property company's node: the register (units of 1号楼 and 2号楼
+ * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, the fee
+ * schedule, a year of bills and payments with some arrears and a reminder, two disclosures, a closed owners' vote on a
+ * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one) and a tender
+ * taking bids. On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
+ * bureau's approvals and first transfers once the property company's uses are on the ledger. Idempotent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { addressRecord, fundUses, mayIssue, registerTotals, sha256Hex, tenderCommitmentText, tenders, votes, HOUSING_BUREAU } from '@machi/core';
+import { demoPrincipal } from '../../auth/demo.js';
+import type { ModuleContext } from '../contract.js';
+import type { Identity } from '../identity/index.js';
+import type { PrivacyExports } from '../privacy/index.js';
+import type { PropertyService } from './service.js';
+
+/** Units the demo register holds: [code, m², owner (resident account n)] (the address register's demo units). */
+export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
+  ['b1-u0101', '89.50', 1], ['b1-u0102', '76.25', 2], ['b1-u1203', '120.00', 3], ['b2-u0101', '95.00', 4], ['b2-u0102', '62.40', 1], ['b2-u0201', '88.00', 3], ['b2-u0202', '45.80', 1],
+];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The twelve months before this one, oldest first, as `YYYY-MM`. */
+export function lastYear(now: number): string[] {
+  const d = new Date(now);
+  return Array.from({ length: 12 }, (_, i) => {
+    const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 12 + i, 1));
+    return `${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
+  });
+}
+const ref = (label: string): string => `DEMO-${createHash('sha256').update(label).digest('hex').slice(0, 16)}`;
+
+export async function seedProperty(s: PropertyService, ctx: ModuleContext, privacy: PrivacyExports, identity: Identity): Promise<string[]> {
+  if (ctx.node.self.id === 'street-office') return seedBureau(s, ctx);
+  if (ctx.node.self.id !== 'property-company' || registerTotals(s.read).units > 0) return [];
+  const staff = demoPrincipal(ctx.auth.accounts, ctx.auth.secret, 'property-company', 'li.staff');
+  if (staff === undefined) return [];
+  const missing = DEMO_PROPERTY_UNITS.filter(([u]) => addressRecord(s.read, u) === undefined);
+  if (missing.length > 0) throw new Error(`waiting for the street office's address register (${missing.length} units)`);
+  const residents = [1, 2, 3, 4].map((n) => demoPrincipal(ctx.auth.accounts, ctx.auth.secret, 'property-company', `resident${n}`)!);
+  const subjects = residents.map((r) => privacy.vault.subjectOfUser(r.userId)!);
+  // the register, as an import of an existing register would bring it
+  const csv = ['unit,type,area_m2,owner_subject', ...DEMO_PROPERTY_UNITS.map(([u, a, n]) => `${u},residential,${a},${subjects[n - 1]}`)].join('\n');
+  const imported = await s.importCsv(staff, csv);
+  await s.space(staff, { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' });
+  await s.space(staff, { space: 'p-b2-007', building: 'b2', unit: 'b2-u0101' });
+  // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
+  // identity demo's live issuance is theirs), for the ID check before their ballot
+  if (mayIssue('property-company', 'property-ownership')) {
+    for (const i of [3]) {
+      const held = privacy.vault.get(subjects[i]!)?.fields;
+      if (held === undefined) continue;
+      const w = await identity.service.wallet(residents[i]!);
+      if (w.some((c) => c.type === 'property-ownership')) continue;
+      const made = await identity.service.offer(staff, { type: 'property-ownership', subject: subjects[i]!, claims: { name: held.name!, idNumber: held.idNumber!, building: held.building!, unit: held.unit!, certificateNumber: `DEMO-${2000 + i}`, share: 'sole' } });
+      await identity.service.accept(residents[i]!, made.offer, { demoHolderKey: true });
+    }
+  }
+  // an ordinary fund use, approved by the owners in a vote that closes in seconds (the
+  // year of bills is made meanwhile); then an open special vote
+  const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
+  const closesAt = s.now() + 15_000;
+  const closed = await s.openVote(staff, { matter: 'fund-use', title: '1号楼屋面防水使用维修资金', closesAt, use: roof.id });
+  for (const i of [0, 2, 3]) {
+    const r = residents[i]!;
+    const units = DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1).map(([u]) => u);
+    for (const unit of units) await s.ballot(r, closed.id, { unit, choice: 'yes' }).catch(() => undefined);
+  }
+  // a year of bills; everyone pays but resident 4 (the last three months are in arrears, the oldest has a reminder)
+  const now = s.now();
+  const months = lastYear(now);
+  await s.fees(staff, { from: months[0]!, items: [
+    { item: 'service-fee', basis: 'area', unitType: 'residential', rateFen: 250 },
+    { item: 'lift', basis: 'unit', unitType: 'any', rateFen: 3_000 },
+    { item: 'parking', basis: 'space', unitType: 'any', rateFen: 15_000 },
+  ] });
+  // submitted together: they commit in a block or two
+  await Promise.all(months.flatMap((m) => {
+    const [y, mo] = m.split('-').map(Number) as [number, number];
+    const dueAt = Math.min(Date.UTC(y, mo, 15), now + 86_400_000);
+    return ['b1', 'b2'].map((b) => s.bill(staff, { period: m, building: b, dueAt }));
+  }));
+  const bills = s.bills({});
+  const unpaid = (b: { unit: string; period: string }): boolean => b.unit === 'b2-u0101' && months.indexOf(b.period) >= 9;
+  await Promise.all(bills.filter((b) => !unpaid(b)).map((b) => s.pay(staff, { unit: b.unit, period: b.period, amountFen: b.dueFen, reference: ref(`${b.unit}/${b.period}`) })));
+  const late = bills.filter(unpaid).filter((b) => b.dueAt < s.now());
+  if (late[0] !== undefined) await s.dun(staff, { unit: late[0].unit, period: late[0].period, step: 'reminder' });
+  await Promise.all(months.slice(-2).map((m) => s.disclose(staff, { period: m, lines: [
+      { account: 'common-area', kind: 'income', item: 'advertising', label: '电梯广告', amountFen: 1_200_000 },
+      { account: 'common-area', kind: 'income', item: 'parking', label: '临时停车', amountFen: 860_000 },
+      { account: 'common-area', kind: 'spending', item: 'cleaning', label: '公共区域保洁', amountFen: 450_000 },
+      { account: 'maintenance-fund', kind: 'income', item: 'interest', label: '维修资金利息', amountFen: 31_500 },
+  ] })));
+  const open = await s.openVote(staff, { matter: 'common-business-use', title: '架空层出租作为便民超市', closesAt: s.now() + 14 * 86_400_000 });
+  await s.ballot(residents[0]!, open.id, { unit: 'b1-u0101', choice: 'yes' });
+  // an emergency use, linked to what triggered it
+  const alarm = s.scan('devices/alarm/', 1)[0]?.[0].slice('devices/alarm/'.length);
+  const repair = s.scan('repairs/request/', 1)[0]?.[0].slice('repairs/request/'.length);
+  const trigger = alarm !== undefined ? { alarm } : repair !== undefined ? { repair } : undefined;
+  if (trigger !== undefined) await s.fundPropose(staff, { building: 'b1', title: '1号楼泵房漏水抢修', contractor: '申城水电维修公司', budgetFen: 1_500_000, emergency: { category: 'leak', ...trigger } });
+  // a notice read by two owners, an activity with sign-ups
+  const notice = await s.publishNotice(staff, { title: '二期停水检修通知', text: '12月20日9时至12时，2号楼停水检修，请提前储水。' });
+  for (const r of residents.slice(0, 2)) await s.readNotice(r, notice.id);
+  const act = await s.announceActivity(staff, { title: '社区清洁日志愿者招募', startsAt: s.now() + 5 * 86_400_000, capacity: 30 });
+  for (const r of residents.slice(1, 3)) await s.signUp(r, act.id);
+  // a tender taking bids: the commitments only (prices stay with the bidders until the deadline)
+  const t = await s.openTender(staff, { title: '电梯维保服务（三年）', deadline: s.now() + 7 * 86_400_000, revealUntil: s.now() + 10 * 86_400_000 });
+  for (const [bidder, price] of [['申城电梯维保', 860_000_00], ['浦江机电', 792_000_00], ['东方电梯服务', 905_000_00]] as const) {
+    const bid = `pb_${randomBytes(16).toString('hex')}`;
+    await s.commitBid(t.id, { bid, bidder, commitment: sha256Hex(tenderCommitmentText(t.id, bid, price, randomBytes(16).toString('hex'))) });
+  }
+  // the closed vote closes now (the rest of the demo was made while it ran), and the works start
+  await sleep(Math.max(0, closesAt - s.now() + 1500));
+  await s.closeVote(staff, closed.id);
+  await s.fundWorks(staff, roof.id, 'started');
+  return [`demo property: ${imported.imported} units, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+}
+
+/** On the street office's node, for the hosted housing bureau: the fund's deposit, then approvals and transfers. */
+async function seedBureau(s: PropertyService, ctx: ModuleContext): Promise<string[]> {
+  if (!s.signsFor().includes(HOUSING_BUREAU)) return [];
+  const bureau = demoPrincipal(ctx.auth.accounts, ctx.auth.secret, HOUSING_BUREAU, 'gao.housing');
+  if (bureau === undefined) return [];
+  if (s.fund().depositedFen === 0) await s.fundDeposit(bureau, { amountFen: 500_000_000, reference: ref('deposit') });
+  // the property company's uses come later (its seed waits for the addresses and a vote): poll for them a while
+  let left = BUREAU_POLLS_MAX;
+  const poll = (): void => {
+    void approveReady(s, bureau).then((n) => {
+      if (n > 0) ctx.log(`demo property: the housing bureau approved ${n} maintenance-fund uses and made their first transfers`);
+      // until every demo use is approved (none yet, or one still before the bureau's step), for a few minutes at most
+      const uses = fundUses(s.scan);
+      if (--left > 0 && (uses.length === 0 || uses.some((u) => u.status === 'proposed' || u.status === 'owners-approved'))) setTimeout(poll, BUREAU_POLL_MS).unref();
+    }, () => undefined);
+  };
+  poll();
+  return [];
+}
+
+const BUREAU_POLLS_MAX = 150;
+const BUREAU_POLL_MS = 2000;
+
+async function approveReady(s: PropertyService, bureau: NonNullable<ReturnType<typeof demoPrincipal>>): Promise<number> {
+  if (s.node.closed) return 0;
+  const ready = fundUses(s.scan).filter((u) => (u.emergency !== null && u.status === 'proposed') || (u.emergency === null && u.status === 'owners-approved' && u.works !== 'none'));
+  for (const u of ready) {
+    await s.fundApprove(bureau, u.use);
+    await s.fundTransfer(bureau, u.use, { amountFen: Math.floor((u.budgetFen * (u.emergency === null ? 50 : 60)) / 100), reference: ref(`transfer ${u.use}`) });
+  }
+  return ready.length;
+}

@@ -1,0 +1,177 @@
+/**
+ * property end to end on one in-process node (the property company, hosting the housing bureau): a register imported
+ * from CSV with a per-row refusal report (nothing half-imported); a bill paid and visible to its owner with proofs;
+ * owners' ballots after the digital-ID check, a second ballot refused and recorded; an emergency fund use from a water
+ * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
+import { TEST_ACCOUNTS } from '../support/node.js';
+import { connect, devicesNode, ledger, ok, register, until, type DevicesNode } from '../devices/helpers.js';
+import { demoResidents } from '../../src/modules/privacy/demo.js';
+import type { PrivacyExports } from '../../src/modules/privacy/index.js';
+import type { Identity } from '../../src/modules/identity/index.js';
+
+let n: DevicesNode;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  const users: Record<string, Role> = { ...TEST_ACCOUNTS };
+  n = await devicesNode({}, { users, hosted: { 'housing-bureau': { 'gao.housing': 'official' } } });
+  // the street office's part, done here by the node's dispatcher: the units in the standard address register
+  for (const [code, parent] of [['b1', undefined], ['b1-u0101', 'b1'], ['b1-u0102', 'b1'], ['b1-u0201', 'b1']] as const) {
+    ok(await n.call('POST', '/v1/addresses', { as: 'chen.dispatch', body: { code, kind: parent === undefined ? 'building' : 'unit', ...(parent === undefined ? {} : { parent }), name: `${code}号` } }), 201);
+  }
+  // two owners held in the vault, each with a residence and a property-ownership credential in their wallet
+  const privacy = n.use<PrivacyExports>('privacy');
+  const identity = n.use<Identity>('identity');
+  const staff = n.principals.get('li.staff')!;
+  for (const [i, r] of demoResidents(2).entries()) {
+    const resident = n.principals.get(`resident${i + 1}`)!;
+    const { subject } = await privacy.service.register(staff, { ...r }, resident.userId);
+    for (const o of [
+      { type: 'residence', claims: { name: r.name, idNumber: r.idNumber, community: '幸福里小区', building: r.building, unit: r.unit, residentSince: '2018-09-01' } },
+      { type: 'property-ownership', claims: { name: r.name, idNumber: r.idNumber, building: r.building, unit: r.unit, certificateNumber: `T-${i}`, share: 'sole' } },
+    ]) {
+      const made = await identity.service.offer(staff, { ...o, subject });
+      await identity.service.accept(resident, made.offer, { demoHolderKey: true });
+    }
+  }
+}, 60_000);
+afterAll(async () => n?.close());
+
+const subjectOf = (user: string): string => n.use<PrivacyExports>('privacy').vault.subjectOfUser(n.principals.get(user)!.userId)!;
+
+describe('property end to end', () => {
+  it('imports a CSV register: bad rows reported, the valid rows in one transaction', async () => {
+    const csv = [
+      'unit,type,area_m2,owner_subject',
+      `b1-u0101,residential,89.50,${subjectOf('resident1')}`,
+      `b1-u0102,residential,76.25,${subjectOf('resident1')}`,
+      `b1-u0201,residential,100,${subjectOf('resident2')}`,
+      'b9-u0101,residential,80,', // unknown unit
+      'b1-u0201,residential,80.123,', // malformed area (and a repeat)
+      'b1-u0301,villa,80',
+    ].join('\n');
+    const r = ok(await n.call('POST', '/v1/property/imports', { as: 'li.staff', body: { csv } }), 201);
+    expect(r.imported).toBe(3);
+    expect(r.refused.map((x: any) => [x.line, x.reason.slice(0, 14)])).toEqual([[5, 'unknown unit: '], [6, 'unit repeated '], [7, 'expected 4 fie']]);
+    expect(ledger(n).filter((t) => t.type === 'property.import')).toHaveLength(1);
+    const reg = ok(await n.call('GET', '/v1/property/register', { as: 'li.staff' }));
+    expect(reg.totals).toEqual({ units: 3, areaDm2: 26_575, ownedAreaDm2: 26_575, owners: 2 });
+    // no owner's name or subject id is on the ledger: pseudonyms only
+    expect(JSON.stringify(ledger(n).filter((t) => t.type.startsWith('property.')))).not.toContain(subjectOf('resident1'));
+    expect((await n.call('POST', '/v1/property/imports', { as: 'resident1', body: { csv } })).status).toBe(403);
+  });
+
+  it('a bill paid and visible to the owner with proofs; amounts in integer fen only', async () => {
+    ok(await n.call('POST', '/v1/property/fees', { as: 'li.staff', body: { from: '2026-01', items: [{ item: 'service-fee', basis: 'area', unitType: 'any', rateFen: 250 }] } }), 201);
+    ok(await n.call('POST', '/v1/property/bills', { as: 'li.staff', body: { period: '2026-01', building: 'b1', dueAt: Date.now() + HOUR } }), 201);
+    expect((await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 223.75, reference: 'WX2026010100001' } })).status).toBe(400);
+    ok(await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 22_375, reference: 'WX2026010100001' } }), 201);
+    // a step the ledger would refuse is checked against the state first: refused with its code, nothing submitted
+    const over = await n.call('POST', '/v1/property/payments', { as: 'li.staff', body: { unit: 'b1-u0101', period: '2026-01', amountFen: 1, reference: 'WX2026010100002' } });
+    expect([over.status, over.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    expect(ledger(n).filter((t) => t.type === 'property.pay')).toHaveLength(1);
+    const me = ok(await n.call('GET', '/v1/property/me', { as: 'resident1' }));
+    expect(me.units.map((u: any) => u.unit)).toEqual(['b1-u0101', 'b1-u0102']);
+    const bill = me.bills.find((b: any) => b.unit === 'b1-u0101');
+    expect(bill).toMatchObject({ status: 'paid', dueFen: 22_375, paidFen: 22_375 });
+    expect(verifyBundle(bill.payments[0].proof, n.genesis).txHash).toBe(bill.payments[0].txHash);
+    expect(verifyBundle(bill.proof, n.genesis).txHash).toBe(bill.txHash);
+    // the published schedule and a period's disclosure, line by line, with proofs
+    ok(await n.call('POST', '/v1/property/disclosures', { as: 'li.staff', body: { period: '2026-01', lines: [{ account: 'common-area', kind: 'income', item: 'advertising', label: '电梯广告', amountFen: 1_200_000 }] } }), 201);
+    const d = ok(await n.call('GET', '/v1/property/public/disclosures')).items[0];
+    expect(d).toMatchObject({ period: '2026-01', totals: { 'common-area': { incomeFen: 1_200_000, spendingFen: 0 } } });
+    expect(verifyBundle(d.proof, n.genesis).txHash).toBe(d.txHash);
+    // resident 2 does not see resident 1's bills
+    expect(ok(await n.call('GET', '/v1/property/me', { as: 'resident2' })).bills.map((b: any) => b.unit)).toEqual(['b1-u0201']);
+  });
+
+  it("owners' ballots after the digital-ID check; a second ballot and a non-owner refused and recorded; the tally at close", async () => {
+    const v = ok(await n.call('POST', '/v1/property/votes', { as: 'li.staff', body: { matter: 'rules', title: '管理规约修订', closesAt: n.clock.now() + HOUR } }), 201);
+    ok(await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident1', body: { unit: 'b1-u0101', choice: 'yes' } }), 201);
+    const again = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident1', body: { unit: 'b1-u0101', choice: 'yes' } });
+    expect([again.status, again.json.code]).toEqual([409, 'PROPERTY_BALLOT_CAST']);
+    const other = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident2', body: { unit: 'b1-u0102', choice: 'no' } });
+    expect([other.status, other.json.code]).toEqual([403, 'PROPERTY_NOT_OWNER']);
+    ok(await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident1', body: { unit: 'b1-u0102', choice: 'yes' } }), 201);
+    expect(ledger(n).filter((t) => t.type === 'property.ballot')).toHaveLength(4); // two counted, two refused and recorded
+    // another owner's digital-ID check does not count for resident 2
+    const session = ok(await n.call('GET', `/v1/property/public/votes/${v.id}`)).ballots[0].session;
+    const borrowed = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident2', body: { unit: 'b1-u0201', choice: 'no', session } });
+    expect([borrowed.status, borrowed.json.code]).toEqual([403, 'PROPERTY_ID_CHECK']);
+    n.clock.offsetMs += HOUR;
+    const late = await n.call('POST', `/v1/property/me/votes/${v.id}/ballots`, { as: 'resident2', body: { unit: 'b1-u0201', choice: 'no' } });
+    expect(late.json.code).toBe('PROPERTY_VOTE_CLOSED');
+    ok(await n.call('POST', `/v1/property/votes/${v.id}/close`, { as: 'li.staff' }), 201);
+    const pub = ok(await n.call('GET', `/v1/property/public/votes/${v.id}`));
+    // resident 1: two units, one owner, 165.75 m² of 265.75 m²; 1 of 2 owners: participation fails
+    expect(pub.result).toMatchObject({ outcome: 'failed-participation', participationArea: '663/1063', participationOwners: '1/2' });
+    expect(pub.recount.matches).toBe(true);
+    const mine = ok(await n.call('GET', '/v1/property/me', { as: 'resident1' })).votes.find((x: any) => x.vote === v.id);
+    expect(mine.ballots.map((b: any) => b.unit)).toEqual(['b1-u0101', 'b1-u0102']);
+    expect(verifyBundle(mine.ballots[0].proof, n.genesis).txHash).toBe(mine.ballots[0].txHash);
+  }, 30_000);
+
+  it('an emergency fund use from a water-leak alarm: approved without a vote, first transfer at most 60 % of the budget', async () => {
+    const dev = await register(n, { device: 'leak-b1-pump', class: 'moisture', location: { kind: 'common-area', code: 'b1-pump-room' }, building: 'b1' });
+    const c = await connect(dev.mqtt.url, dev.device, dev.secret);
+    c.publish(dev.mqtt.topic, JSON.stringify({ leak: true, battery: 80 }), { qos: 1 });
+    const alarm = await until(async () => (ok(await n.call('GET', '/v1/devices/alarms', { as: 'chen.dispatch' })).alarms as any[])[0], 'the leak alarm');
+    await c.endAsync();
+    const use = ok(await n.call('POST', '/v1/property/fund/uses', { as: 'li.staff', body: { building: 'b1', title: '泵房漏水抢修', contractor: '申城水电', budgetFen: 1_000_000, emergency: { category: 'leak', alarm: alarm.alarm } } }), 201);
+    ok(await n.call('POST', '/v1/property/fund/deposits', { as: 'gao.housing', body: { amountFen: 50_000_000, reference: 'DEP-2026-000001' } }), 201);
+    // the property company cannot approve its own use; the bureau can
+    expect((await n.call('POST', `/v1/property/fund/uses/${use.id}/approve`, { as: 'zhou.official' })).json.code).toBe('PROPERTY_FORBIDDEN');
+    ok(await n.call('POST', `/v1/property/fund/uses/${use.id}/approve`, { as: 'gao.housing' }), 201);
+    const tooMuch = await n.call('POST', `/v1/property/fund/uses/${use.id}/transfers`, { as: 'gao.housing', body: { amountFen: 600_001, reference: 'TR-2026-000001' } });
+    expect([tooMuch.status, tooMuch.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    ok(await n.call('POST', `/v1/property/fund/uses/${use.id}/transfers`, { as: 'gao.housing', body: { amountFen: 600_000, reference: 'TR-2026-000002' } }), 201);
+    const pub = ok(await n.call('GET', `/v1/property/public/fund/uses/${use.id}`));
+    expect(pub).toMatchObject({ status: 'approved', metDeadline: true, transferredFen: 600_000, emergency: { category: 'leak', alarm: alarm.alarm } });
+    expect(pub.steps.map((x: any) => [x.step, x.org])).toEqual([['emergency-proposed', 'property-company'], ['approved', 'housing-bureau'], ['transfer', 'housing-bureau']]);
+    expect(verifyBundle(pub.steps[1].proof, n.genesis).txHash).toBe(pub.steps[1].txHash);
+  }, 30_000);
+
+  it('a sealed-bid tender from commitments to the public opening', async () => {
+    const now = n.clock.now();
+    const t = ok(await n.call('POST', '/v1/property/tenders', { as: 'li.staff', body: { title: '电梯维保', deadline: now + HOUR, revealUntil: now + 2 * HOUR } }), 201);
+    const bids = [['甲电梯', 900_000, 'a'.repeat(32)], ['乙电梯', 800_000, 'b'.repeat(32)], ['丙电梯', 700_000, 'c'.repeat(32)]] as const;
+    const ids: string[] = [];
+    for (const [bidder, price, salt] of bids) {
+      const bid = `pb_${sha256Hex(bidder).slice(0, 32)}`;
+      ids.push(bid);
+      ok(await n.call('POST', `/v1/property/public/tenders/${t.id}/bids`, { body: { bid, bidder, commitment: sha256Hex(tenderCommitmentText(t.id, bid, price, salt)) } }), 201);
+    }
+    // before the deadline nobody can read a price: the ledger holds hashes only
+    expect(JSON.stringify(ok(await n.call('GET', `/v1/property/public/tenders/${t.id}`)))).not.toContain('800000');
+    expect((await n.call('POST', `/v1/property/public/tenders/${t.id}/bids/${ids[0]}/reveal`, { body: { priceFen: 900_000, salt: bids[0][2] } })).json.code).toBe('PROPERTY_CONFLICT');
+    n.clock.offsetMs += HOUR;
+    expect((await n.call('POST', `/v1/property/public/tenders/${t.id}/bids`, { body: { bidder: '丁', commitment: 'd'.repeat(64) } })).json.code).toBe('PROPERTY_TENDER_CLOSED');
+    ok(await n.call('POST', `/v1/property/public/tenders/${t.id}/bids/${ids[0]}/reveal`, { body: { priceFen: 900_000, salt: bids[0][2] } }), 201);
+    ok(await n.call('POST', `/v1/property/public/tenders/${t.id}/bids/${ids[1]}/reveal`, { body: { priceFen: 750_000, salt: bids[1][2] } }), 201); // not the committed price
+    n.clock.offsetMs += HOUR;
+    ok(await n.call('POST', `/v1/property/tenders/${t.id}/open`, { as: 'li.staff' }), 201);
+    const opened = ok(await n.call('GET', `/v1/property/public/tenders/${t.id}`));
+    expect(opened.status).toBe('opened');
+    expect(opened.opened).toMatchObject({ ranking: [{ bidder: '甲电梯', priceFen: 900_000 }], winner: ids[0], withdrawn: [ids[1], ids[2]] });
+    expect(opened.bids.map((b: any) => b.withdrawnFor)).toEqual([null, 'reveal-mismatch', 'not-revealed']);
+    expect(verifyBundle(opened.proof, n.genesis).txHash).toBe(opened.opened.txHash);
+  });
+
+  it('a notice with read receipts; an activity with sign-up and volunteer hours', async () => {
+    const notice = ok(await n.call('POST', '/v1/property/notices', { as: 'li.staff', body: { title: '停水通知', text: '12月9日9时至12时停水检修。' } }), 201);
+    ok(await n.call('POST', `/v1/property/me/notices/${notice.id}/read`, { as: 'resident1' }), 201);
+    expect((await n.call('POST', `/v1/property/me/notices/${notice.id}/read`, { as: 'resident1' })).json.code).toBe('PROPERTY_CONFLICT');
+    expect(ok(await n.call('GET', '/v1/property/public/notices')).items.find((x: any) => x.notice === notice.id).reads).toBe(1);
+    const act = ok(await n.call('POST', '/v1/property/activities', { as: 'li.staff', body: { title: '社区清洁日', startsAt: n.clock.now() + HOUR, capacity: 20 } }), 201);
+    ok(await n.call('POST', `/v1/property/me/activities/${act.id}/signup`, { as: 'resident2' }), 201);
+    n.clock.offsetMs += HOUR;
+    const person = ok(await n.call('GET', '/v1/property/public/activities')).items.find((a: any) => a.activity === act.id).signups[0].person;
+    ok(await n.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'li.staff', body: { person, minutes: 180 } }), 201);
+    const me = ok(await n.call('GET', '/v1/property/me', { as: 'resident2' }));
+    expect(me.volunteer).toMatchObject({ minutes: 180, activities: 1, label: false });
+    expect(me.notices.find((x: any) => x.notice === notice.id).read).toBeNull();
+  });
+});

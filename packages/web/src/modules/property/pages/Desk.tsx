@@ -1,0 +1,169 @@
+/**
+ * The property staff desk: issue a month's bills for a building, record a payment with its reference, send a reminder
+ * on arrears (reminder and written demand only); open owners' votes, follow their running counts and close them for
+ * the exact tally; follow tenders (commitments only until the deadline, the opening record after).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type OwnersVoteRecord, type TenderRecord } from '@machi/core';
+import { get, post } from '../../../api';
+import { ErrorAlert } from '../../../components/common';
+import { fenOf, yuan } from '../api';
+
+type Vote = OwnersVoteRecord;
+type Tender = TenderRecord & { status: string };
+
+export function DeskPage() {
+  const { t, i18n } = useTranslation();
+  const [arrears, setArrears] = useState<BillRecord[]>([]);
+  const [votes, setVotes] = useState<Vote[]>([]);
+  const [tenders, setTenders] = useState<Tender[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [bill, setBill] = useState({ period: '', building: 'b1', dueDays: '15' });
+  const [pay, setPay] = useState({ unit: '', period: '', amount: '', reference: '' });
+  const [vote, setVote] = useState<{ matter: string | null; title: string; days: string }>({ matter: 'rules', title: '', days: '14' });
+  const load = useCallback(async () => {
+    try {
+      const [a, v, tt] = await Promise.all([get<{ items: BillRecord[] }>('/v1/property/arrears'), get<{ items: Vote[] }>('/v1/property/public/votes'), get<{ items: Tender[] }>('/v1/property/public/tenders')]);
+      setArrears(a.items);
+      setVotes(v.items);
+      setTenders(tt.items);
+    } catch (e) {
+      setError(e);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const act = async (what: string, path: string, body?: unknown): Promise<void> => {
+    setError(null);
+    setDone(null);
+    try {
+      await post(path, body);
+      setDone(what);
+      await load();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const when = (ms: number): string => new Date(ms).toLocaleString(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  const fen = fenOf(pay.amount);
+  return (
+    <Stack gap="md">
+      <Title order={3}>{t('property.desk.title')}</Title>
+      <ErrorAlert error={error} />
+      {done !== null && <Text c="teal" data-testid="done">{t('property.desk.done', { what: t(`property.desk.${done}`) })}</Text>}
+      <Tabs defaultValue="bills" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="bills" data-testid="tab-bills">{t('property.desk.bills')}</Tabs.Tab>
+          <Tabs.Tab value="votes" data-testid="tab-votes">{t('property.desk.votes')}</Tabs.Tab>
+          <Tabs.Tab value="tenders" data-testid="tab-tenders">{t('property.desk.tenders')}</Tabs.Tab>
+        </Tabs.List>
+
+        <Tabs.Panel value="bills" pt="md">
+          <Stack gap="md">
+            <Card withBorder>
+              <Text fw={700} mb="xs">{t('property.desk.issueBills')}</Text>
+              <Group align="end">
+                <TextInput label={t('property.desk.period')} placeholder="2026-11" value={bill.period} onChange={(e) => setBill({ ...bill, period: e.currentTarget.value })} data-testid="bill-period" />
+                <TextInput label={t('property.desk.building')} value={bill.building} onChange={(e) => setBill({ ...bill, building: e.currentTarget.value })} w={100} />
+                <TextInput label={t('property.desk.dueDays')} value={bill.dueDays} onChange={(e) => setBill({ ...bill, dueDays: e.currentTarget.value })} w={120} />
+                <Button data-testid="issue-bills" onClick={() => void act('issued', '/v1/property/bills', { period: bill.period, building: bill.building, dueAt: Date.now() + Number(bill.dueDays) * 86_400_000 })}>{t('property.desk.issue')}</Button>
+              </Group>
+            </Card>
+            <Card withBorder>
+              <Text fw={700} mb="xs">{t('property.desk.recordPayment')}</Text>
+              <Group align="end">
+                <TextInput label={t('property.desk.unit')} value={pay.unit} onChange={(e) => setPay({ ...pay, unit: e.currentTarget.value })} data-testid="pay-unit" />
+                <TextInput label={t('property.desk.period')} value={pay.period} onChange={(e) => setPay({ ...pay, period: e.currentTarget.value })} data-testid="pay-period" w={110} />
+                <TextInput label={t('property.desk.amount')} value={pay.amount} onChange={(e) => setPay({ ...pay, amount: e.currentTarget.value })} error={pay.amount !== '' && fen === null ? t('property.desk.amountInvalid') : undefined} data-testid="pay-amount" w={130} />
+                <TextInput label={t('property.desk.reference')} value={pay.reference} onChange={(e) => setPay({ ...pay, reference: e.currentTarget.value })} data-testid="pay-reference" />
+                <Button disabled={fen === null} data-testid="record-payment" onClick={() => void act('paid', '/v1/property/payments', { unit: pay.unit, period: pay.period, amountFen: fen, reference: pay.reference })}>{t('property.desk.record')}</Button>
+              </Group>
+            </Card>
+            <Card withBorder data-testid="arrears">
+              <Text fw={700} mb="xs">{t('property.desk.arrears', { count: arrears.length })}</Text>
+              <Table>
+                <Table.Thead><Table.Tr><Table.Th>{t('property.desk.unit')}</Table.Th><Table.Th>{t('property.desk.period')}</Table.Th><Table.Th>{t('property.desk.owed')}</Table.Th><Table.Th>{t('property.desk.dunning')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+                <Table.Tbody>
+                  {arrears.map((b) => {
+                    // a written demand only 14 days after the reminder (the ledger refuses it sooner); nothing else exists
+                    const reminder = b.dunning.find((d) => d.step === 'reminder');
+                    const next = reminder === undefined ? 'reminder'
+                      : b.dunning.some((d) => d.step === 'written-demand') || Date.now() - reminder.at < DEMAND_AFTER_REMINDER_MS_MIN ? null : 'written-demand';
+                    return (
+                      <Table.Tr key={`${b.unit}/${b.period}`} data-testid="arrear">
+                        <Table.Td>{b.unit}</Table.Td><Table.Td>{b.period}</Table.Td><Table.Td>{yuan(b.dueFen - b.paidFen)}</Table.Td>
+                        <Table.Td>{b.dunning.map((d) => t(`property.dunning.${d.step}`)).join(', ')}</Table.Td>
+                        <Table.Td>{next !== null && <Button size="xs" variant="light" onClick={() => void act('dunned', '/v1/property/dunning', { unit: b.unit, period: b.period, step: next })}>{t(`property.dunning.${next}`)}</Button>}</Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Card>
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="votes" pt="md">
+          <Stack gap="md">
+            <Card withBorder>
+              <Text fw={700} mb="xs">{t('property.desk.openVote')}</Text>
+              <Group align="end">
+                <Select label={t('property.desk.matter')} data={VOTE_MATTERS.filter((m) => m !== 'fund-use').map((m) => ({ value: m, label: t(`property.matter.${m}`) }))} value={vote.matter} onChange={(m) => setVote({ ...vote, matter: m })} w={240} />
+                <TextInput label={t('property.desk.voteTitle')} value={vote.title} onChange={(e) => setVote({ ...vote, title: e.currentTarget.value })} data-testid="vote-title" />
+                <TextInput label={t('property.desk.closesInDays')} value={vote.days} onChange={(e) => setVote({ ...vote, days: e.currentTarget.value })} w={120} />
+                <Button data-testid="open-vote" onClick={() => void act('opened', '/v1/property/votes', { matter: vote.matter, title: vote.title, closesAt: Date.now() + Number(vote.days) * 86_400_000 })}>{t('property.desk.open')}</Button>
+              </Group>
+            </Card>
+            {votes.map((v) => (
+              <Card key={v.vote} withBorder data-testid="desk-vote">
+                <Group justify="space-between">
+                  <Stack gap={0}>
+                    <Text fw={700}>{v.title}</Text>
+                    <Text size="xs" c="dimmed">{t(`property.matter.${v.matter}`)} · {t('property.desk.closesAt', { date: when(v.closesAt) })}</Text>
+                  </Stack>
+                  <Badge color={v.status === 'open' ? 'blue' : v.result?.outcome === 'passed' ? 'teal' : 'gray'}>{v.status === 'open' ? t('property.desk.running') : t(`property.outcome.${v.result?.outcome ?? 'counting'}`)}</Badge>
+                </Group>
+                <Text size="sm" mt="xs">{t('property.desk.counts', { ballots: v.counts.ballots, owners: v.counts.partOwners, totalOwners: v.totalOwners, area: (v.counts.partAreaDm2 / 100).toFixed(2), totalArea: (v.totalAreaDm2 / 100).toFixed(2) })}</Text>
+                {v.result !== null && <Text size="sm" data-testid="desk-tally">{t('property.mine.tally', { area: v.result.participationArea, owners: v.result.participationOwners, yesArea: v.result.yesArea, yesOwners: v.result.yesOwners })}</Text>}
+                {v.status === 'open' && <Button mt="xs" size="xs" variant="light" style={{ alignSelf: 'flex-start' }} disabled={v.closesAt > Date.now()} onClick={() => void act('closed', `/v1/property/votes/${v.vote}/close`)}>{t('property.desk.close')}</Button>}
+              </Card>
+            ))}
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="tenders" pt="md">
+          <Stack gap="md">
+            {tenders.map((tn) => (
+              <Card key={tn.tender} withBorder data-testid="tender">
+                <Group justify="space-between">
+                  <Stack gap={0}>
+                    <Text fw={700}>{tn.title}</Text>
+                    <Text size="xs" c="dimmed">{t('property.desk.deadline', { date: when(tn.deadline) })} · {t('property.desk.revealUntil', { date: when(tn.revealUntil) })}</Text>
+                  </Stack>
+                  <Badge>{t(`property.tender.${tn.status}`)}</Badge>
+                </Group>
+                <Table mt="xs">
+                  <Table.Tbody>
+                    {tn.bids.map((b) => (
+                      <Table.Tr key={b.bid}>
+                        <Table.Td>{b.bidder}</Table.Td>
+                        <Table.Td><Text size="xs" ff="monospace">{b.commitment.slice(0, 16)}…</Text></Table.Td>
+                        <Table.Td>{b.priceFen === null ? t(`property.bid.${b.status}`) : yuan(b.priceFen)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+                {tn.status === 'revealing' && tn.revealUntil < Date.now() && <Button mt="xs" size="xs" onClick={() => void act('tenderOpened', `/v1/property/tenders/${tn.tender}/open`)}>{t('property.desk.openBids')}</Button>}
+              </Card>
+            ))}
+            {tenders.length === 0 && <Text c="dimmed">{t('property.desk.noTenders')}</Text>}
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

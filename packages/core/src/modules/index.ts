@@ -17,6 +17,7 @@ import { webhooksModule } from './webhooks/index.js';
 import { fundsModule } from './funds/index.js';
 import { devicesModule } from './devices/index.js';
 import { addressesModule } from './addresses/index.js';
+import { dashboardModule } from './dashboard/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -27,6 +28,7 @@ export * from './webhooks/index.js';
 export * from './funds/index.js';
 export * from './devices/index.js';
 export * from './addresses/index.js';
+export * from './dashboard/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -39,6 +41,7 @@ export const CORE_MODULES = [
   // after devices: a device report names an alarm
   eventsModule,
   addressesModule,
+  dashboardModule,
 ] as const;
 
 /** Every error code the modules define. */

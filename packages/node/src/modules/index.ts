@@ -16,6 +16,7 @@ import { eventsNodeModule } from './events/index.js';
 import { webhooksNodeModule } from './webhooks/index.js';
 import { fundsNodeModule } from './funds/index.js';
 import { devicesNodeModule } from './devices/index.js';
+import { dashboardNodeModule } from './dashboard/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -27,6 +28,7 @@ export const NODE_MODULES = [
   webhooksNodeModule,
   fundsNodeModule,
   devicesNodeModule,
+  dashboardNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

@@ -19,19 +19,20 @@ const COLUMNS = [
   'funds.define', 'funds.community', 'funds.review', 'funds.treasury', 'funds.bank', 'funds.oversight', 'funds.mine',
   'devices.admin', 'devices.board',
   'events.configure', 'addresses.manage', 'addresses.view',
+  'dashboard.view',
 ] as const;
 const MATRIX: Record<Role | 'anonymous', string> = {
-  //                    pub aut slf reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv
-  'anonymous':          'Y   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
-  'resident':           'Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y',
-  'property-staff':     'Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y',
-  'dispatcher':         'Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y',
-  'maintenance-worker': 'Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y',
-  'grid-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y',
-  'line-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y',
-  'utility-staff':      'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y',
-  'official':           'Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y',
-  'regulator':          'Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y',
+  //                    pub aut slf reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv dsh
+  'anonymous':          'Y   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
+  'resident':           'Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y   .',
+  'property-staff':     'Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y   Y',
+  'dispatcher':         'Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y   Y',
+  'maintenance-worker': 'Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   .',
+  'grid-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   .',
+  'line-worker':        'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y   .',
+  'utility-staff':      'Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   .',
+  'official':           'Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y   Y',
+  'regulator':          'Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   Y',
 };
 const STATUS: Record<string, number> = { Y: 200, '.': 403, N: 401 };
 

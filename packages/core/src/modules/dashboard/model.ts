@@ -15,7 +15,6 @@ type Entities<F> = { byId: Map<string, F>; byDay: Map<number, Set<string>> };
 const entities = <F>(): Entities<F> => ({ byId: new Map(), byDay: new Map() });
 
 const EVENT_DIMS = ['category', 'grid', 'status', 'department'] as const;
-const one = (v: string | undefined): ReadonlySet<string> | undefined => (v === undefined ? undefined : new Set([v]));
 const counts = (m: Map<string, { n: number; sum: number }>): Count[] =>
   [...m].map(([key, c]) => ({ key, n: c.n })).filter((c) => c.n !== 0).sort((a, b) => b.n - a.n || (a.key < b.key ? -1 : 1));
 const total = (m: Map<string, { n: number; sum: number }>): number => [...m.values()].reduce((s, c) => s + c.n, 0);
@@ -25,14 +24,14 @@ export type OpenCounts = { events: number; alarms: number; repairs: number };
 export class DashboardModel {
   /** the last block applied */
   height = 0;
-  readonly events = new Cube(EVENT_DIMS);
+  readonly events = new Cube(EVENT_DIMS, [{ by: [0], filter: [1, 3] }, { by: [1], filter: [1, 3] }, { by: [2], filter: [1, 3] }, { by: [1, 0], filter: [] }]);
   /** department parts with a result, at their handling time: met or missed */
-  readonly sla = new Cube(['org', 'grid', 'outcome', 'department']);
-  readonly repairs = new Cube(['category', 'status', 'org']);
-  readonly alarms = new Cube(['class', 'status', 'org']);
-  readonly payments = new Cube(['programme', 'status']);
-  readonly accesses = new Cube(['purpose', 'decision', 'org', 'accessor']);
-  readonly accessAlerts = new Cube(['rule', 'org']);
+  readonly sla = new Cube(['org', 'grid', 'outcome'], [{ by: [0, 2], filter: [0, 1] }]);
+  readonly repairs = new Cube(['category', 'status', 'org'], [{ by: [], filter: [2] }, { by: [0], filter: [2] }, { by: [1], filter: [2] }]);
+  readonly alarms = new Cube(['class', 'status', 'org'], [{ by: [], filter: [2] }, { by: [0], filter: [2] }, { by: [1], filter: [2] }]);
+  readonly payments = new Cube(['programme', 'status'], [{ by: [0, 1], filter: [] }]);
+  readonly accesses = new Cube(['purpose', 'decision', 'org', 'accessor'], [{ by: [0, 1], filter: [] }, { by: [3], filter: [] }]);
+  readonly accessAlerts = new Cube(['rule', 'org'], [{ by: [0], filter: [] }]);
   readonly budgets = new Map<string, BudgetFact>();
   readonly #kinds = {
     event: entities<EventFact>(), repair: entities<RepairFact>(), alarm: entities<AlarmFact>(),
@@ -81,7 +80,7 @@ export class DashboardModel {
     switch (f.kind) {
       case 'event':
         this.events.add(day, [f.category, f.grid, f.status, f.department], n);
-        for (const s of f.sla) this.sla.add(dayOf(s.at), [s.org, f.grid, s.met ? 'met' : 'missed', f.department], n);
+        for (const s of f.sla) this.sla.add(dayOf(s.at), [s.org, f.grid, s.met ? 'met' : 'missed'], n);
         if (f.open) {
           this.#open(f.building, 'events', n);
           this.openByGrid.set(f.grid, (this.openByGrid.get(f.grid) ?? 0) + n);
@@ -109,11 +108,11 @@ export class DashboardModel {
   overview(q: DashboardFilter, now: number): OverviewView {
     const from = dayOf(q.from);
     const to = dayOf(q.to);
-    const ev: CubeFilter = [undefined, one(q.grid), undefined, one(q.department)];
+    const ev: CubeFilter = [undefined, q.grid, undefined, q.department];
     const byCategory = this.events.query(from, to, ev, [0]);
     const byStatus = this.events.query(from, to, ev, [2]);
     const open = counts(byStatus).filter((c) => (EVENT_OPEN_STATUSES as readonly string[]).includes(c.key)).reduce((s, c) => s + c.n, 0);
-    const sla = this.sla.query(from, to, [one(q.department), one(q.grid), undefined, undefined], [0, 2]);
+    const sla = this.sla.query(from, to, [q.department, q.grid, undefined], [0, 2]);
     const depts = new Map<string, { met: number; missed: number }>();
     for (const [key, c] of sla) {
       const [org, outcome] = key.split('\u0000') as [string, 'met' | 'missed'];
@@ -134,7 +133,7 @@ export class DashboardModel {
       };
     };
     const rp = flow(this.repairs, 0, (s) => (REPAIR_OPEN as readonly string[]).includes(s), [undefined, undefined, undefined]);
-    const al = flow(this.alarms, 0, (s) => s !== 'resolved', [undefined, undefined, one(q.department)]);
+    const al = flow(this.alarms, 0, (s) => s !== 'resolved', [undefined, undefined, q.department]);
     const pay = this.payments.query(from, to, [undefined, undefined], [0, 1]);
     const progs = new Map<string, { budgetFen: number; instructedFen: number; paidFen: number; failedFen: number; payments: number }>();
     const prog = (p: string) => {
@@ -185,7 +184,6 @@ export class DashboardModel {
     const kind = ({ events: 'event', sla: 'event', repairs: 'repair', alarms: 'alarm', funds: 'payment', privacy: 'access' } as const)[panel as 'events'];
     const fields = (f: Fact): Record<string, string | number> => fieldsOf(f as Exclude<Fact, BudgetFact>);
     const match = (f: Exclude<Fact, BudgetFact>): boolean => {
-      const v = fieldsOf(f);
       if (q.grid !== undefined && f.kind === 'event' && f.grid !== q.grid) return false;
       if (q.department !== undefined && f.kind === 'event' && f.department !== q.department && !f.sla.some((s) => s.org === q.department)) return false;
       if (panel === 'sla' && f.kind === 'event') {
@@ -195,7 +193,7 @@ export class DashboardModel {
       if (dim === undefined || value === undefined) return true;
       if (dim === 'alert' && f.kind === 'access') return f.alerts.includes(value);
       if (dim === 'open') return String((f as { open?: boolean }).open) === value;
-      return String(v[dim]) === value;
+      return String((f as unknown as Record<string, unknown>)[dim]) === value;
     };
     const e = this.#kinds[kind] as Entities<Exclude<Fact, BudgetFact>>;
     const out: RecordRef[] = [];

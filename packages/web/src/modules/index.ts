@@ -11,6 +11,7 @@ import { events } from './events';
 import { addresses } from './addresses';
 import { devices } from './devices';
 import { funds } from './funds';
+import { dashboard } from './dashboard';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
@@ -20,4 +21,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   addresses,
   devices,
   funds,
+  dashboard,
 ];

@@ -27,7 +27,8 @@ export const DEMO_PASSWORD = 'machi-demo-2026';
 /** The organisations of `machi up`'s default four-node consortium (src/node/datadir.ts DEFAULT_CONSORTIUM). */
 export const FOUR_ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 
-const NODE_START_MS_MAX = 30_000;
+/** a loaded machine may need longer: MACHI_NODE_START_MS */
+const NODE_START_MS_MAX = Number(process.env.MACHI_NODE_START_MS ?? 30_000);
 const READY_MS_MAX = 60_000;
 
 /** `n` distinct TCP ports of 127.0.0.1, free a moment ago (all held open together before any is released). */

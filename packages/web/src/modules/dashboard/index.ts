@@ -8,14 +8,8 @@ import en from './messages/en.json';
 import ja from './messages/ja.json';
 import zh from './messages/zh.json';
 
-const items = [
-  { to: '/dashboard', label: 'nav.dashboard', order: 8 },
-  { to: '/dashboard/map', label: 'nav.dashboardMap', order: 8.1 },
-  { to: '/dashboard/network', label: 'nav.dashboardNetwork', order: 8.2 },
-  { to: '/dashboard/explorer', label: 'nav.dashboardExplorer', order: 8.3 },
-  { to: '/dashboard/analytics', label: 'nav.dashboardAnalytics', order: 8.4 },
-  { to: '/dashboard/wall', label: 'nav.dashboardWall', order: 8.5 },
-];
+/** one entry: the pages link to each other (components/Tabs.tsx) */
+const items = [{ to: '/dashboard', label: 'nav.dashboard', order: 8 }];
 
 export const dashboard: WebModule = {
   name: 'dashboard',

@@ -8,6 +8,7 @@ import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@man
 import { useTranslation } from 'react-i18next';
 import type { AnalyticsView } from '@machi/core';
 import { get } from '../../../api';
+import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
 import { download } from '../api';
 import { Chart } from '../components/Chart';
@@ -23,6 +24,7 @@ export function AnalyticsPage() {
   }, []);
   return (
     <Stack>
+      <Tabs />
       <Group justify="space-between">
         <Title order={3}>{t('dashboard.analytics.title')}</Title>
         <Group>

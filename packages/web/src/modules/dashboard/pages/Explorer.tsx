@@ -8,6 +8,7 @@ import { Alert, Anchor, Button, Card, Code, Group, ScrollArea, Stack, Table, Tex
 import { useTranslation } from 'react-i18next';
 import type { ProofBundle, SearchView } from '@machi/core';
 import { ApiError, get } from '../../../api';
+import { Tabs } from '../components/Tabs';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import type { Mark } from '../../../verify/ledger';
 import { proveRecord } from '../api';
@@ -54,6 +55,7 @@ export function ExplorerPage() {
   }, []);
   return (
     <Stack>
+      <Tabs />
       <Title order={3}>{t('dashboard.explorer.title')}</Title>
       <Group align="end">
         <TextInput style={{ flex: 1 }} label={t('dashboard.explorer.search')} placeholder={t('dashboard.explorer.placeholder')} data-testid="explorer-q" value={q} onChange={(e) => setQ(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && search(q)} />

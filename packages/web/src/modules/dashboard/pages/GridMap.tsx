@@ -8,6 +8,7 @@ import { Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core
 import { useTranslation } from 'react-i18next';
 import type { MapView, RecordsView } from '@machi/core';
 import { get } from '../../../api';
+import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
 import { followHeights, qs } from '../api';
 import { RecordsDrawer } from '../components/Records';
@@ -49,6 +50,7 @@ export function GridMapPage() {
   const height = Math.max(120, ...blocks.map((b) => b.h)) + 16;
   return (
     <Stack>
+      <Tabs />
       <Group justify="space-between">
         <Title order={3}>{t('dashboard.map.title')}</Title>
         <SegmentedControl data-testid="map-measure" value={measure} onChange={(v) => setMeasure(v as Measure)} data={(['openEvents', 'openAlarms', 'openRepairs'] as const).map((m) => ({ value: m, label: t(`dashboard.map.${m}`) }))} />

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { get } from '../../../api';
+import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
 import { followHeights } from '../api';
 import { Chart } from '../components/Chart';
@@ -48,6 +49,7 @@ export function NetworkPage() {
   const blocks = [...(b?.blocks ?? [])].reverse();
   return (
     <Stack>
+      <Tabs />
       <Group justify="space-between">
         <Title order={3}>{t('dashboard.network.title')}</Title>
         {c !== null && <Group gap="xs"><Badge data-testid="net-height">{t('dashboard.network.height', { height: c.height })}</Badge><Badge variant="light">{t('dashboard.network.round', { round: c.round })}</Badge><Badge variant="light">{c.step}</Badge></Group>}

@@ -4,6 +4,7 @@ import { Button, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from
 import { useTranslation } from 'react-i18next';
 import type { MapView, OverviewView, RecordsView } from '@machi/core';
 import { get } from '../../../api';
+import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
 import { download, followHeights, qs, type Filter } from '../api';
 import { Panel, type Figure } from '../components/Panels';
@@ -44,6 +45,7 @@ export function OverviewPage() {
   };
   return (
     <Stack>
+      <Tabs />
       <Group justify="space-between">
         <Title order={3}>{t('dashboard.overview.title')}</Title>
         <Text size="sm" c="dimmed" data-testid="height">{view === null ? '' : t('dashboard.height', { height: view.height })}</Text>

@@ -86,7 +86,7 @@ function main(): void {
   }
   for (let i = 0; i < 500_000; i++) {
     const org = pick(DEPARTMENTS);
-    const f: AccessFact = { kind: 'access', id: `acc_${hex(i, 32)}`, at: at(), org, accessor: `${org}/staff-${Math.floor(rand() * 40)}`, purpose: pick(['welfare-assessment', 'repair-visit', 'emergency', 'statistics']), decision: rand() < 0.97 ? 'allow' : 'deny', alerts: rand() < 0.01 ? ['off-hours'] : [], tx: hex(i, 64) };
+    const f: AccessFact = { kind: 'access', id: `acc_${hex(i, 32)}`, at: at(), org, accessor: `${org}/staff-${Math.floor(rand() * 40)}`, purpose: pick(['welfare-assessment', 'repair-visit', 'emergency', 'statistics']), decision: rand() < 0.97 ? 'allowed' : 'denied', alerts: rand() < 0.01 ? ['off-hours'] : [], tx: hex(i, 64) };
     m.apply(f);
     n++;
   }

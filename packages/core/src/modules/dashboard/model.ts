@@ -158,7 +158,7 @@ export class DashboardModel {
       const p = byPurpose.get(purpose) ?? { n: 0, sum: 0 };
       p.n += c.n;
       byPurpose.set(purpose, p);
-      if (decision !== 'allow') denied += c.n;
+      if (decision !== 'allowed') denied += c.n;
     }
     return {
       from: q.from, to: q.to, height: this.height,

@@ -17,7 +17,7 @@ function event(n: number, at: number, over: Partial<EventFact> = {}): EventFact 
   };
 }
 const access = (n: number, at: number, actor: string, alerts: string[] = []): AccessFact => ({
-  kind: 'access', id: `acc_${hex(n)}`, at, org: 'street-office', accessor: `street-office/${actor}`, purpose: 'welfare-assessment', decision: 'allow', alerts, tx: hex(n, 64),
+  kind: 'access', id: `acc_${hex(n)}`, at, org: 'street-office', accessor: `street-office/${actor}`, purpose: 'welfare-assessment', decision: 'allowed', alerts, tx: hex(n, 64),
 });
 const payment = (n: number, at: number, amountFen: number, status = 'paid'): PaymentFact => ({
   kind: 'payment', id: `fp_${hex(n)}`, at, programme: 'elderly', amountFen, status, tx: hex(n, 64), lastTx: hex(n + 7, 64),

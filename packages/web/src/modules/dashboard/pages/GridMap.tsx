@@ -57,7 +57,7 @@ export function GridMapPage() {
       </Group>
       <ErrorAlert error={error} />
       <Card withBorder>
-        <svg width="100%" viewBox={`0 0 ${Math.max(x, 300)} ${height}`} data-testid="grid-map" role="img" aria-label={t('dashboard.map.title')}>
+        <svg width="100%" style={{ maxWidth: Math.max(x, 300) * 1.4 }} viewBox={`0 0 ${Math.max(x, 300)} ${height}`} data-testid="grid-map" role="img" aria-label={t('dashboard.map.title')}>
           {blocks.map(({ g, at, w, h, cols }) => (
             <g key={g.grid} transform={`translate(${at},8)`} data-testid="map-grid">
               <rect width={w} height={h} rx={10} fill="#f1f3f5" stroke="#adb5bd" />

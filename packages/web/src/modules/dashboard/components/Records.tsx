@@ -1,11 +1,11 @@
 /** The records behind a figure, each with its transaction's proof verified in this browser. */
 import { useEffect, useState } from 'react';
-import { Anchor, Badge, Drawer, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Drawer, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { RecordRef, RecordsView } from '@machi/core';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import type { Mark } from '../../../verify/ledger';
-import { proveRecord } from '../api';
+import { download, proveRecord } from '../api';
 
 export function RecordTable({ records }: { records: readonly RecordRef[] }) {
   const { t } = useTranslation();
@@ -46,12 +46,18 @@ export function RecordTable({ records }: { records: readonly RecordRef[] }) {
   );
 }
 
-export function RecordsDrawer({ view, error, onClose }: { view: RecordsView | null; error: unknown; onClose: () => void }) {
+export function RecordsDrawer({ view, error, onClose, exportParams }: { view: RecordsView | null; error: unknown; onClose: () => void; exportParams?: Record<string, string | number | undefined> }) {
   const { t } = useTranslation();
   return (
     <Drawer opened={view !== null || (error !== null && error !== undefined)} onClose={onClose} position="right" size="xl" title={view === null ? '' : t('dashboard.records.title', { n: view.total, what: `${view.panel}${view.dim === null ? '' : ` · ${view.dim} = ${view.value}`}` })}>
       <Stack>
         <ErrorAlert error={error} />
+        {view !== null && exportParams !== undefined && (
+          <Group>
+            <Button size="xs" variant="default" onClick={() => void download({ ...exportParams, format: 'csv' })}>{t('dashboard.export.csv')}</Button>
+            <Button size="xs" variant="default" onClick={() => void download({ ...exportParams, format: 'xlsx' })}>{t('dashboard.export.xlsx')}</Button>
+          </Group>
+        )}
         {view !== null && <ScrollArea><RecordTable records={view.records} /></ScrollArea>}
       </Stack>
     </Drawer>

@@ -35,12 +35,14 @@ export function OverviewPage() {
   const [orgs, setOrgs] = useState<string[]>([]);
   const [records, setRecords] = useState<RecordsView | null>(null);
   const [recError, setRecError] = useState<unknown>(null);
+  const [figure, setFigure] = useState<Figure | null>(null);
   useEffect(() => {
     get<MapView>('/v1/dashboard/map').then((m) => setGrids(m.grids.map((g) => g.grid)), () => {});
     get<{ orgs: { id: string }[] }>('/v1/genesis').then((g) => setOrgs(g.orgs.map((o) => o.id)), () => {});
   }, []);
   const onFigure = (f: Figure) => {
     setRecError(null);
+    setFigure(f);
     get<RecordsView>(`/v1/dashboard/records${qs({ ...filter, panel: f.panel, dim: f.dim, value: f.value })}`).then(setRecords, setRecError);
   };
   return (
@@ -72,7 +74,7 @@ export function OverviewPage() {
           <Panel id="privacy" view={view} onFigure={onFigure} />
         </>
       )}
-      <RecordsDrawer view={records} error={recError} onClose={() => { setRecords(null); setRecError(null); }} />
+      <RecordsDrawer view={records} error={recError} exportParams={figure === null ? undefined : { ...filter, panel: figure.panel, dim: figure.dim, value: figure.value }} onClose={() => { setRecords(null); setRecError(null); }} />
     </Stack>
   );
 }

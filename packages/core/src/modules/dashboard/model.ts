@@ -11,7 +11,7 @@ import { OPEN_STATUSES as REPAIR_OPEN } from '../repairs/catalogue.js';
 import { EVENT_OPEN_STATUSES } from '../events/catalogue.js';
 import type { Count, DashboardFilter, OverviewView, RecordRef, RecordsView } from './api.js';
 
-type Entities<F> = { byId: Map<string, F>; byDay: Map<number, Set<string>> };
+type Entities<F> = { byId: Map<string, F>; byDay: Map<number, Map<string, F>> };
 const entities = <F>(): Entities<F> => ({ byId: new Map(), byDay: new Map() });
 
 const EVENT_DIMS = ['category', 'grid', 'status', 'department'] as const;
@@ -56,9 +56,9 @@ export class DashboardModel {
     this.#count(f as Exclude<Fact, BudgetFact>, 1);
     e.byId.set(f.id, f);
     const day = dayOf(f.at);
-    let ids = e.byDay.get(day);
-    if (ids === undefined) e.byDay.set(day, (ids = new Set()));
-    ids.add(f.id);
+    let facts = e.byDay.get(day);
+    if (facts === undefined) e.byDay.set(day, (facts = new Map()));
+    facts.set(f.id, f);
   }
 
   get(kind: Exclude<FactKind, 'budget'>, id: string): Fact | undefined {
@@ -209,10 +209,7 @@ export class DashboardModel {
       const days = [...e.byDay.keys()].filter((d) => d >= dayOf(q.from) && d <= dayOf(q.to)).sort((a, b) => b - a);
       for (const d of days) {
         const inDay: Exclude<Fact, BudgetFact>[] = [];
-        for (const id of e.byDay.get(d)!) {
-          const f = e.byId.get(id)!;
-          if (f.at >= q.from && f.at <= q.to && match(f)) inDay.push(f);
-        }
+        for (const f of e.byDay.get(d)!.values()) if (f.at >= q.from && f.at <= q.to && match(f)) inDay.push(f);
         n += inDay.length;
         if (out.length < limit) for (const f of inDay.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1))) if (out.length < limit) out.push(ref(f, fields(f)));
       }

@@ -89,13 +89,13 @@ export function analytics(m: DashboardModel, now: number): AnalyticsView {
     a.push(Number(r.fields.amountFen));
     amounts.set(p, a);
   }
+  const medians = new Map([...amounts].map(([p, list]) => [p, { median: medianOf(list), n: list.length }]));
   for (const r of all) {
     if (r.at < range.from) continue;
-    const list = amounts.get(String(r.fields.programme))!;
-    const median = medianOf(list);
+    const { median, n: count } = medians.get(String(r.fields.programme))!;
     const threshold = DASHBOARD_PAYMENT_MEDIAN_FACTOR * median;
     const amount = Number(r.fields.amountFen);
-    if (list.length < 3 || amount <= threshold) continue;
+    if (count < 3 || amount <= threshold) continue;
     const f = m.get('payment', r.id)!;
     alerts.push({
       kind: 'payment', subject: r.id, from: range.from, to: range.to, observed: amount,

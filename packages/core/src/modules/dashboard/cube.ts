@@ -82,6 +82,8 @@ export class Cube {
     const ids = this.#ids;
     for (let i = 0; i < values.length; i++) ids[i] = this.#dicts[i]!.id(values[i]!);
     const month = this.#month(day);
+    const dayTable = table(this.#days, day);
+    const monthTable = table(this.#months, month);
     for (let vi = 0; vi < this.views.length; vi++) {
       const v = this.views[vi]!;
       let group = 0;
@@ -90,8 +92,8 @@ export class Cube {
       for (let mask = 0; mask < combos; mask++) {
         let fk = vi;
         for (let j = 0; j < v.filter.length; j++) fk = fk * R + ((mask >> j) & 1 ? ids[v.filter[j]!]! + 1 : 0);
-        bump(this.#days, day, fk, group, n, sum);
-        bump(this.#months, month, fk, group, n, sum);
+        bump(dayTable, fk, group, n, sum);
+        bump(monthTable, fk, group, n, sum);
       }
     }
   }
@@ -157,9 +159,13 @@ export class Cube {
   }
 }
 
-function bump(table: Table, at: number, fk: number, group: number, n: number, sum: number): void {
-  let byFilter = table.get(at);
-  if (byFilter === undefined) table.set(at, (byFilter = new Map()));
+function table(t: Table, at: number): Map<number, Map<number, Cell>> {
+  let byFilter = t.get(at);
+  if (byFilter === undefined) t.set(at, (byFilter = new Map()));
+  return byFilter;
+}
+
+function bump(byFilter: Map<number, Map<number, Cell>>, fk: number, group: number, n: number, sum: number): void {
   let cells = byFilter.get(fk);
   if (cells === undefined) byFilter.set(fk, (cells = new Map()));
   const c = cells.get(group);

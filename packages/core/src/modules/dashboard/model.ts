@@ -185,7 +185,7 @@ export class DashboardModel {
     const fields = (f: Fact): Record<string, string | number> => fieldsOf(f as Exclude<Fact, BudgetFact>);
     const match = (f: Exclude<Fact, BudgetFact>): boolean => {
       if (q.grid !== undefined && f.kind === 'event' && f.grid !== q.grid) return false;
-      if (q.department !== undefined && f.kind === 'event' && f.department !== q.department && !f.sla.some((s) => s.org === q.department)) return false;
+      if (q.department !== undefined && f.kind === 'event' && panel !== 'sla' && f.department !== q.department) return false;
       if (panel === 'sla' && f.kind === 'event') {
         const parts = f.sla.filter((s) => s.at >= q.from && s.at <= q.to && (dim !== 'org' || s.org === value) && (dim !== 'outcome' || (s.met ? 'met' : 'missed') === value));
         return parts.length > 0;
@@ -206,15 +206,36 @@ export class DashboardModel {
       }
       out.sort((a, b) => b.at - a.at);
     } else {
-      const days = [...e.byDay.keys()].filter((d) => d >= dayOf(q.from) && d <= dayOf(q.to)).sort((a, b) => b - a);
+      // whole days, as the counters count; the events' total comes from the counters, so the walk stops at the limit
+      const fromDay = dayOf(q.from);
+      const toDay = dayOf(q.to);
+      const counted = panel === 'events' ? this.#eventsTotal(dim, value, q) : undefined;
+      const days = [...e.byDay.keys()].filter((d) => d >= fromDay && d <= toDay).sort((a, b) => b - a);
       for (const d of days) {
+        if (counted !== undefined && out.length >= limit) break;
         const inDay: Exclude<Fact, BudgetFact>[] = [];
-        for (const f of e.byDay.get(d)!.values()) if (f.at >= q.from && f.at <= q.to && match(f)) inDay.push(f);
+        for (const f of e.byDay.get(d)!.values()) if (match(f)) inDay.push(f);
         n += inDay.length;
         if (out.length < limit) for (const f of inDay.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1))) if (out.length < limit) out.push(ref(f, fields(f)));
       }
+      if (counted !== undefined) n = counted;
     }
     return { panel, dim: dim ?? null, value: value ?? null, total: n, records: out };
+  }
+
+  /** How many events the counters hold for a click-through on a counted dimension (undefined: another dimension). */
+  #eventsTotal(dim: string | undefined, value: string | undefined, q: DashboardFilter): number | undefined {
+    const at = dim === undefined ? -1 : (EVENT_DIMS as readonly string[]).indexOf(dim);
+    if (at === undefined || (dim !== undefined && at < 0)) return undefined;
+    const filter: (string | undefined)[] = [undefined, q.grid, undefined, q.department];
+    if (dim !== undefined && (at === 1 || at === 3)) {
+      if (filter[at] !== undefined && filter[at] !== value) return 0;
+      filter[at] = value;
+    }
+    const by = dim === undefined || at === 1 || at === 3 ? 2 : at;
+    const m = this.events.query(dayOf(q.from), dayOf(q.to), filter, [by]);
+    if (dim === undefined || at === 1 || at === 3) return total(m);
+    return m.get(value ?? '')?.n ?? 0;
   }
 }
 

@@ -40,6 +40,8 @@ export class DashboardModel {
   /** open events, alarms and repairs per building (events also per grid), now */
   readonly openByBuilding = new Map<string, OpenCounts>();
   readonly openByGrid = new Map<string, number>();
+  /** events by grid, then by day: a grid's click-through walks only its own */
+  readonly #eventsByGrid = new Map<string, Map<number, Map<string, EventFact>>>();
 
   /** Replaces the entity's fact by this one. */
   apply(f: Fact): void {
@@ -52,6 +54,7 @@ export class DashboardModel {
     if (old !== undefined) {
       this.#count(old as Exclude<Fact, BudgetFact>, -1);
       e.byDay.get(dayOf(old.at as number))?.delete(f.id);
+      if (old.kind === 'event') this.#eventsByGrid.get(old.grid)?.get(dayOf(old.at))?.delete(f.id);
     }
     this.#count(f as Exclude<Fact, BudgetFact>, 1);
     e.byId.set(f.id, f);
@@ -59,6 +62,13 @@ export class DashboardModel {
     let facts = e.byDay.get(day);
     if (facts === undefined) e.byDay.set(day, (facts = new Map()));
     facts.set(f.id, f);
+    if (f.kind === 'event') {
+      let byDay = this.#eventsByGrid.get(f.grid);
+      if (byDay === undefined) this.#eventsByGrid.set(f.grid, (byDay = new Map()));
+      let inGrid = byDay.get(day);
+      if (inGrid === undefined) byDay.set(day, (inGrid = new Map()));
+      inGrid.set(f.id, f);
+    }
   }
 
   get(kind: Exclude<FactKind, 'budget'>, id: string): Fact | undefined {
@@ -210,11 +220,13 @@ export class DashboardModel {
       const fromDay = dayOf(q.from);
       const toDay = dayOf(q.to);
       const counted = panel === 'events' ? this.#eventsTotal(dim, value, q) : undefined;
-      const days = [...e.byDay.keys()].filter((d) => d >= fromDay && d <= toDay).sort((a, b) => b - a);
+      const grid = panel === 'events' ? (dim === 'grid' ? value : q.grid) : undefined;
+      const byDay = (grid === undefined ? e.byDay : (this.#eventsByGrid.get(grid) ?? new Map())) as Map<number, Map<string, Exclude<Fact, BudgetFact>>>;
+      const days = [...byDay.keys()].filter((d) => d >= fromDay && d <= toDay).sort((a, b) => b - a);
       for (const d of days) {
         if (counted !== undefined && out.length >= limit) break;
         const inDay: Exclude<Fact, BudgetFact>[] = [];
-        for (const f of e.byDay.get(d)!.values()) if (match(f)) inDay.push(f);
+        for (const f of byDay.get(d)!.values()) if (match(f)) inDay.push(f);
         n += inDay.length;
         if (out.length < limit) for (const f of inDay.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1))) if (out.length < limit) out.push(ref(f, fields(f)));
       }

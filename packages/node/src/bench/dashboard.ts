@@ -137,12 +137,18 @@ function main(): void {
     };
     records.push(JSON.stringify(r));
   }
-  t0 = performance.now();
-  for (const raw of records) m.apply(eventFact(JSON.parse(raw) as EventRecord));
-  const applyPerSec = (SAMPLE * 1000) / (performance.now() - t0);
+  // three slices, the median rate: one slice may meet a major collection of the 1M-event heap
+  const rates: number[] = [];
+  const slice = SAMPLE / 3;
+  for (let k = 0; k < 3; k++) {
+    t0 = performance.now();
+    for (const raw of records.slice(k * slice, (k + 1) * slice)) m.apply(eventFact(JSON.parse(raw) as EventRecord));
+    rates.push((slice * 1000) / (performance.now() - t0));
+  }
+  const applyPerSec = rates.sort((a, b) => a - b)[1]!;
   const crypto = measureVerifyPerSec(1000);
   const ceiling = cores * crypto.verify;
-  console.log(`projection apply: ${Math.round(applyPerSec).toLocaleString('en')} tx/s (one state record per transaction: parse, fact, counters; the SQLite point read is not included)`);
+  console.log(`projection apply: ${Math.round(applyPerSec).toLocaleString('en')} tx/s (median of ${rates.map((r) => Math.round(r)).join(', ')}; one state record per transaction: parse, fact, counters; the SQLite point read is not included)`);
   console.log(`ledger commit ceiling: ${cores} cores × ${Math.round(crypto.verify).toLocaleString('en')} Ed25519 verify/s = ${Math.round(ceiling).toLocaleString('en')} tx/s`);
   console.log(`ratio apply / commit: ${(applyPerSec / ceiling).toFixed(2)} → the projection ${applyPerSec >= ceiling ? 'keeps up (≥ 1)' : 'falls behind (< 1)'}`);
 }

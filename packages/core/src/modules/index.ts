@@ -20,6 +20,7 @@ import { addressesModule } from './addresses/index.js';
 import { provenanceModule } from './provenance/index.js';
 import { consortiumModule } from './consortium/index.js';
 import { propertyModule } from './property/index.js';
+import { dashboardModule } from './dashboard/index.js';
 
 export * from './notary/index.js';
 export * from './privacy/index.js';
@@ -33,6 +34,7 @@ export * from './addresses/index.js';
 export * from './provenance/index.js';
 export * from './consortium/index.js';
 export * from './property/index.js';
+export * from './dashboard/index.js';
 
 export const CORE_MODULES = [
   notaryModule,
@@ -49,6 +51,7 @@ export const CORE_MODULES = [
   consortiumModule,
   // after addresses, identity, devices and repairs: units, ballots' ID checks and emergencies' triggers
   propertyModule,
+  dashboardModule,
 ] as const;
 
 /** Every error code the modules define. */

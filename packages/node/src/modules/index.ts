@@ -19,6 +19,7 @@ import { fundsNodeModule } from './funds/index.js';
 import { devicesNodeModule } from './devices/index.js';
 import { provenanceNodeModule } from './provenance/index.js';
 import { propertyNodeModule } from './property/index.js';
+import { dashboardNodeModule } from './dashboard/index.js';
 
 export const NODE_MODULES = [
   notaryNodeModule,
@@ -33,6 +34,7 @@ export const NODE_MODULES = [
   devicesNodeModule,
   provenanceNodeModule,
   propertyNodeModule,
+  dashboardNodeModule,
 ] as const;
 
 /** Every route class the modules define. */

@@ -13,6 +13,7 @@ import { devices } from './devices';
 import { funds } from './funds';
 import { provenance } from './provenance';
 import { property } from './property';
+import { dashboard } from './dashboard';
 
 export const WEB_MODULES: readonly WebModule[] = [
   repairs,
@@ -24,4 +25,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   funds,
   provenance,
   property,
+  dashboard,
 ];

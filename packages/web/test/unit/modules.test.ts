@@ -49,11 +49,11 @@ describe('web modules registry', () => {
   it('gives each role the navigation and landing page it had before the registry, with the events, devices, funds, provenance and property pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
     expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /property/mine /preserved /works');
-    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work /property/desk /preserved /trace /works');
-    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /funds/oversight /preserved /trace /works');
-    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings /preserved');
+    expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work /property/desk /preserved /dashboard /trace /works');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /funds/oversight /preserved /dashboard /trace /works');
+    expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings /preserved /dashboard');
     expect(nav('maintenance-worker')).toBe('/jobs /devices/alarms /preserved /trace');
-    expect(nav('regulator')).toBe('/alerts /funds/oversight /preserved');
+    expect(nav('regulator')).toBe('/alerts /funds/oversight /preserved /dashboard');
     expect(nav('grid-worker')).toBe('/grid /events/report /events/mine /funds/work /preserved');
     const homes = Object.fromEntries(ROLES.map((r) => [r, homeOf(r as Role) ?? '(welcome)']));
     expect(homes).toEqual({
@@ -66,29 +66,29 @@ describe('web modules registry', () => {
     const user = (org: string, role: Role): UserView => ({ id: 'u', org, username: 'x', role, displayName: 'x' });
     const nav = (u: UserView) => navFor(u.role, WEB_MODULES, u).map((n) => n.to).join(' ');
     // the street office: the command centre's board, no inbox
-    expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /addresses /settings /preserved');
+    expect(nav(user('street-office', 'dispatcher'))).toBe('/board /events/board /events/departments /addresses /settings /preserved /dashboard');
     // the street office's address register and grids: its command centre's staff only
-    expect(nav(user('street-office', 'official'))).toBe('/desk /issue /events/board /events/departments /addresses /funds/work /funds/oversight /preserved /trace /works');
+    expect(nav(user('street-office', 'official'))).toBe('/desk /issue /events/board /events/departments /addresses /funds/work /funds/oversight /preserved /dashboard /trace /works');
     expect(homeOf('dispatcher', WEB_MODULES, user('street-office', 'dispatcher'))).toBe('/events/board');
     expect(homeOf('official', WEB_MODULES, user('street-office', 'official'))).toBe('/desk');
     // police and urban management (hosted on the street office's node): their inbox, where they land
     // the identity pages only where they serve: a desk where a service names one, the issuing counter where a credential type names the issuer
     for (const org of ['police', 'urban-management', 'comprehensive-management', 'judiciary']) {
-      expect(nav(user(org, 'official'))).toBe(`${org === 'police' ? '/issue ' : ''}/events/inbox /events/departments /preserved /trace /works`);
+      expect(nav(user(org, 'official'))).toBe(`${org === 'police' ? '/issue ' : ''}/events/inbox /events/departments /preserved /dashboard /trace /works`);
       expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/events/inbox');
       expect(homeOf('dispatcher', WEB_MODULES, user(org, 'dispatcher'))).toBe('/events/inbox');
     }
     // the property company is a department (property) but keeps its repairs board as home
-    expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /devices/alarms /devices/open /events/departments /settings /preserved');
+    expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /devices/alarms /devices/open /events/departments /settings /preserved /dashboard');
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
     expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /property/mine /preserved /works');
     // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
     expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /preserved /works');
-    expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight /preserved /trace /works');
+    expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight /preserved /dashboard /trace /works');
     for (const org of ['finance-bureau', 'agent-bank']) {
       expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
-      expect(nav(user(org, 'official'))).toBe('/funds/work /funds/oversight /preserved /trace /works'); // nothing of the identity desk or the events board
+      expect(nav(user(org, 'official'))).toBe('/funds/work /funds/oversight /preserved /dashboard /trace /works'); // nothing of the identity desk or the events board
     }
     expect(homeOf('official', WEB_MODULES, user('civil-affairs', 'official'))).toBe('/events/inbox');
   });

@@ -1,0 +1,132 @@
+/**
+ * The dashboard's projection on a node: every committed block is read once, the records its transactions touched are
+ * read from the state after it and turned into facts (the core's facts.ts), and the core's read model folds them in.
+ * At start-up it catches up from the stored blocks. The model lives in memory: rebuilding it is one pass over the
+ * chain (docs/spec/dashboard.md#read-models). A record is found from the ids a transaction names (`ev_…`, `rq_…`,
+ * `al_…`, `fp_…`, `fa_…` → its payments, `acc_…` with its subject), so the projection needs no per-type table.
+ */
+import {
+  DashboardModel, accessFact, accessKey, alarmFact, alarmKey, alertPrefix, applicationPaymentsPrefix, budgetFact,
+  eventFact, eventKey, paymentFact, paymentKey, repairFact, requestKey,
+  type AccessRecord, type AlarmRecord, type BudgetRecord, type EventRecord, type Fact, type PaymentRecord, type RequestRecord,
+} from '@machi/core';
+import type { MachiNode } from '../../node/node.js';
+import type { StoredBlock, StoredTx } from '../../storage/store.js';
+
+/** How deep a payload is searched for ids. */
+const PAYLOAD_DEPTH_MAX = 3;
+/** Payments of one application read when a transaction names the application. */
+const APPLICATION_PAYMENTS_MAX = 500;
+/** Budgets read after a block with a funds transaction. */
+const BUDGETS_MAX = 10_000;
+
+type Touched = { events: Set<string>; repairs: Set<string>; alarms: Set<string>; payments: Set<string>; applications: Set<string>; accesses: Map<string, string>; funds: boolean };
+
+export class DashboardProjection {
+  readonly model = new DashboardModel();
+  /** time spent applying blocks, ms, and transactions applied (the bench's apply rate) */
+  applyMs = 0;
+  applied = 0;
+  readonly #node: MachiNode;
+  readonly #onBlock = (b: StoredBlock): void => this.applyBlocks(b.header.height, b.header.height);
+  readonly #listeners = new Set<(height: number) => void>();
+
+  constructor(node: MachiNode) {
+    this.#node = node;
+  }
+
+  /** Catches up from the stored blocks, then follows every committed block. */
+  start(): void {
+    this.applyBlocks(this.model.height + 1, this.#node.head.height);
+    this.#node.on('block', this.#onBlock);
+  }
+
+  stop(): void {
+    this.#node.off('block', this.#onBlock);
+  }
+
+  /** called after each block is applied (the live stream) */
+  onApplied(fn: (height: number) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** Applies blocks [from, to]; the records they touched are read once, after the last. */
+  applyBlocks(from: number, to: number): void {
+    if (to < from || to <= this.model.height) return;
+    const started = performance.now();
+    const t: Touched = { events: new Set(), repairs: new Set(), alarms: new Set(), payments: new Set(), applications: new Set(), accesses: new Map(), funds: false };
+    let txs = 0;
+    for (let h = Math.max(from, this.model.height + 1); h <= to; h++) {
+      for (const tx of this.#node.store.blockTxs(h)) {
+        txs++;
+        if (tx.code === null) touch(t, tx);
+      }
+    }
+    for (const f of this.facts(t)) this.model.apply(f);
+    this.model.height = to;
+    this.applied += txs;
+    this.applyMs += performance.now() - started;
+    for (const fn of this.#listeners) fn(to);
+  }
+
+  facts(t: Touched): Fact[] {
+    const store = this.#node.store;
+    const read = <T>(key: string): T | undefined => {
+      const raw = store.read(key);
+      return raw === undefined ? undefined : (JSON.parse(raw) as T);
+    };
+    const out: Fact[] = [];
+    for (const id of t.events) {
+      const r = read<EventRecord>(eventKey(id));
+      if (r !== undefined) out.push(eventFact(r));
+    }
+    for (const id of t.repairs) {
+      const r = read<RequestRecord>(requestKey(id));
+      if (r !== undefined) out.push(repairFact(r));
+    }
+    for (const id of t.alarms) {
+      const r = read<AlarmRecord>(alarmKey(id));
+      if (r !== undefined) out.push(alarmFact(r));
+    }
+    for (const app of t.applications) {
+      for (const [key] of store.scan(applicationPaymentsPrefix(app), APPLICATION_PAYMENTS_MAX)) t.payments.add(key.slice(key.lastIndexOf('/') + 1));
+    }
+    for (const id of t.payments) {
+      const r = read<PaymentRecord>(paymentKey(id));
+      if (r !== undefined) out.push(paymentFact(r));
+    }
+    for (const [access, subject] of t.accesses) {
+      const r = read<AccessRecord>(accessKey(subject, access));
+      if (r === undefined) continue;
+      const rules = store.scan(`${alertPrefix(subject)}${access}/`, 16).map(([k]) => k.slice(k.lastIndexOf('/') + 1));
+      out.push(accessFact(r, rules));
+    }
+    if (t.funds) for (const [, v] of store.scan('funds/budget/', BUDGETS_MAX)) out.push(budgetFact(JSON.parse(v) as BudgetRecord));
+    return out;
+  }
+}
+
+const ID = /^(ev|rq|al|fp|fa|acc)_[0-9a-f]{32}$/;
+
+function touch(t: Touched, tx: StoredTx): void {
+  const body = JSON.parse(tx.body) as { type: string; payload: Record<string, unknown> };
+  if (body.type.startsWith('fund.')) t.funds = true;
+  if (body.type === 'privacy.access') {
+    const p = body.payload as { access: string; subject: string };
+    t.accesses.set(p.access, p.subject);
+    return;
+  }
+  collect(t, body.payload, 0);
+}
+
+function collect(t: Touched, v: unknown, depth: number): void {
+  if (typeof v === 'string') {
+    const m = ID.exec(v);
+    if (m === null) return;
+    ({ ev: t.events, rq: t.repairs, al: t.alarms, fp: t.payments, fa: t.applications } as Record<string, Set<string>>)[m[1]!]?.add(v);
+    return;
+  }
+  if (depth >= PAYLOAD_DEPTH_MAX || typeof v !== 'object' || v === null) return;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) collect(t, x, depth + 1);
+}

@@ -28,8 +28,8 @@ export const DEMO_PASSWORD = 'machi-demo-2026';
 export const FOUR_ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
 
 /** How long a node may take to serve (MACHI_NODE_START_MS raises it on a machine busy with other work). */
-const NODE_START_MS_MAX = Number(process.env.MACHI_NODE_START_MS ?? 30_000);
-const READY_MS_MAX = 60_000;
+const NODE_START_MS_MAX = Number(process.env.MACHI_NODE_START_MS ?? 60_000);
+const READY_MS_MAX = 90_000;
 
 /** `n` distinct TCP ports of 127.0.0.1, free a moment ago (all held open together before any is released). */
 export async function freePorts(n: number): Promise<number[]> {

@@ -15,7 +15,8 @@ export const DASHBOARD_FIGURE_DIMS: Readonly<Record<DashboardPanel, readonly str
   alarms: ['class', 'status', 'org', 'building'],
   funds: ['programme', 'status'],
   privacy: ['purpose', 'decision', 'alert', 'accessor'],
-  property: ['period', 'building', 'grid', 'unit', 'status', 'arrears', 'dunning'],
+  /** `arrears`: `true` (bills past due, unpaid, now) or `false`; `arrearsBuilding`: a building's bills in arrears */
+  property: ['period', 'building', 'grid', 'unit', 'status', 'arrears', 'arrearsBuilding', 'dunning'],
 };
 
 /** Fee collection and arrears: the property bills of the periods whose first day is in range. */

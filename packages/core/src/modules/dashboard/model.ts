@@ -289,6 +289,7 @@ export class DashboardModel {
       if (dim === 'alert' && f.kind === 'access') return f.alerts.includes(value);
       if (dim === 'open') return String((f as { open?: boolean }).open) === value;
       if (f.kind === 'bill' && dim === 'arrears') return String(DashboardModel.inArrears(f, now)) === value;
+      if (f.kind === 'bill' && dim === 'arrearsBuilding') return f.building === value && DashboardModel.inArrears(f, now);
       if (f.kind === 'bill' && dim === 'dunning') return f.dunning.some((s) => s.step === value);
       return String((f as unknown as Record<string, unknown>)[dim]) === value;
     };

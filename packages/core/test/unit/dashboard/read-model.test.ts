@@ -135,6 +135,7 @@ describe('property: fee collection and arrears', () => {
     expect(oct.lastTx).toBe(records[3]!.dunning[1]!.txHash);
     expect(oct.fields).toMatchObject({ building: 'b1', grid: 'g1', dueFen: 20_000, paidFen: 5_000, dunning: 'reminder,written-demand' });
     expect(m.records('property', 'building', 'b2', q).total).toBe(3);
+    expect(m.records('property', 'arrearsBuilding', 'b1', q, 200, NOW).records.map((r) => r.id).sort()).toEqual(['b1-u2/2026-10', 'b1-u2/2026-11']);
     expect(m.records('property', 'dunning', 'reminder', q).total).toBe(2);
   });
 

@@ -19,7 +19,7 @@ export const DASHBOARD_FIGURE_DIMS: Readonly<Record<DashboardPanel, readonly str
   property: ['period', 'building', 'grid', 'unit', 'status', 'arrears', 'arrearsBuilding', 'dunning'],
 };
 
-/** Fee collection and arrears: the property bills of the periods whose first day is in range. */
+/** Fee collection and arrears: the property bills of the periods (months) the range touches. */
 export interface PropertyPanel {
   billedFen: number;
   paidFen: number;

@@ -225,9 +225,12 @@ export class DashboardModel {
     return out;
   }
 
-  /** Fee collection and arrears of the bills of the periods in range (grid filter), per period and building. */
+  /**
+   * Fee collection and arrears of the bills of the periods (months) the range touches (grid filter), per period and
+   * building; dunning steps sent in the range.
+   */
   #property(q: DashboardFilter, now: number): PropertyPanel {
-    const from = dayOf(q.from);
+    const from = monthStart(monthOf(dayOf(q.from)));
     const to = dayOf(q.to);
     const where: CubeFilter = [undefined, undefined, q.grid];
     type Row = { billedFen: number; paidFen: number; arrearsFen: number; bills: number; units: Set<string> };
@@ -247,6 +250,7 @@ export class DashboardModel {
       for (const [k, c] of this.paid.query(from, to, where, [by])) row(into, k).paidFen += c.sum;
     }
     const allUnits = new Set<string>();
+    // open bills are few (the arrears), so they are walked rather than counted
     for (const f of this.openBills.values()) {
       const d = dayOf(f.at);
       if (d < from || d > to || (q.grid !== undefined && f.grid !== q.grid) || !DashboardModel.inArrears(f, now)) continue;
@@ -305,7 +309,8 @@ export class DashboardModel {
       out.sort((a, b) => b.at - a.at);
     } else {
       // whole days, as the counters count; the events' total comes from the counters, so the walk stops at the limit
-      const fromDay = dayOf(q.from);
+      // bills: of the periods (months) the range touches
+      const fromDay = panel === 'property' ? monthStart(monthOf(dayOf(q.from))) : dayOf(q.from);
       const toDay = dayOf(q.to);
       const counted = panel === 'events' ? this.#eventsTotal(dim, value, q) : undefined;
       const grid = panel === 'events' ? (dim === 'grid' ? value : q.grid) : undefined;

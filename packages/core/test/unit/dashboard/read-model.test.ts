@@ -124,6 +124,9 @@ describe('property: fee collection and arrears', () => {
     // the grid filter; a range of November only
     expect(m.overview({ ...q, grid: 'g2' }, NOW).panels.property).toMatchObject({ billedFen: 15_000, paidFen: 10_000, arrearsFen: 5_000, unitsInArrears: 1, dunning: [] });
     expect(m.overview({ from: local(2026, 11, 1), to: local(2026, 11, 30) }, NOW).panels.property).toMatchObject({ billedFen: 35_000, arrearsFen: 25_000, unitsInArrears: 2 });
+    // a range counts the periods (months) it touches: mid-November to now is November and December
+    expect(m.overview({ from: local(2026, 11, 15), to: NOW }, NOW).panels.property.byMonth.map((r) => r.period)).toEqual(['2026-11', '2026-12']);
+    expect(m.records('property', 'period', '2026-11', { from: local(2026, 11, 15), to: NOW }).total).toBe(3);
     // the map: arrears per building now
     expect([...m.arrearsByBuilding(NOW)].sort()).toEqual([['b1', { arrearsFen: 35_000, units: 1 }], ['b2', { arrearsFen: 5_000, units: 1 }]]);
     // click-through: the bills behind the arrears, with the bill's transaction and its latest step's

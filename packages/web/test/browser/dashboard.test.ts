@@ -100,6 +100,9 @@ describe.skipIf(missing !== undefined)('the command centre in the browser', () =
     await page.goto(`${base}/dashboard/map`);
     await page.getByTestId('map-building').first().waitFor();
     expect(await page.getByTestId('map-grid').count()).toBeGreaterThan(0);
+    // coloured by units in fee arrears: resident 4's unit in 2号楼
+    await page.getByTestId('map-measure').getByText('欠费户数').click();
+    await expect.poll(() => page.locator('[data-testid=map-building][data-building=b2]').getAttribute('data-count')).toBe('1');
     await shot(page, 'dashboard-05-map-zh');
 
     await page.goto(`${base}/dashboard/network`);

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { MapView, RecordsView } from '@machi/core';
+import { DASHBOARD_DAY_MS, DASHBOARD_RANGE_DAYS_MAX, type MapView, type RecordsView } from '@machi/core';
 import { get } from '../../../api';
 import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
@@ -37,8 +37,9 @@ export function GridMapPage() {
     void followHeights(() => void load(), () => {}, ctl.signal);
     return () => ctl.abort();
   }, []);
-  const open = (building: string) =>
-    get<RecordsView>(`/v1/dashboard/records${qs({ panel: PANEL[measure], dim: DIM[measure], value: building, from: 0, to: Date.now() })}`).then(setRecords, setError);
+  // the longest range a query may span (from 0 was refused as DASHBOARD_RANGE_INVALID)
+  const open = (building: string, now = Date.now()) =>
+    get<RecordsView>(`/v1/dashboard/records${qs({ panel: PANEL[measure], dim: DIM[measure], value: building, from: now - DASHBOARD_RANGE_DAYS_MAX * DASHBOARD_DAY_MS, to: now })}`).then(setRecords, setError);
   // grids side by side, each a block of its buildings
   let x = 0;
   const blocks = (map?.grids ?? []).map((g) => {

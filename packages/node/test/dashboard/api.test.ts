@@ -1,7 +1,8 @@
 /**
  * The dashboard on a one-node chain run by the street office, through inject(): events reported through the events
  * API reach the read model with their block; the overview, the records behind a figure (whose transactions' proofs
- * verify), the grid map, a projection rebuilt from the stored blocks, the explorer's search, exports, and who may call.
+ * verify), the grid map, a projection rebuilt from the stored blocks, the explorer's search, exports, and who may call;
+ * property bills of the hosted property company: fee collection, arrears and dunning on the overview and the map.
  * docs/spec/dashboard.md
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,10 @@ import { DashboardProjection } from '../../src/modules/dashboard/index.js';
 
 let s: OneNode;
 const reported: string[] = [];
+const DAY = 86_400_000;
+/** the bills' month: the one 40 days ago (community time), and its first moment */
+let period = '';
+let periodStart = 0;
 
 const call = (user: string | undefined, url: string, query?: Record<string, string>): Promise<Answer> =>
   s.call('GET', url, { ...(user === undefined ? {} : { as: user }), ...(query === undefined ? {} : { query }) });
@@ -26,7 +31,7 @@ beforeAll(async () => {
   s = await oneNode({
     org: 'street-office',
     users: { 'zhou.official': 'official', 'ma.grid': 'grid-worker', 'yang.grid': 'grid-worker', resident1: 'resident', 'he.audit': 'regulator' },
-    hosted: { police: { 'xu.police': 'official' }, 'urban-management': { 'guo.urban': 'official' } },
+    hosted: { police: { 'xu.police': 'official' }, 'urban-management': { 'guo.urban': 'official' }, 'property-company': { 'li.staff': 'property-staff' } },
   });
   const events = s.use<Events>('events');
   for (const g of DEMO_GRIDS) await events.service.defineGrid(s.principals.get('zhou.official')!, g);
@@ -35,6 +40,22 @@ beforeAll(async () => {
     expect(r.status, r.body).toBe(201);
     reported.push(r.json.event);
   }
+  // the property company's register of two units of 2号楼 (grid-1), a month's bills due ten days ago: one paid, one
+  // paid 50 of 200 yuan and reminded
+  for (const [code, parent] of [['b2', undefined], ['b2-u0101', 'b2'], ['b2-u0102', 'b2']] as const) {
+    ok(await s.call('POST', '/v1/addresses', { as: 'zhou.official', body: { code, kind: parent === undefined ? 'building' : 'unit', ...(parent === undefined ? {} : { parent }), name: `${code}号` } }), 201);
+  }
+  const m = new Date(s.node.clock() + 8 * 3_600_000 - 40 * DAY);
+  period = `${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
+  periodStart = Date.UTC(m.getUTCFullYear(), m.getUTCMonth(), 1) - 8 * 3_600_000;
+  const staff = (url: string, body: unknown, method = 'POST') => s.call(method as 'POST', url, { as: 'li.staff', body });
+  ok(await staff('/v1/property/units', { unit: 'b2-u0101', type: 'residential', areaDm2: 10_000 }, 'PUT'), 201);
+  ok(await staff('/v1/property/units', { unit: 'b2-u0102', type: 'residential', areaDm2: 8_000 }, 'PUT'), 201);
+  ok(await staff('/v1/property/fees', { from: period, items: [{ item: 'service-fee', basis: 'area', unitType: 'any', rateFen: 250 }] }), 201);
+  ok(await staff('/v1/property/bills', { period, building: 'b2', dueAt: s.node.clock() - 10 * DAY }), 201);
+  ok(await staff('/v1/property/payments', { unit: 'b2-u0101', period, amountFen: 25_000, reference: 'WX-DASH-1' }), 201);
+  ok(await staff('/v1/property/payments', { unit: 'b2-u0102', period, amountFen: 5_000, reference: 'WX-DASH-2' }), 201);
+  ok(await staff('/v1/property/dunning', { unit: 'b2-u0102', period, step: 'reminder' }), 201);
 });
 afterAll(async () => s?.close());
 
@@ -68,6 +89,28 @@ describe('the dashboard', () => {
     rebuilt.stop();
     const q = { from: s.node.clock() - 700 * 86_400_000, to: s.node.clock() + 1 };
     expect(rebuilt.model.overview(q, s.node.clock())).toEqual(ok(await call('zhou.official', '/v1/dashboard/overview', { from: String(q.from), to: String(q.to) })));
+  });
+
+  it('property: fee collection, arrears and dunning; the bill behind the arrears with proofs; the map’s arrears', async () => {
+    const range = { from: String(periodStart), to: String(s.node.clock()) };
+    const p = ok(await call('zhou.official', '/v1/dashboard/overview', range)).panels.property;
+    expect(p).toMatchObject({ billedFen: 45_000, paidFen: 30_000, arrearsFen: 15_000, unitsInArrears: 1, dunning: [{ key: 'reminder', n: 1 }] });
+    expect(p.byMonth).toEqual([{ period, billedFen: 45_000, paidFen: 30_000, arrearsFen: 15_000, bills: 2, unitsInArrears: 1, rate: 30_000 / 45_000 }]);
+    expect(p.byBuilding).toEqual([{ building: 'b2', billedFen: 45_000, paidFen: 30_000, arrearsFen: 15_000, bills: 2, unitsInArrears: 1, rate: 30_000 / 45_000 }]);
+    expect(ok(await call('zhou.official', '/v1/dashboard/overview', { ...range, grid: 'grid-2' })).panels.property.billedFen).toBe(0);
+    const r = ok(await call('he.audit', '/v1/dashboard/records', { ...range, panel: 'property', dim: 'arrears', value: 'true' }));
+    expect(r.total).toBe(1);
+    const [bill] = r.records;
+    expect(bill).toMatchObject({ kind: 'bill', id: `b2-u0102/${period}`, fields: { unit: 'b2-u0102', building: 'b2', grid: 'grid-1', dueFen: 20_000, paidFen: 5_000, dunning: 'reminder' } });
+    const issued = s.node.proof(bill.tx)!;
+    expect(verifyBundle(issued, s.genesis).txHash).toBe(bill.tx);
+    expect(issued.tx).toMatchObject({ type: 'property.bill', payload: { building: 'b2', period } });
+    const dunned = s.node.proof(bill.lastTx)!;
+    expect(verifyBundle(dunned, s.genesis).txHash).toBe(bill.lastTx);
+    expect(dunned.tx).toMatchObject({ type: 'property.dun', payload: { unit: 'b2-u0102', step: 'reminder' } });
+    const map = ok(await call('zhou.official', '/v1/dashboard/map'));
+    const b2 = map.grids.find((g: any) => g.grid === 'grid-1').buildings.find((b: any) => b.building === 'b2');
+    expect(b2).toMatchObject({ arrearsFen: 15_000, unitsInArrears: 1 });
   });
 
   it('search finds a block, a transaction; a GS1 Digital Link is not supported yet; anything else is 404', async () => {

@@ -1,6 +1,7 @@
 /**
  * The command centre in a real browser (Debian's Chromium via playwright-core) against a consortium started as
  * `machi up` starts it, demo data on. The street office's official, on a desk: the overview in English (charts drawn —
+ * the property company's fee collection and arrears among them —
  * series hold data and the canvas has drawn pixels —, a grid filter changes them, a click on a figure lists its records
  * and their proofs verify in the browser) and in Chinese; the grid map, the network view, the explorer (a block's
  * transactions verified; GS1 Digital Link: not supported yet), analytics, and the wall screen. Screenshots go to
@@ -63,7 +64,9 @@ describe.skipIf(missing !== undefined)('the command centre in the browser', () =
     const page = await pages.open('en-GB', DESK);
     await signIn(page, 'zhou.official');
     await page.goto(`${base}/dashboard`);
-    for (const id of ['chart-events-category', 'chart-events-status', 'chart-events-grid', 'chart-sla', 'chart-funds', 'chart-privacy-purpose']) await drawn(page, id);
+    for (const id of ['chart-events-category', 'chart-events-status', 'chart-events-grid', 'chart-sla', 'chart-funds', 'chart-privacy-purpose', 'chart-property-months']) await drawn(page, id);
+    // the property company's year of bills: a collection rate, and resident 4's arrears
+    await expect.poll(() => page.getByTestId('property-arrears').textContent(), { timeout: 20_000 }).not.toBe('¥0');
     await shot(page, 'dashboard-01-overview-en');
 
     const all = await page.getByTestId('events-total').textContent();
@@ -97,6 +100,9 @@ describe.skipIf(missing !== undefined)('the command centre in the browser', () =
     await page.goto(`${base}/dashboard/map`);
     await page.getByTestId('map-building').first().waitFor();
     expect(await page.getByTestId('map-grid').count()).toBeGreaterThan(0);
+    // coloured by units in fee arrears: resident 4's unit in 2号楼
+    await page.getByTestId('map-measure').getByText('欠费户数').click();
+    await expect.poll(() => page.locator('[data-testid=map-building][data-building=b2]').getAttribute('data-count')).toBe('1');
     await shot(page, 'dashboard-05-map-zh');
 
     await page.goto(`${base}/dashboard/network`);

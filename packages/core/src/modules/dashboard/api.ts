@@ -3,8 +3,8 @@
  * docs/spec/dashboard.md#api
  */
 
-/** The panels of the overview, in order. A module's panel (a later `property` panel: fees and arrears) is one more. */
-export const DASHBOARD_PANELS = ['events', 'sla', 'repairs', 'alarms', 'funds', 'privacy'] as const;
+/** The panels of the overview, in order. A module's panel is one more (`property`: fee collection and arrears). */
+export const DASHBOARD_PANELS = ['events', 'sla', 'repairs', 'alarms', 'funds', 'privacy', 'property'] as const;
 export type DashboardPanel = (typeof DASHBOARD_PANELS)[number];
 
 /** The dimensions a click-through may match, per panel. */
@@ -15,7 +15,24 @@ export const DASHBOARD_FIGURE_DIMS: Readonly<Record<DashboardPanel, readonly str
   alarms: ['class', 'status', 'org', 'building'],
   funds: ['programme', 'status'],
   privacy: ['purpose', 'decision', 'alert', 'accessor'],
+  /** `arrears`: `true` (bills past due, unpaid, now) or `false`; `arrearsBuilding`: a building's bills in arrears */
+  property: ['period', 'building', 'grid', 'unit', 'status', 'arrears', 'arrearsBuilding', 'dunning'],
 };
+
+/** Fee collection and arrears: the property bills of the periods (months) the range touches. */
+export interface PropertyPanel {
+  billedFen: number;
+  paidFen: number;
+  /** unpaid fen of bills past their due day, now */
+  arrearsFen: number;
+  /** paid / billed (null when nothing was billed) */
+  rate: number | null;
+  unitsInArrears: number;
+  /** dunning steps sent in range, by step */
+  dunning: Count[];
+  byMonth: { period: string; billedFen: number; paidFen: number; arrearsFen: number; bills: number; unitsInArrears: number; rate: number | null }[];
+  byBuilding: { building: string; billedFen: number; paidFen: number; arrearsFen: number; bills: number; unitsInArrears: number; rate: number | null }[];
+}
 
 export interface DashboardFilter {
   /** block time range [from, to], ms */
@@ -43,6 +60,7 @@ export interface OverviewView {
     alarms: { today: number; month: number; open: number; byClass: Count[]; byStatus: Count[] };
     funds: { programmes: { programme: string; budgetFen: number; instructedFen: number; paidFen: number; failedFen: number; payments: number }[] };
     privacy: { total: number; denied: number; byPurpose: Count[]; alertsByRule: Count[] };
+    property: PropertyPanel;
   };
 }
 
@@ -91,7 +109,7 @@ export interface AnalyticsView {
 }
 
 export interface MapView {
-  grids: { grid: string; buildings: { building: string; name: string; households: number; openEvents: number; openAlarms: number; openRepairs: number }[] }[];
+  grids: { grid: string; buildings: { building: string; name: string; households: number; openEvents: number; openAlarms: number; openRepairs: number; arrearsFen: number; unitsInArrears: number }[] }[];
 }
 
 export interface NetworkView {

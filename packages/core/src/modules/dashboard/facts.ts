@@ -8,9 +8,10 @@ import type { EventRecord } from '../events/types.js';
 import type { BudgetRecord, PaymentRecord } from '../funds/types.js';
 import type { AccessRecord } from '../privacy/types.js';
 import type { RequestRecord } from '../repairs/types.js';
+import type { BillRecord } from '../property/types.js';
 import { OPEN_STATUSES as REPAIR_OPEN_STATUSES } from '../repairs/catalogue.js';
 import { DASHBOARD_TZ_OFFSET_MS } from './types.js';
-import type { AccessFact, AlarmFact, BudgetFact, EventFact, PaymentFact, RepairFact } from './types.js';
+import type { AccessFact, AlarmFact, BillFact, BudgetFact, EventFact, PaymentFact, RepairFact } from './types.js';
 
 const OPEN_EVENT = new Set(['reported', 'filed', 'dispatched', 'handled']);
 const OPEN_REPAIR = new Set<string>(REPAIR_OPEN_STATUSES);
@@ -65,5 +66,15 @@ export function accessFact(r: AccessRecord, alerts: readonly string[]): AccessFa
   return {
     kind: 'access', id: r.access, at: r.at, org: r.org, accessor: `${r.org}/${r.actor}`, purpose: r.purpose, decision: r.decision,
     alerts: [...alerts].sort(), tx: r.txHash,
+  };
+}
+
+/** A property bill; `grid` is its building's grid (the events module's grid records), '' if none lists it. */
+export function billFact(r: BillRecord, grid: string): BillFact {
+  const steps = [{ at: r.issuedAt, txHash: r.txHash }, ...r.payments, ...r.dunning].sort((a, b) => a.at - b.at);
+  return {
+    kind: 'bill', id: `${r.unit}/${r.period}`, at: budgetPeriodStart(r.period) ?? r.issuedAt, unit: r.unit, period: r.period, building: r.building, grid,
+    dueFen: r.dueFen, paidFen: r.paidFen, status: r.status, open: r.status === 'open', dueAt: r.dueAt,
+    dunning: r.dunning.map((d) => ({ step: d.step, at: d.at })), tx: r.txHash, lastTx: steps[steps.length - 1]!.txHash,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * dashboard — the command centre's read models: projections of committed blocks (events, repairs, alarms, fund
- * payments, data uses) into pre-aggregated counters, the overview's panels, click-through to the records behind a
+ * payments, data uses, property bills) into pre-aggregated counters, the overview's panels, click-through to the records behind a
  * figure, and explainable analytics. No transaction types and no state of its own: every node builds the same read
  * model from its own copy of the ledger. docs/spec/dashboard.md
  */
@@ -17,7 +17,7 @@ export * from './analytics.js';
 
 export const dashboardModule = defineCoreModule({
   name: 'dashboard',
-  dependsOn: ['privacy', 'repairs', 'funds', 'devices', 'events'],
+  dependsOn: ['privacy', 'repairs', 'funds', 'devices', 'events', 'property'],
   typePrefixes: [],
   statePrefixes: [],
   txTypes: () => [],

@@ -5,11 +5,11 @@
  * deterministic: time comes in as arguments. docs/spec/dashboard.md#read-models
  */
 import { Cube, dayOf, monthOf, monthStart, type CubeFilter } from './cube.js';
-import type { AccessFact, AlarmFact, BudgetFact, EventFact, Fact, FactKind, PaymentFact, RepairFact } from './types.js';
+import type { AccessFact, AlarmFact, BillFact, BudgetFact, EventFact, Fact, FactKind, PaymentFact, RepairFact } from './types.js';
 import { DASHBOARD_RECORDS_MAX } from './types.js';
 import { OPEN_STATUSES as REPAIR_OPEN } from '../repairs/catalogue.js';
 import { EVENT_OPEN_STATUSES } from '../events/catalogue.js';
-import type { Count, DashboardFilter, OverviewView, RecordRef, RecordsView } from './api.js';
+import type { Count, DashboardFilter, OverviewView, PropertyPanel, RecordRef, RecordsView } from './api.js';
 
 type Entities<F> = { byId: Map<string, F>; byDay: Map<number, Map<string, F>> };
 const entities = <F>(): Entities<F> => ({ byId: new Map(), byDay: new Map() });
@@ -33,9 +33,16 @@ export class DashboardModel {
   readonly accesses = new Cube(['purpose', 'decision', 'org', 'accessor'], [{ by: [0, 1], filter: [] }, { by: [3], filter: [] }]);
   readonly accessAlerts = new Cube(['rule', 'org'], [{ by: [0], filter: [] }]);
   readonly budgets = new Map<string, BudgetFact>();
+  /** property bills at their period's first day: count and billed fen; paid fen */
+  readonly billed = new Cube(['period', 'building', 'grid'], [{ by: [0], filter: [2] }, { by: [1], filter: [2] }]);
+  readonly paid = new Cube(['period', 'building', 'grid'], [{ by: [0], filter: [2] }, { by: [1], filter: [2] }]);
+  /** dunning steps at their time */
+  readonly dunning = new Cube(['step', 'grid'], [{ by: [0], filter: [1] }]);
+  /** open (not fully paid) bills, now: arrears are those past due at the query's time */
+  readonly openBills = new Map<string, BillFact>();
   readonly #kinds = {
     event: entities<EventFact>(), repair: entities<RepairFact>(), alarm: entities<AlarmFact>(),
-    payment: entities<PaymentFact>(), access: entities<AccessFact>(),
+    payment: entities<PaymentFact>(), access: entities<AccessFact>(), bill: entities<BillFact>(),
   };
   /** open events, alarms and repairs per building (events also per grid), now */
   readonly openByBuilding = new Map<string, OpenCounts>();
@@ -111,6 +118,13 @@ export class DashboardModel {
         this.accesses.add(day, [f.purpose, f.decision, f.org, f.accessor], n);
         for (const rule of f.alerts) this.accessAlerts.add(day, [rule, f.org], n);
         return;
+      case 'bill':
+        this.billed.add(day, [f.period, f.building, f.grid], n, n * f.dueFen);
+        this.paid.add(day, [f.period, f.building, f.grid], n, n * f.paidFen);
+        for (const s of f.dunning) this.dunning.add(dayOf(s.at), [s.step, f.grid], n);
+        if (n > 0 && f.open) this.openBills.set(f.id, f);
+        else if (n < 0) this.openBills.delete(f.id);
+        return;
     }
   }
 
@@ -182,7 +196,82 @@ export class DashboardModel {
         alarms: { today: al.today, month: al.month, open: al.open, byClass: al.byCat, byStatus: al.byStatus },
         funds: { programmes: [...progs].map(([programme, v]) => ({ programme, ...v })).sort((a, b) => (a.programme < b.programme ? -1 : 1)) },
         privacy: { total: total(acc), denied, byPurpose: counts(byPurpose), alertsByRule: counts(this.accessAlerts.query(from, to, [undefined, undefined], [0])) },
+        property: this.#property(q, now),
       },
+    };
+  }
+
+  /**
+   * Whether a bill is in arrears at `now`: open, and its due day (community time) is before today's.
+   */
+  static inArrears(f: BillFact, now: number): boolean {
+    return f.open && dayOf(f.dueAt) < dayOf(now);
+  }
+
+  /** Arrears per building now (the map's colouring): unpaid fen of bills past due, and the units they are of. */
+  arrearsByBuilding(now: number): Map<string, { arrearsFen: number; units: number }> {
+    const units = new Map<string, Set<string>>();
+    const out = new Map<string, { arrearsFen: number; units: number }>();
+    for (const f of this.openBills.values()) {
+      if (!DashboardModel.inArrears(f, now)) continue;
+      const b = out.get(f.building) ?? { arrearsFen: 0, units: 0 };
+      b.arrearsFen += f.dueFen - f.paidFen;
+      out.set(f.building, b);
+      let u = units.get(f.building);
+      if (u === undefined) units.set(f.building, (u = new Set()));
+      u.add(f.unit);
+      b.units = u.size;
+    }
+    return out;
+  }
+
+  /**
+   * Fee collection and arrears of the bills of the periods (months) the range touches (grid filter), per period and
+   * building; dunning steps sent in the range.
+   */
+  #property(q: DashboardFilter, now: number): PropertyPanel {
+    const from = monthStart(monthOf(dayOf(q.from)));
+    const to = dayOf(q.to);
+    const where: CubeFilter = [undefined, undefined, q.grid];
+    type Row = { billedFen: number; paidFen: number; arrearsFen: number; bills: number; units: Set<string> };
+    const row = (m: Map<string, Row>, k: string): Row => {
+      let r = m.get(k);
+      if (r === undefined) m.set(k, (r = { billedFen: 0, paidFen: 0, arrearsFen: 0, bills: 0, units: new Set() }));
+      return r;
+    };
+    const months = new Map<string, Row>();
+    const buildings = new Map<string, Row>();
+    for (const [by, into] of [[0, months], [1, buildings]] as const) {
+      for (const [k, c] of this.billed.query(from, to, where, [by])) {
+        const r = row(into, k);
+        r.billedFen += c.sum;
+        r.bills += c.n;
+      }
+      for (const [k, c] of this.paid.query(from, to, where, [by])) row(into, k).paidFen += c.sum;
+    }
+    const allUnits = new Set<string>();
+    // open bills are few (the arrears), so they are walked rather than counted
+    for (const f of this.openBills.values()) {
+      const d = dayOf(f.at);
+      if (d < from || d > to || (q.grid !== undefined && f.grid !== q.grid) || !DashboardModel.inArrears(f, now)) continue;
+      for (const r of [row(months, f.period), row(buildings, f.building)]) {
+        r.arrearsFen += f.dueFen - f.paidFen;
+        r.units.add(f.unit);
+      }
+      allUnits.add(f.unit);
+    }
+    const out = (m: Map<string, Row>, key: 'period' | 'building') => [...m].map(([k, r]) => ({
+      [key]: k, billedFen: r.billedFen, paidFen: r.paidFen, arrearsFen: r.arrearsFen, bills: r.bills, unitsInArrears: r.units.size,
+      rate: r.billedFen === 0 ? null : r.paidFen / r.billedFen,
+    }));
+    const byMonth = out(months, 'period').sort((a, b) => (a.period! < b.period! ? -1 : 1)) as PropertyPanel['byMonth'];
+    const byBuilding = out(buildings, 'building').sort((a, b) => b.arrearsFen - a.arrearsFen || (a.building! < b.building! ? -1 : 1)) as PropertyPanel['byBuilding'];
+    const sum = (k: 'billedFen' | 'paidFen' | 'arrearsFen') => byMonth.reduce((s, r) => s + r[k], 0);
+    const billedFen = sum('billedFen');
+    const paidFen = sum('paidFen');
+    return {
+      billedFen, paidFen, arrearsFen: sum('arrearsFen'), rate: billedFen === 0 ? null : paidFen / billedFen, unitsInArrears: allUnits.size,
+      dunning: counts(this.dunning.query(from, to, [undefined, q.grid], [0])), byMonth, byBuilding,
     };
   }
 
@@ -190,11 +279,11 @@ export class DashboardModel {
    * The records behind a figure: the panel's entities in the filter's range (and grid / department where the panel
    * has them) whose `dim` is `value`, newest first, at most `limit`.
    */
-  records(panel: string, dim: string | undefined, value: string | undefined, q: DashboardFilter, limit = DASHBOARD_RECORDS_MAX): RecordsView {
-    const kind = ({ events: 'event', sla: 'event', repairs: 'repair', alarms: 'alarm', funds: 'payment', privacy: 'access' } as const)[panel as 'events'];
+  records(panel: string, dim: string | undefined, value: string | undefined, q: DashboardFilter, limit = DASHBOARD_RECORDS_MAX, now = q.to): RecordsView {
+    const kind = ({ events: 'event', sla: 'event', repairs: 'repair', alarms: 'alarm', funds: 'payment', privacy: 'access', property: 'bill' } as const)[panel as 'events'];
     const fields = (f: Fact): Record<string, string | number> => fieldsOf(f as Exclude<Fact, BudgetFact>);
     const match = (f: Exclude<Fact, BudgetFact>): boolean => {
-      if (q.grid !== undefined && f.kind === 'event' && f.grid !== q.grid) return false;
+      if (q.grid !== undefined && (f.kind === 'event' || f.kind === 'bill') && f.grid !== q.grid) return false;
       if (q.department !== undefined && f.kind === 'event' && panel !== 'sla' && f.department !== q.department) return false;
       if (panel === 'sla' && f.kind === 'event') {
         const parts = f.sla.filter((s) => s.at >= q.from && s.at <= q.to && (dim !== 'org' || s.org === value) && (dim !== 'outcome' || (s.met ? 'met' : 'missed') === value));
@@ -203,6 +292,9 @@ export class DashboardModel {
       if (dim === undefined || value === undefined) return true;
       if (dim === 'alert' && f.kind === 'access') return f.alerts.includes(value);
       if (dim === 'open') return String((f as { open?: boolean }).open) === value;
+      if (f.kind === 'bill' && dim === 'arrears') return String(DashboardModel.inArrears(f, now)) === value;
+      if (f.kind === 'bill' && dim === 'arrearsBuilding') return f.building === value && DashboardModel.inArrears(f, now);
+      if (f.kind === 'bill' && dim === 'dunning') return f.dunning.some((s) => s.step === value);
       return String((f as unknown as Record<string, unknown>)[dim]) === value;
     };
     const e = this.#kinds[kind] as Entities<Exclude<Fact, BudgetFact>>;
@@ -217,7 +309,8 @@ export class DashboardModel {
       out.sort((a, b) => b.at - a.at);
     } else {
       // whole days, as the counters count; the events' total comes from the counters, so the walk stops at the limit
-      const fromDay = dayOf(q.from);
+      // bills: of the periods (months) the range touches
+      const fromDay = panel === 'property' ? monthStart(monthOf(dayOf(q.from))) : dayOf(q.from);
       const toDay = dayOf(q.to);
       const counted = panel === 'events' ? this.#eventsTotal(dim, value, q) : undefined;
       const grid = panel === 'events' ? (dim === 'grid' ? value : q.grid) : undefined;
@@ -258,6 +351,10 @@ export function fieldsOf(f: Exclude<Fact, BudgetFact>): Record<string, string | 
     case 'alarm': return { class: f.class, building: f.building, status: f.status, org: f.org };
     case 'payment': return { programme: f.programme, status: f.status, amountFen: f.amountFen };
     case 'access': return { purpose: f.purpose, decision: f.decision, org: f.org, accessor: f.accessor, alerts: f.alerts.join(',') };
+    case 'bill': return {
+      unit: f.unit, period: f.period, building: f.building, grid: f.grid, status: f.status, dueFen: f.dueFen, paidFen: f.paidFen,
+      dunning: f.dunning.map((s) => s.step).join(','),
+    };
   }
 }
 

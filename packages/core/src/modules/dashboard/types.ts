@@ -67,5 +67,29 @@ export type AccessFact = {
   tx: string;
 };
 
-export type Fact = EventFact | RepairFact | AlarmFact | PaymentFact | BudgetFact | AccessFact;
+/**
+ * A property bill (property module): one per unit and period, at the period's first day. `grid`: the events module's
+ * grid of its building ('' when no grid lists it). Arrears are its unpaid fen once it is past due (decided at query
+ * time: the day after its due day). `dunning`: the steps sent, with their times.
+ */
+export type BillFact = {
+  kind: 'bill';
+  id: string;
+  at: number;
+  unit: string;
+  period: string;
+  building: string;
+  grid: string;
+  dueFen: number;
+  paidFen: number;
+  status: string;
+  open: boolean;
+  dueAt: number;
+  dunning: { step: string; at: number }[];
+  /** the bill's (issuing) transaction and its latest payment or dunning step */
+  tx: string;
+  lastTx: string;
+};
+
+export type Fact = EventFact | RepairFact | AlarmFact | PaymentFact | BudgetFact | AccessFact | BillFact;
 export type FactKind = Fact['kind'];

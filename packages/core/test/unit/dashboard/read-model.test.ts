@@ -4,7 +4,7 @@
  * period alone.
  */
 import { describe, expect, it } from 'vitest';
-import { DashboardModel, analytics, baselineOf, dayOf, type AccessFact, type EventFact, type PaymentFact } from '../../../src/index.js';
+import { DashboardModel, analytics, baselineOf, billFact, dayOf, type AccessFact, type BillRecord, type EventFact, type PaymentFact } from '../../../src/index.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 7, 4); // 12:00 in the community
@@ -77,6 +77,83 @@ describe('read model', () => {
     const parts = facts.flatMap((f) => f.sla).filter((s) => s.org === 'roads-dept');
     expect(sla.met).toBe(parts.filter((s) => s.met).length);
     expect(sla.missed).toBe(parts.filter((s) => !s.met).length);
+  });
+});
+
+describe('property: fee collection and arrears', () => {
+  const local = (y: number, mo: number, d: number): number => Date.UTC(y, mo - 1, d) - 8 * 3_600_000; // 00:00 in the community
+  let seq = 0;
+  /** a bill of `dueFen`, paid `paid` (one payment each), with the dunning steps given, due at `dueAt` */
+  const bill = (unit: string, building: string, period: string, dueFen: number, dueAt: number, paid: number[] = [], dunning: [string, number][] = []): BillRecord => {
+    const [y, mo] = period.split('-').map(Number) as [number, number];
+    const paidFen = paid.reduce((a, b) => a + b, 0);
+    return {
+      unit, period, building, owner: null, lines: [], dueFen, paidFen, status: paidFen === dueFen ? 'paid' : 'open', dueAt,
+      issuedAt: local(y, mo, 1) + 3_600_000, payments: paid.map((amountFen, i) => ({ amountFen, reference: `r${seq++}`, at: local(y, mo, 10 + i), txHash: hex(seq++, 64) })),
+      dunning: dunning.map(([step, at]) => ({ step: step as 'reminder', at, txHash: hex(seq++, 64) })), txHash: hex(seq++, 64),
+    };
+  };
+  const grid = (building: string): string => (building === 'b1' ? 'g1' : 'g2');
+  const due = { '2026-10': local(2026, 11, 15), '2026-11': local(2026, 12, 1), '2026-12': local(2027, 1, 15) } as const;
+  // b1 (grid g1): u1 pays everything, u2 pays half of October and nothing since (dunned); b2 (grid g2): u3 skips November
+  const records = [
+    ...(['2026-10', '2026-11', '2026-12'] as const).map((p) => bill('b1-u1', 'b1', p, 10_000, due[p], [10_000])),
+    bill('b1-u2', 'b1', '2026-10', 20_000, due['2026-10'], [5_000], [['reminder', local(2026, 11, 20)], ['written-demand', local(2026, 12, 5)]]),
+    bill('b1-u2', 'b1', '2026-11', 20_000, due['2026-11'], [], [['reminder', local(2026, 12, 3)]]),
+    bill('b1-u2', 'b1', '2026-12', 20_000, due['2026-12']),
+    bill('b2-u3', 'b2', '2026-10', 5_000, due['2026-10'], [5_000]),
+    bill('b2-u3', 'b2', '2026-11', 5_000, due['2026-11']),
+    bill('b2-u3', 'b2', '2026-12', 5_000, due['2026-12'], [5_000]),
+  ];
+  const q = { from: local(2026, 10, 1), to: NOW };
+
+  it('counts billed, paid and arrears per month and building, units in arrears and dunning steps, exactly', () => {
+    const m = new DashboardModel();
+    for (const r of records) m.apply(billFact(r, grid(r.building)));
+    for (const r of records) m.apply(billFact(r, grid(r.building))); // twice: nothing changes
+    const p = m.overview(q, NOW).panels.property;
+    expect(p).toMatchObject({ billedFen: 105_000, paidFen: 45_000, arrearsFen: 40_000, unitsInArrears: 2 });
+    expect(p.rate).toBeCloseTo(45 / 105, 12);
+    expect(p.dunning).toEqual([{ key: 'reminder', n: 2 }, { key: 'written-demand', n: 1 }]);
+    expect(p.byMonth.map((r) => [r.period, r.billedFen, r.paidFen, r.arrearsFen, r.bills, r.unitsInArrears])).toEqual([
+      ['2026-10', 35_000, 20_000, 15_000, 3, 1],
+      ['2026-11', 35_000, 10_000, 25_000, 3, 2],
+      ['2026-12', 35_000, 15_000, 0, 3, 0], // not yet due: no arrears
+    ]);
+    expect(p.byBuilding.map((r) => [r.building, r.billedFen, r.paidFen, r.arrearsFen, r.unitsInArrears])).toEqual([['b1', 90_000, 35_000, 35_000, 1], ['b2', 15_000, 10_000, 5_000, 1]]);
+    // the grid filter; a range of November only
+    expect(m.overview({ ...q, grid: 'g2' }, NOW).panels.property).toMatchObject({ billedFen: 15_000, paidFen: 10_000, arrearsFen: 5_000, unitsInArrears: 1, dunning: [] });
+    expect(m.overview({ from: local(2026, 11, 1), to: local(2026, 11, 30) }, NOW).panels.property).toMatchObject({ billedFen: 35_000, arrearsFen: 25_000, unitsInArrears: 2 });
+    // a range counts the periods (months) it touches: mid-November to now is November and December
+    expect(m.overview({ from: local(2026, 11, 15), to: NOW }, NOW).panels.property.byMonth.map((r) => r.period)).toEqual(['2026-11', '2026-12']);
+    expect(m.records('property', 'period', '2026-11', { from: local(2026, 11, 15), to: NOW }).total).toBe(3);
+    // the map: arrears per building now
+    expect([...m.arrearsByBuilding(NOW)].sort()).toEqual([['b1', { arrearsFen: 35_000, units: 1 }], ['b2', { arrearsFen: 5_000, units: 1 }]]);
+    // click-through: the bills behind the arrears, with the bill's transaction and its latest step's
+    const behind = m.records('property', 'arrears', 'true', q, 200, NOW);
+    expect(behind.total).toBe(3);
+    expect(behind.records.map((r) => r.id).sort()).toEqual(['b1-u2/2026-10', 'b1-u2/2026-11', 'b2-u3/2026-11']);
+    const oct = behind.records.find((r) => r.id === 'b1-u2/2026-10')!;
+    expect(oct.tx).toBe(records[3]!.txHash);
+    expect(oct.lastTx).toBe(records[3]!.dunning[1]!.txHash);
+    expect(oct.fields).toMatchObject({ building: 'b1', grid: 'g1', dueFen: 20_000, paidFen: 5_000, dunning: 'reminder,written-demand' });
+    expect(m.records('property', 'building', 'b2', q).total).toBe(3);
+    expect(m.records('property', 'arrearsBuilding', 'b1', q, 200, NOW).records.map((r) => r.id).sort()).toEqual(['b1-u2/2026-10', 'b1-u2/2026-11']);
+    expect(m.records('property', 'dunning', 'reminder', q).total).toBe(2);
+  });
+
+  it('a payment moves the bill out of arrears; a bill due earlier today is not yet in arrears', () => {
+    const m = new DashboardModel();
+    for (const r of records) m.apply(billFact(r, grid(r.building)));
+    const nov = records[4]!;
+    m.apply(billFact({ ...nov, paidFen: 20_000, status: 'paid', payments: [{ amountFen: 20_000, reference: 'late', at: NOW - 3_600_000, txHash: hex(999, 64) }] }, 'g1'));
+    const p = m.overview(q, NOW).panels.property;
+    expect(p).toMatchObject({ paidFen: 65_000, arrearsFen: 20_000, unitsInArrears: 2 });
+    expect(p.byMonth[1]).toMatchObject({ paidFen: 30_000, arrearsFen: 5_000, unitsInArrears: 1 });
+    expect(m.records('property', 'period', '2026-11', q).records.find((r) => r.id === 'b1-u2/2026-11')?.lastTx).toBe(hex(999, 64));
+    m.apply(billFact({ ...records[5]!, dueAt: NOW - 3_600_000 }, 'g1'));
+    expect(m.overview(q, NOW).panels.property.arrearsFen).toBe(20_000);
+    expect(m.overview(q, NOW + DAY).panels.property.arrearsFen).toBe(40_000);
   });
 });
 

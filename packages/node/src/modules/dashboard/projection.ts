@@ -3,12 +3,15 @@
  * read from the state after it and turned into facts (the core's facts.ts), and the core's read model folds them in.
  * At start-up it catches up from the stored blocks. The model lives in memory: rebuilding it is one pass over the
  * chain (docs/spec/dashboard.md#read-models). A record is found from the ids a transaction names (`ev_…`, `rq_…`,
- * `al_…`, `fp_…`, `fa_…` → its payments, `acc_…` with its subject), so the projection needs no per-type table.
+ * `al_…`, `fp_…`, `fa_…` → its payments, `acc_…` with its subject), so the projection needs no per-type table; a
+ * property bill, whose id is not of that form, is found from its unit and period (`property.bill`: every unit of the
+ * building's register; `property.pay` and `property.dun`: the one bill).
  */
 import {
-  DashboardModel, accessFact, accessKey, alarmFact, alarmKey, alertPrefix, applicationPaymentsPrefix, budgetFact,
-  eventFact, eventKey, paymentFact, paymentKey, repairFact, requestKey,
-  type AccessRecord, type AlarmRecord, type BudgetRecord, type EventRecord, type Fact, type PaymentRecord, type RequestRecord,
+  DashboardModel, accessFact, accessKey, alarmFact, alarmKey, alertPrefix, applicationPaymentsPrefix, billFact, billKey, budgetFact,
+  buildingKey, eventFact, eventKey, paymentFact, paymentKey, repairFact, requestKey,
+  type AccessRecord, type AlarmRecord, type BillRecord, type BudgetRecord, type BuildingRecord, type EventRecord, type Fact, type GridRecord,
+  type PaymentRecord, type RequestRecord,
 } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import type { StoredBlock, StoredTx } from '../../storage/store.js';
@@ -19,8 +22,12 @@ const PAYLOAD_DEPTH_MAX = 3;
 const APPLICATION_PAYMENTS_MAX = 500;
 /** Budgets read after a block with a funds transaction. */
 const BUDGETS_MAX = 10_000;
+/** Grids read to find a bill's building's grid. */
+const GRIDS_MAX = 500;
 
-type Touched = { events: Set<string>; repairs: Set<string>; alarms: Set<string>; payments: Set<string>; applications: Set<string>; accesses: Map<string, string>; funds: boolean };
+type Touched = { events: Set<string>; repairs: Set<string>; alarms: Set<string>; payments: Set<string>; applications: Set<string>; accesses: Map<string, string>; funds: boolean;
+  /** property bills as `unit/period`, and buildings billed for a period (`building/period`) */
+  bills: Set<string>; billed: Set<string> };
 
 export class DashboardProjection {
   readonly model = new DashboardModel();
@@ -55,7 +62,7 @@ export class DashboardProjection {
   applyBlocks(from: number, to: number): void {
     if (to < from || to <= this.model.height) return;
     const started = performance.now();
-    const t: Touched = { events: new Set(), repairs: new Set(), alarms: new Set(), payments: new Set(), applications: new Set(), accesses: new Map(), funds: false };
+    const t: Touched = { events: new Set(), repairs: new Set(), alarms: new Set(), payments: new Set(), applications: new Set(), accesses: new Map(), funds: false, bills: new Set(), billed: new Set() };
     let txs = 0;
     for (let h = Math.max(from, this.model.height + 1); h <= to; h++) {
       for (const tx of this.#node.store.blockTxs(h)) {
@@ -103,6 +110,22 @@ export class DashboardProjection {
       out.push(accessFact(r, rules));
     }
     if (t.funds) for (const [, v] of store.scan('funds/budget/', BUDGETS_MAX)) out.push(budgetFact(JSON.parse(v) as BudgetRecord));
+    if (t.bills.size + t.billed.size > 0) {
+      const gridOf = new Map<string, string>();
+      for (const [, v] of store.scan('events/grid/', GRIDS_MAX)) {
+        const g = JSON.parse(v) as GridRecord;
+        for (const b of g.buildings) gridOf.set(b.building, g.grid);
+      }
+      for (const bp of t.billed) {
+        const [building, period] = bp.split('/') as [string, string];
+        for (const unit of read<BuildingRecord>(buildingKey(building))?.units ?? []) t.bills.add(`${unit}/${period}`);
+      }
+      for (const up of t.bills) {
+        const [unit, period] = up.split('/') as [string, string];
+        const r = read<BillRecord>(billKey(unit, period));
+        if (r !== undefined) out.push(billFact(r, gridOf.get(r.building) ?? ''));
+      }
+    }
     return out;
   }
 }
@@ -115,6 +138,16 @@ function touch(t: Touched, tx: StoredTx): void {
   if (body.type === 'privacy.access') {
     const p = body.payload as { access: string; subject: string };
     t.accesses.set(p.access, p.subject);
+    return;
+  }
+  if (body.type === 'property.bill') {
+    const p = body.payload as { building: string; period: string };
+    t.billed.add(`${p.building}/${p.period}`);
+    return;
+  }
+  if (body.type === 'property.pay' || body.type === 'property.dun') {
+    const p = body.payload as { unit: string; period: string };
+    t.bills.add(`${p.unit}/${p.period}`);
     return;
   }
   collect(t, body.payload, 0);

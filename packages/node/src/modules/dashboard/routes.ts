@@ -54,7 +54,7 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async 
   app.get<{ Querystring: RecordsQ }>('/v1/dashboard/records', {
     config: { access },
     schema: { description: 'the records behind one figure (newest first), each with the transaction whose proof shows it', querystring: recordsQuery, response: { 200: recordsSchema, ...fail } },
-  }, async (req): Promise<RecordsView> => model.records(req.query.panel, req.query.dim, req.query.value, filter(req.query), req.query.limit ?? DASHBOARD_RECORDS_MAX));
+  }, async (req): Promise<RecordsView> => model.records(req.query.panel, req.query.dim, req.query.value, filter(req.query), req.query.limit ?? DASHBOARD_RECORDS_MAX, now()));
 
   app.get('/v1/dashboard/analytics', {
     config: { access },
@@ -63,8 +63,8 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async 
 
   app.get('/v1/dashboard/map', {
     config: { access },
-    schema: { description: "the grids and their buildings (events module's grids, addresses' names) with open events, alarms and repairs", response: { 200: mapSchema, ...fail } },
-  }, async (): Promise<MapView> => gridMap(node, projection));
+    schema: { description: "the grids and their buildings (events module's grids, addresses' names) with open events, alarms and repairs, and property fee arrears", response: { 200: mapSchema, ...fail } },
+  }, async (): Promise<MapView> => gridMap(node, projection, now()));
 
   app.get<{ Querystring: RecordsQ & { format: 'csv' | 'xlsx' } }>('/v1/dashboard/export', {
     config: { access },
@@ -134,8 +134,9 @@ export function search(node: MachiNode, q: string): SearchView {
   throw new MachiError('DASHBOARD_NOT_FOUND', 'no transaction, block or anchored document matches');
 }
 
-export function gridMap(node: MachiNode, projection: DashboardProjection): MapView {
+export function gridMap(node: MachiNode, projection: DashboardProjection, now: number): MapView {
   const open = projection.model.openByBuilding;
+  const arrears = projection.model.arrearsByBuilding(now);
   const grids = node.store.scan('events/grid/', GRIDS_MAX).map(([, v]) => JSON.parse(v) as GridRecord);
   return {
     grids: grids.map((g) => ({
@@ -146,6 +147,7 @@ export function gridMap(node: MachiNode, projection: DashboardProjection): MapVi
         return {
           building: b.building, name: a === undefined ? b.building : (JSON.parse(a) as AddressRecord).name, households: b.households,
           openEvents: c?.events ?? 0, openAlarms: c?.alarms ?? 0, openRepairs: c?.repairs ?? 0,
+          arrearsFen: arrears.get(b.building)?.arrearsFen ?? 0, unitsInArrears: arrears.get(b.building)?.units ?? 0,
         };
       }),
     })),
@@ -160,7 +162,7 @@ function exportTable(projection: DashboardProjection, q: RecordsQ, f: DashboardF
     for (const [panel, v] of Object.entries(o)) {
       for (const [series, items] of Object.entries(v as Record<string, unknown>)) {
         if (Array.isArray(items)) for (const it of items as Record<string, unknown>[]) {
-          const key = String(it.key ?? it.org ?? it.programme);
+          const key = String(it.key ?? it.org ?? it.programme ?? it.period ?? it.building);
           for (const [k, n] of Object.entries(it)) if (typeof n === 'number') rows.push([panel, series, key, k, n]);
         } else if (typeof items === 'number') rows.push([panel, series, '', 'n', items]);
       }
@@ -174,7 +176,7 @@ function exportTable(projection: DashboardProjection, q: RecordsQ, f: DashboardF
       rows: a.alerts.map((x) => [x.kind, x.subject, new Date(x.from).toISOString(), new Date(x.to).toISOString(), x.observed, x.baseline.mean, x.baseline.sd, x.threshold, x.records.map((r) => r.tx).join(' ')]),
     };
   }
-  const recs = model.records(q.panel, q.dim, q.value, f, DASHBOARD_EXPORT_ROWS_MAX).records;
+  const recs = model.records(q.panel, q.dim, q.value, f, DASHBOARD_EXPORT_ROWS_MAX, now).records;
   const keys = [...new Set(recs.flatMap((r) => Object.keys(r.fields)))];
   return {
     columns: ['kind', 'id', 'at', ...keys, 'tx', 'last_tx'],

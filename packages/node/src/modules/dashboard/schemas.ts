@@ -55,6 +55,11 @@ export const overviewSchema = obj({
     alarms: obj({ today: int, month: int, open: int, byClass: counts, byStatus: counts }),
     funds: obj({ programmes: list(obj({ programme: str, budgetFen: int, instructedFen: int, paidFen: int, failedFen: int, payments: int })) }),
     privacy: obj({ total: int, denied: int, byPurpose: counts, alertsByRule: counts }),
+    property: obj({
+      billedFen: int, paidFen: int, arrearsFen: int, rate: { type: ['number', 'null'] }, unitsInArrears: int, dunning: counts,
+      byMonth: list(obj({ period: str, billedFen: int, paidFen: int, arrearsFen: int, bills: int, unitsInArrears: int, rate: { type: ['number', 'null'] } })),
+      byBuilding: list(obj({ building: str, billedFen: int, paidFen: int, arrearsFen: int, bills: int, unitsInArrears: int, rate: { type: ['number', 'null'] } })),
+    }),
   }),
 });
 
@@ -71,7 +76,7 @@ export const analyticsSchema = obj({
 export const mapSchema = obj({
   grids: list(obj({
     grid: str,
-    buildings: list(obj({ building: str, name: str, households: int, openEvents: int, openAlarms: int, openRepairs: int })),
+    buildings: list(obj({ building: str, name: str, households: int, openEvents: int, openAlarms: int, openRepairs: int, arrearsFen: int, unitsInArrears: int })),
   })),
 });
 

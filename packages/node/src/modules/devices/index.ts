@@ -120,7 +120,7 @@ export const devicesNodeModule = defineNodeModule({
     return {
       plugin: d.plugin,
       exports: d,
-      seed: () => seedDevices(d.service, ctx.auth, ctx.node, ctx.dir, d.transport.url),
+      seed: () => seedDevices(d.service, ctx.auth, ctx.node, ctx.dir, d.transport.url, { ingest: d.ingest, engine: d.engine }),
       close: () => d.close(),
     };
   },

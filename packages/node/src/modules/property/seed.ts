@@ -93,7 +93,9 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const open = await s.openVote(staff, { matter: 'common-business-use', title: '架空层出租作为便民超市', closesAt: s.now() + 14 * 86_400_000 });
   await s.ballot(residents[0]!, open.id, { unit: 'b1-u0101', choice: 'yes' });
   // an emergency use, linked to what triggered it
-  const alarm = s.scan('devices/alarm/', 1)[0]?.[0].slice('devices/alarm/'.length);
+  // (the devices demo's pump-room leak if it is there, else any alarm)
+  const alarms = s.scan('devices/alarm/', 50).map(([, v]) => JSON.parse(v) as { alarm: string; condition: string });
+  const alarm = (alarms.find((a) => a.condition === 'leak') ?? alarms[0])?.alarm;
   const repair = s.scan('repairs/request/', 1)[0]?.[0].slice('repairs/request/'.length);
   const trigger = alarm !== undefined ? { alarm } : repair !== undefined ? { repair } : undefined;
   if (trigger !== undefined) await s.fundPropose(staff, { building: 'b1', title: '1号楼泵房漏水抢修', contractor: '申城水电维修公司', budgetFen: 1_500_000, emergency: { category: 'leak', ...trigger } });

@@ -1,6 +1,7 @@
 /**
  * The overview's panels as charts (events by category, status and grid; SLA per department; repairs and alarms; fund
- * flows as a Sankey: budget → instructed → paid; data uses per purpose and alerts). A click on a figure asks for the
+ * flows as a Sankey: budget → instructed → paid; data uses per purpose and alerts; property fee collection per month
+ * and arrears per building). A click on a figure asks for the
  * records behind it. Shared by the desk overview and the wall screen (`big`).
  */
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
@@ -10,7 +11,7 @@ import { Chart, type ChartClick } from './Chart';
 import { yuan } from '../api';
 
 export type Figure = { panel: string; dim?: string; value?: string };
-export const PANEL_IDS = ['events', 'eventsByGrid', 'sla', 'repairs', 'alarms', 'funds', 'privacy'] as const;
+export const PANEL_IDS = ['events', 'eventsByGrid', 'sla', 'repairs', 'alarms', 'funds', 'privacy', 'property'] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 
 const bar = (items: readonly Count[], label: (k: string) => string, color: string, big: boolean) => ({
@@ -26,9 +27,9 @@ const pie = (items: readonly Count[], label: (k: string) => string) => ({
   series: [{ type: 'pie', radius: ['35%', '65%'], top: -20, data: items.map((c) => ({ name: label(c.key), value: c.n, key: c.key })), label: { formatter: '{b}: {c}' } }],
 });
 
-function Stat({ label, value, testId }: { label: string; value: number | string; testId?: string }) {
+function Stat({ label, value, testId, onClick }: { label: string; value: number | string; testId?: string; onClick?: () => void }) {
   return (
-    <Stack gap={0} align="center">
+    <Stack gap={0} align="center" onClick={onClick} style={onClick === undefined ? undefined : { cursor: 'pointer' }}>
       <Text size="xl" fw={700} data-testid={testId}>{value}</Text>
       <Text size="xs" c="dimmed">{label}</Text>
     </Stack>
@@ -131,5 +132,45 @@ export function Panel({ id, view, onFigure, big = false }: { id: PanelId; view: 
           </SimpleGrid>
         </Card>
       );
+    case 'property': {
+      const f = p.property;
+      const pct = (r: number | null): string => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
+      const months = f.byMonth;
+      const arrears = f.byBuilding.filter((b) => b.arrearsFen > 0);
+      return (
+        <Card withBorder data-testid="panel-property">
+          <Title order={big ? 2 : 5}>{t('dashboard.panel.property')}</Title>
+          <Group justify="space-around" my="xs">
+            <Stat label={t('dashboard.property.billed')} value={`¥${yuan(f.billedFen)}`} testId="property-billed" />
+            <Stat label={t('dashboard.property.paid')} value={`¥${yuan(f.paidFen)}`} />
+            <Stat label={t('dashboard.property.rate')} value={pct(f.rate)} testId="property-rate" />
+            <Stat label={t('dashboard.property.arrears')} value={`¥${yuan(f.arrearsFen)}`} testId="property-arrears" onClick={() => onFigure({ panel: 'property', dim: 'arrears', value: 'true' })} />
+            <Stat label={t('dashboard.property.units')} value={f.unitsInArrears} onClick={() => onFigure({ panel: 'property', dim: 'arrears', value: 'true' })} />
+            {f.dunning.map((d) => <Stat key={d.key} label={t(`dashboard.property.dunning.${d.key}`, { defaultValue: d.key })} value={d.n} onClick={() => onFigure({ panel: 'property', dim: 'dunning', value: d.key })} />)}
+          </Group>
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <Chart testId="chart-property-months" big={big} height={h} onClick={(c) => onFigure({ panel: 'property', dim: 'period', value: c.name })} option={{
+              tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+              xAxis: { type: 'category', data: months.map((m) => m.period) },
+              yAxis: [{ type: 'value', name: '¥' }, { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } }],
+              series: [
+                { name: t('dashboard.property.billed'), type: 'bar', data: months.map((m) => m.billedFen / 100), itemStyle: { color: '#74c0fc' } },
+                { name: t('dashboard.property.paid'), type: 'bar', data: months.map((m) => m.paidFen / 100), itemStyle: { color: '#12b886' } },
+                { name: t('dashboard.property.arrears'), type: 'bar', data: months.map((m) => m.arrearsFen / 100), itemStyle: { color: '#fa5252' } },
+                { name: t('dashboard.property.rate'), type: 'line', yAxisIndex: 1, data: months.map((m) => (m.rate === null ? null : Math.round(m.rate * 1000) / 10)), itemStyle: { color: '#f59f00' } },
+              ],
+            }} />
+            <Chart testId="chart-property-buildings" big={big} height={h} onClick={(c) => onFigure({ panel: 'property', dim: 'arrearsBuilding', value: keyOf(c) })} option={{
+              tooltip: { trigger: 'axis', valueFormatter: (v: number) => `¥${v.toLocaleString()}` },
+              title: { text: t('dashboard.property.byBuilding'), left: 0, top: 0, textStyle: { fontSize: big ? 18 : 12, fontWeight: 'normal' } },
+              grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+              xAxis: { type: 'value' },
+              yAxis: { type: 'category', data: arrears.map((b) => b.building).reverse(), axisLabel: { fontSize: big ? 18 : 11 } },
+              series: [{ type: 'bar', data: arrears.map((b) => ({ value: b.arrearsFen / 100, key: b.building })).reverse(), itemStyle: { color: '#fa5252' }, barMaxWidth: 22 }],
+            }} />
+          </SimpleGrid>
+        </Card>
+      );
+    }
   }
 }

@@ -15,7 +15,8 @@ export function RecordTable({ records }: { records: readonly RecordRef[] }) {
     setMarks({});
     void (async () => {
       for (const r of records.slice(0, 50)) {
-        const { mark } = await proveRecord(r.tx, r.id);
+        // a bill (`unit/period`) is issued per building: its transaction names the period
+        const { mark } = await proveRecord(r.tx, r.kind === 'bill' ? String(r.fields.period) : r.id);
         if (!live) return;
         setMarks((m) => ({ ...m, [r.id]: mark }));
       }

@@ -1,20 +1,23 @@
 /**
  * Grid map: a schematic of the community drawn from the register (the events module's grids and their buildings, the
- * addresses module's names) — no map tiles. Each building is coloured by its open events, alarms or repairs; a click
- * lists the records with their proofs.
+ * addresses module's names) — no map tiles. Each building is coloured by its open events, alarms or repairs, or by its
+ * units in fee arrears (property bills past due, unpaid); a click lists the records with their proofs.
  */
 import { useEffect, useState } from 'react';
 import { Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { MapView, RecordsView } from '@machi/core';
+import { DASHBOARD_DAY_MS, DASHBOARD_RANGE_DAYS_MAX, type MapView, type RecordsView } from '@machi/core';
 import { get } from '../../../api';
 import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
-import { followHeights, qs } from '../api';
+import { followHeights, qs, yuan } from '../api';
 import { RecordsDrawer } from '../components/Records';
 
-type Measure = 'openEvents' | 'openAlarms' | 'openRepairs';
-const PANEL: Record<Measure, string> = { openEvents: 'events', openAlarms: 'alarms', openRepairs: 'repairs' };
+type Measure = 'openEvents' | 'openAlarms' | 'openRepairs' | 'unitsInArrears';
+const MEASURES = ['openEvents', 'openAlarms', 'openRepairs', 'unitsInArrears'] as const;
+const PANEL: Record<Measure, string> = { openEvents: 'events', openAlarms: 'alarms', openRepairs: 'repairs', unitsInArrears: 'property' };
+/** the click-through's dimension: the building's records, or (arrears) its bills in arrears */
+const DIM: Record<Measure, string> = { openEvents: 'building', openAlarms: 'building', openRepairs: 'building', unitsInArrears: 'arrearsBuilding' };
 const CELL = 54;
 const GAP = 8;
 const COLS = 4;
@@ -34,8 +37,9 @@ export function GridMapPage() {
     void followHeights(() => void load(), () => {}, ctl.signal);
     return () => ctl.abort();
   }, []);
-  const open = (building: string) =>
-    get<RecordsView>(`/v1/dashboard/records${qs({ panel: PANEL[measure], dim: 'building', value: building, from: 0, to: Date.now() })}`).then(setRecords, setError);
+  // the longest range a query may span (from 0 was refused as DASHBOARD_RANGE_INVALID)
+  const open = (building: string, now = Date.now()) =>
+    get<RecordsView>(`/v1/dashboard/records${qs({ panel: PANEL[measure], dim: DIM[measure], value: building, from: now - DASHBOARD_RANGE_DAYS_MAX * DASHBOARD_DAY_MS, to: now })}`).then(setRecords, setError);
   // grids side by side, each a block of its buildings
   let x = 0;
   const blocks = (map?.grids ?? []).map((g) => {
@@ -53,7 +57,7 @@ export function GridMapPage() {
       <Tabs />
       <Group justify="space-between">
         <Title order={3}>{t('dashboard.map.title')}</Title>
-        <SegmentedControl data-testid="map-measure" value={measure} onChange={(v) => setMeasure(v as Measure)} data={(['openEvents', 'openAlarms', 'openRepairs'] as const).map((m) => ({ value: m, label: t(`dashboard.map.${m}`) }))} />
+        <SegmentedControl data-testid="map-measure" value={measure} onChange={(v) => setMeasure(v as Measure)} data={MEASURES.map((m) => ({ value: m, label: t(`dashboard.map.${m}`) }))} />
       </Group>
       <ErrorAlert error={error} />
       <Card withBorder>
@@ -65,7 +69,7 @@ export function GridMapPage() {
               {g.buildings.map((b, i) => (
                 <g key={b.building} transform={`translate(${GAP + (i % cols) * (CELL + GAP)},${28 + Math.floor(i / cols) * (CELL + GAP)})`} style={{ cursor: 'pointer' }}
                   onClick={() => void open(b.building)} data-testid="map-building" data-building={b.building} data-count={b[measure]}>
-                  <title>{`${b.name} (${b.building}): ${t(`dashboard.map.${measure}`)} ${b[measure]}, ${t('dashboard.map.households', { n: b.households })}`}</title>
+                  <title>{`${b.name} (${b.building}): ${t(`dashboard.map.${measure}`)} ${b[measure]}${measure === 'unitsInArrears' ? ` (¥${yuan(b.arrearsFen)})` : ''}, ${t('dashboard.map.households', { n: b.households })}`}</title>
                   <rect width={CELL} height={CELL} rx={6} fill={colour(b[measure])} stroke="#495057" />
                   <text x={CELL / 2} y={CELL / 2 - 2} fontSize={10} textAnchor="middle">{b.name.slice(0, 8)}</text>
                   <text x={CELL / 2} y={CELL / 2 + 14} fontSize={14} fontWeight={700} textAnchor="middle">{b[measure]}</text>

@@ -72,6 +72,7 @@ export function OverviewPage() {
           </SimpleGrid>
           <Panel id="funds" view={view} onFigure={onFigure} />
           <Panel id="privacy" view={view} onFigure={onFigure} />
+          <Panel id="property" view={view} onFigure={onFigure} />
         </>
       )}
       <RecordsDrawer view={records} error={recError} exportParams={figure === null ? undefined : { ...filter, panel: figure.panel, dim: figure.dim, value: figure.value }} onClose={() => { setRecords(null); setRecError(null); }} />

@@ -2,10 +2,11 @@
  * property end to end on one in-process node (the property company, hosting the housing bureau): a register imported
  * from CSV with a per-row refusal report (nothing half-imported); a bill paid and visible to its owner with proofs;
  * owners' ballots after the digital-ID check, a second ballot refused and recorded; an emergency fund use from a water
- * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening.
+ * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening; the power
+ * company's and the housing bureau's reads of a unit's owner under the property company's grants, recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
+import { checkFieldCommitment, sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
 import { TEST_ACCOUNTS } from '../support/node.js';
 import { connect, devicesNode, ledger, ok, register, until, type DevicesNode } from '../devices/helpers.js';
 import { demoResidents } from '../../src/modules/privacy/demo.js';
@@ -17,7 +18,7 @@ const HOUR = 3_600_000;
 
 beforeAll(async () => {
   const users: Record<string, Role> = { ...TEST_ACCOUNTS };
-  n = await devicesNode({}, { users, hosted: { 'housing-bureau': { 'gao.housing': 'official' } } });
+  n = await devicesNode({}, { users, hosted: { 'housing-bureau': { 'gao.housing': 'official' }, 'power-company': { 'wu.power': 'utility-staff' } } });
   // the street office's part, done here by the node's dispatcher: the units in the standard address register
   for (const [code, parent] of [['b1', undefined], ['b1-u0101', 'b1'], ['b1-u0102', 'b1'], ['b1-u0201', 'b1']] as const) {
     ok(await n.call('POST', '/v1/addresses', { as: 'chen.dispatch', body: { code, kind: parent === undefined ? 'building' : 'unit', ...(parent === undefined ? {} : { parent }), name: `${code}号` } }), 201);
@@ -174,4 +175,47 @@ describe('property end to end', () => {
     expect(me.volunteer).toMatchObject({ minutes: 180, activities: 1, label: false });
     expect(me.notices.find((x: any) => x.notice === notice.id).read).toBeNull();
   });
+
+  it("the power company and the housing bureau read a unit's owner only under a grant, every read recorded", async () => {
+    const owner = demoResidents(1)[0]!;
+    const read = (as: string, unit: string, purpose: string, fields: string) => n.call('GET', `/v1/property/units/${unit}/owner?purpose=${purpose}&fields=${fields}`, { as });
+    const accesses = () => ledger(n).filter((t) => t.type === 'privacy.access').map((t) => t.payload);
+    // no grant yet: refused, the refusal recorded, nothing of the owner in the answer
+    const before = accesses().length;
+    const none = await read('wu.power', 'b1-u0101', 'utility-account-transfer', 'phone,unit');
+    expect([none.status, none.json.code]).toEqual([403, 'ACCESS_DENIED']);
+    expect(none.body).not.toContain(owner.phone);
+    expect(accesses().slice(before)).toMatchObject([{ org: 'power-company', role: 'utility-staff', purpose: 'utility-account-transfer', decision: 'denied', reason: 'no-grant' }]);
+    // the property company grants the power company resident 1's contact and address, for that purpose
+    const now = n.clock.now();
+    const g = ok(await n.call('POST', '/v1/grants', { as: 'li.staff', body: { subjects: [subjectOf('resident1')], classes: ['contact', 'address'], toOrg: 'power-company', toRole: 'utility-staff', purpose: 'utility-account-transfer', from: now - 60_000, until: now + 86_400_000 } }), 201);
+    const r = ok(await read('wu.power', 'b1-u0101', 'utility-account-transfer', 'phone,unit'));
+    expect(r).toMatchObject({ unit: 'b1-u0101', decision: 'allowed', reason: 'grant', fields: { phone: owner.phone, unit: owner.unit } });
+    expect(checkFieldCommitment(r.commitment, r.fields, r.opening)).toBe(true);
+    const rec = accesses().find((a) => a.access === r.access);
+    expect(rec).toMatchObject({ org: 'power-company', decision: 'allowed', grant: g.grant, fields: ['phone', 'unit'] });
+    expect(rec.subject).toMatch(/^psn_/); // the owner by a pseudonym of this context, never their subject id
+    // the owner sees it in "who used my data"
+    expect(ok(await n.call('GET', '/v1/me/uses', { as: 'resident1' })).uses.map((u: any) => u.record.access)).toContain(r.access);
+    // the grant covers neither the owner's identity, nor another purpose, nor another owner, nor another organisation
+    for (const [as, unit, purpose, fields] of [
+      ['wu.power', 'b1-u0101', 'utility-account-transfer', 'name', 'purpose-fields'],
+      ['wu.power', 'b1-u0101', 'housing-register-check', 'unit', 'purpose-not-allowed-for-role'],
+      ['wu.power', 'b1-u0201', 'utility-account-transfer', 'phone', 'no-grant'],
+      ['gao.housing', 'b1-u0101', 'housing-register-check', 'name,idNumber', 'no-grant'],
+    ] as const) {
+      const x = await read(as, unit, purpose, fields);
+      expect([x.status, x.json.code]).toEqual([403, 'ACCESS_DENIED']);
+      expect(x.body).not.toContain(owner.name);
+    }
+    expect(accesses().slice(-4).map((a) => [a.org, a.decision, a.reason])).toEqual([
+      ['power-company', 'denied', 'purpose-fields'], ['power-company', 'denied', 'purpose-not-allowed-for-role'], ['power-company', 'denied', 'no-grant'], ['housing-bureau', 'denied', 'no-grant'],
+    ]);
+    // the housing bureau, once granted, reads name and ID number for its register check (signed by the bureau's key)
+    ok(await n.call('POST', '/v1/grants', { as: 'li.staff', body: { subjects: [subjectOf('resident1')], classes: ['identity', 'address'], toOrg: 'housing-bureau', toRole: 'official', purpose: 'housing-register-check', from: now - 60_000, until: now + 86_400_000 } }), 201);
+    expect(ok(await read('gao.housing', 'b1-u0102', 'housing-register-check', 'name,idNumber')).fields).toEqual({ name: owner.name, idNumber: owner.idNumber });
+    // staff and residents have no such route
+    expect((await read('li.staff', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
+    expect((await read('resident2', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
+  }, 30_000);
 });

@@ -15,7 +15,8 @@ import { consentContext, type PrivacyExports } from '../privacy/index.js';
 import type { Identity } from '../identity/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
-import { PropertyService, type IdCheck, type PropertySubjects } from './service.js';
+import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
+import { readOwner, registerOwnerResolver } from './owner-reads.js';
 
 export { PropertyService } from './service.js';
 
@@ -59,6 +60,7 @@ export const propertyNodeModule = defineNodeModule({
     'property.organise': { access: ['official', 'property-staff'], doc: "owners' votes (open, close) and sealed-bid tenders (open, opening) — the street office, or the property company for the owners' committee" },
     'property.bureau': { access: ['official'], doc: "the housing bureau: maintenance-fund deposits, approvals and transfers (the core checks it is the bureau's key)" },
     'property.view': { access: ['property-staff', 'official', 'regulator', 'utility-staff'], doc: 'read-only: the register, bills and arrears (staff, the housing bureau, the power company, regulators)' },
+    'property.owner-read': { access: ['utility-staff', 'official'], doc: "a unit's owner's personal data under the property company's grant (power company: utility account transfer; housing bureau: register check), every read recorded" },
     'property.mine': { access: ['resident'], doc: 'my units, bills and payments with proofs, votes with my ballots; casting a ballot after the digital-ID check' },
   },
   tags: [{ name: 'property', description: "property services: unit register, fees, bills, payments, disclosure, owners' votes, maintenance fund, sealed-bid tenders (docs/spec/property.md)", paths: /^\/v1\/property(\/|$)/ }],
@@ -71,11 +73,13 @@ export const propertyNodeModule = defineNodeModule({
         has: (s) => privacy.vault.has(s),
         subjectOfUser: (u) => privacy.vault.subjectOfUser(u),
         consentPseudonym: (session, subject) => privacy.service.pseudonyms.compute(consentContext(session), subject),
+        remember: (pseudonym, subject) => privacy.service.pseudonyms.remember(pseudonym, subject, PROPERTY_PSEUDONYM_CONTEXT),
       },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
     });
+    registerOwnerResolver(privacy.service, service);
     return {
-      plugin: async (app) => app.register(propertyRoutes, { service }),
+      plugin: async (app) => app.register(propertyRoutes, { service, readOwner: (p, unit, q) => readOwner(privacy.service, service, p, unit, q) }),
       exports: service,
       seed: () => seedProperty(service, ctx, privacy, identity),
     };

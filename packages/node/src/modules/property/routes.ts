@@ -11,7 +11,13 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
+import { FIELD_NAMES } from '@machi/core';
 import { PROPERTY_CSV_CHARS_MAX, type PropertyService } from './service.js';
+import { PROPERTY_READ_PURPOSES, type OwnerRead, type PropertyReadPurpose } from './owner-reads.js';
+import type { Principal } from '../../auth/principal.js';
+
+/** Reads a unit's owner under a grant (owner-reads.ts; wired with the privacy service by the module). */
+export type OwnerReader = (p: Principal, unit: string, q: { purpose: PropertyReadPurpose; fields: string[] }) => Promise<OwnerRead>;
 
 type Obj = { type: 'object'; properties: Record<string, unknown>; required: string[]; additionalProperties: false };
 /** A transaction type's payload schema without the fields the node fills in. */
@@ -61,7 +67,19 @@ type B<T> = { Body: T };
 // bodies are validated by their schemas (the core's); the handlers pass them on as the service's argument types
 type Any = never;
 
-export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = async (app, { service: s }) => {
+const ownerQuery = {
+  type: 'object', additionalProperties: false, required: ['purpose', 'fields'],
+  properties: { purpose: { type: 'string', enum: [...PROPERTY_READ_PURPOSES] }, fields: { type: 'string', pattern: `^(${FIELD_NAMES.join('|')})(,(${FIELD_NAMES.join('|')})){0,10}$` } },
+} as const;
+const ownerReadSchema = {
+  type: 'object', additionalProperties: false, required: ['unit', 'owner', 'decision', 'reason', 'access', 'txHash', 'height', 'fields', 'commitment', 'opening'],
+  properties: {
+    unit: { type: 'string' }, owner: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, access: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' },
+    fields: { type: 'object', additionalProperties: { type: 'string' } }, commitment: { type: 'string' }, opening: record,
+  },
+} as const;
+
+export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService; readOwner: OwnerReader }> = async (app, { service: s, readOwner }) => {
   // -- property staff: register, fees, bills, payments, dunning, disclosure --
   app.put<B<Any>>('/v1/property/units', { config: { access: 'property.staff' }, schema: step(unitBody) },
     async (req, reply) => reply.status(201).send(await s.putUnit(principalOf(req), req.body as never)));
@@ -115,6 +133,11 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
   app.get<{ Querystring: { unit?: string; period?: string } }>('/v1/property/bills', { config: { access: 'property.view' }, schema: view(items, undefined, billsQuery) }, async (req) => ({ items: s.bills(req.query) }));
   app.get<P<{ unit: string; period: string }>>('/v1/property/bills/:unit/:period', { config: { access: 'property.view' }, schema: view(record, bill) }, async (req) => s.billOf(req.params.unit, req.params.period));
   app.get('/v1/property/arrears', { config: { access: 'property.view' }, schema: view(items) }, async () => ({ items: s.arrears() }));
+
+  // -- the power company and the housing bureau: a unit's owner, under the holder's grant (recorded as privacy.access) --
+  app.get<P<{ unit: string }> & { Querystring: { purpose: PropertyReadPurpose; fields: string } }>('/v1/property/units/:unit/owner', {
+    config: { access: 'property.owner-read' }, schema: view(ownerReadSchema, param('unit', '^[a-z][a-z0-9-]*$'), ownerQuery),
+  }, async (req) => readOwner(principalOf(req), req.params.unit, { purpose: req.query.purpose, fields: req.query.fields.split(',') }));
 
   // -- owners --
   app.get('/v1/property/me', { config: { access: 'property.mine' }, schema: view() }, async (req) => s.mine(principalOf(req)));

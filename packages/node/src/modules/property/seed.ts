@@ -13,6 +13,7 @@ import type { ModuleContext } from '../contract.js';
 import type { Identity } from '../identity/index.js';
 import type { PrivacyExports } from '../privacy/index.js';
 import type { PropertyService } from './service.js';
+import type { Principal } from '../../auth/principal.js';
 
 /** Units the demo register holds: [code, m², owner (resident account n)] (the address register's demo units). */
 export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
@@ -43,6 +44,10 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const imported = await s.importCsv(staff, csv);
   await s.space(staff, { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' });
   await s.space(staff, { space: 'p-b2-007', building: 'b2', unit: 'b2-u0101' });
+  // read grants over the owners (docs/spec/property.md#read-grants): the power company may read an owner's phone and
+  // address to move a unit's electricity account, the housing bureau their name, ID number and address to check the
+  // register; a year long, every read recorded on the ledger and shown to the owner
+  const grants = await seedOwnerGrants(privacy, staff, [...new Set(DEMO_PROPERTY_UNITS.map(([, , n]) => subjects[n - 1]!))], s.now(), ctx.node.genesis.orgs.map((o) => o.id));
   // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
   // identity demo's live issuance is theirs), for the ID check before their ballot
   if (mayIssue('property-company', 'property-ownership')) {
@@ -112,7 +117,18 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   await sleep(Math.max(0, closesAt - s.now() + 1500));
   await s.closeVote(staff, closed.id);
   await s.fundWorks(staff, roof.id, 'started');
-  return [`demo property: ${imported.imported} units, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+  return [`demo property: ${imported.imported} units, ${grants} read grants over the owners, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+}
+
+/** The demo's grants to the power company and the housing bureau over the owners' records (those orgs in the genesis). */
+async function seedOwnerGrants(privacy: PrivacyExports, staff: Principal, owners: string[], now: number, orgs: readonly string[]): Promise<number> {
+  const year = 365 * 86_400_000;
+  const grants = [
+    { toOrg: 'power-company', toRole: 'utility-staff', purpose: 'utility-account-transfer', classes: ['contact', 'address'], fields: ['phone', 'building', 'unit', 'address'] },
+    { toOrg: HOUSING_BUREAU, toRole: 'official', purpose: 'housing-register-check', classes: ['identity', 'address'], fields: ['name', 'idNumber', 'building', 'unit'] },
+  ].filter((g) => orgs.includes(g.toOrg));
+  for (const g of grants) await privacy.service.grant(staff, { ...g, subjects: owners, from: now, until: now + year } as never);
+  return grants.length;
 }
 
 /** On the street office's node, for the hosted housing bureau: the fund's deposit, then approvals and transfers. */

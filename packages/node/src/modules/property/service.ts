@@ -33,6 +33,8 @@ export interface PropertySubjects {
   subjectOfUser(userId: string): string | undefined;
   /** the holder's pseudonym of `subject` in an identity session's consent (privacy's per-context formula) */
   consentPseudonym?(session: string, subject: string): string;
+  /** keeps an owner's pseudonym with its subject (privacy's pseudonym table), so that a granted reader can resolve it */
+  remember?(pseudonym: string, subject: string): void;
 }
 
 /** Runs an owner's digital-ID check (identity's owners-meeting one trip) and returns the passed session's id. */
@@ -68,6 +70,8 @@ export class PropertyService {
   scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
   now = (): number => this.node.clock();
   signsFor = (): string[] => [...this.#submitters.keys()];
+  /** The submitter of `org` if this node signs for it (its own or a hosted member's). */
+  submitterFor = (org: string): OrgSubmitter | undefined => this.#submitters.get(org);
 
   /** `psn_` + HMAC-SHA-256(K, "property\n" ‖ subject): the privacy module's per-context pseudonym formula. */
   pseudonymOf(subject: string): string {
@@ -128,7 +132,9 @@ export class PropertyService {
   #ownerPseudonym(subject: string | null | undefined): string | null {
     if (subject === null || subject === undefined || subject === '') return null;
     if (!this.#subjects.has(subject)) throw new MachiError('PROPERTY_NOT_FOUND', `this organisation holds no subject ${subject}`);
-    return this.pseudonymOf(subject);
+    const pseudonym = this.pseudonymOf(subject);
+    this.#subjects.remember?.(pseudonym, subject);
+    return pseudonym;
   }
 
   putUnit(p: Principal, b: { unit: string; type: UnitType; areaDm2: number; ownerSubject?: string | null }): Promise<StepResult> {

@@ -218,4 +218,28 @@ describe('property end to end', () => {
     expect((await read('li.staff', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
     expect((await read('resident2', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
   }, 30_000);
+
+  it('households of vault residents and vehicles: plates in the vault, a commitment and the parking space on the ledger', async () => {
+    ok(await n.call('PUT', '/v1/property/households', { as: 'li.staff', body: { unit: 'b1-u0101', memberSubjects: [subjectOf('resident1'), subjectOf('resident2')] } }), 201);
+    const unknown = await n.call('PUT', '/v1/property/households', { as: 'li.staff', body: { unit: 'b1-u0101', memberSubjects: [`sub_${'0'.repeat(32)}`] } });
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'PROPERTY_NOT_FOUND']);
+    ok(await n.call('PUT', '/v1/property/spaces', { as: 'li.staff', body: { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' } }), 201);
+    const bad = await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0101', plate: 'ABC' } });
+    expect([bad.status, bad.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    const subjectsBefore = ledger(n).filter((t) => t.type === 'privacy.subject_register').length;
+    const elsewhere = await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0201', space: 'p-b1-001', plate: '沪A12345' } });
+    expect([elsewhere.status, elsewhere.json.code]).toEqual([409, 'PROPERTY_CONFLICT']);
+    expect(ledger(n).filter((t) => t.type === 'privacy.subject_register')).toHaveLength(subjectsBefore); // refused: no plate kept
+    const v = ok(await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0101', space: 'p-b1-001', plate: '沪A12345' } }), 201);
+    const res = ok(await n.call('GET', '/v1/property/units/b1-u0101/residents', { as: 'li.staff' }));
+    expect(res.household.members).toHaveLength(2);
+    expect(res.vehicles).toMatchObject([{ vehicle: v.id, unit: 'b1-u0101', space: 'p-b1-001' }]);
+    const onLedger = JSON.stringify(ledger(n));
+    expect(onLedger).not.toContain('沪A12345');
+    expect(JSON.stringify(ledger(n).filter((t) => t.type.startsWith('property.')))).not.toContain(v.plateSubject.slice(4)); // nor its subject id
+    // the plate is read like any personal data: through the privacy read, recorded
+    const plate = ok(await n.call('GET', `/v1/subjects/${v.plateSubject}?purpose=identity-verification&fields=plate`, { as: 'li.staff' }));
+    expect(plate.fields).toEqual({ plate: '沪A12345' });
+    expect(res.vehicles[0].plate).toBe(plate.commitment);
+  });
 });

@@ -74,6 +74,7 @@ export const propertyNodeModule = defineNodeModule({
         subjectOfUser: (u) => privacy.vault.subjectOfUser(u),
         consentPseudonym: (session, subject) => privacy.service.pseudonyms.compute(consentContext(session), subject),
         remember: (pseudonym, subject) => privacy.service.pseudonyms.remember(pseudonym, subject, PROPERTY_PSEUDONYM_CONTEXT),
+        keepPlate: async (p, plate) => privacy.service.register(p, { plate }),
       },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
     });

@@ -11,7 +11,7 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
-import { FIELD_NAMES } from '@machi/core';
+import { FIELD_NAMES, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
 import { PROPERTY_CSV_CHARS_MAX, type PropertyService } from './service.js';
 import { PROPERTY_READ_PURPOSES, type OwnerRead, type PropertyReadPurpose } from './owner-reads.js';
 import type { Principal } from '../../auth/principal.js';
@@ -38,6 +38,15 @@ const unitBody = {
   type: 'object', additionalProperties: false, required: ['unit', 'type', 'areaDm2'],
   properties: { unit: str('^[a-z][a-z0-9-]*$'), type: { type: 'string', enum: [...UNIT_TYPES] }, areaDm2: { type: 'integer', minimum: 1, maximum: UNIT_AREA_DM2_MAX }, ownerSubject: { anyOf: [str('^sub_[0-9a-f]{32}$'), { type: 'null' }] } },
 } as const;
+const householdBody = {
+  type: 'object', additionalProperties: false, required: ['unit', 'memberSubjects'],
+  properties: { unit: str('^[a-z][a-z0-9-]*$'), memberSubjects: { type: 'array', maxItems: HOUSEHOLD_MEMBERS_MAX, items: str('^sub_[0-9a-f]{32}$') } },
+} as const;
+const vehicleBody = {
+  type: 'object', additionalProperties: false, required: ['unit', 'plate'],
+  properties: { vehicle: str(VEHICLE_ID_PATTERN), unit: str('^[a-z][a-z0-9-]*$'), space: { anyOf: [str(SPACE_CODE_PATTERN), { type: 'null' }] }, plate: { type: 'string', minLength: 1, maxLength: 16 } },
+} as const;
+const vehicleResult = { type: 'object', additionalProperties: false, required: ['id', 'txHash', 'height', 'plateSubject'], properties: { id: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' }, plateSubject: { type: 'string' } } } as const;
 const csvBody = { type: 'object', additionalProperties: false, required: ['csv'], properties: { csv: { type: 'string', minLength: 1, maxLength: PROPERTY_CSV_CHARS_MAX } } } as const;
 const csvReport = {
   type: 'object', additionalProperties: false, required: ['imported', 'refused', 'txHash'],
@@ -87,6 +96,12 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService; read
     async (req, reply) => reply.status(201).send(await s.importCsv(principalOf(req), req.body.csv)));
   app.put<B<Any>>('/v1/property/spaces', { config: { access: 'property.staff' }, schema: step(bodyOf(propertySpace as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.space(principalOf(req), req.body as never)));
+  app.put<B<{ unit: string; memberSubjects: string[] }>>('/v1/property/households', { config: { access: 'property.staff' }, schema: step(householdBody) },
+    async (req, reply) => reply.status(201).send(await s.household(principalOf(req), req.body)));
+  app.put<B<{ vehicle?: string; unit: string; space?: string | null; plate: string }>>('/v1/property/vehicles', { config: { access: 'property.staff' }, schema: { body: vehicleBody, response: { 201: vehicleResult, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(await s.vehicle(principalOf(req), req.body)));
+  app.get<P<{ unit: string }>>('/v1/property/units/:unit/residents', { config: { access: 'property.staff' }, schema: view(record, param('unit', '^[a-z][a-z0-9-]*$')) },
+    async (req) => s.residents(req.params.unit));
   app.post<B<Any>>('/v1/property/fees', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyFees as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.fees(principalOf(req), req.body as never)));
   app.post<B<Any>>('/v1/property/bills', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyBill as TxType<never>)) },

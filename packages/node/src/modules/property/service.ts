@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
-  voteRecord, votes, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
+  voteRecord, votes, householdRecord, vehiclesOfUnit, type HouseholdRecord, type VehicleRecord, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
   parseState, sessionRecord, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
@@ -35,7 +35,13 @@ export interface PropertySubjects {
   consentPseudonym?(session: string, subject: string): string;
   /** keeps an owner's pseudonym with its subject (privacy's pseudonym table), so that a granted reader can resolve it */
   remember?(pseudonym: string, subject: string): void;
+  /** keeps a plate in the vault (a subject of class vehicle held here): its commitment goes on the ledger */
+  keepPlate?(p: Principal, plate: string): Promise<{ subject: string; commitment: string }>;
 }
+
+/** A mainland plate: province character, letter, 5 (ordinary) or 6 (new energy) letters or digits. */
+export const PLATE_PATTERN = '^[\u4e00-\u9fa5][A-Z][A-HJ-NP-Z0-9]{5,6}$';
+const plateRe = new RegExp(PLATE_PATTERN);
 
 /** Runs an owner's digital-ID check (identity's owners-meeting one trip) and returns the passed session's id. */
 export type IdCheck = (owner: Principal) => Promise<string>;
@@ -143,6 +149,33 @@ export class PropertyService {
 
   space(p: Principal, b: { space: string; building: string; unit: string | null }): Promise<StepResult> {
     return this.#step(p, 'property.space', b.space, b);
+  }
+
+  /** A unit's household: residents held here, on the ledger by their pseudonyms in the property context. */
+  household(p: Principal, b: { unit: string; memberSubjects: string[] }): Promise<StepResult> {
+    const members = [...new Set(b.memberSubjects)].map((m) => this.#ownerPseudonym(m)!);
+    return this.#step(p, 'property.household', b.unit, { unit: b.unit, members });
+  }
+
+  /**
+   * A vehicle of a unit: the plate is kept in the vault (a subject of class vehicle), the ledger gets its commitment,
+   * the unit and the parking space. Checked before the plate is stored, so a refused vehicle stores nothing.
+   */
+  async vehicle(p: Principal, b: { vehicle?: string; unit: string; space?: string | null; plate: string }): Promise<StepResult & { plateSubject: string }> {
+    if (!plateRe.test(b.plate)) throw new MachiError('PROPERTY_INVALID', 'a plate is a province character, a letter and 5 or 6 letters or digits');
+    if (this.#subjects.keepPlate === undefined) throw new MachiError('PROPERTY_FORBIDDEN', 'this node keeps no vault');
+    const vehicle = b.vehicle ?? `vh_${hex32()}`;
+    const payload = { vehicle, unit: b.unit, space: b.space ?? null, plate: '0'.repeat(64) };
+    const refused = this.dryRun('property.vehicle', p.org, payload);
+    if (refused !== undefined) throw new MachiError(refused.code, refused.message);
+    const kept = await this.#subjects.keepPlate(p, b.plate);
+    return { ...(await this.#step(p, 'property.vehicle', vehicle, { ...payload, plate: kept.commitment })), plateSubject: kept.subject };
+  }
+
+  /** A unit's household and vehicles (pseudonyms and plate commitments: what the ledger holds). */
+  residents(unit: string): { unit: string; household: HouseholdRecord | null; vehicles: VehicleRecord[] } {
+    if (unitRecord(this.read, unit) === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no unit ${unit} in the register`);
+    return { unit, household: householdRecord(this.read, unit) ?? null, vehicles: vehiclesOfUnit(this.read, unit) };
   }
 
   /**

@@ -1,13 +1,14 @@
 /**
  * The property staff desk: issue a month's bills for a building, record a payment with its reference, send a reminder
  * on arrears (reminder and written demand only); open owners' votes, follow their running counts and close them for
- * the exact tally; follow tenders (commitments only until the deadline, the opening record after).
+ * the exact tally; follow tenders (commitments only until the deadline, the opening record after); a unit's household
+ * (pseudonyms) and vehicles (the plate kept in the vault, its commitment and parking space on the ledger).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type OwnersVoteRecord, type TenderRecord } from '@machi/core';
-import { get, post } from '../../../api';
+import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type HouseholdRecord, type OwnersVoteRecord, type TenderRecord, type VehicleRecord } from '@machi/core';
+import { get, post, put } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { fenOf, yuan } from '../api';
 
@@ -24,6 +25,30 @@ export function DeskPage() {
   const [bill, setBill] = useState({ period: '', building: 'b1', dueDays: '15' });
   const [pay, setPay] = useState({ unit: '', period: '', amount: '', reference: '' });
   const [vote, setVote] = useState<{ matter: string | null; title: string; days: string }>({ matter: 'rules', title: '', days: '14' });
+  const [unit, setUnit] = useState('b1-u0101');
+  const [residents, setResidents] = useState<{ household: HouseholdRecord | null; vehicles: VehicleRecord[] } | null>(null);
+  const [car, setCar] = useState({ space: '', plate: '' });
+  const loadUnit = async (u: string): Promise<void> => {
+    setError(null);
+    try {
+      setResidents(await get(`/v1/property/units/${encodeURIComponent(u)}/residents`));
+    } catch (e) {
+      setResidents(null);
+      setError(e);
+    }
+  };
+  const addVehicle = async (): Promise<void> => {
+    setError(null);
+    setDone(null);
+    try {
+      await put('/v1/property/vehicles', { unit, space: car.space === '' ? null : car.space, plate: car.plate.trim().toUpperCase() });
+      setDone('vehicleAdded');
+      setCar({ space: '', plate: '' });
+      await loadUnit(unit);
+    } catch (e) {
+      setError(e);
+    }
+  };
   const load = useCallback(async () => {
     try {
       const [a, v, tt] = await Promise.all([get<{ items: BillRecord[] }>('/v1/property/arrears'), get<{ items: Vote[] }>('/v1/property/public/votes'), get<{ items: Tender[] }>('/v1/property/public/tenders')]);
@@ -60,6 +85,7 @@ export function DeskPage() {
           <Tabs.Tab value="bills" data-testid="tab-bills">{t('property.desk.bills')}</Tabs.Tab>
           <Tabs.Tab value="votes" data-testid="tab-votes">{t('property.desk.votes')}</Tabs.Tab>
           <Tabs.Tab value="tenders" data-testid="tab-tenders">{t('property.desk.tenders')}</Tabs.Tab>
+          <Tabs.Tab value="register" data-testid="tab-register">{t('property.desk.register')}</Tabs.Tab>
         </Tabs.List>
 
         <Tabs.Panel value="bills" pt="md">
@@ -161,6 +187,45 @@ export function DeskPage() {
               </Card>
             ))}
             {tenders.length === 0 && <Text c="dimmed">{t('property.desk.noTenders')}</Text>}
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="register" pt="md">
+          <Stack gap="md">
+            <Group align="end">
+              <TextInput label={t('property.desk.unit')} value={unit} onChange={(e) => setUnit(e.currentTarget.value)} data-testid="register-unit" />
+              <Button variant="light" data-testid="register-show" onClick={() => void loadUnit(unit)}>{t('property.desk.show')}</Button>
+            </Group>
+            {residents !== null && (
+              <Card withBorder data-testid="household">
+                <Text fw={700} mb="xs">{t('property.desk.household', { count: residents.household?.members.length ?? 0 })}</Text>
+                {residents.household?.members.map((m) => <Text key={m} size="xs" ff="monospace">{m.slice(0, 20)}…</Text>)}
+                <Text size="xs" c="dimmed" mt="xs">{t('property.desk.householdNote')}</Text>
+              </Card>
+            )}
+            {residents !== null && (
+              <Card withBorder data-testid="vehicles">
+                <Text fw={700} mb="xs">{t('property.desk.vehicles', { count: residents.vehicles.length })}</Text>
+                <Table>
+                  <Table.Thead><Table.Tr><Table.Th>{t('property.desk.vehicle')}</Table.Th><Table.Th>{t('property.desk.space')}</Table.Th><Table.Th>{t('property.desk.plateCommitment')}</Table.Th></Table.Tr></Table.Thead>
+                  <Table.Tbody>
+                    {residents.vehicles.map((v) => (
+                      <Table.Tr key={v.vehicle} data-testid="vehicle">
+                        <Table.Td><Text size="xs" ff="monospace">{v.vehicle.slice(0, 11)}…</Text></Table.Td>
+                        <Table.Td>{v.space ?? t('property.desk.noSpace')}</Table.Td>
+                        <Table.Td><Text size="xs" ff="monospace">{v.plate.slice(0, 16)}…</Text></Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+                <Group align="end" mt="sm">
+                  <TextInput label={t('property.desk.plate')} placeholder="沪A12345" value={car.plate} onChange={(e) => setCar({ ...car, plate: e.currentTarget.value })} data-testid="vehicle-plate" w={140} />
+                  <TextInput label={t('property.desk.space')} placeholder="p-b1-001" value={car.space} onChange={(e) => setCar({ ...car, space: e.currentTarget.value })} data-testid="vehicle-space" w={140} />
+                  <Button disabled={car.plate.trim() === ''} data-testid="vehicle-add" onClick={() => void addVehicle()}>{t('property.desk.addVehicle')}</Button>
+                </Group>
+                <Text size="xs" c="dimmed" mt="xs">{t('property.desk.plateNote')}</Text>
+              </Card>
+            )}
           </Stack>
         </Tabs.Panel>
       </Tabs>

@@ -78,6 +78,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     await page.getByTestId('register-unit').fill('b1-u0101');
     await page.getByTestId('register-show').click();
     await page.getByTestId('vehicles').waitFor();
+    expect(await page.getByTestId('household').textContent()).toContain(en['property.desk.household'].replace('{{count}}', '2'));
     await page.getByTestId('vehicle-plate').fill('沪A12345');
     await page.getByTestId('vehicle-space').fill('p-b1-001');
     await page.getByTestId('vehicle-add').click();

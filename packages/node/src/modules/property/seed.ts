@@ -1,6 +1,7 @@
 /**
  * DEMO ONLY — property services' demo data. On the property company's node: the register (units of 1号楼 and 2号楼
- * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, the fee
+ * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, households and
+ * a vehicle, read grants over the owners for the power company and the housing bureau, the fee
  * schedule, a year of bills and payments with some arrears and a reminder, two disclosures, a closed owners' vote on a
  * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one) and a tender
  * taking bids. On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
@@ -47,6 +48,11 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   // read grants over the owners (docs/spec/property.md#read-grants): the power company may read an owner's phone and
   // address to move a unit's electricity account, the housing bureau their name, ID number and address to check the
   // register; a year long, every read recorded on the ledger and shown to the owner
+  // households of the vault's residents (resident 2 lives with resident 1 in b1-u0101), and a vehicle in b2-u0101's
+  // space: its plate kept in the vault, its commitment on the ledger
+  await s.household(staff, { unit: 'b1-u0101', memberSubjects: [subjects[0]!, subjects[1]!] });
+  for (const [u, , n] of DEMO_PROPERTY_UNITS.slice(1, 4)) await s.household(staff, { unit: u, memberSubjects: [subjects[n - 1]!] });
+  await s.vehicle(staff, { unit: 'b2-u0101', space: 'p-b2-007', plate: '沪B6M283' });
   const grants = await seedOwnerGrants(privacy, staff, [...new Set(DEMO_PROPERTY_UNITS.map(([, , n]) => subjects[n - 1]!))], s.now(), ctx.node.genesis.orgs.map((o) => o.id));
   // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
   // identity demo's live issuance is theirs), for the ID check before their ballot

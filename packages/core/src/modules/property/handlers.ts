@@ -23,6 +23,7 @@ import {
   SPACE_CODE_PATTERN, TENDER_BIDS_MAX, TENDER_ID_PATTERN, TENDER_WINDOW_MS_MAX, TOTALS_KEY, UNIT_AREA_DM2_MAX, UNIT_SPACES_MAX, UNIT_TYPES, VOTE_DURATION_MS_MAX,
   VOTE_ID_PATTERN, VOTE_MATTERS, VOTE_ORGANISERS, ballotKey, billKey, billedKey, buildingKey, disclosureKey, fundUseKey, ownerKey, paymentRefKey,
   feesUsedKey, sessionUseKey, spaceKey, householdKey, vehicleKey, unitVehiclesKey, HOUSEHOLD_MEMBERS_MAX, UNIT_VEHICLES_MAX, VEHICLE_ID_PATTERN,
+  licenceKey, LICENCE_ID_PATTERN, LICENCE_KINDS, LICENCE_VALIDITY_MS_MAX, type LicencePayload, type LicenceRecord,
   type HouseholdPayload, type HouseholdRecord, type VehiclePayload, type VehicleRecord, tenderCommitmentText, tenderKey, unitKey, voteKey, voteOwnerKey,
   NOTICE_ID_PATTERN, NOTICE_ORGS, NOTICE_TEXT_CHARS_MAX, NOTICE_TEXT_PATTERN, ACTIVITY_ID_PATTERN, ACTIVITY_CAPACITY_MAX,
   ACTIVITY_MINUTES_MAX, VOLUNTEER_LABEL_MINUTES, propertyNoticeKey, noticeReadKey, activityKey, signupKey, volunteerKey,
@@ -192,6 +193,19 @@ export const propertyVehicle: TxType<VehiclePayload> = {
     ctx.state.set(vehicleKey(p.vehicle), {
       vehicle: p.vehicle, unit: p.unit, space: p.space, plate: p.plate, org: ctx.org.id, registeredAt: old?.registeredAt ?? ctx.time, updatedAt: ctx.time, txHash: ctx.txHash,
     } satisfies VehicleRecord);
+  },
+};
+
+export const propertyLicence: TxType<LicencePayload> = {
+  type: 'property.licence',
+  schema: closedObject(['licence', 'staff', 'kind', 'expiresAt', 'by'], {
+    licence: patternString(LICENCE_ID_PATTERN), staff: patternString(PSEUDONYM_PATTERN), kind: enumString(LICENCE_KINDS), expiresAt: integerIn(0, Number.MAX_SAFE_INTEGER), by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, REGISTER_ORGS, 'keep staff files');
+    if (get(ctx.state, licenceKey(p.licence)) !== undefined) refuse('PROPERTY_CONFLICT', `${p.licence} is registered (a renewal is a new licence)`);
+    if (p.expiresAt <= ctx.time || p.expiresAt - ctx.time > LICENCE_VALIDITY_MS_MAX) refuse('PROPERTY_INVALID', 'a licence expires after now and within 10 years');
+    ctx.state.set(licenceKey(p.licence), { licence: p.licence, staff: p.staff, kind: p.kind, expiresAt: p.expiresAt, org: ctx.org.id, registeredAt: ctx.time, txHash: ctx.txHash } satisfies LicenceRecord);
   },
 };
 
@@ -630,7 +644,7 @@ export const propertyHours: TxType<HoursPayload> = {
 };
 
 export const propertyTypes: readonly TxType<never>[] = [
-  propertyUnit, propertyImport, propertySpace, propertyHousehold, propertyVehicle, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
+  propertyUnit, propertyImport, propertySpace, propertyHousehold, propertyVehicle, propertyLicence, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
   propertyVoteOpen, propertyBallot, propertyVoteClose,
   propertyFundDeposit, propertyFundPropose, propertyFundWorks, propertyFundApprove, propertyFundTransfer,
   propertyTenderOpen, propertyTenderCommit, propertyTenderReveal, propertyTenderClose,

@@ -37,6 +37,13 @@ export const HOUSEHOLD_MEMBERS_MAX = 20;
 export const UNIT_VEHICLES_MAX = 8;
 /** A vehicle's id: `vh_` + 32 hex (random; the plate stays off the ledger). */
 export const VEHICLE_ID_PATTERN = '^vh_[0-9a-f]{32}$';
+/** Licences a staff file may register on the ledger (kind and expiry only, under the staff member's pseudonym). */
+export const LICENCE_KINDS = ['electrician', 'lift-operator', 'boiler-operator', 'fire-safety', 'welder', 'gas-fitter'] as const;
+export type LicenceKind = (typeof LICENCE_KINDS)[number];
+/** A licence's id on the ledger: `pl_` + 32 hex (random; the licence number stays in the staff file). */
+export const LICENCE_ID_PATTERN = '^pl_[0-9a-f]{32}$';
+/** Longest licence validity, ms (10 years). */
+export const LICENCE_VALIDITY_MS_MAX = 10 * 366 * 86_400_000;
 /** Units one owner may hold. */
 export const OWNER_UNITS_MAX = 64;
 /** Longest vote, ms (90 days). */
@@ -150,6 +157,10 @@ export type SpacePayload = { space: string; building: string; unit: string | nul
 export type HouseholdPayload = { unit: string; members: string[]; by: string };
 /** `property.vehicle`: a vehicle of a unit, parked in one of its spaces or none; the plate only as a commitment. */
 export type VehiclePayload = { vehicle: string; unit: string; space: string | null; plate: string; by: string };
+/** `property.licence`: a staff member's licence, public and non-identifying: its kind and expiry under a pseudonym. */
+export type LicencePayload = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; by: string };
+/** Valid from `registeredAt` (block time) until `expiresAt`; a renewal is a new licence. */
+export type LicenceRecord = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; org: string; registeredAt: number; txHash: string };
 export type HouseholdRecord = { unit: string; members: string[]; org: string; updatedAt: number; txHash: string };
 export type VehicleRecord = { vehicle: string; unit: string; space: string | null; plate: string; org: string; registeredAt: number; updatedAt: number; txHash: string };
 
@@ -371,6 +382,8 @@ export const paymentRefKey = (reference: string): string => `${PROPERTY_PREFIX}p
 export const ownerKey = (owner: string): string => `${PROPERTY_PREFIX}owner/${owner}`;
 export const TOTALS_KEY = `${PROPERTY_PREFIX}totals`;
 export const spaceKey = (space: string): string => `${PROPERTY_PREFIX}space/${space}`;
+/** `property/licence/<licence>` → LicenceRecord */
+export const licenceKey = (licence: string): string => `${PROPERTY_PREFIX}licence/${licence}`;
 /** `property/household/<unit>` → HouseholdRecord */
 export const householdKey = (unit: string): string => `${PROPERTY_PREFIX}household/${unit}`;
 /** `property/vehicle/<vehicle>` → VehicleRecord */

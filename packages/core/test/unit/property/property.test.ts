@@ -10,7 +10,7 @@ import {
   propertyFundApprove, propertyFundDeposit, propertyFundPropose, propertyFundTransfer, propertyFundWorks, propertyImport, propertyPay, propertySpace,
   propertyTenderClose, propertyTenderCommit, propertyNotice, propertyNoticeRead, propertyActivity, propertySignup, propertyHours, volunteerRecord,
   activityRecord, propertyTenderOpen, propertyTenderReveal, propertyUnit, propertyVoteClose, propertyVoteOpen, recount,
-  registerTotals, sessionKey, propertyHousehold, propertyVehicle, householdRecord, vehiclesOfUnit, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
+  registerTotals, sessionKey, propertyHousehold, propertyVehicle, householdRecord, vehiclesOfUnit, propertyLicence, licenceRecord, licenceValidAt, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
   type BallotChoice, type Org, type VoteCounts, type VoteMatter,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
@@ -162,6 +162,18 @@ describe('register', () => {
     // moved to another unit: listed there only
     apply(propertyVehicle, s, PROPERTY, { vehicle: vh, unit: 'b1-u201', space: null, plate, by: BY });
     expect([vehiclesOfUnit(s.read, 'b1-u101').length, vehiclesOfUnit(s.read, 'b1-u201').length]).toEqual([0, 1]);
+  });
+
+  it('a licence on the ledger: kind and expiry under a staff pseudonym, valid from its registration to its expiry', () => {
+    const s = community();
+    const lic = `pl_${hex32('licence 1')}`;
+    const staff = psn('staff 1');
+    expect(machiError(() => checkSchema('property.licence', { licence: lic, staff: 'Wang Wu', kind: 'lift-operator', expiresAt: T0 + DAY_MS, by: BY })).code).toBe('TX_PAYLOAD_INVALID');
+    expect(rejected(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 - 1, by: BY }, T0)).toMatch(/PROPERTY_INVALID/);
+    apply(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 + 30 * DAY_MS, by: BY }, T0);
+    expect(rejected(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 + 60 * DAY_MS, by: BY }, T0)).toMatch(/PROPERTY_CONFLICT/);
+    const l = licenceRecord(s.read, lic)!;
+    expect([licenceValidAt(l, T0 - 1), licenceValidAt(l, T0 + DAY_MS), licenceValidAt(l, T0 + 30 * DAY_MS)]).toEqual([false, true, false]);
   });
 });
 

@@ -242,4 +242,27 @@ describe('property end to end', () => {
     expect(plate.fields).toEqual({ plate: '沪A12345' });
     expect(res.vehicles[0].plate).toBe(plate.commitment);
   });
+
+  it('staff files: personal data off the ledger, a licence kind and expiry under a pseudonym, the 30-day expiry alert', async () => {
+    const DAY = 86_400_000;
+    const f = ok(await n.call('POST', '/v1/property/staff', { as: 'li.staff', body: { name: '王师傅', role: 'lift operator', training: [{ course: '电梯安全培训', completedAt: n.clock.now() - 30 * DAY }] } }), 201);
+    const soon = ok(await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'lift-operator', number: 'T310112198', expiresAt: n.clock.now() + 20 * DAY } }), 201);
+    ok(await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'electrician', number: 'D440305776', expiresAt: n.clock.now() + 400 * DAY } }), 201);
+    const late = await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'welder', number: 'W1', expiresAt: n.clock.now() - DAY } });
+    expect([late.status, late.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    // the ledger: kind and expiry under the pseudonym only — no name, role or licence number
+    const txs = ledger(n).filter((t) => t.type === 'property.licence');
+    expect(txs.map((t) => [t.payload.kind, t.payload.staff])).toEqual([['lift-operator', f.pseudonym], ['electrician', f.pseudonym]]);
+    const all = JSON.stringify(ledger(n));
+    for (const secret of ['王师傅', 'T310112198', 'lift operator', f.id]) expect(all).not.toContain(secret);
+    // the desk's alert: the lift operator's licence expires within 30 days
+    expect(ok(await n.call('GET', '/v1/property/staff/alerts', { as: 'li.staff' })).items).toMatchObject([{ staff: f.id, kind: 'lift-operator', expired: false }]);
+    expect((await n.call('GET', '/v1/property/staff', { as: 'resident1' })).status).toBe(403);
+    // an owner checks the licence was valid at a job's time (and not after its expiry), with its proof
+    const at = n.clock.now() + DAY;
+    const pub = ok(await n.call('GET', `/v1/property/public/licences/${soon.id}?at=${at}`));
+    expect(pub).toMatchObject({ kind: 'lift-operator', staff: f.pseudonym, validAt: { at, valid: true } });
+    expect(verifyBundle(pub.proof, n.genesis).txHash).toBe(pub.txHash);
+    expect(ok(await n.call('GET', `/v1/property/public/licences/${soon.id}?at=${at + 30 * DAY}`)).validAt.valid).toBe(false);
+  });
 });

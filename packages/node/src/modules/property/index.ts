@@ -17,6 +17,8 @@ import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
 import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
 import { readOwner, registerOwnerResolver } from './owner-reads.js';
+import { StaffFiles } from './staff-files.js';
+import { loadKek, privateDbPath } from '../../storage/private-db.js';
 
 export { PropertyService } from './service.js';
 
@@ -44,11 +46,11 @@ export function demoIdCheck(identity: Identity, accounts: AccountStore, secret: 
   };
 }
 
-export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck }): PropertyService {
+export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles }): PropertyService {
   const hosted = o.hosted ?? loadHostedSigners(o.dir, o.node.genesis);
   const submitters = new Map<string, OrgSubmitter>([[o.node.self.id, o.submitter]]);
   for (const [org, signer] of hosted) submitters.set(org, new OrgSubmitter(o.node, signer));
-  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }) });
+  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }) });
 }
 
 export const propertyNodeModule = defineNodeModule({
@@ -67,7 +69,9 @@ export const propertyNodeModule = defineNodeModule({
   open(ctx) {
     const privacy = ctx.use<PrivacyExports>('privacy');
     const identity = ctx.use<Identity>('identity');
+    const staff = new StaffFiles(privateDbPath(ctx.dir), loadKek(ctx.dir));
     const service = openProperty({
+      staff,
       node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir,
       subjects: {
         has: (s) => privacy.vault.has(s),
@@ -83,6 +87,7 @@ export const propertyNodeModule = defineNodeModule({
       plugin: async (app) => app.register(propertyRoutes, { service, readOwner: (p, unit, q) => readOwner(privacy.service, service, p, unit, q) }),
       exports: service,
       seed: () => seedProperty(service, ctx, privacy, identity),
+      close: () => staff.close(),
     };
   },
 });

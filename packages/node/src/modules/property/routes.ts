@@ -11,8 +11,9 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
-import { FIELD_NAMES, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
+import { FIELD_NAMES, LICENCE_ID_PATTERN, LICENCE_KINDS, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
 import { PROPERTY_CSV_CHARS_MAX, type PropertyService } from './service.js';
+import { STAFF_FILE_ITEMS_MAX, STAFF_TEXT_CHARS_MAX } from './staff-files.js';
 import { PROPERTY_READ_PURPOSES, type OwnerRead, type PropertyReadPurpose } from './owner-reads.js';
 import type { Principal } from '../../auth/principal.js';
 
@@ -47,6 +48,16 @@ const vehicleBody = {
   properties: { vehicle: str(VEHICLE_ID_PATTERN), unit: str('^[a-z][a-z0-9-]*$'), space: { anyOf: [str(SPACE_CODE_PATTERN), { type: 'null' }] }, plate: { type: 'string', minLength: 1, maxLength: 16 } },
 } as const;
 const vehicleResult = { type: 'object', additionalProperties: false, required: ['id', 'txHash', 'height', 'plateSubject'], properties: { id: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' }, plateSubject: { type: 'string' } } } as const;
+const text = { type: 'string', minLength: 1, maxLength: STAFF_TEXT_CHARS_MAX } as const;
+const trainingItem = { type: 'object', additionalProperties: false, required: ['course', 'completedAt'], properties: { course: text, completedAt: { type: 'integer', minimum: 0 } } } as const;
+const staffBody = { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: { name: text, role: text, training: { type: 'array', maxItems: STAFF_FILE_ITEMS_MAX, items: trainingItem } } } as const;
+const licenceBody = {
+  type: 'object', additionalProperties: false, required: ['kind', 'number', 'expiresAt'],
+  properties: { kind: { type: 'string', enum: [...LICENCE_KINDS] }, number: text, expiresAt: { type: 'integer', minimum: 0 } },
+} as const;
+const staffParam = param('staff', '^st_[0-9a-f]{32}$');
+const licenceParam = param('licence', LICENCE_ID_PATTERN);
+const atQuery = { type: 'object', additionalProperties: false, properties: { at: { type: 'integer', minimum: 0 } } } as const;
 const csvBody = { type: 'object', additionalProperties: false, required: ['csv'], properties: { csv: { type: 'string', minLength: 1, maxLength: PROPERTY_CSV_CHARS_MAX } } } as const;
 const csvReport = {
   type: 'object', additionalProperties: false, required: ['imported', 'refused', 'txHash'],
@@ -102,6 +113,18 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService; read
     async (req, reply) => reply.status(201).send(await s.vehicle(principalOf(req), req.body)));
   app.get<P<{ unit: string }>>('/v1/property/units/:unit/residents', { config: { access: 'property.staff' }, schema: view(record, param('unit', '^[a-z][a-z0-9-]*$')) },
     async (req) => s.residents(req.params.unit));
+  // -- staff files: personal data in the private store; licences' kind and expiry on the ledger --
+  app.get('/v1/property/staff', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.staffFiles() }));
+  app.post<B<{ name: string; role: string; training?: { course: string; completedAt: number }[] }>>('/v1/property/staff', { config: { access: 'property.staff' }, schema: { body: staffBody, response: { 201: record, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(s.createStaff(req.body)));
+  app.post<P<{ staff: string }> & B<{ kind: never; number: string; expiresAt: number }>>('/v1/property/staff/:staff/licences', { config: { access: 'property.staff' }, schema: step(licenceBody, staffParam) },
+    async (req, reply) => reply.status(201).send(await s.addLicence(principalOf(req), req.params.staff, req.body)));
+  app.post<P<{ staff: string }> & B<{ course: string; completedAt: number }>>('/v1/property/staff/:staff/training', { config: { access: 'property.staff' }, schema: { params: staffParam, body: trainingItem, response: { 201: record, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(s.addTraining(req.params.staff, req.body)));
+  app.get('/v1/property/staff/alerts', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.licenceAlerts() }));
+  app.get<P<{ licence: string }> & { Querystring: { at?: number } }>('/v1/property/public/licences/:licence', { config: { access: 'public' }, schema: view(record, licenceParam, atQuery) },
+    async (req) => s.publicLicence(req.params.licence, req.query.at));
+
   app.post<B<Any>>('/v1/property/fees', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyFees as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.fees(principalOf(req), req.body as never)));
   app.post<B<Any>>('/v1/property/bills', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyBill as TxType<never>)) },

@@ -1,7 +1,7 @@
 /**
  * DEMO ONLY — property services' demo data. On the property company's node: the register (units of 1号楼 and 2号楼
  * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, households and
- * a vehicle, read grants over the owners for the power company and the housing bureau, the fee
+ * a vehicle, two staff files with licences, read grants over the owners for the power company and the housing bureau, the fee
  * schedule, a year of bills and payments with some arrears and a reminder, two disclosures, a closed owners' vote on a
  * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one) and a tender
  * taking bids. On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
@@ -53,6 +53,12 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   await s.household(staff, { unit: 'b1-u0101', memberSubjects: [subjects[0]!, subjects[1]!] });
   for (const [u, , n] of DEMO_PROPERTY_UNITS.slice(1, 4)) await s.household(staff, { unit: u, memberSubjects: [subjects[n - 1]!] });
   await s.vehicle(staff, { unit: 'b2-u0101', space: 'p-b2-007', plate: '沪B6M283' });
+  // staff files (kept sealed here): a lift operator whose licence expires in 20 days (the desk's alert), an electrician
+  const day = 86_400_000;
+  const lift = s.createStaff({ name: '王建国', role: '电梯管理员', training: [{ course: '电梯安全管理培训', completedAt: s.now() - 200 * day }] });
+  await s.addLicence(staff, lift.id, { kind: 'lift-operator', number: 'TS-DEMO-0421', expiresAt: s.now() + 20 * day });
+  const elec = s.createStaff({ name: '赵明', role: '维修电工', training: [{ course: '低压电工作业复审', completedAt: s.now() - 90 * day }] });
+  await s.addLicence(staff, elec.id, { kind: 'electrician', number: 'DG-DEMO-1187', expiresAt: s.now() + 700 * day });
   const grants = await seedOwnerGrants(privacy, staff, [...new Set(DEMO_PROPERTY_UNITS.map(([, , n]) => subjects[n - 1]!))], s.now(), ctx.node.genesis.orgs.map((o) => o.id));
   // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
   // identity demo's live issuance is theirs), for the ID check before their ballot

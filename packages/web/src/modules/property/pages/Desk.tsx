@@ -5,7 +5,7 @@
  * (pseudonyms) and vehicles (the plate kept in the vault, its commitment and parking space on the ledger).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type HouseholdRecord, type OwnersVoteRecord, type TenderRecord, type VehicleRecord } from '@machi/core';
 import { get, post, put } from '../../../api';
@@ -13,6 +13,8 @@ import { ErrorAlert } from '../../../components/common';
 import { fenOf, yuan } from '../api';
 
 type Vote = OwnersVoteRecord;
+type StaffFileView = { id: string; name: string; role: string; pseudonym: string; licences: { licence: string; kind: string; number: string; expiresAt: number }[]; training: { course: string; completedAt: number }[] };
+type LicenceAlertView = { staff: string; name: string; licence: string; kind: string; expiresAt: number; expired: boolean };
 type Tender = TenderRecord & { status: string };
 
 export function DeskPage() {
@@ -28,6 +30,17 @@ export function DeskPage() {
   const [unit, setUnit] = useState('b1-u0101');
   const [residents, setResidents] = useState<{ household: HouseholdRecord | null; vehicles: VehicleRecord[] } | null>(null);
   const [car, setCar] = useState({ space: '', plate: '' });
+  const [staff, setStaff] = useState<StaffFileView[]>([]);
+  const [alerts, setAlerts] = useState<LicenceAlertView[]>([]);
+  const loadStaff = async (): Promise<void> => {
+    try {
+      const [f, a] = await Promise.all([get<{ items: StaffFileView[] }>('/v1/property/staff'), get<{ items: LicenceAlertView[] }>('/v1/property/staff/alerts')]);
+      setStaff(f.items);
+      setAlerts(a.items);
+    } catch (e) {
+      setError(e);
+    }
+  };
   const loadUnit = async (u: string): Promise<void> => {
     setError(null);
     try {
@@ -86,6 +99,7 @@ export function DeskPage() {
           <Tabs.Tab value="votes" data-testid="tab-votes">{t('property.desk.votes')}</Tabs.Tab>
           <Tabs.Tab value="tenders" data-testid="tab-tenders">{t('property.desk.tenders')}</Tabs.Tab>
           <Tabs.Tab value="register" data-testid="tab-register">{t('property.desk.register')}</Tabs.Tab>
+          <Tabs.Tab value="staff" data-testid="tab-staff" onClick={() => void loadStaff()}>{t('property.desk.staff')}</Tabs.Tab>
         </Tabs.List>
 
         <Tabs.Panel value="bills" pt="md">
@@ -226,6 +240,35 @@ export function DeskPage() {
                 <Text size="xs" c="dimmed" mt="xs">{t('property.desk.plateNote')}</Text>
               </Card>
             )}
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="staff" pt="md">
+          <Stack gap="md">
+            {alerts.map((a) => (
+              <Alert key={a.licence} color={a.expired ? 'red' : 'orange'} data-testid="licence-alert">
+                {t(a.expired ? 'property.desk.licenceExpired' : 'property.desk.licenceExpiring', { name: a.name, kind: t(`property.licence.${a.kind}`), date: when(a.expiresAt) })}
+              </Alert>
+            ))}
+            {staff.map((f) => (
+              <Card key={f.id} withBorder data-testid="staff-file">
+                <Group justify="space-between">
+                  <Text fw={700}>{f.name} · {f.role}</Text>
+                  <Text size="xs" c="dimmed" ff="monospace">{f.pseudonym.slice(0, 16)}…</Text>
+                </Group>
+                <Table mt="xs">
+                  <Table.Tbody>
+                    {f.licences.map((l) => (
+                      <Table.Tr key={l.licence}>
+                        <Table.Td>{t(`property.licence.${l.kind}`)}</Table.Td><Table.Td>{l.number}</Table.Td><Table.Td>{t('property.desk.expires', { date: when(l.expiresAt) })}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+                {f.training.map((tr) => <Text key={tr.course} size="xs" c="dimmed">{t('property.desk.training', { course: tr.course, date: when(tr.completedAt) })}</Text>)}
+              </Card>
+            ))}
+            <Text size="xs" c="dimmed">{t('property.desk.staffNote')}</Text>
           </Stack>
         </Tabs.Panel>
       </Tabs>

@@ -4,7 +4,7 @@
  * verified in the browser, the closed vote's exact tally, and votes on the open matter (the node runs the digital-ID
  * check first); their ballot then shows as counted with its proof. Property staff on a desk (English) issue a month's
  * bills, record a payment, and see the arrears, the votes' counts and the tender taking sealed bids, and register a
- * vehicle of a unit; the power company reads a unit's owner on its own node under the demo grant.
+ * vehicle of a unit and see the staff files with the licence expiry alert; the power company reads a unit's owner on its own node under the demo grant.
  * Screenshots go to test-artifacts/browser/property-NN-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,13 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     expect(await page.getByTestId('vehicles').textContent()).not.toContain('沪A12345');
     expect(page.errors).toEqual([]);
     await shot(page, 'property-06-desk-vehicles-en');
+    // staff files: the demo lift operator's licence expires within 30 days
+    await page.getByTestId('tab-staff').click();
+    await expect.poll(() => page.getByTestId('staff-file').count(), { timeout: 15_000 }).toBe(2);
+    await page.getByTestId('licence-alert').waitFor();
+    expect(await page.getByTestId('licence-alert').textContent()).toContain(en['property.licence.lift-operator']);
+    expect(page.errors).toEqual([]);
+    await shot(page, 'property-07-desk-staff-en');
   }, 120_000);
 
   it("the power company reads a unit's owner on its own node under the demo grant, over the peer link", async () => {

@@ -20,21 +20,21 @@ const COLUMNS = [
   'devices.admin', 'devices.board',
   'events.configure', 'addresses.manage', 'addresses.view',
   'provenance.preserve', 'provenance.works', 'provenance.trace',
-  'property.staff', 'property.organise', 'property.bureau', 'property.view', 'property.mine',
+  'property.staff', 'property.organise', 'property.bureau', 'property.view', 'property.mine', 'property.owner-read',
   'dashboard.view',
 ] as const;
 const MATRIX: Record<Role | 'anonymous', string> = {
-  //                    pub aut slf met reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv ppr pwk ptr pst por pbu pvw pmn dsh
-  'anonymous':          'Y   Y   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
-  'resident':           'Y   Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y   Y   Y   .   .   .   .   .   Y   .',
-  'property-staff':     'Y   Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y   Y   Y   Y   Y   Y   .   Y   .   Y',
-  'dispatcher':         'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y   Y   Y   .   .   .   .   .   .   Y',
-  'maintenance-worker': 'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y   .   .   .   .   .   .',
-  'grid-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .',
-  'line-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .',
-  'utility-staff':      'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y   .   .   .   Y   .   .',
-  'official':           'Y   Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   Y',
-  'regulator':          'Y   Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   Y   Y   .   .   .   .   Y   .   Y',
+  //                    pub aut slf met reg rd  own era grt alr log rep brd wrk pho vw  o31 idi idd idw hok egr erp ecn edp eph evw fdf fcm frv ftr fbk fov fmn dva dvb ecf adm adv ppr pwk ptr pst por pbu pvw pmn pow dsh
+  'anonymous':          'Y   Y   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N',
+  'resident':           'Y   Y   Y   Y   .   .   Y   .   .   .   .   Y   .   .   Y   Y   Y   .   .   Y   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   .   .   .   .   Y   Y   Y   .   .   .   .   .   Y   .   .',
+  'property-staff':     'Y   Y   Y   Y   Y   Y   .   Y   Y   .   .   Y   Y   .   Y   Y   Y   Y   Y   .   Y   .   .   .   Y   Y   Y   .   Y   .   .   .   .   .   Y   Y   .   .   Y   Y   Y   Y   Y   Y   .   Y   .   .   Y',
+  'dispatcher':         'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   Y   .   .   Y   Y   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y',
+  'maintenance-worker': 'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y   .   .   .   .   .   .   .',
+  'grid-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .',
+  'line-worker':        'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   .   .   .   .   .   .   Y   .   .   .   .   .   .   .   .   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .',
+  'utility-staff':      'Y   Y   Y   Y   .   Y   .   .   .   .   .   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   Y   Y   Y   .   .   .   .   .   .   .   .   Y   .   .   Y   Y   Y   Y   .   .   .   Y   .   Y   .',
+  'official':           'Y   Y   Y   Y   Y   Y   .   Y   Y   .   Y   .   .   .   .   Y   Y   Y   Y   .   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   .   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   .   Y   Y',
+  'regulator':          'Y   Y   Y   Y   .   Y   .   .   .   Y   Y   .   .   .   .   Y   Y   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   .   .   .   .   .   Y   Y   Y   .   .   .   .   Y   .   .   Y',
 };
 const STATUS: Record<string, number> = { Y: 200, '.': 403, N: 401 };
 

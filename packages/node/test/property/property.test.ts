@@ -2,10 +2,11 @@
  * property end to end on one in-process node (the property company, hosting the housing bureau): a register imported
  * from CSV with a per-row refusal report (nothing half-imported); a bill paid and visible to its owner with proofs;
  * owners' ballots after the digital-ID check, a second ballot refused and recorded; an emergency fund use from a water
- * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening.
+ * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening; the power
+ * company's and the housing bureau's reads of a unit's owner under the property company's grants, recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
+import { checkFieldCommitment, sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
 import { TEST_ACCOUNTS } from '../support/node.js';
 import { connect, devicesNode, ledger, ok, register, until, type DevicesNode } from '../devices/helpers.js';
 import { demoResidents } from '../../src/modules/privacy/demo.js';
@@ -17,7 +18,7 @@ const HOUR = 3_600_000;
 
 beforeAll(async () => {
   const users: Record<string, Role> = { ...TEST_ACCOUNTS };
-  n = await devicesNode({}, { users, hosted: { 'housing-bureau': { 'gao.housing': 'official' } } });
+  n = await devicesNode({}, { users, hosted: { 'housing-bureau': { 'gao.housing': 'official' }, 'power-company': { 'wu.power': 'utility-staff' } } });
   // the street office's part, done here by the node's dispatcher: the units in the standard address register
   for (const [code, parent] of [['b1', undefined], ['b1-u0101', 'b1'], ['b1-u0102', 'b1'], ['b1-u0201', 'b1']] as const) {
     ok(await n.call('POST', '/v1/addresses', { as: 'chen.dispatch', body: { code, kind: parent === undefined ? 'building' : 'unit', ...(parent === undefined ? {} : { parent }), name: `${code}号` } }), 201);
@@ -173,5 +174,95 @@ describe('property end to end', () => {
     const me = ok(await n.call('GET', '/v1/property/me', { as: 'resident2' }));
     expect(me.volunteer).toMatchObject({ minutes: 180, activities: 1, label: false });
     expect(me.notices.find((x: any) => x.notice === notice.id).read).toBeNull();
+  });
+
+  it("the power company and the housing bureau read a unit's owner only under a grant, every read recorded", async () => {
+    const owner = demoResidents(1)[0]!;
+    const read = (as: string, unit: string, purpose: string, fields: string) => n.call('GET', `/v1/property/units/${unit}/owner?purpose=${purpose}&fields=${fields}`, { as });
+    const accesses = () => ledger(n).filter((t) => t.type === 'privacy.access').map((t) => t.payload);
+    // no grant yet: refused, the refusal recorded, nothing of the owner in the answer
+    const before = accesses().length;
+    const none = await read('wu.power', 'b1-u0101', 'utility-account-transfer', 'phone,unit');
+    expect([none.status, none.json.code]).toEqual([403, 'ACCESS_DENIED']);
+    expect(none.body).not.toContain(owner.phone);
+    expect(accesses().slice(before)).toMatchObject([{ org: 'power-company', role: 'utility-staff', purpose: 'utility-account-transfer', decision: 'denied', reason: 'no-grant' }]);
+    // the property company grants the power company resident 1's contact and address, for that purpose
+    const now = n.clock.now();
+    const g = ok(await n.call('POST', '/v1/grants', { as: 'li.staff', body: { subjects: [subjectOf('resident1')], classes: ['contact', 'address'], toOrg: 'power-company', toRole: 'utility-staff', purpose: 'utility-account-transfer', from: now - 60_000, until: now + 86_400_000 } }), 201);
+    const r = ok(await read('wu.power', 'b1-u0101', 'utility-account-transfer', 'phone,unit'));
+    expect(r).toMatchObject({ unit: 'b1-u0101', decision: 'allowed', reason: 'grant', fields: { phone: owner.phone, unit: owner.unit } });
+    expect(checkFieldCommitment(r.commitment, r.fields, r.opening)).toBe(true);
+    const rec = accesses().find((a) => a.access === r.access);
+    expect(rec).toMatchObject({ org: 'power-company', decision: 'allowed', grant: g.grant, fields: ['phone', 'unit'] });
+    expect(rec.subject).toMatch(/^psn_/); // the owner by a pseudonym of this context, never their subject id
+    // the owner sees it in "who used my data"
+    expect(ok(await n.call('GET', '/v1/me/uses', { as: 'resident1' })).uses.map((u: any) => u.record.access)).toContain(r.access);
+    // the grant covers neither the owner's identity, nor another purpose, nor another owner, nor another organisation
+    for (const [as, unit, purpose, fields] of [
+      ['wu.power', 'b1-u0101', 'utility-account-transfer', 'name', 'purpose-fields'],
+      ['wu.power', 'b1-u0101', 'housing-register-check', 'unit', 'purpose-not-allowed-for-role'],
+      ['wu.power', 'b1-u0201', 'utility-account-transfer', 'phone', 'no-grant'],
+      ['gao.housing', 'b1-u0101', 'housing-register-check', 'name,idNumber', 'no-grant'],
+    ] as const) {
+      const x = await read(as, unit, purpose, fields);
+      expect([x.status, x.json.code]).toEqual([403, 'ACCESS_DENIED']);
+      expect(x.body).not.toContain(owner.name);
+    }
+    expect(accesses().slice(-4).map((a) => [a.org, a.decision, a.reason])).toEqual([
+      ['power-company', 'denied', 'purpose-fields'], ['power-company', 'denied', 'purpose-not-allowed-for-role'], ['power-company', 'denied', 'no-grant'], ['housing-bureau', 'denied', 'no-grant'],
+    ]);
+    // the housing bureau, once granted, reads name and ID number for its register check (signed by the bureau's key)
+    ok(await n.call('POST', '/v1/grants', { as: 'li.staff', body: { subjects: [subjectOf('resident1')], classes: ['identity', 'address'], toOrg: 'housing-bureau', toRole: 'official', purpose: 'housing-register-check', from: now - 60_000, until: now + 86_400_000 } }), 201);
+    expect(ok(await read('gao.housing', 'b1-u0102', 'housing-register-check', 'name,idNumber')).fields).toEqual({ name: owner.name, idNumber: owner.idNumber });
+    // staff and residents have no such route
+    expect((await read('li.staff', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
+    expect((await read('resident2', 'b1-u0101', 'utility-account-transfer', 'phone')).status).toBe(403);
+  }, 30_000);
+
+  it('households of vault residents and vehicles: plates in the vault, a commitment and the parking space on the ledger', async () => {
+    ok(await n.call('PUT', '/v1/property/households', { as: 'li.staff', body: { unit: 'b1-u0101', memberSubjects: [subjectOf('resident1'), subjectOf('resident2')] } }), 201);
+    const unknown = await n.call('PUT', '/v1/property/households', { as: 'li.staff', body: { unit: 'b1-u0101', memberSubjects: [`sub_${'0'.repeat(32)}`] } });
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'PROPERTY_NOT_FOUND']);
+    ok(await n.call('PUT', '/v1/property/spaces', { as: 'li.staff', body: { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' } }), 201);
+    const bad = await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0101', plate: 'ABC' } });
+    expect([bad.status, bad.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    const subjectsBefore = ledger(n).filter((t) => t.type === 'privacy.subject_register').length;
+    const elsewhere = await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0201', space: 'p-b1-001', plate: '沪A12345' } });
+    expect([elsewhere.status, elsewhere.json.code]).toEqual([409, 'PROPERTY_CONFLICT']);
+    expect(ledger(n).filter((t) => t.type === 'privacy.subject_register')).toHaveLength(subjectsBefore); // refused: no plate kept
+    const v = ok(await n.call('PUT', '/v1/property/vehicles', { as: 'li.staff', body: { unit: 'b1-u0101', space: 'p-b1-001', plate: '沪A12345' } }), 201);
+    const res = ok(await n.call('GET', '/v1/property/units/b1-u0101/residents', { as: 'li.staff' }));
+    expect(res.household.members).toHaveLength(2);
+    expect(res.vehicles).toMatchObject([{ vehicle: v.id, unit: 'b1-u0101', space: 'p-b1-001' }]);
+    const onLedger = JSON.stringify(ledger(n));
+    expect(onLedger).not.toContain('沪A12345');
+    expect(JSON.stringify(ledger(n).filter((t) => t.type.startsWith('property.')))).not.toContain(v.plateSubject.slice(4)); // nor its subject id
+    // the plate is read like any personal data: through the privacy read, recorded
+    const plate = ok(await n.call('GET', `/v1/subjects/${v.plateSubject}?purpose=identity-verification&fields=plate`, { as: 'li.staff' }));
+    expect(plate.fields).toEqual({ plate: '沪A12345' });
+    expect(res.vehicles[0].plate).toBe(plate.commitment);
+  });
+
+  it('staff files: personal data off the ledger, a licence kind and expiry under a pseudonym, the 30-day expiry alert', async () => {
+    const DAY = 86_400_000;
+    const f = ok(await n.call('POST', '/v1/property/staff', { as: 'li.staff', body: { name: '王师傅', role: 'lift operator', training: [{ course: '电梯安全培训', completedAt: n.clock.now() - 30 * DAY }] } }), 201);
+    const soon = ok(await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'lift-operator', number: 'T310112198', expiresAt: n.clock.now() + 20 * DAY } }), 201);
+    ok(await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'electrician', number: 'D440305776', expiresAt: n.clock.now() + 400 * DAY } }), 201);
+    const late = await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'welder', number: 'W1', expiresAt: n.clock.now() - DAY } });
+    expect([late.status, late.json.code]).toEqual([400, 'PROPERTY_INVALID']);
+    // the ledger: kind and expiry under the pseudonym only — no name, role or licence number
+    const txs = ledger(n).filter((t) => t.type === 'property.licence');
+    expect(txs.map((t) => [t.payload.kind, t.payload.staff])).toEqual([['lift-operator', f.pseudonym], ['electrician', f.pseudonym]]);
+    const all = JSON.stringify(ledger(n));
+    for (const secret of ['王师傅', 'T310112198', 'lift operator', f.id]) expect(all).not.toContain(secret);
+    // the desk's alert: the lift operator's licence expires within 30 days
+    expect(ok(await n.call('GET', '/v1/property/staff/alerts', { as: 'li.staff' })).items).toMatchObject([{ staff: f.id, kind: 'lift-operator', expired: false }]);
+    expect((await n.call('GET', '/v1/property/staff', { as: 'resident1' })).status).toBe(403);
+    // an owner checks the licence was valid at a job's time (and not after its expiry), with its proof
+    const at = n.clock.now() + DAY;
+    const pub = ok(await n.call('GET', `/v1/property/public/licences/${soon.id}?at=${at}`));
+    expect(pub).toMatchObject({ kind: 'lift-operator', staff: f.pseudonym, validAt: { at, valid: true } });
+    expect(verifyBundle(pub.proof, n.genesis).txHash).toBe(pub.txHash);
+    expect(ok(await n.call('GET', `/v1/property/public/licences/${soon.id}?at=${at + 30 * DAY}`)).validAt.valid).toBe(false);
   });
 });

@@ -38,6 +38,10 @@ export const PURPOSES = [
   // community events (docs/spec/events.md): the case is an open event the reader's department is assigned to
   'public-safety',
   'dispute-mediation',
+  // property services (docs/spec/property.md#read-grants): a unit's owner, read by the power company to move the
+  // unit's electricity account, and by the housing bureau to check the register
+  'utility-account-transfer',
+  'housing-register-check',
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
@@ -50,8 +54,8 @@ export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = {
   // alarm-response kept for the grid worker: records made before the power role was renamed stay valid
   'grid-worker': ['alarm-response'],
   'line-worker': ['alarm-response'],
-  'utility-staff': ['alarm-response', 'identity-verification'],
-  official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency', 'public-safety', 'dispute-mediation'],
+  'utility-staff': ['alarm-response', 'identity-verification', 'utility-account-transfer'],
+  official: ['case-handling', 'welfare-assessment', 'identity-verification', 'emergency', 'public-safety', 'dispute-mediation', 'housing-register-check'],
   regulator: ['audit'],
 };
 
@@ -70,6 +74,10 @@ export const PURPOSE_CLASSES: Readonly<Record<Purpose, readonly DataClass[]>> = 
   emergency: ['identity', 'contact', 'address'],
   'public-safety': ['identity', 'contact', 'address'],
   'dispute-mediation': ['identity', 'contact', 'address'],
+  // whom to bill and where: the owner's phone and the unit's address, never who they are
+  'utility-account-transfer': ['contact', 'address'],
+  // who owns the unit: name and ID number against the bureau's title register, and the address
+  'housing-register-check': ['identity', 'address'],
 };
 
 /** Purposes that need a case reference (the request, alarm or case the access is for). */

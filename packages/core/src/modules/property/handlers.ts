@@ -22,7 +22,9 @@ import {
   PAYMENT_REF_PATTERN, PERIOD_PATTERN, PROPERTY_IMPORT_ROWS_MAX, PROPERTY_LABEL_CHARS_MAX, PROPERTY_LABEL_PATTERN, PROPERTY_UNITS_MAX, REGISTER_ORGS,
   SPACE_CODE_PATTERN, TENDER_BIDS_MAX, TENDER_ID_PATTERN, TENDER_WINDOW_MS_MAX, TOTALS_KEY, UNIT_AREA_DM2_MAX, UNIT_SPACES_MAX, UNIT_TYPES, VOTE_DURATION_MS_MAX,
   VOTE_ID_PATTERN, VOTE_MATTERS, VOTE_ORGANISERS, ballotKey, billKey, billedKey, buildingKey, disclosureKey, fundUseKey, ownerKey, paymentRefKey,
-  feesUsedKey, sessionUseKey, spaceKey, tenderCommitmentText, tenderKey, unitKey, voteKey, voteOwnerKey,
+  feesUsedKey, sessionUseKey, spaceKey, householdKey, vehicleKey, unitVehiclesKey, HOUSEHOLD_MEMBERS_MAX, UNIT_VEHICLES_MAX, VEHICLE_ID_PATTERN,
+  licenceKey, LICENCE_ID_PATTERN, LICENCE_KINDS, LICENCE_VALIDITY_MS_MAX, type LicencePayload, type LicenceRecord,
+  type HouseholdPayload, type HouseholdRecord, type VehiclePayload, type VehicleRecord, tenderCommitmentText, tenderKey, unitKey, voteKey, voteOwnerKey,
   NOTICE_ID_PATTERN, NOTICE_ORGS, NOTICE_TEXT_CHARS_MAX, NOTICE_TEXT_PATTERN, ACTIVITY_ID_PATTERN, ACTIVITY_CAPACITY_MAX,
   ACTIVITY_MINUTES_MAX, VOLUNTEER_LABEL_MINUTES, propertyNoticeKey, noticeReadKey, activityKey, signupKey, volunteerKey,
   type PropertyNoticePayload, type NoticeReadPayload, type PropertyNoticeRecord, type ActivityPayload, type ActivityRecord, type SignupPayload, type HoursPayload,
@@ -144,6 +146,66 @@ export const propertySpace: TxType<SpacePayload> = {
       ctx.state.set(unitKey(u.unit), { ...u, spaces: [...u.spaces, p.space].sort() });
     }
     ctx.state.set(spaceKey(p.space), { space: p.space, building: p.building, unit: p.unit, org: ctx.org.id, updatedAt: ctx.time, txHash: ctx.txHash } satisfies SpaceRecord);
+  },
+};
+
+/** The signer's registered unit, or a refusal. */
+function ownUnit(ctx: HandlerContext, unit: string): UnitRecord {
+  const u = get<UnitRecord>(ctx.state, unitKey(unit));
+  if (u === undefined || u.org !== ctx.org.id) refuse('PROPERTY_NOT_FOUND', `no unit ${unit} in the register`);
+  return u;
+}
+
+export const propertyHousehold: TxType<HouseholdPayload> = {
+  type: 'property.household',
+  schema: closedObject(['unit', 'members', 'by'], {
+    unit: code, members: { type: 'array', maxItems: HOUSEHOLD_MEMBERS_MAX, uniqueItems: true, items: patternString(PSEUDONYM_PATTERN) }, by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, REGISTER_ORGS, 'keep a unit register');
+    ownUnit(ctx, p.unit);
+    ctx.state.set(householdKey(p.unit), { unit: p.unit, members: [...p.members].sort(), org: ctx.org.id, updatedAt: ctx.time, txHash: ctx.txHash } satisfies HouseholdRecord);
+  },
+};
+
+export const propertyVehicle: TxType<VehiclePayload> = {
+  type: 'property.vehicle',
+  schema: closedObject(['vehicle', 'unit', 'space', 'plate', 'by'], {
+    vehicle: patternString(VEHICLE_ID_PATTERN), unit: code, space: { anyOf: [patternString(SPACE_CODE_PATTERN), { type: 'null' }] }, plate: patternString(HASH_HEX_PATTERN), by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, REGISTER_ORGS, 'keep a unit register');
+    ownUnit(ctx, p.unit);
+    const old = get<VehicleRecord>(ctx.state, vehicleKey(p.vehicle));
+    if (old !== undefined && old.org !== ctx.org.id) refuse('PROPERTY_FORBIDDEN', `${p.vehicle} is ${old.org}'s`);
+    if (p.space !== null) {
+      const sp = get<SpaceRecord>(ctx.state, spaceKey(p.space));
+      if (sp === undefined || sp.org !== ctx.org.id) refuse('PROPERTY_NOT_FOUND', `no parking space ${p.space}`);
+      if (sp.unit !== p.unit) refuse('PROPERTY_CONFLICT', `${p.space} is not a space of ${p.unit}`);
+    }
+    const list = (unit: string): string[] => get<string[]>(ctx.state, unitVehiclesKey(unit)) ?? [];
+    if (old !== undefined && old.unit !== p.unit) ctx.state.set(unitVehiclesKey(old.unit), list(old.unit).filter((v) => v !== p.vehicle));
+    const mine = list(p.unit);
+    if (!mine.includes(p.vehicle)) {
+      if (mine.length >= UNIT_VEHICLES_MAX) refuse('PROPERTY_INVALID', `a unit holds at most ${UNIT_VEHICLES_MAX} vehicles`);
+      ctx.state.set(unitVehiclesKey(p.unit), [...mine, p.vehicle].sort());
+    }
+    ctx.state.set(vehicleKey(p.vehicle), {
+      vehicle: p.vehicle, unit: p.unit, space: p.space, plate: p.plate, org: ctx.org.id, registeredAt: old?.registeredAt ?? ctx.time, updatedAt: ctx.time, txHash: ctx.txHash,
+    } satisfies VehicleRecord);
+  },
+};
+
+export const propertyLicence: TxType<LicencePayload> = {
+  type: 'property.licence',
+  schema: closedObject(['licence', 'staff', 'kind', 'expiresAt', 'by'], {
+    licence: patternString(LICENCE_ID_PATTERN), staff: patternString(PSEUDONYM_PATTERN), kind: enumString(LICENCE_KINDS), expiresAt: integerIn(0, Number.MAX_SAFE_INTEGER), by: actor,
+  }),
+  handle(ctx, p) {
+    signerIn(ctx, REGISTER_ORGS, 'keep staff files');
+    if (get(ctx.state, licenceKey(p.licence)) !== undefined) refuse('PROPERTY_CONFLICT', `${p.licence} is registered (a renewal is a new licence)`);
+    if (p.expiresAt <= ctx.time || p.expiresAt - ctx.time > LICENCE_VALIDITY_MS_MAX) refuse('PROPERTY_INVALID', 'a licence expires after now and within 10 years');
+    ctx.state.set(licenceKey(p.licence), { licence: p.licence, staff: p.staff, kind: p.kind, expiresAt: p.expiresAt, org: ctx.org.id, registeredAt: ctx.time, txHash: ctx.txHash } satisfies LicenceRecord);
   },
 };
 
@@ -582,7 +644,7 @@ export const propertyHours: TxType<HoursPayload> = {
 };
 
 export const propertyTypes: readonly TxType<never>[] = [
-  propertyUnit, propertyImport, propertySpace, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
+  propertyUnit, propertyImport, propertySpace, propertyHousehold, propertyVehicle, propertyLicence, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
   propertyVoteOpen, propertyBallot, propertyVoteClose,
   propertyFundDeposit, propertyFundPropose, propertyFundWorks, propertyFundApprove, propertyFundTransfer,
   propertyTenderOpen, propertyTenderCommit, propertyTenderReveal, propertyTenderClose,

@@ -10,11 +10,20 @@ import {
   VOTES_PREFIX, ballotKey, ballotsPrefix, billKey, billsOfUnitPrefix, buildingKey, ownerKey, tenderKey, unitKey, voteKey, fundUseKey, disclosureKey,
   type BallotRecord, type BillRecord, type BuildingRecord, type DisclosureRecord, type FeeScheduleRecord, type FundRecord, type FundUseRecord,
   NOTICES_PREFIX, ACTIVITIES_PREFIX, noticeReadKey, activityKey, signupsPrefix, signupKey, volunteerKey, type PropertyNoticeRecord, type ActivityRecord, type VolunteerRecord,
+  licenceKey, type LicenceRecord, householdKey, vehicleKey, unitVehiclesKey, type HouseholdRecord, type VehicleRecord,
   type OwnerRecord, type RegisterTotals, type TallyResult, type TenderRecord, type UnitRecord, type VoteCounts, type OwnersVoteRecord,
 } from './types.js';
 
 const values = <T>(scan: StateScan, prefix: string, limit = PROPERTY_QUERY_ITEMS_MAX): T[] => scan(prefix, limit).map(([, v]) => JSON.parse(v) as T);
 
+export const licenceRecord = (read: StateRead, licence: string): LicenceRecord | undefined => parse<LicenceRecord>(read(licenceKey(licence)));
+/** Whether a licence was valid at `at` (ms): registered by then and not yet expired. */
+export const licenceValidAt = (l: Pick<LicenceRecord, 'registeredAt' | 'expiresAt'>, at: number): boolean => l.registeredAt <= at && at < l.expiresAt;
+export const householdRecord = (read: StateRead, unit: string): HouseholdRecord | undefined => parse<HouseholdRecord>(read(householdKey(unit)));
+export const vehicleRecord = (read: StateRead, vehicle: string): VehicleRecord | undefined => parse<VehicleRecord>(read(vehicleKey(vehicle)));
+/** The vehicles registered to a unit. */
+export const vehiclesOfUnit = (read: StateRead, unit: string): VehicleRecord[] =>
+  (parse<string[]>(read(unitVehiclesKey(unit))) ?? []).map((v) => vehicleRecord(read, v)).filter((v): v is VehicleRecord => v !== undefined);
 export const unitRecord = (read: StateRead, unit: string): UnitRecord | undefined => parse<UnitRecord>(read(unitKey(unit)));
 export const ownerRecord = (read: StateRead, owner: string): OwnerRecord | undefined => parse<OwnerRecord>(read(ownerKey(owner)));
 export const registerTotals = (read: StateRead): RegisterTotals => parse<RegisterTotals>(read(TOTALS_KEY)) ?? { units: 0, areaDm2: 0, ownedAreaDm2: 0, owners: 0 };

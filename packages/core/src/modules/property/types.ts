@@ -31,6 +31,19 @@ export const DISCLOSURE_LINES_MAX = 200;
 export const PROPERTY_LABEL_CHARS_MAX = 80;
 /** Parking spaces one unit may hold. */
 export const UNIT_SPACES_MAX = 8;
+/** Members of one unit's household. */
+export const HOUSEHOLD_MEMBERS_MAX = 20;
+/** Vehicles registered to one unit. */
+export const UNIT_VEHICLES_MAX = 8;
+/** A vehicle's id: `vh_` + 32 hex (random; the plate stays off the ledger). */
+export const VEHICLE_ID_PATTERN = '^vh_[0-9a-f]{32}$';
+/** Licences a staff file may register on the ledger (kind and expiry only, under the staff member's pseudonym). */
+export const LICENCE_KINDS = ['electrician', 'lift-operator', 'boiler-operator', 'fire-safety', 'welder', 'gas-fitter'] as const;
+export type LicenceKind = (typeof LICENCE_KINDS)[number];
+/** A licence's id on the ledger: `pl_` + 32 hex (random; the licence number stays in the staff file). */
+export const LICENCE_ID_PATTERN = '^pl_[0-9a-f]{32}$';
+/** Longest licence validity, ms (10 years). */
+export const LICENCE_VALIDITY_MS_MAX = 10 * 366 * 86_400_000;
 /** Units one owner may hold. */
 export const OWNER_UNITS_MAX = 64;
 /** Longest vote, ms (90 days). */
@@ -140,6 +153,16 @@ export type UnitPayload = UnitRow & { by: string };
 export type UnitImportPayload = { rows: UnitRow[]; by: string };
 /** `property.space`: a parking space, assigned to a unit or free (null). */
 export type SpacePayload = { space: string; building: string; unit: string | null; by: string };
+/** `property.household`: the people living in a unit, by their pseudonyms in the property context (none: no household). */
+export type HouseholdPayload = { unit: string; members: string[]; by: string };
+/** `property.vehicle`: a vehicle of a unit, parked in one of its spaces or none; the plate only as a commitment. */
+export type VehiclePayload = { vehicle: string; unit: string; space: string | null; plate: string; by: string };
+/** `property.licence`: a staff member's licence, public and non-identifying: its kind and expiry under a pseudonym. */
+export type LicencePayload = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; by: string };
+/** Valid from `registeredAt` (block time) until `expiresAt`; a renewal is a new licence. */
+export type LicenceRecord = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; org: string; registeredAt: number; txHash: string };
+export type HouseholdRecord = { unit: string; members: string[]; org: string; updatedAt: number; txHash: string };
+export type VehicleRecord = { vehicle: string; unit: string; space: string | null; plate: string; org: string; registeredAt: number; updatedAt: number; txHash: string };
 
 export type FeeItem = { item: string; basis: FeeBasis; unitType: UnitType | 'any'; rateFen: number };
 /** `property.fees`: the fee schedule from a period on (the next `property.fees` replaces it from its period). */
@@ -359,6 +382,14 @@ export const paymentRefKey = (reference: string): string => `${PROPERTY_PREFIX}p
 export const ownerKey = (owner: string): string => `${PROPERTY_PREFIX}owner/${owner}`;
 export const TOTALS_KEY = `${PROPERTY_PREFIX}totals`;
 export const spaceKey = (space: string): string => `${PROPERTY_PREFIX}space/${space}`;
+/** `property/licence/<licence>` → LicenceRecord */
+export const licenceKey = (licence: string): string => `${PROPERTY_PREFIX}licence/${licence}`;
+/** `property/household/<unit>` → HouseholdRecord */
+export const householdKey = (unit: string): string => `${PROPERTY_PREFIX}household/${unit}`;
+/** `property/vehicle/<vehicle>` → VehicleRecord */
+export const vehicleKey = (vehicle: string): string => `${PROPERTY_PREFIX}vehicle/${vehicle}`;
+/** `property/unit-vehicles/<unit>` → the unit's vehicle ids (the handlers have no prefix scan) */
+export const unitVehiclesKey = (unit: string): string => `${PROPERTY_PREFIX}unit-vehicles/${unit}`;
 /** `property/fees` → FeeScheduleRecord[] (every schedule, by `from`) */
 export const FEES_KEY = `${PROPERTY_PREFIX}fees`;
 /** `property/fees-used/<from>` → 1: a schedule bills were issued under (it is not replaced then) */

@@ -10,7 +10,7 @@ import {
   propertyFundApprove, propertyFundDeposit, propertyFundPropose, propertyFundTransfer, propertyFundWorks, propertyImport, propertyPay, propertySpace,
   propertyTenderClose, propertyTenderCommit, propertyNotice, propertyNoticeRead, propertyActivity, propertySignup, propertyHours, volunteerRecord,
   activityRecord, propertyTenderOpen, propertyTenderReveal, propertyUnit, propertyVoteClose, propertyVoteOpen, recount,
-  registerTotals, sessionKey, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
+  registerTotals, sessionKey, propertyHousehold, propertyVehicle, householdRecord, vehiclesOfUnit, propertyLicence, licenceRecord, licenceValidAt, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
   type BallotChoice, type Org, type VoteCounts, type VoteMatter,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
@@ -142,6 +142,38 @@ describe('register', () => {
     // a change of owner moves the area
     apply(propertyUnit, s, PROPERTY, { unit: 'b1-u102', type: 'residential', areaDm2: 5_000, owner: OWNER_B, by: BY });
     expect(registerTotals(s.read).owners).toBe(3);
+  });
+
+  it('households by pseudonym; vehicles with a plate commitment, parked only in a space of their unit', () => {
+    const s = community();
+    apply(propertyHousehold, s, PROPERTY, { unit: 'b1-u101', members: [OWNER_B, OWNER_A], by: BY });
+    expect(householdRecord(s.read, 'b1-u101')).toMatchObject({ unit: 'b1-u101', members: [OWNER_A, OWNER_B].sort() });
+    expect(machiError(() => checkSchema('property.household', { unit: 'b1-u101', members: ['Zhang San'], by: BY })).code).toBe('TX_PAYLOAD_INVALID');
+    expect(rejected(propertyHousehold, s, PROPERTY, { unit: 'b1-u301', members: [], by: BY })).toMatch(/PROPERTY_NOT_FOUND/);
+    apply(propertySpace, s, PROPERTY, { space: 'p-b1-001', building: 'b1', unit: 'b1-u101', by: BY });
+    const vh = `vh_${hex32('car 1')}`;
+    const plate = sha256Hex('salt 沪A12345');
+    // a plate in clear is not a commitment; a space of another unit is refused
+    expect(machiError(() => checkSchema('property.vehicle', { vehicle: vh, unit: 'b1-u101', space: null, plate: '沪A12345', by: BY })).code).toBe('TX_PAYLOAD_INVALID');
+    expect(rejected(propertyVehicle, s, PROPERTY, { vehicle: vh, unit: 'b1-u201', space: 'p-b1-001', plate, by: BY })).toMatch(/PROPERTY_CONFLICT/);
+    expect(rejected(propertyVehicle, s, STREET, { vehicle: vh, unit: 'b1-u101', space: null, plate, by: BY })).toMatch(/PROPERTY_FORBIDDEN/);
+    apply(propertyVehicle, s, PROPERTY, { vehicle: vh, unit: 'b1-u101', space: 'p-b1-001', plate, by: BY });
+    expect(vehiclesOfUnit(s.read, 'b1-u101').map((v) => [v.vehicle, v.space, v.plate])).toEqual([[vh, 'p-b1-001', plate]]);
+    // moved to another unit: listed there only
+    apply(propertyVehicle, s, PROPERTY, { vehicle: vh, unit: 'b1-u201', space: null, plate, by: BY });
+    expect([vehiclesOfUnit(s.read, 'b1-u101').length, vehiclesOfUnit(s.read, 'b1-u201').length]).toEqual([0, 1]);
+  });
+
+  it('a licence on the ledger: kind and expiry under a staff pseudonym, valid from its registration to its expiry', () => {
+    const s = community();
+    const lic = `pl_${hex32('licence 1')}`;
+    const staff = psn('staff 1');
+    expect(machiError(() => checkSchema('property.licence', { licence: lic, staff: 'Wang Wu', kind: 'lift-operator', expiresAt: T0 + DAY_MS, by: BY })).code).toBe('TX_PAYLOAD_INVALID');
+    expect(rejected(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 - 1, by: BY }, T0)).toMatch(/PROPERTY_INVALID/);
+    apply(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 + 30 * DAY_MS, by: BY }, T0);
+    expect(rejected(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 + 60 * DAY_MS, by: BY }, T0)).toMatch(/PROPERTY_CONFLICT/);
+    const l = licenceRecord(s.read, lic)!;
+    expect([licenceValidAt(l, T0 - 1), licenceValidAt(l, T0 + DAY_MS), licenceValidAt(l, T0 + 30 * DAY_MS)]).toEqual([false, true, false]);
   });
 });
 

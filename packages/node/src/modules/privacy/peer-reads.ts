@@ -33,7 +33,7 @@ type PeerMessage =
   | { t: 'private-pseudonym-is'; id: string; pseudonym?: string; subject?: string; error?: string };
 
 /** Which organisations may learn the subject behind a pseudonym of some context (e.g. a desk session's desk). */
-export type PseudonymResolver = (context: string, askerOrg: string) => boolean;
+export type PseudonymResolver = (context: string, askerOrg: string, subject: string) => boolean;
 
 /** Fields released, with the opening that checks them against the subject's commitment. */
 export interface Released {
@@ -138,7 +138,7 @@ export class PeerReads {
     if (m.t === 'private-pseudonym-subject') {
       const known = typeof m.pseudonym === 'string' ? this.#pseudonyms.subjectOf(m.pseudonym) : undefined;
       const may = known === undefined ? undefined : [...this.#resolvers].find(([prefix]) => known.context.startsWith(prefix))?.[1];
-      if (known === undefined || may === undefined || !may(known.context, asker.id)) return answer({ error: 'not resolved for this organisation' });
+      if (known === undefined || may === undefined || !may(known.context, asker.id, known.subject)) return answer({ error: 'not resolved for this organisation' });
       return answer({ pseudonym: m.pseudonym, subject: known.subject });
     }
   }

@@ -122,8 +122,8 @@ export class PrivacyService {
   }
   #scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
 
-  async #commit(type: string, payload: Record<string, unknown>): Promise<{ txHash: string; height: number }> {
-    const r = await this.submitter.submit(type, payload);
+  async #commit(type: string, payload: Record<string, unknown>, submitter: OrgSubmitter = this.submitter): Promise<{ txHash: string; height: number }> {
+    const r = await submitter.submit(type, payload);
     if (r.code !== undefined) throw new MachiError('HANDLER_REJECTED', r.message);
     return { txHash: r.hash, height: r.height! };
   }
@@ -154,8 +154,12 @@ export class PrivacyService {
     }
   }
 
-  /** Decides, records the access on the ledger, then (if allowed) returns the fields from whoever holds them. */
-  async read(caller: Principal, req: ReadRequest, ownSubject?: string): Promise<ReadResult> {
+  /**
+   * Decides, records the access on the ledger, then (if allowed) returns the fields from whoever holds them.
+   * `submitter`: the caller's organisation's, where this node hosts it (a member without its own node, such as the
+   * housing bureau): the access record must be signed by the reading organisation.
+   */
+  async read(caller: Principal, req: ReadRequest, ownSubject?: string, submitter?: OrgSubmitter): Promise<ReadResult> {
     const p = this.actors.in(caller);
     const record = subjectRecord(this.#read, req.subject);
     if (record === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `no subject ${req.subject}`);
@@ -177,7 +181,7 @@ export class PrivacyService {
     };
     if (decision.decision === 'allowed' && decision.reason === 'grant') payload.grant = decision.grant;
     if (caseRef !== undefined) payload.caseRef = caseRef;
-    const tx = await this.#commit('privacy.access', payload);
+    const tx = await this.#commit('privacy.access', payload, submitter);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
     const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height, name === req.subject ? undefined : name);

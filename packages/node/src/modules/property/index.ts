@@ -15,7 +15,10 @@ import { consentContext, type PrivacyExports } from '../privacy/index.js';
 import type { Identity } from '../identity/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
-import { PropertyService, type IdCheck, type PropertySubjects } from './service.js';
+import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
+import { readOwner, registerOwnerResolver } from './owner-reads.js';
+import { StaffFiles } from './staff-files.js';
+import { loadKek, privateDbPath } from '../../storage/private-db.js';
 
 export { PropertyService } from './service.js';
 
@@ -43,11 +46,11 @@ export function demoIdCheck(identity: Identity, accounts: AccountStore, secret: 
   };
 }
 
-export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck }): PropertyService {
+export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles }): PropertyService {
   const hosted = o.hosted ?? loadHostedSigners(o.dir, o.node.genesis);
   const submitters = new Map<string, OrgSubmitter>([[o.node.self.id, o.submitter]]);
   for (const [org, signer] of hosted) submitters.set(org, new OrgSubmitter(o.node, signer));
-  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }) });
+  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }) });
 }
 
 export const propertyNodeModule = defineNodeModule({
@@ -59,25 +62,32 @@ export const propertyNodeModule = defineNodeModule({
     'property.organise': { access: ['official', 'property-staff'], doc: "owners' votes (open, close) and sealed-bid tenders (open, opening) — the street office, or the property company for the owners' committee" },
     'property.bureau': { access: ['official'], doc: "the housing bureau: maintenance-fund deposits, approvals and transfers (the core checks it is the bureau's key)" },
     'property.view': { access: ['property-staff', 'official', 'regulator', 'utility-staff'], doc: 'read-only: the register, bills and arrears (staff, the housing bureau, the power company, regulators)' },
+    'property.owner-read': { access: ['utility-staff', 'official'], doc: "a unit's owner's personal data under the property company's grant (power company: utility account transfer; housing bureau: register check), every read recorded" },
     'property.mine': { access: ['resident'], doc: 'my units, bills and payments with proofs, votes with my ballots; casting a ballot after the digital-ID check' },
   },
   tags: [{ name: 'property', description: "property services: unit register, fees, bills, payments, disclosure, owners' votes, maintenance fund, sealed-bid tenders (docs/spec/property.md)", paths: /^\/v1\/property(\/|$)/ }],
   open(ctx) {
     const privacy = ctx.use<PrivacyExports>('privacy');
     const identity = ctx.use<Identity>('identity');
+    const staff = new StaffFiles(privateDbPath(ctx.dir), loadKek(ctx.dir));
     const service = openProperty({
+      staff,
       node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir,
       subjects: {
         has: (s) => privacy.vault.has(s),
         subjectOfUser: (u) => privacy.vault.subjectOfUser(u),
         consentPseudonym: (session, subject) => privacy.service.pseudonyms.compute(consentContext(session), subject),
+        remember: (pseudonym, subject) => privacy.service.pseudonyms.remember(pseudonym, subject, PROPERTY_PSEUDONYM_CONTEXT),
+        keepPlate: async (p, plate) => privacy.service.register(p, { plate }),
       },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
     });
+    registerOwnerResolver(privacy.service, service);
     return {
-      plugin: async (app) => app.register(propertyRoutes, { service }),
+      plugin: async (app) => app.register(propertyRoutes, { service, readOwner: (p, unit, q) => readOwner(privacy.service, service, p, unit, q) }),
       exports: service,
       seed: () => seedProperty(service, ctx, privacy, identity),
+      close: () => staff.close(),
     };
   },
 });

@@ -11,7 +11,14 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
+import { FIELD_NAMES, LICENCE_ID_PATTERN, LICENCE_KINDS, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
 import { PROPERTY_CSV_CHARS_MAX, type PropertyService } from './service.js';
+import { STAFF_FILE_ITEMS_MAX, STAFF_TEXT_CHARS_MAX } from './staff-files.js';
+import { PROPERTY_READ_PURPOSES, type OwnerRead, type PropertyReadPurpose } from './owner-reads.js';
+import type { Principal } from '../../auth/principal.js';
+
+/** Reads a unit's owner under a grant (owner-reads.ts; wired with the privacy service by the module). */
+export type OwnerReader = (p: Principal, unit: string, q: { purpose: PropertyReadPurpose; fields: string[] }) => Promise<OwnerRead>;
 
 type Obj = { type: 'object'; properties: Record<string, unknown>; required: string[]; additionalProperties: false };
 /** A transaction type's payload schema without the fields the node fills in. */
@@ -32,6 +39,25 @@ const unitBody = {
   type: 'object', additionalProperties: false, required: ['unit', 'type', 'areaDm2'],
   properties: { unit: str('^[a-z][a-z0-9-]*$'), type: { type: 'string', enum: [...UNIT_TYPES] }, areaDm2: { type: 'integer', minimum: 1, maximum: UNIT_AREA_DM2_MAX }, ownerSubject: { anyOf: [str('^sub_[0-9a-f]{32}$'), { type: 'null' }] } },
 } as const;
+const householdBody = {
+  type: 'object', additionalProperties: false, required: ['unit', 'memberSubjects'],
+  properties: { unit: str('^[a-z][a-z0-9-]*$'), memberSubjects: { type: 'array', maxItems: HOUSEHOLD_MEMBERS_MAX, items: str('^sub_[0-9a-f]{32}$') } },
+} as const;
+const vehicleBody = {
+  type: 'object', additionalProperties: false, required: ['unit', 'plate'],
+  properties: { vehicle: str(VEHICLE_ID_PATTERN), unit: str('^[a-z][a-z0-9-]*$'), space: { anyOf: [str(SPACE_CODE_PATTERN), { type: 'null' }] }, plate: { type: 'string', minLength: 1, maxLength: 16 } },
+} as const;
+const vehicleResult = { type: 'object', additionalProperties: false, required: ['id', 'txHash', 'height', 'plateSubject'], properties: { id: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' }, plateSubject: { type: 'string' } } } as const;
+const text = { type: 'string', minLength: 1, maxLength: STAFF_TEXT_CHARS_MAX } as const;
+const trainingItem = { type: 'object', additionalProperties: false, required: ['course', 'completedAt'], properties: { course: text, completedAt: { type: 'integer', minimum: 0 } } } as const;
+const staffBody = { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: { name: text, role: text, training: { type: 'array', maxItems: STAFF_FILE_ITEMS_MAX, items: trainingItem } } } as const;
+const licenceBody = {
+  type: 'object', additionalProperties: false, required: ['kind', 'number', 'expiresAt'],
+  properties: { kind: { type: 'string', enum: [...LICENCE_KINDS] }, number: text, expiresAt: { type: 'integer', minimum: 0 } },
+} as const;
+const staffParam = param('staff', '^st_[0-9a-f]{32}$');
+const licenceParam = param('licence', LICENCE_ID_PATTERN);
+const atQuery = { type: 'object', additionalProperties: false, properties: { at: { type: 'integer', minimum: 0 } } } as const;
 const csvBody = { type: 'object', additionalProperties: false, required: ['csv'], properties: { csv: { type: 'string', minLength: 1, maxLength: PROPERTY_CSV_CHARS_MAX } } } as const;
 const csvReport = {
   type: 'object', additionalProperties: false, required: ['imported', 'refused', 'txHash'],
@@ -61,7 +87,19 @@ type B<T> = { Body: T };
 // bodies are validated by their schemas (the core's); the handlers pass them on as the service's argument types
 type Any = never;
 
-export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = async (app, { service: s }) => {
+const ownerQuery = {
+  type: 'object', additionalProperties: false, required: ['purpose', 'fields'],
+  properties: { purpose: { type: 'string', enum: [...PROPERTY_READ_PURPOSES] }, fields: { type: 'string', pattern: `^(${FIELD_NAMES.join('|')})(,(${FIELD_NAMES.join('|')})){0,10}$` } },
+} as const;
+const ownerReadSchema = {
+  type: 'object', additionalProperties: false, required: ['unit', 'owner', 'decision', 'reason', 'access', 'txHash', 'height', 'fields', 'commitment', 'opening'],
+  properties: {
+    unit: { type: 'string' }, owner: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, access: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' },
+    fields: { type: 'object', additionalProperties: { type: 'string' } }, commitment: { type: 'string' }, opening: record,
+  },
+} as const;
+
+export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService; readOwner: OwnerReader }> = async (app, { service: s, readOwner }) => {
   // -- property staff: register, fees, bills, payments, dunning, disclosure --
   app.put<B<Any>>('/v1/property/units', { config: { access: 'property.staff' }, schema: step(unitBody) },
     async (req, reply) => reply.status(201).send(await s.putUnit(principalOf(req), req.body as never)));
@@ -69,6 +107,24 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
     async (req, reply) => reply.status(201).send(await s.importCsv(principalOf(req), req.body.csv)));
   app.put<B<Any>>('/v1/property/spaces', { config: { access: 'property.staff' }, schema: step(bodyOf(propertySpace as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.space(principalOf(req), req.body as never)));
+  app.put<B<{ unit: string; memberSubjects: string[] }>>('/v1/property/households', { config: { access: 'property.staff' }, schema: step(householdBody) },
+    async (req, reply) => reply.status(201).send(await s.household(principalOf(req), req.body)));
+  app.put<B<{ vehicle?: string; unit: string; space?: string | null; plate: string }>>('/v1/property/vehicles', { config: { access: 'property.staff' }, schema: { body: vehicleBody, response: { 201: vehicleResult, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(await s.vehicle(principalOf(req), req.body)));
+  app.get<P<{ unit: string }>>('/v1/property/units/:unit/residents', { config: { access: 'property.staff' }, schema: view(record, param('unit', '^[a-z][a-z0-9-]*$')) },
+    async (req) => s.residents(req.params.unit));
+  // -- staff files: personal data in the private store; licences' kind and expiry on the ledger --
+  app.get('/v1/property/staff', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.staffFiles() }));
+  app.post<B<{ name: string; role: string; training?: { course: string; completedAt: number }[] }>>('/v1/property/staff', { config: { access: 'property.staff' }, schema: { body: staffBody, response: { 201: record, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(s.createStaff(req.body)));
+  app.post<P<{ staff: string }> & B<{ kind: never; number: string; expiresAt: number }>>('/v1/property/staff/:staff/licences', { config: { access: 'property.staff' }, schema: step(licenceBody, staffParam) },
+    async (req, reply) => reply.status(201).send(await s.addLicence(principalOf(req), req.params.staff, req.body)));
+  app.post<P<{ staff: string }> & B<{ course: string; completedAt: number }>>('/v1/property/staff/:staff/training', { config: { access: 'property.staff' }, schema: { params: staffParam, body: trainingItem, response: { 201: record, '4xx': errorRef } } },
+    async (req, reply) => reply.status(201).send(s.addTraining(req.params.staff, req.body)));
+  app.get('/v1/property/staff/alerts', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.licenceAlerts() }));
+  app.get<P<{ licence: string }> & { Querystring: { at?: number } }>('/v1/property/public/licences/:licence', { config: { access: 'public' }, schema: view(record, licenceParam, atQuery) },
+    async (req) => s.publicLicence(req.params.licence, req.query.at));
+
   app.post<B<Any>>('/v1/property/fees', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyFees as TxType<never>)) },
     async (req, reply) => reply.status(201).send(await s.fees(principalOf(req), req.body as never)));
   app.post<B<Any>>('/v1/property/bills', { config: { access: 'property.staff' }, schema: step(bodyOf(propertyBill as TxType<never>)) },
@@ -115,6 +171,11 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService }> = 
   app.get<{ Querystring: { unit?: string; period?: string } }>('/v1/property/bills', { config: { access: 'property.view' }, schema: view(items, undefined, billsQuery) }, async (req) => ({ items: s.bills(req.query) }));
   app.get<P<{ unit: string; period: string }>>('/v1/property/bills/:unit/:period', { config: { access: 'property.view' }, schema: view(record, bill) }, async (req) => s.billOf(req.params.unit, req.params.period));
   app.get('/v1/property/arrears', { config: { access: 'property.view' }, schema: view(items) }, async () => ({ items: s.arrears() }));
+
+  // -- the power company and the housing bureau: a unit's owner, under the holder's grant (recorded as privacy.access) --
+  app.get<P<{ unit: string }> & { Querystring: { purpose: PropertyReadPurpose; fields: string } }>('/v1/property/units/:unit/owner', {
+    config: { access: 'property.owner-read' }, schema: view(ownerReadSchema, param('unit', '^[a-z][a-z0-9-]*$'), ownerQuery),
+  }, async (req) => readOwner(principalOf(req), req.params.unit, { purpose: req.query.purpose, fields: req.query.fields.split(',') }));
 
   // -- owners --
   app.get('/v1/property/me', { config: { access: 'property.mine' }, schema: view() }, async (req) => s.mine(principalOf(req)));

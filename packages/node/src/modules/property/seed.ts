@@ -1,6 +1,7 @@
 /**
  * DEMO ONLY — property services' demo data. On the property company's node: the register (units of 1号楼 and 2号楼
- * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, the fee
+ * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, households and
+ * a vehicle, two staff files with licences, read grants over the owners for the power company and the housing bureau, the fee
  * schedule, a year of bills and payments with some arrears and a reminder, two disclosures, a closed owners' vote on a
  * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one) and a tender
  * taking bids. On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
@@ -13,6 +14,7 @@ import type { ModuleContext } from '../contract.js';
 import type { Identity } from '../identity/index.js';
 import type { PrivacyExports } from '../privacy/index.js';
 import type { PropertyService } from './service.js';
+import type { Principal } from '../../auth/principal.js';
 
 /** Units the demo register holds: [code, m², owner (resident account n)] (the address register's demo units). */
 export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
@@ -43,6 +45,21 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   const imported = await s.importCsv(staff, csv);
   await s.space(staff, { space: 'p-b1-001', building: 'b1', unit: 'b1-u0101' });
   await s.space(staff, { space: 'p-b2-007', building: 'b2', unit: 'b2-u0101' });
+  // read grants over the owners (docs/spec/property.md#read-grants): the power company may read an owner's phone and
+  // address to move a unit's electricity account, the housing bureau their name, ID number and address to check the
+  // register; a year long, every read recorded on the ledger and shown to the owner
+  // households of the vault's residents (resident 2 lives with resident 1 in b1-u0101), and a vehicle in b2-u0101's
+  // space: its plate kept in the vault, its commitment on the ledger
+  await s.household(staff, { unit: 'b1-u0101', memberSubjects: [subjects[0]!, subjects[1]!] });
+  for (const [u, , n] of DEMO_PROPERTY_UNITS.slice(1, 4)) await s.household(staff, { unit: u, memberSubjects: [subjects[n - 1]!] });
+  await s.vehicle(staff, { unit: 'b2-u0101', space: 'p-b2-007', plate: '沪B6M283' });
+  // staff files (kept sealed here): a lift operator whose licence expires in 20 days (the desk's alert), an electrician
+  const day = 86_400_000;
+  const lift = s.createStaff({ name: '王建国', role: '电梯管理员', training: [{ course: '电梯安全管理培训', completedAt: s.now() - 200 * day }] });
+  await s.addLicence(staff, lift.id, { kind: 'lift-operator', number: 'TS-DEMO-0421', expiresAt: s.now() + 20 * day });
+  const elec = s.createStaff({ name: '赵明', role: '维修电工', training: [{ course: '低压电工作业复审', completedAt: s.now() - 90 * day }] });
+  await s.addLicence(staff, elec.id, { kind: 'electrician', number: 'DG-DEMO-1187', expiresAt: s.now() + 700 * day });
+  const grants = await seedOwnerGrants(privacy, staff, [...new Set(DEMO_PROPERTY_UNITS.map(([, , n]) => subjects[n - 1]!))], s.now(), ctx.node.genesis.orgs.map((o) => o.id));
   // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the
   // identity demo's live issuance is theirs), for the ID check before their ballot
   if (mayIssue('property-company', 'property-ownership')) {
@@ -114,7 +131,18 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   await sleep(Math.max(0, closesAt - s.now() + 1500));
   await s.closeVote(staff, closed.id);
   await s.fundWorks(staff, roof.id, 'started');
-  return [`demo property: ${imported.imported} units, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+  return [`demo property: ${imported.imported} units, ${grants} read grants over the owners, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+}
+
+/** The demo's grants to the power company and the housing bureau over the owners' records (those orgs in the genesis). */
+async function seedOwnerGrants(privacy: PrivacyExports, staff: Principal, owners: string[], now: number, orgs: readonly string[]): Promise<number> {
+  const year = 365 * 86_400_000;
+  const grants = [
+    { toOrg: 'power-company', toRole: 'utility-staff', purpose: 'utility-account-transfer', classes: ['contact', 'address'], fields: ['phone', 'building', 'unit', 'address'] },
+    { toOrg: HOUSING_BUREAU, toRole: 'official', purpose: 'housing-register-check', classes: ['identity', 'address'], fields: ['name', 'idNumber', 'building', 'unit'] },
+  ].filter((g) => orgs.includes(g.toOrg));
+  for (const g of grants) await privacy.service.grant(staff, { ...g, subjects: owners, from: now, until: now + year } as never);
+  return grants.length;
 }
 
 /** On the street office's node, for the hosted housing bureau: the fund's deposit, then approvals and transfers. */

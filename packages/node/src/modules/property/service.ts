@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
-  voteRecord, votes, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
+  voteRecord, votes, licenceRecord, licenceValidAt, type LicenceKind, type LicenceRecord, householdRecord, vehiclesOfUnit, type HouseholdRecord, type VehicleRecord, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
   parseState, sessionRecord, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
@@ -17,6 +17,7 @@ import { LedgerActors, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
+import type { LicenceAlert, StaffFile, StaffFiles } from './staff-files.js';
 
 /** A session id no desk opens: a ballot refused before its ID check names it. */
 const NO_SESSION = `ses_${'0'.repeat(32)}`;
@@ -33,7 +34,15 @@ export interface PropertySubjects {
   subjectOfUser(userId: string): string | undefined;
   /** the holder's pseudonym of `subject` in an identity session's consent (privacy's per-context formula) */
   consentPseudonym?(session: string, subject: string): string;
+  /** keeps an owner's pseudonym with its subject (privacy's pseudonym table), so that a granted reader can resolve it */
+  remember?(pseudonym: string, subject: string): void;
+  /** keeps a plate in the vault (a subject of class vehicle held here): its commitment goes on the ledger */
+  keepPlate?(p: Principal, plate: string): Promise<{ subject: string; commitment: string }>;
 }
+
+/** A mainland plate: province character, letter, 5 (ordinary) or 6 (new energy) letters or digits. */
+export const PLATE_PATTERN = '^[\u4e00-\u9fa5][A-Z][A-HJ-NP-Z0-9]{5,6}$';
+const plateRe = new RegExp(PLATE_PATTERN);
 
 /** Runs an owner's digital-ID check (identity's owners-meeting one trip) and returns the passed session's id. */
 export type IdCheck = (owner: Principal) => Promise<string>;
@@ -55,8 +64,11 @@ export class PropertyService {
   readonly #idCheck: IdCheck | undefined;
   readonly actors: LedgerActors;
 
-  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck }) {
+  readonly #staff: StaffFiles | undefined;
+
+  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles }) {
     this.node = o.node;
+    this.#staff = o.staff;
     this.#submitters = o.submitters;
     this.#pseudonymKey = domainKeyOf(o.secret, CONTEXT_PSEUDONYM_KEY_INFO);
     this.#subjects = o.subjects;
@@ -68,6 +80,8 @@ export class PropertyService {
   scan = (prefix: string, limit: number): [string, string][] => this.node.store.scan(prefix, limit);
   now = (): number => this.node.clock();
   signsFor = (): string[] => [...this.#submitters.keys()];
+  /** The submitter of `org` if this node signs for it (its own or a hosted member's). */
+  submitterFor = (org: string): OrgSubmitter | undefined => this.#submitters.get(org);
 
   /** `psn_` + HMAC-SHA-256(K, "property\n" ‖ subject): the privacy module's per-context pseudonym formula. */
   pseudonymOf(subject: string): string {
@@ -128,7 +142,9 @@ export class PropertyService {
   #ownerPseudonym(subject: string | null | undefined): string | null {
     if (subject === null || subject === undefined || subject === '') return null;
     if (!this.#subjects.has(subject)) throw new MachiError('PROPERTY_NOT_FOUND', `this organisation holds no subject ${subject}`);
-    return this.pseudonymOf(subject);
+    const pseudonym = this.pseudonymOf(subject);
+    this.#subjects.remember?.(pseudonym, subject);
+    return pseudonym;
   }
 
   putUnit(p: Principal, b: { unit: string; type: UnitType; areaDm2: number; ownerSubject?: string | null }): Promise<StepResult> {
@@ -137,6 +153,87 @@ export class PropertyService {
 
   space(p: Principal, b: { space: string; building: string; unit: string | null }): Promise<StepResult> {
     return this.#step(p, 'property.space', b.space, b);
+  }
+
+  // ---- staff files: personal data in the private store, each licence's kind and expiry on the ledger -----------------
+
+  #files(): StaffFiles {
+    if (this.#staff === undefined) throw new MachiError('PROPERTY_FORBIDDEN', 'this node keeps no staff files');
+    return this.#staff;
+  }
+
+  /** A staff member's pseudonym on the ledger: the per-context formula in the `property-staff` context. */
+  staffPseudonym(id: string): string {
+    return `psn_${createHmac('sha256', this.#pseudonymKey).update(`property-staff\n${id}`, 'utf8').digest('hex')}`;
+  }
+
+  createStaff(b: { name: string; role: string; training?: { course: string; completedAt: number }[] }): StaffFile & { pseudonym: string } {
+    const f: StaffFile = { id: `st_${hex32()}`, name: b.name, role: b.role, licences: [], training: b.training ?? [], createdAt: this.now() };
+    this.#files().put(f);
+    return { ...f, pseudonym: this.staffPseudonym(f.id) };
+  }
+
+  /** Adds a licence: its kind and expiry go on the ledger under the staff pseudonym, its number stays in the file. */
+  async addLicence(p: Principal, staff: string, b: { kind: LicenceKind; number: string; expiresAt: number }): Promise<StepResult> {
+    const files = this.#files();
+    const f = files.get(staff);
+    if (f === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no staff file ${staff}`);
+    const licence = `pl_${hex32()}`;
+    const r = await this.#step(p, 'property.licence', licence, { licence, staff: this.staffPseudonym(staff), kind: b.kind, expiresAt: b.expiresAt });
+    files.put({ ...f, licences: [...f.licences, { licence, kind: b.kind, number: b.number, expiresAt: b.expiresAt, txHash: r.txHash }] });
+    return r;
+  }
+
+  addTraining(staff: string, t: { course: string; completedAt: number }): StaffFile {
+    const files = this.#files();
+    const f = files.get(staff);
+    if (f === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no staff file ${staff}`);
+    const next = { ...f, training: [...f.training, t] };
+    files.put(next);
+    return next;
+  }
+
+  staffFiles(): (StaffFile & { pseudonym: string })[] {
+    return this.#files().all().map((f) => ({ ...f, pseudonym: this.staffPseudonym(f.id) }));
+  }
+
+  licenceAlerts(): LicenceAlert[] {
+    return this.#files().alerts(this.now());
+  }
+
+  /** Anyone: a licence as the ledger has it, and whether it was valid at `at` (e.g. when a job was done). */
+  publicLicence(licence: string, at?: number): LicenceRecord & { validAt: { at: number; valid: boolean }; proof: ProofBundle | null } {
+    const l = licenceRecord(this.read, licence);
+    if (l === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no licence ${licence}`);
+    const when = at ?? this.now();
+    return { ...l, validAt: { at: when, valid: licenceValidAt(l, when) }, proof: this.node.proof(l.txHash) ?? null };
+  }
+
+  /** A unit's household: residents held here, on the ledger by their pseudonyms in the property context. */
+  household(p: Principal, b: { unit: string; memberSubjects: string[] }): Promise<StepResult> {
+    const members = [...new Set(b.memberSubjects)].map((m) => this.#ownerPseudonym(m)!);
+    return this.#step(p, 'property.household', b.unit, { unit: b.unit, members });
+  }
+
+  /**
+   * A vehicle of a unit: the plate is kept in the vault (a subject of class vehicle), the ledger gets its commitment,
+   * the unit and the parking space. Checked before the plate is stored, so a refused vehicle stores nothing.
+   */
+  async vehicle(p: Principal, b: { vehicle?: string; unit: string; space?: string | null; plate: string }): Promise<StepResult & { plateSubject: string }> {
+    if (!plateRe.test(b.plate)) throw new MachiError('PROPERTY_INVALID', 'a plate is a province character, a letter and 5 or 6 letters or digits');
+    if (this.#subjects.keepPlate === undefined) throw new MachiError('PROPERTY_FORBIDDEN', 'this node keeps no vault');
+    const vehicle = b.vehicle ?? `vh_${hex32()}`;
+    const payload = { vehicle, unit: b.unit, space: b.space ?? null, plate: '0'.repeat(64) };
+    const refused = this.dryRun('property.vehicle', p.org, payload);
+    if (refused !== undefined) throw new MachiError(refused.code, refused.message);
+    const kept = await this.#subjects.keepPlate(p, b.plate);
+    return { ...(await this.#step(p, 'property.vehicle', vehicle, { ...payload, plate: kept.commitment })), plateSubject: kept.subject };
+  }
+
+  /** A unit's household and vehicles (pseudonyms and plate commitments: what the ledger holds). */
+  residents(unit: string): { unit: string; household: HouseholdRecord | null; vehicles: VehicleRecord[] } {
+    if (unitRecord(this.read, unit) === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no unit ${unit} in the register`);
+    return { unit, household: householdRecord(this.read, unit) ?? null, vehicles: vehiclesOfUnit(this.read, unit) };
   }
 
   /**

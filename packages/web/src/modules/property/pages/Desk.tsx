@@ -1,17 +1,20 @@
 /**
  * The property staff desk: issue a month's bills for a building, record a payment with its reference, send a reminder
  * on arrears (reminder and written demand only); open owners' votes, follow their running counts and close them for
- * the exact tally; follow tenders (commitments only until the deadline, the opening record after).
+ * the exact tally; follow tenders (commitments only until the deadline, the opening record after); a unit's household
+ * (pseudonyms) and vehicles (the plate kept in the vault, its commitment and parking space on the ledger).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type OwnersVoteRecord, type TenderRecord } from '@machi/core';
-import { get, post } from '../../../api';
+import { DEMAND_AFTER_REMINDER_MS_MIN, VOTE_MATTERS, type BillRecord, type HouseholdRecord, type OwnersVoteRecord, type TenderRecord, type VehicleRecord } from '@machi/core';
+import { get, post, put } from '../../../api';
 import { ErrorAlert } from '../../../components/common';
 import { fenOf, yuan } from '../api';
 
 type Vote = OwnersVoteRecord;
+type StaffFileView = { id: string; name: string; role: string; pseudonym: string; licences: { licence: string; kind: string; number: string; expiresAt: number }[]; training: { course: string; completedAt: number }[] };
+type LicenceAlertView = { staff: string; name: string; licence: string; kind: string; expiresAt: number; expired: boolean };
 type Tender = TenderRecord & { status: string };
 
 export function DeskPage() {
@@ -24,6 +27,41 @@ export function DeskPage() {
   const [bill, setBill] = useState({ period: '', building: 'b1', dueDays: '15' });
   const [pay, setPay] = useState({ unit: '', period: '', amount: '', reference: '' });
   const [vote, setVote] = useState<{ matter: string | null; title: string; days: string }>({ matter: 'rules', title: '', days: '14' });
+  const [unit, setUnit] = useState('b1-u0101');
+  const [residents, setResidents] = useState<{ household: HouseholdRecord | null; vehicles: VehicleRecord[] } | null>(null);
+  const [car, setCar] = useState({ space: '', plate: '' });
+  const [staff, setStaff] = useState<StaffFileView[]>([]);
+  const [alerts, setAlerts] = useState<LicenceAlertView[]>([]);
+  const loadStaff = async (): Promise<void> => {
+    try {
+      const [f, a] = await Promise.all([get<{ items: StaffFileView[] }>('/v1/property/staff'), get<{ items: LicenceAlertView[] }>('/v1/property/staff/alerts')]);
+      setStaff(f.items);
+      setAlerts(a.items);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const loadUnit = async (u: string): Promise<void> => {
+    setError(null);
+    try {
+      setResidents(await get(`/v1/property/units/${encodeURIComponent(u)}/residents`));
+    } catch (e) {
+      setResidents(null);
+      setError(e);
+    }
+  };
+  const addVehicle = async (): Promise<void> => {
+    setError(null);
+    setDone(null);
+    try {
+      await put('/v1/property/vehicles', { unit, space: car.space === '' ? null : car.space, plate: car.plate.trim().toUpperCase() });
+      setDone('vehicleAdded');
+      setCar({ space: '', plate: '' });
+      await loadUnit(unit);
+    } catch (e) {
+      setError(e);
+    }
+  };
   const load = useCallback(async () => {
     try {
       const [a, v, tt] = await Promise.all([get<{ items: BillRecord[] }>('/v1/property/arrears'), get<{ items: Vote[] }>('/v1/property/public/votes'), get<{ items: Tender[] }>('/v1/property/public/tenders')]);
@@ -60,6 +98,8 @@ export function DeskPage() {
           <Tabs.Tab value="bills" data-testid="tab-bills">{t('property.desk.bills')}</Tabs.Tab>
           <Tabs.Tab value="votes" data-testid="tab-votes">{t('property.desk.votes')}</Tabs.Tab>
           <Tabs.Tab value="tenders" data-testid="tab-tenders">{t('property.desk.tenders')}</Tabs.Tab>
+          <Tabs.Tab value="register" data-testid="tab-register">{t('property.desk.register')}</Tabs.Tab>
+          <Tabs.Tab value="staff" data-testid="tab-staff" onClick={() => void loadStaff()}>{t('property.desk.staff')}</Tabs.Tab>
         </Tabs.List>
 
         <Tabs.Panel value="bills" pt="md">
@@ -161,6 +201,74 @@ export function DeskPage() {
               </Card>
             ))}
             {tenders.length === 0 && <Text c="dimmed">{t('property.desk.noTenders')}</Text>}
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="register" pt="md">
+          <Stack gap="md">
+            <Group align="end">
+              <TextInput label={t('property.desk.unit')} value={unit} onChange={(e) => setUnit(e.currentTarget.value)} data-testid="register-unit" />
+              <Button variant="light" data-testid="register-show" onClick={() => void loadUnit(unit)}>{t('property.desk.show')}</Button>
+            </Group>
+            {residents !== null && (
+              <Card withBorder data-testid="household">
+                <Text fw={700} mb="xs">{t('property.desk.household', { count: residents.household?.members.length ?? 0 })}</Text>
+                {residents.household?.members.map((m) => <Text key={m} size="xs" ff="monospace">{m.slice(0, 20)}…</Text>)}
+                <Text size="xs" c="dimmed" mt="xs">{t('property.desk.householdNote')}</Text>
+              </Card>
+            )}
+            {residents !== null && (
+              <Card withBorder data-testid="vehicles">
+                <Text fw={700} mb="xs">{t('property.desk.vehicles', { count: residents.vehicles.length })}</Text>
+                <Table>
+                  <Table.Thead><Table.Tr><Table.Th>{t('property.desk.vehicle')}</Table.Th><Table.Th>{t('property.desk.space')}</Table.Th><Table.Th>{t('property.desk.plateCommitment')}</Table.Th></Table.Tr></Table.Thead>
+                  <Table.Tbody>
+                    {residents.vehicles.map((v) => (
+                      <Table.Tr key={v.vehicle} data-testid="vehicle">
+                        <Table.Td><Text size="xs" ff="monospace">{v.vehicle.slice(0, 11)}…</Text></Table.Td>
+                        <Table.Td>{v.space ?? t('property.desk.noSpace')}</Table.Td>
+                        <Table.Td><Text size="xs" ff="monospace">{v.plate.slice(0, 16)}…</Text></Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+                <Group align="end" mt="sm">
+                  <TextInput label={t('property.desk.plate')} placeholder="沪A12345" value={car.plate} onChange={(e) => setCar({ ...car, plate: e.currentTarget.value })} data-testid="vehicle-plate" w={140} />
+                  <TextInput label={t('property.desk.space')} placeholder="p-b1-001" value={car.space} onChange={(e) => setCar({ ...car, space: e.currentTarget.value })} data-testid="vehicle-space" w={140} />
+                  <Button disabled={car.plate.trim() === ''} data-testid="vehicle-add" onClick={() => void addVehicle()}>{t('property.desk.addVehicle')}</Button>
+                </Group>
+                <Text size="xs" c="dimmed" mt="xs">{t('property.desk.plateNote')}</Text>
+              </Card>
+            )}
+          </Stack>
+        </Tabs.Panel>
+
+        <Tabs.Panel value="staff" pt="md">
+          <Stack gap="md">
+            {alerts.map((a) => (
+              <Alert key={a.licence} color={a.expired ? 'red' : 'orange'} data-testid="licence-alert">
+                {t(a.expired ? 'property.desk.licenceExpired' : 'property.desk.licenceExpiring', { name: a.name, kind: t(`property.licence.${a.kind}`), date: when(a.expiresAt) })}
+              </Alert>
+            ))}
+            {staff.map((f) => (
+              <Card key={f.id} withBorder data-testid="staff-file">
+                <Group justify="space-between">
+                  <Text fw={700}>{f.name} · {f.role}</Text>
+                  <Text size="xs" c="dimmed" ff="monospace">{f.pseudonym.slice(0, 16)}…</Text>
+                </Group>
+                <Table mt="xs">
+                  <Table.Tbody>
+                    {f.licences.map((l) => (
+                      <Table.Tr key={l.licence}>
+                        <Table.Td>{t(`property.licence.${l.kind}`)}</Table.Td><Table.Td>{l.number}</Table.Td><Table.Td>{t('property.desk.expires', { date: when(l.expiresAt) })}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+                {f.training.map((tr) => <Text key={tr.course} size="xs" c="dimmed">{t('property.desk.training', { course: tr.course, date: when(tr.completedAt) })}</Text>)}
+              </Card>
+            ))}
+            <Text size="xs" c="dimmed">{t('property.desk.staffNote')}</Text>
           </Stack>
         </Tabs.Panel>
       </Tabs>

@@ -28,7 +28,7 @@ import { DEMO_PASSWORD } from '../../dist/auth/demo.js';
 const ORG = 'property-company';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Routes that answer with a stream that does not end (Server-Sent Events): a request would never complete. */
-const STREAMING = new Set(['GET /v1/repairs/events', 'GET /v1/funds/feed/stream', 'GET /v1/devices/alarms/events']);
+const STREAMING = new Set(['GET /v1/repairs/events', 'GET /v1/funds/feed/stream', 'GET /v1/devices/alarms/events', 'GET /v1/dashboard/stream']);
 /**
  * Transactions the design records even when the request is refused: a refused read of personal data is an access
  * record (docs/spec/privacy.md), a failed verification of a presentation an attempt record (docs/spec/identity.md), a
@@ -244,18 +244,22 @@ export async function startFuzzNode(): Promise<FuzzNode> {
   // commits or an attempt ends, whatever request runs meanwhile (its subscriptions, which only requests write, count).
   // Nor devices' readings and health: the ingest keeps them in memory and a timer flushes them every DEVICES_FLUSH_MS,
   // so a refused reading, counted in the device's health by design, lands during whichever request runs next.
-  const BACKGROUND_TABLES = ['webhook_attempts', 'webhook_deliveries', 'webhook_meta', 'device_readings', 'device_health'];
+  // Nor repairs' `repair_finished`: a cache of which of the node's own requests are finished, written by the first
+  // reader that finds one so (the SLA job every few seconds, or any board read), not by the request that finished it.
+  const BACKGROUND_TABLES = ['webhook_attempts', 'webhook_deliveries', 'webhook_meta', 'device_readings', 'device_health', 'repair_finished'];
   const contentDigest = (): string => {
-    const h = createHash('sha256');
+    // one digest per table (`name=digest;…`), so a finding can name the tables that changed
     const tables = (privateDb.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[])
       .filter((t) => !BACKGROUND_TABLES.includes(t.name));
+    const parts: string[] = [];
     for (const { name } of tables) {
-      h.update(`\u0000${name}\u0000`);
+      const h = createHash('sha256');
       for (const row of privateDb.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).iterate() as Iterable<Record<string, unknown>>) {
         for (const v of Object.values(row)) h.update(Buffer.isBuffer(v) ? v : `${typeof v}:${String(v)}`).update('\u0001');
       }
+      parts.push(`${name}=${h.digest('hex').slice(0, 16)}`);
     }
-    return h.digest('hex');
+    return parts.join(';');
   };
   let known = { version: -1, digest: '' };
   const digestNow = (): string => {
@@ -375,8 +379,11 @@ export async function startFuzzNode(): Promise<FuzzNode> {
             // the private store: what it holds changed (written by this request: nothing else runs meanwhile), and no
             // transaction of the request explains it
             const versionBefore = known.version;
-            if (ctx.admitted.length === 0 && node.mempoolSize === 0 && digestNow() !== before) {
-              report.findings.push({ kind: 'write-on-refusal', ...where, detail: `private.db content changed; answer ${body.slice(0, 300)}` });
+            const after = ctx.admitted.length === 0 && node.mempoolSize === 0 ? digestNow() : before;
+            if (after !== before) {
+              const was = new Set(before.split(';'));
+              const changed = after.split(';').filter((x) => !was.has(x)).map((x) => x.split('=')[0]);
+              report.findings.push({ kind: 'write-on-refusal', ...where, detail: `private.db changed (${changed.join(', ') || 'a table dropped'}); answer ${body.slice(0, 300)}` });
             } else if (known.version !== versionBefore) {
               report.ioOnRefusal[where.route] = (report.ioOnRefusal[where.route] ?? 0) + 1;
             }

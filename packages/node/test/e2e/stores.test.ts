@@ -53,7 +53,7 @@ describe('two nodes on PostgreSQL, two on SQLite', () => {
     const r = await Promise.all(c.nodes.map((n) => submit(n.org, 60)));
     for (const x of r) expect(uncommitted(x)).toEqual([]);
     const top = Math.min(...(await Promise.all(c.nodes.map((n) => c.height(n.org)))));
-    expect(top).toBeGreaterThan(1);
+    expect(top).toBeGreaterThanOrEqual(1); // on a quiet machine the four batches may all commit in the first block
     const all = await Promise.all(c.nodes.map((n) => blockHashes(n.org, top)));
     for (const h of all.slice(1)) expect(h).toEqual(all[0]);
     for (const n of c.nodes) {

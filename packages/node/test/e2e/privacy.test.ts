@@ -18,6 +18,7 @@ import { CASE_PURPOSES, ROLE_PURPOSES, verifyBundle, type Genesis, type Role } f
 import { demoResidents, idCheckDigit } from '../../src/modules/privacy/demo.js';
 import { DEMO_PASSWORD } from '../../src/auth/demo.js';
 import { DEMO_RESIDENTS } from '../../src/modules/privacy/seed.js';
+import { DEMO_VEHICLES } from '../../src/modules/property/seed.js';
 import { CLI, startConsortium, type Answer, type Consortium, type ConsortiumNode as Node } from '../support/consortium.js';
 
 const ORGS = ['street-office', 'property-company', 'power-company', 'auditor'] as const;
@@ -129,7 +130,8 @@ const fileBytes = (path: string): Buffer => (existsSync(path) ? readFileSync(pat
 // ---- the consortium -----------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  c = await startConsortium({ orgs: ORGS, demo: true, name: 'privacy' });
+  // every module's demo seeded first (the property demo adds grants and a vehicle's plate to the vault as it goes)
+  c = await startConsortium({ orgs: ORGS, demo: true, name: 'privacy', ready: Object.fromEntries(ORGS.map((o) => [o, /demo data ready/])) });
   ({ genesis, nodes } = c);
   // The property company registers the demo community through consensus once the chain commits.
   const pc = node('property-company');
@@ -285,7 +287,8 @@ describe('private data on a consortium of four organisations', () => {
     newSubject = reg.json.subject;
 
     const grantsBefore = (await ledgerTxs(pc)).filter((t) => t.type === 'privacy.grant');
-    expect(grantsBefore).toHaveLength(1); // the demo grant to the street office
+    // the demo grant to the street office (the property demo adds its own, to the power company, over the owners)
+    expect(grantsBefore.filter((t) => t.payload.toOrg === 'street-office')).toHaveLength(1);
     const now = Date.now();
     const good = { subjects: [newSubject], classes: ['contact'], toOrg: 'street-office', toRole: 'official', purpose: 'welfare-assessment', from: now - 60_000, until: now + 3_600_000 };
     const bad: [string, Record<string, unknown>, string[]][] = [
@@ -342,7 +345,8 @@ describe('private data on a consortium of four organisations', () => {
     const before = new Database(privateDb, { readonly: true, fileMustExist: true });
     const rows = before.prepare('SELECT subject, data, wrapped_key FROM vault_subjects').all() as VaultRow[];
     before.close();
-    expect(rows).toHaveLength(DEMO_RESIDENTS + 1);
+    // the vault holds the demo residents, the demo vehicles' plates (property) and the newcomer
+    expect(rows).toHaveLength(DEMO_RESIDENTS + DEMO_VEHICLES.length + 1);
     const shredded = rows.find((r) => r.subject === newSubject)!;
     expect(shredded).toBeDefined();
     // the byte scan below can see a subject's ciphertext and wrapped key: before the erasure, this one's are there
@@ -390,7 +394,7 @@ describe('private data on a consortium of four organisations', () => {
     const left = db.prepare('SELECT subject, data, wrapped_key FROM vault_subjects').all() as VaultRow[];
     db.close();
     expect(left.map((r) => r.subject)).not.toContain(newSubject);
-    expect(left).toHaveLength(DEMO_RESIDENTS);
+    expect(left).toHaveLength(DEMO_RESIDENTS + DEMO_VEHICLES.length);
     const bytes = Buffer.concat([fileBytes(privateDb), fileBytes(`${privateDb}-wal`)]);
     expect(leaks(bytes, [newcomer.name, newcomer.idNumber, newcomer.phone, newcomer.plate])).toEqual([]);
     for (const other of left) {

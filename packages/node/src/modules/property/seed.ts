@@ -17,6 +17,9 @@ import type { PropertyService } from './service.js';
 import type { Principal } from '../../auth/principal.js';
 
 /** Units the demo register holds: [code, m², owner (resident account n)] (the address register's demo units). */
+/** The demo's vehicles: each plate is a vault record of the property company (a subject of class vehicle). */
+export const DEMO_VEHICLES: readonly { unit: string; space: string; plate: string }[] = [{ unit: 'b2-u0101', space: 'p-b2-007', plate: '沪B6M283' }];
+
 export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
   ['b1-u0101', '89.50', 1], ['b1-u0102', '76.25', 2], ['b1-u1203', '120.00', 3], ['b2-u0101', '95.00', 4], ['b2-u0102', '62.40', 1], ['b2-u0201', '88.00', 3], ['b2-u0202', '45.80', 1],
 ];
@@ -52,7 +55,7 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   // space: its plate kept in the vault, its commitment on the ledger
   await s.household(staff, { unit: 'b1-u0101', memberSubjects: [subjects[0]!, subjects[1]!] });
   for (const [u, , n] of DEMO_PROPERTY_UNITS.slice(1, 4)) await s.household(staff, { unit: u, memberSubjects: [subjects[n - 1]!] });
-  await s.vehicle(staff, { unit: 'b2-u0101', space: 'p-b2-007', plate: '沪B6M283' });
+  for (const v of DEMO_VEHICLES) await s.vehicle(staff, v);
   // staff files (kept sealed here): a lift operator whose licence expires in 20 days (the desk's alert), an electrician
   const day = 86_400_000;
   const lift = s.createStaff({ name: '王建国', role: '电梯管理员', training: [{ course: '电梯安全管理培训', completedAt: s.now() - 200 * day }] });

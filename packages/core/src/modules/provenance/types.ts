@@ -167,7 +167,7 @@ export interface TracedItem {
 // -- state keys --
 export const preservedKey = (record: string): string => `${PROVENANCE_PREFIX}record/${record}`;
 export const preservedByHashKey = (hash: string): string => `${PROVENANCE_PREFIX}hash/${hash}`;
-export const workKey = (hash: string): string => `${PROVENANCE_PREFIX}work/${hash}`;
+export const workKey = (hash: string): string => `${PROVENANCE_PREFIX}works/${hash}`;
 export const itemKey = (gtin: string, serial: string): string => `${PROVENANCE_PREFIX}item/${gtin}/${encodeURIComponent(serial)}`;
 export const ITEMS_SCAN_PREFIX = `${PROVENANCE_PREFIX}item/`;
 

@@ -79,4 +79,21 @@ describe('event.import on one node', () => {
     await expect(events.service.importEvent(s.principals.get('lin.centre')!, body(now, { closedAt: now + DAY_MS }))).rejects.toThrow(/block time/);
     expect(s.store.logSize()).toBe(size);
   });
+
+  it('POST /v1/events/imports: the command centre imports over the API; a grid worker gets 403, a bad body 400, a future time 409, nothing signed on refusal', async () => {
+    const now = s.node.clock();
+    const created = await s.call('POST', '/v1/events/imports', { as: 'lin.centre', body: body(now, { description: '旧系统导入：路灯损坏' }) });
+    const done = ok(created, 201);
+    expect(done).toMatchObject({ action: 'report', status: 'closed' });
+    expect(ok(await s.call('GET', `/v1/events/${done.event}`, { as: 'lin.centre' }))).toMatchObject({ imported: true, status: 'closed', description: '旧系统导入：路灯损坏' });
+    const size = s.store.logSize();
+    expect((await s.call('POST', '/v1/events/imports', { as: 'ma.grid', body: body(s.node.clock()) })).status).toBe(403);
+    const { departments: _d, ...noDepartments } = body(s.node.clock());
+    expect((await s.call('POST', '/v1/events/imports', { as: 'lin.centre', body: noDepartments })).status).toBe(400);
+    expect((await s.call('POST', '/v1/events/imports', { as: 'lin.centre', body: { ...body(s.node.clock()), category: 'no-such-category' } })).status).toBe(400);
+    const t = s.node.clock();
+    const late = await s.call('POST', '/v1/events/imports', { as: 'lin.centre', body: body(t, { closedAt: t + DAY_MS }) });
+    expect(late.status, late.body).toBe(409);
+    expect(s.store.logSize()).toBe(size);
+  });
 });

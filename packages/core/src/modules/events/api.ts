@@ -32,6 +32,8 @@ import {
   EVENTS_DEPARTMENT_ORGS_MAX,
   EVENTS_GRID_BUILDINGS_MAX,
   EVENTS_GRID_WORKERS_MAX,
+  EVENTS_IMPORT_DEPARTMENTS_MAX,
+  EVENTS_IMPORT_SENT_BACK_MAX,
 } from './types.js';
 
 /** Rows of the command centre's board in one page, at most (and by default). */
@@ -380,6 +382,40 @@ export const eventReportBodySchema = {
   required: ['category', 'severity', 'grid', 'location', 'description'],
 } as const;
 export type EventReportBody = FromSchema<typeof eventReportBodySchema>;
+
+/**
+ * `POST /v1/events/imports`: the command centre imports one FINISHED event from its previous system (`event.import`):
+ * the legacy timeline's times (each at most now, at most EVENTS_IMPORT_AGE_MS_MAX ago, in order), the description
+ * (kept off the ledger like a report's), and the reporter as an account of the centre's organisation (a grid worker;
+ * absent: the caller). Refusals are those of the transaction (docs/spec/events.md#importing-finished-events-eventimport).
+ */
+export const eventImportBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    category, severity, grid: code,
+    location: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: EVENT_LOCATION_KINDS }, code }, required: ['kind', 'code'] },
+    description: { type: 'string', minLength: 1, maxLength: 2000 },
+    reporter: { type: 'string', minLength: 1, maxLength: 64 },
+    reporterKind: { type: 'string', enum: EVENT_REPORTER_KINDS },
+    observedAt: int, reportedAt: int,
+    departments: {
+      type: 'array', minItems: 1, maxItems: EVENTS_IMPORT_DEPARTMENTS_MAX,
+      items: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          org: { type: 'string', minLength: 1, maxLength: 64 }, assignedAt: int, dueAt: int, acknowledgedAt: int, acceptedAt: int, handledAt: int,
+          result: { type: 'string', enum: EVENT_RESULT_CODES }, sentBack: { type: 'integer', minimum: 0, maximum: EVENTS_IMPORT_SENT_BACK_MAX },
+        },
+        required: ['org', 'assignedAt', 'dueAt', 'acceptedAt', 'handledAt', 'result', 'sentBack'],
+      },
+    },
+    check: { type: 'string', enum: CHECK_RESULTS },
+    closedAt: int,
+  },
+  required: ['category', 'severity', 'grid', 'location', 'description', 'reporterKind', 'observedAt', 'reportedAt', 'departments', 'check', 'closedAt'],
+} as const;
+export type EventImportRequest = FromSchema<typeof eventImportBodySchema>;
 
 export const eventTriageBodySchema = {
   type: 'object',

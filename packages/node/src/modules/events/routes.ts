@@ -52,6 +52,8 @@ import {
   type EventHelpBody,
   type EventRateBody,
   type EventReportBody,
+  type EventImportRequest,
+  eventImportBodySchema,
   type EventSendBackBody,
   type EventTriageBody,
   type PatrolBody,
@@ -126,6 +128,13 @@ export const eventsRoutes: FastifyPluginAsync<{ service: EventsService }> = asyn
     config: { access: 'events.report' },
     schema: { body: eventReportBodySchema, response: { 201: eventActResultSchema, '4xx': errorRef } },
   }, async (req, reply) => reply.status(201).send(await service.report(service.actors.req(req), req.body)));
+
+  // -- the command centre: finished events from its previous system (event.import) --
+
+  app.post<{ Body: EventImportRequest }>('/v1/events/imports', {
+    config: { access: 'events.centre' },
+    schema: { body: eventImportBodySchema, response: { 201: eventActResultSchema, '4xx': errorRef } },
+  }, async (req, reply) => reply.status(201).send(await service.importEvent(service.actors.req(req), req.body)));
 
   app.get('/v1/events/mine', {
     config: { access: 'events.report' },

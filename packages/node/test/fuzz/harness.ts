@@ -28,7 +28,7 @@ import { DEMO_PASSWORD } from '../../dist/auth/demo.js';
 const ORG = 'property-company';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Routes that answer with a stream that does not end (Server-Sent Events): a request would never complete. */
-const STREAMING = new Set(['GET /v1/repairs/events', 'GET /v1/funds/feed/stream', 'GET /v1/devices/alarms/events', 'GET /v1/dashboard/stream']);
+const STREAMING = new Set(['GET /v1/repairs/events', 'GET /v1/events/live', 'GET /v1/funds/feed/stream', 'GET /v1/devices/alarms/events', 'GET /v1/dashboard/stream']);
 /**
  * Transactions the design records even when the request is refused: a refused read of personal data is an access
  * record (docs/spec/privacy.md), a failed verification of a presentation an attempt record (docs/spec/identity.md), a

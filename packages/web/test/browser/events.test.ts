@@ -148,14 +148,13 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     await urban.getByTestId('do-handle').click();
     await expect.poll(() => status(urban), { timeout: 15_000 }).toBe('handled');
 
-    // -- the command centre checks on site and closes --
-    await centre.reload();
+    // -- the command centre checks on site and closes: its open page took the handling from the live stream (no reload) --
     await centre.getByTestId('close-form').waitFor({ timeout: 15_000 });
     await centre.getByTestId('do-close').click();
     await expect.poll(() => status(centre), { timeout: 15_000 }).toBe('closed');
 
     // -- the grid worker rates it; the timeline shows every step, who did it, each verified and signed by its department --
-    await grid.reload();
+    // (live too: the grid worker's page has been open since the report)
     await expect.poll(() => status(grid), { timeout: 15_000 }).toBe('closed');
     await grid.getByTestId('do-rate').click();
     await expect.poll(() => grid.getByTestId('step').count(), { timeout: 15_000 }).toBe(11);

@@ -587,3 +587,19 @@ export const configResultSchema = {
   required: ['txHash', 'height'],
 } as const;
 export type ConfigResult = FromSchema<typeof configResultSchema>;
+
+/**
+ * One frame of `GET /v1/events/live` (Server-Sent Events, `event: step`): an event step, once committed — ledger data
+ * only; a page refetches what it shows through its own route.
+ */
+export interface EventLiveFrame {
+  event: string;
+  /** the transaction type without `event.` (report, triage, dispatch, acknowledge, …) */
+  action: string;
+  /** the event's status after the block */
+  status: string;
+  /** the signing organisation */
+  org: string;
+  height: number;
+  txHash: string;
+}

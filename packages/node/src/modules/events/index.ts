@@ -13,6 +13,7 @@ import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
 import { EVENTS_ESCALATION_INTERVAL_MS, EventEscalationJob } from './escalation-job.js';
 import { DEMO_GRIDS, type GridInfo } from './grids.js';
+import { eventLiveRoutes } from './live.js';
 import { eventsRoutes } from './routes.js';
 import { seedEvents } from './seed.js';
 import { EventsService } from './service.js';
@@ -51,6 +52,7 @@ export function openEvents(w: EventsWiring): Events {
   const stop = interval === null ? () => {} : job.start(interval);
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(eventsRoutes, { service });
+    await app.register(eventLiveRoutes, { node: w.node, isRevoked: (jti) => w.auth.accounts.isRevoked(jti), ...(w.auth.now === undefined ? {} : { now: w.auth.now }) });
   };
   return {
     service,

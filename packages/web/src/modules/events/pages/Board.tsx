@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { EVENTS_PAGE_DEFAULT, type EventBoard, type EventSummary } from '@machi/core';
 import { get } from '../../../api';
+import { useLiveEvents } from '../api';
 import { ErrorAlert } from '../../../components/common';
 import { EventCard } from '../components/EventCard';
 import { MajorBadge, PartTimer, SeverityBadge, StatusBadge, useNames } from '../components/bits';
@@ -43,10 +44,7 @@ export function BoardPage() {
     );
   }, [filter, page]);
   useEffect(load, [load]);
-  useEffect(() => {
-    const id = setInterval(load, 20_000);
-    return () => clearInterval(id);
-  }, [load]);
+  useLiveEvents(load);
 
   const rows = board?.events ?? [];
   return (

@@ -16,6 +16,7 @@ import {
   type EventAction, type EventActResult, type PartView, type EventBoard, type EventCatalogues, type EventTimeline, type EventTimelineStep, type EventView, type FollowResult,
 } from '@machi/core';
 import { answer, authHeaders, get, post } from '../../../api';
+import { useLiveEvents } from '../api';
 import { ErrorAlert, VerifiedMark } from '../../../components/common';
 import { useSession } from '../../../session';
 import type { PageProps } from '../../types';
@@ -59,9 +60,8 @@ export function EventPage({ params }: PageProps) {
   useEffect(() => {
     verified.current = new Map();
     load();
-    const timer = setInterval(load, 15_000);
-    return () => clearInterval(timer);
   }, [load]);
+  useLiveEvents(load, (f) => f.event === id);
 
   if (ev === null || tl === null) return <ErrorAlert error={error} />;
   const steps = tl.steps;

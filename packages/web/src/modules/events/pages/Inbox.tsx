@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { DepartmentRecordView, EventActResult, EventList, EventSummary } from '@machi/core';
 import { get, post } from '../../../api';
+import { useLiveEvents } from '../api';
 import { ErrorAlert } from '../../../components/common';
 import { useSession } from '../../../session';
 import { EventCard } from '../components/EventCard';
@@ -28,10 +29,7 @@ export function InboxPage() {
     get<DepartmentRecordView>(`/v1/events/departments/${user.org}/record`).then(setRecord, () => {});
   }, [user.org]);
   useEffect(load, [load]);
-  useEffect(() => {
-    const id = setInterval(load, 20_000);
-    return () => clearInterval(id);
-  }, [load]);
+  useLiveEvents(load);
   const act = async (event: string, action: 'acknowledge' | 'accept') => {
     setBusy(event + action);
     setError(null);

@@ -424,7 +424,8 @@ export const activityKey = (activity: string): string => `${ACTIVITIES_PREFIX}${
 export const signupsPrefix = (activity: string): string => `${PROPERTY_PREFIX}signup/${activity}/`;
 /** `property/signup/<activity>/<psn>` → { at, minutes } */
 export const signupKey = (activity: string, person: string): string => `${signupsPrefix(activity)}${person}`;
-export const volunteerKey = (person: string): string => `${PROPERTY_PREFIX}volunteer/${person}`;
+export const VOLUNTEERS_PREFIX = `${PROPERTY_PREFIX}volunteer/`;
+export const volunteerKey = (person: string): string => `${VOLUNTEERS_PREFIX}${person}`;
 
 /** The text a bid's commitment hashes: SHA-256 hex of it is the commitment. */
 export const tenderCommitmentText = (tender: string, bid: string, priceFen: number, salt: string): string =>

@@ -16,8 +16,9 @@ import type { Identity } from '../identity/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
 import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
-import { readOwner, registerOwnerResolver } from './owner-reads.js';
+import { backfillPropertyPseudonyms, readOwner, registerOwnerResolver } from './owner-reads.js';
 import { StaffFiles } from './staff-files.js';
+import { VolunteerCredentials } from './volunteer.js';
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 
 export { PropertyService } from './service.js';
@@ -83,11 +84,31 @@ export const propertyNodeModule = defineNodeModule({
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
     });
     registerOwnerResolver(privacy.service, service);
+    // owners (and volunteers) named before the node kept their pseudonyms: found again from the vault
+    const backfilled = backfillPropertyPseudonyms(service, privacy.vault.subjects(), (p) => privacy.service.pseudonyms.subjectOf(p) !== undefined,
+      (p, subject) => privacy.service.pseudonyms.remember(p, subject, PROPERTY_PSEUDONYM_CONTEXT));
+    if (backfilled > 0) ctx.log(`property: kept the subjects of ${backfilled} pseudonyms registered before the node kept them`);
+    // the street office's node offers the volunteer credential to the people it holds once they reach the label
+    const volunteer = new VolunteerCredentials({
+      node: ctx.node, identity: identity.service, secret: ctx.auth.secret, dbFile: privateDbPath(ctx.dir), log: ctx.log,
+      holder: {
+        subjectOf: (p) => {
+          const known = privacy.service.pseudonyms.subjectOf(p);
+          return known?.context === PROPERTY_PSEUDONYM_CONTEXT && privacy.vault.has(known.subject) ? known.subject : undefined;
+        },
+        nameOf: (subject) => privacy.vault.get(subject)?.fields.name,
+      },
+    });
+    service.volunteer = volunteer;
+    volunteer.start();
     return {
       plugin: async (app) => app.register(propertyRoutes, { service, readOwner: (p, unit, q) => readOwner(privacy.service, service, p, unit, q) }),
       exports: service,
       seed: () => seedProperty(service, ctx, privacy, identity),
-      close: () => staff.close(),
+      close: async () => {
+        await volunteer.close();
+        staff.close();
+      },
     };
   },
 });

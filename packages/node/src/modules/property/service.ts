@@ -18,6 +18,7 @@ import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
 import type { LicenceAlert, StaffFile, StaffFiles } from './staff-files.js';
+import type { VolunteerCredentials } from './volunteer.js';
 
 /** A session id no desk opens: a ballot refused before its ID check names it. */
 const NO_SESSION = `ses_${'0'.repeat(32)}`;
@@ -65,6 +66,8 @@ export class PropertyService {
   readonly actors: LedgerActors;
 
   readonly #staff: StaffFiles | undefined;
+  /** the volunteer credential's issuance on this node (volunteer.ts), set by the module */
+  volunteer: VolunteerCredentials | undefined;
 
   constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles }) {
     this.node = o.node;
@@ -92,6 +95,15 @@ export class PropertyService {
   ownerOf(p: Principal): string | undefined {
     const s = this.#subjects.subjectOfUser(p.userId);
     return s === undefined ? undefined : this.pseudonymOf(s);
+  }
+
+  /** The signed-in resident's pseudonym for a step that puts it on the ledger: kept with the subject (signed up, read). */
+  #namedOnLedger(p: Principal): string | undefined {
+    const s = this.#subjects.subjectOfUser(p.userId);
+    if (s === undefined) return undefined;
+    const pseudonym = this.pseudonymOf(s);
+    this.#subjects.remember?.(pseudonym, s);
+    return pseudonym;
   }
 
   // ---- the one path of every step ----------------------------------------------------------------------------------
@@ -367,7 +379,7 @@ export class PropertyService {
   }
   /** The signed-in resident's read receipt (their pseudonym in the property context). */
   readNotice(p: Principal, notice: string): Promise<StepResult> {
-    const reader = this.ownerOf(p);
+    const reader = this.#namedOnLedger(p);
     if (reader === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
     return this.#step(null, 'property.notice_read', notice, { notice, reader });
   }
@@ -376,7 +388,7 @@ export class PropertyService {
     return this.#step(p, 'property.activity', activity, { activity, ...b });
   }
   signUp(p: Principal, activity: string): Promise<StepResult> {
-    const person = this.ownerOf(p);
+    const person = this.#namedOnLedger(p);
     if (person === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
     return this.#step(null, 'property.signup', activity, { activity, person });
   }

@@ -13,6 +13,7 @@ import { loadHostedSigners } from '../../node/datadir.js';
 import { defineNodeModule } from '../contract.js';
 import { consentContext, type PrivacyExports } from '../privacy/index.js';
 import type { Identity } from '../identity/index.js';
+import type { Repairs } from '../repairs/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
 import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
@@ -47,17 +48,21 @@ export function demoIdCheck(identity: Identity, accounts: AccountStore, secret: 
   };
 }
 
-export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles }): PropertyService {
+export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles; isWorker?: (username: string) => boolean }): PropertyService {
   const hosted = o.hosted ?? loadHostedSigners(o.dir, o.node.genesis);
   const submitters = new Map<string, OrgSubmitter>([[o.node.self.id, o.submitter]]);
   for (const [org, signer] of hosted) submitters.set(org, new OrgSubmitter(o.node, signer));
-  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }) });
+  return new PropertyService({
+    node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }),
+    ...(o.isWorker === undefined ? {} : { isWorker: o.isWorker }),
+  });
 }
 
 export const propertyNodeModule = defineNodeModule({
   name: 'property',
-  // owners are subjects of the privacy vault; their ballots need identity's owners-meeting check
-  dependsOn: ['privacy', 'identity'],
+  // owners are subjects of the privacy vault; their ballots need identity's owners-meeting check; a repair job's
+  // assignment records the licence covering it
+  dependsOn: ['privacy', 'identity', 'repairs'],
   routeClasses: {
     'property.staff': { access: ['property-staff', 'official'], doc: 'the register (units, CSV import, parking), fee schedule, bills, payments, dunning, disclosure, fund-use proposals and works' },
     'property.organise': { access: ['official', 'property-staff'], doc: "owners' votes (open, close) and sealed-bid tenders (open, opening) — the street office, or the property company for the owners' committee" },
@@ -82,7 +87,9 @@ export const propertyNodeModule = defineNodeModule({
         keepPlate: async (p, plate) => privacy.service.register(p, { plate }),
       },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
+      isWorker: (username) => ctx.auth.accounts.findUser(ctx.node.self.id, username)?.role === 'maintenance-worker',
     });
+    ctx.use<Repairs>('repairs').service.onAssigned((p, request, worker) => service.recordJobLicence(p, request, worker));
     registerOwnerResolver(privacy.service, service);
     // owners (and volunteers) named before the node kept their pseudonyms: found again from the vault
     const backfilled = backfillPropertyPseudonyms(service, privacy.vault.subjects(), (p) => privacy.service.pseudonyms.subjectOf(p) !== undefined,

@@ -10,6 +10,7 @@ import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
   voteRecord, votes, licenceRecord, licenceValidAt, type LicenceKind, type LicenceRecord, householdRecord, vehiclesOfUnit, type HouseholdRecord, type VehicleRecord, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
+  jobLicenceRecord, licenceKindForJob, type RequestRecord,
   parseState, sessionRecord, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
@@ -69,8 +70,12 @@ export class PropertyService {
   /** the volunteer credential's issuance on this node (volunteer.ts), set by the module */
   volunteer: VolunteerCredentials | undefined;
 
-  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles }) {
+  /** whether a user name is a maintenance worker of this organisation (a staff file may name one) */
+  readonly isWorker: (username: string) => boolean;
+
+  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles; isWorker?: (username: string) => boolean }) {
     this.node = o.node;
+    this.isWorker = o.isWorker ?? (() => false);
     this.#staff = o.staff;
     this.#submitters = o.submitters;
     this.#pseudonymKey = domainKeyOf(o.secret, CONTEXT_PSEUDONYM_KEY_INFO);
@@ -179,8 +184,10 @@ export class PropertyService {
     return `psn_${createHmac('sha256', this.#pseudonymKey).update(`property-staff\n${id}`, 'utf8').digest('hex')}`;
   }
 
-  createStaff(b: { name: string; role: string; training?: { course: string; completedAt: number }[] }): StaffFile & { pseudonym: string } {
-    const f: StaffFile = { id: `st_${hex32()}`, name: b.name, role: b.role, licences: [], training: b.training ?? [], createdAt: this.now() };
+  createStaff(b: { name: string; role: string; worker?: string; training?: { course: string; completedAt: number }[] }): StaffFile & { pseudonym: string } {
+    if (b.worker !== undefined && !this.isWorker(b.worker)) throw new MachiError('PROPERTY_NOT_FOUND', `${b.worker} is not a maintenance worker of ${this.node.self.id}`);
+    if (b.worker !== undefined && this.staffFiles().some((f) => f.worker === b.worker)) throw new MachiError('PROPERTY_CONFLICT', `${b.worker} has a staff file`);
+    const f: StaffFile = { id: `st_${hex32()}`, name: b.name, role: b.role, ...(b.worker === undefined ? {} : { worker: b.worker }), licences: [], training: b.training ?? [], createdAt: this.now() };
     this.#files().put(f);
     return { ...f, pseudonym: this.staffPseudonym(f.id) };
   }
@@ -219,6 +226,28 @@ export class PropertyService {
     if (l === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no licence ${licence}`);
     const when = at ?? this.now();
     return { ...l, validAt: { at: when, valid: licenceValidAt(l, when) }, proof: this.node.proof(l.txHash) ?? null };
+  }
+
+  /**
+   * After a repair job is assigned here (repairs' `onAssigned`): for a category that needs a licence
+   * (JOB_LICENCE_KINDS), `property.job_licence` records the licence covering it — of the worker's staff file, of the
+   * kind, valid now, the one expiring last — or, with none, the assignment's warning. Not a refusal: see the handler.
+   */
+  async recordJobLicence(p: Principal, request: RequestRecord, worker: { username: string; actor: string }): Promise<StepResult | undefined> {
+    const kind = licenceKindForJob(request.category);
+    if (kind === undefined || this.#staff === undefined) return undefined;
+    const now = this.now();
+    const held = this.#staff.all().filter((f) => f.worker === worker.username).flatMap((f) => f.licences)
+      .map((l) => licenceRecord(this.read, l.licence)).filter((l): l is LicenceRecord => l !== undefined && l.kind === kind && licenceValidAt(l, now))
+      .sort((a, b) => b.expiresAt - a.expiresAt);
+    return this.#step(p, 'property.job_licence', request.request, { request: request.request, worker: worker.actor, licence: held[0]?.licence ?? null });
+  }
+
+  /** Anyone: the licence a repair job needs and, per assignment, the licence covering it (or the warning), with proofs. */
+  jobLicence(request: string) {
+    const r = jobLicenceRecord(this.read, request);
+    if (r === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no licence record for job ${request} (its category needs none, or it was not assigned)`);
+    return { ...r, assignments: r.assignments.map(this.#proved) };
   }
 
   /** A unit's household: residents held here, on the ledger by their pseudonyms in the property context. */

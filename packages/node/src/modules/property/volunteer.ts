@@ -23,6 +23,8 @@ export const VOLUNTEER_CREDENTIAL_LABEL = 'volunteer';
 export const VOLUNTEER_ISSUER_USER = 'machi:volunteer-label';
 /** Most labelled people one sweep offers a credential to (the rest at the next block or start). */
 export const VOLUNTEER_OFFERS_PER_SWEEP_MAX = 200;
+/** After a sweep that could not offer to everyone (the chain not yet committing at start, say), the next one, ms. */
+export const VOLUNTEER_SWEEP_RETRY_MS = 60_000;
 /** China Standard Time, for the credential's `since` date. */
 const CST_OFFSET_MS = 8 * 3_600_000;
 
@@ -43,8 +45,10 @@ export class VolunteerCredentials {
   readonly #log: (line: string) => void;
   #running: Promise<void> = Promise.resolve();
   #queued = false;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
   readonly #onBlock = (b: StoredBlock): void => {
-    if (this.#hasHours(b)) this.sweep(b.header.time);
+    if (this.#hasHours(b)) void this.sweep(b.header.time);
   };
 
   constructor(o: { node: MachiNode; identity: IdentityService; holder: VolunteerHolder; secret: Uint8Array; dbFile: string; log: (line: string) => void }) {
@@ -67,7 +71,7 @@ export class VolunteerCredentials {
   start(): void {
     if (!this.issues) return;
     this.#node.on('block', this.#onBlock);
-    this.sweep(this.#node.clock());
+    void this.sweep(this.#node.clock());
   }
 
   /** The credential hash of the offer made to the person named `pseudonym`, if one was. */
@@ -84,16 +88,31 @@ export class VolunteerCredentials {
     this.#queued = true;
     this.#running = this.#running.then(async () => {
       this.#queued = false;
-      await this.#offerAll(at);
+      if (!this.#closed && !(await this.#offerAll(at)) && this.#retry === undefined) {
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          void this.sweep(this.#node.clock());
+        }, VOLUNTEER_SWEEP_RETRY_MS).unref();
+      }
     }).catch((e: unknown) => this.#log(`property: volunteer credentials: ${(e as Error).message}`));
     return this.#running;
   }
 
-  async #offerAll(at: number): Promise<void> {
+  /** Offers to each labelled person without one; false if an offer failed (logged; tried again later). */
+  async #offerAll(at: number): Promise<boolean> {
     const due = volunteers((p, l) => this.#node.store.scan(p, l))
       .filter((v) => v.label && this.offered(v.person) === undefined)
       .slice(0, VOLUNTEER_OFFERS_PER_SWEEP_MAX);
-    for (const v of due) await this.#offer(v, at);
+    let all = true;
+    for (const v of due) {
+      try {
+        await this.#offer(v, at);
+      } catch (e) {
+        all = false;
+        this.#log(`property: volunteer credential not offered yet: ${(e as Error).message}`);
+      }
+    }
+    return all;
   }
 
   async #offer(v: VolunteerRecord, at: number): Promise<void> {
@@ -112,6 +131,8 @@ export class VolunteerCredentials {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#node.off('block', this.#onBlock);
     await this.#running;
     this.#db.close();

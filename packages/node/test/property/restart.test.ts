@@ -2,7 +2,8 @@
  * property across a restart, on one in-process node each: the street office's node offers the digital ID's volunteer
  * credential once to a resident whose volunteer minutes reach the label, never to one a minute short, and not again
  * after a restart; the property company's units registered before the node kept its owners' pseudonyms become
- * readable through the owner route once the node restarted (the pseudonyms are found again from the vault).
+ * readable through the owner route once the node restarted (the pseudonyms are found again from the vault); a label
+ * committed while the node did not issue the credential is offered at its next start.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { VOLUNTEER_LABEL_MINUTES, type Role } from '@machi/core';
@@ -67,6 +68,34 @@ describe('the volunteer credential', () => {
     await swept(second);
     expect(issues(second)).toHaveLength(1);
     expect(await offers(second, 'resident2')).toEqual([]);
+  }, 60_000);
+
+  it('a label committed while the node did not issue it is offered at the next start', async () => {
+    const users: Record<string, Role> = { 'zhou.official': 'official', resident1: 'resident' };
+    // the node without the property module: hours recorded as an older node did (the sign-up's pseudonym not kept)
+    const first = await oneNode({ org: 'street-office', modules: ['identity'], users, keepDir: true });
+    nodes.push(first);
+    const privacy = first.use<PrivacyExports>('privacy');
+    const official = first.principals.get('zhou.official')!;
+    const resident = first.principals.get('resident1')!;
+    await privacy.service.register(official, { ...demoResidents(1)[0]! }, resident.userId);
+    const older = new PropertyService({
+      node: first.node, submitters: new Map([[first.org, new OrgSubmitter(first.node, first.signer)]]), secret: first.secret,
+      subjects: { has: (s) => privacy.vault.has(s), subjectOfUser: (u) => privacy.vault.subjectOfUser(u) },
+    });
+    const act = await older.announceActivity(official, { title: '垃圾分类督导', startsAt: first.clock.now() + HOUR, capacity: 5 });
+    await older.signUp(resident, act.id);
+    first.clock.offsetMs += HOUR;
+    await older.recordHours(official, act.id, { person: older.ownerOf(resident)!, minutes: VOLUNTEER_LABEL_MINUTES + 30 });
+    expect(issues(first)).toHaveLength(0);
+    await first.close();
+    nodes.splice(nodes.indexOf(first), 1);
+
+    const second = await oneNode({ restartOf: first, modules: ['property'], users });
+    nodes.push(second);
+    await swept(second);
+    expect(await offers(second, 'resident1')).toMatchObject([{ type: 'volunteer' }]);
+    expect(issues(second)).toHaveLength(1);
   }, 60_000);
 });
 

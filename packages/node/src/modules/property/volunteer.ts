@@ -21,7 +21,7 @@ import type { IdentityService } from '../identity/index.js';
 export const VOLUNTEER_CREDENTIAL_LABEL = 'volunteer';
 /** The pseudonymous account in whose name the node issues it (no official decides: the ledger's label does). */
 export const VOLUNTEER_ISSUER_USER = 'machi:volunteer-label';
-/** Most labelled people one sweep offers a credential to (the rest at the next block or start). */
+/** Most labelled people one sweep offers a credential to (the rest a retry later). */
 export const VOLUNTEER_OFFERS_PER_SWEEP_MAX = 200;
 /** After a sweep that could not offer to everyone (the chain not yet committing at start, say), the next one, ms. */
 export const VOLUNTEER_SWEEP_RETRY_MS = 60_000;
@@ -98,12 +98,13 @@ export class VolunteerCredentials {
     return this.#running;
   }
 
-  /** Offers to each labelled person without one; false if an offer failed (logged; tried again later). */
+  /** Offers to each labelled person held here without one; false if some are left (an offer failed, logged, or over the limit). */
   async #offerAll(at: number): Promise<boolean> {
-    const due = volunteers((p, l) => this.#node.store.scan(p, l))
-      .filter((v) => v.label && this.offered(v.person) === undefined)
-      .slice(0, VOLUNTEER_OFFERS_PER_SWEEP_MAX);
-    let all = true;
+    // people held by other organisations are never offered here: left out before the limit, so they take no place
+    const waiting = volunteers((p, l) => this.#node.store.scan(p, l))
+      .filter((v) => v.label && this.offered(v.person) === undefined && this.#holder.subjectOf(v.person) !== undefined);
+    const due = waiting.slice(0, VOLUNTEER_OFFERS_PER_SWEEP_MAX);
+    let all = due.length === waiting.length;
     for (const v of due) {
       try {
         await this.#offer(v, at);

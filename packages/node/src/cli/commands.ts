@@ -15,6 +15,7 @@ import { startNode } from '../node/start.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
 import { devicesCommand } from './devices.js';
+import { propertyCommand } from './property.js';
 
 export const DEFAULT_PORT = 7070;
 /** A node's peer-to-peer port defaults to its API port plus this. */
@@ -485,6 +486,7 @@ Options:
     },
   },
   devices: devicesCommand,
+  property: propertyCommand,
 };
 
 function positiveInt(text: string, flag: string): number {

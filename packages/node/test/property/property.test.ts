@@ -265,4 +265,28 @@ describe('property end to end', () => {
     expect(verifyBundle(pub.proof, n.genesis).txHash).toBe(pub.txHash);
     expect(ok(await n.call('GET', `/v1/property/public/licences/${soon.id}?at=${at + 30 * DAY}`)).validAt.valid).toBe(false);
   });
+
+  it("a lift job's assignment records the licence covering it, or a warning when the worker holds none (not refused)", async () => {
+    const DAY = 86_400_000;
+    // zhao.worker's staff file holds a lift operator's licence; wang.worker has no staff file
+    const f = ok(await n.call('POST', '/v1/property/staff', { as: 'li.staff', body: { name: '赵师傅', role: 'lift operator', worker: 'zhao.worker' } }), 201);
+    const lic = ok(await n.call('POST', `/v1/property/staff/${f.id}/licences`, { as: 'li.staff', body: { kind: 'lift-operator', number: 'T3101', expiresAt: n.clock.now() + 300 * DAY } }), 201);
+    const notWorker = await n.call('POST', '/v1/property/staff', { as: 'li.staff', body: { name: '某人', role: 'x', worker: 'li.staff' } });
+    expect([notWorker.status, notWorker.json.code]).toEqual([404, 'PROPERTY_NOT_FOUND']);
+    const report = async (category: string) => ok(await n.call('POST', '/v1/repairs', { as: 'resident1', body: { category, location: { kind: 'common', building: 'b1' }, description: `${category} 故障` } }), 201).request as string;
+    const lift = await report('lift');
+    ok(await n.call('POST', `/v1/repairs/${lift}/assign`, { as: 'chen.dispatch', body: { worker: 'zhao.worker' } }));
+    ok(await n.call('POST', `/v1/repairs/${lift}/assign`, { as: 'chen.dispatch', body: { worker: 'wang.worker' } })); // reassigned: not refused
+    const rec = ok(await n.call('GET', `/v1/property/public/jobs/${lift}/licence`));
+    expect(rec).toMatchObject({ request: lift, category: 'lift', kind: 'lift-operator' });
+    expect(rec.assignments.map((a: any) => [a.licence, a.staff, a.covered, a.warning])).toEqual([[lic.id, f.pseudonym, true, null], [null, null, false, 'no-licence']]);
+    expect(verifyBundle(rec.assignments[0].proof, n.genesis).txHash).toBe(rec.assignments[0].txHash);
+    // the worker on the ledger is the repairs assignment's: the same pseudonym
+    const assigns = ledger(n).filter((t) => t.type === 'repair.assign' && t.payload.request === lift).map((t) => t.payload.worker);
+    expect(rec.assignments.map((a: any) => a.worker)).toEqual(assigns);
+    // a job of a category that needs no licence gets no record
+    const drain = await report('drainage');
+    ok(await n.call('POST', `/v1/repairs/${drain}/assign`, { as: 'chen.dispatch', body: { worker: 'wang.worker' } }));
+    expect((await n.call('GET', `/v1/property/public/jobs/${drain}/licence`)).status).toBe(404);
+  });
 });

@@ -308,7 +308,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   }));
   for (const [o, list] of Object.entries(opts.hosted ?? {})) {
     await Promise.all(Object.entries(list).map(async ([username, role]) => {
-      const u = await accounts.createUser({ org: o, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
+      const u = accounts.findUser(o, username) ?? await accounts.createUser({ org: o, username, role, displayName: opts.displayName?.(username) ?? username, password: TEST_PASSWORD });
       principals.set(username, { userId: u.id, username, org: o, role, actor: actorOf(o, u.id, secret) });
       if (opts.auth !== false) tokens.set(username, await signIn(username));
     }));

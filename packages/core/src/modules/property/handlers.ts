@@ -12,7 +12,7 @@ import { addressKey, type AddressRecord } from '../addresses/types.js';
 import { ADDRESS_CODE_PATTERN } from '../addresses/types.js';
 import { sessionKey, type SessionRecord } from '../identity/types.js';
 import { alarmKey, ALARM_ID_PATTERN } from '../devices/types.js';
-import { requestKey, REQUEST_ID_PATTERN } from '../repairs/types.js';
+import { requestKey, REQUEST_ID_PATTERN, type RequestRecord } from '../repairs/types.js';
 import { addBallot, EMPTY_COUNTS, tally } from './tally.js';
 import type { PropertyErrorCode } from './errors.js';
 import {
@@ -24,6 +24,7 @@ import {
   VOTE_ID_PATTERN, VOTE_MATTERS, VOTE_ORGANISERS, ballotKey, billKey, billedKey, buildingKey, disclosureKey, fundUseKey, ownerKey, paymentRefKey,
   feesUsedKey, sessionUseKey, spaceKey, householdKey, vehicleKey, unitVehiclesKey, HOUSEHOLD_MEMBERS_MAX, UNIT_VEHICLES_MAX, VEHICLE_ID_PATTERN,
   licenceKey, LICENCE_ID_PATTERN, LICENCE_KINDS, LICENCE_VALIDITY_MS_MAX, type LicencePayload, type LicenceRecord,
+  jobLicenceKey, licenceKindForJob, JOB_LICENCE_ASSIGNMENTS_MAX, type JobLicencePayload, type JobLicenceRecord, type JobLicenceWarning,
   type HouseholdPayload, type HouseholdRecord, type VehiclePayload, type VehicleRecord, tenderCommitmentText, tenderKey, unitKey, voteKey, voteOwnerKey,
   NOTICE_ID_PATTERN, NOTICE_ORGS, NOTICE_TEXT_CHARS_MAX, NOTICE_TEXT_PATTERN, ACTIVITY_ID_PATTERN, ACTIVITY_CAPACITY_MAX,
   ACTIVITY_MINUTES_MAX, VOLUNTEER_LABEL_MINUTES, propertyNoticeKey, noticeReadKey, activityKey, signupKey, volunteerKey,
@@ -206,6 +207,37 @@ export const propertyLicence: TxType<LicencePayload> = {
     if (get(ctx.state, licenceKey(p.licence)) !== undefined) refuse('PROPERTY_CONFLICT', `${p.licence} is registered (a renewal is a new licence)`);
     if (p.expiresAt <= ctx.time || p.expiresAt - ctx.time > LICENCE_VALIDITY_MS_MAX) refuse('PROPERTY_INVALID', 'a licence expires after now and within 10 years');
     ctx.state.set(licenceKey(p.licence), { licence: p.licence, staff: p.staff, kind: p.kind, expiresAt: p.expiresAt, org: ctx.org.id, registeredAt: ctx.time, txHash: ctx.txHash } satisfies LicenceRecord);
+  },
+};
+
+/**
+ * A repair job's assignment and the licence covering it (docs/spec/property.md#licences-on-jobs): signed by the job's
+ * organisation right after `repair.assign`, for a category that needs a licence (JOB_LICENCE_KINDS), naming the
+ * assigned worker. The licence (its organisation's) covers the job if it is of the kind and valid at the block time;
+ * otherwise — or with no licence named — the assignment is recorded with a warning, not refused: an urgent lift or
+ * electrical job must not be left without anyone because a licence lapsed.
+ */
+export const propertyJobLicence: TxType<JobLicencePayload> = {
+  type: 'property.job_licence',
+  schema: closedObject(['request', 'worker', 'licence', 'by'], {
+    request: patternString(REQUEST_ID_PATTERN), worker: actor, licence: { anyOf: [patternString(LICENCE_ID_PATTERN), { type: 'null' }] } as JsonSchema, by: actor,
+  }),
+  handle(ctx, p) {
+    const r = get<RequestRecord>(ctx.state, requestKey(p.request)) ?? refuse('PROPERTY_NOT_FOUND', `no repair request ${p.request}`);
+    if (r.org !== ctx.org.id) refuse('PROPERTY_FORBIDDEN', `request ${p.request} is ${r.org}'s`);
+    const kind = licenceKindForJob(r.category) ?? refuse('PROPERTY_INVALID', `a ${r.category} job needs no licence`);
+    if (r.status !== 'assigned' || r.worker !== p.worker) refuse('PROPERTY_CONFLICT', `request ${p.request} is not assigned to that worker`);
+    let l: LicenceRecord | undefined;
+    if (p.licence !== null) {
+      l = get<LicenceRecord>(ctx.state, licenceKey(p.licence));
+      if (l === undefined || l.org !== ctx.org.id) refuse('PROPERTY_NOT_FOUND', `no licence ${p.licence} of ${ctx.org.id}`);
+    }
+    const warning: JobLicenceWarning | null = l === undefined ? 'no-licence' : l.kind !== kind ? 'wrong-kind' : l.registeredAt <= ctx.time && ctx.time < l.expiresAt ? null : 'not-valid';
+    const before = get<JobLicenceRecord>(ctx.state, jobLicenceKey(p.request));
+    const assignment = { worker: p.worker, licence: p.licence, staff: l?.staff ?? null, covered: warning === null, warning, at: ctx.time, txHash: ctx.txHash };
+    ctx.state.set(jobLicenceKey(p.request), {
+      request: p.request, category: r.category, kind, org: r.org, assignments: [...(before?.assignments ?? []), assignment].slice(-JOB_LICENCE_ASSIGNMENTS_MAX),
+    } satisfies JobLicenceRecord);
   },
 };
 
@@ -644,7 +676,7 @@ export const propertyHours: TxType<HoursPayload> = {
 };
 
 export const propertyTypes: readonly TxType<never>[] = [
-  propertyUnit, propertyImport, propertySpace, propertyHousehold, propertyVehicle, propertyLicence, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
+  propertyUnit, propertyImport, propertySpace, propertyHousehold, propertyVehicle, propertyLicence, propertyJobLicence, propertyFees, propertyBill, propertyPay, propertyDun, propertyDisclose,
   propertyVoteOpen, propertyBallot, propertyVoteClose,
   propertyFundDeposit, propertyFundPropose, propertyFundWorks, propertyFundApprove, propertyFundTransfer,
   propertyTenderOpen, propertyTenderCommit, propertyTenderReveal, propertyTenderClose,

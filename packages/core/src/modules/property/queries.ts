@@ -9,8 +9,8 @@ import {
   BILLS_PREFIX, BUILDINGS_PREFIX, DISCLOSURES_PREFIX, FEES_KEY, FUND_KEY, FUND_USES_PREFIX, PROPERTY_QUERY_ITEMS_MAX, TENDERS_PREFIX, TOTALS_KEY,
   VOTES_PREFIX, ballotKey, ballotsPrefix, billKey, billsOfUnitPrefix, buildingKey, ownerKey, tenderKey, unitKey, voteKey, fundUseKey, disclosureKey,
   type BallotRecord, type BillRecord, type BuildingRecord, type DisclosureRecord, type FeeScheduleRecord, type FundRecord, type FundUseRecord,
-  NOTICES_PREFIX, ACTIVITIES_PREFIX, noticeReadKey, activityKey, signupsPrefix, signupKey, volunteerKey, type PropertyNoticeRecord, type ActivityRecord, type VolunteerRecord,
-  licenceKey, type LicenceRecord, householdKey, vehicleKey, unitVehiclesKey, type HouseholdRecord, type VehicleRecord,
+  NOTICES_PREFIX, ACTIVITIES_PREFIX, noticeReadKey, activityKey, signupsPrefix, signupKey, volunteerKey, VOLUNTEERS_PREFIX, type PropertyNoticeRecord, type ActivityRecord, type VolunteerRecord,
+  licenceKey, type LicenceRecord, jobLicenceKey, type JobLicenceRecord, householdKey, vehicleKey, unitVehiclesKey, type HouseholdRecord, type VehicleRecord,
   type OwnerRecord, type RegisterTotals, type TallyResult, type TenderRecord, type UnitRecord, type VoteCounts, type OwnersVoteRecord,
 } from './types.js';
 
@@ -19,6 +19,8 @@ const values = <T>(scan: StateScan, prefix: string, limit = PROPERTY_QUERY_ITEMS
 export const licenceRecord = (read: StateRead, licence: string): LicenceRecord | undefined => parse<LicenceRecord>(read(licenceKey(licence)));
 /** Whether a licence was valid at `at` (ms): registered by then and not yet expired. */
 export const licenceValidAt = (l: Pick<LicenceRecord, 'registeredAt' | 'expiresAt'>, at: number): boolean => l.registeredAt <= at && at < l.expiresAt;
+/** A repair job's licence record: the kind it needs and each assignment's licence or warning. */
+export const jobLicenceRecord = (read: StateRead, request: string): JobLicenceRecord | undefined => parse<JobLicenceRecord>(read(jobLicenceKey(request)));
 export const householdRecord = (read: StateRead, unit: string): HouseholdRecord | undefined => parse<HouseholdRecord>(read(householdKey(unit)));
 export const vehicleRecord = (read: StateRead, vehicle: string): VehicleRecord | undefined => parse<VehicleRecord>(read(vehicleKey(vehicle)));
 /** The vehicles registered to a unit. */
@@ -80,6 +82,8 @@ export const signupsOf = (scan: StateScan, activity: string): { person: string; 
   scan(signupsPrefix(activity), PROPERTY_QUERY_ITEMS_MAX).map(([k, v]) => ({ person: k.slice(signupsPrefix(activity).length), ...(JSON.parse(v) as { at: number; minutes: number; txHash: string }) }));
 export const signupOf = (read: StateRead, activity: string, person: string): { at: number; minutes: number; txHash: string } | undefined => parse(read(signupKey(activity, person)));
 export const volunteerRecord = (read: StateRead, person: string): VolunteerRecord | undefined => parse<VolunteerRecord>(read(volunteerKey(person)));
+/** Every person's volunteer record (at most `limit`). */
+export const volunteers = (scan: StateScan, limit = PROPERTY_QUERY_ITEMS_MAX): VolunteerRecord[] => values<VolunteerRecord>(scan, VOLUNTEERS_PREFIX, limit);
 
 export const tenderRecord = (read: StateRead, tender: string): TenderRecord | undefined => parse<TenderRecord>(read(tenderKey(tender)));
 export const tenders = (scan: StateScan): TenderRecord[] => values<TenderRecord>(scan, TENDERS_PREFIX).sort((a, b) => b.openedAt - a.openedAt);

@@ -6,6 +6,8 @@
  * Public data only: owners appear as pseudonyms, never names. docs/spec/property.md
  */
 
+import type { RepairCategory } from '../repairs/catalogue.js';
+
 /** Every state key of the module starts with this. */
 export const PROPERTY_PREFIX = 'property/';
 
@@ -40,6 +42,20 @@ export const VEHICLE_ID_PATTERN = '^vh_[0-9a-f]{32}$';
 /** Licences a staff file may register on the ledger (kind and expiry only, under the staff member's pseudonym). */
 export const LICENCE_KINDS = ['electrician', 'lift-operator', 'boiler-operator', 'fire-safety', 'welder', 'gas-fitter'] as const;
 export type LicenceKind = (typeof LICENCE_KINDS)[number];
+
+/**
+ * The licence a repair job of a category needs (special operations: electrical work, lifts, boilers). A category not
+ * listed needs none. docs/spec/property.md#licences-on-jobs
+ */
+export const JOB_LICENCE_KINDS = { electrical: 'electrician', lift: 'lift-operator', heating: 'boiler-operator' } as const satisfies Partial<Record<RepairCategory, LicenceKind>>;
+/** The licence kind a job of `category` needs, or undefined. */
+export const licenceKindForJob = (category: string): LicenceKind | undefined =>
+  Object.hasOwn(JOB_LICENCE_KINDS, category) ? JOB_LICENCE_KINDS[category as keyof typeof JOB_LICENCE_KINDS] : undefined;
+/** Why a job's assignment is not covered by a licence: none named, another kind, outside its validity at the ledger time. */
+export const JOB_LICENCE_WARNINGS = ['no-licence', 'wrong-kind', 'not-valid'] as const;
+export type JobLicenceWarning = (typeof JOB_LICENCE_WARNINGS)[number];
+/** Assignments a job's licence record keeps (the latest last). */
+export const JOB_LICENCE_ASSIGNMENTS_MAX = 20;
 /** A licence's id on the ledger: `pl_` + 32 hex (random; the licence number stays in the staff file). */
 export const LICENCE_ID_PATTERN = '^pl_[0-9a-f]{32}$';
 /** Longest licence validity, ms (10 years). */
@@ -161,6 +177,12 @@ export type VehiclePayload = { vehicle: string; unit: string; space: string | nu
 export type LicencePayload = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; by: string };
 /** Valid from `registeredAt` (block time) until `expiresAt`; a renewal is a new licence. */
 export type LicenceRecord = { licence: string; staff: string; kind: LicenceKind; expiresAt: number; org: string; registeredAt: number; txHash: string };
+/** `property.job_licence`: the licence covering a repair job's assignment to `worker` (its repairs pseudonym), or null. */
+export type JobLicencePayload = { request: string; worker: string; licence: string | null; by: string };
+/** One assignment of a job as its licence record keeps it: covered by `licence`, or a warning. */
+export type JobLicenceAssignment = { worker: string; licence: string | null; staff: string | null; covered: boolean; warning: JobLicenceWarning | null; at: number; txHash: string };
+/** `property/job-licence/<request>`: the licence kind the job needs and each assignment's licence (or warning). */
+export type JobLicenceRecord = { request: string; category: string; kind: LicenceKind; org: string; assignments: JobLicenceAssignment[] };
 export type HouseholdRecord = { unit: string; members: string[]; org: string; updatedAt: number; txHash: string };
 export type VehicleRecord = { vehicle: string; unit: string; space: string | null; plate: string; org: string; registeredAt: number; updatedAt: number; txHash: string };
 
@@ -384,6 +406,8 @@ export const TOTALS_KEY = `${PROPERTY_PREFIX}totals`;
 export const spaceKey = (space: string): string => `${PROPERTY_PREFIX}space/${space}`;
 /** `property/licence/<licence>` → LicenceRecord */
 export const licenceKey = (licence: string): string => `${PROPERTY_PREFIX}licence/${licence}`;
+/** `property/job-licence/<request>` → JobLicenceRecord */
+export const jobLicenceKey = (request: string): string => `${PROPERTY_PREFIX}job-licence/${request}`;
 /** `property/household/<unit>` → HouseholdRecord */
 export const householdKey = (unit: string): string => `${PROPERTY_PREFIX}household/${unit}`;
 /** `property/vehicle/<vehicle>` → VehicleRecord */
@@ -424,7 +448,8 @@ export const activityKey = (activity: string): string => `${ACTIVITIES_PREFIX}${
 export const signupsPrefix = (activity: string): string => `${PROPERTY_PREFIX}signup/${activity}/`;
 /** `property/signup/<activity>/<psn>` → { at, minutes } */
 export const signupKey = (activity: string, person: string): string => `${signupsPrefix(activity)}${person}`;
-export const volunteerKey = (person: string): string => `${PROPERTY_PREFIX}volunteer/${person}`;
+export const VOLUNTEERS_PREFIX = `${PROPERTY_PREFIX}volunteer/`;
+export const volunteerKey = (person: string): string => `${VOLUNTEERS_PREFIX}${person}`;
 
 /** The text a bid's commitment hashes: SHA-256 hex of it is the commitment. */
 export const tenderCommitmentText = (tender: string, bid: string, priceFen: number, salt: string): string =>

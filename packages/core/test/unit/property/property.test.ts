@@ -10,7 +10,7 @@ import {
   propertyFundApprove, propertyFundDeposit, propertyFundPropose, propertyFundTransfer, propertyFundWorks, propertyImport, propertyPay, propertySpace,
   propertyTenderClose, propertyTenderCommit, propertyNotice, propertyNoticeRead, propertyActivity, propertySignup, propertyHours, volunteerRecord,
   activityRecord, propertyTenderOpen, propertyTenderReveal, propertyUnit, propertyVoteClose, propertyVoteOpen, recount,
-  registerTotals, sessionKey, propertyHousehold, propertyVehicle, householdRecord, vehiclesOfUnit, propertyLicence, licenceRecord, licenceValidAt, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
+  registerTotals, sessionKey, propertyHousehold, propertyVehicle, householdRecord, vehiclesOfUnit, propertyLicence, licenceRecord, licenceValidAt, propertyJobLicence, jobLicenceRecord, licenceKindForJob, requestKey, sha256Hex, tally, tenderCommitmentText, tenderRecord, voteRecord, alarmKey, EMPTY_COUNTS,
   type BallotChoice, type Org, type VoteCounts, type VoteMatter,
 } from '../../../src/index.js';
 import { machiError } from '../helpers.js';
@@ -174,6 +174,45 @@ describe('register', () => {
     expect(rejected(propertyLicence, s, PROPERTY, { licence: lic, staff, kind: 'lift-operator', expiresAt: T0 + 60 * DAY_MS, by: BY }, T0)).toMatch(/PROPERTY_CONFLICT/);
     const l = licenceRecord(s.read, lic)!;
     expect([licenceValidAt(l, T0 - 1), licenceValidAt(l, T0 + DAY_MS), licenceValidAt(l, T0 + 30 * DAY_MS)]).toEqual([false, true, false]);
+  });
+});
+
+describe('a licence linked to a repair job', () => {
+  const REQ = `rq_${hex32('lift job')}`;
+  const WORKER = actor('zhao.worker');
+  const job = (s: MemState, category: string, worker = WORKER, status = 'assigned') =>
+    s.set(requestKey(REQ), { request: REQ, status, category, priority: 'urgent', org: PROPERTY.id, worker, workerOrg: PROPERTY.id, createdAt: T0, slaDueAt: T0 + HOUR_MS, steps: [], followers: [], escalation: null });
+
+  it('the mapping: lift, electrical and heating jobs need a licence of their kind; others none', () => {
+    expect([licenceKindForJob('lift'), licenceKindForJob('electrical'), licenceKindForJob('heating'), licenceKindForJob('drainage'), licenceKindForJob('toString')])
+      .toEqual(['lift-operator', 'electrician', 'boiler-operator', undefined, undefined]);
+  });
+
+  it("records the licence covering an assignment, or the assignment's warning (never refused for a licence)", () => {
+    const s = community();
+    const lift = `pl_${hex32('lift licence')}`;
+    const elec = `pl_${hex32('electrician licence')}`;
+    const staff = psn('staff 1');
+    apply(propertyLicence, s, PROPERTY, { licence: lift, staff, kind: 'lift-operator', expiresAt: T0 + 30 * DAY_MS, by: BY }, T0);
+    apply(propertyLicence, s, PROPERTY, { licence: elec, staff, kind: 'electrician', expiresAt: T0 + 30 * DAY_MS, by: BY }, T0);
+    job(s, 'lift');
+    apply(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: lift, by: BY }, T0 + DAY_MS);
+    apply(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: elec, by: BY }, T0 + DAY_MS);
+    apply(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: lift, by: BY }, T0 + 30 * DAY_MS); // expired at that ledger time
+    apply(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: null, by: BY }, T0 + DAY_MS);
+    const r = jobLicenceRecord(s.read, REQ)!;
+    expect([r.category, r.kind]).toEqual(['lift', 'lift-operator']);
+    expect(r.assignments.map((a) => [a.licence, a.staff, a.covered, a.warning])).toEqual([
+      [lift, staff, true, null], [elec, staff, false, 'wrong-kind'], [lift, staff, false, 'not-valid'], [null, null, false, 'no-licence'],
+    ]);
+    // refused: another worker than the assigned one, a licence of another organisation, another org's job, a job needing none
+    expect(rejected(propertyJobLicence, s, PROPERTY, { request: REQ, worker: actor('wang.worker'), licence: lift, by: BY })).toMatch(/PROPERTY_CONFLICT/);
+    expect(rejected(propertyJobLicence, s, STREET, { request: REQ, worker: WORKER, licence: lift, by: BY })).toMatch(/PROPERTY_FORBIDDEN/);
+    expect(rejected(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: `pl_${hex32('nobody')}`, by: BY })).toMatch(/PROPERTY_NOT_FOUND/);
+    job(s, 'drainage');
+    expect(rejected(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: null, by: BY })).toMatch(/PROPERTY_INVALID/);
+    job(s, 'lift', WORKER, 'received');
+    expect(rejected(propertyJobLicence, s, PROPERTY, { request: REQ, worker: WORKER, licence: lift, by: BY })).toMatch(/PROPERTY_CONFLICT/);
   });
 });
 

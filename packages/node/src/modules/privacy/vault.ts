@@ -64,6 +64,7 @@ export class Vault {
       del: this.#db.prepare('DELETE FROM vault_subjects WHERE subject = ?'),
       link: this.#db.prepare('INSERT INTO vault_residents (user_id, subject) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET subject = excluded.subject'),
       subjectOf: this.#db.prepare('SELECT subject FROM vault_residents WHERE user_id = ?').pluck(),
+      subjects: this.#db.prepare('SELECT subject FROM vault_subjects ORDER BY subject').pluck(),
     };
   }
 
@@ -97,6 +98,11 @@ export class Vault {
     const gone = this.#q.del.run(subject).changes > 0;
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
     return gone;
+  }
+
+  /** The ids of the subjects held here (nothing decrypted), in id order. */
+  *subjects(): IterableIterator<string> {
+    for (const s of this.#q.subjects.iterate()) yield s as string;
   }
 
   linkResident(userId: string, subject: string): void {

@@ -13,11 +13,13 @@ import { loadHostedSigners } from '../../node/datadir.js';
 import { defineNodeModule } from '../contract.js';
 import { consentContext, type PrivacyExports } from '../privacy/index.js';
 import type { Identity } from '../identity/index.js';
+import type { Repairs } from '../repairs/index.js';
 import { propertyRoutes } from './routes.js';
 import { seedProperty } from './seed.js';
 import { PROPERTY_PSEUDONYM_CONTEXT, PropertyService, type IdCheck, type PropertySubjects } from './service.js';
-import { readOwner, registerOwnerResolver } from './owner-reads.js';
+import { backfillPropertyPseudonyms, readOwner, registerOwnerResolver } from './owner-reads.js';
 import { StaffFiles } from './staff-files.js';
+import { VolunteerCredentials } from './volunteer.js';
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 
 export { PropertyService } from './service.js';
@@ -46,17 +48,21 @@ export function demoIdCheck(identity: Identity, accounts: AccountStore, secret: 
   };
 }
 
-export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles }): PropertyService {
+export function openProperty(o: { node: MachiNode; submitter: OrgSubmitter; secret: Uint8Array; dir: string; subjects: PropertySubjects; hosted?: ReadonlyMap<string, Signer>; idCheck?: IdCheck; staff?: StaffFiles; isWorker?: (username: string) => boolean }): PropertyService {
   const hosted = o.hosted ?? loadHostedSigners(o.dir, o.node.genesis);
   const submitters = new Map<string, OrgSubmitter>([[o.node.self.id, o.submitter]]);
   for (const [org, signer] of hosted) submitters.set(org, new OrgSubmitter(o.node, signer));
-  return new PropertyService({ node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }) });
+  return new PropertyService({
+    node: o.node, submitters, secret: o.secret, subjects: o.subjects, ...(o.idCheck === undefined ? {} : { idCheck: o.idCheck }), ...(o.staff === undefined ? {} : { staff: o.staff }),
+    ...(o.isWorker === undefined ? {} : { isWorker: o.isWorker }),
+  });
 }
 
 export const propertyNodeModule = defineNodeModule({
   name: 'property',
-  // owners are subjects of the privacy vault; their ballots need identity's owners-meeting check
-  dependsOn: ['privacy', 'identity'],
+  // owners are subjects of the privacy vault; their ballots need identity's owners-meeting check; a repair job's
+  // assignment records the licence covering it
+  dependsOn: ['privacy', 'identity', 'repairs'],
   routeClasses: {
     'property.staff': { access: ['property-staff', 'official'], doc: 'the register (units, CSV import, parking), fee schedule, bills, payments, dunning, disclosure, fund-use proposals and works' },
     'property.organise': { access: ['official', 'property-staff'], doc: "owners' votes (open, close) and sealed-bid tenders (open, opening) — the street office, or the property company for the owners' committee" },
@@ -81,13 +87,35 @@ export const propertyNodeModule = defineNodeModule({
         keepPlate: async (p, plate) => privacy.service.register(p, { plate }),
       },
       idCheck: demoIdCheck(identity, ctx.auth.accounts, ctx.auth.secret, ctx.node.self.id),
+      isWorker: (username) => ctx.auth.accounts.findUser(ctx.node.self.id, username)?.role === 'maintenance-worker',
     });
+    ctx.use<Repairs>('repairs').service.onAssigned((p, request, worker) => service.recordJobLicence(p, request, worker));
     registerOwnerResolver(privacy.service, service);
+    // owners (and volunteers) named before the node kept their pseudonyms: found again from the vault
+    const backfilled = backfillPropertyPseudonyms(service, privacy.vault.subjects(), (p) => privacy.service.pseudonyms.subjectOf(p) !== undefined,
+      (p, subject) => privacy.service.pseudonyms.remember(p, subject, PROPERTY_PSEUDONYM_CONTEXT));
+    if (backfilled > 0) ctx.log(`property: kept the subjects of ${backfilled} pseudonyms registered before the node kept them`);
+    // the street office's node offers the volunteer credential to the people it holds once they reach the label
+    const volunteer = new VolunteerCredentials({
+      node: ctx.node, identity: identity.service, secret: ctx.auth.secret, dbFile: privateDbPath(ctx.dir), log: ctx.log,
+      holder: {
+        subjectOf: (p) => {
+          const known = privacy.service.pseudonyms.subjectOf(p);
+          return known?.context === PROPERTY_PSEUDONYM_CONTEXT && privacy.vault.has(known.subject) ? known.subject : undefined;
+        },
+        nameOf: (subject) => privacy.vault.get(subject)?.fields.name,
+      },
+    });
+    service.volunteer = volunteer;
+    volunteer.start();
     return {
       plugin: async (app) => app.register(propertyRoutes, { service, readOwner: (p, unit, q) => readOwner(privacy.service, service, p, unit, q) }),
       exports: service,
       seed: () => seedProperty(service, ctx, privacy, identity),
-      close: () => staff.close(),
+      close: async () => {
+        await volunteer.close();
+        staff.close();
+      },
     };
   },
 });

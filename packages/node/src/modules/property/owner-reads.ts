@@ -6,7 +6,7 @@
  * "who used my data". The ledger names the owner by the property company's pseudonym; the reading node learns the
  * subject behind it from the holder only while it holds a live grant for a property purpose over that subject.
  */
-import { MachiError, grantsForSubject, unitRecord, type Purpose } from '@machi/core';
+import { MachiError, grantsForSubject, householdRecord, propertyUnits, unitRecord, volunteers, type Purpose } from '@machi/core';
 import type { Principal } from '../../auth/principal.js';
 import type { PrivacyService } from '../privacy/index.js';
 import { PROPERTY_PSEUDONYM_CONTEXT, type PropertyService } from './service.js';
@@ -42,6 +42,39 @@ export function holdsPropertyGrant(s: PropertyService, holder: string, org: stri
 export function registerOwnerResolver(privacy: PrivacyService, s: PropertyService): void {
   privacy.registerResolver(PROPERTY_PSEUDONYM_CONTEXT, (context, asker, subject) =>
     context === PROPERTY_PSEUDONYM_CONTEXT && holdsPropertyGrant(s, s.node.self.id, asker, subject, s.now()));
+}
+
+/**
+ * The holder's property pseudonyms on the ledger: owners and household members of the units this organisation
+ * registered, and volunteers (whoever signed them up: a pseudonym only its holder can match).
+ */
+export function propertyPseudonymsOnLedger(s: PropertyService): Set<string> {
+  const names = new Set<string>();
+  for (const u of propertyUnits(s.read, s.scan)) {
+    if (u.org !== s.node.self.id) continue;
+    if (u.owner !== null) names.add(u.owner);
+    for (const m of householdRecord(s.read, u.unit)?.members ?? []) names.add(m);
+  }
+  for (const v of volunteers(s.scan)) names.add(v.person);
+  return names;
+}
+
+/**
+ * Keeps, in the holder's pseudonym table, the subject behind each of its property pseudonyms on the ledger that the
+ * table does not have — units registered (and volunteers signed up) before the node kept them — by deriving the
+ * property pseudonym of every subject it holds. Run at start; returns how many it added.
+ */
+export function backfillPropertyPseudonyms(s: PropertyService, held: Iterable<string>, known: (pseudonym: string) => boolean, remember: (pseudonym: string, subject: string) => void): number {
+  const missing = new Set([...propertyPseudonymsOnLedger(s)].filter((p) => !known(p)));
+  let added = 0;
+  for (const subject of held) {
+    if (missing.size === 0) break;
+    const p = s.pseudonymOf(subject);
+    if (!missing.delete(p)) continue;
+    remember(p, subject);
+    added++;
+  }
+  return added;
 }
 
 /** A granted read of a unit's owner: refused (ACCESS_DENIED, the refusal recorded) without a grant for `purpose`. */

@@ -11,7 +11,7 @@ import {
 } from '@machi/core';
 import { principalOf } from '../../auth/plugin.js';
 import { errorRef } from '../../api/shared-schemas.js';
-import { FIELD_NAMES, LICENCE_ID_PATTERN, LICENCE_KINDS, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
+import { FIELD_NAMES, LICENCE_ID_PATTERN, REQUEST_ID_PATTERN, LICENCE_KINDS, HOUSEHOLD_MEMBERS_MAX, SPACE_CODE_PATTERN, VEHICLE_ID_PATTERN } from '@machi/core';
 import { PROPERTY_CSV_CHARS_MAX, type PropertyService } from './service.js';
 import { STAFF_FILE_ITEMS_MAX, STAFF_TEXT_CHARS_MAX } from './staff-files.js';
 import { PROPERTY_READ_PURPOSES, type OwnerRead, type PropertyReadPurpose } from './owner-reads.js';
@@ -50,7 +50,7 @@ const vehicleBody = {
 const vehicleResult = { type: 'object', additionalProperties: false, required: ['id', 'txHash', 'height', 'plateSubject'], properties: { id: { type: 'string' }, txHash: { type: 'string' }, height: { type: 'integer' }, plateSubject: { type: 'string' } } } as const;
 const text = { type: 'string', minLength: 1, maxLength: STAFF_TEXT_CHARS_MAX } as const;
 const trainingItem = { type: 'object', additionalProperties: false, required: ['course', 'completedAt'], properties: { course: text, completedAt: { type: 'integer', minimum: 0 } } } as const;
-const staffBody = { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: { name: text, role: text, training: { type: 'array', maxItems: STAFF_FILE_ITEMS_MAX, items: trainingItem } } } as const;
+const staffBody = { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: { name: text, role: text, worker: { type: 'string', minLength: 1, maxLength: 64 }, training: { type: 'array', maxItems: STAFF_FILE_ITEMS_MAX, items: trainingItem } } } as const;
 const licenceBody = {
   type: 'object', additionalProperties: false, required: ['kind', 'number', 'expiresAt'],
   properties: { kind: { type: 'string', enum: [...LICENCE_KINDS] }, number: text, expiresAt: { type: 'integer', minimum: 0 } },
@@ -115,13 +115,15 @@ export const propertyRoutes: FastifyPluginAsync<{ service: PropertyService; read
     async (req) => s.residents(req.params.unit));
   // -- staff files: personal data in the private store; licences' kind and expiry on the ledger --
   app.get('/v1/property/staff', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.staffFiles() }));
-  app.post<B<{ name: string; role: string; training?: { course: string; completedAt: number }[] }>>('/v1/property/staff', { config: { access: 'property.staff' }, schema: { body: staffBody, response: { 201: record, '4xx': errorRef } } },
+  app.post<B<{ name: string; role: string; worker?: string; training?: { course: string; completedAt: number }[] }>>('/v1/property/staff', { config: { access: 'property.staff' }, schema: { body: staffBody, response: { 201: record, '4xx': errorRef } } },
     async (req, reply) => reply.status(201).send(s.createStaff(req.body)));
   app.post<P<{ staff: string }> & B<{ kind: never; number: string; expiresAt: number }>>('/v1/property/staff/:staff/licences', { config: { access: 'property.staff' }, schema: step(licenceBody, staffParam) },
     async (req, reply) => reply.status(201).send(await s.addLicence(principalOf(req), req.params.staff, req.body)));
   app.post<P<{ staff: string }> & B<{ course: string; completedAt: number }>>('/v1/property/staff/:staff/training', { config: { access: 'property.staff' }, schema: { params: staffParam, body: trainingItem, response: { 201: record, '4xx': errorRef } } },
     async (req, reply) => reply.status(201).send(s.addTraining(req.params.staff, req.body)));
   app.get('/v1/property/staff/alerts', { config: { access: 'property.staff' }, schema: view(items) }, async () => ({ items: s.licenceAlerts() }));
+  app.get<P<{ request: string }>>('/v1/property/public/jobs/:request/licence', { config: { access: 'public' }, schema: view(record, param('request', REQUEST_ID_PATTERN)) },
+    async (req) => s.jobLicence(req.params.request));
   app.get<P<{ licence: string }> & { Querystring: { at?: number } }>('/v1/property/public/licences/:licence', { config: { access: 'public' }, schema: view(record, licenceParam, atQuery) },
     async (req) => s.publicLicence(req.params.licence, req.query.at));
 

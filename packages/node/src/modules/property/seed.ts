@@ -56,11 +56,13 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   await s.household(staff, { unit: 'b1-u0101', memberSubjects: [subjects[0]!, subjects[1]!] });
   for (const [u, , n] of DEMO_PROPERTY_UNITS.slice(1, 4)) await s.household(staff, { unit: u, memberSubjects: [subjects[n - 1]!] });
   for (const v of DEMO_VEHICLES) await s.vehicle(staff, v);
-  // staff files (kept sealed here): a lift operator whose licence expires in 20 days (the desk's alert), an electrician
+  // staff files (kept sealed here): a lift operator whose licence expires in 20 days (the desk's alert), an electrician;
+  // each the file of a maintenance-worker account, so that their licences cover the jobs assigned to it
   const day = 86_400_000;
-  const lift = s.createStaff({ name: '王建国', role: '电梯管理员', training: [{ course: '电梯安全管理培训', completedAt: s.now() - 200 * day }] });
+  const worker = (username: string) => (s.isWorker(username) ? { worker: username } : {});
+  const lift = s.createStaff({ name: '王建国', role: '电梯管理员', ...worker('wang.worker'), training: [{ course: '电梯安全管理培训', completedAt: s.now() - 200 * day }] });
   await s.addLicence(staff, lift.id, { kind: 'lift-operator', number: 'TS-DEMO-0421', expiresAt: s.now() + 20 * day });
-  const elec = s.createStaff({ name: '赵明', role: '维修电工', training: [{ course: '低压电工作业复审', completedAt: s.now() - 90 * day }] });
+  const elec = s.createStaff({ name: '赵明', role: '维修电工', ...worker('zhao.worker'), training: [{ course: '低压电工作业复审', completedAt: s.now() - 90 * day }] });
   await s.addLicence(staff, elec.id, { kind: 'electrician', number: 'DG-DEMO-1187', expiresAt: s.now() + 700 * day });
   const grants = await seedOwnerGrants(privacy, staff, [...new Set(DEMO_PROPERTY_UNITS.map(([, , n]) => subjects[n - 1]!))], s.now(), ctx.node.genesis.orgs.map((o) => o.id));
   // a property-ownership credential for resident 4 (the identity demo gave them to 1 and 3; resident 2 has none: the

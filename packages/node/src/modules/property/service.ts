@@ -10,6 +10,7 @@ import {
   MachiError, addressRecord, arrears, ballotRecord, ballotsOf, billRecord, billsOfUnit, disclosures, feeSchedules, fundRecord, fundUseRecord, fundUses,
   ownerRecord, propertyBuildings, propertyErrorOf, propertyUnits, recount, registerTotals, tenderRecord, tenderStatusAt, tenders, unitRecord,
   voteRecord, votes, licenceRecord, licenceValidAt, type LicenceKind, type LicenceRecord, householdRecord, vehiclesOfUnit, type HouseholdRecord, type VehicleRecord, PROPERTY_IMPORT_ROWS_MAX, UNIT_TYPES, type BallotChoice, type DisclosureLine, type FeeItem, type EmergencyTrigger,
+  jobLicenceRecord, licenceKindForJob, type RequestRecord,
   parseState, sessionRecord, propertyTypes, propertyNotices, noticeRead, activities, signupsOf, signupOf, volunteerRecord, type PropertyErrorCode, type SignedTx, type StateAccess, type ProofBundle, type UnitRow, type UnitType, type VoteMatter,
 } from '@machi/core';
 import { CONTEXT_PSEUDONYM_KEY_INFO, domainKeyOf } from '../../auth/secret.js';
@@ -18,6 +19,7 @@ import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import { hex32 } from '../../ids.js';
 import type { LicenceAlert, StaffFile, StaffFiles } from './staff-files.js';
+import type { VolunteerCredentials } from './volunteer.js';
 
 /** A session id no desk opens: a ballot refused before its ID check names it. */
 const NO_SESSION = `ses_${'0'.repeat(32)}`;
@@ -65,9 +67,15 @@ export class PropertyService {
   readonly actors: LedgerActors;
 
   readonly #staff: StaffFiles | undefined;
+  /** the volunteer credential's issuance on this node (volunteer.ts), set by the module */
+  volunteer: VolunteerCredentials | undefined;
 
-  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles }) {
+  /** whether a user name is a maintenance worker of this organisation (a staff file may name one) */
+  readonly isWorker: (username: string) => boolean;
+
+  constructor(o: { node: MachiNode; submitters: ReadonlyMap<string, OrgSubmitter>; secret: Uint8Array; subjects: PropertySubjects; idCheck?: IdCheck; staff?: StaffFiles; isWorker?: (username: string) => boolean }) {
     this.node = o.node;
+    this.isWorker = o.isWorker ?? (() => false);
     this.#staff = o.staff;
     this.#submitters = o.submitters;
     this.#pseudonymKey = domainKeyOf(o.secret, CONTEXT_PSEUDONYM_KEY_INFO);
@@ -92,6 +100,15 @@ export class PropertyService {
   ownerOf(p: Principal): string | undefined {
     const s = this.#subjects.subjectOfUser(p.userId);
     return s === undefined ? undefined : this.pseudonymOf(s);
+  }
+
+  /** The signed-in resident's pseudonym for a step that puts it on the ledger: kept with the subject (signed up, read). */
+  #namedOnLedger(p: Principal): string | undefined {
+    const s = this.#subjects.subjectOfUser(p.userId);
+    if (s === undefined) return undefined;
+    const pseudonym = this.pseudonymOf(s);
+    this.#subjects.remember?.(pseudonym, s);
+    return pseudonym;
   }
 
   // ---- the one path of every step ----------------------------------------------------------------------------------
@@ -167,8 +184,10 @@ export class PropertyService {
     return `psn_${createHmac('sha256', this.#pseudonymKey).update(`property-staff\n${id}`, 'utf8').digest('hex')}`;
   }
 
-  createStaff(b: { name: string; role: string; training?: { course: string; completedAt: number }[] }): StaffFile & { pseudonym: string } {
-    const f: StaffFile = { id: `st_${hex32()}`, name: b.name, role: b.role, licences: [], training: b.training ?? [], createdAt: this.now() };
+  createStaff(b: { name: string; role: string; worker?: string; training?: { course: string; completedAt: number }[] }): StaffFile & { pseudonym: string } {
+    if (b.worker !== undefined && !this.isWorker(b.worker)) throw new MachiError('PROPERTY_NOT_FOUND', `${b.worker} is not a maintenance worker of ${this.node.self.id}`);
+    if (b.worker !== undefined && this.staffFiles().some((f) => f.worker === b.worker)) throw new MachiError('PROPERTY_CONFLICT', `${b.worker} has a staff file`);
+    const f: StaffFile = { id: `st_${hex32()}`, name: b.name, role: b.role, ...(b.worker === undefined ? {} : { worker: b.worker }), licences: [], training: b.training ?? [], createdAt: this.now() };
     this.#files().put(f);
     return { ...f, pseudonym: this.staffPseudonym(f.id) };
   }
@@ -207,6 +226,28 @@ export class PropertyService {
     if (l === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no licence ${licence}`);
     const when = at ?? this.now();
     return { ...l, validAt: { at: when, valid: licenceValidAt(l, when) }, proof: this.node.proof(l.txHash) ?? null };
+  }
+
+  /**
+   * After a repair job is assigned here (repairs' `onAssigned`): for a category that needs a licence
+   * (JOB_LICENCE_KINDS), `property.job_licence` records the licence covering it — of the worker's staff file, of the
+   * kind, valid now, the one expiring last — or, with none, the assignment's warning. Not a refusal: see the handler.
+   */
+  async recordJobLicence(p: Principal, request: RequestRecord, worker: { username: string; actor: string }): Promise<StepResult | undefined> {
+    const kind = licenceKindForJob(request.category);
+    if (kind === undefined || this.#staff === undefined) return undefined;
+    const now = this.now();
+    const held = this.#staff.all().filter((f) => f.worker === worker.username).flatMap((f) => f.licences)
+      .map((l) => licenceRecord(this.read, l.licence)).filter((l): l is LicenceRecord => l !== undefined && l.kind === kind && licenceValidAt(l, now))
+      .sort((a, b) => b.expiresAt - a.expiresAt);
+    return this.#step(p, 'property.job_licence', request.request, { request: request.request, worker: worker.actor, licence: held[0]?.licence ?? null });
+  }
+
+  /** Anyone: the licence a repair job needs and, per assignment, the licence covering it (or the warning), with proofs. */
+  jobLicence(request: string) {
+    const r = jobLicenceRecord(this.read, request);
+    if (r === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no licence record for job ${request} (its category needs none, or it was not assigned)`);
+    return { ...r, assignments: r.assignments.map(this.#proved) };
   }
 
   /** A unit's household: residents held here, on the ledger by their pseudonyms in the property context. */
@@ -367,7 +408,7 @@ export class PropertyService {
   }
   /** The signed-in resident's read receipt (their pseudonym in the property context). */
   readNotice(p: Principal, notice: string): Promise<StepResult> {
-    const reader = this.ownerOf(p);
+    const reader = this.#namedOnLedger(p);
     if (reader === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
     return this.#step(null, 'property.notice_read', notice, { notice, reader });
   }
@@ -376,7 +417,7 @@ export class PropertyService {
     return this.#step(p, 'property.activity', activity, { activity, ...b });
   }
   signUp(p: Principal, activity: string): Promise<StepResult> {
-    const person = this.ownerOf(p);
+    const person = this.#namedOnLedger(p);
     if (person === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
     return this.#step(null, 'property.signup', activity, { activity, person });
   }

@@ -27,6 +27,8 @@ export interface StaffFile {
   id: string;
   name: string;
   role: string;
+  /** the maintenance-worker account (user name) this member works as: their licences cover the jobs it is assigned */
+  worker?: string;
   licences: StaffLicence[];
   training: { course: string; completedAt: number }[];
   createdAt: number;

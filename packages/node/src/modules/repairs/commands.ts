@@ -28,6 +28,15 @@ import { slaView } from './views.js';
 import { hex32 } from '../../ids.js';
 
 
+/** The worker an assignment named: account and repairs pseudonym. */
+export interface AssignedWorker {
+  userId: string;
+  username: string;
+  actor: string;
+}
+/** Told of each assignment committed at this node (the request as it is after it). */
+export type AssignListener = (p: Principal, request: RequestRecord, worker: AssignedWorker) => Promise<unknown>;
+
 /** What a transition records: its payload, and the private writes to make once it is admitted (returning their undo). */
 interface Step {
   payload: Record<string, unknown>;
@@ -179,13 +188,33 @@ export class RepairCommands {
     return this.#transition(p, request, 'follow', () => ({ payload: { request, follower: p.actor } }));
   }
 
-  /** A dispatcher or staff member assigns (or reassigns) a maintenance worker of their organisation, by user name. */
-  assign(p: Principal, request: string, workerUsername: string): Promise<ActResult> {
-    return this.#transition(p, request, 'assign', () => {
+  /**
+   * A dispatcher or staff member assigns (or reassigns) a maintenance worker of their organisation, by user name; once
+   * committed, the listeners (`onAssigned`: property records the licence covering the job) run before the answer.
+   */
+  async assign(p: Principal, request: string, workerUsername: string): Promise<ActResult> {
+    let worker: AssignedWorker | undefined;
+    const r = await this.#transition(p, request, 'assign', () => {
       const w = this.#c.accounts.findUser(p.org, workerUsername);
       if (w === undefined || w.role !== 'maintenance-worker') throw new MachiError('REQUEST_INVALID', `${workerUsername} is not a maintenance worker of ${p.org}`);
-      return { payload: { request, worker: this.#c.actors.of(p.org, w.id, w.role), workerOrg: p.org, by: p.actor } };
+      worker = { userId: w.id, username: w.username, actor: this.#c.actors.of(p.org, w.id, w.role) };
+      return { payload: { request, worker: worker.actor, workerOrg: p.org, by: p.actor } };
     });
+    const record = this.#c.record(request);
+    for (const l of this.#assigned) {
+      try {
+        await l(p, record!, worker!);
+      } catch (e) {
+        this.#c.log(`repairs: after assigning ${request}: ${(e as Error).message}`);
+      }
+    }
+    return r;
+  }
+
+  readonly #assigned: AssignListener[] = [];
+  /** Runs `l` after each assignment committed here (its failure is logged: the assignment stands). */
+  onAssigned(l: AssignListener): void {
+    this.#assigned.push(l);
   }
 
   /** accept, arrive, start: the assigned worker moves the job on. */

@@ -6,7 +6,7 @@
 import type { ActResult, PhotoUploaded, RepairCategory, RequestRecord, RequestView, SlaSet, SlaView, StaffCardBody, Timeline, MyRequests, WorkerList } from '@machi/core';
 import type { Principal } from '../../auth/principal.js';
 import { WorkerCards } from './cards.js';
-import { RepairCommands } from './commands.js';
+import { RepairCommands, type AssignListener } from './commands.js';
 import { RepairsContext, type RepairsServiceOptions } from './context.js';
 import type { BoardQuery, ConfirmBody, DiagnoseBody, FinishBody, ReopenBody, ReportBody, SlaBody } from './schemas.js';
 import { SlaEscalationJob } from './sla-job.js';
@@ -14,6 +14,7 @@ import type { StaffCard } from './store.js';
 import { RepairViews } from './views.js';
 
 export type { RepairsServiceOptions, SubjectLinks } from './context.js';
+export type { AssignListener, AssignedWorker } from './commands.js';
 export type { ReportBody, SlaBody } from './schemas.js';
 export { REPAIRS_ESCALATION_INTERVAL_MS, SLA_JOB_USER_ID, escalationLevelDue } from './sla-job.js';
 
@@ -48,6 +49,8 @@ export class RepairsService {
   escalate = (p: Principal, request: string, now?: number): Promise<ActResult> => this.#commands.escalate(this.#in(p), request, now);
   setSla = (p: Principal, category: RepairCategory, b: SlaBody): Promise<SlaSet> => this.#commands.setSla(this.#in(p), category, b);
   uploadPhoto = (p: Principal, bytes: Buffer): PhotoUploaded => this.#commands.uploadPhoto(this.#in(p), bytes);
+  /** Another module's step after each assignment committed here (property: the licence covering the job). */
+  onAssigned = (l: AssignListener): void => this.#commands.onAssigned(l);
 
   // ---- the SLA escalation job -------------------------------------------------------------------------------------
   escalateOverdue = (now?: number): Promise<ActResult[]> => this.#job.escalateOverdue(now);

@@ -3,7 +3,7 @@
  * throws (fail closed). One onRequest hook reads the class, authenticates the bearer token unless the class is
  * public, checks ROUTE_ACCESS (policy.ts) and sets `request.principal`. Routes never check roles themselves.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { MachiError } from '@machi/core';
 import type { AccountStore } from './accounts.js';
 import { ROUTE_CLASSES, isPublicClass, isRouteClass, routeDenial, type RouteClass } from './policy.js';
@@ -76,11 +76,7 @@ export const authPlugin: FastifyPluginAsync<{ auth?: AuthOptions | undefined }> 
     }
   });
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.is404) return; // no route: the not-found handler answers
-    const access = req.routeOptions.config.access;
-    if (!isRouteClass(access)) throw new Error(`invariant violated: route ${req.url} has no access class`);
-    if (isPublicClass(access)) return;
+  const authorise = async (req: FastifyRequest, reply: FastifyReply, access: RouteClass): Promise<void> => {
     try {
       req.principal = await authenticate(req, auth);
     } catch (e) {
@@ -89,6 +85,14 @@ export const authPlugin: FastifyPluginAsync<{ auth?: AuthOptions | undefined }> 
     }
     const denial = routeDenial(access, req.principal.role);
     if (denial !== undefined) throw new MachiError('ACCESS_DENIED', denial);
+  };
+  // A callback hook: a public route (every ledger read) passes through with no promise, the others wait for the token check.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.is404) return done(); // no route: the not-found handler answers
+    const access = req.routeOptions.config.access;
+    if (!isRouteClass(access)) return done(new Error(`invariant violated: route ${req.url} has no access class`));
+    if (isPublicClass(access)) return done();
+    authorise(req, reply, access).then(() => done(), done);
   });
 
   if (auth !== undefined) await app.register(authRoutes, { auth });

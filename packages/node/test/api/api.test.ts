@@ -9,7 +9,7 @@ import {
   BODY_BYTES_MAX, BATCH_TXS_MAX, TX_TIME_SKEW_MS_MAX, generateKeyPair, signTx, signerFromJwk, verifyBundle,
   type Genesis, type Signer, type SignedTx, type TxBody,
 } from '@machi/core';
-import type { MachiNode, SqliteStore } from '../../src/index.js';
+import { buildServer, type MachiNode, type SqliteStore } from '../../src/index.js';
 import { oneNode, type OneNode } from '../support/node.js';
 
 const docHash = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -88,6 +88,65 @@ describe('happy path', () => {
     const res = await app.inject(`/v1/log/consistency?from=1&to=${size}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().proof.length).toBeGreaterThan(0);
+  });
+});
+
+describe('committed receipts and bundles are sent again from their kept JSON (src/api/read-cache.ts)', () => {
+  const read = (a: FastifyInstance, url: string, requestId?: string) => a.inject({ url, headers: requestId === undefined ? {} : { 'x-request-id': requestId } });
+
+  it('answers the same bytes and headers as a server that never read them, with each request its own id', async () => {
+    const tx = signed();
+    const pending = await post(tx, false);
+    const hash: string = pending.json().hash;
+    // a pending receipt is not kept: once committed, the receipt says so
+    const before = (await read(app, `/v1/txs/${hash}`)).json();
+    expect(before.status === 'pending' || before.status === 'committed').toBe(true);
+    const committed = await node.waitCommitted(hash, 30_000);
+    const fresh = await buildServer(node, { docs: false });
+    try {
+      for (const url of [`/v1/txs/${hash}`, `/v1/txs/${hash}/proof`]) {
+        const first = await read(app, url, 'client-id-1');
+        const again = await read(app, url, 'client-id-2');
+        const uncached = await read(fresh, url);
+        expect([first.statusCode, again.statusCode, uncached.statusCode]).toEqual([200, 200, 200]);
+        expect(again.body).toBe(first.body);
+        expect(again.body).toBe(uncached.body);
+        for (const r of [first, again]) expect(r.headers['content-type']).toBe(uncached.headers['content-type']);
+        expect(Object.keys(again.headers).sort()).toEqual(Object.keys(uncached.headers).sort());
+        expect([first.headers['x-request-id'], again.headers['x-request-id']]).toEqual(['client-id-1', 'client-id-2']);
+        const noId = [await read(app, url), await read(app, url)].map((r) => r.headers['x-request-id']);
+        expect(noId[0]).not.toBe(noId[1]);
+      }
+      const receipt = (await read(app, `/v1/txs/${hash}`)).json();
+      expect(receipt).toEqual({ ...committed, tx });
+      expect(verifyBundle((await read(app, `/v1/txs/${hash}/proof`)).json(), genesis)).toMatchObject({ txHash: hash, height: committed.height });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('does not keep a not-found answer: the transaction is served once committed', async () => {
+    const tx = signed();
+    const hash = createHash('sha256').update(JSON.stringify(tx)).digest('hex'); // not its hash: only needs to be unknown
+    expect((await read(app, `/v1/txs/${hash}/proof`)).statusCode).toBe(404);
+    const r = (await post(tx)).json();
+    expect((await read(app, `/v1/txs/${r.hash}/proof`)).statusCode).toBe(200);
+    expect((await read(app, `/v1/txs/${r.hash}`)).json().status).toBe('committed');
+  });
+
+  it('a bundle read after a validator-set change carries it (a kept bundle of before is not answered)', async () => {
+    const r = (await post(signed())).json();
+    const url = `/v1/txs/${r.hash}/proof`;
+    expect((await read(app, url)).json().setChanges).toBeUndefined();
+    expect((await read(app, url)).json().setChanges).toBeUndefined(); // now from the kept JSON
+    // a stand-in certificate in force from genesis: only its presence in the bundle is looked at
+    node.setChanges.push({ set: { epoch: 1, from: 1, orgs: [] } } as unknown as (typeof node.setChanges)[number]);
+    try {
+      expect((await read(app, url)).json().setChanges).toEqual([{ set: { epoch: 1, from: 1, orgs: [] } }]);
+    } finally {
+      node.setChanges.pop();
+    }
+    expect((await read(app, url)).json().setChanges).toBeUndefined();
   });
 });
 

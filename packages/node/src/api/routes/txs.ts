@@ -1,8 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { BATCH_TXS_MAX, COMMIT_WAIT_MS_MAX, MachiError } from '@machi/core';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { BATCH_TXS_MAX, COMMIT_WAIT_MS_MAX, MachiError, assert } from '@machi/core';
 import { committedReceipt, type MachiNode, type Receipt } from '../../node/node.js';
 import { txRateLimit } from '../../auth/rate-limit.js';
 import { commitSchema, errorSchema, hashParam, headerSchema, receiptSchema, txSchema } from './schemas.js';
+import { ReadCache } from '../read-cache.js';
+
+/** What Fastify sends with a serialised object: cached JSON text goes out with the same header. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** `value` as the route's 200 response schema serialises it (fast-json-stringify: always a string). */
+function serialised(reply: FastifyReply, value: unknown): string {
+  const text = reply.serialize(value);
+  assert(typeof text === 'string', 'a response schema serialises to a string');
+  return text;
+}
 
 const waitQuery = {
   type: 'object',
@@ -20,6 +31,9 @@ interface WaitQuery {
 export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: number }> = async (app, { node, txsPerMinute }) => {
   // unauthenticated, and each transaction costs a signature check: transactions per client address are limited
   const txLimit = txRateLimit(app, txsPerMinute);
+  // committed receipts and proof bundles as sent (read-cache.ts)
+  const receipts = new ReadCache();
+  const bundles = new ReadCache();
   /** Submit one signed transaction. 202 pending, or with ?wait=true 200 once committed. */
   app.post<{ Body: unknown; Querystring: WaitQuery }>('/v1/txs', {
     config: { access: 'public' },
@@ -96,13 +110,21 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
         '4xx': errorSchema,
       },
     },
-  }, async (req) => {
-    // one store read for a committed transaction (the hot path: bench:reads)
-    const stored = node.store.getTx(req.params.hash);
-    if (stored !== undefined) return { ...committedReceipt(stored), tx: JSON.parse(stored.body) };
-    const r = node.receipt(req.params.hash);
-    if (r === undefined) throw new MachiError('NOT_FOUND', `no transaction ${req.params.hash}`);
-    return r;
+  }, (req, reply) => {
+    // the hot path (bench:reads): a committed receipt is final, its JSON text is kept; else one store read
+    const hash = req.params.hash;
+    const cached = receipts.get(hash);
+    if (cached !== undefined) return reply.type(JSON_CONTENT_TYPE).send(cached);
+    const stored = node.store.getTx(hash);
+    if (stored === undefined) {
+      const r = node.receipt(hash);
+      if (r === undefined) throw new MachiError('NOT_FOUND', `no transaction ${hash}`);
+      return reply.send(r);
+    }
+    // the route's own response serialiser: the same text as an object sent
+    const text = serialised(reply, { ...committedReceipt(stored), tx: JSON.parse(stored.body) });
+    receipts.set(hash, text);
+    return reply.type(JSON_CONTENT_TYPE).send(text);
   });
 
   app.get<{ Params: { hash: string } }>('/v1/txs/:hash/proof', {
@@ -130,12 +152,19 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
         '4xx': errorSchema,
       },
     },
-  }, async (req) => {
-    const bundle = node.proof(req.params.hash);
+  }, (req, reply) => {
+    const hash = req.params.hash;
+    // a bundle carries the set changes known so far: keyed by their count, a new one is never answered from before it
+    const key = `${node.setChanges.length}:${hash}`;
+    const cached = bundles.get(key);
+    if (cached !== undefined) return reply.type(JSON_CONTENT_TYPE).send(cached);
+    const bundle = node.proof(hash);
     if (bundle === undefined) {
-      const pending = node.receipt(req.params.hash)?.status === 'pending';
-      throw new MachiError('NOT_FOUND', pending ? `transaction ${req.params.hash} is not committed yet` : `no committed transaction ${req.params.hash}`);
+      const pending = node.receipt(hash)?.status === 'pending';
+      throw new MachiError('NOT_FOUND', pending ? `transaction ${hash} is not committed yet` : `no committed transaction ${hash}`);
     }
-    return bundle;
+    const text = serialised(reply, bundle);
+    bundles.set(key, text);
+    return reply.type(JSON_CONTENT_TYPE).send(text);
   });
 };

@@ -20,14 +20,15 @@ let c: Consortium;
 let newcomer: { dir: string; key: string; apiPort: number; p2pPort: number; url: string; output: string; proc?: ReturnType<typeof spawn> };
 
 beforeAll(async () => {
-  c = await startConsortium({ name: 'membership', env: () => ({ MACHI_SNAPSHOT_INTERVAL: String(INTERVAL) }) });
+  // a shared CI machine can be slow to start four processes
+  c = await startConsortium({ name: 'membership', startTimeoutMs: 120_000, env: () => ({ MACHI_SNAPSHOT_INTERVAL: String(INTERVAL) }) });
   const [apiPort, p2pPort] = await freePorts(2);
   const dir = join(c.root, 'newcomer');
   const r = spawnSync(process.execPath, [CLI, 'join', '--key-only', '--data', dir, '--genesis', join(c.root, 'genesis.json')], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const key = /organisation key: (\S+)/.exec(r.stdout)![1]!;
   newcomer = { dir, key, apiPort: apiPort!, p2pPort: p2pPort!, url: `http://127.0.0.1:${apiPort}`, output: '' };
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   newcomer?.proc?.kill('SIGKILL');

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
-import { loadHostedSigners, openDataDir } from './datadir.js';
+import { KEY_FILE, loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
 import { openLedgerStore, redact, storeLocation } from '../storage/open.js';
@@ -17,7 +17,7 @@ import { P2PNetwork } from '../p2p/network.js';
 import { openAuth } from '../auth/secret.js';
 import { DEMO_PASSWORD, seedAccounts } from '../auth/demo.js';
 import { OrgSubmitter } from './org-tx.js';
-import { KeyRing, genesisOrgOf, readPendingKey, retiredKeys } from './keys.js';
+import { KeyRing, NEXT_KEY_FILE, genesisOrgOf, readPendingKey, retiredKeys } from './keys.js';
 import { RestoreCheck, restoreMarker } from './restore-check.js';
 import { openModules } from './modules.js';
 
@@ -50,6 +50,9 @@ export function wireNode(opts: {
   if (ring !== undefined) {
     // a rotation that took effect while the node was down (the node picked the key in force for the next height)
     if (ring.use(node.signingKey)) opts.log?.(`key rotation: ${node.self.id} signs with its new key ${node.signingKey.slice(0, 8)}… (in force since height ${node.head.height + 1} or before)`);
+    if (node.self.publicKey !== node.signingKey) {
+      opts.log?.(`key rotation: the member set names ${node.self.publicKey.slice(0, 8)}… for ${node.self.id}, a key this node does not hold (${KEY_FILE} or ${NEXT_KEY_FILE}): it follows the chain without a vote`);
+    }
     node.on('signing-key', (key) => {
       ring.use(key);
       opts.log?.(`key rotation: ${node.self.id} signs with its new key ${key.slice(0, 8)}… from height ${node.head.height + 1}; the old key is retired`);

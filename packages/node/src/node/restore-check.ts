@@ -70,6 +70,8 @@ export interface RestoreCheckOptions {
   heights?: number;
   /** vote even if own signatures are found (the operator has stopped the original) */
   ignore: boolean;
+  /** a node without peers (a one-validator chain): there is nobody to sync from, and its own ledger is the chain */
+  alone?: boolean;
 }
 
 export class RestoreCheck {
@@ -128,7 +130,7 @@ export class RestoreCheck {
       return;
     }
     if (this.#state === 'refused') return;
-    const peers = [...this.#o.consensus.peerHeights.values()];
+    const peers = this.#o.alone === true ? [node.head.height] : [...this.#o.consensus.peerHeights.values()];
     if (peers.length === 0) {
       if (!this.#waitingLogged) log('restored node: waiting for a peer to report its height before the double-sign check');
       this.#waitingLogged = true;

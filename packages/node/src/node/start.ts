@@ -159,7 +159,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   if (marker !== undefined) {
     check = new RestoreCheck({
       dir: opts.dir, marker, node: wired.node, consensus: wired.consensus, ownKeys: () => [signer.publicKey, ...(readPendingKey(opts.dir)?.publicKey ?? []), ...retiredKeys(opts.dir)], log,
-      ...(opts.doubleSignCheckHeights === undefined ? {} : { heights: opts.doubleSignCheckHeights }), ignore: opts.ignoreDoubleSignCheck === true,
+      ...(opts.doubleSignCheckHeights === undefined ? {} : { heights: opts.doubleSignCheckHeights }), ignore: opts.ignoreDoubleSignCheck === true, alone: net === null,
     });
     check.start();
   }

@@ -172,7 +172,7 @@ describe('key rotation on the node', () => {
 });
 
 describe("a restored node's double-sign check", () => {
-  const check = (org: string, signedUpTo: number, opts: { ignore?: boolean; peers?: Map<string, number> } = {}) => {
+  const check = (org: string, signedUpTo: number, opts: { ignore?: boolean; peers?: Map<string, number>; alone?: boolean } = {}) => {
     const dir = join(root, org);
     writeRestoreMarker(dir, { restored: new Date().toISOString(), backupHeight: signedUpTo, signedUpTo });
     const allowed: number[] = [];
@@ -180,7 +180,7 @@ describe("a restored node's double-sign check", () => {
     const c = new RestoreCheck({
       dir, marker: restoreMarker(dir)!, node: node(org), ownKeys: () => [keyOf(org).publicKey],
       consensus: { peerHeights: opts.peers ?? new Map([['x', node(org).head.height]]), votingAllowed: () => allowed.push(node(org).head.height) },
-      log: (l) => log.push(l), ignore: opts.ignore === true,
+      log: (l) => log.push(l), ignore: opts.ignore === true, alone: opts.alone === true,
     });
     return { c, allowed, log, dir };
   };
@@ -215,6 +215,10 @@ describe("a restored node's double-sign check", () => {
     const none = check('v1', head, { peers: new Map() });
     none.c.poll();
     expect(none.c.state).toBe('checking');
+    // a node without peers (a one-validator chain) has nobody to wait for
+    const alone = check('v1', head, { peers: new Map(), alone: true });
+    alone.c.poll();
+    expect(alone.c.state).toBe('passed');
     const behind = check('v1', head, { peers: new Map([['x', head + 5]]) });
     behind.c.poll();
     expect(behind.c.state).toBe('checking');

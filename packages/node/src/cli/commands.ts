@@ -12,6 +12,8 @@ import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
+import { NEXT_KEY_FILE, readPendingKey, retiredKeys } from '../node/keys.js';
+import { DOUBLE_SIGN_CHECK_HEIGHTS, RESTORED_FILE } from '../node/restore-check.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
 import { devicesCommand } from './devices.js';
@@ -137,8 +139,14 @@ Options:
                   machi_<org>, so several nodes share one server); recorded in DIR/store-url on first start. Default:
                   SQLite in DIR/ledger.db. Also MACHI_STORE
   --log FORMAT    text (default) or json: every log line a JSON object (pino) on stderr, with one line per API request
-                  carrying its id (reqId; the X-Request-Id a client sent, else a fresh one). Also MACHI_LOG`,
+                  carrying its id (reqId; the X-Request-Id a client sent, else a fresh one). Also MACHI_LOG
+
+A node restored from a backup (DIR/${RESTORED_FILE}, left by "machi restore") votes only once synced with its peers,
+if the newest commits show no signature of its organisation made after the backup, and only above the head it saw:
+  --double-sign-check-heights N  how many of the newest commits to search (default ${DOUBLE_SIGN_CHECK_HEIGHTS})
+  --ignore-double-sign-check     vote even if they show one (only once the original node is stopped for good)`,
     options: {
+      'double-sign-check-heights': { type: 'string' }, 'ignore-double-sign-check': { type: 'boolean' },
       data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, genesis: { type: 'string' },
       listen: { type: 'string' }, peers: { type: 'string' }, 'check-threads': { type: 'string' }, demo: { type: 'boolean' }, 'public-url': { type: 'string' },
       'trust-proxy': { type: 'string' }, 'tx-rate-limit': { type: 'string' }, mqtt: { type: 'string' }, store: { type: 'string' }, log: { type: 'string' },
@@ -180,6 +188,8 @@ Options:
         demo: v.demo === true,
         store,
         logFormat,
+        ...(v['double-sign-check-heights'] === undefined ? {} : { doubleSignCheckHeights: positiveInt(String(v['double-sign-check-heights']), '--double-sign-check-heights') }),
+        ignoreDoubleSignCheck: v['ignore-double-sign-check'] === true,
       });
       process.stdout.write(`machi node "${running.node.self.id}" of chain ${running.node.genesis.chainId} at height ${running.node.head.height}\n`);
       process.stdout.write(`API: ${running.url}   (data: ${dir})\n`);
@@ -438,6 +448,53 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
       }
     },
   },
+  key: {
+    usage: 'key rotate [--data DIR] [--node URL]',
+    summary: "rotate the organisation's key by the consortium's decision",
+    help: `Rotates the key of DIR's organisation (docs/spec/membership.md#key-rotation): makes the next key pair in
+DIR/${NEXT_KEY_FILE} (mode 600; kept if it is there already, e.g. after a refused attempt), then submits the
+consortium.propose of a rotate-key change, signed with the current key, to the node (its own node, --node) and waits
+for the commit. The other validators approve it ("machi submit consortium.approve" with {"proposal":"<id>"}). Once
+validators with more than 2/3 of the power approved it in block h, the new key is in force from block h + 2: the
+node switches to it by itself at that height (votes, transactions and peer links from then on; no restart) and
+promotes the file to ${KEY_FILE}; the old public key is listed in DIR/retired-keys.json, its private key dropped.
+A node stopped meanwhile does the same when it starts. Back up DIR again after the switch.
+
+Options:
+  --data DIR   the organisation's data directory (default ${DEFAULT_DATA_DIR})
+  --node URL   node API (default ${DEFAULT_NODE}; env MACHI_NODE)`,
+    options: { data: { type: 'string' }, node: { type: 'string' } },
+    async run(v, pos) {
+      if (pos.length !== 1 || pos[0] !== 'rotate') throw new CliError('usage: machi key rotate [--data DIR] [--node URL]');
+      const dir = str(v, 'data', DEFAULT_DATA_DIR);
+      const node = str(v, 'node', DEFAULT_NODE);
+      const dd = openDataDir(dir);
+      const { json: set } = await http('GET', `${node}/v1/consortium`);
+      const org = (set.orgs as { id: string; publicKey: string; power: number }[]).find((o) => o.publicKey === dd.signer.publicKey);
+      if (org === undefined) throw new CliError(`the key in ${join(dir, KEY_FILE)} is not a member of the chain's current set (has it been rotated already?)`);
+      let next = readPendingKey(dir);
+      if (next === undefined) {
+        const kp = generateKeyPair();
+        writeKeyFile(join(dir, NEXT_KEY_FILE), kp.jwk);
+        next = readPendingKey(dir)!;
+      }
+      const epoch = set.epoch as number;
+      const tx = signTx({
+        chainId: dd.genesis.chainId, type: 'consortium.propose', payload: { epoch, change: { op: 'rotate-key', org: org.id, publicKey: next.publicKey } },
+        signer: dd.signer.publicKey, nonce: randomBytes(16).toString('hex'), time: Date.now(),
+      }, dd.signer.sign);
+      process.stdout.write(`next key of ${org.id}: ${next.publicKey} (${join(dir, NEXT_KEY_FILE)})\n`);
+      const { json } = await http('POST', `${node}/v1/txs?wait=true`, tx);
+      if (json.code !== undefined) {
+        process.stderr.write(`machi: the proposal is on the ledger but was refused: ${String(json.code)}: ${String(json.message)}\n`);
+        return 1;
+      }
+      process.stdout.write(`proposal ${String(json.hash)} committed at height ${String(json.height)} (epoch ${epoch}); the other validators approve it with\n`);
+      process.stdout.write(`  echo '{"proposal":"${String(json.hash)}"}' | machi submit consortium.approve - --data THEIR_DIR --node THEIR_NODE\n`);
+      return 0;
+    },
+  },
+
   backup: {
     usage: 'backup <DIR> <OUT>',
     summary: "online backup of a node's data directory into the new folder OUT",
@@ -467,7 +524,9 @@ secret as DIR. Prints the height of the ledger in the backup. Restore with "mach
     help: `Restores a backup made by "machi backup" into DIR (a new or empty folder). A PostgreSQL ledger is loaded with
 psql into the schema of --store (postgres://user@host:port/database?schema=NAME; default: the database and schema it
 was taken from), which must hold no ledger yet. Then check it with "machi verify DIR" and start the node with
-"machi start --data DIR …": it catches up from its peers. Never run the restored node while the original still runs.
+"machi start --data DIR …": it catches up from its peers. It votes only once the newest commits show no signature of
+its organisation made after the backup (DIR/${RESTORED_FILE}; see "machi start --help"): a running original makes it
+refuse to vote. Stop the original before you restore.
 
 Options:
   --store URL   where a PostgreSQL ledger goes (see above)`,
@@ -524,7 +583,9 @@ function orgIdOf(dir: string, genesis: Genesis): string {
   const keyFile = join(dir, KEY_FILE);
   if (!existsSync(keyFile)) return 'node';
   const pub = (readJsonFile(keyFile, 'org key') as { x?: string }).x;
-  return genesis.orgs.find((o) => o.publicKey === pub)?.id ?? 'node';
+  // a rotated organisation: its genesis key is among the retired ones
+  const keys = [pub, ...retiredKeys(dir)];
+  return genesis.orgs.find((o) => keys.includes(o.publicKey))?.id ?? 'node';
 }
 
 function openGenesisOnly(path: string) {

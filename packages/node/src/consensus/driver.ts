@@ -65,6 +65,8 @@ export interface DriverOptions {
   log?: (line: string) => void;
   /** default: the process clock */
   clock?: Clock;
+  /** whether this node may vote at a height (default always): a restored node waits for its check (node/restore-check.ts) */
+  mayVote?: (height: number) => boolean;
   /** Test-only bugs, for showing that the simulator catches them. Never set in production. */
   unsafe?: { forgetDoubleSignGuard?: boolean };
 }
@@ -87,6 +89,7 @@ export class ConsensusDriver {
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
   readonly #timeouts: Partial<TimeoutParams> | undefined;
+  readonly #mayVote: (height: number) => boolean;
   readonly #guard: DoubleSignGuard;
   readonly #sync: BlockSync;
   readonly #gossip: TxGossip;
@@ -127,6 +130,7 @@ export class ConsensusDriver {
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? (() => {});
     this.#timeouts = opts.timeouts;
+    this.#mayVote = opts.mayVote ?? (() => true);
     this.#heightSince = this.#clock.now();
     this.#guard = new DoubleSignGuard(this.#node.store, opts.unsafe?.forgetDoubleSignGuard === true);
     this.#sync = new BlockSync({
@@ -151,7 +155,24 @@ export class ConsensusDriver {
 
   /** Whether this node votes at the height being decided: the member set may change (docs/spec/consensus.md#membership). */
   get #isValidator(): boolean {
-    return this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey);
+    return this.#node.validators.some((v) => v.publicKey === this.#signer.publicKey) && this.#mayVote(this.#node.head.height + 1);
+  }
+
+  /**
+   * `mayVote` now allows the current height (a restored node's check passed): if nothing was signed at it yet, take
+   * part from here — a fresh state fed the messages received so far (the others may need our vote to decide it).
+   */
+  votingAllowed(): void {
+    if (this.#closed || this.#guard.signed.length > 0 || this.#state.height !== this.#node.head.height + 1 || !this.#isValidator) return;
+    this.#state = this.#freshState();
+    if (!this.#started) return this.#maybeStart();
+    this.#started = false;
+    this.#startHeight();
+    for (const m of this.#heightLog) {
+      if (m.t === 'vote') this.#enqueue({ type: 'vote', vote: m.vote });
+      const entry = m.t === 'proposal' ? this.#blocks.get(m.proposal.blockHash) : undefined;
+      if (m.t === 'proposal' && entry !== undefined) this.#enqueue({ type: 'proposal', proposal: m.proposal, valid: entry.prepared !== null });
+    }
   }
 
   /** Missing-transaction fetches (for the simulator's and the bench's figures). */

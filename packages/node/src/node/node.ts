@@ -69,6 +69,11 @@ export interface NodeOptions {
   registry?: TxTypeRegistry;
   /** the organisation id of a node whose key is not (yet) in the member set: it follows the chain without a vote */
   orgId?: string;
+  /**
+   * Whether this node holds the private key of `publicKey` (a rotated key: keys.ts). When the member set names another
+   * key for this node's organisation and it holds it, the node signs with it from that height on (`signing-key`).
+   */
+  holdsKey?: (publicKey: string) => boolean;
 }
 
 /** Meta keys of the set-change certificates, by epoch. */
@@ -112,6 +117,8 @@ export interface NodeEvents {
   admitted: [SignedTx[]];
   /** the mempool received transactions */
   mempool: [];
+  /** the organisation's key in force changed (a key rotation took effect): sign with this one from the next height */
+  'signing-key': [string];
 }
 
 interface Waiter {
@@ -158,18 +165,25 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.orgs = orgByKey(opts.genesis);
     this.validators = validatorsOf(opts.genesis);
     this.#publicKey = opts.publicKey;
+    this.#holdsKey = opts.holdsKey ?? (() => false);
     this.self = this.orgs.get(opts.publicKey) ?? { id: opts.orgId ?? '', name: opts.orgId ?? '', publicKey: opts.publicKey, power: 0 };
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadSetChanges();
     this.#refreshMembers();
-    if (!this.orgs.has(opts.publicKey) && opts.orgId === undefined) {
+    if (!this.orgs.has(this.#publicKey) && opts.orgId === undefined) {
       throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");
     }
     this.#loadRecentNonces();
   }
 
-  readonly #publicKey: string;
+  /** the key this node signs with for its organisation: the one the member set of the next height names */
+  #publicKey: string;
+  readonly #holdsKey: (publicKey: string) => boolean;
+
+  get signingKey(): string {
+    return this.#publicKey;
+  }
 
   /** The member set of the next height, from the committed state; `self` follows it (a key rotation, an admission). */
   #refreshMembers(): void {
@@ -179,6 +193,12 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
     this.validators = validatorsOfOrgs(set.orgs);
     const self = this.orgs.get(this.#publicKey) ?? set.orgs.find((o) => o.id === this.self?.id);
+    // A key rotation of our organisation took effect with this set: sign with the new key if we hold it (keys.ts).
+    // Emitted synchronously, before consensus starts the next height. docs/spec/membership.md#key-rotation
+    if (self !== undefined && self.publicKey !== this.#publicKey && this.#holdsKey(self.publicKey)) {
+      this.#publicKey = self.publicKey;
+      this.emit('signing-key', self.publicKey);
+    }
     if (self !== undefined) this.self = self.publicKey === this.#publicKey ? self : { ...self, power: 0 };
     else if (this.self !== undefined) this.self = { ...this.self, power: 0 };
   }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
-import { loadHostedSigners, openDataDir } from './datadir.js';
+import { KEY_FILE, loadHostedSigners, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
 import { openLedgerStore, redact, storeLocation } from '../storage/open.js';
@@ -17,6 +17,8 @@ import { P2PNetwork } from '../p2p/network.js';
 import { openAuth } from '../auth/secret.js';
 import { DEMO_PASSWORD, seedAccounts } from '../auth/demo.js';
 import { OrgSubmitter } from './org-tx.js';
+import { KeyRing, NEXT_KEY_FILE, genesisOrgOf, readPendingKey, retiredKeys } from './keys.js';
+import { RestoreCheck, restoreMarker } from './restore-check.js';
 import { openModules } from './modules.js';
 
 export interface Wired {
@@ -35,14 +37,34 @@ export function wireNode(opts: {
   log?: (line: string) => void;
   /** the node's clock (block times, deadlines); default Date.now */
   clock?: () => number;
+  /** the organisation, when the signer's key is not in the genesis (a rotated key: keys.ts) */
+  orgId?: string | undefined;
+  /** whether the node may vote at a height (a restored node: restore-check.ts); default always */
+  mayVote?: (height: number) => boolean;
 }): Wired {
-  const node = new MachiNode({ genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
+  const ring = opts.signer instanceof KeyRing ? opts.signer : undefined;
+  const node = new MachiNode({
+    genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker, ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+    ...(opts.orgId === undefined ? {} : { orgId: opts.orgId }), ...(ring === undefined ? {} : { holdsKey: (k: string) => ring.holds(k) }),
+  });
+  if (ring !== undefined) {
+    // a rotation that took effect while the node was down (the node picked the key in force for the next height)
+    if (ring.use(node.signingKey)) opts.log?.(`key rotation: ${node.self.id} signs with its new key ${node.signingKey.slice(0, 8)}… (in force since height ${node.head.height + 1} or before)`);
+    if (node.self.publicKey !== node.signingKey) {
+      opts.log?.(`key rotation: the member set names ${node.self.publicKey.slice(0, 8)}… for ${node.self.id}, a key this node does not hold (${KEY_FILE} or ${NEXT_KEY_FILE}): it follows the chain without a vote`);
+    }
+    node.on('signing-key', (key) => {
+      ring.use(key);
+      opts.log?.(`key rotation: ${node.self.id} signs with its new key ${key.slice(0, 8)}… from height ${node.head.height + 1}; the old key is retired`);
+    });
+  }
   const consensus = new ConsensusDriver({
     node,
     signer: opts.signer,
     net: opts.net ?? null,
     ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
     ...(opts.log === undefined ? {} : { log: opts.log }),
+    ...(opts.mayVote === undefined ? {} : { mayVote: opts.mayVote }),
   });
   consensus.start();
   return { node, consensus };
@@ -68,6 +90,10 @@ export interface StartOptions {
   store?: string | undefined;
   /** `json`: every log line a JSON object on stderr, and one per API request with its id (`reqId`); default text */
   logFormat?: LogFormat | undefined;
+  /** a restored node: how many of the newest commits to search for its own signatures (restore-check.ts) */
+  doubleSignCheckHeights?: number | undefined;
+  /** a restored node votes even if its key signed after the backup (the operator has stopped the original) */
+  ignoreDoubleSignCheck?: boolean | undefined;
 }
 
 export interface RunningNode extends Wired {
@@ -99,7 +125,10 @@ const textLog = (line: string): void => {
 
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const dd = openDataDir(opts.dir, opts.genesisFile);
-  const selfOrg = dd.genesis.orgs.find((o) => o.publicKey === dd.signer.publicKey)?.id ?? 'node';
+  // after a key rotation the organisation's genesis key is among its retired ones (keys.ts)
+  const genesisOrg = genesisOrgOf(dd.genesis, opts.dir, dd.signer.publicKey);
+  const selfOrg = genesisOrg?.org.id ?? 'node';
+  const signer = new KeyRing(dd.signer, opts.dir);
   const json = opts.logFormat === 'json' ? pino({ base: { org: selfOrg }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)) : undefined;
   const log = json === undefined ? textLog : (line: string): void => json.info(line);
   const where = storeLocation(opts.dir, selfOrg, opts.store);
@@ -115,12 +144,25 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const peered = (opts.peers?.length ?? 0) > 0 || dd.genesis.orgs.length > 1;
   let net: P2PNetwork | null = null;
   if (peered && opts.listen !== undefined) {
-    net = new P2PNetwork({ genesis: dd.genesis, signer: dd.signer, listen: opts.listen, peers: opts.peers ?? [], log });
+    net = new P2PNetwork({ genesis: dd.genesis, signer, listen: opts.listen, peers: opts.peers ?? [], log });
     await net.start();
   }
   const checker: TxChecker = new PooledChecker(dd.genesis, opts.checkThreads);
   const offset = clockOffsetMs();
-  const wired = wireNode({ genesis: dd.genesis, signer: dd.signer, store, checker, net, log, ...(offset === 0 ? {} : { clock: () => Date.now() + offset }) });
+  const marker = restoreMarker(opts.dir);
+  let check: RestoreCheck | undefined;
+  const wired = wireNode({
+    genesis: dd.genesis, signer, store, checker, net, log, ...(offset === 0 ? {} : { clock: () => Date.now() + offset }),
+    ...(genesisOrg?.rotated === true ? { orgId: genesisOrg.org.id } : {}),
+    ...(marker === undefined ? {} : { mayVote: (h: number) => check?.mayVote(h) ?? false }),
+  });
+  if (marker !== undefined) {
+    check = new RestoreCheck({
+      dir: opts.dir, marker, node: wired.node, consensus: wired.consensus, ownKeys: () => [signer.publicKey, ...(readPendingKey(opts.dir)?.publicKey ?? []), ...retiredKeys(opts.dir)], log,
+      ...(opts.doubleSignCheckHeights === undefined ? {} : { heights: opts.doubleSignCheckHeights }), ignore: opts.ignoreDoubleSignCheck === true, alone: net === null,
+    });
+    check.start();
+  }
   if (offset !== 0) log(`clock: ${offset} ms ahead of the system clock (MACHI_CLOCK_OFFSET_MS)`);
   const auth = openAuth(opts.dir);
   // demo accounts first: the modules' demo data refers to them
@@ -133,7 +175,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   }
   let publicUrl = ''; // status list URIs in credentials name it; known once listening
   const modules = await openModules({
-    dir: opts.dir, node: wired.node, signer: dd.signer, submitter: new OrgSubmitter(wired.node, dd.signer), auth, net, log,
+    dir: opts.dir, node: wired.node, signer, submitter: new OrgSubmitter(wired.node, signer), auth, net, log,
     demo: opts.demo === true, publicUrl: () => publicUrl,
   });
   const app = await buildServer(wired.node, {
@@ -163,6 +205,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     url: `http://${host}:${port}`,
     p2pAddress: p2p === undefined ? undefined : `${p2p.host}:${p2p.port}`,
     async close() {
+      check?.close();
       wired.consensus.close();
       await app.close();
       await net?.close();

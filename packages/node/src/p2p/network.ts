@@ -50,7 +50,10 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
   private readonly log: (line: string) => void;
   private readonly messageBytesMax: number;
   private readonly maxPayload: number;
-  private readonly ownKey: string;
+  /** our key now: it follows a key rotation (the signer is the node's key ring, node/keys.ts) */
+  private get ownKey(): string {
+    return this.opts.signer.publicKey;
+  }
   /** open, authenticated links by peer key: at most one each */
   private readonly links = new Map<string, Link>();
   /** every link not yet closed, in any state */
@@ -78,12 +81,13 @@ export class P2PNetwork extends EventEmitter<P2PEvents> {
     this.log = opts.log ?? (() => {});
     this.messageBytesMax = opts.messageBytesMax ?? P2P_MESSAGE_BYTES_MAX;
     this.maxPayload = Math.max(this.messageBytesMax + FRAME_TAG_BYTES, HANDSHAKE_BYTES_MAX);
-    this.ownKey = opts.signer.publicKey;
     const handshake: HandshakeContext = {
       chainId: opts.genesis.chainId,
       genesisHash: genesisHash(opts.genesis),
       orgs: orgByKey(opts.genesis),
-      ownPublicKey: opts.signer.publicKey,
+      get ownPublicKey() {
+        return opts.signer.publicKey;
+      },
     };
     this.host = {
       handshake,

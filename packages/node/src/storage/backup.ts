@@ -8,8 +8,9 @@
  * names what was taken. The files are as secret as the data directory: keys and the key-encryption key are in it.
  *
  * Restore into a new directory: the files copied back; a PostgreSQL ledger loaded with `psql` into the schema of
- * `--store` (default: the one it came from), which must hold no ledger. Then `machi verify` checks it and
- * `machi start` catches up from the peers.
+ * `--store` (default: the one it came from), which must hold no ledger; `restored.json` left for the restored node's
+ * double-sign check (../node/restore-check.ts). Then `machi verify` checks it and `machi start` catches up from the
+ * peers, and votes once the check passes.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import Database from 'better-sqlite3';
 import { LEDGER_FILE } from '../node/datadir.js';
 import { PgStore, defaultSchema, parsePgUrl } from './postgres.js';
 import { STORE_URL_FILE, redact, storeLocation, withSchema } from './open.js';
+import { writeRestoreMarker } from '../node/restore-check.js';
 
 export const BACKUP_MANIFEST = 'backup.json';
 export const PG_DUMP_FILE = 'ledger.pgsql';
@@ -171,6 +173,8 @@ export function restoreNode(from: string, dir: string, orgId: string, store?: st
       }
       writeFileSync(join(dir, STORE_URL_FILE), `${url}\n`, { mode: 0o600 });
     }
+    // the restored node checks for its original's signatures before it votes (node/restore-check.ts)
+    writeRestoreMarker(dir, { restored: new Date().toISOString(), backupHeight: manifest.height });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;

@@ -3,7 +3,9 @@
  * processes; a fifth organisation is admitted by decision of the four (> 2/3 of the power approve), joins from a
  * peer's snapshot (`machi join --from`), starts and votes (its precommit is in a commit certificate); then the auditor
  * is removed, and its later transactions are refused; proof bundles from before and after verify offline
- * (`machi verify-proof` with the genesis file alone).
+ * (`machi verify-proof` with the genesis file alone). Last, the power company rotates its key (`machi key rotate`,
+ * approved by the others): its running node switches by itself where the change takes effect, keeps voting under the
+ * new key, its old key's transactions are refused, and bundles from before and after verify offline.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,14 +20,15 @@ let c: Consortium;
 let newcomer: { dir: string; key: string; apiPort: number; p2pPort: number; url: string; output: string; proc?: ReturnType<typeof spawn> };
 
 beforeAll(async () => {
-  c = await startConsortium({ name: 'membership', env: () => ({ MACHI_SNAPSHOT_INTERVAL: String(INTERVAL) }) });
+  // a shared CI machine can be slow to start four processes
+  c = await startConsortium({ name: 'membership', startTimeoutMs: 120_000, env: () => ({ MACHI_SNAPSHOT_INTERVAL: String(INTERVAL) }) });
   const [apiPort, p2pPort] = await freePorts(2);
   const dir = join(c.root, 'newcomer');
   const r = spawnSync(process.execPath, [CLI, 'join', '--key-only', '--data', dir, '--genesis', join(c.root, 'genesis.json')], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const key = /organisation key: (\S+)/.exec(r.stdout)![1]!;
   newcomer = { dir, key, apiPort: apiPort!, p2pPort: p2pPort!, url: `http://127.0.0.1:${apiPort}`, output: '' };
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   newcomer?.proc?.kill('SIGKILL');
@@ -128,5 +131,42 @@ describe('membership by decision, on real processes', () => {
     const v = spawnSync(process.execPath, [CLI, 'verify', c.node('property-company').dir], { encoding: 'utf8' });
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/^ok: \d+ blocks/);
+  }, 180_000);
+
+  it('the power company rotates its key by decision: its node switches by itself and votes under the new key; the old key is refused', async () => {
+    const pc = c.node('power-company');
+    const oldKey = c.orgKey('power-company');
+    const before = (await commit('power-company', c.notaryTxs('power-company', 1)[0]!)).hash;
+    const r = spawnSync(process.execPath, [CLI, 'key', 'rotate', '--data', pc.dir, '--node', c.urls['power-company']!], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const newKey = /next key of power-company: (\S+)/.exec(r.stdout)![1]!;
+    const proposal = /proposal ([0-9a-f]{64}) committed/.exec(r.stdout)![1]!;
+    // until the change takes effect the node signs with the old key, and the pending key waits in its directory
+    expect(c.orgKey('power-company').publicKey).toBe(oldKey.publicKey);
+    for (const org of ['street-office', 'property-company']) {
+      expect((await commit('property-company', sign(c.orgKey(org), 'consortium.approve', { proposal }))).code).toBeUndefined();
+    }
+    await pushUntil('the new key in force', async () => (await consortium('street-office')).orgs.some((o) => o.id === 'power-company' && (o as { publicKey?: string }).publicKey === newKey));
+    // it keeps voting: its precommit, under the new key, is in a later commit certificate (no restart)
+    await pushUntil('a commit signed with the new key', async () => {
+      const latest = await c.call('street-office', 'GET', '/v1/blocks/latest');
+      return (latest.json.commit.signatures as { validator: string }[]).some((s) => s.validator === newKey);
+    });
+    expect(pc.output).toMatch(/key rotation: power-company signs with its new key/);
+    expect(c.orgKey('power-company').publicKey).toBe(newKey); // org-key.json promoted
+    const refused = await c.call('street-office', 'POST', '/v1/txs?wait=true', { body: sign(oldKey, 'notary.record', { hash: randomBytes(32).toString('hex'), label: 'old key' }) });
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('TX_UNKNOWN_SIGNER');
+    const after = await commit('power-company', c.notaryTxs('power-company', 1)[0]!);
+    expect(after.code).toBeUndefined();
+    for (const hash of [before, after.hash]) {
+      const v = verifyOffline((await c.call('street-office', 'GET', `/v1/txs/${hash}/proof`)).json);
+      expect(v.status, v.out).toBe(0);
+      expect(v.out).toMatch(/^valid/);
+    }
+    const bundle = (await c.call('street-office', 'GET', `/v1/txs/${after.hash}/proof`)).json as { setChanges: unknown[] };
+    expect(bundle.setChanges).toHaveLength(3);
+    const v = spawnSync(process.execPath, [CLI, 'verify', pc.dir], { encoding: 'utf8' });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
   }, 180_000);
 });

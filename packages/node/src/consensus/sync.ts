@@ -32,6 +32,11 @@ export class BlockSync {
     this.#o = o;
   }
 
+  /** Whether a request is out (the background history fetch waits for it). */
+  get busy(): boolean {
+    return this.#syncing;
+  }
+
   /** Asks `peer` (or the highest usable peer) for the blocks after our head, unless a request is out. */
   request(peer?: string): void {
     const { node, net, clock } = this.#o;

@@ -33,6 +33,18 @@ export interface BlockToCommit {
   writes: [string, string | null][];
 }
 
+/**
+ * Older blocks fetched after a snapshot join (docs/spec/membership.md#history), stored below the lowest block held:
+ * blocks, their transactions and the log nodes they complete, and the meta rows recording how far history reaches —
+ * all in one transaction. Heights and log positions are below what the store holds, so the head does not move.
+ */
+export interface HistoryBatch {
+  blocks: { block: StoredBlock; txs: StoredTx[] }[];
+  /** log nodes above the leaves, none of which the store holds yet */
+  logNodes: MerkleNode[];
+  meta: [string, string][];
+}
+
 export interface LedgerStore extends StateReader, MerkleNodeReader {
   /** Height of the last committed block, 0 when empty. */
   height(): number;
@@ -51,5 +63,7 @@ export interface LedgerStore extends StateReader, MerkleNodeReader {
   scan(prefix: string, limit: number): [string, string][];
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /** Stores older history of a node joined from a snapshot (absent: the store cannot hold one). Atomic. */
+  commitHistory?(batch: HistoryBatch): void;
   close(): void;
 }

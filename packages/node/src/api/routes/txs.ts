@@ -101,7 +101,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
     const stored = node.store.getTx(req.params.hash);
     if (stored !== undefined) return { ...committedReceipt(stored), tx: JSON.parse(stored.body) };
     const r = node.receipt(req.params.hash);
-    if (r === undefined) throw new MachiError('NOT_FOUND', `no transaction ${req.params.hash}`);
+    if (r === undefined) throw node.history.complete ? new MachiError('NOT_FOUND', `no transaction ${req.params.hash}`) : node.history.incomplete(`no transaction ${req.params.hash} here`);
     return r;
   });
 
@@ -131,6 +131,13 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
       },
     },
   }, async (req) => {
+    if (!node.history.complete) {
+      // a joined node builds proofs from the snapshot on; older ones need the history below it (node/history.ts)
+      const stored = node.store.getTx(req.params.hash);
+      if (stored === undefined ? node.receipt(req.params.hash) === undefined : !node.history.provable(stored.height)) {
+        throw node.history.incomplete(`no proof of transaction ${req.params.hash} here yet`);
+      }
+    }
     const bundle = node.proof(req.params.hash);
     if (bundle === undefined) {
       const pending = node.receipt(req.params.hash)?.status === 'pending';

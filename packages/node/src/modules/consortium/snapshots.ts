@@ -18,6 +18,7 @@ import {
   blockHash,
   consortiumCheckpointKey,
   fromHex,
+  hashLeaf,
   memberSetAt,
   toHex,
   txHashOfCanonical,
@@ -30,7 +31,8 @@ import {
   type SnapshotManifest,
   type SnapshotVerdict,
 } from '@machi/core';
-import type { MachiNode } from '../../node/node.js';
+import { SET_CHANGE_META, type MachiNode } from '../../node/node.js';
+import { HISTORY_META, historyLogNodes, type HistoryProgress } from '../../node/history.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { LedgerStore, StoredBlock, StoredTx } from '../../storage/store.js';
 
@@ -215,6 +217,17 @@ export async function installSnapshot(store: LedgerStore, genesis: Genesis, mani
   }
   if (digest.digest() !== manifest.stateDigest) throw new Error(`the state read does not match the snapshot's digest (${digest.count} entries)`);
   const recent = manifest.recent;
+  // The log nodes of the window's leaves (the frontier alone proves nothing below it), checked against the frontier:
+  // with them the history fetched later extends a complete part of the log (node/history.ts).
+  const size = manifest.header.logSize;
+  const windowFrom = recent[0]!.header.logSize - recent[0]!.header.txCount;
+  const leaves = recent.flatMap((r) => r.txs.map((t) => hashLeaf(fromHex(txHashOfCanonical(t)))));
+  const frontier = new Map(frontierNodes(size, manifest.frontier).map((n) => [`${n.level}/${n.index}`, n.hash]));
+  const windowNodes = historyLogNodes(windowFrom, size, size, (i) => leaves[i - windowFrom]!, (l, i) => {
+    const h = frontier.get(`${l}/${i}`);
+    if (h === undefined) throw new Error(`snapshot: log node ${l}/${i} is neither in the window nor in the frontier`);
+    return h;
+  });
   recent.forEach((r, i) => {
     const firstSeq = r.header.logSize - r.header.txCount;
     const txs: StoredTx[] = r.txs.map((body, j) => {
@@ -225,11 +238,15 @@ export async function installSnapshot(store: LedgerStore, genesis: Genesis, mani
     store.commitBlock({
       block: { header: r.header, commit: r.commit, hash: blockHash(r.header), firstSeq },
       txs,
-      logNodes: last ? frontierNodes(manifest.header.logSize, manifest.frontier) : [],
+      logNodes: last ? [...frontierNodes(size, manifest.frontier), ...windowNodes] : [],
       writes: last ? writes : [],
     });
   });
   store.setMeta('snapshot_base', JSON.stringify({ height: manifest.height, blockHash: verdict.blockHash, firstHeight: recent[0]!.header.height }));
+  // the set changes the manifest proved: proof bundles of later blocks carry them (node.ts #loadSetChanges)
+  manifest.setChanges.forEach((c, i) => store.setMeta(`${SET_CHANGE_META}${i + 1}`, JSON.stringify(c)));
+  const progress: HistoryProgress = { snapshotHeight: manifest.height, snapshotLogSize: size, lowestHeight: recent[0]!.header.height, lowestSeq: windowFrom };
+  store.setMeta(HISTORY_META, JSON.stringify(progress));
   return { ...verdict, entries: digest.count };
 }
 

@@ -330,14 +330,6 @@ Options:
       const { status, json } = await http('GET', `${from}/v1/snapshot`);
       if (status !== 200) throw new CliError(`the peer serves no snapshot (${status}: ${String(json.message ?? '')})`);
       const manifest = json as unknown as SnapshotManifest;
-      let res: Response;
-      try {
-        res = await fetch(`${from}/v1/snapshot/state?height=${manifest.height}`);
-      } catch (e) {
-        throw new CliError(`cannot fetch the snapshot's state: ${(e as Error).message}`);
-      }
-      if (!res.ok || res.body === null) throw new CliError(`cannot fetch the snapshot's state (${res.status})`);
-      const { Readable } = await import('node:stream');
       // the organisation's id names its default PostgreSQL schema: from the member sets the snapshot proves
       let orgId = 'node';
       try {
@@ -353,6 +345,22 @@ Options:
       } catch (e) {
         throw new CliError((e as Error).message);
       }
+      if (store.height() !== 0 || store.logSize() !== 0) {
+        store.close();
+        throw new CliError(`${where.kind === 'postgres' ? `PostgreSQL schema ${where.schema}` : where.file} already holds a ledger: a snapshot installs into a new one only`);
+      }
+      let res: Response;
+      try {
+        res = await fetch(`${from}/v1/snapshot/state?height=${manifest.height}`);
+      } catch (e) {
+        store.close();
+        throw new CliError(`cannot fetch the snapshot's state: ${(e as Error).message}`);
+      }
+      if (!res.ok || res.body === null) {
+        store.close();
+        throw new CliError(`cannot fetch the snapshot's state (${res.status})`);
+      }
+      const { Readable } = await import('node:stream');
       if (where.kind === 'postgres') process.stdout.write(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}\n`);
       try {
         const r = await installSnapshot(store, dd.genesis, manifest, readStateLines(Readable.fromWeb(res.body as never)));
@@ -371,6 +379,7 @@ Options:
         } else if (where.unrecorded === true) {
           rmSync(join(dir, STORE_URL_FILE), { force: true });
         }
+        await res.body.cancel().catch(() => {});
         const left = where.kind === 'postgres' && store.height() > 0 ? ` (PostgreSQL schema ${where.schema} holds part of it: drop it before trying again)` : '';
         throw new CliError(`the snapshot does not install: ${(e as Error).message}${left}`);
       }

@@ -8,7 +8,7 @@
  * The chain is built directly in a SQLite store with the core's buildBlock (as bench:join does): 4 validators, 3 of
  * them sign each commit, block times 10 minutes apart so the snapshot's replay window is a couple of blocks.
  */
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,9 @@ import type { Clock, Timer } from '../../src/consensus/clock.js';
 import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
 import { verifyStore } from '../../src/chain/verify-store.js';
 import { buildServer } from '../../src/api/server.js';
+import { commands } from '../../src/cli/commands.js';
+import { consortiumRoutes } from '../../src/modules/consortium/routes.js';
+import { STORE_URL_FILE, openLedgerStore, storeLocation } from '../../src/storage/open.js';
 import { PG_URL, dropSchemas, ensurePostgres, freshSchema } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'machi-history-'));
@@ -42,6 +45,8 @@ let source: SqliteStore;
 let server: MachiNode;
 let manifest: SnapshotManifest;
 let statePath: string;
+/** the snapshots as the source node serves them */
+let served: Snapshots;
 /** a transaction of each height (block 1's first, …), and its block */
 const txOf = new Map<number, string>();
 
@@ -81,7 +86,8 @@ beforeAll(async () => {
   addBlock(keys.slice(0, 3).map((k) => tx(k, 'consortium.checkpoint', { height: snap.height, blockHash: snap.blockHash, stateDigest: snap.stateDigest })));
   while (head.height < TOP) addBlock(notary(2));
   server = new MachiNode({ genesis, publicKey: keys[0]!.publicKey, store: source, checker: new InlineChecker(genesis) });
-  manifest = JSON.parse(JSON.stringify(new Snapshots(server, undefined, dir, Number.MAX_SAFE_INTEGER, () => {}).manifest())) as SnapshotManifest;
+  served = new Snapshots(server, undefined, dir, Number.MAX_SAFE_INTEGER, () => {});
+  manifest = JSON.parse(JSON.stringify(served.manifest())) as SnapshotManifest;
   statePath = snapshots.statePath(SNAPSHOT_HEIGHT)!;
 }, 60_000);
 
@@ -121,7 +127,7 @@ class TestClock implements Clock {
 }
 
 /** Two HistoryFetch ends (the joined node's, and the source's that serves) joined by an in-memory link. */
-function link(joined: MachiNode, clock: TestClock, tamper?: (m: WireMessage) => WireMessage) {
+function link(joined: MachiNode, clock: TestClock, tamper?: (m: WireMessage) => WireMessage, peerHeight = TOP) {
   const sent: WireMessage[] = [];
   const misbehaved: string[] = [];
   let servingEnd: HistoryFetch;
@@ -135,7 +141,7 @@ function link(joined: MachiNode, clock: TestClock, tamper?: (m: WireMessage) => 
       sent.push(m);
       servingEnd.serve('joiner', m as never);
     }),
-    clock, log: () => {}, misbehaved: (_p, why) => misbehaved.push(why), peerHeights: new Map([['source', TOP]]), syncing: () => false,
+    clock, log: () => {}, misbehaved: (_p, why) => misbehaved.push(why), peerHeights: new Map([['source', peerHeight]]), syncing: () => false,
   });
   return { sent, misbehaved, close: () => joinedEnd.close() };
 }
@@ -239,5 +245,69 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
     expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() });
     await node.close();
     store.close();
+  }, 120_000);
+});
+
+/** Runs a `machi` command in this process; its exit code and what it printed. */
+async function machi(name: string, values: Record<string, unknown>, positionals: string[] = []): Promise<{ code: number; out: string }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { code: await commands[name]!.run(values as never, positionals), out };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+describe('machi join --store postgres://', () => {
+  it('installs a verified snapshot into PostgreSQL; machi verify reports the partial history, then the whole chain once fetched', async () => {
+    const app = await buildServer(server, { docs: false, plugins: [async (a) => a.register(consortiumRoutes, { node: server, snapshots: served })] });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const data = join(dir, 'joiner');
+    const genesisFile = join(dir, 'genesis-file.json');
+    writeFileSync(genesisFile, JSON.stringify(genesis));
+    const schema = freshSchema('join');
+    schemas.push(schema);
+    try {
+      const j = await machi('join', { from: url, data, genesis: genesisFile, store: `${PG_URL}?schema=${schema}` });
+      expect(j.code, j.out).toBe(0);
+      expect(j.out).toMatch(new RegExp(`store: PostgreSQL .* schema ${schema}`));
+      expect(j.out).toMatch(new RegExp(`snapshot at height ${SNAPSHOT_HEIGHT} .* verified: checkpoints by power-company, property-company, street-office;`));
+      expect(existsSync(join(data, 'ledger.db'))).toBe(false);
+      expect(readFileSync(join(data, STORE_URL_FILE), 'utf8')).toContain(`schema=${schema}`);
+      const partial = await machi('verify', {}, [data]);
+      expect(partial.code, partial.out).toBe(2);
+      expect(partial.out).toMatch(new RegExp(`^partial: .* history reaches back to block ${manifest.recent[0]!.header.height} \\(joined from a snapshot at ${SNAPSHOT_HEIGHT};`));
+      // the node on that store (as machi start opens it) fetches the history; then machi verify re-executes everything
+      const store = openLedgerStore(storeLocation(data, 'node'), { dir: data });
+      expect(store).toBeInstanceOf(PgStore);
+      expect(store.height()).toBe(SNAPSHOT_HEIGHT);
+      const node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+      // behind its peers (at the snapshot's height, they are at TOP): catching up comes first, no history is asked
+      const c0 = new TestClock();
+      const waiting = link(node, c0, undefined, TOP);
+      c0.advance(5000);
+      expect(waiting.sent).toEqual([]);
+      waiting.close();
+      const clock = new TestClock();
+      const l = link(node, clock, undefined, SNAPSHOT_HEIGHT);
+      for (let i = 0; i < 10 && !node.history.complete; i++) clock.advance(600);
+      l.close();
+      expect(node.history.complete).toBe(true);
+      await node.close();
+      store.close();
+      const full = await machi('verify', {}, [data]);
+      expect(full.code, full.out).toBe(0);
+      expect(full.out).toMatch(new RegExp(`^ok: ${SNAPSHOT_HEIGHT} blocks`));
+      // a second join into the same data directory is refused: a node does not change ledger
+      await expect(machi('join', { from: url, data, store: `${PG_URL}?schema=${schema}` })).rejects.toThrow(/already holds a ledger/);
+    } finally {
+      await app.close();
+    }
   }, 120_000);
 });

@@ -44,10 +44,7 @@ export class HistoryFetch {
   #tick(): void {
     const { node, net, clock, peerHeights } = this.#o;
     const range = node.history.next(SYNC_BLOCKS_MAX);
-    if (range === undefined) {
-      this.#o.log(`history: complete, every block from height 1 is stored`);
-      return this.close();
-    }
+    if (range === undefined) return this.close();
     if (this.#asked !== undefined || net === null || this.#o.syncing()) return;
     const top = Math.max(0, ...peerHeights.values());
     if (top > node.head.height + 1) return; // behind: catching up comes first
@@ -93,6 +90,10 @@ export class HistoryFetch {
     try {
       const stored = node.history.add(checked.value);
       if (stored === 0) this.#backoff.set(peer, clock.now() + SYNC_PEER_BACKOFF_MS);
+      else if (node.history.complete) {
+        this.#o.log('history: complete, every block from height 1 is stored');
+        this.close();
+      }
     } catch (e) {
       if (!isMachiError(e)) throw e;
       this.#backoff.set(peer, clock.now() + SYNC_PEER_BACKOFF_MS);

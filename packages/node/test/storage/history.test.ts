@@ -24,6 +24,7 @@ import { PgStore, parsePgUrl } from '../../src/storage/postgres.js';
 import type { LedgerStore, StoredTx } from '../../src/storage/store.js';
 import { Snapshots, installSnapshot, readStateLines } from '../../src/modules/consortium/snapshots.js';
 import { HistoryFetch } from '../../src/consensus/history-fetch.js';
+import { ConsensusDriver } from '../../src/consensus/driver.js';
 import type { Clock, Timer } from '../../src/consensus/clock.js';
 import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
 import { verifyStore } from '../../src/chain/verify-store.js';
@@ -308,6 +309,68 @@ describe('machi join --store postgres://', () => {
       await expect(machi('join', { from: url, data, store: `${PG_URL}?schema=${schema}` })).rejects.toThrow(/already holds a ledger/);
     } finally {
       await app.close();
+    }
+  }, 120_000);
+});
+
+/** A peer link that carries only what a test routes: the other end is `to`, as peer `as`. */
+class Link implements PeerTransport {
+  to: Link | undefined;
+  readonly sent: WireMessage[] = [];
+  readonly #listeners: ((peer: { publicKey: string; orgId: string }, message: unknown) => void)[] = [];
+  constructor(readonly as: Signer, readonly carries: readonly string[]) {}
+  broadcast(): number {
+    return 0;
+  }
+  send(_peer: string, message: unknown): boolean {
+    const m = message as WireMessage;
+    this.sent.push(m);
+    if (this.carries.includes(m.t)) this.to?.deliver(this.as, m);
+    return true;
+  }
+  disconnect(): void {}
+  on(event: string, listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): this {
+    if (event === 'message') this.#listeners.push(listener);
+    return this;
+  }
+  deliver(from: Signer, message: unknown): void {
+    for (const l of this.#listeners) l({ publicKey: from.publicKey, orgId: 'peer' }, message);
+  }
+}
+
+describe('over the consensus driver', () => {
+  it("a joined node's driver asks a peer for the older blocks once it is current; the peer's driver answers from its store", async () => {
+    const store = new SqliteStore(join(dir, 'driven.db'));
+    await installSnapshot(store, genesis, manifest, readStateLines(createReadStream(statePath)));
+    const node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+    for (let h = node.head.height + 1; h <= TOP; h++) {
+      const w = server.wireBlock(h)!;
+      await node.applySynced(w.block, w.commit);
+    }
+    const clock = new TestClock();
+    const joinedLink = new Link(keys[3]!, ['get-history']);
+    const serverLink = new Link(keys[0]!, ['history']);
+    joinedLink.to = serverLink;
+    serverLink.to = joinedLink;
+    const log: string[] = [];
+    const joined = new ConsensusDriver({ node, signer: keys[3]!, net: joinedLink, clock, log: (l) => log.push(l) });
+    const serving = new ConsensusDriver({ node: server, signer: keys[0]!, net: serverLink, clock, log: () => {} });
+    try {
+      joined.start();
+      serving.start();
+      clock.advance(600);
+      expect(joinedLink.sent.filter((m) => m.t === 'get-history')).toEqual([]); // no peer height known yet
+      joinedLink.deliver(keys[0]!, { t: 'status', height: TOP });
+      for (let i = 0; i < 20 && !node.history.complete; i++) clock.advance(600);
+      expect(node.history.view.lowestHeight).toBe(1);
+      expect(joinedLink.sent.filter((m) => m.t === 'get-history').map((m) => (m as { to: number }).to)).toEqual([manifest.recent[0]!.header.height - 1, manifest.recent[0]!.header.height - 33]);
+      expect(log.join('\n')).toMatch(/history: complete/);
+      expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() });
+    } finally {
+      joined.close();
+      serving.close();
+      await node.close();
+      store.close();
     }
   }, 120_000);
 });

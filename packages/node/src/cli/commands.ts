@@ -397,7 +397,7 @@ against DIR/genesis.json: hash chain, transaction signatures, tx Merkle roots, l
 Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.
 A node joined from a snapshot ("machi join") that has not fetched all the older blocks yet: prints "partial: …"
 with the lowest block it holds, checks what needs no earlier state (hash links, commit certificates, tx roots, log
-nodes) and exits 2; once the history is complete it re-executes the whole chain like any node.`,
+nodes) and exits 3; once the history is complete it re-executes the whole chain like any node.`,
     options: { genesis: { type: 'string' } },
     async run(v, pos) {
       const [dir] = pos;
@@ -417,7 +417,7 @@ nodes) and exits 2; once the history is complete it re-executes the whole chain 
         if (r.ok && r.from !== undefined) {
           process.stdout.write(`partial: ${r.blocks} blocks (${r.from} to ${r.from + r.blocks - 1}), ${r.txs} txs: hash links, commits, tx roots and log nodes check; `
             + `history reaches back to block ${r.from} (joined from a snapshot at ${r.snapshotHeight}; the node fetches the older blocks while it runs), so nothing was re-executed\n`);
-          return 2;
+          return 3;
         }
         if (r.ok) {
           process.stdout.write(`ok: ${r.blocks} blocks, ${r.txs} txs\n`);

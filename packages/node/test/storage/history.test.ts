@@ -282,7 +282,7 @@ describe('machi join --store postgres://', () => {
       expect(existsSync(join(data, 'ledger.db'))).toBe(false);
       expect(readFileSync(join(data, STORE_URL_FILE), 'utf8')).toContain(`schema=${schema}`);
       const partial = await machi('verify', {}, [data]);
-      expect(partial.code, partial.out).toBe(2);
+      expect(partial.code, partial.out).toBe(3);
       expect(partial.out).toMatch(new RegExp(`^partial: .* history reaches back to block ${manifest.recent[0]!.header.height} \\(joined from a snapshot at ${SNAPSHOT_HEIGHT};`));
       // the node on that store (as machi start opens it) fetches the history; then machi verify re-executes everything
       const store = openLedgerStore(storeLocation(data, 'node'), { dir: data });

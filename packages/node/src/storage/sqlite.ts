@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { assert, hashLeaf } from '@machi/core';
-import type { BlockToCommit, HistoryBatch, LedgerStore, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** SQLite's page cache of the node's connection, KiB (its default is 2 MiB): reads of receipts and proofs hit it. */
@@ -54,11 +54,13 @@ function toStoredTx(r: TxRow): StoredTx {
 
 export class SqliteStore implements LedgerStore {
   readonly #db: Database.Database;
+  readonly #file: string;
   readonly #q;
   #height: number;
   #logSize: number;
 
   constructor(file: string, opts: { readonly?: boolean } = {}) {
+    this.#file = file;
     this.#db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
     if (!opts.readonly) {
       this.#db.pragma('journal_mode = WAL');
@@ -134,6 +136,26 @@ export class SqliteStore implements LedgerStore {
     }
     for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);
     for (const [k, v] of meta) q.setMeta.run(k, v);
+  }
+
+  /**
+   * The state as of now, through a second connection that holds a read transaction: WAL snapshot isolation keeps
+   * its view while this connection commits more blocks (the WAL is not checkpointed past it until it is closed).
+   */
+  stateSnapshot(): StateSnapshotReader | undefined {
+    if (this.#file === ':memory:' || this.#file === '') return undefined;
+    const db = new Database(this.#file, { readonly: true, fileMustExist: true });
+    db.exec('BEGIN');
+    const first = db.prepare('SELECT key, value FROM state ORDER BY key LIMIT ?').raw();
+    const next = db.prepare('SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?').raw();
+    first.all(1); // the read transaction's snapshot is taken at its first read: now
+    return {
+      page: (after, limit) => (after === undefined ? first.all(limit) : next.all(after, limit)) as [string, string][],
+      close: () => {
+        db.exec('COMMIT');
+        db.close();
+      },
+    };
   }
 
   getBlock(height: number): StoredBlock | undefined {

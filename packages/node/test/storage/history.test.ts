@@ -374,3 +374,26 @@ describe('over the consensus driver', () => {
     }
   }, 120_000);
 });
+
+describe('the snapshot writer reads a view of the state (SqliteStore.stateSnapshot)', () => {
+  it('keeps the state as of when it was opened while later blocks commit, page after page', () => {
+    const store = new SqliteStore(join(dir, 'view.db'));
+    const block = (height: number) => ({ header: { ...source.getBlock(height)!.header }, commit: source.getBlock(height)!.commit, hash: source.getBlock(height)!.hash, firstSeq: 0 });
+    const keys = Array.from({ length: 2500 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
+    store.commitBlock({ block: block(1), txs: [], logNodes: [], writes: keys.map((k) => [k, 'one']) });
+    const view = store.stateSnapshot()!;
+    store.commitBlock({ block: block(2), txs: [], logNodes: [], writes: [...keys.slice(0, 1000).map((k): [string, null] => [k, null]), ['k/new', 'two'], [keys[2000]!, 'two']] });
+    const seen: [string, string][] = [];
+    let after: string | undefined;
+    for (let page = view.page(after, 1000); ; page = view.page(after, 1000)) {
+      seen.push(...page);
+      if (page.length < 1000) break;
+      after = page[page.length - 1]![0];
+    }
+    view.close();
+    expect(seen).toEqual(keys.map((k) => [k, 'one']));
+    expect(store.scan('k/', 10_000)).toHaveLength(1501);
+    expect(store.read(keys[2000]!)).toBe('two');
+    store.close();
+  });
+});

@@ -4,6 +4,9 @@
  * history; the blocks come over the peer protocol (get-history / history, between two HistoryFetch ends on a test
  * clock), newest first, resuming after a restart; a forged block is refused with nothing stored; after, old receipts
  * and proof bundles are served (and verify offline) and `verifyStore` re-executes the whole chain from genesis.
+ * Also: `machi join --store postgres://` (run in this process), the same fetch between two real consensus drivers
+ * (and a joined node asked by a peer for blocks it lacks answers none, blaming nobody), and the SQLite state view the
+ * snapshot writer reads in pages.
  *
  * The chain is built directly in a SQLite store with the core's buildBlock (as bench:join does): 4 validators, 3 of
  * them sign each commit, block times 10 minutes apart so the snapshot's replay window is a couple of blocks.
@@ -328,7 +331,10 @@ class Link implements PeerTransport {
     if (this.carries.includes(m.t)) this.to?.deliver(this.as, m);
     return true;
   }
-  disconnect(): void {}
+  readonly disconnects: string[] = [];
+  disconnect(_peer: string, reason: string): void {
+    this.disconnects.push(reason);
+  }
   on(event: string, listener: (peer: { publicKey: string; orgId: string }, message: unknown) => void): this {
     if (event === 'message') this.#listeners.push(listener);
     return this;
@@ -360,6 +366,10 @@ describe('over the consensus driver', () => {
       serving.start();
       clock.advance(600);
       expect(joinedLink.sent.filter((m) => m.t === 'get-history')).toEqual([]); // no peer height known yet
+      // a peer far behind asks the joined node for blocks it does not hold yet: an empty answer, no blame
+      joinedLink.deliver(keys[0]!, { t: 'get-blocks', from: 1, to: 10 });
+      expect(joinedLink.sent.filter((m) => m.t === 'blocks')).toEqual([{ t: 'blocks', blocks: [] }]);
+      expect(joinedLink.disconnects).toEqual([]);
       joinedLink.deliver(keys[0]!, { t: 'status', height: TOP });
       for (let i = 0; i < 20 && !node.history.complete; i++) clock.advance(600);
       expect(node.history.view.lowestHeight).toBe(1);

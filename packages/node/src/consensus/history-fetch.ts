@@ -1,6 +1,6 @@
 /**
  * Background history for a node joined from a snapshot (docs/spec/membership.md#history): it asks one peer at a time
- * for up to SYNC_BLOCKS_MAX blocks just below the lowest it holds (`get-history`, answered newest first by
+ * for up to SYNC_BLOCKS_MAX blocks (fewer when they are large: HISTORY_TXS_PER_REQUEST) just below the lowest it holds (`get-history`, answered newest first by
  * `serveHistory`), and hands each answer to node.history, which verifies the blocks against the hash chain and stores
  * them. It never competes with the chain's progress: one request at a time, at most one per HISTORY_FETCH_INTERVAL_MS,
  * and none while the node is behind its peers or a block sync is out. Peers that hold no older blocks (joined from a
@@ -14,6 +14,11 @@ import type { PeerTransport } from './transport.js';
 
 /** Time between two history requests, ms: the pace of the background fetch (SYNC_BLOCKS_MAX blocks at most each). */
 export const HISTORY_FETCH_INTERVAL_MS = 500;
+/**
+ * Transactions one request aims at (its blocks estimated from the lowest block held): verifying and storing an
+ * answer runs on the node's thread, so an answer of full blocks would hold it up for as long as it takes.
+ */
+export const HISTORY_TXS_PER_REQUEST = 2_048;
 
 export interface HistoryFetchOptions {
   node: MachiNode;
@@ -43,7 +48,9 @@ export class HistoryFetch {
 
   #tick(): void {
     const { node, net, clock, peerHeights } = this.#o;
-    const range = node.history.next(SYNC_BLOCKS_MAX);
+    const lowest = node.store.getBlock(node.history.view.lowestHeight);
+    const blocks = Math.min(SYNC_BLOCKS_MAX, Math.max(1, Math.floor(HISTORY_TXS_PER_REQUEST / Math.max(1, lowest?.header.txCount ?? 0))));
+    const range = node.history.next(blocks);
     if (range === undefined) return this.close();
     if (this.#asked !== undefined || net === null || this.#o.syncing()) return;
     const top = Math.max(0, ...peerHeights.values());

@@ -7,7 +7,7 @@
  */
 import { assert, hashLeaf } from '@machi/core';
 import { PgSync, SCHEMA_RE, type PgStatement } from './pg-sync.js';
-import type { BlockToCommit, HistoryBatch, LedgerStore, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** State values and log nodes kept in memory (each cache), entries; the oldest go first beyond it. */
@@ -181,6 +181,34 @@ export class PgStore implements LedgerStore {
     }
     if (this.#keys !== null && this.#keys.size > PG_KEY_INDEX_MAX) this.#keys = null;
     for (const n of nodes) this.#nodes.set(n.level * LEVEL_SHIFT + n.index, Uint8Array.from(n.hash));
+  }
+
+  /**
+   * The state as of now through a second connection (its own worker) holding a REPEATABLE READ transaction, whose
+   * snapshot is taken at its first statement, here: later commits on this store's connection do not change it.
+   */
+  stateSnapshot(): StateSnapshotReader | undefined {
+    const db = new PgSync(this.location.connectionString, null);
+    try {
+      db.query(`SET search_path TO ${this.location.schema}`);
+      db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      db.queryArrays('SELECT key FROM state LIMIT 1');
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return {
+      page: (after, limit) => after === undefined
+        ? db.queryArrays<[string, string]>('SELECT key, value FROM state ORDER BY key LIMIT $1', [limit])
+        : db.queryArrays<[string, string]>('SELECT key, value FROM state WHERE key > $1 ORDER BY key LIMIT $2', [after, limit]),
+      close: () => {
+        try {
+          db.query('COMMIT');
+        } finally {
+          db.close();
+        }
+      },
+    };
   }
 
   commitHistory({ blocks, logNodes, meta }: HistoryBatch): void {

@@ -385,13 +385,13 @@ describe('over the consensus driver', () => {
   }, 120_000);
 });
 
-describe('the snapshot writer reads a view of the state (SqliteStore.stateSnapshot)', () => {
+describe.each(backends)('the snapshot writer reads a view of the state (stateSnapshot, $name)', (backend) => {
   it('keeps the state as of when it was opened while later blocks commit, page after page', () => {
-    const store = new SqliteStore(join(dir, 'view.db'));
+    const store = backend.open().store();
     const block = (height: number) => ({ header: { ...source.getBlock(height)!.header }, commit: source.getBlock(height)!.commit, hash: source.getBlock(height)!.hash, firstSeq: 0 });
     const keys = Array.from({ length: 2500 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
     store.commitBlock({ block: block(1), txs: [], logNodes: [], writes: keys.map((k) => [k, 'one']) });
-    const view = store.stateSnapshot()!;
+    const view = store.stateSnapshot!()!;
     store.commitBlock({ block: block(2), txs: [], logNodes: [], writes: [...keys.slice(0, 1000).map((k): [string, null] => [k, null]), ['k/new', 'two'], [keys[2000]!, 'two']] });
     const seen: [string, string][] = [];
     let after: string | undefined;

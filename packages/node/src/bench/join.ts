@@ -10,6 +10,9 @@
  * few blocks. After the last block, the validators' `consortium.checkpoint`s of its state go in one more block (as
  * their nodes sign them), and one more block follows: both paths end at the same head.
  *
+ * Also timed: verifying and storing the history below the snapshot's window, as the background fetch of a joined node
+ * does (node/history.ts), without the network and its pacing.
+ *
  * Options: --txs N (default 1,000,000)
  */
 import { mkdtempSync, rmSync } from 'node:fs';

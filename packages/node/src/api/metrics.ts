@@ -40,6 +40,7 @@ export function metricsRegistry(app: FastifyInstance, o: MetricsOptions): Regist
   gauge('machi_height', 'height of the last committed block', () => node.head.height);
   gauge('machi_log_size', 'transactions in the ledger log', () => node.store.logSize());
   gauge('machi_mempool_txs', 'transactions admitted and not yet committed', () => node.mempoolSize);
+  gauge('machi_history_backfill_lowest_height', 'lowest block height stored: 1 once every block since genesis is here (a node joined from a snapshot fetches the older ones in the background)', () => node.history.view.lowestHeight);
   if (o.consensus !== undefined) {
     const c = o.consensus;
     gauge('machi_round', 'consensus round at the current height', () => c.status().round);

@@ -10,6 +10,9 @@
  * few blocks. After the last block, the validators' `consortium.checkpoint`s of its state go in one more block (as
  * their nodes sign them), and one more block follows: both paths end at the same head.
  *
+ * Also timed: verifying and storing the history below the snapshot's window, as the background fetch of a joined node
+ * does (node/history.ts), without the network and its pacing.
+ *
  * Options: --txs N (default 1,000,000)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BLOCK_TXS_MAX,
+  SYNC_BLOCKS_MAX,
   MerkleLog,
   blockHash,
   buildBlock,
@@ -41,6 +45,7 @@ import { PooledChecker } from '../node/checker.js';
 import { SqliteStore } from '../storage/sqlite.js';
 import type { StoredTx } from '../storage/store.js';
 import { Snapshots, installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
+import { HISTORY_FETCH_INTERVAL_MS } from '../consensus/history-fetch.js';
 
 const BLOCK_GAP_MS = 60_000;
 
@@ -120,9 +125,21 @@ async function main(): Promise<void> {
   }
   const snapS = (performance.now() - s0) / 1000;
   if (jn.head.hash !== head.hash) throw new Error('the snapshot node did not reach the head');
+  console.log(`by snapshot: current at height ${head.height} in ${snapS.toFixed(2)} s (manifest verified, ${snap.entries.toLocaleString('en')} entries read and digested, ${manifest.recent.length} window blocks, ${head.height - manifest.height} blocks synced)`);
+  // then the history below the window, as the background fetch stores it (node/history.ts), without the network and
+  // its pacing: SYNC_BLOCKS_MAX blocks per answer, newest first, each hash-linked, its tx root and commit checked
+  const hb0 = performance.now();
+  const older = jn.history.view.lowestHeight - 1;
+  const olderTxs = joined.getBlock(older + 1)!.firstSeq;
+  for (let r = jn.history.next(SYNC_BLOCKS_MAX); r !== undefined; r = jn.history.next(SYNC_BLOCKS_MAX)) {
+    const answer = [];
+    for (let h = r.to; h >= r.from; h--) answer.push(wire(h));
+    if (jn.history.add(answer) === 0) throw new Error(`history below ${r.to + 1} not stored`);
+  }
+  const historyS = (performance.now() - hb0) / 1000;
+  console.log(`history:     ${older} older blocks verified and stored (${olderTxs.toLocaleString('en')} txs) in ${historyS.toFixed(2)} s (${(olderTxs / Math.max(historyS, 1e-3)).toFixed(0)} tx/s); the background fetch paces itself to ${SYNC_BLOCKS_MAX} blocks per ${HISTORY_FETCH_INTERVAL_MS} ms, at least ${(older / SYNC_BLOCKS_MAX * HISTORY_FETCH_INTERVAL_MS / 1000).toFixed(1)} s`);
   await jn.close();
   joined.close();
-  console.log(`by snapshot: current at height ${head.height} in ${snapS.toFixed(2)} s (manifest verified, ${snap.entries.toLocaleString('en')} entries read and digested, ${manifest.recent.length} window blocks, ${head.height - manifest.height} blocks synced)`);
 
   // ---- by replay ----------------------------------------------------------------------------------------------------
   const r0 = performance.now();

@@ -2,12 +2,12 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, isMachiError, memberSetAt, parseGenesis, signTx, verifyBundle, type Genesis, type SignedTx, type SnapshotManifest } from '@machi/core';
+import { generateKeyPair, isMachiError, memberSetAt, parseGenesis, signTx, verifyBundle, verifySnapshot, type Genesis, type SignedTx, type SnapshotManifest } from '@machi/core';
 import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, LEDGER_FILE, createConsortium, initDataDir, openDataDir, readJsonFile, writeKeyFile } from '../node/datadir.js';
 import { installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
 import { runConsortium } from './up.js';
-import { openLedgerStore, storeLocation } from '../storage/open.js';
-import { SqliteStore } from '../storage/sqlite.js';
+import { STORE_URL_FILE, openLedgerStore, redact, storeLocation, type StoreLocation } from '../storage/open.js';
+import type { LedgerStore } from '../storage/store.js';
 import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { backupNode, restoreNode } from '../storage/backup.js';
@@ -303,7 +303,7 @@ Options:
   },
 
   join: {
-    usage: 'join --from <peer-url> [--data DIR] [--genesis FILE] [--key-only]',
+    usage: 'join --from <peer-url> [--data DIR] [--genesis FILE] [--store URL] [--key-only]',
     summary: "start a new organisation's node from a peer's snapshot instead of replaying every block",
     help: `Makes DIR a new organisation's node of an existing chain (docs/spec/membership.md#snapshots). Copies the genesis
 file (--genesis) into DIR and creates the organisation's key there if absent (its public key is printed: the
@@ -311,16 +311,21 @@ validators admit it with consortium.propose / consortium.approve). Then fetches 
 (GET /v1/snapshot), verifies it with the genesis alone — the validator-set changes since genesis, each certified by
 the set before it; the commit of the snapshot's block; the validators' checkpoints of more than 2/3 of the power
 naming the block and the state digest; the log frontier against the header's log root — reads the state from the
-peer checking its digest, and writes it with the replay window's blocks into DIR/ledger.db. Then start the node as
-usual ("machi start --data DIR --peers …"): it syncs the blocks after the snapshot from its peers. Blocks before the
-snapshot's window are not fetched: their proofs are served by the other nodes.
+peer checking its digest, and writes it with the replay window's blocks into DIR/ledger.db (or the PostgreSQL
+schema of --store). Then start the node as usual ("machi start --data DIR --peers …"): it syncs the blocks after the
+snapshot from its peers, and fetches the blocks before the snapshot's window in the background, newest first, each
+verified against the chain of hashes leading to the snapshot's block (docs/spec/membership.md#history). Until that
+is done, older receipts, blocks and proofs answer HISTORY_INCOMPLETE (503) and "machi verify" reports a partial
+history; /v1/health shows how far back it reaches.
 
 Options:
   --from URL     a node of the chain (its API)
   --data DIR     the new organisation's data directory (default ${DEFAULT_DATA_DIR}); its ledger must not exist yet
   --genesis FILE the chain's genesis file (copied into DIR; default DIR/genesis.json)
+  --store URL    keep the ledger in PostgreSQL (postgres://user@host:port/database[?schema=NAME], as for "machi start";
+                 recorded in DIR/store-url; the schema must hold no ledger yet)
   --key-only     create the key and print it; fetch nothing`,
-    options: { from: { type: 'string' }, data: { type: 'string' }, genesis: { type: 'string' }, 'key-only': { type: 'boolean' } },
+    options: { from: { type: 'string' }, data: { type: 'string' }, genesis: { type: 'string' }, store: { type: 'string' }, 'key-only': { type: 'boolean' } },
     async run(v) {
       const dir = str(v, 'data', DEFAULT_DATA_DIR);
       mkdirSync(dir, { recursive: true });
@@ -336,15 +341,38 @@ Options:
       const { status, json } = await http('GET', `${from}/v1/snapshot`);
       if (status !== 200) throw new CliError(`the peer serves no snapshot (${status}: ${String(json.message ?? '')})`);
       const manifest = json as unknown as SnapshotManifest;
+      // the organisation's id names its default PostgreSQL schema: from the member sets the snapshot proves
+      let orgId = 'node';
+      try {
+        orgId = verifySnapshot(manifest, dd.genesis).sets.flatMap((s) => s.orgs).find((o) => o.publicKey === dd.signer.publicKey)?.id ?? 'node';
+      } catch (e) {
+        throw new CliError(`the snapshot does not verify: ${(e as Error).message}`);
+      }
+      let where: StoreLocation;
+      let store: LedgerStore;
+      try {
+        where = storeLocation(dir, orgId, typeof v.store === 'string' ? v.store : undefined);
+        store = openLedgerStore(where, { dir });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      if (store.height() !== 0 || store.logSize() !== 0) {
+        store.close();
+        throw new CliError(`${where.kind === 'postgres' ? `PostgreSQL schema ${where.schema}` : where.file} already holds a ledger: a snapshot installs into a new one only`);
+      }
       let res: Response;
       try {
         res = await fetch(`${from}/v1/snapshot/state?height=${manifest.height}`);
       } catch (e) {
+        store.close();
         throw new CliError(`cannot fetch the snapshot's state: ${(e as Error).message}`);
       }
-      if (!res.ok || res.body === null) throw new CliError(`cannot fetch the snapshot's state (${res.status})`);
+      if (!res.ok || res.body === null) {
+        store.close();
+        throw new CliError(`cannot fetch the snapshot's state (${res.status})`);
+      }
       const { Readable } = await import('node:stream');
-      const store = new SqliteStore(join(dir, LEDGER_FILE));
+      if (where.kind === 'postgres') process.stdout.write(`store: PostgreSQL ${redact(where.connectionString)} schema ${where.schema}\n`);
       try {
         const r = await installSnapshot(store, dd.genesis, manifest, readStateLines(Readable.fromWeb(res.body as never)));
         store.setMeta('genesis_hash', (await import('@machi/core')).genesisHash(dd.genesis));
@@ -357,10 +385,14 @@ Options:
       } catch (e) {
         store.close();
         const { rmSync } = await import('node:fs');
-        rmSync(join(dir, LEDGER_FILE), { force: true });
-        rmSync(join(dir, `${LEDGER_FILE}-wal`), { force: true });
-        rmSync(join(dir, `${LEDGER_FILE}-shm`), { force: true });
-        throw new CliError(`the snapshot does not verify: ${(e as Error).message}`);
+        if (where.kind === 'sqlite') {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${where.file}${suffix}`, { force: true });
+        } else if (where.unrecorded === true) {
+          rmSync(join(dir, STORE_URL_FILE), { force: true });
+        }
+        await res.body.cancel().catch(() => {});
+        const left = where.kind === 'postgres' && store.height() > 0 ? ` (PostgreSQL schema ${where.schema} holds part of it: drop it before trying again)` : '';
+        throw new CliError(`the snapshot does not install: ${(e as Error).message}${left}`);
       }
       store.close();
       return 0;
@@ -373,7 +405,10 @@ Options:
     help: `Re-checks every block in DIR's ledger (DIR/ledger.db, or the PostgreSQL schema recorded in DIR/store-url)
 against DIR/genesis.json: hash chain, transaction signatures, tx Merkle roots, log roots, the app-state hash chain
 (by re-executing every transaction) and commit signatures.
-Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.`,
+Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe while the node runs.
+A node joined from a snapshot ("machi join") that has not fetched all the older blocks yet: prints "partial: …"
+with the lowest block it holds, checks what needs no earlier state (hash links, commit certificates, tx roots, log
+nodes) and exits 3; once the history is complete it re-executes the whole chain like any node.`,
     options: { genesis: { type: 'string' } },
     async run(v, pos) {
       const [dir] = pos;
@@ -390,6 +425,11 @@ Prints "ok: N blocks, M txs", or the first bad block and why and exits 1. Safe w
       }
       try {
         const r = verifyStore(store, genesis);
+        if (r.ok && r.from !== undefined) {
+          process.stdout.write(`partial: ${r.blocks} blocks (${r.from} to ${r.from + r.blocks - 1}), ${r.txs} txs: hash links, commits, tx roots and log nodes check; `
+            + `history reaches back to block ${r.from} (joined from a snapshot at ${r.snapshotHeight}; the node fetches the older blocks while it runs), so nothing was re-executed\n`);
+          return 3;
+        }
         if (r.ok) {
           process.stdout.write(`ok: ${r.blocks} blocks, ${r.txs} txs\n`);
           return 0;

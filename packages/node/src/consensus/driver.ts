@@ -44,6 +44,7 @@ import { TxGossip } from './gossip.js';
 import { DoubleSignGuard } from './guard.js';
 import { PeerScores, invalidGossipCount } from './peers.js';
 import { BlockSync } from './sync.js';
+import { HistoryFetch } from './history-fetch.js';
 import type { CompactBlock, PeerTransport, WireMessage } from './transport.js';
 
 // The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
@@ -92,6 +93,7 @@ export class ConsensusDriver {
   readonly #mayVote: (height: number) => boolean;
   readonly #guard: DoubleSignGuard;
   readonly #sync: BlockSync;
+  readonly #history: HistoryFetch;
   readonly #gossip: TxGossip;
   readonly #fetcher: TxFetcher;
   /** proposals and blocks kept before a restart, restored on start (CONS-RESTART-1) */
@@ -140,6 +142,15 @@ export class ConsensusDriver {
       log: this.#log,
       misbehaved: (peer, why) => this.#misbehaved(peer, why),
       synced: (peer) => this.#synced(peer),
+    });
+    this.#history = new HistoryFetch({
+      node: this.#node,
+      net: this.#net,
+      clock: this.#clock,
+      log: this.#log,
+      misbehaved: (peer, why) => this.#misbehaved(peer, why),
+      peerHeights: this.#sync.peerHeights,
+      syncing: () => this.#sync.busy,
     });
     this.#gossip = new TxGossip(this.#net, this.#clock);
     this.#fetcher = new TxFetcher(this.#node, this.#net, this.#clock);
@@ -283,6 +294,7 @@ export class ConsensusDriver {
     this.#stopStatus?.();
     this.#stopResend?.();
     this.#sync.close();
+    this.#history.close();
     this.#gossip.close();
   }
 
@@ -529,6 +541,10 @@ export class ConsensusDriver {
           return this.#sync.serve(peer, m);
         case 'blocks':
           return void this.#sync.apply(peer, m).catch((e: unknown) => this.#log(`sync failed: ${logSafe((e as Error).message)}`));
+        case 'get-history':
+          return this.#history.serve(peer, m);
+        case 'history':
+          return this.#history.apply(peer, m);
         case 'vote':
           return this.#onVote(peer, m);
         case 'get-txs': {

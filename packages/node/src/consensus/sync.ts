@@ -32,6 +32,11 @@ export class BlockSync {
     this.#o = o;
   }
 
+  /** Whether a request is out (the background history fetch waits for it). */
+  get busy(): boolean {
+    return this.#syncing;
+  }
+
   /** Asks `peer` (or the highest usable peer) for the blocks after our head, unless a request is out. */
   request(peer?: string): void {
     const { node, net, clock } = this.#o;
@@ -65,7 +70,8 @@ export class BlockSync {
     const blocks = [];
     let bytes = 0;
     for (let h = from; h <= Math.min(to, from + SYNC_BLOCKS_MAX - 1, node.head.height) && bytes < SYNC_BYTES_MAX; h++) {
-      const b = node.wireBlock(h)!;
+      const b = node.wireBlock(h);
+      if (b === undefined) break; // below a snapshot join's window, not fetched yet (history-fetch.ts)
       // Its exact size on the wire (a block's worst case, wireBlockBytesMax, is what the frame limit is checked against).
       bytes += Buffer.byteLength(JSON.stringify(b));
       blocks.push(b);

@@ -33,4 +33,7 @@ export type WireMessage =
   | { t: 'status'; height: number }
   | { t: 'get-blocks'; from: number; to: number }
   | { t: 'blocks'; blocks: { block: WireBlock; commit: Commit }[] }
+  /** older blocks for a node joined from a snapshot (history-fetch.ts); the answer lists them newest first */
+  | { t: 'get-history'; from: number; to: number }
+  | { t: 'history'; blocks: { block: WireBlock; commit: Commit }[] }
   | { t: 'evidence'; evidence: Evidence };

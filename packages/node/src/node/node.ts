@@ -52,6 +52,7 @@ import {
 } from '@machi/core';
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
 import type { CheckOutcome, TxChecker } from './checker.js';
+import { History } from './history.js';
 
 export { BLOCK_TX_BYTES_MAX } from '@machi/core'; // [consensus] moved to the core's limits (issue 10)
 /** A proposed block's time may be at most this far ahead of our clock. */
@@ -140,6 +141,8 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   /** certificates of every validator-set change since genesis, in order (attached to proof bundles) */
   readonly setChanges: SetChange[] = [];
   readonly store: LedgerStore;
+  /** how far back the stored blocks reach (a node joined from a snapshot fetches the older ones: history.ts) */
+  readonly history: History;
   readonly #checker: TxChecker;
   readonly clock: () => number;
   #log: MerkleLog;
@@ -170,6 +173,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadSetChanges();
+    this.history = new History(this.store, this.genesis, () => this.setChanges);
     this.#refreshMembers();
     if (!this.orgs.has(this.#publicKey) && opts.orgId === undefined) {
       throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");

@@ -7,7 +7,7 @@
  */
 import { assert, hashLeaf } from '@machi/core';
 import { PgSync, SCHEMA_RE, type PgStatement } from './pg-sync.js';
-import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** State values and log nodes kept in memory (each cache), entries; the oldest go first beyond it. */
@@ -146,7 +146,8 @@ export class PgStore implements LedgerStore {
   }
 
   commitBlock({ block, txs, logNodes, writes }: BlockToCommit): void {
-    assert(block.header.height === this.#height + 1, `commit of ${block.header.height} after ${this.#height}`);
+    // An empty store may start at any height: a node that joins from a snapshot (docs/spec/membership.md#snapshots).
+    assert(block.header.height === this.#height + 1 || (this.#height === 0 && this.#logSize === 0), `commit of ${block.header.height} after ${this.#height}`);
     const st: PgStatement[] = [
       { text: 'INSERT INTO blocks (height, hash, header, commit_cert, first_seq) VALUES ($1, $2, $3, $4, $5)', values: [block.header.height, block.hash, JSON.stringify(block.header), JSON.stringify(block.commit), block.firstSeq] },
     ];
@@ -179,6 +180,63 @@ export class PgStore implements LedgerStore {
       else this.#keys?.add(k);
     }
     if (this.#keys !== null && this.#keys.size > PG_KEY_INDEX_MAX) this.#keys = null;
+    for (const n of nodes) this.#nodes.set(n.level * LEVEL_SHIFT + n.index, Uint8Array.from(n.hash));
+  }
+
+  /**
+   * The state as of now through a second connection (its own worker) holding a REPEATABLE READ transaction, whose
+   * snapshot is taken at its first statement, here: later commits on this store's connection do not change it.
+   */
+  stateSnapshot(): StateSnapshotReader | undefined {
+    const db = new PgSync(this.location.connectionString, null);
+    try {
+      db.query(`SET search_path TO ${this.location.schema}`);
+      db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      db.queryArrays('SELECT key FROM state LIMIT 1');
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return {
+      page: (after, limit) => after === undefined
+        ? db.queryArrays<[string, string]>('SELECT key, value FROM state ORDER BY key LIMIT $1', [limit])
+        : db.queryArrays<[string, string]>('SELECT key, value FROM state WHERE key > $1 ORDER BY key LIMIT $2', [after, limit]),
+      close: () => {
+        try {
+          db.query('COMMIT');
+        } finally {
+          db.close();
+        }
+      },
+    };
+  }
+
+  commitHistory({ blocks, logNodes, meta }: HistoryBatch): void {
+    const st: PgStatement[] = [];
+    const txs = blocks.flatMap((b) => b.txs);
+    for (const { block, txs: t } of blocks) assert(block.header.height < this.#height && block.firstSeq + t.length <= this.#logSize, `history block ${block.header.height} is not below the head`);
+    if (blocks.length > 0) {
+      st.push({
+        text: 'INSERT INTO blocks (height, hash, header, commit_cert, first_seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])',
+        values: [blocks.map((b) => b.block.header.height), blocks.map((b) => b.block.hash), blocks.map((b) => JSON.stringify(b.block.header)), blocks.map((b) => JSON.stringify(b.block.commit)), blocks.map((b) => b.block.firstSeq)],
+      });
+    }
+    if (txs.length > 0) {
+      st.push({
+        text: `INSERT INTO txs (${TX_COLS}) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+        values: [txs.map((t) => t.seq), txs.map((t) => Buffer.from(t.hash, 'hex')), txs.map((t) => t.height), txs.map((t) => t.signer), txs.map((t) => t.nonce), txs.map((t) => t.body), txs.map((t) => t.code), txs.map((t) => t.message)],
+      });
+    }
+    const nodes = logNodes.filter((n) => n.level > 0);
+    if (nodes.length > 0) {
+      st.push({ text: 'INSERT INTO log_nodes (id, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])', values: [nodes.map((n) => n.level * LEVEL_SHIFT + n.index), nodes.map((n) => Buffer.from(n.hash))] });
+    }
+    if (meta.length > 0) {
+      st.push({ text: 'INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value', values: [meta.map((m) => m[0]), meta.map((m) => m[1])] });
+    }
+    if (st.length === 0) return;
+    this.#db.transaction(st);
+    for (const [k, v] of meta) this.#meta.set(k, v);
     for (const n of nodes) this.#nodes.set(n.level * LEVEL_SHIFT + n.index, Uint8Array.from(n.hash));
   }
 

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { assert, hashLeaf } from '@machi/core';
-import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** SQLite's page cache of the node's connection, KiB (its default is 2 MiB): reads of receipts and proofs hit it. */
@@ -54,11 +54,13 @@ function toStoredTx(r: TxRow): StoredTx {
 
 export class SqliteStore implements LedgerStore {
   readonly #db: Database.Database;
+  readonly #file: string;
   readonly #q;
   #height: number;
   #logSize: number;
 
   constructor(file: string, opts: { readonly?: boolean } = {}) {
+    this.#file = file;
     this.#db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
     if (!opts.readonly) {
       this.#db.pragma('journal_mode = WAL');
@@ -93,6 +95,7 @@ export class SqliteStore implements LedgerStore {
     this.#height = this.#q.maxHeight.get() as number;
     this.#logSize = this.#q.maxSeq.get() as number;
     this.commitBlock = db.transaction(this.#commit.bind(this)) as (c: BlockToCommit) => void;
+    this.commitHistory = db.transaction(this.#commitHistory.bind(this)) as (b: HistoryBatch) => void;
   }
 
   height(): number {
@@ -119,6 +122,40 @@ export class SqliteStore implements LedgerStore {
     }
     this.#height = block.header.height;
     this.#logSize = block.firstSeq + txs.length;
+  }
+
+  /** Atomic: runs #commitHistory inside one SQLite transaction (set in the constructor). */
+  commitHistory: (b: HistoryBatch) => void;
+
+  #commitHistory({ blocks, logNodes, meta }: HistoryBatch): void {
+    const q = this.#q;
+    for (const { block, txs } of blocks) {
+      assert(block.header.height < this.#height && block.firstSeq + txs.length <= this.#logSize, `history block ${block.header.height} is not below the head`);
+      q.insertBlock.run(block.header.height, block.hash, JSON.stringify(block.header), JSON.stringify(block.commit), block.firstSeq);
+      for (const t of txs) q.insertTx.run(t.seq, Buffer.from(t.hash, 'hex'), t.height, t.signer, t.nonce, t.body, t.code, t.message);
+    }
+    for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);
+    for (const [k, v] of meta) q.setMeta.run(k, v);
+  }
+
+  /**
+   * The state as of now, through a second connection that holds a read transaction: WAL snapshot isolation keeps
+   * its view while this connection commits more blocks (the WAL is not checkpointed past it until it is closed).
+   */
+  stateSnapshot(): StateSnapshotReader | undefined {
+    if (this.#file === ':memory:' || this.#file === '') return undefined;
+    const db = new Database(this.#file, { readonly: true, fileMustExist: true });
+    db.exec('BEGIN');
+    const first = db.prepare('SELECT key, value FROM state ORDER BY key LIMIT ?').raw();
+    const next = db.prepare('SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?').raw();
+    first.all(1); // the read transaction's snapshot is taken at its first read: now
+    return {
+      page: (after, limit) => (after === undefined ? first.all(limit) : next.all(after, limit)) as [string, string][],
+      close: () => {
+        db.exec('COMMIT');
+        db.close();
+      },
+    };
   }
 
   getBlock(height: number): StoredBlock | undefined {

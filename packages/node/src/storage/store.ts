@@ -33,6 +33,25 @@ export interface BlockToCommit {
   writes: [string, string | null][];
 }
 
+/**
+ * Older blocks fetched after a snapshot join (docs/spec/membership.md#history), stored below the lowest block held:
+ * blocks, their transactions and the log nodes they complete, and the meta rows recording how far history reaches —
+ * all in one transaction. Heights and log positions are below what the store holds, so the head does not move.
+ */
+export interface HistoryBatch {
+  blocks: { block: StoredBlock; txs: StoredTx[] }[];
+  /** log nodes above the leaves, none of which the store holds yet */
+  logNodes: MerkleNode[];
+  meta: [string, string][];
+}
+
+/** The whole state as of one moment, read in pages (key order) while commits go on; close it when done. */
+export interface StateSnapshotReader {
+  /** up to `limit` entries with keys after `after` (from the first key when undefined) */
+  page(after: string | undefined, limit: number): [string, string][];
+  close(): void;
+}
+
 export interface LedgerStore extends StateReader, MerkleNodeReader {
   /** Height of the last committed block, 0 when empty. */
   height(): number;
@@ -51,5 +70,9 @@ export interface LedgerStore extends StateReader, MerkleNodeReader {
   scan(prefix: string, limit: number): [string, string][];
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /** A consistent view of the state as of the last commit, read without holding up later commits (absent: scan). */
+  stateSnapshot?(): StateSnapshotReader | undefined;
+  /** Stores older history of a node joined from a snapshot (absent: the store cannot hold one). Atomic. */
+  commitHistory?(batch: HistoryBatch): void;
   close(): void;
 }

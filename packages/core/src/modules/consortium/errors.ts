@@ -10,4 +10,5 @@ export const CONSORTIUM_ERRORS = {
   CONSORTIUM_ALREADY_APPROVED: { status: 409, message: 'this organisation has already approved the proposal' },
   SET_CHANGE_INVALID: { status: 400, message: 'a validator-set change does not verify' },
   SNAPSHOT_INVALID: { status: 400, message: 'the snapshot does not verify' },
+  HISTORY_INCOMPLETE: { status: 503, message: 'this node joined from a snapshot and has not fetched this part of the history yet; ask another node or retry later' },
 } as const satisfies ErrorCatalogue;

@@ -26,6 +26,7 @@ export const blockRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, 
   });
   const get = (height: number) => {
     const b = node.store.getBlock(height);
+    if (b === undefined && height > 0 && height <= node.head.height && !node.history.complete) throw node.history.incomplete(`block ${height}`);
     if (b === undefined) throw new MachiError('NOT_FOUND', height === 0 ? 'no block committed yet' : `no block at height ${height}`);
     return view(b);
   };
@@ -57,6 +58,8 @@ export const blockRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, 
   }, async (req) => {
     const { from, to } = req.query;
     if (from > to || to > node.store.logSize()) throw new MachiError('REQUEST_INVALID', `need 0 <= from <= to <= ${node.store.logSize()}`);
+    const p = node.history.progress;
+    if (p !== undefined && !node.history.complete && from > 0 && from < p.snapshotLogSize) throw node.history.incomplete(`a consistency proof from log size ${from}`);
     return { from, to, proof: node.consistencyProof(from, to) };
   });
 };

@@ -15,6 +15,11 @@ export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
             height: { type: 'integer' },
             logSize: { type: 'integer' },
             mempool: { type: 'integer' },
+            history: {
+              type: 'object',
+              description: 'how far back the stored blocks reach: a node joined from a snapshot fetches the older ones in the background (docs/spec/membership.md#history)',
+              properties: { complete: { type: 'boolean' }, lowestHeight: { type: 'integer' }, snapshotHeight: { type: 'integer' } },
+            },
           },
         },
       },
@@ -26,6 +31,7 @@ export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
     height: node.head.height,
     logSize: node.store.logSize(),
     mempool: node.mempoolSize,
+    history: node.history.view,
   }));
 
   app.get('/v1/genesis', { config: { access: 'public' } }, async () => node.genesis);

@@ -118,7 +118,7 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
     const stored = node.store.getTx(hash);
     if (stored === undefined) {
       const r = node.receipt(hash);
-      if (r === undefined) throw new MachiError('NOT_FOUND', `no transaction ${hash}`);
+      if (r === undefined) throw node.history.complete ? new MachiError('NOT_FOUND', `no transaction ${hash}`) : node.history.incomplete(`no transaction ${hash} here`);
       return reply.send(r);
     }
     // the route's own response serialiser: the same text as an object sent
@@ -158,6 +158,13 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
     const key = `${node.setChanges.length}:${hash}`;
     const cached = bundles.get(key);
     if (cached !== undefined) return reply.type(JSON_CONTENT_TYPE).send(cached);
+    if (!node.history.complete) {
+      // a joined node builds proofs from the snapshot on; older ones need the history below it (node/history.ts)
+      const stored = node.store.getTx(hash);
+      if (stored === undefined ? node.receipt(hash) === undefined : !node.history.provable(stored.height)) {
+        throw node.history.incomplete(`no proof of transaction ${hash} here yet`);
+      }
+    }
     const bundle = node.proof(hash);
     if (bundle === undefined) {
       const pending = node.receipt(hash)?.status === 'pending';

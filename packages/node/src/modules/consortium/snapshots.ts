@@ -18,6 +18,7 @@ import {
   blockHash,
   consortiumCheckpointKey,
   fromHex,
+  hashLeaf,
   memberSetAt,
   toHex,
   txHashOfCanonical,
@@ -30,14 +31,17 @@ import {
   type SnapshotManifest,
   type SnapshotVerdict,
 } from '@machi/core';
-import type { MachiNode } from '../../node/node.js';
+import { SET_CHANGE_META, type MachiNode } from '../../node/node.js';
+import { HISTORY_META, historyLogNodes, type HistoryProgress } from '../../node/history.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
-import type { LedgerStore, StoredBlock, StoredTx } from '../../storage/store.js';
+import type { LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from '../../storage/store.js';
 
 /** Snapshots kept on disk (the newest ones); older files are deleted. */
 export const SNAPSHOTS_KEPT = 2;
-/** State entries read per page while writing a snapshot. */
+/** State entries read at once by the synchronous path (all of them). */
 const SCAN_PAGE = 1 << 30;
+/** State entries read per page from a state view, between which the node handles other work. */
+export const SNAPSHOT_PAGE_ENTRIES = 2_000;
 
 export interface TakenSnapshot {
   height: number;
@@ -82,42 +86,90 @@ export class Snapshots {
 
   #onBlock(b: StoredBlock): void {
     if (b.header.height % this.interval !== 0) return;
-    const t = this.take(b);
-    if (this.submitter !== undefined && this.node.validators.some((v) => v.publicKey === this.node.self.publicKey)) {
-      void this.submitter.submit('consortium.checkpoint', { height: t.height, blockHash: t.blockHash, stateDigest: t.stateDigest })
-        .catch((e: unknown) => this.log(`snapshot checkpoint at height ${t.height} not recorded: ${(e as Error).message}`));
-    }
+    // Where the store can hold a view of the state while later blocks commit, the snapshot is written from it in
+    // pages between which the node goes on (a city's state takes seconds to read); else all at once, here.
+    const reader = this.node.store.stateSnapshot?.();
+    const taken = reader === undefined ? Promise.resolve(this.take(b)) : this.#takeInPages(b, reader);
+    void taken.then((t) => {
+      if (this.submitter !== undefined && this.node.validators.some((v) => v.publicKey === this.node.self.publicKey)) {
+        return this.submitter.submit('consortium.checkpoint', { height: t.height, blockHash: t.blockHash, stateDigest: t.stateDigest });
+      }
+      return undefined;
+    }).catch((e: unknown) => this.log(`snapshot at height ${b.header.height} not taken or not checkpointed: ${(e as Error).message}`));
   }
 
   /** Writes the state as of the block just committed (called synchronously from its 'block' event). */
   take(b: StoredBlock): TakenSnapshot {
+    const w = this.#writer(b);
+    try {
+      w.add(this.node.store.scan('', SCAN_PAGE));
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    return w.finish();
+  }
+
+  /** The same from a state view opened as the block committed, SNAPSHOT_PAGE_ENTRIES at a time, yielding between pages. */
+  async #takeInPages(b: StoredBlock, reader: StateSnapshotReader): Promise<TakenSnapshot> {
+    const w = this.#writer(b);
+    try {
+      let after: string | undefined;
+      for (;;) {
+        const page = reader.page(after, SNAPSHOT_PAGE_ENTRIES);
+        w.add(page);
+        if (page.length < SNAPSHOT_PAGE_ENTRIES) break;
+        after = page[page.length - 1]![0];
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (e) {
+      w.abort();
+      throw e;
+    } finally {
+      reader.close();
+    }
+    return w.finish();
+  }
+
+  /** A snapshot file being written: entries in key order, then `finish` (or `abort`). */
+  #writer(b: StoredBlock): { add(entries: readonly [string, string][]): void; finish(): TakenSnapshot; abort(): void } {
     const digest = new StateDigest();
     const tmp = join(this.#dir, `${b.header.height}.jsonl.tmp`);
     const fd = openSync(tmp, 'w');
-    try {
-      let buf: string[] = [];
-      for (const [k, v] of this.node.store.scan('', SCAN_PAGE)) {
-        digest.add(k, v);
-        buf.push(JSON.stringify([k, v]));
-        if (buf.length >= 4096) {
-          writeSync(fd, `${buf.join('\n')}\n`);
-          buf = [];
+    let open = true;
+    const close = (): void => {
+      if (open) closeSync(fd);
+      open = false;
+    };
+    return {
+      add: (entries) => {
+        const buf: string[] = [];
+        for (const [k, v] of entries) {
+          digest.add(k, v);
+          buf.push(JSON.stringify([k, v]));
+          if (buf.length >= 4096) writeSync(fd, `${buf.splice(0).join('\n')}\n`);
         }
-      }
-      if (buf.length > 0) writeSync(fd, `${buf.join('\n')}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(this.#dir, `${b.header.height}.jsonl`));
-    const t: TakenSnapshot = { height: b.header.height, blockHash: b.hash, stateDigest: digest.digest(), entries: digest.count };
-    writeFileSync(join(this.#dir, `${t.height}.json`), JSON.stringify(t));
-    this.#taken.push(t);
-    while (this.#taken.length > SNAPSHOTS_KEPT) {
-      const old = this.#taken.shift()!;
-      rmSync(join(this.#dir, `${old.height}.jsonl`), { force: true });
-      rmSync(join(this.#dir, `${old.height}.json`), { force: true });
-    }
-    return t;
+        if (buf.length > 0) writeSync(fd, `${buf.join('\n')}\n`);
+      },
+      abort: () => {
+        close();
+        rmSync(tmp, { force: true });
+      },
+      finish: () => {
+        close();
+        renameSync(tmp, join(this.#dir, `${b.header.height}.jsonl`));
+        const t: TakenSnapshot = { height: b.header.height, blockHash: b.hash, stateDigest: digest.digest(), entries: digest.count };
+        writeFileSync(join(this.#dir, `${t.height}.json`), JSON.stringify(t));
+        this.#taken.push(t);
+        this.#taken.sort((x, y) => x.height - y.height);
+        while (this.#taken.length > SNAPSHOTS_KEPT) {
+          const old = this.#taken.shift()!;
+          rmSync(join(this.#dir, `${old.height}.jsonl`), { force: true });
+          rmSync(join(this.#dir, `${old.height}.json`), { force: true });
+        }
+        return t;
+      },
+    };
   }
 
   /** The newest snapshot whose checkpoints carry more than 2/3 of its set's power, as a manifest; undefined if none. */
@@ -215,6 +267,17 @@ export async function installSnapshot(store: LedgerStore, genesis: Genesis, mani
   }
   if (digest.digest() !== manifest.stateDigest) throw new Error(`the state read does not match the snapshot's digest (${digest.count} entries)`);
   const recent = manifest.recent;
+  // The log nodes of the window's leaves (the frontier alone proves nothing below it), checked against the frontier:
+  // with them the history fetched later extends a complete part of the log (node/history.ts).
+  const size = manifest.header.logSize;
+  const windowFrom = recent[0]!.header.logSize - recent[0]!.header.txCount;
+  const leaves = recent.flatMap((r) => r.txs.map((t) => hashLeaf(fromHex(txHashOfCanonical(t)))));
+  const frontier = new Map(frontierNodes(size, manifest.frontier).map((n) => [`${n.level}/${n.index}`, n.hash]));
+  const windowNodes = historyLogNodes(windowFrom, size, size, (i) => leaves[i - windowFrom]!, (l, i) => {
+    const h = frontier.get(`${l}/${i}`);
+    if (h === undefined) throw new Error(`snapshot: log node ${l}/${i} is neither in the window nor in the frontier`);
+    return h;
+  });
   recent.forEach((r, i) => {
     const firstSeq = r.header.logSize - r.header.txCount;
     const txs: StoredTx[] = r.txs.map((body, j) => {
@@ -225,11 +288,15 @@ export async function installSnapshot(store: LedgerStore, genesis: Genesis, mani
     store.commitBlock({
       block: { header: r.header, commit: r.commit, hash: blockHash(r.header), firstSeq },
       txs,
-      logNodes: last ? frontierNodes(manifest.header.logSize, manifest.frontier) : [],
+      logNodes: last ? [...frontierNodes(size, manifest.frontier), ...windowNodes] : [],
       writes: last ? writes : [],
     });
   });
   store.setMeta('snapshot_base', JSON.stringify({ height: manifest.height, blockHash: verdict.blockHash, firstHeight: recent[0]!.header.height }));
+  // the set changes the manifest proved: proof bundles of later blocks carry them (node.ts #loadSetChanges)
+  manifest.setChanges.forEach((c, i) => store.setMeta(`${SET_CHANGE_META}${i + 1}`, JSON.stringify(c)));
+  const progress: HistoryProgress = { snapshotHeight: manifest.height, snapshotLogSize: size, lowestHeight: recent[0]!.header.height, lowestSeq: windowFrom };
+  store.setMeta(HISTORY_META, JSON.stringify(progress));
   return { ...verdict, entries: digest.count };
 }
 

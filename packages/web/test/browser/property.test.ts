@@ -33,7 +33,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
   beforeAll(async () => {
     const net = await startConsortium({ demo: true, name: 'browser', hosted: HOSTED, ready: { 'property-company': /demo data ready/ } });
     Object.assign(scene, { net, pages: new Pages(await launchBrowser()), base: net.urls['property-company']! });
-  }, 180_000);
+  }, 360_000);
   afterAll(async () => {
     await scene.pages?.close();
     await scene.net?.stop();

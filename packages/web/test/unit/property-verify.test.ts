@@ -2,12 +2,13 @@
  * The property pages' checks in the browser (src/modules/property/api.ts), on a chain built by the core's own block
  * builder and handlers: a disclosure's lines and totals, and a tender from its commitments to its opening record.
  * Genuine records pass; a line, a total, a revealed price, a bid's status or the ranking shown otherwise fails, naming
- * what differs; a reveal that does not open its commitment is confirmed as a withdrawal.
+ * what differs; a reveal that does not open its commitment is confirmed as a withdrawal. An owner read's fields are
+ * checked against the owner's commitment (the privacy module's per-field formula).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_FORMAT, disclosureKey, sha256Hex, signTx, tenderCommitmentText, tenderKey, toHex, type DisclosureRecord, type ProofBundle, type SignedTx, type TenderRecord } from '@machi/core';
+import { BUNDLE_FORMAT, commitmentOfDigests, disclosureKey, fieldDigest, sha256Hex, signTx, tenderCommitmentText, tenderKey, toHex, type DisclosureRecord, type ProofBundle, type SignedTx, type TenderRecord } from '@machi/core';
 import { TestChain, clone, freshNonce, makeNet, makeOrg, type TestOrg } from '../../../core/test/unit/helpers.js';
-import { disclosureTotals, emergencyCapFen, verifyDisclosure, verifyTender, withinCap } from '../../src/modules/property/api';
+import { disclosureTotals, emergencyCapFen, verifyDisclosure, verifyOwnerRead, verifyTender, withinCap } from '../../src/modules/property/api';
 
 const company = makeOrg('property-company', 1);
 const net = makeNet({ powers: [1], reuse: [company] });
@@ -116,5 +117,23 @@ describe('a tender checked in the browser', () => {
   it('holds an emergency first transfer to 60 % of the budget, exactly', () => {
     expect(emergencyCapFen(2_345_650)).toBe(1_407_390);
     expect([withinCap(1_407_390, 2_345_650), withinCap(1_407_391, 2_345_650), withinCap(60, 100), withinCap(61, 100)]).toEqual([true, false, true, false]);
+  });
+});
+
+describe("an owner read checked in the browser", () => {
+  it("passes fields that open the owner's commitment, fails one shown otherwise, and a missing access record's proof", async () => {
+    const held = { name: '张三', idNumber: '310101199001011234', building: 'b1', unit: 'b1-u0101' };
+    const salts = Object.fromEntries(Object.keys(held).map((f, i) => [f, Buffer.alloc(32, i + 1)]));
+    const digests = Object.fromEntries(Object.entries(held).map(([f, v]) => [f, fieldDigest(salts[f]!, v)]));
+    const read = {
+      txHash: 'ab'.repeat(32), commitment: commitmentOfDigests(digests), fields: { name: held.name, idNumber: held.idNumber },
+      opening: { salts: { name: salts.name!.toString('base64url'), idNumber: salts.idNumber!.toString('base64url') }, digests: { building: digests.building, unit: digests.unit } },
+    };
+    const ok = await verifyOwnerRead(read);
+    expect(ok.fields).toBe(true);
+    // no committed access record with that hash here: its mark fails
+    expect(ok.access.state).toBe('failed');
+    expect((await verifyOwnerRead({ ...read, fields: { ...read.fields, name: '李四' } })).fields).toBe(false);
+    expect((await verifyOwnerRead({ ...read, commitment: '' })).fields).toBe(false);
   });
 });

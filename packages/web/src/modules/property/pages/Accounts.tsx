@@ -39,7 +39,7 @@ function Period({ d }: { d: Disclosure }) {
           <Group key={i} justify="space-between" wrap="nowrap" gap="xs" data-testid="disclosure-line">
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Text size="sm">{l.label}</Text>
-              <Text size="xs" c="dimmed">{t(`property.kind.${l.kind}`)} · {t(`property.item.${l.item}`, { defaultValue: l.item })}{l.ref !== undefined ? ` · ${l.ref}` : ''}</Text>
+              <Text size="xs" c="dimmed">{t(`property.kind.${l.kind}`)} · {t(`property.lineItem.${l.item}`, { defaultValue: l.item })}{l.ref !== undefined ? ` · ${l.ref}` : ''}</Text>
             </Stack>
             <Group gap={6} wrap="nowrap" style={{ flexShrink: 0 }}>
               <Text size="sm" fw={500} c={l.kind === 'income' ? 'teal.8' : 'red.8'} ff="monospace">{l.kind === 'income' ? '+' : '−'}{yuan(l.amountFen)}</Text>

@@ -244,6 +244,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     expect(await card.getByTestId('deadline').getAttribute('data-state')).toBe('running');
     const cap = Math.floor((budgetFen * 60) / 100); // 1,407,390 fen
     expect(await card.getByTestId('cap').textContent()).toContain('¥14,073.90');
+    await shot(page, 'property-12-bureau-emergency-pending-en');
     await card.getByTestId('approve').click();
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('approved');
     // more than 60 % of the budget: refused here before it is sent
@@ -261,7 +262,7 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     const f = (await scene.net.call('street-office', 'GET', `/v1/property/public/fund/uses/${use}`)).json;
     expect([f.status, f.metDeadline, f.transferredFen]).toEqual(['approved', true, cap]);
     expect(page.errors).toEqual([]);
-    await shot(page, 'property-12-bureau-fund-en');
+    await shot(page, 'property-13-bureau-fund-paid-en');
 
     // an owner read under the property company's grant (housing register check): name and ID number, checked here
     await page.getByTestId('tab-reads').click();
@@ -275,6 +276,6 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     // check and the access record verified (the fields' check: test/unit/property-verify.test.ts) and this expects them.
     expect(await page.getByTestId('owner-read').count()).toBe(0);
     expect(await page.getByTestId('error').textContent()).toContain('no grant of property-company lets housing-bureau read the owner of b1-u0101');
-    await shot(page, 'property-13-bureau-owner-read-en');
+    await shot(page, 'property-14-bureau-owner-read-en');
   }, 300_000);
 });

@@ -4,7 +4,7 @@
  * (navigation in a drawer) and desks (navigation at the side).
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
-import { AppShell, Burger, Button, Center, Group, Loader, MantineProvider, NavLink, Select, Text, Title, createTheme } from '@mantine/core';
+import { AppShell, Box, Burger, Button, Center, Group, Loader, MantineProvider, NavLink, Select, Text, Title, createTheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
@@ -13,7 +13,7 @@ import { loadSession, logout, setUnauthorisedHandler } from './api';
 import { LANGUAGES, setLanguage, type Language } from './i18n';
 import { SessionContext } from './session';
 import { WEB_MODULES } from './modules';
-import { homeOf, navFor, pagesOf, publicPagesOf } from './navigation';
+import { homeOf, matchesPage, navFor, pagesOf, publicPagesOf } from './navigation';
 import { LoginPage } from './pages/Login';
 
 const HomePage = lazy(() => import('./pages/Home').then((m) => ({ default: m.HomePage })));
@@ -22,6 +22,8 @@ const PAGES = pagesOf(WEB_MODULES);
 const ROOT_PAGE = PAGES.find((p) => p.path === '/');
 // pages anyone may open without signing in (a module's publicRoutes)
 const PUBLIC_PAGES = publicPagesOf(WEB_MODULES);
+// pages shown full-screen to a signed-in user, without the shell (a wall screen)
+const BARE_PAGES = PAGES.filter((p) => p.bare === true);
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -95,6 +97,19 @@ function Shell({ session, onSignOut }: { session: SignedIn; onSignOut: () => voi
   );
 }
 
+/** A signed-in page shown full-screen: no header, no navigation (the page has its own way back). */
+function BarePages() {
+  return (
+    <Suspense fallback={<Center p="xl"><Loader /></Center>}>
+      <Box p="lg" mih="100vh">
+        <Switch>
+          {BARE_PAGES.map((p) => <Route key={p.path} path={p.path}>{(params) => <p.component params={params} />}</Route>)}
+        </Switch>
+      </Box>
+    </Suspense>
+  );
+}
+
 /** A public page, signed in or not: the page with a bar to switch the language and to sign in. */
 function PublicPages({ signedIn }: { signedIn: boolean }) {
   const { t } = useTranslation();
@@ -118,14 +133,17 @@ export function App() {
   const [session, setSession] = useState<SignedIn | null>(() => loadSession());
   useEffect(() => setUnauthorisedHandler(() => setSession(null)), []);
   const [location] = useLocation();
-  const isPublic = PUBLIC_PAGES.some((p) => p.path === location || (p.path.includes(':') && location.startsWith(p.path.slice(0, p.path.indexOf(':')))));
+  const isPublic = matchesPage(PUBLIC_PAGES, location);
   const signOut = () => {
     void logout().then(() => setSession(null));
   };
   return (
     <MantineProvider theme={theme}>
       <SessionContext.Provider value={{ session, setSession }}>
-        {isPublic ? <PublicPages signedIn={session !== null} /> : session === null ? <LoginPage onSignedIn={setSession} /> : <Shell session={session} onSignOut={signOut} />}
+        {isPublic ? <PublicPages signedIn={session !== null} />
+          : session === null ? <LoginPage onSignedIn={setSession} />
+            : matchesPage(BARE_PAGES, location) ? <BarePages />
+              : <Shell session={session} onSignOut={signOut} />}
       </SessionContext.Provider>
     </MantineProvider>
   );

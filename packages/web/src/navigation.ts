@@ -10,6 +10,8 @@ import type { NavItem, PageProps, WebModule } from './modules/types';
 export interface Page {
   path: string;
   component: LazyExoticComponent<ComponentType<PageProps>>;
+  /** full-screen, without the shell's navigation (WebRoute.bare) */
+  bare?: boolean;
 }
 
 /** Every module's routes as lazily loaded pages (made once: React keeps a lazy component's state by identity). */
@@ -17,12 +19,18 @@ export function pagesOf(modules: readonly WebModule[]): Page[] {
   return modules.flatMap((m) => m.routes.map((r) => ({
     path: r.path,
     component: lazy(() => r.page().then((c) => ({ default: c }))),
+    ...(r.bare === true ? { bare: true } : {}),
   })));
 }
 
 /** Every module's pages anyone may open without signing in. */
 export function publicPagesOf(modules: readonly WebModule[]): Page[] {
   return pagesOf(modules.map((m) => ({ ...m, routes: m.publicRoutes ?? [] })));
+}
+
+/** Whether `location` is the address of one of `pages` (a pattern's parameters match any segment). */
+export function matchesPage(pages: readonly Pick<Page, 'path'>[], location: string): boolean {
+  return pages.some((p) => p.path === location || (p.path.includes(':') && location.startsWith(p.path.slice(0, p.path.indexOf(':')))));
 }
 
 /**

@@ -20,6 +20,8 @@ export interface WebRoute {
   path: string;
   /** loads the page's code on first visit (a dynamic import), so the sign-in page stays small */
   page: () => Promise<ComponentType<PageProps>>;
+  /** shown full-screen, without the shell's header and navigation (a wall screen); the page offers its own way back */
+  bare?: boolean;
 }
 
 export interface NavItem {

@@ -4,22 +4,36 @@
  * verified in the browser, the closed vote's exact tally, and votes on the open matter (the node runs the digital-ID
  * check first); their ballot then shows as counted with its proof. Property staff on a desk (English) issue a month's
  * bills, record a payment, and see the arrears, the votes' counts and the tender taking sealed bids, and register a
- * vehicle of a unit and see the staff files with the licence expiry alert; the power company reads a unit's owner on its own node under the demo grant.
- * Screenshots go to test-artifacts/browser/property-NN-*.png.
+ * vehicle of a unit and see the staff files with the licence expiry alert, and the wall screen full-screen without the
+ * app's navigation; the power company reads a unit's owner on its own node under the demo grant. An owner on a phone
+ * (Chinese) opens the disclosed accounts (every line and each period's totals verified in the browser) and the tenders:
+ * a tender's bids sealed before the deadline, then its opening record — prices re-hashed against their commitments,
+ * a reveal that did not match and a bid never revealed counted as withdrawn, the ranking recomputed. The housing bureau
+ * (hosted on the street office's node, as `machi up` hosts it), on a desk in English, approves an emergency fund use
+ * and makes its first transfer within the 60 % cap, the 24-hour deadline shown met, and asks for a unit's owner under
+ * the property company's grant (refused across nodes for now: see the test). Screenshots go to test-artifacts/browser/property-NN-*.png.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { sha256Hex, tenderCommitmentText } from '@machi/core';
+import { startConsortium } from '../../../node/test/support/consortium.js';
 import { en, zh } from './messages.js';
-import { DESK, PHONE, Pages, apiLogin, chromiumMissing, demoConsortium, launchBrowser, shot, signIn, type Scene } from './harness.js';
+import { DEMO_PASSWORD, DESK, PHONE, Pages, apiLogin, choose, chromiumMissing, launchBrowser, shot, signIn, type Scene } from './harness.js';
 
 const missing = chromiumMissing();
+/** as `machi up` hosts it on the street office's node: the housing bureau approves and pays fund uses there */
+const HOSTED = ['housing-bureau'];
+
+const marks = (page: Page, within: string, state: string) => page.locator(`${within} [data-testid=mark][data-state=${state}]`).count();
 
 describe.skipIf(missing !== undefined)('property services in the browser', () => {
   const scene = {} as Scene;
   // the consortium first, then the browser: four nodes and Chromium starting at once on a busy machine time out
   beforeAll(async () => {
-    const net = await demoConsortium();
+    const net = await startConsortium({ demo: true, name: 'browser', hosted: HOSTED, ready: { 'property-company': /demo data ready/ } });
     Object.assign(scene, { net, pages: new Pages(await launchBrowser()), base: net.urls['property-company']! });
-  }, 180_000);
+  }, 360_000);
   afterAll(async () => {
     await scene.pages?.close();
     await scene.net?.stop();
@@ -93,7 +107,15 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     expect(await page.getByTestId('licence-alert').textContent()).toContain(en['property.licence.lift-operator']);
     expect(page.errors).toEqual([]);
     await shot(page, 'property-07-desk-staff-en');
-  }, 120_000);
+    // the wall screen fills the screen: no header, no menu
+    await page.goto(`${scene.base}/dashboard/wall`);
+    await page.getByTestId('wall').waitFor();
+    expect(await page.locator('[data-testid^="nav-"]').count()).toBe(0);
+    expect(await page.getByTestId('sign-out').count()).toBe(0);
+    await shot(page, 'property-08-wall-full-screen-en');
+    await page.getByTestId('wall-exit').click();
+    await page.getByTestId('sign-out').waitFor();
+  }, 150_000);
 
   it("the power company reads a unit's owner on its own node under the demo grant, over the peer link", async () => {
     const read = async (org: string, user: string, purpose: string, fields: string): Promise<{ status: number; body: any }> => {
@@ -105,9 +127,155 @@ describe.skipIf(missing !== undefined)('property services in the browser', () =>
     const power = await read('power-company', 'wu.utility', 'utility-account-transfer', 'phone,unit');
     expect([power.status, power.body.decision, power.body.reason]).toEqual([200, 'allowed', 'grant']);
     expect(Object.keys(power.body.fields).sort()).toEqual(['phone', 'unit']);
-    // (the housing bureau's read, signed by its hosted key, is tested on one node: this consortium hosts no members)
+    // (the housing bureau's read, signed by its hosted key on the street office's node: its desk's test below)
     // a field the purpose does not need: refused, nothing released
     const refused = await read('power-company', 'wu.utility', 'utility-account-transfer', 'name');
     expect([refused.status, refused.body.code, refused.body.fields]).toEqual([403, 'ACCESS_DENIED', undefined]);
   }, 60_000);
+
+  it('an owner on a phone (zh): the disclosed accounts line by line and a tender from sealed bids to its opening record, all verified', async () => {
+    const call = (method: string, path: string, body?: unknown, as?: string) => scene.net.call('property-company', method, path, { body, ...(as === undefined ? {} : { as }) });
+    // a tender that closes soon: four bidders commit (sealed), three reveal after the deadline — one with a price that
+    // does not open its commitment —, one never does; bidders have no account (the public routes)
+    const now = Date.now();
+    const opened = await call('POST', '/v1/property/tenders', { title: '外墙清洗服务', deadline: now + 40_000, revealUntil: now + 75_000 }, 'li.staff');
+    expect(opened.status, opened.text).toBe(201);
+    const tender = opened.json.id as string;
+    const bids = [['申城清洁', 4_580_000, 'right'], ['浦江物业服务', 4_120_000, 'wrong'], ['东方保洁', 5_030_000, 'right'], ['静安外墙', 3_990_000, 'none']] as const;
+    const sealed = bids.map(([bidder, priceFen, reveal]) => ({ bidder, priceFen, reveal, bid: `pb_${randomBytes(16).toString('hex')}`, salt: randomBytes(16).toString('hex') }));
+    for (const b of sealed) {
+      const r = await call('POST', `/v1/property/public/tenders/${tender}/bids`, { bidder: b.bidder, bid: b.bid, commitment: sha256Hex(tenderCommitmentText(tender, b.bid, b.priceFen, b.salt)) });
+      expect(r.status, r.text).toBe(201);
+    }
+
+    const page = await scene.pages.open('zh-CN', PHONE);
+    await signIn(page, scene.base, 'resident3');
+    // the disclosed accounts: the demo's two periods, four lines each, each line and each period's totals verified here
+    await page.goto(`${scene.base}/property/accounts`);
+    await page.getByTestId('disclosure').first().waitFor();
+    expect(await page.getByTestId('disclosure').count()).toBe(2);
+    expect(await page.getByTestId('disclosure-line').count()).toBe(8);
+    await expect.poll(() => marks(page, '[data-testid=disclosure]', 'verified'), { timeout: 30_000 }).toBe(10);
+    expect(await marks(page, '[data-testid=disclosure]', 'failed')).toBe(0);
+    const common = page.locator('[data-testid=disclosure]').first().locator('[data-account=common-area] [data-testid=disclosure-total]');
+    expect(await common.textContent()).toContain('¥16,100.00'); // 12,000 + 8,600 − 4,500
+    expect(await page.getByTestId('disclosure').first().textContent()).toContain(zh['property.account.maintenance-fund']);
+    // the maintenance fund's uses, each step verified
+    await page.getByTestId('fund-use').first().getByRole('button').first().click();
+    await expect.poll(() => marks(page, '[data-testid=fund-use]', 'verified'), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    expect(page.errors).toEqual([]);
+    await shot(page, 'property-09-owner-accounts-phone-zh');
+
+    // the tenders: sealed bids before the deadline, commitments verified, no price anywhere
+    await page.goto(`${scene.base}/property/tenders`);
+    const card = page.locator(`[data-testid=tender-card][data-tender=${tender}]`);
+    await card.waitFor();
+    expect(await card.getAttribute('data-status')).toBe('bidding');
+    expect(await card.getByTestId('tender-bid').count()).toBe(4);
+    await expect.poll(() => marks(page, `[data-tender=${tender}]`, 'verified'), { timeout: 30_000 }).toBe(4);
+    expect(await card.textContent()).not.toContain('45,800');
+    expect(await page.getByTestId('ledger-time').textContent()).toContain('区块');
+    await shot(page, 'property-10-owner-tenders-sealed-phone-zh');
+
+    // after the deadline (ledger time) the bidders reveal; after the reveal window the organiser opens the bids
+    const retry = async (what: string, step: () => Promise<{ status: number; text: string }>): Promise<void> => {
+      await scene.net.until(what, async () => {
+        const r = await step();
+        if (r.status !== 201 && r.status !== 409) throw new Error(`${what}: ${r.status} ${r.text}`);
+        return r.status === 201;
+      }, 120_000, 2000);
+    };
+    for (const b of sealed.filter((x) => x.reveal !== 'none')) {
+      const salt = b.reveal === 'wrong' ? randomBytes(16).toString('hex') : b.salt;
+      await retry(`reveal of ${b.bidder}`, () => call('POST', `/v1/property/public/tenders/${tender}/bids/${b.bid}/reveal`, { priceFen: b.priceFen, salt }));
+    }
+    await retry('the opening', () => call('POST', `/v1/property/tenders/${tender}/open`, undefined, 'li.staff'));
+
+    await page.reload();
+    await card.getByTestId('opening-record').waitFor();
+    expect(await card.getAttribute('data-status')).toBe('opened');
+    expect(await card.getByTestId('ranked-bid').count()).toBe(2);
+    expect(await card.getByTestId('ranked-bid').first().textContent()).toContain('申城清洁'); // the lowest of the matching reveals
+    expect(await card.getByTestId('winner').count()).toBe(1);
+    const withdrawn = card.getByTestId('withdrawn-bid');
+    expect(await withdrawn.count()).toBe(2);
+    expect(await card.locator('[data-testid=withdrawn-bid][data-reason=reveal-mismatch]').textContent()).toContain('浦江物业服务');
+    expect(await card.locator('[data-testid=withdrawn-bid][data-reason=not-revealed]').textContent()).toContain('静安外墙');
+    expect(await card.textContent()).toContain(zh['property.withdrawnFor.reveal-mismatch']);
+    // four commitments, three reveals (the mismatch re-hashed here too), the opening record recomputed: all verified
+    await expect.poll(() => marks(page, `[data-tender=${tender}]`, 'verified'), { timeout: 30_000 }).toBe(8);
+    expect(await marks(page, `[data-tender=${tender}]`, 'failed')).toBe(0);
+    expect(await card.getByTestId('opening-mark').locator('[data-state=verified]').count()).toBe(1);
+    expect(page.errors).toEqual([]);
+    await shot(page, 'property-11-owner-tender-opened-phone-zh');
+  }, 240_000);
+
+  it('the housing bureau at its desk (en): approves an emergency fund use and pays its first transfer within the cap by the deadline; asks for an owner under its grant', async () => {
+    const fund = async () => (await scene.net.call('property-company', 'GET', '/v1/property/public/fund')).json as { uses: { use: string; status: string; emergency: { alarm?: string; repair?: string } | null }[] };
+    // the demo's own uses are approved by the bureau's demo first (it stops then), so the new one waits for the desk
+    await scene.net.until('the demo fund uses approved', async () => {
+      const f = await fund();
+      return f.uses.length > 0 && f.uses.every((u) => u.status === 'approved' || u.status === 'closed');
+    }, 180_000, 2000);
+    await new Promise((r) => setTimeout(r, 6000));
+    const demo = (await fund()).uses.find((u) => u.emergency !== null);
+    const trigger = demo?.emergency?.alarm !== undefined ? { alarm: demo.emergency.alarm } : { repair: demo?.emergency?.repair };
+    const budgetFen = 2_345_650;
+    const proposed = await scene.net.call('property-company', 'POST', '/v1/property/fund/uses', {
+      as: 'li.staff', body: { building: 'b2', title: '2号楼电梯困人抢修', contractor: '申城电梯维保', budgetFen, emergency: { category: 'lift', ...trigger } },
+    });
+    expect(proposed.status, proposed.text).toBe(201);
+    const use = proposed.json.id as string;
+
+    const page = await scene.pages.open('en-GB', DESK);
+    const street = scene.net.urls['street-office']!;
+    await page.goto(street);
+    await page.locator('[data-testid=login-org][aria-haspopup]').waitFor();
+    await choose(page, 'login-org', en['org.housing-bureau']);
+    await page.getByTestId('login-username').fill('gao.housing');
+    await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('sign-out').waitFor();
+    // the bureau lands on its desk
+    const card = page.locator(`[data-testid=bureau-use][data-use=${use}]`);
+    await card.waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('link', { name: en['nav.propertyBureau'] }).count()).toBe(1);
+    expect(await card.getAttribute('data-status')).toBe('proposed');
+    expect(await card.getByTestId('deadline').getAttribute('data-state')).toBe('running');
+    const cap = Math.floor((budgetFen * 60) / 100); // 1,407,390 fen
+    expect(await card.getByTestId('cap').textContent()).toContain('¥14,073.90');
+    await shot(page, 'property-12-bureau-emergency-pending-en');
+    await card.getByTestId('approve').click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('approved');
+    // more than 60 % of the budget: refused here before it is sent
+    await card.getByTestId('transfer-amount').fill('14073.91');
+    await card.getByTestId('transfer-reference').fill('HB-BROWSER-0001');
+    expect(await card.getByTestId('transfer').isDisabled()).toBe(true);
+    expect(await card.textContent()).toContain(en['property.bureau.overCap'].replace('{{cap}}', '¥14,073.90'));
+    await card.getByTestId('transfer-amount').fill((cap / 100).toFixed(2));
+    await card.getByTestId('transfer').click();
+    await expect.poll(() => card.getByTestId('deadline').getAttribute('data-state'), { timeout: 60_000 }).toBe('met');
+    expect(await card.textContent()).toContain('¥14,073.90 of ¥23,456.50 paid');
+    // proposed, approved, transfer: each step verified in this browser
+    await expect.poll(() => marks(page, `[data-use=${use}]`, 'verified'), { timeout: 30_000 }).toBe(3);
+    expect(await marks(page, `[data-use=${use}]`, 'failed')).toBe(0);
+    const f = (await scene.net.call('street-office', 'GET', `/v1/property/public/fund/uses/${use}`)).json;
+    expect([f.status, f.metDeadline, f.transferredFen]).toEqual(['approved', true, cap]);
+    expect(page.errors).toEqual([]);
+    await shot(page, 'property-13-bureau-fund-paid-en');
+
+    // an owner read under the property company's grant (housing register check): name and ID number, checked here
+    await page.getByTestId('tab-reads').click();
+    await choose(page, 'read-unit', 'b1-u0101');
+    await page.getByTestId('read-owner').click();
+    await page.locator('[data-testid=owner-read], [data-testid=error]').first().waitFor({ timeout: 60_000 });
+    // KNOWN LIMITATION of the privacy module's peer reads, not of this page: the holder (the property company's node)
+    // decides for the organisation of the node that asks (the street office), not for the hosted member it asks for,
+    // so the housing bureau's read on the street office's node is refused as if it held no grant (nothing is released,
+    // no access record is made). When peer reads carry the member, the page shows the fields with their commitment
+    // check and the access record verified (the fields' check: test/unit/property-verify.test.ts) and this expects them.
+    expect(await page.getByTestId('owner-read').count()).toBe(0);
+    expect(await page.getByTestId('error').textContent()).toContain('no grant of property-company lets housing-bureau read the owner of b1-u0101');
+    await shot(page, 'property-14-bureau-owner-read-en');
+  }, 300_000);
 });

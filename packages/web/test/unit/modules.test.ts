@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROLES, type Role, type UserView } from '@machi/core';
 import { WEB_MODULES } from '../../src/modules';
-import { homeOf, navFor } from '../../src/navigation';
+import { homeOf, matchesPage, navFor, pagesOf } from '../../src/navigation';
 
 const MODULES_DIR = fileURLToPath(new URL('../../src/modules/', import.meta.url));
 const paths = WEB_MODULES.flatMap((m) => m.routes.map((r) => r.path));
@@ -48,9 +48,9 @@ describe('web modules registry', () => {
 
   it('gives each role the navigation and landing page it had before the registry, with the events, devices, funds, provenance and property pages added', () => {
     const nav = (role: Role) => navFor(role).map((n) => n.to).join(' ');
-    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /property/mine /preserved /works');
+    expect(nav('resident')).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /property/mine /property/accounts /property/tenders /preserved /works');
     expect(nav('property-staff')).toBe('/board /report / /desk /issue /events/inbox /devices/alarms /devices/open /devices /events/departments /devices/rules /settings /funds/work /property/desk /preserved /dashboard /trace /works');
-    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /funds/oversight /preserved /dashboard /trace /works');
+    expect(nav('official')).toBe('/desk /issue /events/board /events/inbox /events/departments /addresses /funds/work /property/bureau /funds/oversight /preserved /dashboard /trace /works');
     expect(nav('dispatcher')).toBe('/board /events/board /events/inbox /devices/alarms /devices/open /events/departments /addresses /settings /preserved /dashboard');
     expect(nav('maintenance-worker')).toBe('/jobs /devices/alarms /preserved /trace');
     expect(nav('regulator')).toBe('/alerts /funds/oversight /preserved /dashboard');
@@ -82,14 +82,25 @@ describe('web modules registry', () => {
     expect(nav(user('property-company', 'dispatcher'))).toBe('/board /events/inbox /devices/alarms /devices/open /events/departments /settings /preserved /dashboard');
     expect(homeOf('dispatcher', WEB_MODULES, user('property-company', 'dispatcher'))).toBe('/board');
     // a role's navigation without `when` items' users is unchanged for everyone else
-    expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /property/mine /preserved /works');
+    // the owners of the property company's register: their home and fees; every resident: the disclosed accounts and the tenders
+    expect(nav(user('property-company', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /property/mine /property/accounts /property/tenders /preserved /works');
     // welfare funds: the organisations with a part in a programme; the treasury and the bank land on the funds desk
-    expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /preserved /works');
+    expect(nav(user('street-office', 'resident'))).toBe('/ /report /wallet /my-data /events/report /events/mine /funds/mine /property/accounts /property/tenders /preserved /works');
     expect(nav(user('civil-affairs', 'official'))).toBe('/desk /issue /events/inbox /events/departments /funds/work /funds/oversight /preserved /dashboard /trace /works');
     for (const org of ['finance-bureau', 'agent-bank']) {
       expect(homeOf('official', WEB_MODULES, user(org, 'official'))).toBe('/funds/work');
       expect(nav(user(org, 'official'))).toBe('/funds/work /funds/oversight /preserved /dashboard /trace /works'); // nothing of the identity desk or the events board
     }
     expect(homeOf('official', WEB_MODULES, user('civil-affairs', 'official'))).toBe('/events/inbox');
+    // the housing bureau (hosted on the street office's node): its maintenance-fund desk, where it lands; no other org's official sees it
+    expect(nav(user('housing-bureau', 'official'))).toBe('/issue /property/bureau /preserved /dashboard /trace /works');
+    expect(homeOf('official', WEB_MODULES, user('housing-bureau', 'official'))).toBe('/property/bureau');
+    for (const org of ['street-office', 'civil-affairs', 'police']) expect(nav(user(org, 'official'))).not.toContain('/property/bureau');
+  });
+
+  it('shows only the wall screen full-screen, without the shell navigation', () => {
+    expect(pagesOf(WEB_MODULES).filter((p) => p.bare === true).map((p) => p.path)).toEqual(['/dashboard/wall']);
+    expect(matchesPage([{ path: '/dashboard/wall' }], '/dashboard/wall')).toBe(true);
+    expect(matchesPage([{ path: '/dashboard/wall' }], '/dashboard')).toBe(false);
   });
 });

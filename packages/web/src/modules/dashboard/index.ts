@@ -19,7 +19,8 @@ export const dashboard: WebModule = {
     { path: '/dashboard/network', page: () => import('./pages/Network').then((m) => m.NetworkPage) },
     { path: '/dashboard/explorer', page: () => import('./pages/Explorer').then((m) => m.ExplorerPage) },
     { path: '/dashboard/analytics', page: () => import('./pages/Analytics').then((m) => m.AnalyticsPage) },
-    { path: '/dashboard/wall', page: () => import('./pages/Wall').then((m) => m.WallPage) },
+    // the wall screen fills the screen: no shell navigation
+    { path: '/dashboard/wall', page: () => import('./pages/Wall').then((m) => m.WallPage), bare: true },
   ],
   nav: { official: items, regulator: items, dispatcher: items, 'property-staff': items },
   messages: { zh, ja, en },

@@ -1,9 +1,11 @@
 /**
- * Wall-screen mode for the command centre: large type, one panel at a time rotating every WALL_ROTATE_MS, live (the
- * figures reload when the read model applies a block: Server-Sent Events). Click anywhere on the header to pause.
+ * Wall-screen mode for the command centre: full-screen without the app's navigation (a bare route), large type, one
+ * panel at a time rotating every WALL_ROTATE_MS, live (the figures reload when the read model applies a block:
+ * Server-Sent Events). Click anywhere on the header to pause; the small link at its end goes back to the dashboard.
  */
 import { useEffect, useState } from 'react';
-import { Badge, Box, Group, Text, Title } from '@mantine/core';
+import { Badge, Box, Button, Group, Text, Title } from '@mantine/core';
+import { Link } from 'wouter';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/common';
 import { Panel, PANEL_IDS } from '../components/Panels';
@@ -32,6 +34,7 @@ export function WallPage() {
           {view !== null && <Badge size="xl" color="orange" variant="light">{t('dashboard.eventsTotal', { total: view.panels.events.total, open: view.panels.events.open })}</Badge>}
           <Text style={{ fontSize: 32 }} fw={700}>{clock.toLocaleTimeString()}</Text>
           <Badge size="xl" variant="outline" data-testid="wall-panel" data-panel={id}>{i + 1} / {PANEL_IDS.length}{paused ? ` · ${t('dashboard.wall.paused')}` : ''}</Badge>
+          <Button component={Link} href="/dashboard" size="xs" variant="subtle" color="gray" onClick={(e: React.MouseEvent) => e.stopPropagation()} data-testid="wall-exit">{t('dashboard.wall.exit')}</Button>
         </Group>
       </Group>
       <ErrorAlert error={error} />

@@ -1,9 +1,10 @@
 /**
- * property across a restart, on one in-process node each: the street office's node offers the digital ID's volunteer
- * credential once to a resident whose volunteer minutes reach the label, never to one a minute short, and not again
- * after a restart; the property company's units registered before the node kept its owners' pseudonyms become
- * readable through the owner route once the node restarted (the pseudonyms are found again from the vault); a label
- * committed while the node did not issue the credential is offered at its next start.
+ * property across a restart, on one in-process node each: the property company's node (which holds the residents who
+ * sign up to its activities) offers the digital ID's volunteer-hours credential once to a resident whose volunteer
+ * minutes reach the label, never to one a minute short, and not again after a restart; the property company's units
+ * registered before the node kept its owners' pseudonyms become readable through the owner route once the node
+ * restarted (the pseudonyms are found again from the vault); on the street office's node, a label committed while the
+ * node did not issue the credential is offered at its next start.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { VOLUNTEER_LABEL_MINUTES, type Role } from '@machi/core';
@@ -23,40 +24,41 @@ afterAll(async () => {
 const propertyOf = (n: OneNode) => n.use<PropertyService>('property');
 /** Waits until every sweep the node's blocks started so far has run. */
 const swept = (n: OneNode) => propertyOf(n).volunteer!.sweep(n.clock.now());
-const offers = async (n: OneNode, who: string) => ok(await n.call('GET', '/v1/me/identity/offers', { as: who })).offers as { type: string }[];
-const issues = (n: OneNode) => ledger(n).filter((t) => t.type === 'identity.issue' && t.payload.type === 'volunteer');
+const offers = async (n: OneNode, who: string) => ok(await n.call('GET', '/v1/me/identity/offers', { as: who })).offers as { type: string; issuer: string }[];
+const issues = (n: OneNode) => ledger(n).filter((t) => t.type === 'identity.issue' && t.payload.type === 'volunteer-hours');
 
-describe('the volunteer credential', () => {
+describe('the volunteer-hours credential', () => {
   it('is offered once on reaching the label, not a minute short, and not again after a restart', async () => {
-    const users: Record<string, Role> = { 'zhou.official': 'official', resident1: 'resident', resident2: 'resident' };
-    const first = await oneNode({ org: 'street-office', modules: ['property'], users, keepDir: true });
+    // the demo's case: the property company runs the activity and holds the residents
+    const users: Record<string, Role> = { 'li.staff': 'property-staff', resident1: 'resident', resident2: 'resident' };
+    const first = await oneNode({ org: 'property-company', modules: ['property'], users, keepDir: true });
     nodes.push(first);
     const privacy = first.use<PrivacyExports>('privacy');
     for (const [i, r] of demoResidents(2).entries()) {
-      await privacy.service.register(first.principals.get('zhou.official')!, { ...r }, first.principals.get(`resident${i + 1}`)!.userId);
+      await privacy.service.register(first.principals.get('li.staff')!, { ...r }, first.principals.get(`resident${i + 1}`)!.userId);
     }
-    const act = ok(await first.call('POST', '/v1/property/activities', { as: 'zhou.official', body: { title: '敬老院服务', startsAt: first.clock.now() + HOUR, capacity: 10 } }), 201);
+    const act = ok(await first.call('POST', '/v1/property/activities', { as: 'li.staff', body: { title: '敬老院服务', startsAt: first.clock.now() + HOUR, capacity: 10 } }), 201);
     for (const who of ['resident1', 'resident2']) ok(await first.call('POST', `/v1/property/me/activities/${act.id}/signup`, { as: who }), 201);
     first.clock.offsetMs += HOUR;
     const person = async (who: string) => ok(await first.call('GET', '/v1/property/me', { as: who })).owner as string;
     // resident 1 exactly at the label (20 hours), resident 2 one minute short
-    ok(await first.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'zhou.official', body: { person: await person('resident1'), minutes: VOLUNTEER_LABEL_MINUTES } }), 201);
-    ok(await first.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'zhou.official', body: { person: await person('resident2'), minutes: VOLUNTEER_LABEL_MINUTES - 1 } }), 201);
+    ok(await first.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'li.staff', body: { person: await person('resident1'), minutes: VOLUNTEER_LABEL_MINUTES } }), 201);
+    ok(await first.call('POST', `/v1/property/activities/${act.id}/hours`, { as: 'li.staff', body: { person: await person('resident2'), minutes: VOLUNTEER_LABEL_MINUTES - 1 } }), 201);
     await swept(first);
     expect(ok(await first.call('GET', '/v1/property/me', { as: 'resident1' })).volunteer).toMatchObject({ minutes: VOLUNTEER_LABEL_MINUTES, label: true });
     const got = await offers(first, 'resident1');
-    expect(got).toMatchObject([{ type: 'volunteer' }]);
+    expect(got).toMatchObject([{ type: 'volunteer-hours', issuer: 'property-company' }]);
     expect(await offers(first, 'resident2')).toEqual([]);
     expect(issues(first)).toHaveLength(1);
-    // the resident picks it up: the claims say volunteer, with the hours earned
+    // the resident picks it up: the claims are the name, the whole hours earned and the date (no community label)
     const taken = ok(await first.call('POST', `/v1/me/identity/offers/${(got[0] as { offer: string }).offer}/accept`, { as: 'resident1', body: { demoHolderKey: true } }), 201);
-    expect(taken.claims).toMatchObject({ label: 'volunteer', hours: 20, name: demoResidents(1)[0]!.name });
+    expect(taken.claims).toEqual({ name: demoResidents(1)[0]!.name, hours: 20, since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
 
     // more hours for resident 1 in another activity: still the one credential
-    const more = ok(await first.call('POST', '/v1/property/activities', { as: 'zhou.official', body: { title: '社区清洁日', startsAt: first.clock.now() + HOUR, capacity: 10 } }), 201);
+    const more = ok(await first.call('POST', '/v1/property/activities', { as: 'li.staff', body: { title: '社区清洁日', startsAt: first.clock.now() + HOUR, capacity: 10 } }), 201);
     ok(await first.call('POST', `/v1/property/me/activities/${more.id}/signup`, { as: 'resident1' }), 201);
     first.clock.offsetMs += HOUR;
-    ok(await first.call('POST', `/v1/property/activities/${more.id}/hours`, { as: 'zhou.official', body: { person: await person('resident1'), minutes: 60 } }), 201);
+    ok(await first.call('POST', `/v1/property/activities/${more.id}/hours`, { as: 'li.staff', body: { person: await person('resident1'), minutes: 60 } }), 201);
     await swept(first);
     expect(issues(first)).toHaveLength(1);
     await first.close();
@@ -70,7 +72,7 @@ describe('the volunteer credential', () => {
     expect(await offers(second, 'resident2')).toEqual([]);
   }, 60_000);
 
-  it('a label committed while the node did not issue it is offered at the next start', async () => {
+  it('on the street office\'s node too: a label committed while the node did not issue it is offered at the next start', async () => {
     const users: Record<string, Role> = { 'zhou.official': 'official', resident1: 'resident' };
     // the node without the property module: hours recorded as an older node did (the sign-up's pseudonym not kept)
     const first = await oneNode({ org: 'street-office', modules: ['identity'], users, keepDir: true });
@@ -94,7 +96,7 @@ describe('the volunteer credential', () => {
     const second = await oneNode({ restartOf: first, modules: ['property'], users });
     nodes.push(second);
     await swept(second);
-    expect(await offers(second, 'resident1')).toMatchObject([{ type: 'volunteer' }]);
+    expect(await offers(second, 'resident1')).toMatchObject([{ type: 'volunteer-hours', issuer: 'street-office' }]);
     expect(issues(second)).toHaveLength(1);
   }, 60_000);
 });

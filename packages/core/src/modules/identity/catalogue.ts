@@ -44,7 +44,7 @@ const ID_NUMBER: ClaimSpec = { label: 'Resident ID number', value: idNumber };
 // Credential types
 // ---------------------------------------------------------------------------------------------------------------------
 
-export const CREDENTIAL_TYPE_IDS = ['residence', 'property-ownership', 'low-income', 'elderly', 'disability', 'vehicle', 'volunteer'] as const;
+export const CREDENTIAL_TYPE_IDS = ['residence', 'property-ownership', 'low-income', 'elderly', 'disability', 'vehicle', 'volunteer', 'volunteer-hours'] as const;
 export type CredentialTypeId = (typeof CREDENTIAL_TYPE_IDS)[number];
 
 export interface CredentialType {
@@ -65,6 +65,8 @@ export const VCT_PREFIX = 'urn:machi:vct:';
 /** The elderly thresholds: each is a derived boolean claim `ageNNOrOver`, true or false at issuance. */
 export const ELDERLY_AGES = [60, 70, 80] as const;
 export const ELDERLY_AGE_MIN = 60;
+/** The most service hours a volunteer credential states (whole hours). */
+export const VOLUNTEER_HOURS_MAX = 100_000;
 
 export const CREDENTIAL_TYPES: Readonly<Record<CredentialTypeId, CredentialType>> = {
   residence: {
@@ -162,7 +164,22 @@ export const CREDENTIAL_TYPES: Readonly<Record<CredentialTypeId, CredentialType>
       name: NAME,
       label: { label: 'Label', value: { kind: 'enum', values: ['volunteer', 'party-member', 'building-leader', 'community-worker'] } },
       since: { label: 'Since', value: date },
-      hours: { label: 'Service hours', value: { kind: 'integer', min: 0, max: 100_000 } },
+      hours: { label: 'Service hours', value: { kind: 'integer', min: 0, max: VOLUNTEER_HOURS_MAX } },
+    },
+    validityDays: 365,
+  },
+  // the hours a person served in an organisation's activities: issued by the organisation that runs them and holds
+  // the person (its node offers it by itself at the property module's volunteer label); the street office's community
+  // labels stay the `volunteer` type
+  'volunteer-hours': {
+    id: 'volunteer-hours',
+    vct: `${VCT_PREFIX}volunteer-hours`,
+    name: 'Volunteer service hours',
+    issuers: ['street-office', 'property-company'],
+    claims: {
+      name: NAME,
+      hours: { label: 'Service hours', value: { kind: 'integer', min: 0, max: VOLUNTEER_HOURS_MAX } },
+      since: { label: 'Since', value: date },
     },
     validityDays: 365,
   },

@@ -80,7 +80,7 @@ export const NOTICE_TEXT_CHARS_MAX = 2000;
 export const ACTIVITY_CAPACITY_MAX = 10_000;
 /** Volunteer minutes one activity may credit to one person (a day). */
 export const ACTIVITY_MINUTES_MAX = 24 * 60;
-/** Volunteer minutes that earn the volunteer label (the digital ID's volunteer credential is issued on it): 20 hours. */
+/** Volunteer minutes that earn the volunteer label (the digital ID's volunteer-hours credential is offered on it): 20 hours. */
 export const VOLUNTEER_LABEL_MINUTES = 20 * 60;
 /** Most entries a query reads with one prefix scan. */
 export const PROPERTY_QUERY_ITEMS_MAX = 5000;

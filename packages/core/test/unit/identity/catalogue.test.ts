@@ -4,6 +4,7 @@ import {
   CREDENTIAL_TYPES,
   CREDENTIAL_TYPE_IDS,
   FIELDS,
+  VOLUNTEER_HOURS_MAX,
   SERVICES,
   ageOn,
   checkClaims,
@@ -42,6 +43,12 @@ describe('credential types', () => {
     expect(mayIssue('police', 'vehicle')).toBe(true);
     expect(mayIssue('auditor', 'residence')).toBe(false);
     expect(mayIssue('street-office', 'passport')).toBe(false);
+    // community labels are the street office's; service hours are the organisation's that runs the activities
+    expect(mayIssue('street-office', 'volunteer')).toBe(true);
+    expect(mayIssue('property-company', 'volunteer')).toBe(false);
+    expect(mayIssue('street-office', 'volunteer-hours')).toBe(true);
+    expect(mayIssue('property-company', 'volunteer-hours')).toBe(true);
+    expect(mayIssue('police', 'volunteer-hours')).toBe(false);
   });
 });
 
@@ -67,6 +74,15 @@ describe('checkClaims', () => {
     expect(checkClaims('elderly', bad, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/check character/) });
     expect(checkClaims('disability', { name: 'x', idNumber: elderly.idNumber, category: 'visual', grade: 5 }, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/grade/) });
     expect(checkClaims('low-income', { name: 'x', idNumber: elderly.idNumber, eligible: false, category: 'minimum-living', validFrom: '2025-01-01' }, NOW)).toMatchObject({ ok: false });
+  });
+
+  it('volunteer hours: name, whole hours and a date, no label', () => {
+    const hours = { name: '李明', hours: 20, since: '2026-03-01' };
+    expect(checkClaims('volunteer-hours', hours, NOW)).toEqual({ ok: true, claims: hours });
+    expect(checkClaims('volunteer-hours', { ...hours, hours: 20.5 }, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/hours must be an integer/) });
+    expect(checkClaims('volunteer-hours', { ...hours, hours: VOLUNTEER_HOURS_MAX + 1 }, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/hours/) });
+    expect(checkClaims('volunteer-hours', { ...hours, label: 'volunteer' }, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/no claim label/) });
+    expect(checkClaims('volunteer-hours', { name: '李明', hours: 20 }, NOW)).toMatchObject({ ok: false, why: expect.stringMatching(/since/) });
   });
 
   it('ageOn counts whole years in UTC+8', () => {

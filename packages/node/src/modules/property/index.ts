@@ -95,7 +95,8 @@ export const propertyNodeModule = defineNodeModule({
     const backfilled = backfillPropertyPseudonyms(service, privacy.vault.subjects(), (p) => privacy.service.pseudonyms.subjectOf(p) !== undefined,
       (p, subject) => privacy.service.pseudonyms.remember(p, subject, PROPERTY_PSEUDONYM_CONTEXT));
     if (backfilled > 0) ctx.log(`property: kept the subjects of ${backfilled} pseudonyms registered before the node kept them`);
-    // the street office's node offers the volunteer credential to the people it holds once they reach the label
+    // the node of an organisation that runs activities (street office, property company) offers the volunteer-hours
+    // credential to the people it holds once they reach the label
     const volunteer = new VolunteerCredentials({
       node: ctx.node, identity: identity.service, secret: ctx.auth.secret, dbFile: privateDbPath(ctx.dir), log: ctx.log,
       holder: {

@@ -3,8 +3,9 @@
  * with floor areas, owned by the four demo residents — resident 1 holds three units), two parking spaces, households and
  * a vehicle, two staff files with licences, read grants over the owners for the power company and the housing bureau, the fee
  * schedule, a year of bills and payments with some arrears and a reminder, two disclosures, a closed owners' vote on a
- * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one) and a tender
- * taking bids. On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
+ * fund use and an open one, an emergency fund use (from a devices alarm or a repair, if there is one), a tender
+ * taking bids, and three past activities whose hours bring resident 1 to the volunteer label (the node then offers
+ * them the digital ID's `volunteer-hours` credential: volunteer.ts). On the street office's node (which hosts the housing bureau): a deposit into the fund, then the
  * bureau's approvals and first transfers once the property company's uses are on the ledger. Idempotent.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +24,13 @@ export const DEMO_VEHICLES: readonly { unit: string; space: string; plate: strin
 export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
   ['b1-u0101', '89.50', 1], ['b1-u0102', '76.25', 2], ['b1-u1203', '120.00', 3], ['b2-u0101', '95.00', 4], ['b2-u0102', '62.40', 1], ['b2-u0201', '88.00', 3], ['b2-u0202', '45.80', 1],
 ];
+/**
+ * Past activities of resident 1, [title, hours]: together the volunteer label's 20 hours (VOLUNTEER_LABEL_MINUTES).
+ * Announced to start shortly (an activity starts after it is announced), their hours recorded once they started.
+ */
+export const DEMO_VOLUNTEER_ACTIVITIES: readonly [string, number][] = [['敬老院陪伴服务', 8], ['垃圾分类督导', 8], ['楼道清理', 4]];
+/** How long after the seed announces them the past activities start, ms (the sign-ups commit before). */
+const DEMO_ACTIVITY_LEAD_MS = 10_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The twelve months before this one, oldest first, as `YYYY-MM`. */
 export function lastYear(now: number): string[] {
@@ -77,6 +85,9 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
       await identity.service.accept(residents[i]!, made.offer, { demoHolderKey: true });
     }
   }
+  // resident 1's volunteering: activities that start in seconds, signed up for now, their hours recorded once the vote
+  // below has closed (after they started)
+  const volunteering = await seedVolunteering(s, staff, residents[0]!);
   // an ordinary fund use, approved by the owners in a vote that closes in seconds (the
   // year of bills is made meanwhile); then an open special vote
   const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
@@ -136,7 +147,30 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   await sleep(Math.max(0, closesAt - s.now() + 1500));
   await s.closeVote(staff, closed.id);
   await s.fundWorks(staff, roof.id, 'started');
-  return [`demo property: ${imported.imported} units, ${grants} read grants over the owners, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender`];
+  const hours = await volunteering();
+  return [`demo property: ${imported.imported} units, ${grants} read grants over the owners, ${bills.length} bills over 12 months (arrears: ${bills.filter(unpaid).length}), ${votes(s.scan).length} owners' votes, ${fundUses(s.scan).length} fund uses, ${tenders(s.scan).length} tender, ${hours} volunteer hours of resident 1`];
+}
+
+/**
+ * Announces the past activities and signs resident 1 up; returns what records their hours once they started (the
+ * hours recorded). A sign-up the ledger refused (the activity started first, on a slow chain) gets no hours.
+ */
+async function seedVolunteering(s: PropertyService, staff: Principal, resident: Principal): Promise<() => Promise<number>> {
+  const startsAt = s.now() + DEMO_ACTIVITY_LEAD_MS;
+  // submitted together: they commit in a block or two
+  const acts = await Promise.all(DEMO_VOLUNTEER_ACTIVITIES.map(([title]) => s.announceActivity(staff, { title, startsAt, capacity: 20 })));
+  const signed = await Promise.all(acts.map((a) => s.signUp(resident, a.id).then(() => true, () => false)));
+  const person = s.ownerOf(resident);
+  return async () => {
+    if (person === undefined) return 0;
+    await sleep(Math.max(0, startsAt - s.now() + 1000));
+    const done = await Promise.all(DEMO_VOLUNTEER_ACTIVITIES.map(async ([, h], i) => {
+      if (!signed[i]) return 0;
+      await s.recordHours(staff, acts[i]!.id, { person, minutes: h * 60 });
+      return h;
+    }));
+    return done.reduce((a, b) => a + b, 0);
+  };
 }
 
 /** The demo's grants to the power company and the housing bureau over the owners' records (those orgs in the genesis). */

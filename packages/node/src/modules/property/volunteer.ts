@@ -1,24 +1,24 @@
 /**
- * The volunteer credential (docs/spec/property.md#volunteer-credential): `property.hours` sets the label on
+ * The volunteer-hours credential (docs/spec/property.md#volunteer-credential): `property.hours` sets the label on
  * `property/volunteer/<psn>` once a person's minutes reach VOLUNTEER_LABEL_MINUTES; the node of an organisation that
- * may issue the digital ID's `volunteer` type (the catalogue: the street office) then offers the credential (label
- * `volunteer`) to each labelled person it holds, through identity's ordinary issuance: `identity.issue` on the ledger
- * and an offer in the resident's "My digital ID". Only the holder can tell whom a pseudonym names, so a person held by
- * another organisation gets nothing here (see the spec's Not yet).
+ * may issue the digital ID's `volunteer-hours` type (the catalogue: the street office and the property company, who run
+ * activities) then offers the credential (name, whole hours, since) to each labelled person it holds, through
+ * identity's ordinary issuance: `identity.issue` on the ledger and an offer in the resident's "My digital ID". Only the
+ * holder can tell whom a pseudonym names, so each node offers to the people it holds and leaves the others to theirs.
  *
  * Once per person: a marker in this node's private store (`property_meta`), written when the offer is made, and a
  * sweep at start that catches up with labels committed while the node was down.
  */
 import type Database from 'better-sqlite3';
-import { mayIssue, volunteers, type VolunteerRecord } from '@machi/core';
+import { mayIssue, volunteers, VOLUNTEER_HOURS_MAX, type CredentialTypeId, type VolunteerRecord } from '@machi/core';
 import { actorOf, type Principal } from '../../auth/principal.js';
 import type { MachiNode } from '../../node/node.js';
 import type { StoredBlock } from '../../storage/store.js';
 import { MetaTable, openPrivateDb } from '../../storage/private-db.js';
 import type { IdentityService } from '../identity/index.js';
 
-/** The credential's label claim for hours earned here. */
-export const VOLUNTEER_CREDENTIAL_LABEL = 'volunteer';
+/** The credential type offered at the label (the street office's community labels are the `volunteer` type). */
+export const VOLUNTEER_CREDENTIAL_TYPE: CredentialTypeId = 'volunteer-hours';
 /** The pseudonymous account in whose name the node issues it (no official decides: the ledger's label does). */
 export const VOLUNTEER_ISSUER_USER = 'machi:volunteer-label';
 /** Most labelled people one sweep offers a credential to (the rest a retry later). */
@@ -64,7 +64,7 @@ export class VolunteerCredentials {
 
   /** Whether this node's organisation issues the credential at all. */
   get issues(): boolean {
-    return mayIssue(this.#node.self.id, 'volunteer');
+    return mayIssue(this.#node.self.id, VOLUNTEER_CREDENTIAL_TYPE);
   }
 
   /** Watches committed blocks, after catching up with what committed before. */
@@ -84,6 +84,7 @@ export class VolunteerCredentials {
    * one after another (an offer waits for its commit, during which more blocks arrive). Resolves when this one ran.
    */
   sweep(at: number): Promise<void> {
+    if (!this.issues) return Promise.resolve(); // the ledger would refuse its offers
     if (this.#queued) return this.#running;
     this.#queued = true;
     this.#running = this.#running.then(async () => {
@@ -121,8 +122,8 @@ export class VolunteerCredentials {
     if (subject === undefined) return; // held by another organisation (or erased): not ours to issue
     const name = this.#holder.nameOf(subject);
     if (name === undefined) return void this.#log(`property: volunteer credential: no name held for a labelled volunteer`);
-    const claims = { name, label: VOLUNTEER_CREDENTIAL_LABEL, since: new Date(at + CST_OFFSET_MS).toISOString().slice(0, 10), hours: Math.floor(v.minutes / 60) };
-    const made = await this.#identity.offer(this.#issuer, { type: 'volunteer', claims, subject });
+    const claims = { name, hours: Math.min(Math.floor(v.minutes / 60), VOLUNTEER_HOURS_MAX), since: new Date(at + CST_OFFSET_MS).toISOString().slice(0, 10) };
+    const made = await this.#identity.offer(this.#issuer, { type: VOLUNTEER_CREDENTIAL_TYPE, claims, subject });
     this.#meta.set(`volunteer-offer/${v.person}`, made.credentialHash);
   }
 

@@ -26,6 +26,7 @@ import {
   type GrantPayload,
   type Purpose,
   type CaseInfo,
+  type Signer,
 } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
@@ -75,8 +76,10 @@ export class PrivacyService {
     readonly pseudonyms: Pseudonyms,
     /** the actors users appear as in this module's transactions */
     readonly actors: LedgerActors,
+    /** member organisations this node hosts (DIR/hosted): it asks other holders for them, signing with their keys */
+    hosted: ReadonlyMap<string, Signer> = new Map(),
   ) {
-    this.#peerReads = new PeerReads(node, vault, peers, log, this.cases, pseudonyms);
+    this.#peerReads = new PeerReads(node, vault, peers, log, this.cases, pseudonyms, hosted);
   }
 
   /** Whether the next block names people by per-context pseudonyms (the chain's rule, foundation/rules.ts). */
@@ -86,22 +89,26 @@ export class PrivacyService {
 
   /**
    * How an access record names `subject` (held by `holder`): its id on older chains; else the holder's pseudonym for
-   * the record's context — derived here if this node holds the subject, else asked of the holder over the peer link.
+   * the record's context — derived here if this node holds the subject, else asked of the holder over the peer link
+   * by `a.org` (this node's organisation or a member it hosts).
    */
   async accessName(subject: string, holder: string, a: { org: string; role: Role; purpose: string; caseRef?: string | undefined }): Promise<string> {
     if (!this.pseudonymous) return subject;
     const context = accessContext(a);
     if (holder === this.node.self.id) return this.pseudonyms.derive(context, subject);
     // given once by the holder, kept: the holder need not be reachable to record another read in the same context
-    return this.pseudonyms.find(subject, context) ?? this.#peerReads.pseudonym(holder, subject, context);
+    return this.pseudonyms.find(subject, context) ?? this.#peerReads.pseudonym(holder, subject, context, a.org);
   }
 
-  /** The subject behind a pseudonym: known here (derived or given), else asked of its holder, who may refuse. */
-  async subjectOfPseudonym(pseudonym: string, holder: string): Promise<string> {
+  /**
+   * The subject behind a pseudonym: known here (derived or given), else asked of its holder, who may refuse. `asOrg`:
+   * the organisation asking — this node's (the default) or a member it hosts.
+   */
+  async subjectOfPseudonym(pseudonym: string, holder: string, asOrg?: string): Promise<string> {
     const known = this.pseudonyms.subjectOf(pseudonym)?.subject;
     if (known !== undefined) return known;
     if (holder === this.node.self.id) throw new MachiError('SUBJECT_NOT_FOUND', 'this node does not know that pseudonym');
-    return this.#peerReads.subjectOf(holder, pseudonym);
+    return this.#peerReads.subjectOf(holder, pseudonym, asOrg);
   }
 
   /** Lets another organisation learn the subject behind this holder's pseudonyms of contexts starting with `prefix`. */
@@ -184,7 +191,7 @@ export class PrivacyService {
     const tx = await this.#commit('privacy.access', payload, submitter);
     const result: ReadResult = { decision, access, ...tx };
     if (decision.decision === 'denied') return result;
-    const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height, name === req.subject ? undefined : name);
+    const released = record.holder === this.node.self.id ? releaseHeld(this.node, this.vault, req.subject, req.fields) : await this.#peerReads.fetch(record.holder, access, req.subject, tx.height, name === req.subject ? undefined : name, p.org);
     if (released === undefined) throw new MachiError('SUBJECT_NOT_FOUND', `the data of ${req.subject} is no longer held (erased)`);
     return { ...result, fields: released.fields, opening: released.opening, commitment: record.commitment };
   }

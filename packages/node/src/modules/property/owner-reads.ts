@@ -82,11 +82,12 @@ export async function readOwner(privacy: PrivacyService, s: PropertyService, p: 
   const u = unitRecord(s.read, unit);
   if (u === undefined) throw new MachiError('PROPERTY_NOT_FOUND', `no unit ${unit} in the register`);
   if (u.owner === null) throw new MachiError('PROPERTY_NOT_FOUND', `no owner is registered for ${unit}`);
-  // the holder (u.org) tells the subject only to an organisation it granted a property read over it
+  // the holder (u.org) tells the subject only to an organisation it granted a property read over it: asked by the
+  // reader's organisation, which for a member this node hosts (the housing bureau) signs the request with its key
   if (!(PROPERTY_READ_PURPOSES as readonly string[]).includes(q.purpose)) throw new MachiError('PROPERTY_INVALID', `a unit's owner is read for ${PROPERTY_READ_PURPOSES.join(' or ')}`);
   let subject: string;
   try {
-    subject = await privacy.subjectOfPseudonym(u.owner, u.org);
+    subject = await privacy.subjectOfPseudonym(u.owner, u.org, p.org);
   } catch (e) {
     if (e instanceof MachiError && e.code === 'SUBJECT_NOT_FOUND') throw new MachiError('ACCESS_DENIED', `no grant of ${u.org} lets ${p.org} read the owner of ${unit}`, { reason: 'no-grant' });
     throw e;

@@ -358,6 +358,8 @@ export type EventCatalogues = FromSchema<typeof eventCataloguesSchema>;
 const hash = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const hashes = { type: 'array', items: hash, maxItems: 10, uniqueItems: true } as const;
 const code = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 32 } as const;
+/** Where an event is, as a report or an import gives it: a building or a common area of the grid, by its code. */
+const locationBody = { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: EVENT_LOCATION_KINDS }, code }, required: ['kind', 'code'] } as const;
 const deadlineMinutes = { type: 'integer', minimum: 5, maximum: 43200 } as const;
 const departmentsBody = {
   type: 'array', minItems: 1, maxItems: 8,
@@ -374,7 +376,7 @@ export const eventReportBodySchema = {
   additionalProperties: false,
   properties: {
     category, severity, grid: code,
-    location: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: EVENT_LOCATION_KINDS }, code }, required: ['kind', 'code'] },
+    location: locationBody,
     description: { type: 'string', minLength: 1, maxLength: 2000 },
     photos: hashes,
     observedAt: int,
@@ -394,7 +396,7 @@ export const eventImportBodySchema = {
   additionalProperties: false,
   properties: {
     category, severity, grid: code,
-    location: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: EVENT_LOCATION_KINDS }, code }, required: ['kind', 'code'] },
+    location: locationBody,
     description: { type: 'string', minLength: 1, maxLength: 2000 },
     reporter: { type: 'string', minLength: 1, maxLength: 64 },
     reporterKind: { type: 'string', enum: EVENT_REPORTER_KINDS },

@@ -16,16 +16,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const args = process.argv.slice(2);
 
-/** Process files known to take longest (from the per-file times this script prints), started first. */
+/** Process files known to take longest, longest first (from the per-file times this script printed in CI, 2026-12-07). */
 const LONGEST = [
-  'packages/web/test/browser/repairs.test.ts',
-  'packages/web/test/browser/identity.test.ts',
+  'packages/web/test/browser/events.test.ts',
   'packages/web/test/browser/property.test.ts',
-  'packages/node/test/e2e/membership.test.ts',
-  'packages/node/test/e2e/crash.test.ts',
-  'packages/node/test/e2e/byzantine.test.ts',
+  'packages/web/test/browser/funds.test.ts',
+  'packages/web/test/browser/dashboard.test.ts',
+  'packages/web/test/browser/repairs.test.ts',
+  'packages/node/test/e2e/events.test.ts',
+  'packages/node/test/e2e/privacy.test.ts',
   'packages/node/test/e2e/stores.test.ts',
-];
+  'packages/web/test/browser/identity.test.ts',
+  'packages/web/test/browser/devices.test.ts',
+  'packages/web/test/browser/addresses.test.ts',
+  'packages/node/test/e2e/crash.test.ts',
+  'packages/node/test/devices/consortium.test.ts',
+  'packages/node/test/e2e/membership.test.ts',
+]
 
 const run = (extra, label) =>
   new Promise((resolve) => {

@@ -56,11 +56,11 @@ class Overlay implements StateAccess {
 
 /** Feeds a string into a hash as its UTF-8 byte length (u32, big-endian) followed by the bytes. */
 function updateLengthPrefixed(h: Hash, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  const len = Buffer.allocUnsafe(4);
-  len.writeUInt32BE(bytes.length);
-  h.update(len).update(bytes);
+  LENGTH.writeUInt32BE(Buffer.byteLength(text, 'utf8'));
+  h.update(LENGTH).update(text, 'utf8'); // update copies its input: the one length buffer serves every call
 }
+
+const LENGTH = Buffer.alloc(4);
 
 /**
  * appHash(h) = SHA-256("machi.app.v1\n" ‖ appHash(h−1) ‖ writes ‖ results), each write as

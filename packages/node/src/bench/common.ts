@@ -1,6 +1,6 @@
 /** Pieces shared by the benchmarks: the machine's crypto speed, node processes, CPU accounting, load loops. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import { generateKeyPair, signTx, signerFromJwk, verifySignature, type SignedTx, type Signer } from '@machi/core';
@@ -52,6 +52,23 @@ export function procCpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU time (user + system, ms) of a process's main thread (its thread id is its pid) and of all its other threads. */
+export function procThreadCpuMs(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (Number(tid) === pid) main += ms;
+      else others += ms;
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return { main, others };
 }
 
 export function pct(sorted: number[], p: number): number {

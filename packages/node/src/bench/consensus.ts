@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConsortium, DEFAULT_CONSORTIUM, openDataDir } from '../node/datadir.js';
-import { TARGET_RATIO, measureVerifyPerSec, pct, procCpuMs, runLoad, runRate, signedBatches, startNode } from './common.js';
+import { TARGET_RATIO, measureVerifyPerSec, pct, procCpuMs, procThreadCpuMs, runLoad, runRate, signedBatches, startNode } from './common.js';
 
 const P99_MS_MAX = 1000;
 /** fractions of the peak rate the latency curve is measured at; the p99 target applies at CURVE_TARGET */
@@ -75,8 +75,15 @@ async function main(): Promise<void> {
     await runLoad(urls, warm, inflight);
 
     const cpu0 = procs.map((p) => procCpuMs(p.pid!));
+    const threads0 = procs.map((p) => procThreadCpuMs(p.pid!));
+    const client0 = process.cpuUsage();
     const { committed, rejected, seconds, latencies } = await runLoad(urls, bodies, inflight);
     const cpuMs = procs.reduce((s, p, i) => s + procCpuMs(p.pid!) - cpu0[i]!, 0);
+    const client = process.cpuUsage(client0);
+    const threadsMs = procs.reduce((s, p, i) => {
+      const t = procThreadCpuMs(p.pid!);
+      return { main: s.main + t.main - threads0[i]!.main, others: s.others + t.others - threads0[i]!.others };
+    }, { main: 0, others: 0 });
     const heights = await Promise.all(urls.map(async (u) => ((await (await fetch(`${u}/v1/health`)).json()) as { height: number }).height));
 
     let laterRounds = 0;
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
     const logSize = ((await (await fetch(`${urls[0]}/v1/health`)).json()) as { logSize: number }).logSize;
     console.log(`signature checks per committed tx on each node (warm-up included; 1.00 = each verified once): ${status.map((s) => (s.txsChecked === undefined ? 'n/a' : (s.txsChecked / logSize).toFixed(2))).join(' / ')}`);
     console.log(`compact proposals: bodies fetched for ${status.reduce((a, s) => a + (s.fetches?.fetches ?? 0), 0)} proposals, ${status.reduce((a, s) => a + (s.fetches?.received ?? 0), 0)} transactions (of ${status.length * logSize} held by the nodes)`);
-    console.log(`CPU per committed tx, all nodes together: ${((cpuMs * 1000) / committed).toFixed(0)} µs (${n} × Ed25519 verify ≈ ${((n * 1e6) / crypto.verify).toFixed(0)} µs)`);
+    console.log(`CPU per committed tx, all nodes together: ${((cpuMs * 1000) / committed).toFixed(0)} µs (${n} × Ed25519 verify ≈ ${((n * 1e6) / crypto.verify).toFixed(0)} µs): main threads ${((threadsMs.main * 1000) / committed).toFixed(0)} µs, other threads (signature checks, I/O) ${((threadsMs.others * 1000) / committed).toFixed(0)} µs; the load client ${((client.user + client.system) / committed).toFixed(0)} µs`);
 
     // The latency curve: open loop at fractions of the peak, batches of curveBatch spread evenly.
     let p99AtTarget: number | undefined;

@@ -127,6 +127,9 @@ interface Waiter {
   fail(e: MachiError): void;
 }
 
+/** The mempool is swept for expired transactions at most this often (block time, ms). */
+export const MEMPOOL_SWEEP_MS = 1000;
+
 export class MachiNode extends EventEmitter<NodeEvents> {
   readonly genesis: Genesis;
   readonly registry: TxTypeRegistry;
@@ -148,7 +151,10 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   #log: MerkleLog;
   #head: ChainHead;
   readonly #mempool = new Map<string, CheckedTx>();
-  readonly #pendingNonces = new Set<string>();
+  /** the (signer, nonce) keys of the mempool's transactions → their hashes */
+  readonly #pendingNonces = new Map<string, string>();
+  /** block time of the last sweep of expired mempool transactions */
+  #sweptAt = 0;
   /** nonces of committed txs inside the replay window (see @machi/core replay.ts) */
   readonly #recentNonces = new RecentNonces();
   readonly #waiters = new Map<string, Waiter[]>();
@@ -156,6 +162,8 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   readonly #admitting = new Set<Promise<unknown>>();
   #txsChecked = 0;
   #closed = false;
+  /** the newest committed block's transactions, stored and parsed: its 'block' listeners read them from here */
+  #newest: { height: number; txs: CommittedTx[] } | undefined;
 
   constructor(opts: NodeOptions) {
     super();
@@ -306,7 +314,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       if (this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) return { ...this.#nonceTaken(tx), hash: c.hash };
       if (this.#mempool.size >= MEMPOOL_TXS_MAX) return fail('MEMPOOL_FULL');
       this.#mempool.set(c.hash, { tx, hash: c.hash, canonical: c.canonical });
-      this.#pendingNonces.add(key);
+      this.#pendingNonces.set(key, c.hash);
       admitted.push(tx);
       return { ok: true, hash: c.hash };
     });
@@ -353,7 +361,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       const key = nonceKey(c.tx.signer, c.tx.nonce);
       if (this.#mempool.has(c.hash) || this.#pendingNonces.has(key) || this.#recentNonces.has(key, now)) continue;
       this.#mempool.set(c.hash, c);
-      this.#pendingNonces.add(key);
+      this.#pendingNonces.set(key, c.hash);
     }
   }
 
@@ -530,12 +538,17 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       this.setChanges.push(change);
     }
     this.store.commitBlock({ block, txs: stored, logNodes: p.logNodes, writes: p.execution.writes });
+    this.#newest = { height: p.header.height, txs: stored.map((t, i) => ({ stored: t, tx: p.txs[i]!.tx })) };
     this.#log = new MerkleLog(this.store, p.log.size, p.log.frontier());
     this.#head = { height: p.header.height, hash: p.hash, time: p.header.time, appHash: p.header.appHash };
     this.#refreshMembers();
     this.#recentNonces.prune(p.header.time);
     for (const t of stored) {
       const key = nonceKey(t.signer, t.nonce);
+      // A transaction that another proposer included replaces ours with the same nonce: drop the loser.
+      const pending = this.#pendingNonces.get(key);
+      const loser = pending === undefined || pending === t.hash ? undefined : this.#mempool.get(pending);
+      if (loser !== undefined) this.#drop(loser, 'TX_REPLAYED');
       this.#mempool.delete(t.hash);
       this.#pendingNonces.delete(key);
       this.#recentNonces.add(key, p.header.time);
@@ -546,11 +559,13 @@ export class MachiNode extends EventEmitter<NodeEvents> {
         for (const w of waiters) w.ok(r);
       }
     }
-    // A transaction that another proposer included replaces ours with the same nonce: drop the loser; and drop what
-    // has expired (a node that never proposes must not fill up with them).
-    for (const c of this.#mempool.values()) {
-      if (this.#recentNonces.has(nonceKey(c.tx.signer, c.tx.nonce), p.header.time)) this.#drop(c, 'TX_REPLAYED');
-      else if (!txTimeValid(c.tx.time, p.header.time) && c.tx.time < p.header.time) this.#drop(c, 'TX_EXPIRED');
+    // Drop what has expired (a node that never proposes must not fill up with them): a walk over the whole mempool,
+    // so at most once per MEMPOOL_SWEEP_MS of block time, not at every block.
+    if (p.header.time - this.#sweptAt >= MEMPOOL_SWEEP_MS) {
+      this.#sweptAt = p.header.time;
+      for (const c of this.#mempool.values()) {
+        if (!txTimeValid(c.tx.time, p.header.time) && c.tx.time < p.header.time) this.#drop(c, 'TX_EXPIRED');
+      }
     }
     this.emit('block', block);
     return block;
@@ -563,6 +578,15 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     const waiters = this.#waiters.get(c.hash);
     this.#waiters.delete(c.hash);
     for (const w of waiters ?? []) w.fail(new MachiError(code, undefined, { hash: c.hash }));
+  }
+
+  /**
+   * A committed block's transactions with their parsed bodies. The newest block's come from memory (kept by commit),
+   * so the 'block' listeners (dashboard, webhooks, streams) neither read them back from the store nor parse them again.
+   */
+  committedTxs(height: number): CommittedTx[] {
+    if (this.#newest?.height === height) return this.#newest.txs;
+    return this.store.blockTxs(height).map((stored) => ({ stored, tx: JSON.parse(stored.body) as SignedTx }));
   }
 
   /** A stored block with its transactions' texts, as sent to a syncing peer. */
@@ -608,6 +632,12 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#closed = true;
     await this.#checker.close();
   }
+}
+
+/** A committed transaction: as stored, and its body parsed (read-only: shared by every listener of the block). */
+export interface CommittedTx {
+  stored: StoredTx;
+  tx: Readonly<SignedTx>;
 }
 
 export function committedReceipt(t: StoredTx): Receipt {

@@ -11,10 +11,10 @@ import {
   DashboardModel, accessFact, accessKey, alarmFact, alarmKey, alertPrefix, applicationPaymentsPrefix, billFact, billKey, budgetFact,
   buildingKey, eventFact, eventKey, paymentFact, paymentKey, repairFact, requestKey,
   type AccessRecord, type AlarmRecord, type BillRecord, type BudgetRecord, type BuildingRecord, type EventRecord, type Fact, type GridRecord,
-  type PaymentRecord, type RequestRecord,
+  type PaymentRecord, type RequestRecord, type SignedTx,
 } from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
-import type { StoredBlock, StoredTx } from '../../storage/store.js';
+import type { StoredBlock } from '../../storage/store.js';
 
 /** How deep a payload is searched for ids. */
 const PAYLOAD_DEPTH_MAX = 3;
@@ -65,9 +65,9 @@ export class DashboardProjection {
     const t: Touched = { events: new Set(), repairs: new Set(), alarms: new Set(), payments: new Set(), applications: new Set(), accesses: new Map(), funds: false, bills: new Set(), billed: new Set() };
     let txs = 0;
     for (let h = Math.max(from, this.model.height + 1); h <= to; h++) {
-      for (const tx of this.#node.store.blockTxs(h)) {
+      for (const { stored, tx } of this.#node.committedTxs(h)) {
         txs++;
-        if (tx.code === null) touch(t, tx);
+        if (stored.code === null) touch(t, tx);
       }
     }
     for (const f of this.facts(t)) this.model.apply(f);
@@ -132,8 +132,7 @@ export class DashboardProjection {
 
 const ID = /^(ev|rq|al|fp|fa|acc)_[0-9a-f]{32}$/;
 
-function touch(t: Touched, tx: StoredTx): void {
-  const body = JSON.parse(tx.body) as { type: string; payload: Record<string, unknown> };
+function touch(t: Touched, body: Readonly<SignedTx>): void {
   if (body.type.startsWith('fund.')) t.funds = true;
   if (body.type === 'privacy.access') {
     const p = body.payload as { access: string; subject: string };

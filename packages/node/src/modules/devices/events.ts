@@ -34,9 +34,8 @@ const ALARM_TYPES = new Set(['device.raise', 'device.repeat', 'device.acknowledg
 /** The alarm state changes a committed block recorded that `org` sees. */
 export function alarmEventsOf(node: MachiNode, block: StoredBlock, org: string): AlarmEvent[] {
   const out: AlarmEvent[] = [];
-  for (const tx of node.store.blockTxs(block.header.height)) {
+  for (const { stored: tx, tx: body } of node.committedTxs(block.header.height)) {
     if (tx.code !== null) continue;
-    const body = JSON.parse(tx.body) as { type: string; payload: { alarm?: unknown } };
     if (!ALARM_TYPES.has(body.type) || typeof body.payload.alarm !== 'string') continue;
     const r = alarmRecord((k) => node.store.read(k), body.payload.alarm);
     if (r === undefined || !(r.org === org || r.escalatedTo.includes(org))) continue;

@@ -21,9 +21,8 @@ export const EVENTS_LIVE_HEARTBEAT_MS = 20_000;
 /** The event steps a committed block recorded (accepted transactions of the `event.` family naming an event). */
 export function eventFramesOf(node: MachiNode, block: StoredBlock): EventLiveFrame[] {
   const out: EventLiveFrame[] = [];
-  for (const tx of node.store.blockTxs(block.header.height)) {
+  for (const { stored: tx, tx: body } of node.committedTxs(block.header.height)) {
     if (tx.code !== null) continue;
-    const body = JSON.parse(tx.body) as { type: string; payload: { event?: unknown } };
     if (!body.type.startsWith('event.') || typeof body.payload.event !== 'string') continue;
     const r = eventRecord((k) => node.store.read(k), body.payload.event);
     if (r === undefined) continue;

@@ -28,9 +28,8 @@ export interface FundsStreamEvent {
 /** The funds steps a committed block recorded. */
 export function fundsEventsOf(node: MachiNode, block: StoredBlock): FundsStreamEvent[] {
   const out: FundsStreamEvent[] = [];
-  for (const tx of node.store.blockTxs(block.header.height)) {
+  for (const { stored: tx, tx: body } of node.committedTxs(block.header.height)) {
     if (tx.code !== null) continue;
-    const body = JSON.parse(tx.body) as { type: string; signer: string };
     if (!body.type.startsWith('fund.')) continue;
     const org = node.genesis.orgs.find((o) => o.publicKey === body.signer)?.id ?? '';
     out.push({ type: body.type, txHash: tx.hash, height: block.header.height, org, proof: node.proof(tx.hash) ?? null });

@@ -129,7 +129,7 @@ export class VolunteerCredentials {
 
   #hasHours(b: StoredBlock): boolean {
     if (b.header.txCount === 0) return false;
-    return this.#node.store.txRange(b.firstSeq, b.firstSeq + b.header.txCount).some((t) => (JSON.parse(t.body) as { type: string }).type === 'property.hours');
+    return this.#node.committedTxs(b.header.height).some((t) => t.tx.type === 'property.hours');
   }
 
   async close(): Promise<void> {

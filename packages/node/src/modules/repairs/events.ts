@@ -29,9 +29,8 @@ export interface RepairEvent {
 /** The repair steps a committed block recorded (rejected transactions recorded nothing and are not reported). */
 export function repairEventsOf(node: MachiNode, block: StoredBlock): RepairEvent[] {
   const out: RepairEvent[] = [];
-  for (const tx of node.store.blockTxs(block.header.height)) {
+  for (const { stored: tx, tx: body } of node.committedTxs(block.header.height)) {
     if (tx.code !== null) continue;
-    const body = JSON.parse(tx.body) as { type: string; payload: { request?: unknown } };
     if (!body.type.startsWith('repair.') || typeof body.payload.request !== 'string') continue;
     const record = requestRecord((k) => node.store.read(k), body.payload.request);
     out.push({ request: body.payload.request, action: body.type.slice('repair.'.length), status: record?.status ?? 'unknown', height: block.header.height, txHash: tx.hash });

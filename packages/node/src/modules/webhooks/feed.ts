@@ -22,14 +22,13 @@ export interface FeedOptions {
 
 /** The deliveries of block `height`'s transactions for `subs`. Transactions that their handler rejected are skipped. */
 export function deliveriesOfBlock(o: FeedOptions, subs: readonly Subscription[], height: number): NewDelivery[] {
-  const block = o.node.store.getBlock(height);
-  if (block === undefined) return [];
   const live = subs.filter((s) => s.fromHeight <= height);
   if (live.length === 0) return [];
+  const block = o.node.store.getBlock(height);
+  if (block === undefined) return [];
   const out: NewDelivery[] = [];
-  for (const tx of o.node.store.blockTxs(height)) {
+  for (const { stored: tx, tx: { type, payload } } of o.node.committedTxs(height)) {
     if (tx.code !== null) continue;
-    const { type, payload } = JSON.parse(tx.body) as { type: string; payload: unknown };
     const signerOrg = o.node.orgs.get(tx.signer)?.id ?? '';
     const matching = live.filter((s) => matchesTypes(s.types, type) && (!s.ownOnly || concernsOrg(s.org, signerOrg, payload)));
     if (matching.length === 0) continue;
@@ -46,8 +45,8 @@ export function deliveriesOfBlock(o: FeedOptions, subs: readonly Subscription[],
 }
 
 /**
- * Queues what the blocks after the cursor hold, up to WEBHOOK_FEED_BLOCKS_PER_RUN of them, each block in one
- * transaction with the cursor. True if more blocks wait. On the first run the cursor starts at the head: there is
+ * Queues what the blocks after the cursor hold, up to WEBHOOK_FEED_BLOCKS_PER_RUN of them, each block that queues
+ * something in one transaction with the cursor. True if more blocks wait. On the first run the cursor starts at the head: there is
  * nobody to deliver the past to.
  */
 export function runFeed(o: FeedOptions): boolean {
@@ -59,6 +58,11 @@ export function runFeed(o: FeedOptions): boolean {
   }
   const last = Math.min(head, cursor + WEBHOOK_FEED_BLOCKS_PER_RUN);
   const subs = o.store.allSubscriptions();
-  for (let h = cursor + 1; h <= last; h++) o.store.enqueue(deliveriesOfBlock(o, subs, h), o.now(), h);
+  for (let h = cursor + 1; h <= last; h++) {
+    const deliveries = deliveriesOfBlock(o, subs, h);
+    // a block that queues nothing moves the cursor without a write of its own (WebhookStore.skipTo)
+    if (deliveries.length > 0) o.store.enqueue(deliveries, o.now(), h);
+    else o.store.skipTo(h);
+  }
   return last < head;
 }

@@ -96,10 +96,16 @@ const attemptOf = (r: AttemptRow): WebhookAttempt => ({
 });
 
 const CURSOR = 'cursor';
+/** Blocks that queue nothing move the feed's cursor in memory; it is written after this many (and on close). */
+export const WEBHOOK_CURSOR_WRITE_BLOCKS = 100;
 
 export class WebhookStore {
   readonly #db: Database.Database;
   readonly #meta: MetaTable;
+  readonly #allSubscriptions: Database.Statement;
+  /** the cursor as last read or moved, and as last written */
+  #cursor: number | undefined;
+  #written: number | undefined;
 
   constructor(file: string) {
     this.#db = openPrivateDb(file);
@@ -123,6 +129,7 @@ export class WebhookStore {
       ) WITHOUT ROWID;
     `);
     this.#meta = new MetaTable(this.#db, 'webhook_meta');
+    this.#allSubscriptions = this.#db.prepare('SELECT * FROM webhook_subscriptions ORDER BY created_at, id');
   }
 
   // ---- subscriptions ----
@@ -155,7 +162,7 @@ export class WebhookStore {
   }
 
   allSubscriptions(): Subscription[] {
-    return (this.#db.prepare('SELECT * FROM webhook_subscriptions ORDER BY created_at, id').all() as SubscriptionRow[]).map(subscriptionOf);
+    return (this.#allSubscriptions.all() as SubscriptionRow[]).map(subscriptionOf);
   }
 
   /** Deletes a subscription with its queue and log. */
@@ -171,12 +178,27 @@ export class WebhookStore {
 
   /** The last height whose transactions were queued; undefined before the first run. */
   cursor(): number | undefined {
+    if (this.#cursor !== undefined) return this.#cursor;
     const v = this.#meta.get(CURSOR);
-    return v === undefined ? undefined : Number(v);
+    this.#cursor = v === undefined ? undefined : Number(v);
+    this.#written = this.#cursor;
+    return this.#cursor;
   }
 
   setCursor(height: number): void {
     this.#meta.set(CURSOR, String(height));
+    this.#cursor = height;
+    this.#written = height;
+  }
+
+  /**
+   * Moves the cursor past blocks that queued nothing. It is written only every WEBHOOK_CURSOR_WRITE_BLOCKS (and on
+   * close), not in a transaction of its own per block: after a crash the feed reads those blocks again and queues
+   * nothing again (a subscription only takes blocks from its `fromHeight`, above the head when it was made).
+   */
+  skipTo(height: number): void {
+    if (this.#written === undefined || height - this.#written >= WEBHOOK_CURSOR_WRITE_BLOCKS) this.setCursor(height);
+    else this.#cursor = height;
   }
 
   /**
@@ -281,6 +303,7 @@ export class WebhookStore {
   }
 
   close(): void {
+    if (this.#cursor !== undefined && this.#cursor !== this.#written) this.setCursor(this.#cursor);
     this.#db.close();
   }
 }

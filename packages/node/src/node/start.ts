@@ -18,7 +18,7 @@ import { openAuth } from '../auth/secret.js';
 import { DEMO_PASSWORD, seedAccounts } from '../auth/demo.js';
 import { OrgSubmitter } from './org-tx.js';
 import { KeyRing, NEXT_KEY_FILE, genesisOrgOf, readPendingKey, retiredKeys } from './keys.js';
-import { RestoreCheck, restoreMarker } from './restore-check.js';
+import { RestoreCheck, restoreMarker, votingView } from './restore-check.js';
 import { openModules } from './modules.js';
 
 export interface Wired {
@@ -181,6 +181,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const app = await buildServer(wired.node, {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
+    voting: () => votingView(check),
     auth,
     processMetrics: true,
     ...(json === undefined ? {} : { logger: json }),

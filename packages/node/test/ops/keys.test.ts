@@ -13,7 +13,8 @@ import type { PeerTransport } from '../../src/consensus/transport.js';
 import { InlineChecker } from '../../src/node/checker.js';
 import { KEY_FILE, createConsortium, openDataDir, writeKeyFile } from '../../src/node/datadir.js';
 import { KeyRing, NEXT_KEY_FILE, RETIRED_KEYS_FILE, genesisOrgOf, retiredKeys } from '../../src/node/keys.js';
-import { RESTORED_FILE, RestoreCheck, ownSignaturesAbove, restoreMarker, writeRestoreMarker } from '../../src/node/restore-check.js';
+import { RESTORED_FILE, RestoreCheck, ownSignaturesAbove, restoreMarker, votingView, writeRestoreMarker } from '../../src/node/restore-check.js';
+import { buildServer } from '../../src/api/server.js';
 import { wireNode, type Wired } from '../../src/node/start.js';
 import { MemoryDisk, MemoryStore } from '../../src/storage/memory.js';
 
@@ -208,6 +209,61 @@ describe("a restored node's double-sign check", () => {
     forced.c.poll();
     expect(forced.c.state).toBe('passed');
     expect(forced.log.join('\n')).toMatch(/voting anyway/);
+  });
+
+  it('shows operators whether it votes: /v1/health (degraded when refused), /v1/consensus and the machi_voting_state gauge', async () => {
+    const ownHeights = ownSignaturesAbove(node('v3'), [keyOf('v3').publicKey], 0, 10);
+    const signedUpTo = Math.min(...ownHeights) - 1;
+    const head = node('v3').head.height;
+    const peers = new Map([['x', head + 3]]);
+    const r = check('v3', signedUpTo, { peers });
+    const app = await buildServer(node('v3'), { consensus: nodes.get('v3')!.consensus, peers: () => [], voting: () => votingView(r.c), docs: false });
+    const metric = async (state: string): Promise<number> => {
+      const text = (await app.inject('/metrics')).body;
+      const line = text.split('\n').find((l) => l.startsWith(`machi_voting_state{state="${state}"} `));
+      return Number(line?.split(' ')[1]);
+    };
+    try {
+      // behind its peers: checking, health still ok (it clears by itself)
+      r.c.poll();
+      let health = (await app.inject('/v1/health')).json();
+      expect(health).toMatchObject({ status: 'ok', voting: 'checking', doubleSignCheck: { state: 'checking', signedUpTo, foundHeights: [], ignored: false } });
+      expect(health.doubleSignCheck.reason).toMatch(new RegExp(`syncing \\(height ${head} of ${head + 3}\\)`));
+      expect(await metric('checking')).toBe(1);
+      expect(await metric('refused')).toBe(0);
+      // caught up: its signatures above the backup are found, it refuses, health says degraded
+      peers.set('x', head);
+      r.c.poll();
+      health = (await app.inject('/v1/health')).json();
+      expect(health.status).toBe('degraded');
+      expect(health.voting).toBe('refused');
+      expect(health.doubleSignCheck.foundHeights).toEqual(ownSignaturesAbove(node('v3'), [keyOf('v3').publicKey], signedUpTo, 10));
+      expect(health.doubleSignCheck.foundHeights.length).toBeGreaterThan(0);
+      expect(health.doubleSignCheck.reason).toMatch(/v3's key signed blocks? .* after this backup/);
+      expect(health.doubleSignCheck).not.toHaveProperty('voteFrom');
+      const consensus = (await app.inject('/v1/consensus')).json();
+      expect(consensus).toMatchObject({ voting: 'refused', doubleSignCheck: { state: 'refused', foundHeights: health.doubleSignCheck.foundHeights } });
+      expect(await metric('refused')).toBe(1);
+      expect(await metric('checking')).toBe(0);
+      expect(await metric('allowed')).toBe(0);
+      // with the flag: allowed, the heights found still shown
+      const forced = check('v3', signedUpTo, { ignore: true });
+      forced.c.poll();
+      expect(votingView(forced.c)).toMatchObject({ voting: 'allowed', doubleSignCheck: { ignored: true, voteFrom: head + 1 } });
+      expect(votingView(forced.c).doubleSignCheck!.foundHeights.length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+    // a node not restored: allowed, no check shown
+    const plain = await buildServer(node('v0'), { consensus: nodes.get('v0')!.consensus, peers: () => [], docs: false });
+    try {
+      const health = (await plain.inject('/v1/health')).json();
+      expect(health).toMatchObject({ status: 'ok', voting: 'allowed' });
+      expect(health).not.toHaveProperty('doubleSignCheck');
+      expect((await plain.inject('/metrics')).body).toMatch(/^machi_voting_state\{state="allowed"\} 1$/m);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('waits for a peer and for the sync; then votes only above the head it saw, and drops the marker once past it', async () => {

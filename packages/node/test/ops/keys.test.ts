@@ -1,7 +1,9 @@
 /**
- * Key rotation on the node and the restored node's double-sign check, in one process: four real nodes and consensus
- * drivers (wireNode, as `machi start` wires them) on in-memory stores over an in-memory mesh, each organisation's key
- * files in a temp data directory. docs/spec/membership.md#key-rotation, docs/spec/storage.md#backup-and-restore
+ * Key rotation on the node and of a member it hosts (`machi key rotate [--member]`), and the restored node's
+ * double-sign check with what /v1/health, /v1/consensus and /metrics show of it, in one process: four real nodes and
+ * consensus drivers (wireNode, as `machi start` wires them) on in-memory stores over an in-memory mesh, each
+ * organisation's key files in a temp data directory (v0 hosting a power-0 member). docs/spec/membership.md#key-rotation,
+ * docs/spec/membership.md#hosted-members-keys, docs/spec/storage.md#backup-and-restore
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -37,6 +37,11 @@ export interface BundleVerdict {
   leafIndex: number;
   /** ids of the organisations whose signatures certify the block */
   signedBy: string[];
+  /**
+   * id of the organisation that signed the transaction, by the member set of its height: after a key rotation the
+   * genesis no longer names its key (docs/spec/membership.md#key-rotation)
+   */
+  signer: string;
 }
 
 function reject(field: string, why: string): never {
@@ -101,7 +106,7 @@ export function verifyBundle(value: unknown, genesisValue: Genesis | unknown): B
     throw e;
   }
   const names = new Map(set.orgs.map((o) => [o.publicKey, o.id]));
-  return { txHash: hash, height: header.height, leafIndex, signedBy: commit.signatures.map((s) => names.get(s.validator) ?? s.validator) };
+  return { txHash: hash, height: header.height, leafIndex, signedBy: commit.signatures.map((s) => names.get(s.validator) ?? s.validator), signer: org!.id };
 }
 
 export { blockHash };

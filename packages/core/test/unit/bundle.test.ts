@@ -81,6 +81,7 @@ describe('verifyBundle accepts real bundles', () => {
           height: bi + 1,
           leafIndex: b.firstSeq + i,
           signedBy: [v0.id, v1.id, v2.id],
+          signer: net.genesis.orgs.find((o) => o.publicKey === bundle.tx.signer)!.id,
         });
         seen.add(verdict.leafIndex);
       });

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics at `GET /metrics` (prom-client, text exposition format), one registry per server: the ledger
- * (height, block interval, committed transactions and their rate), consensus (round, peers, sync lag), the mempool,
+ * (height, block interval, committed transactions and their rate), consensus (round, peers, sync lag, voting state), the mempool,
  * API latency per route, open Server-Sent Events streams, open device alarms and webhook deliveries. Access class
  * `metrics` (public, like /v1/health and /v1/consensus: counts and timings of a public ledger, nothing about a
  * person). README.md, "Operating a node"
@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConsensusDriver } from '../consensus/driver.js';
 import type { MachiNode } from '../node/node.js';
+import { VOTING_STATES, type VotingView } from '../node/restore-check.js';
 import type { StoredBlock } from '../storage/store.js';
 import { sseClients } from './block-stream.js';
 
@@ -23,6 +24,8 @@ export interface MetricsOptions {
   node: MachiNode;
   consensus?: ConsensusDriver | undefined;
   peers?: (() => readonly unknown[]) | undefined;
+  /** whether the node votes (a restored node's double-sign check, node/restore-check.ts) */
+  voting?: (() => VotingView) | undefined;
   /** webhook deliveries in the node's queue and log, by state (the webhooks module's store) */
   webhookStates?: (() => Record<string, number>) | undefined;
   /** also the process's own metrics (CPU, memory, event loop lag, GC): on for a node process, off in tests */
@@ -71,6 +74,17 @@ export function metricsRegistry(app: FastifyInstance, o: MetricsOptions): Regist
       }
     },
   });
+  if (o.voting !== undefined) {
+    const voting = o.voting;
+    // a state set: one series per state, 1 for the node's, so `machi_voting_state{state="refused"} == 1` alerts
+    new Gauge({
+      name: 'machi_voting_state', help: 'whether the node may vote, one series per state (checking, refused, allowed), 1 for the current: refused = a restored validator found its key\'s signatures after its backup and votes nothing', labelNames: ['state'], registers: [register],
+      collect() {
+        const now = voting().voting;
+        for (const state of VOTING_STATES) this.set({ state }, state === now ? 1 : 0);
+      },
+    });
+  }
   if (o.webhookStates !== undefined) {
     const states = o.webhookStates;
     new Gauge({

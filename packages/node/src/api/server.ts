@@ -12,6 +12,7 @@ import { blockRoutes } from './routes/blocks.js';
 import { healthRoutes } from './routes/health.js';
 import { consensusRoutes } from './routes/consensus.js';
 import type { ConsensusDriver } from '../consensus/driver.js';
+import { votingView, type VotingView } from '../node/restore-check.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT, rateLimits } from '../auth/rate-limit.js';
 import { isIP } from 'node:net';
@@ -31,6 +32,9 @@ export interface ServerOptions {
   /** consensus status and evidence routes */
   consensus?: ConsensusDriver;
   peers?: () => { orgId: string; publicKey: string }[];
+  /** whether the node votes, for /v1/health, /v1/consensus and /metrics: a restored node's double-sign check
+   * (`votingView(check)`, node/restore-check.ts); default allowed */
+  voting?: () => VotingView;
   /** accounts and sign-in (/v1/auth/*); without it, every route that is not public answers 401 */
   auth?: AuthOptions;
   /** more route plugins, registered after the built-in ones; each route must declare config.access (src/auth/policy.ts) */
@@ -145,7 +149,8 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
   // before any route, so its latency hook sees them all
-  const metrics = metricsRegistry(app, { node, consensus: opts.consensus, peers: opts.peers, webhookStates: opts.webhookStates, processMetrics: opts.processMetrics });
+  const voting = opts.voting ?? (() => votingView(undefined));
+  const metrics = metricsRegistry(app, { node, consensus: opts.consensus, peers: opts.peers, voting, webhookStates: opts.webhookStates, processMetrics: opts.processMetrics });
   const docs = opts.docs ?? true;
   // Before auth, so that the OpenAPI document has every route; it also makes the docs' own routes public (openapi.ts).
   if (docs) await app.register(openapi);
@@ -154,11 +159,11 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
   // First of the routes: its hooks check every route registered after it (config.access) and authorise every request.
   await app.register(authPlugin, { auth: opts.auth });
   if (docs) await app.register(docsRoutes);
-  await app.register(healthRoutes, { node });
+  await app.register(healthRoutes, { node, voting });
   await app.register(metricsRoutes, { register: metrics });
   await app.register(txRoutes, { node, txsPerMinute });
   await app.register(blockRoutes, { node });
-  if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []) });
+  if (opts.consensus !== undefined) await app.register(consensusRoutes, { consensus: opts.consensus, peers: opts.peers ?? (() => []), voting });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, isMachiError, memberSetAt, parseGenesis, signTx, verifyBundle, verifySnapshot, type Genesis, type SignedTx, type SnapshotManifest } from '@machi/core';
-import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, LEDGER_FILE, createConsortium, initDataDir, openDataDir, readJsonFile, writeKeyFile } from '../node/datadir.js';
+import { DEFAULT_CONSORTIUM, DEPARTMENT_HOST, GENESIS_FILE, HOSTED_DIR, KEY_FILE, LEDGER_FILE, createConsortium, hostedKeyDir, initDataDir, loadHostedSigners, openDataDir, readJsonFile, writeKeyFile } from '../node/datadir.js';
 import { installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
 import { runConsortium } from './up.js';
 import { STORE_URL_FILE, openLedgerStore, redact, storeLocation, type StoreLocation } from '../storage/open.js';
@@ -12,7 +12,7 @@ import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
 import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
-import { NEXT_KEY_FILE, readPendingKey, retiredKeys } from '../node/keys.js';
+import { NEXT_KEY_FILE, pendingKeyOrNew, retiredKeys } from '../node/keys.js';
 import { DOUBLE_SIGN_CHECK_HEIGHTS, RESTORED_FILE } from '../node/restore-check.js';
 import { parseTrustProxy, parseTxRateLimit } from '../api/server.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT } from '../auth/rate-limit.js';
@@ -489,8 +489,8 @@ Exit 0 and "valid: ..." only if everything checks; otherwise "invalid: <field>: 
     },
   },
   key: {
-    usage: 'key rotate [--data DIR] [--node URL]',
-    summary: "rotate the organisation's key by the consortium's decision",
+    usage: 'key rotate [--data DIR] [--node URL] [--member ORG]',
+    summary: "rotate the organisation's key (or a hosted member's) by the consortium's decision",
     help: `Rotates the key of DIR's organisation (docs/spec/membership.md#key-rotation): makes the next key pair in
 DIR/${NEXT_KEY_FILE} (mode 600; kept if it is there already, e.g. after a refused attempt), then submits the
 consortium.propose of a rotate-key change, signed with the current key, to the node (its own node, --node) and waits
@@ -500,30 +500,42 @@ node switches to it by itself at that height (votes, transactions and peer links
 promotes the file to ${KEY_FILE}; the old public key is listed in DIR/retired-keys.json, its private key dropped.
 A node stopped meanwhile does the same when it starts. Back up DIR again after the switch.
 
+With --member ORG, rotates the key of ORG, a member organisation whose key DIR's node hosts
+(DIR/${HOSTED_DIR}/ORG/${KEY_FILE}; docs/decisions/0001-hosted-departments.md): the next key goes to
+DIR/${HOSTED_DIR}/ORG/${NEXT_KEY_FILE} and the proposal is signed with DIR's organisation's key (a hosted member has
+no voting power and cannot propose); the host's node switches ORG's signer at the height the change takes effect and
+promotes the files in DIR/${HOSTED_DIR}/ORG/ the same way.
+
 Options:
-  --data DIR   the organisation's data directory (default ${DEFAULT_DATA_DIR})
-  --node URL   node API (default ${DEFAULT_NODE}; env MACHI_NODE)`,
-    options: { data: { type: 'string' }, node: { type: 'string' } },
+  --data DIR     the organisation's data directory (default ${DEFAULT_DATA_DIR}); with --member, the host's
+  --node URL     node API (default ${DEFAULT_NODE}; env MACHI_NODE)
+  --member ORG   rotate the key of the hosted member ORG instead of DIR's organisation's`,
+    options: { data: { type: 'string' }, node: { type: 'string' }, member: { type: 'string' } },
     async run(v, pos) {
-      if (pos.length !== 1 || pos[0] !== 'rotate') throw new CliError('usage: machi key rotate [--data DIR] [--node URL]');
+      if (pos.length !== 1 || pos[0] !== 'rotate') throw new CliError('usage: machi key rotate [--data DIR] [--node URL] [--member ORG]');
       const dir = str(v, 'data', DEFAULT_DATA_DIR);
       const node = str(v, 'node', DEFAULT_NODE);
+      const member = typeof v.member === 'string' ? v.member : undefined;
       const dd = openDataDir(dir);
-      const { json: set } = await http('GET', `${node}/v1/consortium`);
-      const org = (set.orgs as { id: string; publicKey: string; power: number }[]).find((o) => o.publicKey === dd.signer.publicKey);
-      if (org === undefined) throw new CliError(`the key in ${join(dir, KEY_FILE)} is not a member of the chain's current set (has it been rotated already?)`);
-      let next = readPendingKey(dir);
-      if (next === undefined) {
-        const kp = generateKeyPair();
-        writeKeyFile(join(dir, NEXT_KEY_FILE), kp.jwk);
-        next = readPendingKey(dir)!;
+      // the key folder rotated: DIR's own, or the hosted member's in it
+      const keyDir = member === undefined ? dir : hostedKeyDir(dir, member);
+      let current: string;
+      if (member === undefined) current = dd.signer.publicKey;
+      else {
+        const hosted = loadHostedSigners(dir, dd.genesis).get(member);
+        if (hosted === undefined) throw new CliError(`${dir} hosts no key of ${member} (${join(keyDir, KEY_FILE)})`);
+        current = hosted.publicKey;
       }
+      const { json: set } = await http('GET', `${node}/v1/consortium`);
+      const org = (set.orgs as { id: string; publicKey: string; power: number }[]).find((o) => o.publicKey === current);
+      if (org === undefined) throw new CliError(`the key in ${join(keyDir, KEY_FILE)} is not a member of the chain's current set (has it been rotated already?)`);
+      const next = pendingKeyOrNew(keyDir);
       const epoch = set.epoch as number;
       const tx = signTx({
         chainId: dd.genesis.chainId, type: 'consortium.propose', payload: { epoch, change: { op: 'rotate-key', org: org.id, publicKey: next.publicKey } },
         signer: dd.signer.publicKey, nonce: randomBytes(16).toString('hex'), time: Date.now(),
       }, dd.signer.sign);
-      process.stdout.write(`next key of ${org.id}: ${next.publicKey} (${join(dir, NEXT_KEY_FILE)})\n`);
+      process.stdout.write(`next key of ${org.id}: ${next.publicKey} (${join(keyDir, NEXT_KEY_FILE)})\n`);
       const { json } = await http('POST', `${node}/v1/txs?wait=true`, tx);
       if (json.code !== undefined) {
         process.stderr.write(`machi: the proposal is on the ledger but was refused: ${String(json.code)}: ${String(json.message)}\n`);

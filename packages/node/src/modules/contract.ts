@@ -21,6 +21,12 @@ export interface ModuleContext {
   signer: Signer;
   /** signs and submits the organisation's own transactions */
   submitter: OrgSubmitter;
+  /**
+   * the member organisations whose keys this node hosts (DIR/hosted, docs/decisions/0001-hosted-departments.md), by
+   * id: each signs with the member's key in force across its key rotations (node/hosted-keys.ts). One map for every
+   * module: do not load the keys again.
+   */
+  hosted: ReadonlyMap<string, Signer>;
   auth: AuthOptions;
   /** links to the other organisations' nodes (null on a one-node chain) */
   net: P2PNetwork | null;

@@ -110,9 +110,26 @@ export function defaultHostedMembers(validators: readonly string[]): HostedMembe
   return orgs.length === 0 ? undefined : { host: DEPARTMENT_HOST, orgs };
 }
 
+/** An organisation's earlier public keys, oldest first (a JSON array of strings): see keys.ts. */
+export const RETIRED_KEYS_FILE = 'retired-keys.json';
+
+/** The public keys the organisation of the key folder DIR (a node's, or a hosted member's) signed with before its rotations, oldest first. */
+export function retiredKeys(dir: string): string[] {
+  const path = join(dir, RETIRED_KEYS_FILE);
+  if (!existsSync(path)) return [];
+  const list = readJsonFile(path, 'retired keys');
+  if (!Array.isArray(list) || !list.every((k) => typeof k === 'string')) throw new Error(`${path} is not a list of public keys`);
+  return list as string[];
+}
+
+/** The key folder of a hosted member in the host's data directory: its org-key.json, and across a rotation org-key.next.json and retired-keys.json. */
+export const hostedKeyDir = (dir: string, org: string): string => join(dir, HOSTED_DIR, org);
+
 /**
  * The member organisations whose keys this node holds (DIR/hosted/<org>/org-key.json), each checked against the
- * genesis: the org exists, has no voting power (a validator signs on its own node), and the key is its key.
+ * genesis: the org exists, has no voting power (a validator signs on its own node), and the key is its genesis key —
+ * or, after a key rotation (hosted-keys.ts), the genesis key is among the folder's retired keys. Which of them is in
+ * force is the chain's member set's to say (HostedKeys).
  */
 export function loadHostedSigners(dir: string, genesis: Genesis): Map<string, Signer> {
   const out = new Map<string, Signer>();
@@ -130,7 +147,9 @@ export function loadHostedSigners(dir: string, genesis: Genesis): Map<string, Si
     } catch (e) {
       throw new Error(`hosted key ${path} is not an Ed25519 JWK (${(e as Error).message})`);
     }
-    if (signer.publicKey !== member.publicKey) throw new Error(`hosted key ${path} is not ${org}'s key in the genesis`);
+    if (signer.publicKey !== member.publicKey && !retiredKeys(join(root, org)).includes(member.publicKey)) {
+      throw new Error(`hosted key ${path} is not ${org}'s key in the genesis (nor a rotation of it: ${RETIRED_KEYS_FILE})`);
+    }
     out.set(org, signer);
   }
   return out;

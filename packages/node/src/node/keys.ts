@@ -8,16 +8,31 @@
  * (node.ts, `signing-key`) tells the ring, which signs with it from then on (votes, proposals, transactions, peer
  * handshakes), and the files are promoted. Until then the old key signs; a restart before or after reads the same
  * files and the chain's member set decides which key is in force.
+ *
+ * A hosted member's key folder (DIR/hosted/<org>/, docs/decisions/0001-hosted-departments.md) holds the same three
+ * files and rotates the same way: one KeyRing per hosted member, switched by hosted-keys.ts.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signerFromJwk, type Ed25519Jwk, type Genesis, type Org, type Signer } from '@machi/core';
-import { KEY_FILE, readJsonFile } from './datadir.js';
+import { generateKeyPair, signerFromJwk, type Ed25519Jwk, type Genesis, type Org, type Signer } from '@machi/core';
+import { KEY_FILE, RETIRED_KEYS_FILE, readJsonFile, retiredKeys, writeKeyFile } from './datadir.js';
+
+// where they live since hosted members' key folders use them too (datadir.ts); kept importable from here
+export { RETIRED_KEYS_FILE, retiredKeys };
 
 /** The pending key of a rotation, until it takes effect. */
 export const NEXT_KEY_FILE = 'org-key.next.json';
-/** The organisation's earlier public keys, oldest first (a JSON array of strings). */
-export const RETIRED_KEYS_FILE = 'retired-keys.json';
+
+/**
+ * The pending key of the key folder DIR, made if there is none (mode 600), before anything is submitted: the key
+ * exists before the chain can name it, and an attempt run again (a refused proposal) proposes the same key.
+ */
+export function pendingKeyOrNew(dir: string): Signer {
+  const pending = readPendingKey(dir);
+  if (pending !== undefined) return pending;
+  writeKeyFile(join(dir, NEXT_KEY_FILE), generateKeyPair().jwk);
+  return readPendingKey(dir)!;
+}
 
 /** The pending key in DIR, if any. */
 export function readPendingKey(dir: string): Signer | undefined {
@@ -30,14 +45,6 @@ export function readPendingKey(dir: string): Signer | undefined {
   }
 }
 
-/** The public keys DIR's organisation signed with before its rotations, oldest first. */
-export function retiredKeys(dir: string): string[] {
-  const path = join(dir, RETIRED_KEYS_FILE);
-  if (!existsSync(path)) return [];
-  const list = readJsonFile(path, 'retired keys');
-  if (!Array.isArray(list) || !list.every((k) => typeof k === 'string')) throw new Error(`${path} is not a list of public keys`);
-  return list as string[];
-}
 
 /**
  * DIR's organisation in the genesis, found by its current key or a retired one; `rotated` when the current key is not

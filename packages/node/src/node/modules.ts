@@ -4,6 +4,8 @@
  */
 import { NODE_MODULES, type ModuleContext, type NodeModule, type OpenedModule } from '../modules/index.js';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Signer } from '@machi/core';
+import { loadHostedSigners } from './datadir.js';
 
 /** Attempts at seeding demo data, one a second, before giving up (the chain may still be forming). */
 export const DEMO_SEED_ATTEMPTS_MAX = 20;
@@ -19,8 +21,15 @@ export interface OpenModules {
   close(): Promise<void>;
 }
 
-/** `modules`: the registered list; tests pass a subset or variants (test/support/node.ts). */
-export async function openModules(base: Omit<ModuleContext, 'use'>, modules: readonly NodeModule[] = NODE_MODULES): Promise<OpenModules> {
+/**
+ * `modules`: the registered list; tests pass a subset or variants (test/support/node.ts). `hosted`: the hosted
+ * members' signers (a running node's HostedKeys, which follow key rotations); default the keys in DIR/hosted as they are.
+ */
+export async function openModules(
+  given: Omit<ModuleContext, 'use' | 'hosted'> & { hosted?: ReadonlyMap<string, Signer> },
+  modules: readonly NodeModule[] = NODE_MODULES,
+): Promise<OpenModules> {
+  const base: Omit<ModuleContext, 'use'> = { ...given, hosted: given.hosted ?? loadHostedSigners(given.dir, given.node.genesis) };
   const opened: [string, OpenedModule][] = [];
   const exportsOf = new Map<string, unknown>();
   for (const m of modules) {

@@ -74,10 +74,48 @@ export interface RestoreCheckOptions {
   alone?: boolean;
 }
 
+/**
+ * Whether the node may vote, as `/v1/health`, `/v1/consensus` and `/metrics` show it: `allowed` (any node; a restored
+ * one whose check passed), `checking` (a restored node before its check: syncing, or waiting for a peer), `refused`
+ * (its organisation's key signed after the backup: it votes nothing until restarted).
+ */
+export type VotingState = 'checking' | 'refused' | 'allowed';
+export const VOTING_STATES: readonly VotingState[] = ['checking', 'refused', 'allowed'];
+
+/** A restored node's double-sign check, for operators (docs/spec/storage.md#backup-and-restore). */
+export interface DoubleSignCheckView {
+  state: VotingState;
+  /** why, in a sentence */
+  reason: string;
+  /** the ledger height in the backup */
+  backupHeight: number;
+  /** the highest height the backup had signed: signatures above it are searched for */
+  signedUpTo: number;
+  /** commits searched (`--double-sign-check-heights`) */
+  heights: number;
+  /** heights above `signedUpTo` whose commits carry the organisation's signature, newest first (at most the newest 10) */
+  foundHeights: number[];
+  /** set once the check passed: the node votes from this height on */
+  voteFrom?: number;
+  /** `--ignore-double-sign-check` was given */
+  ignored: boolean;
+}
+
+/** What the API and the metrics show of a node's voting: a node not restored from a backup, or one whose check is done. */
+export interface VotingView {
+  voting: VotingState;
+  doubleSignCheck?: DoubleSignCheckView;
+}
+
+/** Found heights shown at most (logs, API). */
+const FOUND_SHOWN_MAX = 10;
+
 export class RestoreCheck {
   readonly #o: RestoreCheckOptions;
   readonly #marker: RestoreMarker;
   #state: 'checking' | 'refused' | 'passed';
+  #reason: string;
+  #found: number[] = [];
   #timer: NodeJS.Timeout | undefined;
   #waitingLogged = false;
 
@@ -92,10 +130,27 @@ export class RestoreCheck {
       writeRestoreMarker(o.dir, this.#marker);
     }
     this.#state = this.#marker.voteFrom === undefined ? 'checking' : 'passed';
+    this.#reason = this.#state === 'checking'
+      ? `restored from a backup: no vote until synced with the peers and the newest ${this.#heights} commits are searched for this organisation's signatures above height ${this.#marker.signedUpTo}`
+      : `restored from a backup; the double-sign check passed before a restart: votes from height ${this.#marker.voteFrom}`;
   }
 
   get state(): 'checking' | 'refused' | 'passed' {
     return this.#state;
+  }
+
+  /** The check as operators see it (health, consensus status, metrics). */
+  get view(): DoubleSignCheckView {
+    return {
+      state: this.#state === 'passed' ? 'allowed' : this.#state,
+      reason: this.#reason,
+      backupHeight: this.#marker.backupHeight,
+      signedUpTo: this.#marker.signedUpTo!,
+      heights: this.#heights,
+      foundHeights: this.#found.slice(0, FOUND_SHOWN_MAX),
+      ...(this.#marker.voteFrom === undefined ? {} : { voteFrom: this.#marker.voteFrom }),
+      ignored: this.#o.ignore,
+    };
   }
 
   mayVote(height: number): boolean {
@@ -132,23 +187,41 @@ export class RestoreCheck {
     if (this.#state === 'refused') return;
     const peers = this.#o.alone === true ? [node.head.height] : [...this.#o.consensus.peerHeights.values()];
     if (peers.length === 0) {
+      this.#reason = 'restored from a backup: waiting for a peer to report its height before the double-sign check';
       if (!this.#waitingLogged) log('restored node: waiting for a peer to report its height before the double-sign check');
       this.#waitingLogged = true;
       return;
     }
     const head = node.head.height;
-    if (head < Math.max(...peers)) return; // still syncing
-    const found = ownSignaturesAbove(node, this.#o.ownKeys(), this.#marker.signedUpTo!, this.#heights);
-    if (found.length > 0 && !this.#o.ignore) {
-      this.#state = 'refused';
-      log(`DOUBLE-SIGN CHECK FAILED: ${node.self.id}'s key signed block${found.length > 1 ? 's' : ''} ${found.slice(0, 5).join(', ')} after this backup (height ${this.#marker.signedUpTo}): its original node may still be running. This node follows the chain and votes nothing. Stop the original, then restart this node with --ignore-double-sign-check.`);
+    const top = Math.max(...peers);
+    if (head < top) {
+      this.#reason = `restored from a backup: syncing (height ${head} of ${top}) before the double-sign check`;
       return;
     }
-    if (found.length > 0) log(`double-sign check: ${node.self.id}'s key signed blocks ${found.slice(0, 5).join(', ')} after this backup; voting anyway (--ignore-double-sign-check)`);
+    const found = ownSignaturesAbove(node, this.#o.ownKeys(), this.#marker.signedUpTo!, this.#heights);
+    this.#found = found;
+    const blocks = `block${found.length > 1 ? 's' : ''} ${found.slice(0, 5).join(', ')}`;
+    if (found.length > 0 && !this.#o.ignore) {
+      this.#state = 'refused';
+      this.#reason = `${node.self.id}'s key signed ${blocks} after this backup (height ${this.#marker.signedUpTo}): its original node may still be running; this node follows the chain and votes nothing until it is restarted (stop the original, then restart with --ignore-double-sign-check)`;
+      log(`DOUBLE-SIGN CHECK FAILED: ${node.self.id}'s key signed ${blocks} after this backup (height ${this.#marker.signedUpTo}): its original node may still be running. This node follows the chain and votes nothing. Stop the original, then restart this node with --ignore-double-sign-check.`);
+      return;
+    }
+    if (found.length > 0) log(`double-sign check: ${node.self.id}'s key signed ${blocks} after this backup; voting anyway (--ignore-double-sign-check)`);
     this.#state = 'passed';
     this.#marker.voteFrom = head + 1;
     writeRestoreMarker(this.#o.dir, this.#marker);
+    this.#reason = found.length > 0
+      ? `double-sign check at height ${head}: ${node.self.id}'s key signed ${blocks} after this backup, voting anyway (--ignore-double-sign-check); votes from height ${head + 1}`
+      : `double-sign check passed at height ${head}: no signature of ${node.self.id} above height ${this.#marker.signedUpTo}; votes from height ${head + 1}`;
     log(`double-sign check passed at height ${head}: votes from height ${head + 1}`);
     this.#o.consensus.votingAllowed();
   }
+}
+
+/** The voting view of a node: `allowed` unless a restored node's check holds it back. */
+export function votingView(check: Pick<RestoreCheck, 'view'> | undefined): VotingView {
+  if (check === undefined) return { voting: 'allowed' };
+  const view = check.view;
+  return { voting: view.state, doubleSignCheck: view };
 }

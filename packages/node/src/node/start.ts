@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
-import { KEY_FILE, loadHostedSigners, openDataDir } from './datadir.js';
+import { KEY_FILE, openDataDir } from './datadir.js';
 import { MachiNode } from './node.js';
 import { PooledChecker, type TxChecker } from './checker.js';
 import { openLedgerStore, redact, storeLocation } from '../storage/open.js';
@@ -18,7 +18,8 @@ import { openAuth } from '../auth/secret.js';
 import { DEMO_PASSWORD, seedAccounts } from '../auth/demo.js';
 import { OrgSubmitter } from './org-tx.js';
 import { KeyRing, NEXT_KEY_FILE, genesisOrgOf, readPendingKey, retiredKeys } from './keys.js';
-import { RestoreCheck, restoreMarker } from './restore-check.js';
+import { RestoreCheck, restoreMarker, votingView } from './restore-check.js';
+import { HostedKeys } from './hosted-keys.js';
 import { openModules } from './modules.js';
 
 export interface Wired {
@@ -164,23 +165,26 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     check.start();
   }
   if (offset !== 0) log(`clock: ${offset} ms ahead of the system clock (MACHI_CLOCK_OFFSET_MS)`);
+  // one set of hosted members' keys for every module, following their key rotations
+  const hosted = new HostedKeys(wired.node, opts.dir, log);
   const auth = openAuth(opts.dir);
   // demo accounts first: the modules' demo data refers to them
   if (opts.demo === true) {
     // the staff of member organisations whose keys this node hosts sign in here, with their organisation
-    for (const org of [wired.node.self.id, ...loadHostedSigners(opts.dir, dd.genesis).keys()]) {
+    for (const org of [wired.node.self.id, ...hosted.signers.keys()]) {
       const users = await seedAccounts(auth.accounts, org);
       log(`demo accounts of ${org} (password "${DEMO_PASSWORD}"): ${users.map((u) => `${u.username} (${u.role})`).join(', ')}`);
     }
   }
   let publicUrl = ''; // status list URIs in credentials name it; known once listening
   const modules = await openModules({
-    dir: opts.dir, node: wired.node, signer, submitter: new OrgSubmitter(wired.node, signer), auth, net, log,
+    dir: opts.dir, node: wired.node, signer, submitter: new OrgSubmitter(wired.node, signer), hosted: hosted.signers, auth, net, log,
     demo: opts.demo === true, publicUrl: () => publicUrl,
   });
   const app = await buildServer(wired.node, {
     consensus: wired.consensus,
     peers: () => net?.peers() ?? [],
+    voting: () => votingView(check),
     auth,
     processMetrics: true,
     ...(json === undefined ? {} : { logger: json }),
@@ -206,6 +210,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     p2pAddress: p2p === undefined ? undefined : `${p2p.host}:${p2p.port}`,
     async close() {
       check?.close();
+      hosted.close();
       wired.consensus.close();
       await app.close();
       await net?.close();

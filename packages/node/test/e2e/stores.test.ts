@@ -121,6 +121,12 @@ describe('two nodes on PostgreSQL, two on SQLite', () => {
     const mark = n.output.length;
     await c.start(org);
     await c.until(`${org} to refuse to vote`, () => /DOUBLE-SIGN CHECK FAILED: power-company's key signed block/.test(n.output.slice(mark)), 60_000);
+    // operators see it without reading the log: health degraded, the heights found, the gauge
+    const health = (await c.call(org, 'GET', '/v1/health')).json as { status: string; voting: string; doubleSignCheck: { foundHeights: number[]; signedUpTo: number } };
+    expect(health).toMatchObject({ status: 'degraded', voting: 'refused' });
+    expect(health.doubleSignCheck.foundHeights.length).toBeGreaterThan(0);
+    expect(health.doubleSignCheck.foundHeights.every((h) => h > health.doubleSignCheck.signedUpTo)).toBe(true);
+    expect((await c.call(org, 'GET', '/metrics')).text).toMatch(/^machi_voting_state\{state="refused"\} 1$/m);
     // it follows the chain all the same, and votes nothing
     await catchUp(org);
     const refusedAt = await c.height(org);
@@ -156,6 +162,7 @@ describe('two nodes on PostgreSQL, two on SQLite', () => {
     await c.until(`${org} to pass the double-sign check`, () => /double-sign check passed at height \d+: votes from height \d+/.test(n.output.slice(mark)), 60_000);
     const votesFrom = Number(/votes from height (\d+)/.exec(n.output.slice(mark))![1]);
     expect(n.output.slice(mark)).not.toMatch(/DOUBLE-SIGN CHECK FAILED/);
+    expect((await c.call(org, 'GET', '/v1/health')).json).toMatchObject({ status: 'ok', voting: 'allowed', doubleSignCheck: { foundHeights: [], voteFrom: votesFrom } });
     await c.until(`a commit signed by the restored ${org}`, async () => {
       await submit('street-office', 1);
       return (await signedBy(org, votesFrom, await c.height('property-company'))).length > 0;

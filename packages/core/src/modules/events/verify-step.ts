@@ -7,7 +7,6 @@
  * transaction fixes them. docs/spec/events.md#verifying-a-timeline
  */
 import { sameJson, verifyShownBundle, type BundleVerdict } from '../../bundle.js';
-import { parseGenesis } from '../../genesis.js';
 import { isEventAction, isEventCategory, isSeverity, majorRule, type EventAction } from './catalogue.js';
 import { EVENTS_MINUTE_MS, type EventStep } from './types.js';
 
@@ -71,7 +70,8 @@ export function verifyEventStep(event: string, step: EventStep, proof: unknown, 
   const { verdict } = checked;
   const b = proof as { tx: { type: string; signer: string; payload: Record<string, unknown> }; header: { time: number } };
   const payload = b.tx.payload;
-  const signer = parseGenesis(genesis).orgs.find((o) => o.publicKey === b.tx.signer)?.id ?? '';
+  // by the member set of its height (a department's key may have been rotated since the genesis)
+  const signer = verdict.signer;
   if (step.txHash !== verdict.txHash) return mismatch('txHash', step.txHash, verdict.txHash);
   // an imported step (event.import): a legacy time the command centre recorded, not a step its department signed
   if (b.tx.type === 'event.import') return { ok: false, field: 'step.imported', reason: `an imported step: the previous system's time, recorded by ${signer} in event.import, not signed by ${String(step.org)}` };

@@ -72,9 +72,10 @@ export function verifyPreservedPackage(pkg: unknown, fileHash?: string): Package
   const v = verifyShownRecord(p.record, p.proof, p.genesis, 'provenance.preserve');
   if (!v.ok) return fail(v.field.replace(/^bundle\./, 'proof.'), v.reason);
   if (p.filingNumber !== v.verdict.txHash) return fail('filingNumber', `is not the preserving transaction ${v.verdict.txHash}`);
-  const signer = parseGenesis(p.genesis).orgs.find((o) => o.publicKey === (p.proof as ProofBundle).tx.signer);
-  if (p.organisation?.id !== signer?.id) return fail('organisation', `the record was signed by ${String(signer?.id)}`);
-  let holder: Holder = { org: signer!.id, actor: p.record.capture.by };
+  // by the member set of its height (a key may have been rotated since the genesis)
+  const signer = v.verdict.signer;
+  if (p.organisation?.id !== signer) return fail('organisation', `the record was signed by ${signer}`);
+  let holder: Holder = { org: signer, actor: p.record.capture.by };
   const steps = Array.isArray(p.custody) ? p.custody : [];
   for (const [i, c] of steps.entries()) {
     const s = verifyShownRecord(c?.step, c?.proof, p.genesis, 'provenance.custody');
@@ -83,7 +84,7 @@ export function verifyPreservedPackage(pkg: unknown, fileHash?: string): Package
     if (c.step.from.org !== holder.org || c.step.from.actor !== holder.actor) return fail(`custody[${i}].step.from`, 'is not the holder after the step before');
     holder = c.step.to;
   }
-  return { ok: true, filingNumber: v.verdict.txHash, height: v.verdict.height, blockTime: (p.proof as ProofBundle).header.time, signedBy: v.verdict.signedBy, org: signer!.id, custodySteps: steps.length, genesisHash: gHash };
+  return { ok: true, filingNumber: v.verdict.txHash, height: v.verdict.height, blockTime: (p.proof as ProofBundle).header.time, signedBy: v.verdict.signedBy, org: signer, custodySteps: steps.length, genesisHash: gHash };
 }
 
 export interface WorkView {

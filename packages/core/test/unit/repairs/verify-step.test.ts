@@ -174,7 +174,7 @@ describe('verifyTimelineStep accepts every genuine step', () => {
     const v = verifyTimelineStep(requestOf(entry), step, proof, JSON.parse(JSON.stringify(net.genesis)));
     expect(v, JSON.stringify(v)).toEqual({
       ok: true,
-      verdict: { txHash: entry.txHash, height: (proof as ProofBundle).header.height, leafIndex: (proof as ProofBundle).leafIndex, signedBy: [net.orgs[0]!.id, net.orgs[1]!.id] },
+      verdict: { txHash: entry.txHash, height: (proof as ProofBundle).header.height, leafIndex: (proof as ProofBundle).leafIndex, signedBy: [net.orgs[0]!.id, net.orgs[1]!.id], signer: net.genesis.orgs.find((o) => o.publicKey === (proof as ProofBundle).tx.signer)!.id },
     });
   });
 

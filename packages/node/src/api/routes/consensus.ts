@@ -1,13 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ConsensusDriver } from '../../consensus/driver.js';
+import type { VotingView } from '../../node/restore-check.js';
+import { doubleSignCheckSchema, votingSchema } from './schemas.js';
 
 export interface ConsensusRouteOptions {
   consensus: ConsensusDriver;
   peers: () => { orgId: string; publicKey: string }[];
+  /** whether the node votes (a restored node's double-sign check) */
+  voting: () => VotingView;
 }
 
 /** Consensus status and recorded evidence of misbehaviour ("mutual supervision"). */
-export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async (app, { consensus, peers }) => {
+export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async (app, { consensus, peers, voting }) => {
   app.get('/v1/consensus', {
     config: { access: 'public' },
     schema: {
@@ -27,13 +31,15 @@ export const consensusRoutes: FastifyPluginAsync<ConsensusRouteOptions> = async 
               properties: { fetches: { type: 'integer' }, asked: { type: 'integer' }, received: { type: 'integer' }, served: { type: 'integer' } },
             },
             txsChecked: { type: 'integer' },
+            voting: votingSchema,
+            doubleSignCheck: doubleSignCheckSchema,
           },
         },
       },
     },
   }, async () => {
     const s = consensus.status();
-    return { ...s, peers: peers().map((p) => ({ org: p.orgId, height: consensus.peerHeights.get(p.publicKey) ?? 0 })) };
+    return { ...s, peers: peers().map((p) => ({ org: p.orgId, height: consensus.peerHeights.get(p.publicKey) ?? 0 })), ...voting() };
   });
 
   app.get('/v1/evidence', {

@@ -1,7 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { MachiNode } from '../../node/node.js';
+import type { VotingView } from '../../node/restore-check.js';
+import { doubleSignCheckSchema, votingSchema } from './schemas.js';
 
-export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app, { node }) => {
+export interface HealthRouteOptions {
+  node: MachiNode;
+  /** whether the node votes (a restored node's double-sign check); default allowed */
+  voting: () => VotingView;
+}
+
+/**
+ * `status` is `degraded` while the node refuses to vote (a restored validator found its organisation's signatures
+ * after its backup): it serves reads and follows the chain, so the answer stays 200, but it needs its operator, and a
+ * restart alone changes nothing while the original runs. `checking` clears by itself and leaves `ok`.
+ */
+export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { node, voting }) => {
   app.get('/v1/health', {
     config: { access: 'public' },
     schema: {
@@ -9,7 +22,7 @@ export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
         200: {
           type: 'object',
           properties: {
-            status: { type: 'string' },
+            status: { type: 'string', enum: ['ok', 'degraded'], description: '`degraded`: the node refuses to vote (see voting and doubleSignCheck); it still serves reads' },
             chainId: { type: 'string' },
             org: { type: 'string' },
             height: { type: 'integer' },
@@ -20,19 +33,25 @@ export const healthRoutes: FastifyPluginAsync<{ node: MachiNode }> = async (app,
               description: 'how far back the stored blocks reach: a node joined from a snapshot fetches the older ones in the background (docs/spec/membership.md#history)',
               properties: { complete: { type: 'boolean' }, lowestHeight: { type: 'integer' }, snapshotHeight: { type: 'integer' } },
             },
+            voting: votingSchema,
+            doubleSignCheck: doubleSignCheckSchema,
           },
         },
       },
     },
-  }, async () => ({
-    status: 'ok',
-    chainId: node.genesis.chainId,
-    org: node.self.id,
-    height: node.head.height,
-    logSize: node.store.logSize(),
-    mempool: node.mempoolSize,
-    history: node.history.view,
-  }));
+  }, async () => {
+    const v = voting();
+    return {
+      status: v.voting === 'refused' ? 'degraded' : 'ok',
+      chainId: node.genesis.chainId,
+      org: node.self.id,
+      height: node.head.height,
+      logSize: node.store.logSize(),
+      mempool: node.mempoolSize,
+      history: node.history.view,
+      ...v,
+    };
+  });
 
   app.get('/v1/genesis', { config: { access: 'public' } }, async () => node.genesis);
 };

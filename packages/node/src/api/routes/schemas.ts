@@ -68,3 +68,26 @@ export const receiptSchema = {
   },
   required: ['hash', 'status'],
 } as const;
+
+/** Whether the node votes (node/restore-check.ts): on `/v1/health` and `/v1/consensus`. */
+export const votingSchema = {
+  type: 'string',
+  enum: ['checking', 'refused', 'allowed'],
+  description: 'whether this node may vote: `checking` a restored node before its double-sign check, `refused` its organisation\'s key signed after the backup (it votes nothing until restarted), `allowed` otherwise (docs/spec/storage.md#backup-and-restore)',
+} as const;
+
+/** A restored node's double-sign check (only on a node started from `machi restore`'s folder). */
+export const doubleSignCheckSchema = {
+  type: 'object',
+  description: 'the double-sign check of a node restored from a backup (docs/spec/storage.md#backup-and-restore)',
+  properties: {
+    state: votingSchema,
+    reason: { type: 'string' },
+    backupHeight: { type: 'integer' },
+    signedUpTo: { type: 'integer', description: 'the highest height the backup had signed; signatures above it are searched for' },
+    heights: { type: 'integer', description: 'newest commits searched' },
+    foundHeights: { type: 'array', items: { type: 'integer' }, description: 'heights above signedUpTo whose commits carry the organisation\'s signature, newest first' },
+    voteFrom: { type: 'integer', description: 'once the check passed: the node votes from this height on' },
+    ignored: { type: 'boolean', description: 'started with --ignore-double-sign-check' },
+  },
+} as const;

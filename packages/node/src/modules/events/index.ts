@@ -5,6 +5,7 @@
  * a command centre's node, the REST API and the demo seed.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { Signer } from '@machi/core';
 import type { AuthOptions } from '../../auth/plugin.js';
 import { loadHostedSigners } from '../../node/datadir.js';
 import type { MachiNode } from '../../node/node.js';
@@ -26,6 +27,8 @@ export interface EventsWiring {
   auth: AuthOptions;
   /** the data directory: private.db, and the hosted members' keys (DIR/hosted/<org>/org-key.json) */
   dir: string;
+  /** member organisations whose keys this node hosts (default: read from DIR/hosted; a node: ModuleContext.hosted) */
+  hosted?: ReadonlyMap<string, Signer>;
   grids?: readonly GridInfo[];
   /** how often the escalation job runs, ms; null: not at all */
   escalationIntervalMs?: number | null;
@@ -42,7 +45,7 @@ export interface Events {
 export function openEvents(w: EventsWiring): Events {
   const store = new EventStore(privateDbPath(w.dir), loadKek(w.dir));
   const signers = new Map<string, OrgSubmitter>([[w.node.self.id, w.submitter]]);
-  for (const [org, signer] of loadHostedSigners(w.dir, w.node.genesis)) signers.set(org, new OrgSubmitter(w.node, signer));
+  for (const [org, signer] of w.hosted ?? loadHostedSigners(w.dir, w.node.genesis)) signers.set(org, new OrgSubmitter(w.node, signer));
   const service = new EventsService({
     node: w.node, store, signers, accounts: w.auth.accounts, secret: w.auth.secret, grids: w.grids ?? DEMO_GRIDS,
     ...(w.log === undefined ? {} : { log: w.log }),
@@ -86,7 +89,7 @@ export const eventsNodeModule = defineNodeModule({
     'POST /v1/events/photos': (s) => ({ ...s, body: { type: 'string', format: 'binary', description: 'the image bytes (PNG, JPEG or WebP)' }, consumes: ['image/png', 'image/jpeg', 'image/webp'] }),
   },
   open(ctx) {
-    const e = openEvents({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, log: ctx.log });
+    const e = openEvents({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, hosted: ctx.hosted, log: ctx.log });
     return {
       plugin: e.plugin,
       exports: e,

@@ -82,7 +82,7 @@ export const fundsNodeModule = defineNodeModule({
   tags: [{ name: 'funds', description: 'welfare funds: programmes, applications, public notice, review, payments, receipts, reconciliation, alerts (docs/spec/funds.md)', paths: /^\/v1\/funds(\/|$)/ }],
   open(ctx) {
     const privacy = ctx.use<PrivacyExports>('privacy');
-    const f = openFunds({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, subjects: { has: (s) => privacy.vault.has(s), subjectOfUser: (u) => privacy.vault.subjectOfUser(u) }, log: ctx.log });
+    const f = openFunds({ node: ctx.node, submitter: ctx.submitter, auth: ctx.auth, dir: ctx.dir, hosted: ctx.hosted, subjects: { has: (s) => privacy.vault.has(s), subjectOfUser: (u) => privacy.vault.subjectOfUser(u) }, log: ctx.log });
     // a read for `fund:<application>` must be about its applicant (known here where the desk applied)
     privacy.service.cases.register('fund', (id) => applicantSubjects(f, id));
     return {

@@ -31,7 +31,8 @@ export function fundsEventsOf(node: MachiNode, block: StoredBlock): FundsStreamE
   for (const { stored: tx, tx: body } of node.committedTxs(block.header.height)) {
     if (tx.code !== null) continue;
     if (!body.type.startsWith('fund.')) continue;
-    const org = node.genesis.orgs.find((o) => o.publicKey === body.signer)?.id ?? '';
+    // the member set first: a key rotated since the genesis (a hosted treasury's, membership.md#key-rotation)
+    const org = node.orgs.get(body.signer)?.id ?? node.genesis.orgs.find((o) => o.publicKey === body.signer)?.id ?? '';
     out.push({ type: body.type, txHash: tx.hash, height: block.header.height, org, proof: node.proof(tx.hash) ?? null });
   }
   return out;

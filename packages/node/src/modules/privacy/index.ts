@@ -12,7 +12,6 @@ import { PrivacyService } from './service.js';
 import { Vault } from './vault.js';
 import { Pseudonyms } from './pseudonyms.js';
 import { LedgerActors } from '../../auth/principal.js';
-import { loadHostedSigners } from '../../node/datadir.js';
 
 /** What other modules use: the service (reads, grants, access records) and the vault (subjects held here). */
 export interface PrivacyExports {
@@ -36,7 +35,7 @@ export const privacyNodeModule = defineNodeModule({
   open(ctx) {
     const vault = new Vault(privateDbPath(ctx.dir), loadKek(ctx.dir));
     const pseudonyms = new Pseudonyms(privateDbPath(ctx.dir), ctx.auth.secret);
-    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts, pseudonyms, new LedgerActors(ctx.auth.secret, ctx.node.genesis.rules, 'privacy'), loadHostedSigners(ctx.dir, ctx.node.genesis));
+    const service = new PrivacyService(ctx.node, vault, ctx.submitter, ctx.net, ctx.log, ctx.auth.accounts, pseudonyms, new LedgerActors(ctx.auth.secret, ctx.node.genesis.rules, 'privacy'), ctx.hosted);
     const exports: PrivacyExports = { service, vault };
     const filing = new AddressFiling(privateDbPath(ctx.dir));
     return {

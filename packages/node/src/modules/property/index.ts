@@ -78,7 +78,7 @@ export const propertyNodeModule = defineNodeModule({
     const staff = new StaffFiles(privateDbPath(ctx.dir), loadKek(ctx.dir));
     const service = openProperty({
       staff,
-      node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir,
+      node: ctx.node, submitter: ctx.submitter, secret: ctx.auth.secret, dir: ctx.dir, hosted: ctx.hosted,
       subjects: {
         has: (s) => privacy.vault.has(s),
         subjectOfUser: (u) => privacy.vault.subjectOfUser(u),

@@ -1,11 +1,21 @@
 /**
  * Organisations' DIDs: `did:machi:<chainId>:<orgId>`, a ledger-anchored method resolved from the genesis and the
  * chain's member-set changes (the organisation's consortium Ed25519 keys: one per key rotation). Pure: the DID
- * document is a function of the organisation's key history (consortium/keys.ts).
+ * document is a function of the organisation's key history (the consortium module's `orgKeyHistory`).
  * docs/spec/identity.md#dids-and-keys
  */
 import type { Genesis, Org } from '../../genesis.js';
-import type { OrgKey } from '../consortium/keys.js';
+
+/**
+ * One key of an organisation and the heights it was in force (`from` up to `until` − 1; `until` absent: still): an
+ * entry of the consortium module's `orgKeyHistory`, restated here so that identity does not depend on consortium
+ * (the node hands one to the other).
+ */
+export interface KeyInForce {
+  publicKey: string;
+  from: number;
+  until?: number;
+}
 
 export const DID_METHOD_PREFIX = 'did:machi:';
 /** The fragment of an organisation's first key (its genesis key): the only one before any rotation. */
@@ -62,7 +72,7 @@ export function orgOfDid(genesis: Genesis, did: unknown): Org | undefined {
 }
 
 /** One of an organisation's keys as an issuer: its key history entry and its DID URL. */
-export interface IssuerKey extends OrgKey {
+export interface IssuerKey extends KeyInForce {
   kid: string;
 }
 
@@ -72,7 +82,7 @@ export interface IssuerKey extends OrgKey {
  * height); a key retired only from a later height is still in force. The last is the one in force, unless the
  * organisation was removed.
  */
-export function issuerKeys(chainId: string, orgId: string, history: readonly OrgKey[], height: number): IssuerKey[] {
+export function issuerKeys(chainId: string, orgId: string, history: readonly KeyInForce[], height: number): IssuerKey[] {
   return history
     .map((k, n): IssuerKey => ({ ...k, kid: keyIdOfOrg(chainId, orgId, n) }))
     .filter((k) => k.from <= height)
@@ -101,7 +111,7 @@ export function issuerKeyCandidates(chainId: string, orgId: string, keys: readon
  * stolen, replaced) must not sign anything new. A key that came into force after `issuedHeight` may sign a
  * credential recorded before (the wallet picked it up after the rotation).
  */
-export const retiredBefore = (key: OrgKey, issuedHeight: number): boolean => key.until !== undefined && issuedHeight >= key.until;
+export const retiredBefore = (key: KeyInForce, issuedHeight: number): boolean => key.until !== undefined && issuedHeight >= key.until;
 
 /**
  * The W3C DID document of an organisation from its issuer keys (issuerKeys, oldest first): every key is a

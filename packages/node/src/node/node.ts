@@ -45,8 +45,11 @@ import {
   type TxTypeRegistry,
   type Validator,
   CONSORTIUM_NEXT_KEY,
+  genesisSet,
   memberSetAt,
+  orgKeyHistory,
   validatorsOfOrgs,
+  type OrgKey,
   type MemberSet,
   type SetChange,
 } from '@machi/core';
@@ -227,6 +230,20 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       if (b === undefined ? c.header.height > this.store.height() : b.hash !== blockHash(c.header)) break;
       this.setChanges.push(c);
     }
+  }
+
+  #keyHistory: { changes: number; history: Map<string, OrgKey[]> } | undefined;
+
+  /**
+   * Each organisation's keys with the heights they are in force (core `orgKeyHistory`), from the genesis set and the
+   * sets of the set-change certificates — the sets consensus runs on. A change waiting for its height is included
+   * (its key's `from` is above the head). Recomputed only when a change is committed.
+   */
+  keyHistory(): ReadonlyMap<string, readonly OrgKey[]> {
+    if (this.#keyHistory?.changes !== this.setChanges.length) {
+      this.#keyHistory = { changes: this.setChanges.length, history: orgKeyHistory([genesisSet(this.genesis.orgs), ...this.setChanges.map((c) => c.set)]) };
+    }
+    return this.#keyHistory.history;
   }
 
   /** Adds set-change certificates from outside (a snapshot), each stored under its epoch. */

@@ -11,7 +11,7 @@ import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import type { Identity } from '../../src/modules/identity/index.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
-import { oneNode, type Answer, type OneNode } from '../support/node.js';
+import { oneNode, type Answer, type OneNode, type OneNodeOptions } from '../support/node.js';
 
 export type { Answer } from '../support/node.js';
 export const ORG = 'street-office';
@@ -30,8 +30,8 @@ export type IdentityServer = OneNode & Pick<Identity, 'service'> & {
   subjects: Map<string, string>;
 };
 
-/** `rules`: the genesis's (default a new chain's; `{}` an older chain's). */
-export async function identityServer(opts: { rules?: Readonly<Record<string, number>> } = {}): Promise<IdentityServer> {
+/** `rules`: the genesis's (default a new chain's; `{}` an older chain's); `orgKey`, `keyRing`: as oneNode's. */
+export async function identityServer(opts: Pick<OneNodeOptions, 'rules' | 'orgKey' | 'keyRing'> = {}): Promise<IdentityServer> {
   const s = await oneNode({ org: ORG, otherOrgs: ['police', 'property-company'], chainId: CHAIN, publicUrl: BASE_URL, ...opts });
   const privacy = s.use<PrivacyExports>('privacy');
   const subjects = new Map<string, string>();

@@ -20,6 +20,8 @@ import {
 } from '../../src/index.js';
 import { openModules } from '../../src/node/modules.js';
 import { OrgSubmitter } from '../../src/node/org-tx.js';
+import { KeyRing } from '../../src/node/keys.js';
+import { wireNode } from '../../src/node/start.js';
 import { privateDbPath } from '../../src/storage/private-db.js';
 import { openRepairs, repairsNodeModule, reporterSubjects, type RepairsWiring } from '../../src/modules/repairs/index.js';
 import { DEMO_BUILDINGS } from '../../src/modules/repairs/buildings.js';
@@ -163,6 +165,13 @@ export interface OneNodeOptions {
   restartOf?: Pick<OneNode, 'dir' | 'genesis' | 'signer' | 'secret'>;
   /** leave the data directory in place on close (to restart on it) */
   keepDir?: boolean;
+  /** the organisation's key (default a fresh one) */
+  orgKey?: Signer;
+  /**
+   * sign through a key ring on the data directory, as `machi start` does (keys.ts): the node switches to a pending
+   * key (`org-key.next.json`) when a `rotate-key` change takes effect; `signer` is then the ring
+   */
+  keyRing?: boolean;
 }
 
 export interface Answer {
@@ -218,7 +227,8 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'machi-test-'));
 export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const org = opts.org ?? opts.restartOf?.genesis.orgs[0]!.id ?? 'property-company';
   const dir = opts.restartOf?.dir ?? tempDir();
-  const signer = opts.restartOf?.signer ?? signerFromJwk(generateKeyPair().jwk);
+  const orgKey = opts.restartOf?.signer ?? opts.orgKey ?? signerFromJwk(generateKeyPair().jwk);
+  const signer: Signer = opts.keyRing === true ? new KeyRing(orgKey, dir) : orgKey;
   // hosted members' keys: written on a fresh start only (a restart keeps its directory and genesis)
   const hostedKeys = opts.restartOf !== undefined ? [] : Object.keys(opts.hosted ?? {}).map((id) => ({ id, key: generateKeyPair() }));
   for (const h of hostedKeys) {
@@ -239,9 +249,8 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const clock = opts.clock ?? new TestClock();
   const authClock = opts.authClock ?? new TestClock();
   const store = new SqliteStore(join(dir, 'ledger.db'));
-  const node = new MachiNode({ genesis, publicKey: signer.publicKey, store, checker: new InlineChecker(genesis), clock: clock.now });
-  const consensus = new ConsensusDriver({ node, signer, net: null });
-  consensus.start();
+  // wired as `machi start` wires a node (a key ring, if any, follows key rotations)
+  const { node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis), clock: clock.now });
   const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now });
   const secret = opts.restartOf?.secret ?? randomBytes(32);
   const auth: AuthOptions = { accounts, secret, now: authClock.now };

@@ -237,3 +237,4 @@ export function consortiumProposals(scan: (prefix: string, limit: number) => rea
 
 export * from './membership.js';
 export * from './snapshot.js';
+export * from './keys.js';

@@ -27,5 +27,6 @@ export const IDENTITY_ERRORS = {
   PRESENTATION_INCOMPLETE: { status: 400, message: 'the presentation does not disclose what the service needs, or does not meet it' },
   PRESENTATION_OVER_DISCLOSED: { status: 400, message: 'the presentation discloses claims the service does not need' },
   PRESENTATION_NOT_CONSENTED: { status: 409, message: 'the resident did not consent to presenting this credential in this session' },
+  ISSUER_KEY_RETIRED: { status: 400, message: 'the credential is signed by a key its issuer had retired before the credential was issued' },
   PRESENTATIONS_RATE_LIMITED: { status: 429, message: 'too many presentations from this address; retry later' },
 } as const satisfies ErrorCatalogue;

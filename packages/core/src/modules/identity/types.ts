@@ -83,6 +83,8 @@ export const VERIFY_REASONS = [
   'missing-claims',
   'over-disclosed',
   'credential-not-consented',
+  /** signed by a key its issuer had retired before the ledger recorded the credential (never recorded) */
+  'retired-key',
 ] as const;
 export type VerifyReason = (typeof VERIFY_REASONS)[number];
 
@@ -238,4 +240,5 @@ export const VERIFY_REASON_CODES: Readonly<Record<Exclude<VerifyReason, 'ok'>, E
   'missing-claims': 'PRESENTATION_INCOMPLETE',
   'over-disclosed': 'PRESENTATION_OVER_DISCLOSED',
   'credential-not-consented': 'PRESENTATION_NOT_CONSENTED',
+  'retired-key': 'ISSUER_KEY_RETIRED',
 };

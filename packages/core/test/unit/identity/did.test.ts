@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didDocument, didOfOrg, keyIdOfOrg, orgJwk, orgOfDid, type Genesis } from '../../../src/index.js';
+import { didDocument, didOfOrg, issuerKeys, keyIdOfOrg, orgJwk, orgKeyHistory, orgOfDid, genesisSet, type Genesis } from '../../../src/index.js';
 
 const genesis: Genesis = {
   chainId: 'machi-local',
@@ -21,7 +21,7 @@ describe('did:machi', () => {
   });
 
   it('publishes the consortium key as the assertion method, as a JWK with kid = DID URL', () => {
-    const doc = didDocument(genesis, genesis.orgs[1]!);
+    const doc = didDocument('machi-local', 'police', issuerKeys('machi-local', 'police', orgKeyHistory([genesisSet(genesis.orgs)]).get('police')!, 5));
     expect(doc.id).toBe('did:machi:machi-local:police');
     expect(doc.assertionMethod).toEqual(['did:machi:machi-local:police#org-key']);
     expect(doc.verificationMethod).toEqual([{ id: 'did:machi:machi-local:police#org-key', type: 'JsonWebKey2020', controller: 'did:machi:machi-local:police', publicKeyJwk: { kty: 'OKP', crv: 'Ed25519', x: 'B'.repeat(43) } }]);

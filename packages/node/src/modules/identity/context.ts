@@ -3,7 +3,9 @@
  * waiting for blocks other nodes committed, and the resident's own record.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ERRORS, MachiError, didOfOrg, type CredentialTypeId, type ErrorCode, type Signer } from '@machi/core';
+import {
+  ERRORS, MachiError, didOfOrg, issuerKeyInForce, issuerKeys, type CredentialRecord, type CredentialTypeId, type ErrorCode, type IssuerKey, type Signer,
+} from '@machi/core';
 import type { MachiNode } from '../../node/node.js';
 import type { OrgSubmitter } from '../../node/org-tx.js';
 import type { Principal } from '../../auth/principal.js';
@@ -78,6 +80,53 @@ export class IdentityContext {
   }
   statusListUri(org = this.org): string {
     return `${this.o.baseUrl()}/v1/identity/status-lists/${org}`;
+  }
+
+  /**
+   * An organisation's keys as an issuer (kid, heights in force), as of the next height — the keys the chain's
+   * member-set changes gave it (MachiNode.keyHistory); undefined for an organisation the chain never had.
+   * docs/spec/identity.md#dids-and-keys
+   */
+  issuerKeys(orgId: string): IssuerKey[] | undefined {
+    const history = this.node.keyHistory().get(orgId);
+    return history === undefined ? undefined : issuerKeys(this.node.genesis.chainId, orgId, history, this.node.head.height + 1);
+  }
+
+  /**
+   * The height of the block that recorded a credential (its `identity.issue`). A node that joined from a snapshot
+   * and has not fetched that block yet knows only that it is below the lowest block it holds: that bound is used
+   * (so a key retired before the node's history reaches back is refused for it until the history is fetched).
+   */
+  issuedHeight(record: CredentialRecord): number {
+    const tx = this.node.store.getTx(record.txHash);
+    return tx?.height ?? Math.max(1, this.node.history.view.lowestHeight - 1);
+  }
+
+  /**
+   * When a retired key stopped being in force: the time of the first block it no longer signed, or, if this node does
+   * not hold that block (joined from a snapshot), of the block that approved its retirement (two heights before).
+   */
+  retiredAtMs = (key: IssuerKey): number | undefined => {
+    if (key.until === undefined) return undefined;
+    return this.node.store.getBlock(key.until)?.header.time ?? this.node.setChanges.find((c) => c.set.from === key.until)?.header.time;
+  };
+
+  /**
+   * Runs `sign` with this organisation's key in force and its kid. The node's signer follows a key rotation (the key
+   * ring switches as the block before it commits); if it switches while `sign` runs, the result is signed again with
+   * the new key, so the kid always names the key that signed.
+   */
+  async withSigningKey<T>(sign: (signer: Signer, kid: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const ring = this.o.signer;
+      const publicKey = ring.publicKey;
+      const key = issuerKeyInForce(this.issuerKeys(this.org) ?? []);
+      if (key?.publicKey !== publicKey) throw new MachiError('TX_UNKNOWN_SIGNER', `this node does not hold ${this.org}'s key in force`);
+      let switched = false;
+      const out = await sign({ publicKey, sign: (m) => { switched ||= ring.publicKey !== publicKey; return ring.sign(m); } }, key.kid);
+      if (!switched) return out;
+    }
+    throw new MachiError('TX_UNKNOWN_SIGNER', `${this.org}'s key changed twice while signing`);
   }
 
   /** Signs, submits, waits; a handler refusal becomes its catalogue error, naming the transaction that records it. */

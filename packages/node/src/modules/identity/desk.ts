@@ -98,7 +98,10 @@ export class Desk {
     const results: SubmissionResult['results'] = [];
     for (const presentation of presentations.slice(0, PRESENTATIONS_MAX)) {
       const current = sessionRecord(this.#c.read, session)!;
-      const verdict = await verifyPresentation({ genesis: this.#c.node.genesis, read: this.#c.read, nowMs: this.#c.node.clock(), session: current, nonce: local.nonce, audience: this.#c.did }, presentation);
+      const verdict = await verifyPresentation({
+        genesis: this.#c.node.genesis, read: this.#c.read, nowMs: this.#c.node.clock(), session: current, nonce: local.nonce, audience: this.#c.did,
+        issuerKeys: (org) => this.#c.issuerKeys(org), issuedHeight: (r) => this.#c.issuedHeight(r),
+      }, presentation);
       if (!verdict.recorded) {
         // Nothing signed by an issuer of this chain, or a closed / unconsented session: answered and logged, never
         // written to the ledger, and not counted as one of the session's attempts.

@@ -74,10 +74,12 @@ export class Issuing {
     if (!ok) throw new MachiError('OFFER_INVALID', 'the offer code does not match');
     const record = credentialRecord(this.#c.read, got.row.credentialHash);
     if (record === undefined || record.status === 'revoked') throw new MachiError('OFFER_INVALID', 'the credential was revoked before it was picked up');
-    const credential = await issueSdJwtVc({
-      chainId: this.#c.node.genesis.chainId, orgId: this.#c.org, signer: this.#c.o.signer, type: record.type, claims: got.content.claims, holderJwk,
-      credentialId: got.content.credentialId, issuedAtMs: got.content.issuedAt, expiresAtMs: record.expiresAt, statusIndex: record.statusIndex, statusUri: this.#c.statusListUri(),
-    });
+    // signed with the key in force now (after a rotation, the new one, even for a credential recorded before it)
+    const content = got.content;
+    const credential = await this.#c.withSigningKey((signer, kid) => issueSdJwtVc({
+      chainId: this.#c.node.genesis.chainId, orgId: this.#c.org, signer, kid, type: record.type, claims: content.claims, holderJwk,
+      credentialId: content.credentialId, issuedAtMs: content.issuedAt, expiresAtMs: record.expiresAt, statusIndex: record.statusIndex, statusUri: this.#c.statusListUri(),
+    }));
     if (!this.#c.o.store.redeem(offer, now)) throw new MachiError('OFFER_INVALID', 'the offer was just redeemed');
     return { credential, credentialHash: record.credentialHash, type: record.type, issuer: this.#c.org, issuerDid: this.#c.did, expiresAt: record.expiresAt };
   }
@@ -93,7 +95,8 @@ export class Issuing {
   async statusList(org: string): Promise<string> {
     if (org !== this.#c.org) throw new MachiError('NOT_FOUND', `the status list of ${org} is served by ${org}'s node`);
     const now = this.#c.node.clock();
-    return statusListToken({ chainId: this.#c.node.genesis.chainId, orgId: this.#c.org, signer: this.#c.o.signer, uri: this.#c.statusListUri(), values: statusListValues(this.#c.read, this.#c.scan, this.#c.org), nowMs: now });
+    const values = statusListValues(this.#c.read, this.#c.scan, this.#c.org);
+    return this.#c.withSigningKey((signer, kid) => statusListToken({ chainId: this.#c.node.genesis.chainId, orgId: this.#c.org, signer, kid, uri: this.#c.statusListUri(), values, nowMs: now }));
   }
 
   /**

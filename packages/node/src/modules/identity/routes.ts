@@ -15,14 +15,12 @@ import {
   credentialRecordSchema,
   demoPresentationSchema,
   deskViewSchema,
-  didDocument,
   didOfOrg,
   identityUsesSchema,
   issuedListSchema,
   offerCreatedSchema,
   offerRedeemedSchema,
-  orgJwk,
-  orgOfDid,
+  parseOrgDid,
   requiredClaims,
   sessionStartedSchema,
   sessionViewSchema,
@@ -71,11 +69,6 @@ function holderKey(v: unknown): HolderJwk {
 
 export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (app, { node, service }) => {
   const genesis = node.genesis;
-  const orgOrThrow = (id: string) => {
-    const o = genesis.orgs.find((x) => x.id === id);
-    if (o === undefined) throw new MachiError('NOT_FOUND', `no organisation ${id} in this chain`);
-    return o;
-  };
   // CORS on the public routes a wallet calls from another origin (preflight included).
   app.addHook('onSend', async (req, reply) => {
     if (req.routeOptions.config.access === 'public') cors(reply);
@@ -83,15 +76,15 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
 
   // ---- public: keys, DIDs, metadata, status ------------------------------------------------------------------------
 
-  app.get('/.well-known/did.json', { config: { access: 'public' } }, async () => didDocument(genesis, orgOrThrow(node.self.id)));
+  app.get('/.well-known/did.json', { config: { access: 'public' } }, async () => service.didDocument(node.self.id));
 
   app.get<{ Params: DidParam }>('/v1/identity/dids/:did', {
     config: { access: 'public' },
     schema: { params: didParam, response: errors },
   }, async (req) => {
-    const org = orgOfDid(genesis, req.params.did);
-    if (org === undefined || req.params.did.includes('#')) throw new MachiError('NOT_FOUND', `${req.params.did} is not a DID of ${genesis.chainId}`);
-    return didDocument(genesis, org);
+    const parsed = parseOrgDid(genesis.chainId, req.params.did);
+    if (parsed === undefined || parsed.key !== undefined) throw new MachiError('NOT_FOUND', `${req.params.did} is not a DID of ${genesis.chainId}`);
+    return service.didDocument(parsed.orgId);
   });
 
   /** SD-JWT VC issuer metadata: the issuer (its DID) and its JWKS — all an outside verifier needs. */
@@ -99,8 +92,7 @@ export const identityRoutes: FastifyPluginAsync<IdentityRouteOptions> = async (a
     config: { access: 'public' },
     schema: { params: orgParam, response: errors },
   }, async (req) => {
-    const org = orgOrThrow(req.params.org);
-    return { issuer: didOfOrg(genesis.chainId, org.id), jwks: { keys: [orgJwk(genesis.chainId, org)] } };
+    return service.issuerMetadata(req.params.org);
   });
 
   app.get('/v1/identity/catalogue', { config: { access: 'public' } }, async () => ({

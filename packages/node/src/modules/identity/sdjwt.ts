@@ -13,7 +13,6 @@ import {
   CREDENTIAL_TYPES,
   STATUS_LIST_BITS,
   didOfOrg,
-  keyIdOfOrg,
   utf8,
   type Claims,
   type CredentialTypeId,
@@ -90,6 +89,8 @@ export interface IssueInput {
   chainId: string;
   orgId: string;
   signer: Signer;
+  /** the DID URL of the signer's key (`did:machi:…#org-key`, `#key-<n>` after rotations) */
+  kid: string;
   type: CredentialTypeId;
   claims: Claims;
   holderJwk: HolderJwk;
@@ -115,7 +116,7 @@ export async function issueSdJwtVc(i: IssueInput): Promise<string> {
     ...i.claims,
   };
   const frame = { _sd: Object.keys(i.claims) } as DisclosureFrame<typeof payload>;
-  return sdjwt.issue(payload, frame, { header: { kid: keyIdOfOrg(i.chainId, i.orgId) } });
+  return sdjwt.issue(payload, frame, { header: { kid: i.kid } });
 }
 
 /** The claims of an SD-JWT (all disclosures in it), without verifying anything. */
@@ -145,13 +146,13 @@ export const demoHolderSigner = (privateJwk: JsonWebKey): Promise<SdSigner> => E
  * An issuer's Token Status List as a signed `statuslist+jwt` (draft-ietf-oauth-status-list), built from the ledger's
  * values: `sub` is the list's URI, `ttl` how long it may be cached.
  */
-export async function statusListToken(o: { chainId: string; orgId: string; signer: Signer; uri: string; values: number[]; nowMs: number }): Promise<string> {
+export async function statusListToken(o: { chainId: string; orgId: string; signer: Signer; kid: string; uri: string; values: number[]; nowMs: number }): Promise<string> {
   const list = new StatusList(o.values, STATUS_LIST_BITS);
   const iat = Math.floor(o.nowMs / 1000);
   const { header, payload } = createHeaderAndPayload(
     list,
     { iss: didOfOrg(o.chainId, o.orgId), sub: o.uri, iat, exp: iat + STATUS_LIST_TTL_S, ttl: STATUS_LIST_TTL_S },
-    { alg: 'EdDSA', typ: 'statuslist+jwt', kid: keyIdOfOrg(o.chainId, o.orgId) },
+    { alg: 'EdDSA', typ: 'statuslist+jwt', kid: o.kid },
   );
   return new Jwt({ header, payload }).sign(orgSdSigner(o.signer));
 }

@@ -4,7 +4,7 @@
  * transaction signed by this organisation, each refusal a catalogue error whose attempt stays on the ledger. One
  * object over the parts, for the routes and the demo seed. docs/spec/identity.md
  */
-import type { CredentialStatus, StatusReason } from '@machi/core';
+import { MachiError, didDocument, didOfOrg, issuerJwks, type CredentialStatus, type IssuerKey, type OrgJwk, type StatusReason } from '@machi/core';
 import type { Principal } from '../../auth/principal.js';
 import { IdentityContext, type IdentityServiceOptions } from './context.js';
 import { Desk } from './desk.js';
@@ -51,6 +51,17 @@ export class IdentityService {
     return this.#c.did;
   }
   statusListUri = (org?: string): string => this.#c.statusListUri(org);
+
+  // ---- keys: DID documents and issuer metadata (docs/spec/identity.md#dids-and-keys) ----------------------------------
+  #keysOrThrow(org: string): IssuerKey[] {
+    const keys = this.#c.issuerKeys(org);
+    if (keys === undefined || keys.length === 0) throw new MachiError('NOT_FOUND', `no organisation ${org} in ${this.#c.node.genesis.chainId}`);
+    return keys;
+  }
+  /** An organisation's DID document: its key in force and its retired keys (with when they were retired). */
+  didDocument = (org: string): Record<string, unknown> => didDocument(this.#c.node.genesis.chainId, org, this.#keysOrThrow(org), this.#c.retiredAtMs);
+  /** SD-JWT VC issuer metadata: the issuer's DID and its JWKS (the key in force first, then the retired ones). */
+  issuerMetadata = (org: string): { issuer: string; jwks: { keys: OrgJwk[] } } => ({ issuer: didOfOrg(this.#c.node.genesis.chainId, org), jwks: issuerJwks(this.#keysOrThrow(org), this.#c.retiredAtMs) });
 
   // ---- issuing ----------------------------------------------------------------------------------------------------
   offer = (p: Principal, req: Parameters<Issuing['offer']>[1]) => this.#issuing.offer(this.#in(p), req);

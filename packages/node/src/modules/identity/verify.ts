@@ -10,15 +10,18 @@ import {
   credentialRecord,
   credentialTypeOfVct,
   IDENTITY_SESSION_ATTEMPTS_MAX,
-  keyIdOfOrg,
+  issuerKeyCandidates,
   mayIssue,
   meetsRequirement,
-  orgOfDid,
+  parseOrgDid,
+  retiredBefore,
   requiredClaims,
   sha256Hex,
   SERVICES,
+  type CredentialRecord,
   type CredentialTypeId,
   type Genesis,
+  type IssuerKey,
   type SessionRecord,
   type StateRead,
   type VerifyReason,
@@ -41,6 +44,27 @@ export interface VerifyContext {
   nonce: string;
   /** the desk's DID: the KB-JWT's `aud` */
   audience: string;
+  /** an organisation's keys as an issuer (IdentityContext.issuerKeys); undefined: not an organisation of the chain */
+  issuerKeys: (orgId: string) => readonly IssuerKey[] | undefined;
+  /** the height of the block that recorded a credential (IdentityContext.issuedHeight) */
+  issuedHeight: (record: CredentialRecord) => number;
+}
+
+/**
+ * Which of an issuer's keys signed an issuer JWT (`h.p.sig`): the one its `kid` names, or without `kid` any of them.
+ * Shared by the desk and the wallet. docs/spec/identity.md#dids-and-keys
+ */
+export async function issuerKeyOf(ctx: Pick<VerifyContext, 'genesis' | 'issuerKeys'>, iss: unknown, kid: unknown, jwt: string):
+  Promise<{ ok: true; orgId: string; key: IssuerKey } | { ok: false; reason: 'unknown-issuer' | 'bad-signature'; orgId?: string; why: string }> {
+  const parsed = parseOrgDid(ctx.genesis.chainId, iss);
+  const keys = parsed === undefined ? undefined : ctx.issuerKeys(parsed.orgId);
+  if (parsed === undefined || keys === undefined || keys.length === 0) return { ok: false, reason: 'unknown-issuer', why: `issuer ${String(iss)} is not an organisation of ${ctx.genesis.chainId}` };
+  const orgId = parsed.orgId;
+  const candidates = issuerKeyCandidates(ctx.genesis.chainId, orgId, keys, kid);
+  if (!Array.isArray(candidates)) return { ok: false, reason: 'unknown-issuer', orgId, why: candidates.why };
+  const [h, p, sig] = jwt.split('.');
+  for (const key of candidates) if (await ed25519Verifier(key.publicKey)(`${h}.${p}`, sig ?? '')) return { ok: true, orgId, key };
+  return { ok: false, reason: 'bad-signature', orgId, why: `the signature is not ${orgId}'s${kid === undefined ? '' : ` (${String(kid)})`}` };
 }
 
 export interface Verdict {
@@ -105,14 +129,18 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   }
   const credentialHash = sha256Hex(payload.jti);
 
-  // Issuer and signature
-  const org = orgOfDid(ctx.genesis, payload.iss);
-  if (org === undefined) return fail('unknown-issuer', `issuer ${String(payload.iss)} is not an organisation of ${ctx.genesis.chainId}`, { credentialHash });
-  const known: Partial<Verdict> = { credentialHash, issuer: org.id };
-  if (header.kid !== undefined && header.kid !== keyIdOfOrg(ctx.genesis.chainId, org.id)) return fail('unknown-issuer', `kid ${String(header.kid)} is not ${org.id}'s key`, known);
-  const { jwt } = splitSdJwt(presentation);
-  const [h, p, sig] = jwt.split('.');
-  if (!(await ed25519Verifier(org.publicKey)(`${h}.${p}`, sig ?? ''))) return fail('bad-signature', `the signature is not ${org.id}'s`, known);
+  // Issuer and signature: by the issuer's key the JWT's kid names (its key history: keys rotate)
+  const signedBy = await issuerKeyOf(ctx, payload.iss, header.kid, splitSdJwt(presentation).jwt);
+  if (!signedBy.ok) return fail(signedBy.reason, signedBy.why, { credentialHash, ...(signedBy.orgId === undefined ? {} : { issuer: signedBy.orgId }) });
+  const { orgId, key } = signedBy;
+  const known: Partial<Verdict> = { credentialHash, issuer: orgId };
+  // A retired key signs nothing recorded after its retirement (a stolen old key must not issue new credentials).
+  // Not recorded, like a forged signature: whoever holds the old key could otherwise spend the session's attempts.
+  const issued = credentialRecord(ctx.read, credentialHash);
+  const issuedHeight = issued === undefined ? undefined : ctx.issuedHeight(issued);
+  if (issuedHeight !== undefined && retiredBefore(key, issuedHeight)) {
+    return fail('retired-key', `signed with ${key.kid}, retired at height ${key.until!}, for a credential recorded at height ${issuedHeight}`, known);
+  }
   // Before an attempt counts toward the session's attempts (issue 11.5): the resident's consent names this credential
   // and the key-binding JWT answers this session's nonce. Otherwise anyone holding any genuine credential could spend
   // the session's recorded attempts and close it; such attempts are answered and logged, not recorded.
@@ -149,7 +177,7 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
   const type = credentialTypeOfVct(payload.vct);
   if (type === undefined || !session.types.includes(type.id)) return fail('wrong-type', `vct ${payload.vct} is not asked for by ${session.service}`, known);
   known.type = type.id;
-  if (!mayIssue(org.id, type.id)) return fail('unknown-issuer', `${org.id} may not issue ${type.id}`, known);
+  if (!mayIssue(orgId, type.id)) return fail('unknown-issuer', `${orgId} may not issue ${type.id}`, known);
 
   // Validity in time
   if (payload.exp * 1000 <= nowMs) return fail('expired', `expired at ${new Date(payload.exp * 1000).toISOString()}`, known);
@@ -160,7 +188,7 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
 
   // The ledger: recorded issuance and status
   const record = credentialRecord(ctx.read, credentialHash);
-  if (record === undefined || record.issuer !== org.id || record.type !== type.id) return fail('unknown-credential', 'no matching identity.issue on the ledger', known);
+  if (record === undefined || record.issuer !== orgId || record.type !== type.id) return fail('unknown-credential', 'no matching identity.issue on the ledger', known);
   if (record.status === 'revoked') return fail('revoked', 'revoked on the ledger', known);
   if (record.status === 'suspended') return fail('suspended', 'suspended on the ledger', known);
 
@@ -185,7 +213,7 @@ export async function verifyPresentation(ctx: VerifyContext, presentation: unkno
 
   // Last, the reference library over the whole presentation (signature, KB-JWT, nonce, sd_hash) must agree.
   try {
-    await new SDJwtInstance({ hasher, verifier: ed25519Verifier(org.publicKey), kbVerifier }).verify(presentation, { keyBindingNonce: ctx.nonce, currentDate: Math.floor(nowMs / 1000), skewSeconds: CREDENTIAL_SKEW_MS_MAX / 1000 });
+    await new SDJwtInstance({ hasher, verifier: ed25519Verifier(key.publicKey), kbVerifier }).verify(presentation, { keyBindingNonce: ctx.nonce, currentDate: Math.floor(nowMs / 1000), skewSeconds: CREDENTIAL_SKEW_MS_MAX / 1000 });
   } catch (e) {
     return fail('bad-signature', `the SD-JWT library refused it: ${(e as Error).message}`, known);
   }

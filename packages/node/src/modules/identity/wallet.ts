@@ -12,7 +12,7 @@ import {
   didOfOrg,
   fieldsOfClaims,
   isCredentialTypeId,
-  orgOfDid,
+  retiredBefore,
   requiredClaims,
   sessionRecord,
   sha256Hex,
@@ -27,9 +27,9 @@ import { decodeSdJwt, splitSdJwt } from '@sd-jwt/decode';
 import type { Principal } from '../../auth/principal.js';
 import { hex32, type IdentityContext } from './context.js';
 import type { Issuing } from './issuing.js';
-import { decodedClaims, demoHolderKey, demoHolderSigner, ed25519Verifier, hasher, presentSdJwtVc, type HolderJwk } from './sdjwt.js';
+import { decodedClaims, demoHolderKey, demoHolderSigner, hasher, presentSdJwtVc, type HolderJwk } from './sdjwt.js';
 import { WALLET_CREDENTIALS_MAX, type WalletContent, type WalletRow } from './store.js';
-import { consentCommitment } from './verify.js';
+import { consentCommitment, issuerKeyOf } from './verify.js';
 import { consentContext } from '../privacy/index.js';
 
 export class Wallet {
@@ -63,21 +63,23 @@ export class Wallet {
       throw new MachiError('CREDENTIAL_INVALID', 'not an SD-JWT VC');
     }
     const { payload } = decoded.jwt;
-    const org = orgOfDid(this.#c.node.genesis, payload.iss);
     const type = credentialTypeOfVct(payload.vct);
-    const [h, pl, sig] = splitSdJwt(credential).jwt.split('.');
-    if (org === undefined || type === undefined || typeof payload.jti !== 'string' || decoded.kbJwt !== undefined) throw new MachiError('CREDENTIAL_INVALID', 'not a credential of this chain');
-    if (!(await ed25519Verifier(org.publicKey)(`${h}.${pl}`, sig ?? ''))) throw new MachiError('CREDENTIAL_INVALID', `the signature is not ${org.id}'s`);
+    if (type === undefined || typeof payload.jti !== 'string' || decoded.kbJwt !== undefined) throw new MachiError('CREDENTIAL_INVALID', 'not a credential of this chain');
+    // the issuer's key its kid names, among the keys its key rotations gave it (docs/spec/identity.md#dids-and-keys)
+    const signedBy = await issuerKeyOf({ genesis: this.#c.node.genesis, issuerKeys: (o) => this.#c.issuerKeys(o) }, payload.iss, decoded.jwt.header.kid, splitSdJwt(credential).jwt);
+    if (!signedBy.ok) throw new MachiError('CREDENTIAL_INVALID', signedBy.reason === 'unknown-issuer' ? `not a credential of this chain: ${signedBy.why}` : signedBy.why);
+    const orgId = signedBy.orgId;
     const credentialHash = sha256Hex(payload.jti);
     const record = await this.#c.catchUp(() => credentialRecord(this.#c.read, credentialHash));
-    if (record === undefined || record.issuer !== org.id || record.type !== type.id) throw new MachiError('CREDENTIAL_INVALID', 'the credential is not recorded on the ledger');
+    if (record === undefined || record.issuer !== orgId || record.type !== type.id) throw new MachiError('CREDENTIAL_INVALID', 'the credential is not recorded on the ledger');
+    if (retiredBefore(signedBy.key, this.#c.issuedHeight(record))) throw new MachiError('ISSUER_KEY_RETIRED', `signed with ${signedBy.key.kid}, which ${orgId} retired at height ${signedBy.key.until!}, before the credential was recorded`);
     this.#checkOwn(p, type.id, await decodedClaims(credential));
     const existing = this.#c.o.store.walletHas(p.userId, credentialHash);
     if (existing !== undefined) return this.#walletEntry(this.#c.o.store.getWallet(existing)!.row.id);
     if (this.#c.o.store.walletCount(p.userId) >= WALLET_CREDENTIALS_MAX) throw new MachiError('CREDENTIAL_INVALID', `a wallet holds at most ${WALLET_CREDENTIALS_MAX} credentials`);
     const id = `wc_${hex32()}`;
     const content: WalletContent = demoKey === undefined ? { credential } : { credential, demoHolderKey: demoKey };
-    this.#c.o.store.putWallet({ id, userId: p.userId, credentialHash, type: type.id, issuer: org.id, storedAt: this.#c.node.clock() }, content);
+    this.#c.o.store.putWallet({ id, userId: p.userId, credentialHash, type: type.id, issuer: orgId, storedAt: this.#c.node.clock() }, content);
     return this.#walletEntry(id);
   }
 

@@ -5,7 +5,11 @@
  * transaction once). Then the latency curve: the same consortium fed at 30, 50, 70 and 90 % of that peak (open loop,
  * small batches spread evenly over time), p50/p99 submit→commit at each. Targets: ratio ≥ 0.6, and p99 ≤ 1 s at 70 %.
  *
- * Options: --orgs N (default 4) --txs N (default 20000) --batch N (default 250) --inflight N (default 8)
+ * The peak is a closed loop: `inflight` batches wait for their commits at any time. 16 × 250 = 4,000 transactions keep
+ * four validators on two cores busy (blocks of ~1,000–1,500); with 8 the loop was bound by its own latency as much as
+ * by the nodes (Little's law: 2,000 in flight at ~1 s each cannot exceed 2,000 tx/s), with smaller blocks.
+ *
+ * Options: --orgs N (default 4) --txs N (default 20000) --batch N (default 250) --inflight N (default 16)
  *          --curve-seconds N (default 4; 0: no curve) --curve-batch N (default 50)
  */
 import type { ChildProcess } from 'node:child_process';
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
   const n = Number(values.orgs ?? 4);
   const total = Number(values.txs ?? 20_000);
   const batchSize = Number(values.batch ?? 250);
-  const inflight = Number(values.inflight ?? 8);
+  const inflight = Number(values.inflight ?? 16);
   const cores = availableParallelism();
 
   const crypto = measureVerifyPerSec();

@@ -9,6 +9,14 @@ import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, Sto
 const SCHEMA_VERSION = '1';
 /** SQLite's page cache of the node's connection, KiB (its default is 2 MiB): reads of receipts and proofs hit it. */
 export const SQLITE_CACHE_KIB = 64 * 1024;
+/**
+ * WAL pages after which a commit checkpoints them into the database file (SQLite's default is 1,000, 4 MB). A busy
+ * block dirties a few thousand pages (its transactions land on random pages of the hash index and the state), so at
+ * the default every commit checkpointed, writing the B-trees' upper pages, which every block changes, again each time.
+ * At 16,384 (64 MB of WAL) one checkpoint serves several busy blocks: measured, about a sixth less CPU per committed
+ * transaction in the store.
+ */
+export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -66,6 +74,7 @@ export class SqliteStore implements LedgerStore {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
       this.#db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
+      this.#db.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
       this.#db.exec(SCHEMA);
       const v = this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
       if (v === undefined) this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);

@@ -130,6 +130,13 @@ interface Waiter {
   fail(e: MachiError): void;
 }
 
+/**
+ * Transactions in signature checks at once before client submissions wait (gossip from peers is never held back): a
+ * quarter of a second of one core's checking, so a proposal that waits for the admissions in flight (settled) is
+ * checked within the propose timeout even when clients submit faster than the chain commits.
+ */
+export const ADMISSION_TXS_MAX = 2048;
+
 /** The mempool is swept for expired transactions at most this often (block time, ms). */
 export const MEMPOOL_SWEEP_MS = 1000;
 
@@ -163,6 +170,9 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   readonly #waiters = new Map<string, Waiter[]>();
   /** admissions whose stateless checks are in flight (see settled) */
   readonly #admitting = new Set<Promise<unknown>>();
+  /** transactions in those admissions, and clients waiting for room (submit) */
+  #admittingTxs = 0;
+  readonly #roomWaiters: (() => void)[] = [];
   #txsChecked = 0;
   #closed = false;
   /** the newest committed block's transactions, stored and parsed: its 'block' listeners read them from here */
@@ -294,6 +304,14 @@ export class MachiNode extends EventEmitter<NodeEvents> {
    * from clients are announced with 'admitted' for gossip; those from peers are not re-announced (full mesh).
    */
   async submit(values: readonly unknown[], from: 'client' | 'peer' = 'client'): Promise<SubmitOutcome[]> {
+    // Clients wait while the checker has ADMISSION_TXS_MAX in hand (gossip from peers never waits: it is what
+    // proposals name). A proposal naming transactions still in admission waits for them all (settled), so an unbounded
+    // backlog would outlast the propose timeout and cost a round.
+    if (from === 'client') {
+      while (this.#admittingTxs > 0 && this.#admittingTxs + values.length > ADMISSION_TXS_MAX) {
+        await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      }
+    }
     // Transactions whose nonce is already taken (e.g. gossip arriving after the block that held them) are refused
     // before the signature check: each node verifies each transaction once.
     const now0 = this.clock();
@@ -310,11 +328,14 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#txsChecked += fresh.length;
     const checking = this.#checker.check(fresh);
     this.#admitting.add(checking);
+    this.#admittingTxs += fresh.length;
     let checkedFresh: CheckOutcome[];
     try {
       checkedFresh = await checking;
     } finally {
       this.#admitting.delete(checking);
+      this.#admittingTxs -= fresh.length;
+      for (const wake of this.#roomWaiters.splice(0)) wake();
     }
     let k = 0;
     const checked = early.map((e) => e ?? checkedFresh[k++]!);

@@ -27,8 +27,10 @@ import { eventsNodeModule, openEvents, type EventsWiring } from '../../src/modul
 import { HOSTED_DIR, KEY_FILE, writeKeyFile } from '../../src/node/datadir.js';
 import { mkdirSync } from 'node:fs';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
+import { TEST_SCRYPT_N } from './accounts.js';
 
 export const TEST_PASSWORD = 'machi-test-password';
+export { TEST_SCRYPT_N } from './accounts.js';
 
 /**
  * The accounts every one-node chain has (all of the node's organisation): every role, the demo's names. Exactly two
@@ -242,7 +244,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const node = new MachiNode({ genesis, publicKey: signer.publicKey, store, checker: new InlineChecker(genesis), clock: clock.now });
   const consensus = new ConsensusDriver({ node, signer, net: null });
   consensus.start();
-  const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now });
+  const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now, scryptN: TEST_SCRYPT_N });
   const secret = opts.restartOf?.secret ?? randomBytes(32);
   const auth: AuthOptions = { accounts, secret, now: authClock.now };
   let url = '';

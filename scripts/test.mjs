@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every test, on two lanes side by side so a two-core machine keeps both cores busy.
-// - Lane 1 runs the `in-process` project of vitest.config.ts (pure core, simulator, one-node API tests; one file at a
-//   time), then helps with the queue below.
+// - Lane 1 runs the `in-process` and `in-process-isolated` projects of vitest.config.ts (pure core, simulator, one-node
+//   API tests; one file at a time), then helps with the queue below.
 // - Lane 2 takes the files of the `processes` project (those that start a consortium, a receiver or a browser) from a
 //   queue, one file per vitest run, longest first.
 // So a consortium starts beside the in-process files, and two consortia run at once only at the tail, when lane 1 has
@@ -73,7 +73,7 @@ const drain = async () => {
 };
 const started = Date.now();
 await Promise.all([
-  (async () => { results.push(await run(['--project', 'in-process'], 'in-process (project)')); await drain(); })(),
+  (async () => { results.push(await run(['--project', 'in-process', '--project', 'in-process-isolated'], 'in-process (projects)')); await drain(); })(),
   drain(),
 ]);
 console.log('\nper-file times (processes project) and the in-process project:');

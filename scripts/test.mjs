@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every test, on two lanes side by side so a two-core machine keeps both cores busy.
-// - Lane 1 runs the `in-process` project of vitest.config.ts (pure core, simulator, one-node API tests; one file at a
-//   time), then helps with the queue below.
+// - Lane 1 runs the `in-process` and `in-process-isolated` projects of vitest.config.ts (pure core, simulator, one-node
+//   API tests; one file at a time), then helps with the queue below.
 // - Lane 2 takes the files of the `processes` project (those that start a consortium, a receiver or a browser) from a
 //   queue, one file per vitest run, longest first.
 // So a consortium starts beside the in-process files, and two consortia run at once only at the tail, when lane 1 has
@@ -18,12 +18,16 @@ const args = process.argv.slice(2);
 
 /** The order of the process files: three timing-sensitive ones, then those known to take longest, longest first (from
  * the per-file times this script printed in CI, 2026-12-07); the rest after them. */
-const LONGEST = [
-  // first, so they run while the other lane is busy with the in-process project: these time their kills and faults
-  // against block progress, and must not share the machine with a second consortium
+const SENSITIVE = [
+  // first, so they run while the other lane is busy with the in-process projects: these time their kills and faults
+  // against block progress, and must not share the machine with a second consortium (the other lane waits for them
+  // before it takes process files, should the in-process projects end first)
   'packages/node/test/e2e/kept-proposal.test.ts',
   'packages/node/test/e2e/crash.test.ts',
   'packages/node/test/e2e/byzantine.test.ts',
+];
+const LONGEST = [
+  ...SENSITIVE,
   'packages/web/test/browser/events.test.ts',
   'packages/web/test/browser/property.test.ts',
   'packages/web/test/browser/funds.test.ts',
@@ -71,10 +75,23 @@ const results = [];
 const drain = async () => {
   for (let f = queue.shift(); f !== undefined; f = queue.shift()) results.push(await run(['--project', 'processes', f], f));
 };
+// the timing-sensitive files, alone on their lane, before any other process file starts
+const sensitive = queue.filter((f) => SENSITIVE.includes(f));
+queue.splice(0, sensitive.length);
 const started = Date.now();
+let sensitiveDone = () => {};
+const sensitiveRun = new Promise((resolve) => { sensitiveDone = resolve; });
 await Promise.all([
-  (async () => { results.push(await run(['--project', 'in-process'], 'in-process (project)')); await drain(); })(),
-  drain(),
+  (async () => {
+    results.push(await run(['--project', 'in-process', '--project', 'in-process-isolated'], 'in-process (projects)'));
+    await sensitiveRun;
+    await drain();
+  })(),
+  (async () => {
+    for (const f of sensitive) results.push(await run(['--project', 'processes', f], f));
+    sensitiveDone();
+    await drain();
+  })(),
 ]);
 console.log('\nper-file times (processes project) and the in-process project:');
 for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) {

@@ -44,13 +44,23 @@ export interface RegisteredType {
   handle(ctx: HandlerContext, payload: Record<string, unknown>): void;
 }
 
+/**
+ * Compiled payload validators by schema text, shared by every registry of the process: a node, its checker, a verifier
+ * and the simulator's runs each make a registry, and compiling every module's schemas takes a few hundred ms of CPU.
+ * A validator is a pure function of its schema (same options everywhere), so one compiled for the same text serves
+ * all. Bounded by the distinct schemas of the code (the chain's rules choose among a few variants).
+ */
+const compiled = new Map<string, ValidateFunction>();
+
 export class TxTypeRegistry {
   readonly #types = new Map<string, RegisteredType>();
   readonly #ajv = new Ajv({ allErrors: false, strict: true });
 
   register<P>(def: TxType<P>): this {
     if (this.#types.has(def.type)) throw new Error(`transaction type ${def.type} registered twice`);
-    const validate: ValidateFunction = this.#ajv.compile(def.schema);
+    const key = JSON.stringify(def.schema);
+    const validate: ValidateFunction = compiled.get(key) ?? this.#ajv.compile(def.schema);
+    compiled.set(key, validate);
     this.#types.set(def.type, {
       type: def.type,
       schema: def.schema,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { PASSWORD_CHARS_MIN, SCRYPT_KEY_BYTES, SCRYPT_N, SCRYPT_P, SCRYPT_R, SCRYPT_SALT_BYTES, hashPassword, verifyPassword } from './password.js';
+import { PASSWORD_CHARS_MIN, SCRYPT_KEY_BYTES, SCRYPT_N, SCRYPT_P, SCRYPT_R, SCRYPT_SALT_BYTES, checkScryptN, hashPassword, verifyPassword } from './password.js';
 // the longest org id, user name and password are the sign-in schema's (the core's foundation/auth.ts)
 import { MachiError, ORG_CHARS_MAX, PASSWORD_CHARS_MAX, ROLES, USERNAME_CHARS_MAX, isRole, type Role } from '@machi/core';
 
@@ -87,10 +87,17 @@ function checkNewUser(u: NewUser): void {
 export class AccountStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
+  readonly #scryptN: number;
   readonly #q;
 
-  constructor(file: string, opts: { now?: () => number } = {}) {
+  /**
+   * `scryptN`: the scrypt cost of new password hashes (default SCRYPT_N). Only test fixtures lower it, as they make a
+   * dozen accounts per test node; a hash records its own N, so sign-in checks it at the cost it was made with.
+   */
+  constructor(file: string, opts: { now?: () => number; scryptN?: number } = {}) {
     this.#now = opts.now ?? Date.now;
+    this.#scryptN = opts.scryptN ?? SCRYPT_N;
+    checkScryptN(this.#scryptN);
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
@@ -113,7 +120,7 @@ export class AccountStore {
   /** Creates a user with a fresh id (`usr_` + 32 hex). Throws REQUEST_INVALID for bad input or a taken user name. */
   async createUser(u: NewUser): Promise<User> {
     checkNewUser(u);
-    const passwordHash = await hashPassword(u.password);
+    const passwordHash = await hashPassword(u.password, this.#scryptN);
     const user: User = { id: `usr_${randomBytes(16).toString('hex')}`, org: u.org, username: u.username, role: u.role, displayName: u.displayName, createdAt: this.#now() };
     try {
       this.#q.insert.run(user.id, user.org, user.username, user.role, user.displayName, passwordHash, user.createdAt);

@@ -26,10 +26,20 @@ function scryptAsync(password: string, salt: Buffer, keyBytes: number, o: Scrypt
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * A new hash at the current parameters. `N` lowers the cost (a power of two from 2 to SCRYPT_N): for test fixtures
+ * that make many accounts, never for a node's own accounts (AccountStore's `scryptN`).
+ */
+export async function hashPassword(password: string, N = SCRYPT_N): Promise<string> {
+  checkScryptN(N);
   const salt = randomBytes(SCRYPT_SALT_BYTES);
-  const key = await scryptAsync(password, salt, SCRYPT_KEY_BYTES, { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P });
-  return ['scrypt', SCRYPT_N, SCRYPT_R, SCRYPT_P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(password, salt, SCRYPT_KEY_BYTES, { N, r: SCRYPT_R, p: SCRYPT_P });
+  return ['scrypt', N, SCRYPT_R, SCRYPT_P, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** Throws unless N is a power of two from 2 to SCRYPT_N (a cost may be lowered for tests, never raised past the default). */
+export function checkScryptN(N: number): void {
+  if (!(Number.isInteger(N) && N > 1 && N <= SCRYPT_N && (N & (N - 1)) === 0)) throw new Error(`scrypt N must be a power of two from 2 to ${SCRYPT_N}, not ${N}`);
 }
 
 interface ParsedHash {

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { checkTx, createRegistry, isMachiError, type ErrorCode, type Genesis, type TxCheckContext } from '@machi/core';
+import { checkTx, createRegistry, isMachiError, type ErrorCode, type Genesis, type TxCheckContext, type TxTypeRegistry } from '@machi/core';
 
 export type CheckOutcome = { ok: true; hash: string; canonical: string } | { ok: false; code: ErrorCode; message: string };
 
@@ -14,12 +14,13 @@ export interface TxChecker {
   close(): Promise<void>;
 }
 
-export function checkContext(genesis: Genesis): TxCheckContext {
+/** `registry`: one already made for this chain (the simulator shares one across its runs); else a new one. */
+export function checkContext(genesis: Genesis, registry?: TxTypeRegistry): TxCheckContext {
   // the chain's rules choose some schemas (foundation/rules.ts): admission checks with the ones blocks execute with
   // No signer set here: the member set changes by decision (docs/spec/consensus.md#membership), so the node checks
   // membership on its main thread against the set of the next height (MachiNode.submit), and execution refuses a
   // non-member's transaction in a block (TX_UNKNOWN_SIGNER).
-  return { chainId: genesis.chainId, registry: createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }) };
+  return { chainId: genesis.chainId, registry: registry ?? createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }) };
 }
 
 export function checkMany(values: readonly unknown[], ctx: TxCheckContext): CheckOutcome[] {

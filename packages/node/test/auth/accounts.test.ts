@@ -52,6 +52,23 @@ describe('AccountStore', () => {
     expect(await store.verifyLogin('police', 'alice', 'alice-password')).toBeUndefined();
   });
 
+  it('a store with a lower scryptN (test fixtures) hashes at that cost, and sign-in checks the password at it', async () => {
+    const low = new AccountStore(join(dir, 'low.db'), { scryptN: 2 ** 10 });
+    try {
+      const a = await low.createUser(alice);
+      const db = new Database(join(dir, 'low.db'), { readonly: true });
+      const hash = db.prepare('SELECT password_hash FROM users WHERE id = ?').pluck().get(a.id) as string;
+      db.close();
+      expect(hash).toMatch(/^scrypt\$1024\$8\$1\$/);
+      expect(await low.verifyLogin('property-company', 'alice', 'alice-password')).toEqual(a);
+      expect(await low.verifyLogin('property-company', 'alice', 'wrong-password')).toBeUndefined();
+    } finally {
+      low.close();
+    }
+    // only lower, and only a power of two
+    for (const scryptN of [2 ** 16, 1000, 1, 0]) expect(() => new AccountStore(join(dir, 'bad.db'), { scryptN })).toThrow(/scrypt N/);
+  });
+
   it('refuses a taken user name in the same org, a bad role, a short password and a bad user name', async () => {
     await store.createUser(alice);
     await expect(store.createUser({ ...alice, displayName: 'Other' })).rejects.toMatchObject({ code: 'REQUEST_INVALID' });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { generateKeyPair, signerFromJwk, type Genesis } from '@machi/core';
 import { AccountStore, InlineChecker, SqliteStore, buildServer, wireNode, type ServerOptions } from '../../src/index.js';
+import { TEST_SCRYPT_N } from '../support/accounts.js';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -31,7 +32,7 @@ export async function testServer(opts: { plugins?: FastifyPluginAsync[]; auth?: 
   const store = new SqliteStore(join(dir, 'ledger.db'));
   const { node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis) });
   const clock = { ms: Date.now() };
-  const accounts = new AccountStore(join(dir, 'private.db'), { now: () => clock.ms });
+  const accounts = new AccountStore(join(dir, 'private.db'), { now: () => clock.ms, scryptN: TEST_SCRYPT_N });
   const secret = randomBytes(32);
   const logs: string[] = [];
   const serverOpts: ServerOptions = { consensus, ...opts.server, ...(opts.plugins === undefined ? {} : { plugins: opts.plugins }) };

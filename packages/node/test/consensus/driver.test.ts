@@ -92,6 +92,8 @@ class FakeTransport implements PeerTransport {
 const drivers: ConsensusDriver[] = [];
 afterEach(() => {
   for (const d of drivers.splice(0)) d.close();
+  // spies on shared objects (InlineChecker.prototype): the in-process project shares one module graph between files
+  vi.restoreAllMocks();
 });
 
 function setup() {

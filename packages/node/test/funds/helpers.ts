@@ -19,6 +19,7 @@ import { privateDbPath } from '../../src/storage/private-db.js';
 import { applicantSubjects, fundsNodeModule, openFunds, type Funds } from '../../src/modules/funds/index.js';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
 import { TEST_PASSWORD, TestClock, type Answer } from '../support/node.js';
+import { TEST_SCRYPT_N } from '../support/accounts.js';
 
 export const HOST = 'street-office';
 export const CIVIL = 'civil-affairs';
@@ -71,7 +72,7 @@ export async function fundsNode(opts: { clock?: TestClock } = {}): Promise<Funds
   const node = new MachiNode({ genesis, publicKey: host.publicKey, store, checker: new InlineChecker(genesis), clock: clock.now });
   const consensus = new ConsensusDriver({ node, signer: host, net: null });
   consensus.start();
-  const accounts = new AccountStore(privateDbPath(dir));
+  const accounts = new AccountStore(privateDbPath(dir), { scryptN: TEST_SCRYPT_N });
   const auth: AuthOptions = { accounts, secret: randomBytes(32) };
   const hosted = new Map(HOSTED.map((o) => [o, signers.get(o)!]));
   let funds: Funds | undefined;

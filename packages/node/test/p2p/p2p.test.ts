@@ -385,7 +385,10 @@ describe('p2p: throughput (figures, not assertions)', () => {
     const t0 = process.hrtime.bigint();
     for (let sent = 0; sent < count;) {
       const batch = Math.min(window, count - sent);
-      for (let i = 0; i < batch; i++) expect(a!.net.send(b!.key, message)).toBe(true);
+      // every send is accepted: counted, then checked once a batch (an expect per message is most of the CPU here)
+      let accepted = 0;
+      for (let i = 0; i < batch; i++) if (a!.net.send(b!.key, message)) accepted++;
+      expect(accepted, 'sends accepted in the batch').toBe(batch);
       sent += batch;
       await waitFor(() => got >= sent, 'the batch', 60_000);
     }

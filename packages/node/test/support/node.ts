@@ -29,8 +29,10 @@ import { eventsNodeModule, openEvents, type EventsWiring } from '../../src/modul
 import { HOSTED_DIR, KEY_FILE, writeKeyFile } from '../../src/node/datadir.js';
 import { mkdirSync } from 'node:fs';
 import type { PrivacyExports } from '../../src/modules/privacy/index.js';
+import { TEST_SCRYPT_N } from './accounts.js';
 
 export const TEST_PASSWORD = 'machi-test-password';
+export { TEST_SCRYPT_N } from './accounts.js';
 
 /**
  * The accounts every one-node chain has (all of the node's organisation): every role, the demo's names. Exactly two
@@ -251,7 +253,7 @@ export async function oneNode(opts: OneNodeOptions = {}): Promise<OneNode> {
   const store = new SqliteStore(join(dir, 'ledger.db'));
   // wired as `machi start` wires a node (a key ring, if any, follows key rotations)
   const { node, consensus } = wireNode({ genesis, signer, store, checker: new InlineChecker(genesis), clock: clock.now });
-  const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now });
+  const accounts = new AccountStore(privateDbPath(dir), { now: authClock.now, scryptN: TEST_SCRYPT_N });
   const secret = opts.restartOf?.secret ?? randomBytes(32);
   const auth: AuthOptions = { accounts, secret, now: authClock.now };
   let url = '';

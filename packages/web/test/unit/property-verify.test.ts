@@ -5,7 +5,7 @@
  * what differs; a reveal that does not open its commitment is confirmed as a withdrawal. An owner read's fields are
  * checked against the owner's commitment (the privacy module's per-field formula).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FORMAT, commitmentOfDigests, disclosureKey, fieldDigest, sha256Hex, signTx, tenderCommitmentText, tenderKey, toHex, type DisclosureRecord, type ProofBundle, type SignedTx, type TenderRecord } from '@machi/core';
 import { TestChain, clone, freshNonce, makeNet, makeOrg, type TestOrg } from '../../../core/test/unit/helpers.js';
 import { disclosureTotals, emergencyCapFen, verifyDisclosure, verifyOwnerRead, verifyTender, withinCap } from '../../src/modules/property/api';
@@ -41,6 +41,12 @@ const bid = (n: number) => `pb_${String(n).repeat(32)}`;
 const salt = (n: number) => String(n).repeat(32);
 // [bidder, price, reveal]: 1 and 3 open their commitments, 2 reveals another salt, 4 never reveals
 const BIDS = [['A', 4_580_000, 'right'], ['B', 4_120_000, 'wrong'], ['C', 5_030_000, 'right'], ['D', 3_990_000, 'none']] as const;
+
+const realFetch = globalThis.fetch;
+// put back for the next files (the in-process project shares one worker between files)
+afterAll(() => {
+  globalThis.fetch = realFetch;
+});
 
 beforeAll(() => {
   // the verifier fetches the genesis from the node: here, this chain's

@@ -5,6 +5,8 @@
  * leak alarm (first transfer at most 60 %); a sealed-bid tender from commitments to the public opening; the power
  * company's and the housing bureau's reads of a unit's owner under the property company's grants, recorded.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFieldCommitment, sha256Hex, tenderCommitmentText, verifyBundle, type Role } from '@machi/core';
 import { TEST_ACCOUNTS } from '../support/node.js';
@@ -44,6 +46,23 @@ afterAll(async () => n?.close());
 const subjectOf = (user: string): string => n.use<PrivacyExports>('privacy').vault.subjectOfUser(n.principals.get(user)!.userId)!;
 
 describe('property end to end', () => {
+  it('a refused sign-up or read receipt keeps nothing in the private store (not even the pseudonym link)', async () => {
+    const db = new Database(join(n.dir, 'private.db'), { readonly: true });
+    const links = (): number => db.prepare('SELECT count(*) FROM ledger_pseudonyms').pluck().get() as number;
+    try {
+      const before = links();
+      // resident1 is not named on the ledger by this node yet (this test runs first): their link would be new
+      expect((await n.call('POST', `/v1/property/me/activities/pa_${'0'.repeat(32)}/signup`, { as: 'resident1' })).json.code).toBe('PROPERTY_NOT_FOUND');
+      expect((await n.call('POST', `/v1/property/me/notices/pn_${'0'.repeat(32)}/read`, { as: 'resident1' })).json.code).toBe('PROPERTY_NOT_FOUND');
+      expect(links()).toBe(before);
+      const act = ok(await n.call('POST', '/v1/property/activities', { as: 'li.staff', body: { title: '读书会', startsAt: n.clock.now() + HOUR, capacity: 5 } }), 201);
+      ok(await n.call('POST', `/v1/property/me/activities/${act.id}/signup`, { as: 'resident1' }), 201);
+      expect(links()).toBe(before + 1); // kept once the step passed
+    } finally {
+      db.close();
+    }
+  });
+
   it('imports a CSV register: bad rows reported, the valid rows in one transaction', async () => {
     const csv = [
       'unit,type,area_m2,owner_subject',

@@ -52,6 +52,9 @@ export type IdCheck = (owner: Principal) => Promise<string>;
 export type StepResult = { id: string; txHash: string; height: number };
 type Proved<T> = T & { proof: ProofBundle | null };
 
+/** A pseudonym and the subject it names, kept (remember) once the step that names it passes its dry run. */
+type PseudonymLink = [pseudonym: string, subject: string];
+
 export interface CsvReport {
   imported: number;
   refused: { line: number; unit: string; reason: string }[];
@@ -103,11 +106,12 @@ export class PropertyService {
   }
 
   /** The signed-in resident's pseudonym for a step that puts it on the ledger: kept with the subject (signed up, read). */
-  #namedOnLedger(p: Principal): string | undefined {
+  /** The signed-in person's pseudonym; its link to the subject goes into `links`, kept once the step passes its dry run. */
+  #namedOnLedger(p: Principal, links: PseudonymLink[]): string | undefined {
     const s = this.#subjects.subjectOfUser(p.userId);
     if (s === undefined) return undefined;
     const pseudonym = this.pseudonymOf(s);
-    this.#subjects.remember?.(pseudonym, s);
+    links.push([pseudonym, s]);
     return pseudonym;
   }
 
@@ -137,7 +141,7 @@ export class PropertyService {
     }
   }
 
-  async #step(p: Principal | null, type: string, id: string, payload: Record<string, unknown>, o: { recordRefusal?: boolean } = {}): Promise<StepResult> {
+  async #step(p: Principal | null, type: string, id: string, payload: Record<string, unknown>, o: { recordRefusal?: boolean; links?: PseudonymLink[] } = {}): Promise<StepResult> {
     const org = p?.org ?? this.node.self.id;
     const submitter = this.#submitters.get(org);
     if (submitter === undefined) throw new MachiError('PROPERTY_FORBIDDEN', `this node does not sign for ${org}`);
@@ -145,6 +149,8 @@ export class PropertyService {
       const refused = this.dryRun(type, org, payload);
       if (refused !== undefined) throw new MachiError(refused.code, refused.message);
     }
+    // the pseudonym → subject links the payload names are kept only now: a refused request writes nothing
+    for (const [pseudonym, subject] of o.links ?? []) this.#subjects.remember?.(pseudonym, subject);
     const body = p === null ? payload : { ...payload, by: this.actors.in(p).actor };
     const r = await submitter.submit(type, body);
     if (r.code !== undefined) {
@@ -156,16 +162,17 @@ export class PropertyService {
 
   // ---- register -----------------------------------------------------------------------------------------------------
 
-  #ownerPseudonym(subject: string | null | undefined): string | null {
+  #ownerPseudonym(subject: string | null | undefined, links: PseudonymLink[]): string | null {
     if (subject === null || subject === undefined || subject === '') return null;
     if (!this.#subjects.has(subject)) throw new MachiError('PROPERTY_NOT_FOUND', `this organisation holds no subject ${subject}`);
     const pseudonym = this.pseudonymOf(subject);
-    this.#subjects.remember?.(pseudonym, subject);
+    links.push([pseudonym, subject]);
     return pseudonym;
   }
 
   putUnit(p: Principal, b: { unit: string; type: UnitType; areaDm2: number; ownerSubject?: string | null }): Promise<StepResult> {
-    return this.#step(p, 'property.unit', b.unit, { unit: b.unit, type: b.type, areaDm2: b.areaDm2, owner: this.#ownerPseudonym(b.ownerSubject) });
+    const links: PseudonymLink[] = [];
+    return this.#step(p, 'property.unit', b.unit, { unit: b.unit, type: b.type, areaDm2: b.areaDm2, owner: this.#ownerPseudonym(b.ownerSubject, links) }, { links });
   }
 
   space(p: Principal, b: { space: string; building: string; unit: string | null }): Promise<StepResult> {
@@ -252,8 +259,9 @@ export class PropertyService {
 
   /** A unit's household: residents held here, on the ledger by their pseudonyms in the property context. */
   household(p: Principal, b: { unit: string; memberSubjects: string[] }): Promise<StepResult> {
-    const members = [...new Set(b.memberSubjects)].map((m) => this.#ownerPseudonym(m)!);
-    return this.#step(p, 'property.household', b.unit, { unit: b.unit, members });
+    const links: PseudonymLink[] = [];
+    const members = [...new Set(b.memberSubjects)].map((m) => this.#ownerPseudonym(m, links)!);
+    return this.#step(p, 'property.household', b.unit, { unit: b.unit, members }, { links });
   }
 
   /**
@@ -290,6 +298,7 @@ export class PropertyService {
     }
     if (lines.length > PROPERTY_IMPORT_ROWS_MAX) throw new MachiError('REQUEST_INVALID', `at most ${PROPERTY_IMPORT_ROWS_MAX} rows per import`);
     const rows: UnitRow[] = [];
+    const links: PseudonymLink[] = [];
     const refused: CsvReport['refused'] = [];
     const seen = new Set<string>();
     for (const l of lines) {
@@ -302,10 +311,10 @@ export class PropertyService {
       }
       seen.add(unit);
       const [whole, frac = ''] = cells[2]!.split('.');
-      rows.push({ unit, type: cells[1] as UnitType, areaDm2: Number(whole) * 100 + Number(frac.padEnd(2, '0')), owner: this.#ownerPseudonym(cells[3]) });
+      rows.push({ unit, type: cells[1] as UnitType, areaDm2: Number(whole) * 100 + Number(frac.padEnd(2, '0')), owner: this.#ownerPseudonym(cells[3], links) });
     }
     if (rows.length === 0) return { imported: 0, refused, txHash: null };
-    const r = await this.#step(p, 'property.import', 'import', { rows });
+    const r = await this.#step(p, 'property.import', 'import', { rows }, { links });
     return { imported: rows.length, refused, txHash: r.txHash };
   }
 
@@ -408,18 +417,20 @@ export class PropertyService {
   }
   /** The signed-in resident's read receipt (their pseudonym in the property context). */
   readNotice(p: Principal, notice: string): Promise<StepResult> {
-    const reader = this.#namedOnLedger(p);
+    const links: PseudonymLink[] = [];
+    const reader = this.#namedOnLedger(p, links);
     if (reader === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
-    return this.#step(null, 'property.notice_read', notice, { notice, reader });
+    return this.#step(null, 'property.notice_read', notice, { notice, reader }, { links });
   }
   announceActivity(p: Principal, b: { title: string; startsAt: number; capacity: number }): Promise<StepResult> {
     const activity = `pa_${hex32()}`;
     return this.#step(p, 'property.activity', activity, { activity, ...b });
   }
   signUp(p: Principal, activity: string): Promise<StepResult> {
-    const person = this.#namedOnLedger(p);
+    const links: PseudonymLink[] = [];
+    const person = this.#namedOnLedger(p, links);
     if (person === undefined) throw new MachiError('PROPERTY_NOT_FOUND', 'this organisation holds no record of you');
-    return this.#step(null, 'property.signup', activity, { activity, person });
+    return this.#step(null, 'property.signup', activity, { activity, person }, { links });
   }
   recordHours = (p: Principal, activity: string, b: { person: string; minutes: number }) => this.#step(p, 'property.hours', activity, { activity, ...b });
   notices = () => propertyNotices(this.scan);

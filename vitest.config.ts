@@ -27,7 +27,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'processes', include: PROCESSES } },
+      // Longer limits: most of them run beside another file's consortium (npm test's two lanes), and some restart nodes
+      // several times within one test (stores.test.ts: backup, kill, restore, two starts).
+      { extends: true, test: { name: 'processes', include: PROCESSES, testTimeout: 180_000, hookTimeout: 180_000 } },
       { extends: true, test: { name: 'in-process', include: ALL, exclude: [...PROCESSES, ...IN_PROCESS_ISOLATED], isolate: false } },
       { extends: true, test: { name: 'in-process-isolated', include: IN_PROCESS_ISOLATED } },
     ],

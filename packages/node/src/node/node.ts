@@ -457,7 +457,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   /** Executes `txs` on top of the head; the node's own log and state do not move until `commit`. */
   prepare(txs: CheckedTx[], time: number, proposer: string): PreparedBlock {
     const log = new MerkleLog(this.store, this.#log.size, this.#log.frontier());
-    const built = buildBlock({
+    const build = (): ReturnType<typeof buildBlock> => buildBlock({
       genesis: this.genesis,
       registry: this.registry,
       orgs: this.orgs,
@@ -468,6 +468,8 @@ export class MachiNode extends EventEmitter<NodeEvents> {
       state: this.store,
       txs,
     });
+    // every transaction reads the state: one read transaction for the block (LedgerStore.reading)
+    const built = this.store.reading === undefined ? build() : this.store.reading(build);
     return { header: built.header, hash: blockHash(built.header), txs, execution: built.execution, logNodes: built.logNodes, log };
   }
 

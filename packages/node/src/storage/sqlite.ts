@@ -18,8 +18,14 @@ export const SQLITE_CACHE_KIB = 64 * 1024;
  */
 export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
+/**
+ * `meta` is an ordinary (rowid) table: the consensus guard record carries the block this node is locked on, hundreds
+ * of KB rewritten at every height, and SQLite rewrites a large value in a rowid table in about half the time it takes
+ * in a WITHOUT ROWID one (measured: 800 KB, 4.0 vs 8.0 ms). Stores made before keep their WITHOUT ROWID table: same
+ * rows, same answers.
+ */
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks (
   height INTEGER PRIMARY KEY,
   hash TEXT NOT NULL,
@@ -100,6 +106,8 @@ export class SqliteStore implements LedgerStore {
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       maxHeight: db.prepare('SELECT coalesce(max(height), 0) FROM blocks').pluck(),
       maxSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) FROM txs').pluck(),
+      begin: db.prepare('BEGIN'),
+      end: db.prepare('COMMIT'),
     };
     this.#height = this.#q.maxHeight.get() as number;
     this.#logSize = this.#q.maxSeq.get() as number;
@@ -194,6 +202,16 @@ export class SqliteStore implements LedgerStore {
 
   hasTx(hash: string): boolean {
     return this.#q.hasTx.get(Buffer.from(hash, 'hex')) !== undefined;
+  }
+
+  reading<T>(fn: () => T): T {
+    if (this.#db.inTransaction) return fn();
+    this.#q.begin.run();
+    try {
+      return fn();
+    } finally {
+      this.#q.end.run();
+    }
   }
 
   read(key: string): string | undefined {

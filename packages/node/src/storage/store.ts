@@ -70,6 +70,12 @@ export interface LedgerStore extends StateReader, MerkleNodeReader {
   scan(prefix: string, limit: number): [string, string][];
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /**
+   * Runs `fn`, a burst of reads and no writes (executing a block against the state), in one read transaction where the
+   * engine has them: outside a transaction SQLite takes and drops its WAL read lock around every statement, about
+   * 5 µs of a 6.5 µs point read (measured: 7.2 → 1.3 µs per read). Absent: `fn` runs as is.
+   */
+  reading?<T>(fn: () => T): T;
   /** A consistent view of the state as of the last commit, read without holding up later commits (absent: scan). */
   stateSnapshot?(): StateSnapshotReader | undefined;
   /** Stores older history of a node joined from a snapshot (absent: the store cannot hold one). Atomic. */

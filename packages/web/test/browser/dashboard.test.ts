@@ -109,6 +109,12 @@ describe.skipIf(missing !== undefined)('the command centre in the browser', () =
     await drawn(page, 'chart-network');
     await drawn(page, 'chart-blocks');
     await page.getByTestId('no-evidence').or(page.getByTestId('evidence')).waitFor();
+    // this node votes and holds its whole history: one quiet line, no banner
+    await page.getByTestId('node-status').waitFor();
+    expect(await page.getByTestId('node-status').getAttribute('data-status')).toBe('ok');
+    expect(await page.getByTestId('node-status').getAttribute('data-voting')).toBe('allowed');
+    expect(await page.getByTestId('node-voting').textContent()).toBe('本节点（街道办事处） · 投票：允许 · 历史：完整');
+    expect(await page.locator('[data-testid^=node-notice-]').count()).toBe(0);
     await shot(page, 'dashboard-06-network-zh');
 
     await page.goto(`${base}/dashboard/explorer`);

@@ -1,7 +1,8 @@
 /**
  * Network view: the organisations' nodes and their links (validators in a ring; a link drawn solid when this node is
  * connected to that peer), each node's height, this node's round and step, the latest blocks' times and intervals,
- * live; evidence of misbehaviour when any was recorded (GET /v1/evidence).
+ * live; evidence of misbehaviour when any was recorded (GET /v1/evidence); whether this node votes and how far back
+ * its history reaches (GET /v1/health: components/NodeStatus.tsx), read with each block and every NODE_STATUS_POLL_MS.
  */
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
@@ -11,6 +12,8 @@ import { Tabs } from '../components/Tabs';
 import { ErrorAlert } from '../../../components/common';
 import { followHeights } from '../api';
 import { Chart } from '../components/Chart';
+import { NodeStatus } from '../components/NodeStatus';
+import { NODE_STATUS_POLL_MS, type NodeHealth } from '../node-status';
 
 type Consensus = { height: number; round: number; step: string; peers: { org: string; height: number }[] };
 type Genesis = { chainId: string; orgs: { id: string; name?: string; power?: number; publicKey: string }[] };
@@ -23,21 +26,28 @@ export function NetworkPage() {
   const [g, setG] = useState<Genesis | null>(null);
   const [b, setB] = useState<Blocks | null>(null);
   const [ev, setEv] = useState<Evidence | null>(null);
-  const [self, setSelf] = useState<string>('');
+  const [health, setHealth] = useState<NodeHealth | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    const loadHealth = () => void get<NodeHealth>('/v1/health').then(setHealth, () => {});
     const load = () => {
       get<Consensus>('/v1/consensus').then(setC, setError);
       get<Blocks>('/v1/dashboard/blocks?limit=40').then(setB, setError);
       get<Evidence>('/v1/evidence').then(setEv, setError);
+      loadHealth();
     };
     get<Genesis>('/v1/genesis').then(setG, setError);
-    get<{ org?: string }>('/v1/health').then((h) => setSelf(h.org ?? ''), () => {});
     load();
     const ctl = new AbortController();
     void followHeights(load, () => {}, ctl.signal);
-    return () => ctl.abort();
+    // the voting state and the history fetch also move between blocks (or with none: a stalled chain)
+    const poll = setInterval(loadHealth, NODE_STATUS_POLL_MS);
+    return () => {
+      ctl.abort();
+      clearInterval(poll);
+    };
   }, []);
+  const self = health?.org ?? '';
   const orgs = g?.orgs ?? [];
   const peerHeight = new Map((c?.peers ?? []).map((p) => [p.org, p.height]));
   const heightOf = (org: string): number | null => (org === self ? (c?.height ?? null) : (peerHeight.get(org) ?? null));
@@ -54,6 +64,7 @@ export function NetworkPage() {
         <Title order={3}>{t('dashboard.network.title')}</Title>
         {c !== null && <Group gap="xs"><Badge data-testid="net-height">{t('dashboard.network.height', { height: c.height })}</Badge><Badge variant="light">{t('dashboard.network.round', { round: c.round })}</Badge><Badge variant="light">{c.step}</Badge></Group>}
       </Group>
+      {health !== null && <NodeStatus health={health} />}
       <ErrorAlert error={error} />
       {(ev?.evidence.length ?? 0) > 0 && (
         <Alert color="red" data-testid="evidence" title={t('dashboard.network.evidence')}>

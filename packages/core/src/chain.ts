@@ -1,7 +1,8 @@
 /**
  * Building and re-checking blocks. `buildBlock` is what a proposer runs; `ChainVerifier` replays a chain from
  * genesis and checks every block the way `machi verify` and a syncing node must: hash chain, transactions and their
- * signatures, tx root, log size and root, app-hash chain (by re-execution), commit certificate.
+ * signatures, tx root, log size and root, app-hash chain (by re-execution), commit certificate. `ChainReplay`
+ * re-executes a chain already verified, for its transactions' handler results.
  */
 import { blockHash, verifyCommit, type BlockHeader, type Commit } from './block.js';
 import { canonicalJson, fromHex, toHex } from './encoding.js';
@@ -11,9 +12,9 @@ import { memberSetAt } from './modules/consortium/set.js';
 import { BLOCK_TXS_MAX, TX_TIME_SKEW_MS_MAX } from './limits.js';
 import { RecentNonces, nonceKey, txTimeValid } from './replay.js';
 import { hashLeaf, MerkleLog, MemoryNodeStore, type MerkleNode } from './merkle/index.js';
-import { executeBlock, type BlockExecution, type StateReader } from './state/execute.js';
+import { executeBlock, type BlockExecution, type StateReader, type TxResult } from './state/execute.js';
 import type { TxTypeRegistry } from './state/registry.js';
-import { checkTx, type CheckedTx } from './tx.js';
+import { checkTx, txHashOfCanonical, type CheckedTx, type SignedTx } from './tx.js';
 
 /** What a node must know of the last committed block to build or check the next one. */
 export interface ChainHead {
@@ -198,5 +199,74 @@ export class ChainVerifier {
     const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
     this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
     this.#validators = validatorsOfOrgs(set.orgs);
+  }
+}
+
+/**
+ * Re-executes a chain from genesis for what its hashes do not carry alone: each transaction's handler result (a node
+ * that joined from a snapshot and fetched the older blocks re-derives them: docs/spec/membership.md#history). For
+ * blocks verified when they were stored (hash links, tx roots and commit certificates; signatures by the validators
+ * that committed them), so it checks only what is cheap — the previous-hash link, the log position, the tx root — and,
+ * by re-execution, the app hash; no signatures, nonces, times or commits (ChainVerifier does those). Keeps the state in
+ * memory, like ChainVerifier.
+ */
+export class ChainReplay {
+  readonly #genesis: Genesis;
+  readonly #registry: TxTypeRegistry;
+  #orgs: Map<string, Org>;
+  readonly #state = new Map<string, string>();
+  #head: ChainHead;
+  #logSize = 0;
+
+  constructor(genesis: Genesis, registry: TxTypeRegistry) {
+    this.#genesis = genesis;
+    this.#registry = registry;
+    this.#orgs = orgByKey(genesis);
+    this.#head = genesisHead(genesis);
+  }
+
+  /** the last block replayed (the genesis head before the first) */
+  get head(): ChainHead {
+    return this.#head;
+  }
+
+  /**
+   * Executes the next block (`txs`: its stored canonical texts in order) and returns its transactions' results.
+   * Throws BLOCK_INVALID, with the replay left as it was, when the block does not follow, its transactions do not
+   * match its tx root, or re-execution does not give its app hash (`detail.reason`).
+   */
+  replayNext(header: BlockHeader, txs: readonly string[]): TxResult[] {
+    const height = this.#head.height + 1;
+    if (header.height !== height) bad(height, `header says height ${header.height}`);
+    if (header.prevHash !== this.#head.hash) bad(height, 'previous-hash link is broken (prevHash does not match the previous block)');
+    if (header.txCount !== txs.length || header.logSize !== this.#logSize + txs.length) bad(height, `header counts ${header.txCount} txs ending at log size ${header.logSize}, ${txs.length} follow log size ${this.#logSize}`);
+    const hashes = txs.map((t) => txHashOfCanonical(t));
+    if (txRootOf(hashes) !== header.txRoot) bad(height, 'txRoot does not match the transactions');
+    const executable = txs.map((text, i) => {
+      let tx: SignedTx;
+      try {
+        tx = JSON.parse(text) as SignedTx;
+      } catch {
+        bad(height, `tx ${i} is not valid JSON`);
+      }
+      return { tx, hash: hashes[i]!, seq: this.#logSize + i };
+    });
+    let execution: BlockExecution;
+    try {
+      execution = executeBlock(this.#registry, this.#orgs, { read: (k) => this.#state.get(k) }, this.#head.appHash, { height, time: header.time }, executable);
+    } catch (e) {
+      // a handler that throws other than a MachiError on a committed block: this code does not execute the chain's way
+      bad(height, `re-execution failed: ${(e as Error).message}`);
+    }
+    if (execution.appHash !== header.appHash) bad(height, 'appHash does not match re-execution (state diverged)');
+    for (const [k, v] of execution.writes) {
+      if (v === null) this.#state.delete(k);
+      else this.#state.set(k, v);
+    }
+    this.#logSize = header.logSize;
+    this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
+    const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
+    this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
+    return execution.results;
   }
 }

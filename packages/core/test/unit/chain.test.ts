@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseGenesis,
   BLOCK_TXS_MAX,
+  ChainReplay,
   ChainVerifier,
   MachiError,
   TX_TIME_SKEW_MS_MAX,
@@ -463,6 +464,41 @@ function notaryTxOfType(net: TestNet, org: TestOrg, type: string, payload: Recor
   const { sig: _sig, ...body } = notaryTx(net, org);
   return signTx({ ...body, type, payload }, (m) => org.signer.sign(m));
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Replaying a verified chain for its handler results
+// ---------------------------------------------------------------------------------------------------------------------
+
+describe('ChainReplay', () => {
+  const built = buildChain([1, 1, 1, 1]);
+  const { net, blocks } = built;
+
+  it('gives every block\'s results as executing the chain did, and ends at its head', () => {
+    const r = new ChainReplay(net.genesis, net.registry);
+    for (const b of blocks) expect(r.replayNext(b.header, b.txs)).toEqual(b.execution.results);
+    expect(r.head).toEqual(built.chain.head);
+  });
+
+  it('refuses a block whose app hash re-execution does not give (no commit needed: it checks none), leaving the replay as it was', () => {
+    const r = new ChainReplay(net.genesis, net.registry);
+    r.replayNext(blocks[0]!.header, blocks[0]!.txs);
+    const b = blocks[1]!;
+    const e = machiError(() => r.replayNext({ ...b.header, appHash: sha256Hex('other') }, b.txs));
+    expect([e.code, e.detail?.height, e.detail?.reason]).toEqual(['BLOCK_INVALID', 2, 'appHash does not match re-execution (state diverged)']);
+    expect(r.head.height).toBe(1);
+    expect(r.replayNext(b.header, b.txs)).toEqual(b.execution.results);
+  });
+
+  it('refuses transactions that are not the block\'s, and a block that does not follow', () => {
+    const r = new ChainReplay(net.genesis, net.registry);
+    const [b1, b2] = blocks as [TestBlock, TestBlock];
+    expect(machiError(() => r.replayNext(b1.header, [...b1.txs].reverse())).detail?.reason).toMatch(/txRoot/);
+    expect(machiError(() => r.replayNext(b1.header, b1.txs.slice(1))).detail?.reason).toMatch(/header counts 2 txs/);
+    expect(machiError(() => r.replayNext(b2.header, b2.txs)).detail?.reason).toMatch(/header says height 2/);
+    r.replayNext(b1.header, b1.txs);
+    expect(machiError(() => r.replayNext({ ...b2.header, prevHash: sha256Hex('x') }, b2.txs)).detail?.reason).toMatch(/previous-hash link/);
+  });
+});
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Robustness of the verifier against bad input

@@ -43,6 +43,8 @@ export function metricsRegistry(app: FastifyInstance, o: MetricsOptions): Regist
   gauge('machi_height', 'height of the last committed block', () => node.head.height);
   gauge('machi_log_size', 'transactions in the ledger log', () => node.store.logSize());
   gauge('machi_mempool_txs', 'transactions admitted and not yet committed', () => node.mempoolSize);
+  gauge('machi_history_results_height', 'every stored transaction at or below this height has its handler result (the head once all do): a node joined from a snapshot re-derives those up to it by re-executing the chain once its history is complete', () => node.history.view.resultsHeight);
+  gauge('machi_history_results_fault', '1 when re-executing the history did not reproduce a block\'s app hash (the stored history or this node\'s software diverges; see /v1/health history.resultsFault)', () => (node.history.results.progress.fault === undefined ? 0 : 1));
   gauge('machi_history_backfill_lowest_height', 'lowest block height stored: 1 once every block since genesis is here (a node joined from a snapshot fetches the older ones in the background)', () => node.history.view.lowestHeight);
   if (o.consensus !== undefined) {
     const c = o.consensus;

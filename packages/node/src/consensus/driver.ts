@@ -45,6 +45,7 @@ import { DoubleSignGuard } from './guard.js';
 import { PeerScores, invalidGossipCount } from './peers.js';
 import { BlockSync } from './sync.js';
 import { HistoryFetch } from './history-fetch.js';
+import { ResultsRederive } from './history-results.js';
 import type { CompactBlock, PeerTransport, WireMessage } from './transport.js';
 
 // The driver's limits live with the core's (packages/core/src/limits.ts, "consensus driver"); re-exported for callers.
@@ -94,6 +95,7 @@ export class ConsensusDriver {
   readonly #guard: DoubleSignGuard;
   readonly #sync: BlockSync;
   readonly #history: HistoryFetch;
+  readonly #results: ResultsRederive;
   readonly #gossip: TxGossip;
   readonly #fetcher: TxFetcher;
   /** proposals and blocks kept before a restart, restored on start (CONS-RESTART-1) */
@@ -152,6 +154,7 @@ export class ConsensusDriver {
       peerHeights: this.#sync.peerHeights,
       syncing: () => this.#sync.busy,
     });
+    this.#results = new ResultsRederive({ node: this.#node, clock: this.#clock, log: this.#log });
     this.#gossip = new TxGossip(this.#net, this.#clock);
     this.#fetcher = new TxFetcher(this.#node, this.#net, this.#clock);
     this.#peers = new PeerScores(this.#clock);
@@ -295,6 +298,7 @@ export class ConsensusDriver {
     this.#stopResend?.();
     this.#sync.close();
     this.#history.close();
+    this.#results.close();
     this.#gossip.close();
   }
 

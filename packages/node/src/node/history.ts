@@ -6,7 +6,8 @@
  * the block above, its commit carries more than 2/3 of the power of the set of its height. The log nodes the new leaves
  * complete are computed and stored with them; where such a node is one of the snapshot's frontier nodes (verified at
  * join against the certified log root) it must equal it. Progress is meta `history`, written in the same transaction
- * as the blocks: a restart resumes where it stopped.
+ * as the blocks: a restart resumes where it stopped. Their transactions' handler results are re-derived once the
+ * history is complete (history-results.ts).
  *
  * Newest first: the hash links are checked as blocks arrive (oldest first would need the whole range before the first
  * check), and the recent history — what is asked for most — comes back first.
@@ -31,8 +32,10 @@ import {
   type MemberSet,
   type MerkleNode,
   type SetChange,
+  type TxTypeRegistry,
 } from '@machi/core';
 import type { LedgerStore, StoredBlock, StoredTx } from '../storage/store.js';
+import { HistoryResults, type ResultsFault } from './history-results.js';
 import type { WireBlock } from './node.js';
 
 /** Meta key of the history's progress (absent: the store holds every block from height 1). */
@@ -54,6 +57,13 @@ export interface HistoryView {
   complete: boolean;
   lowestHeight: number;
   snapshotHeight?: number;
+  /**
+   * Every stored transaction at or below this height has its handler result here: the head's height once all do; on
+   * a node joined from a snapshot, until it has re-derived them (history-results.ts), how far that has come.
+   */
+  resultsHeight: number;
+  /** the re-execution that re-derives them stopped at a block whose app hash it could not reproduce */
+  resultsFault?: ResultsFault;
 }
 
 /** The positions (`level/index`) of a log's frontier: its largest complete subtrees, as frontierNodes lists them. */
@@ -108,13 +118,16 @@ export class History {
   readonly #setChanges: () => readonly SetChange[];
   #progress: HistoryProgress | undefined;
   #sets: { count: number; sets: MemberSet[] } | undefined;
+  /** the handler results of the transactions up to the snapshot, re-derived once the history is complete */
+  readonly results: HistoryResults;
 
-  constructor(store: LedgerStore, genesis: Genesis, setChanges: () => readonly SetChange[]) {
+  constructor(store: LedgerStore, genesis: Genesis, setChanges: () => readonly SetChange[], registry: TxTypeRegistry) {
     this.#store = store;
     this.#genesis = genesis;
     this.#setChanges = setChanges;
     const raw = store.getMeta(HISTORY_META);
     this.#progress = raw === undefined ? undefined : (JSON.parse(raw) as HistoryProgress);
+    this.results = new HistoryResults(store, genesis, registry, this);
   }
 
   /** Progress of a node joined from a snapshot; undefined for a node that has every block since genesis. */
@@ -128,8 +141,14 @@ export class History {
 
   get view(): HistoryView {
     const p = this.#progress;
-    if (p === undefined) return { complete: true, lowestHeight: this.#store.height() === 0 ? 0 : 1 };
-    return { complete: this.complete, lowestHeight: p.lowestHeight, snapshotHeight: p.snapshotHeight };
+    const head = this.#store.height();
+    if (p === undefined) return { complete: true, lowestHeight: head === 0 ? 0 : 1, resultsHeight: head };
+    const r = this.results;
+    const fault = r.progress.fault;
+    return {
+      complete: this.complete, lowestHeight: p.lowestHeight, snapshotHeight: p.snapshotHeight, resultsHeight: r.done ? head : r.progress.height,
+      ...(fault === undefined ? {} : { resultsFault: fault }),
+    };
   }
 
   /** Whether a proof (inclusion in the log as of the block at `height`) can be built from what is stored. */
@@ -193,7 +212,8 @@ export class History {
       const txs: StoredTx[] = texts.map((body, i) => {
         const t = JSON.parse(body) as { signer: string; nonce: string };
         leaves.set(firstSeq + i, hashLeaf(fromHex(hashes[i]!)));
-        // handler results are not on the chain's hashes: stored as applied (docs/spec/membership.md#history)
+        // handler results are not on the chain's hashes: stored as applied, re-derived once the history is complete
+        // (history-results.ts; docs/spec/membership.md#history)
         return { hash: hashes[i]!, seq: firstSeq + i, height, body, signer: t.signer, nonce: t.nonce, code: null, message: null };
       });
       above = { header, commit, hash: blockHash(header), firstSeq };

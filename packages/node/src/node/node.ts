@@ -94,6 +94,12 @@ export interface Receipt {
   /** set when the transaction's handler rejected it (it is still on the ledger, with no effect) */
   code?: string;
   message?: string;
+  /**
+   * `false` when this node does not know the handler result yet (then `code` is absent and does not mean applied): it
+   * joined from a snapshot and re-derives the results of the transactions up to it once it holds the whole history
+   * (docs/spec/membership.md#history). Absent otherwise.
+   */
+  resultKnown?: false;
 }
 
 /** A block executed on top of the current head, ready to be committed if consensus decides it. */
@@ -194,7 +200,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadSetChanges();
-    this.history = new History(this.store, this.genesis, () => this.setChanges);
+    this.history = new History(this.store, this.genesis, () => this.setChanges, this.registry);
     this.#refreshMembers();
     if (!this.orgs.has(this.#publicKey) && opts.orgId === undefined) {
       throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");
@@ -406,7 +412,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
   receipt(hash: string): Receipt | undefined {
     if (this.#mempool.has(hash)) return { hash, status: 'pending' };
     const t = this.store.getTx(hash);
-    return t === undefined ? undefined : committedReceipt(t);
+    return t === undefined ? undefined : committedReceipt(t, this.history.results.known(t.height));
   }
 
   /** Resolves with the committed receipt, or rejects with COMMIT_TIMEOUT (or TX_EXPIRED if it was dropped). */
@@ -680,8 +686,13 @@ export interface CommittedTx {
   tx: Readonly<SignedTx>;
 }
 
-export function committedReceipt(t: StoredTx): Receipt {
+/** The receipt of a stored transaction; `resultKnown` false: its stored result is not known (history-results.ts). */
+export function committedReceipt(t: StoredTx, resultKnown = true): Receipt {
   const r: Receipt = { hash: t.hash, status: 'committed', height: t.height, seq: t.seq };
+  if (!resultKnown) {
+    r.resultKnown = false;
+    return r;
+  }
   if (t.code !== null) r.code = t.code;
   if (t.message !== null) r.message = t.message;
   return r;

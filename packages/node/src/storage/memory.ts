@@ -5,7 +5,7 @@
  * durable and atomic when it returns, so the disk holds rows as text, never live objects.
  */
 import { assert, fromHex, hashLeaf } from '@machi/core';
-import type { BlockToCommit, LedgerStore, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, LedgerStore, ResultsBatch, StoredBlock, StoredTx } from './store.js';
 
 /** The durable part: survives a simulated crash. */
 export class MemoryDisk {
@@ -51,6 +51,16 @@ export class MemoryStore implements LedgerStore {
       if (v === null) d.state.delete(k);
       else d.state.set(k, v);
     }
+    d.writes++;
+  }
+
+  rewriteResults({ results, meta }: ResultsBatch): void {
+    this.#open();
+    const d = this.disk;
+    for (const r of results) if (d.txs[r.seq] === undefined) throw new Error(`no stored transaction at log position ${r.seq}`);
+    // checked first, then one step with nothing that can throw: all of it or none, as with one SQLite transaction
+    for (const r of results) d.txs[r.seq] = JSON.stringify({ ...(JSON.parse(d.txs[r.seq]!) as StoredTx), code: r.code, message: r.message });
+    for (const [k, v] of meta) d.meta.set(k, v);
     d.writes++;
   }
 

@@ -7,7 +7,7 @@
  */
 import { assert, hashLeaf } from '@machi/core';
 import { PgSync, SCHEMA_RE, type PgStatement } from './pg-sync.js';
-import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, ResultsBatch, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** State values and log nodes kept in memory (each cache), entries; the oldest go first beyond it. */
@@ -238,6 +238,26 @@ export class PgStore implements LedgerStore {
     this.#db.transaction(st);
     for (const [k, v] of meta) this.#meta.set(k, v);
     for (const n of nodes) this.#nodes.set(n.level * LEVEL_SHIFT + n.index, Uint8Array.from(n.hash));
+  }
+
+  rewriteResults({ results, meta }: ResultsBatch): void {
+    const st: PgStatement[] = [];
+    if (results.length > 0) {
+      const seqs = results.map((r) => r.seq);
+      // this node is the only writer of its schema: what is stored now is what the update below finds
+      const found = this.#db.queryArrays<[number]>('SELECT count(*)::bigint FROM txs WHERE seq = ANY($1::bigint[])', [seqs])[0]![0];
+      if (found !== new Set(seqs).size) throw new Error(`a result to rewrite names a log position with no stored transaction (${seqs.length - found} of ${seqs.length})`);
+      st.push({
+        text: 'UPDATE txs SET code = u.code, message = u.message FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(seq, code, message) WHERE txs.seq = u.seq',
+        values: [seqs, results.map((r) => r.code), results.map((r) => r.message)],
+      });
+    }
+    if (meta.length > 0) {
+      st.push({ text: 'INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value', values: [meta.map((m) => m[0]), meta.map((m) => m[1])] });
+    }
+    if (st.length === 0) return;
+    this.#db.transaction(st);
+    for (const [k, v] of meta) this.#meta.set(k, v);
   }
 
   getBlock(height: number): StoredBlock | undefined {

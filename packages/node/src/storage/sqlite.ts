@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { assert, hashLeaf } from '@machi/core';
-import type { BlockToCommit, HistoryBatch, LedgerStore, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
+import type { BlockToCommit, HistoryBatch, LedgerStore, ResultsBatch, StateSnapshotReader, StoredBlock, StoredTx } from './store.js';
 
 const SCHEMA_VERSION = '1';
 /** SQLite's page cache of the node's connection, KiB (its default is 2 MiB): reads of receipts and proofs hit it. */
@@ -102,6 +102,7 @@ export class SqliteStore implements LedgerStore {
       hasTx: db.prepare('SELECT 1 FROM txs WHERE hash = ?').pluck(),
       leafTxHash: db.prepare('SELECT hash FROM txs WHERE seq = ?').pluck(),
       node: db.prepare('SELECT hash FROM log_nodes WHERE id = ?').pluck(),
+      setResult: db.prepare('UPDATE txs SET code = ?, message = ? WHERE seq = ?'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       maxHeight: db.prepare('SELECT coalesce(max(height), 0) FROM blocks').pluck(),
@@ -113,6 +114,7 @@ export class SqliteStore implements LedgerStore {
     this.#logSize = this.#q.maxSeq.get() as number;
     this.commitBlock = db.transaction(this.#commit.bind(this)) as (c: BlockToCommit) => void;
     this.commitHistory = db.transaction(this.#commitHistory.bind(this)) as (b: HistoryBatch) => void;
+    this.rewriteResults = db.transaction(this.#rewriteResults.bind(this)) as (b: ResultsBatch) => void;
   }
 
   height(): number {
@@ -152,6 +154,17 @@ export class SqliteStore implements LedgerStore {
       for (const t of txs) q.insertTx.run(t.seq, Buffer.from(t.hash, 'hex'), t.height, t.signer, t.nonce, t.body, t.code, t.message);
     }
     for (const n of logNodes) if (n.level > 0) q.insertNode.run(n.level * LEVEL_SHIFT + n.index, n.hash);
+    for (const [k, v] of meta) q.setMeta.run(k, v);
+  }
+
+  /** Atomic: runs #rewriteResults inside one SQLite transaction (set in the constructor). */
+  rewriteResults: (b: ResultsBatch) => void;
+
+  #rewriteResults({ results, meta }: ResultsBatch): void {
+    const q = this.#q;
+    for (const r of results) {
+      if (q.setResult.run(r.code, r.message, r.seq).changes !== 1) throw new Error(`no stored transaction at log position ${r.seq}`);
+    }
     for (const [k, v] of meta) q.setMeta.run(k, v);
   }
 

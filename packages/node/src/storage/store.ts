@@ -45,6 +45,22 @@ export interface HistoryBatch {
   meta: [string, string][];
 }
 
+/** A stored transaction's handler result, rewritten: `code` null = applied. */
+export interface TxResultRewrite {
+  seq: number;
+  code: string | null;
+  message: string | null;
+}
+
+/**
+ * Handler results re-derived by re-executing the chain (a node joined from a snapshot stored its older transactions
+ * without them: docs/spec/membership.md#history), and the meta rows recording how far that has come — one transaction.
+ */
+export interface ResultsBatch {
+  results: TxResultRewrite[];
+  meta: [string, string][];
+}
+
 /** The whole state as of one moment, read in pages (key order) while commits go on; close it when done. */
 export interface StateSnapshotReader {
   /** up to `limit` entries with keys after `after` (from the first key when undefined) */
@@ -80,5 +96,11 @@ export interface LedgerStore extends StateReader, MerkleNodeReader {
   stateSnapshot?(): StateSnapshotReader | undefined;
   /** Stores older history of a node joined from a snapshot (absent: the store cannot hold one). Atomic. */
   commitHistory?(batch: HistoryBatch): void;
+  /**
+   * Rewrites the `code` and `message` of stored transactions (by log position) and sets the meta rows, atomically.
+   * Every `seq` must be a stored transaction: otherwise it throws and nothing is written. Nothing else of a
+   * transaction changes.
+   */
+  rewriteResults(batch: ResultsBatch): void;
   close(): void;
 }

@@ -174,7 +174,7 @@ describe('membership by decision, on real processes', () => {
 describe('the history of the organisation that joined from a snapshot', () => {
   // On a young chain the snapshot's replay window reaches block 1 and the history is complete at once; on an older
   // one (or a slow machine) the node fetches the blocks below it from its peers in the background. Either way:
-  it('reaches back to block 1: the newcomer serves receipts and proof bundles from before its snapshot, and machi verify re-executes it all', async () => {
+  it('reaches back to block 1: the newcomer serves receipts (results re-derived) and proof bundles from before its snapshot, and machi verify re-executes it all', async () => {
     let history: { complete: boolean; lowestHeight: number; snapshotHeight?: number } | undefined;
     await c.until('the newcomer holds every block', async () => {
       history = ((await (await fetch(`${newcomer.url}/v1/health`)).json()) as { history?: typeof history }).history;
@@ -189,8 +189,16 @@ describe('the history of the organisation that joined from a snapshot', () => {
       if (txs.length > 0) old = { hash: txs[0]!, height: h };
     }
     expect(old, 'a transaction before the snapshot').toBeDefined();
-    const receipt = (await (await fetch(`${newcomer.url}/v1/txs/${old!.hash}`)).json()) as { status: string; height: number };
+    // then the handler results of the transactions before its snapshot are re-derived by re-executing the chain
+    let results: { resultsHeight: number; resultsFault?: unknown } | undefined;
+    await c.until('the newcomer re-derived the older handler results', async () => {
+      results = ((await (await fetch(`${newcomer.url}/v1/health`)).json()) as { history: typeof results }).history;
+      return results!.resultsFault !== undefined || results!.resultsHeight >= history!.snapshotHeight!;
+    }, 60_000, 500);
+    expect(results!.resultsFault).toBeUndefined();
+    const receipt = (await (await fetch(`${newcomer.url}/v1/txs/${old!.hash}`)).json()) as { status: string; height: number; tx: unknown };
     expect(receipt).toMatchObject({ status: 'committed', height: old!.height });
+    expect(receipt).toEqual((await c.call('street-office', 'GET', `/v1/txs/${old!.hash}`)).json); // no resultKnown: false
     const proof = await fetch(`${newcomer.url}/v1/txs/${old!.hash}/proof`);
     expect(proof.status).toBe(200);
     const v = verifyOffline(await proof.json());

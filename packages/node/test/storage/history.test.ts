@@ -4,12 +4,16 @@
  * history; the blocks come over the peer protocol (get-history / history, between two HistoryFetch ends on a test
  * clock), newest first, resuming after a restart; a forged block is refused with nothing stored; after, old receipts
  * and proof bundles are served (and verify offline) and `verifyStore` re-executes the whole chain from genesis.
- * Also: `machi join --store postgres://` (run in this process), the same fetch between two real consensus drivers
- * (and a joined node asked by a peer for blocks it lacks answers none, blaming nobody), and the SQLite state view the
- * snapshot writer reads in pages.
+ * Then the handler results the joined node stored as applied are re-derived by re-executing the chain (its receipts
+ * say `resultKnown: false` until then, the same as the source node's after), resuming after a restart; software that
+ * does not reproduce a block's app hash is a fault (nothing past it rewritten; health and /metrics show it).
+ * Also: `machi join --store postgres://` (run in this process), the same fetch and re-derivation between two real
+ * consensus drivers (and a joined node asked by a peer for blocks it lacks answers none, blaming nobody), and the SQLite
+ * state view the snapshot writer reads in pages.
  *
  * The chain is built directly in a SQLite store with the core's buildBlock (as bench:join does): 4 validators, 3 of
- * them sign each commit, block times 10 minutes apart so the snapshot's replay window is a couple of blocks.
+ * them sign each commit, block times 10 minutes apart so the snapshot's replay window is a couple of blocks; three of
+ * its transactions are refused by execution (blocks 3 and 5 in the older history, one in the window).
  */
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MerkleLog, blockHash, buildBlock, createRegistry, generateKeyPair, genesisHead, orgByKey, precommitSignBytes, signTx, signerFromJwk,
-  txCanonical, txHashOfCanonical, verifyBundle, type ChainHead, type Genesis, type SignedTx, type SnapshotManifest, type Signer,
+  txCanonical, txHashOfCanonical, verifyBundle, type ChainHead, type Genesis, type SignedTx, type SnapshotManifest, type Signer, type TxTypeRegistry,
 } from '@machi/core';
 import { MachiNode } from '../../src/node/node.js';
 import { InlineChecker } from '../../src/node/checker.js';
@@ -27,6 +31,7 @@ import { PgStore, parsePgUrl } from '../../src/storage/postgres.js';
 import type { LedgerStore, StoredTx } from '../../src/storage/store.js';
 import { Snapshots, installSnapshot, readStateLines } from '../../src/modules/consortium/snapshots.js';
 import { HistoryFetch } from '../../src/consensus/history-fetch.js';
+import { RESULTS_PAUSE_MS, ResultsRederive } from '../../src/consensus/history-results.js';
 import { ConsensusDriver } from '../../src/consensus/driver.js';
 import type { Clock, Timer } from '../../src/consensus/clock.js';
 import type { PeerTransport, WireMessage } from '../../src/consensus/transport.js';
@@ -53,6 +58,8 @@ let statePath: string;
 let served: Snapshots;
 /** a transaction of each height (block 1's first, …), and its block */
 const txOf = new Map<number, string>();
+/** transactions the source's execution refused (a checkpoint of a height to come, an outsider's), with their block */
+const refused: { height: number; hash: string }[] = [];
 
 beforeAll(async () => {
   ensurePostgres();
@@ -72,17 +79,31 @@ beforeAll(async () => {
     const msg = precommitSignBytes(genesis.chainId, built.header.height, 0, hash);
     const commit = { height: built.header.height, round: 0, blockHash: hash, signatures: keys.slice(0, 3).map((k) => ({ validator: k.publicKey, sig: k.sign(msg) })) };
     const firstSeq = built.header.logSize - checked.length;
-    const stored: StoredTx[] = checked.map((c, i) => ({ hash: c.hash, seq: firstSeq + i, height: built.header.height, body: c.canonical, signer: c.tx.signer, nonce: c.tx.nonce, code: built.execution.results[i]!.code ?? null, message: null }));
+    const stored: StoredTx[] = checked.map((c, i) => ({
+      hash: c.hash, seq: firstSeq + i, height: built.header.height, body: c.canonical, signer: c.tx.signer, nonce: c.tx.nonce,
+      code: built.execution.results[i]!.code ?? null, message: built.execution.results[i]!.message ?? null,
+    }));
     source.commitBlock({ block: { header: built.header, commit, hash, firstSeq }, txs: stored, logNodes: built.logNodes, writes: built.execution.writes });
     log = MerkleLog.fromReader(source, built.header.logSize);
     head = { height: built.header.height, hash, time: built.header.time, appHash: built.header.appHash };
     if (stored.length > 0) txOf.set(head.height, stored[0]!.hash);
+    for (const t of stored) if (t.code !== null) refused.push({ height: t.height, hash: t.hash });
   };
   const tx = (s: Signer, type: string, payload: Record<string, unknown>): SignedTx =>
     signTx({ chainId: genesis.chainId, type, payload, signer: s.publicKey, nonce: (nonce++).toString(16).padStart(32, '0'), time: head.time + GAP_MS }, s.sign);
   const notary = (n: number): SignedTx[] => Array.from({ length: n }, (_, i) => tx(keys[i % 4]!, 'notary.record', { hash: randomBytes(32).toString('hex'), label: `document ${nonce}` }));
+  // refused by their handler: a checkpoint of a height not yet committed, and a transaction of no member of the set
+  const early = (): SignedTx => tx(keys[1]!, 'consortium.checkpoint', { height: 999, blockHash: '0'.repeat(64), stateDigest: '0'.repeat(64) });
+  const outsider = signerFromJwk(generateKeyPair().jwk);
   // uneven blocks (some empty): the log's subtrees cross block boundaries
-  for (let h = 1; h <= SNAPSHOT_HEIGHT; h++) addBlock(notary(h % 7 === 0 ? 0 : (h * 5) % 11 + 1));
+  for (let h = 1; h <= SNAPSHOT_HEIGHT; h++) {
+    const txs = notary(h % 7 === 0 ? 0 : (h * 5) % 11 + 1);
+    // in the older history (block 3, 5) and in the snapshot's replay window (its block)
+    if (h === 3 || h === SNAPSHOT_HEIGHT) txs.splice(1, 0, early());
+    if (h === 5) txs.push(tx(outsider, 'notary.record', { hash: randomBytes(32).toString('hex'), label: 'from outside' }));
+    addBlock(txs);
+  }
+  expect(refused.map((r) => [r.height, source.getTx(r.hash)!.code])).toEqual([[3, 'HANDLER_REJECTED'], [5, 'TX_UNKNOWN_SIGNER'], [SNAPSHOT_HEIGHT, 'HANDLER_REJECTED']]);
   const taker = new MachiNode({ genesis, publicKey: keys[0]!.publicKey, store: source, checker: new InlineChecker(genesis) });
   const snapshots = new Snapshots(taker, undefined, dir, Number.MAX_SAFE_INTEGER, () => {});
   const snap = snapshots.take(source.getBlock(SNAPSHOT_HEIGHT)!);
@@ -173,7 +194,7 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
       await node.applySynced(w.block, w.commit);
     }
     const lowest = manifest.recent[0]!.header.height;
-    expect(node.history.view).toEqual({ complete: false, lowestHeight: lowest, snapshotHeight: SNAPSHOT_HEIGHT });
+    expect(node.history.view).toEqual({ complete: false, lowestHeight: lowest, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: 0 });
     expect(lowest).toBeGreaterThan(40);
 
     // before: old things answer HISTORY_INCOMPLETE; what is after the snapshot is served
@@ -189,7 +210,7 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
     const recent = await app.inject(`/v1/txs/${txOf.get(TOP)!}/proof`);
     expect(recent.statusCode).toBe(200);
     expect(verifyBundle(recent.json(), genesis).height).toBe(TOP);
-    expect((await app.inject('/v1/health')).json().history).toEqual({ complete: false, lowestHeight: lowest, snapshotHeight: SNAPSHOT_HEIGHT });
+    expect((await app.inject('/v1/health')).json().history).toEqual({ complete: false, lowestHeight: lowest, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: 0 });
     expect((await app.inject('/metrics')).body).toMatch(new RegExp(`^machi_history_backfill_lowest_height ${lowest}$`, 'm'));
     await app.close();
     const partial = verifyStore(store, genesis);
@@ -227,7 +248,7 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
     for (let i = 0; i < 10 && !node.history.complete; i++) c2.advance(600);
     expect(l.sent[0]).toEqual({ t: 'get-history', from: Math.max(1, lowest - 64), to: lowest - 33 });
     expect(l.misbehaved).toEqual([]);
-    expect(node.history.view).toEqual({ complete: true, lowestHeight: 1, snapshotHeight: SNAPSHOT_HEIGHT });
+    expect(node.history.view).toEqual({ complete: true, lowestHeight: 1, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: 0 });
     l.close();
 
     // after: every old receipt and proof, and the whole chain re-executed from genesis
@@ -247,6 +268,147 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
     expect((await app.inject('/metrics')).body).toMatch(/^machi_history_backfill_lowest_height 1$/m);
     await app.close();
     expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() });
+    await node.close();
+    store.close();
+  }, 120_000);
+});
+
+/** A node joined from the snapshot on `store`, caught up to TOP, its older history fetched (no results re-derived). */
+async function joinedWithHistory(store: LedgerStore, registry?: TxTypeRegistry): Promise<MachiNode> {
+  await installSnapshot(store, genesis, manifest, readStateLines(createReadStream(statePath)));
+  const node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), ...(registry === undefined ? {} : { registry }) });
+  for (let h = node.head.height + 1; h <= TOP; h++) {
+    const w = server.wireBlock(h)!;
+    await node.applySynced(w.block, w.commit);
+  }
+  const clock = new TestClock();
+  const l = link(node, clock);
+  for (let i = 0; i < 10 && !node.history.complete; i++) clock.advance(600);
+  l.close();
+  expect(node.history.complete).toBe(true);
+  return node;
+}
+
+/** Every transaction's stored result on `store` as on the source node: [seq, code, message]. */
+const resultsOf = (store: LedgerStore): [number, string | null, string | null][] => store.txRange(0, store.logSize()).map((t) => [t.seq, t.code, t.message]);
+
+/** Runs the background re-derivation on a test clock until it stops (done, or a fault), within `max` pauses. */
+function rederive(node: MachiNode, log: string[], max = 200): void {
+  const clock = new TestClock();
+  const r = new ResultsRederive({ node, clock, log: (line) => log.push(line) });
+  for (let i = 0; i < max && r.running; i++) clock.advance(RESULTS_PAUSE_MS);
+  expect(r.running).toBe(false);
+  r.close();
+}
+
+describe.each(backends)('handler results of a joined node\'s older transactions ($name)', (backend) => {
+  it('are re-derived by re-executing the chain once the history is complete: receipts as the source node\'s; a restart resumes', async () => {
+    const where = backend.open();
+    let store = where.store();
+    let node = await joinedWithHistory(store);
+    const [early, outsider, inWindow] = refused;
+    expect(early!.height).toBeLessThan(manifest.recent[0]!.header.height); // in the fetched history, below the window
+    expect(inWindow!.height).toBe(SNAPSHOT_HEIGHT);
+    // before: stored as applied, and the receipts say the result is not known (not "applied")
+    let app = await buildServer(node, { docs: false });
+    for (const r of refused) {
+      expect(store.getTx(r.hash)!.code).toBeNull();
+      const got = (await app.inject(`/v1/txs/${r.hash}`)).json();
+      expect(got).toMatchObject({ status: 'committed', height: r.height, resultKnown: false });
+      expect(got.code).toBeUndefined();
+    }
+    expect((await app.inject(`/v1/txs/${txOf.get(TOP)!}`)).json().resultKnown).toBeUndefined(); // executed here
+    expect((await app.inject('/v1/health')).json().history).toEqual({ complete: true, lowestHeight: 1, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: 0 });
+    expect((await app.inject('/metrics')).body).toMatch(/^machi_history_results_height 0$/m);
+    await app.close();
+
+    // a first part (the blocks up to the one after the early refusal), then a restart
+    const first = node.history.results.step(source.getBlock(early!.height + 1)!.header.logSize);
+    expect(first).toBe('more');
+    const part = node.history.results.progress.height;
+    expect(part).toBeGreaterThanOrEqual(early!.height);
+    expect(part).toBeLessThan(outsider!.height);
+    expect(node.receipt(early!.hash)).toEqual(server.receipt(early!.hash));
+    expect(node.receipt(outsider!.hash)).toMatchObject({ resultKnown: false });
+    expect(node.history.view.resultsHeight).toBe(part);
+    await node.close();
+    store.close();
+
+    store = where.store();
+    const batches: number[][] = [];
+    const rewrite = store.rewriteResults.bind(store);
+    store.rewriteResults = (b) => {
+      batches.push(b.results.map((x) => x.seq));
+      rewrite(b);
+    };
+    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+    expect(node.history.results.progress).toEqual({ height: part, changed: 1 });
+    const log: string[] = [];
+    rederive(node, log);
+    expect(log.join('\n')).toMatch(new RegExp(`resuming: results up to ${part} were rewritten before`));
+    expect(log.join('\n')).toMatch(new RegExp(`handler results re-derived up to block ${SNAPSHOT_HEIGHT}: 3 stored result\\(s\\) corrected`));
+    // what was rewritten before the restart was executed again, not written again
+    const firstAfter = source.getBlock(part + 1)!.firstSeq;
+    expect(batches.flat().every((seq) => seq >= firstAfter)).toBe(true);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual([outsider, inWindow].map((r) => source.getTx(r!.hash)!.seq));
+    // after: every stored result as on the node that executed the chain, and so every receipt
+    expect(resultsOf(store)).toEqual(resultsOf(source));
+    app = await buildServer(node, { docs: false });
+    for (const r of refused) {
+      const got = (await app.inject(`/v1/txs/${r.hash}`)).json();
+      expect(got.code, `block ${r.height}`).toBe(source.getTx(r.hash)!.code);
+      const { tx: _tx, ...receipt } = got;
+      expect(receipt).toEqual(server.receipt(r.hash));
+    }
+    expect((await app.inject('/v1/health')).json()).toMatchObject({ status: 'ok', history: { complete: true, resultsHeight: TOP } });
+    expect((await app.inject('/metrics')).body).toMatch(new RegExp(`^machi_history_results_height ${TOP}$`, 'm'));
+    await app.close();
+    // a later start has nothing to do
+    expect(node.history.results.step()).toBe('done');
+    await node.close();
+    store.close();
+  }, 120_000);
+
+  it('stops at a block whose app hash re-execution does not reproduce: nothing past it rewritten, shown on health and /metrics', async () => {
+    const where = backend.open();
+    let store = where.store();
+    // software that diverges from the chain's: it takes a checkpoint the chain's handler refused (block 3)
+    const divergent = createRegistry();
+    const checkpoint = divergent.get('consortium.checkpoint')!;
+    const handle = checkpoint.handle;
+    checkpoint.handle = (ctx, payload) => (Number(payload.height) >= ctx.height ? ctx.state.set('diverged', true) : handle(ctx, payload));
+    let node = await joinedWithHistory(store, divergent);
+    const early = refused[0]!;
+    const log: string[] = [];
+    rederive(node, log);
+    expect(node.history.results.done).toBe(false);
+    expect(node.history.results.progress).toEqual({ height: early.height - 1, changed: 0, fault: { height: early.height, reason: 'appHash does not match re-execution (state diverged)' } });
+    expect(log.join('\n')).toMatch(new RegExp(`FAULT: re-executing the chain from genesis did not reproduce block ${early.height}: appHash`));
+    // nothing from the fault on is rewritten, and the receipts say so
+    expect(resultsOf(store).filter(([, code]) => code !== null)).toEqual([]);
+    expect(node.receipt(early.hash)).toMatchObject({ resultKnown: false });
+    const app = await buildServer(node, { docs: false });
+    const health = (await app.inject('/v1/health')).json();
+    expect(health.status).toBe('degraded');
+    expect(health.history).toMatchObject({ resultsHeight: early.height - 1, resultsFault: { height: early.height, reason: expect.stringMatching(/appHash/) } });
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/^machi_history_results_fault 1$/m);
+    expect(metrics).toMatch(new RegExp(`^machi_history_results_height ${early.height - 1}$`, 'm'));
+    await app.close();
+    // it does not go on by itself
+    expect(node.history.results.step()).toBe('fault');
+    await node.close();
+    store.close();
+
+    // the next start (here with the chain's software) tries again, and the fault clears once re-execution passes it
+    store = where.store();
+    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+    expect(node.history.view.resultsFault?.height).toBe(early.height);
+    const again: string[] = [];
+    rederive(node, again);
+    expect(again[0]).toMatch(/FAULT recorded before this start/);
+    expect(node.history.view).toEqual({ complete: true, lowestHeight: 1, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: TOP });
+    expect(resultsOf(store)).toEqual(resultsOf(source));
     await node.close();
     store.close();
   }, 120_000);
@@ -375,6 +537,11 @@ describe('over the consensus driver', () => {
       expect(node.history.view.lowestHeight).toBe(1);
       expect(joinedLink.sent.filter((m) => m.t === 'get-history').map((m) => (m as { to: number }).to)).toEqual([manifest.recent[0]!.header.height - 1, manifest.recent[0]!.header.height - 33]);
       expect(log.join('\n')).toMatch(/history: complete/);
+      // then the driver re-derives the older handler results, in steps
+      for (let i = 0; i < 200 && !node.history.results.done; i++) clock.advance(RESULTS_PAUSE_MS);
+      expect(node.history.view.resultsHeight).toBe(TOP);
+      expect(log.join('\n')).toMatch(new RegExp(`handler results re-derived up to block ${SNAPSHOT_HEIGHT}: 3 stored result`));
+      expect(resultsOf(store)).toEqual(resultsOf(source));
       expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() });
     } finally {
       joined.close();

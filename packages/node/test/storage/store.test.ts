@@ -1,7 +1,8 @@
 /**
  * The LedgerStore contract, run against both backends (SQLite, the embedded default, and PostgreSQL on the machine's
  * server — started when it is not running): what a committed block holds reads back the same, a refused commit leaves
- * nothing, state scans order keys by bytes, a reopened store has everything, and a node's chain written through it
+ * nothing, state scans order keys by bytes, a reopened store has everything, handler results rewritten in bulk
+ * (`rewriteResults`, also on the simulator's MemoryStore) are all there or none, and a node's chain written through it
  * passes `verifyStore` and gives proofs that verify offline. Also: where a data directory keeps its ledger, and how a
  * backup's dump is re-pointed to another schema.
  */
@@ -18,6 +19,7 @@ import { InlineChecker } from '../../src/node/checker.js';
 import { MachiNode } from '../../src/node/node.js';
 import { verifyStore } from '../../src/chain/verify-store.js';
 import { SqliteStore } from '../../src/storage/sqlite.js';
+import { MemoryDisk, MemoryStore } from '../../src/storage/memory.js';
 import { PgStore, parsePgUrl } from '../../src/storage/postgres.js';
 import type { LedgerStore, StoredTx } from '../../src/storage/store.js';
 import { STORE_URL_FILE, openLedgerStore, storeLocation } from '../../src/storage/open.js';
@@ -67,6 +69,29 @@ function tx(seq: number, height: number): StoredTx {
   return { hash: hex32(), seq, height, body: `{"n":${seq}}`, signer: 'k', nonce: `n${seq}`, code: seq % 2 === 0 ? null : 'X', message: seq % 2 === 0 ? null : 'why' };
 }
 
+/** LedgerStore.rewriteResults (a joined node's re-derived handler results: docs/spec/membership.md#history). */
+function rewriteResultsContract(b: Backend): void {
+  const where = b.fresh();
+  const s = b.open(where);
+  const txs = [tx(0, 1), tx(1, 1), tx(2, 1), tx(3, 1)];
+  s.commitBlock({ block: { header: header(1, 4, 4), commit: {} as never, hash: 'h1', firstSeq: 0 }, txs, logNodes: [], writes: [] });
+  s.rewriteResults({ results: [{ seq: 0, code: 'HANDLER_REJECTED', message: 'no' }, { seq: 1, code: null, message: null }, { seq: 3, code: 'TX_UNKNOWN_SIGNER', message: null }], meta: [['history_results', '{"height":1}']] });
+  const want = [
+    { ...txs[0]!, code: 'HANDLER_REJECTED', message: 'no' }, { ...txs[1]!, code: null, message: null }, txs[2]!, { ...txs[3]!, code: 'TX_UNKNOWN_SIGNER', message: null },
+  ];
+  expect(s.blockTxs(1)).toEqual(want);
+  expect([s.getTx(txs[0]!.hash), s.txAt(3)]).toEqual([want[0], want[3]]);
+  expect(s.getMeta('history_results')).toBe('{"height":1}');
+  // a position with no transaction: refused, nothing of the batch written (not the results before it, not the meta)
+  expect(() => s.rewriteResults({ results: [{ seq: 2, code: 'X', message: 'y' }, { seq: 9, code: 'X', message: null }], meta: [['history_results', '{"height":2}']] })).toThrow(/log position/);
+  expect([s.txAt(2), s.getMeta('history_results')]).toEqual([txs[2], '{"height":1}']);
+  s.rewriteResults({ results: [], meta: [['history_results', '{"height":3}']] });
+  s.close();
+  const again = b.open(where);
+  expect([again.txRange(0, 4), again.getMeta('history_results'), again.height(), again.logSize()]).toEqual([want, '{"height":3}', 1, 4]);
+  again.close();
+}
+
 describe.each(backends)('LedgerStore on $name', (b) => {
   it('reads back what a block committed; a refused commit leaves nothing; a reopened store has it all', () => {
     const where = b.fresh();
@@ -105,6 +130,8 @@ describe.each(backends)('LedgerStore on $name', (b) => {
     again.close();
   });
 
+  it('rewrites handler results in bulk with meta rows, atomically: all of them, or none when a position is not stored', () => rewriteResultsContract(b));
+
   it("a node's chain written through it verifies, and its proofs verify offline", async () => {
     const key = generateKeyPair();
     const signer = signerFromJwk(key.jwk);
@@ -136,6 +163,22 @@ describe.each(backends)('LedgerStore on $name', (b) => {
     expect(verifyStore(ro, genesis)).toMatchObject({ ok: true, txs: 120 });
     expect(MerkleLog.fromReader(ro, ro.logSize()).size).toBe(120);
     ro.close();
+  });
+});
+
+// The simulator's in-memory store keeps the same contract for it (its disk outlives the store, as a file does).
+describe('MemoryStore', () => {
+  it('rewrites handler results in bulk with meta rows, atomically', () => {
+    const disks = new Map<string, MemoryDisk>();
+    rewriteResultsContract({
+      name: 'memory',
+      fresh: () => {
+        const k = hex32();
+        disks.set(k, new MemoryDisk());
+        return k;
+      },
+      open: (k) => new MemoryStore(disks.get(k)!),
+    });
   });
 });
 

@@ -63,8 +63,12 @@ export const receiptSchema = {
     status: { type: 'string', enum: ['pending', 'committed'] },
     height: { type: 'integer' },
     seq: { type: 'integer' },
-    code: { type: 'string' },
+    code: { type: 'string', description: 'the handler refused the transaction (it is on the ledger, with no effect); absent: applied — unless resultKnown is false' },
     message: { type: 'string' },
+    resultKnown: {
+      type: 'boolean', enum: [false],
+      description: 'false: this node does not know the handler result yet, and the absent code does not mean applied — it joined from a snapshot and re-derives the results of older transactions by re-executing the chain once its history is complete (docs/spec/membership.md#history); ask another node or retry later. Absent otherwise',
+    },
   },
   required: ['hash', 'status'],
 } as const;

@@ -121,9 +121,10 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
       if (r === undefined) throw node.history.complete ? new MachiError('NOT_FOUND', `no transaction ${hash}`) : node.history.incomplete(`no transaction ${hash} here`);
       return reply.send(r);
     }
-    // the route's own response serialiser: the same text as an object sent
-    const text = serialised(reply, { ...committedReceipt(stored), tx: JSON.parse(stored.body) });
-    receipts.set(hash, text);
+    // the route's own response serialiser: the same text as an object sent; a result not known yet will change
+    const known = node.history.results.known(stored.height);
+    const text = serialised(reply, { ...committedReceipt(stored, known), tx: JSON.parse(stored.body) });
+    if (known) receipts.set(hash, text);
     return reply.type(JSON_CONTENT_TYPE).send(text);
   });
 

@@ -253,7 +253,7 @@ export function frontierNodes(size: number, frontier: readonly string[]): Merkle
 
 /**
  * Installs a verified snapshot into an empty store: the recent blocks (their transactions, with no handler results:
- * `code` null), then the snapshot block with every state entry and the log frontier. `entries` yields the state in key
+ * `code` null until re-derived, node/history-results.ts), then the snapshot block with every state entry and the log frontier. `entries` yields the state in key
  * order; its digest must be the manifest's. Returns what the manifest proved.
  */
 export async function installSnapshot(store: LedgerStore, genesis: Genesis, manifest: SnapshotManifest, entries: AsyncIterable<[string, string]>): Promise<SnapshotVerdict & { entries: number }> {

@@ -125,8 +125,11 @@ export class ChainVerifier {
     return this.#head;
   }
 
-  /** Checks the next block; `txs` are the stored canonical texts in block order. Throws BLOCK_INVALID. */
-  verifyNext(header: BlockHeader, commit: Commit, txs: readonly string[]): void {
+  /**
+   * Checks the next block; `txs` are the stored canonical texts in block order. Throws BLOCK_INVALID. Returns its
+   * transactions' handler results as re-executed (`machi verify` compares a store's with them).
+   */
+  verifyNext(header: BlockHeader, commit: Commit, txs: readonly string[]): TxResult[] {
     const height = this.#head.height + 1;
     if (header.height !== height) bad(height, `header says height ${header.height}`);
     if (header.chainId !== this.#genesis.chainId) bad(height, `chain id ${header.chainId} is not the genesis chain id`);
@@ -199,6 +202,7 @@ export class ChainVerifier {
     const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
     this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
     this.#validators = validatorsOfOrgs(set.orgs);
+    return built.execution.results;
   }
 }
 

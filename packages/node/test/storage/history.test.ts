@@ -7,7 +7,8 @@
  * Then the handler results the joined node stored as applied are re-derived by re-executing the chain (its receipts
  * say `resultKnown: false` until then, the same as the source node's after), resuming after a restart; software that
  * does not reproduce a block's app hash is a fault (nothing past it rewritten; health and /metrics show it).
- * Also: `machi join --store postgres://` (run in this process), the same fetch and re-derivation between two real
+ * `machi verify` compares the stored results it knows with re-execution's: it counts those not re-derived yet, and names
+ * a stored result code edited in SQLite. Also: `machi join --store postgres://` (run in this process), the same fetch and re-derivation between two real
  * consensus drivers (and a joined node asked by a peer for blocks it lacks answers none, blaming nobody), and the SQLite
  * state view the snapshot writer reads in pages.
  *
@@ -15,11 +16,12 @@
  * them sign each commit, block times 10 minutes apart so the snapshot's replay window is a couple of blocks; three of
  * its transactions are refused by execution (blocks 3 and 5 in the older history, one in the window).
  */
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import {
   MerkleLog, blockHash, buildBlock, createRegistry, generateKeyPair, genesisHead, orgByKey, precommitSignBytes, signTx, signerFromJwk,
   txCanonical, txHashOfCanonical, verifyBundle, type ChainHead, type Genesis, type SignedTx, type SnapshotManifest, type Signer, type TxTypeRegistry,
@@ -267,7 +269,8 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
     expect((await app.inject('/v1/blocks/1')).json().header.height).toBe(1);
     expect((await app.inject('/metrics')).body).toMatch(/^machi_history_backfill_lowest_height 1$/m);
     await app.close();
-    expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() });
+    // re-executed, but the results stored as unknown (every transaction up to the snapshot's block) are not compared
+    expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize(), resultsSkipped: source.getBlock(SNAPSHOT_HEIGHT)!.header.logSize });
     await node.close();
     store.close();
   }, 120_000);
@@ -331,6 +334,9 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
     expect(node.receipt(early!.hash)).toEqual(server.receipt(early!.hash));
     expect(node.receipt(outsider!.hash)).toMatchObject({ resultKnown: false });
     expect(node.history.view.resultsHeight).toBe(part);
+    // machi verify compares the results re-derived so far, not the others
+    const notYet = source.getBlock(SNAPSHOT_HEIGHT)!.header.logSize - source.getBlock(part)!.header.logSize;
+    expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize(), resultsSkipped: notYet });
     await node.close();
     store.close();
 
@@ -363,6 +369,7 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
     expect((await app.inject('/v1/health')).json()).toMatchObject({ status: 'ok', history: { complete: true, resultsHeight: TOP } });
     expect((await app.inject('/metrics')).body).toMatch(new RegExp(`^machi_history_results_height ${TOP}$`, 'm'));
     await app.close();
+    expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize() }); // every result compared
     // a later start has nothing to do
     expect(node.history.results.step()).toBe('done');
     await node.close();
@@ -469,13 +476,46 @@ describe('machi join --store postgres://', () => {
       store.close();
       const full = await machi('verify', {}, [data]);
       expect(full.code, full.out).toBe(0);
-      expect(full.out).toMatch(new RegExp(`^ok: ${SNAPSHOT_HEIGHT} blocks`));
+      expect(full.out).toMatch(new RegExp(`^ok: ${SNAPSHOT_HEIGHT} blocks, ${source.getBlock(SNAPSHOT_HEIGHT)!.header.logSize} txs \\(${source.getBlock(SNAPSHOT_HEIGHT)!.header.logSize} results not re-derived yet, not compared\\)`));
       // a second join into the same data directory is refused: a node does not change ledger
       await expect(machi('join', { from: url, data, store: `${PG_URL}?schema=${schema}` })).rejects.toThrow(/already holds a ledger/);
     } finally {
       await app.close();
     }
   }, 120_000);
+});
+
+describe('machi verify and the stored handler results', () => {
+  it('names the first transaction whose stored result code re-execution does not give; an untouched ledger passes', async () => {
+    // copies of the source node's ledger (it executed every block) in data directories, one edited in SQLite
+    const copy = (name: string): { data: string; db: Database.Database } => {
+      const data = join(dir, name);
+      mkdirSync(data);
+      writeFileSync(join(data, 'genesis.json'), JSON.stringify(genesis));
+      const from = new Database(join(dir, 'source.db'), { readonly: true });
+      from.exec(`VACUUM INTO '${join(data, 'ledger.db')}'`);
+      from.close();
+      return { data, db: new Database(join(data, 'ledger.db')) };
+    };
+    const untouched = copy('untouched');
+    untouched.db.close();
+    const ok = await machi('verify', {}, [untouched.data]);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toBe(`ok: ${TOP} blocks, ${source.logSize()} txs\n`);
+
+    // the transaction of no member (refused at block 5) turned into an applied one, and a later applied one into a
+    // refused one: the first is named
+    const tampered = copy('tampered');
+    const outsider = refused[1]!;
+    const seq = source.getTx(outsider.hash)!.seq;
+    const index = seq - source.getBlock(outsider.height)!.firstSeq;
+    tampered.db.prepare('UPDATE txs SET code = NULL, message = NULL WHERE seq = ?').run(seq);
+    tampered.db.prepare("UPDATE txs SET code = 'HANDLER_REJECTED' WHERE seq = ?").run(source.getTx(txOf.get(TOP)!)!.seq);
+    tampered.db.close();
+    const bad = await machi('verify', {}, [tampered.data]);
+    expect(bad.code, bad.out).toBe(1);
+    expect(bad.out).toBe(`bad block ${outsider.height}: block ${outsider.height}: tx ${index} (${outsider.hash}): stored result code null (applied), re-execution gives TX_UNKNOWN_SIGNER\n`);
+  }, 60_000);
 });
 
 /** A peer link that carries only what a test routes: the other end is `to`, as peer `as`. */

@@ -8,7 +8,7 @@ import { blockHash, verifyCommit, type BlockHeader, type Commit } from './block.
 import { canonicalJson, fromHex, toHex } from './encoding.js';
 import { MachiError, isMachiError } from './errors.js';
 import { genesisHash, orgByKey, validatorsHash, validatorsOfOrgs, type Genesis, type Org, type Validator } from './genesis.js';
-import { memberSetAt } from './modules/consortium/set.js';
+import { memberSetAt, type MemberSet } from './modules/consortium/set.js';
 import { BLOCK_TXS_MAX, TX_TIME_SKEW_MS_MAX } from './limits.js';
 import { RecentNonces, nonceKey, txTimeValid } from './replay.js';
 import { hashLeaf, MerkleLog, MemoryNodeStore, type MerkleNode } from './merkle/index.js';
@@ -98,14 +98,40 @@ function bad(height: number, why: string): never {
   throw new MachiError('BLOCK_INVALID', `block ${height}: ${why}`, { height, reason: why });
 }
 
+/** The state of a replay from genesis, in memory, and the organisations of the member set its next height has. */
+class ReplayState implements StateReader {
+  readonly #genesis: Genesis;
+  readonly #values = new Map<string, string>();
+  orgs: Map<string, Org>;
+
+  constructor(genesis: Genesis) {
+    this.#genesis = genesis;
+    this.orgs = orgByKey(genesis);
+  }
+
+  read(key: string): string | undefined {
+    return this.#values.get(key);
+  }
+
+  /** Applies the writes of block `height`; returns the member set of the next height (a change may take effect). */
+  apply(writes: readonly [string, string | null][], height: number): MemberSet {
+    for (const [k, v] of writes) {
+      if (v === null) this.#values.delete(k);
+      else this.#values.set(k, v);
+    }
+    const set = memberSetAt(this.#genesis.orgs, (k) => this.#values.get(k), height + 1);
+    this.orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
+    return set;
+  }
+}
+
 /** Replays a chain from genesis, checking each block. Keeps the state and the log frontier in memory. */
 export class ChainVerifier {
   readonly #genesis: Genesis;
   readonly #registry: TxTypeRegistry;
-  #orgs: Map<string, Org>;
   #validators: Validator[];
   readonly #ctx;
-  readonly #state = new Map<string, string>();
+  readonly #state: ReplayState;
   readonly #nonces = new RecentNonces();
   #log = new MerkleLog(new MemoryNodeStore(), 0);
   #head: ChainHead;
@@ -114,7 +140,7 @@ export class ChainVerifier {
   constructor(genesis: Genesis, registry: TxTypeRegistry) {
     this.#genesis = genesis;
     this.#registry = registry;
-    this.#orgs = orgByKey(genesis);
+    this.#state = new ReplayState(genesis);
     this.#validators = validatorsOfOrgs(genesis.orgs);
     // Who may sign changes with the member set: execution refuses a non-member's transaction (TX_UNKNOWN_SIGNER).
     this.#ctx = { chainId: genesis.chainId, registry };
@@ -169,12 +195,12 @@ export class ChainVerifier {
     const built = buildBlock({
       genesis: this.#genesis,
       registry: this.#registry,
-      orgs: this.#orgs,
+      orgs: this.#state.orgs,
       prev: this.#head,
       time: header.time,
       proposer: header.proposer,
       log,
-      state: { read: (k) => this.#state.get(k) },
+      state: this.#state,
       txs: checked,
     });
     const want = built.header;
@@ -189,19 +215,13 @@ export class ChainVerifier {
       if (isMachiError(e)) bad(height, `commit certificate: ${e.message}`);
       throw e;
     }
-    for (const [k, v] of built.execution.writes) {
-      if (v === null) this.#state.delete(k);
-      else this.#state.set(k, v);
-    }
     this.#log = log;
     for (const key of blockNonces) this.#nonces.add(key, header.time);
     this.#nonces.prune(header.time);
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
     this.txCount += txs.length;
     // The member set of the next height (a change approved two blocks ago takes effect now).
-    const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
-    this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
-    this.#validators = validatorsOfOrgs(set.orgs);
+    this.#validators = validatorsOfOrgs(this.#state.apply(built.execution.writes, height).orgs);
     return built.execution.results;
   }
 }
@@ -215,17 +235,14 @@ export class ChainVerifier {
  * memory, like ChainVerifier.
  */
 export class ChainReplay {
-  readonly #genesis: Genesis;
   readonly #registry: TxTypeRegistry;
-  #orgs: Map<string, Org>;
-  readonly #state = new Map<string, string>();
+  readonly #state: ReplayState;
   #head: ChainHead;
   #logSize = 0;
 
   constructor(genesis: Genesis, registry: TxTypeRegistry) {
-    this.#genesis = genesis;
     this.#registry = registry;
-    this.#orgs = orgByKey(genesis);
+    this.#state = new ReplayState(genesis);
     this.#head = genesisHead(genesis);
   }
 
@@ -257,20 +274,15 @@ export class ChainReplay {
     });
     let execution: BlockExecution;
     try {
-      execution = executeBlock(this.#registry, this.#orgs, { read: (k) => this.#state.get(k) }, this.#head.appHash, { height, time: header.time }, executable);
+      execution = executeBlock(this.#registry, this.#state.orgs, this.#state, this.#head.appHash, { height, time: header.time }, executable);
     } catch (e) {
       // a handler that throws other than a MachiError on a committed block: this code does not execute the chain's way
       bad(height, `re-execution failed: ${(e as Error).message}`);
     }
     if (execution.appHash !== header.appHash) bad(height, 'appHash does not match re-execution (state diverged)');
-    for (const [k, v] of execution.writes) {
-      if (v === null) this.#state.delete(k);
-      else this.#state.set(k, v);
-    }
+    this.#state.apply(execution.writes, height);
     this.#logSize = header.logSize;
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
-    const set = memberSetAt(this.#genesis.orgs, (k) => this.#state.get(k), height + 1);
-    this.#orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
     return execution.results;
   }
 }

@@ -98,34 +98,84 @@ function bad(height: number, why: string): never {
   throw new MachiError('BLOCK_INVALID', `block ${height}: ${why}`, { height, reason: why });
 }
 
-/** The state of a replay from genesis, in memory, and the organisations of the member set its next height has. */
-class ReplayState implements StateReader {
-  readonly #genesis: Genesis;
-  readonly #values = new Map<string, string>();
-  orgs: Map<string, Org>;
+/** The last block a replay executed, and the log size after it: where a replay kept on disk resumes. */
+export interface ReplayHead extends ChainHead {
+  logSize: number;
+}
 
-  constructor(genesis: Genesis) {
-    this.#genesis = genesis;
-    this.orgs = orgByKey(genesis);
-  }
+/**
+ * Where a replay from genesis keeps the state it re-executes on. In memory by default (MemoryReplayStore); a node
+ * gives one on disk (node/replay-scratch.ts), so that a chain of any length replays in bounded memory, and a
+ * re-derivation that stopped resumes from the block it reached instead of from genesis.
+ */
+export interface ReplayStore {
+  read(key: string): string | undefined;
+  /** Applies one block's writes and records `head` as executed (for the reader: all or nothing with the writes). */
+  apply(writes: readonly [string, string | null][], head: ReplayHead): void;
+  /** The last block applied: undefined for a store that starts from genesis. */
+  head(): ReplayHead | undefined;
+}
+
+export class MemoryReplayStore implements ReplayStore {
+  readonly #values = new Map<string, string>();
+  #head: ReplayHead | undefined;
 
   read(key: string): string | undefined {
     return this.#values.get(key);
   }
 
-  /** Applies the writes of block `height`; returns the member set of the next height (a change may take effect). */
-  apply(writes: readonly [string, string | null][], height: number): MemberSet {
+  apply(writes: readonly [string, string | null][], head: ReplayHead): void {
     for (const [k, v] of writes) {
       if (v === null) this.#values.delete(k);
       else this.#values.set(k, v);
     }
-    const set = memberSetAt(this.#genesis.orgs, (k) => this.#values.get(k), height + 1);
-    this.orgs = new Map(set.orgs.map((o) => [o.publicKey, o]));
-    return set;
+    this.#head = head;
+  }
+
+  head(): ReplayHead | undefined {
+    return this.#head;
   }
 }
 
-/** Replays a chain from genesis, checking each block. Keeps the state and the log frontier in memory. */
+function byKey(set: MemberSet): Map<string, Org> {
+  return new Map(set.orgs.map((o) => [o.publicKey, o]));
+}
+
+/** The state of a replay from genesis (in its ReplayStore), and the organisations of the member set its next height has. */
+class ReplayState implements StateReader {
+  readonly #genesis: Genesis;
+  readonly #store: ReplayStore;
+  orgs: Map<string, Org>;
+
+  constructor(genesis: Genesis, store: ReplayStore) {
+    this.#genesis = genesis;
+    this.#store = store;
+    const head = store.head();
+    this.orgs = head === undefined ? orgByKey(genesis) : byKey(this.#membersAfter(head.height));
+  }
+
+  read(key: string): string | undefined {
+    return this.#store.read(key);
+  }
+
+  /** Applies the writes of block `head.height`; returns the member set of the next height (a change may take effect). */
+  apply(writes: readonly [string, string | null][], head: ReplayHead): MemberSet {
+    this.#store.apply(writes, head);
+    const set = this.#membersAfter(head.height);
+    this.orgs = byKey(set);
+    return set;
+  }
+
+  #membersAfter(height: number): MemberSet {
+    return memberSetAt(this.#genesis.orgs, (k) => this.#store.read(k), height + 1);
+  }
+}
+
+/**
+ * Replays a chain from genesis, checking each block. Keeps the log frontier and the recent nonces in memory, the state
+ * in `store` (memory by default; `machi verify` gives one on disk). Always from genesis: a store that holds a replay
+ * already is refused.
+ */
 export class ChainVerifier {
   readonly #genesis: Genesis;
   readonly #registry: TxTypeRegistry;
@@ -137,10 +187,11 @@ export class ChainVerifier {
   #head: ChainHead;
   txCount = 0;
 
-  constructor(genesis: Genesis, registry: TxTypeRegistry) {
+  constructor(genesis: Genesis, registry: TxTypeRegistry, store: ReplayStore = new MemoryReplayStore()) {
+    if (store.head() !== undefined) throw new Error('invariant violated: ChainVerifier replays from genesis, on an empty store');
     this.#genesis = genesis;
     this.#registry = registry;
-    this.#state = new ReplayState(genesis);
+    this.#state = new ReplayState(genesis, store);
     this.#validators = validatorsOfOrgs(genesis.orgs);
     // Who may sign changes with the member set: execution refuses a non-member's transaction (TX_UNKNOWN_SIGNER).
     this.#ctx = { chainId: genesis.chainId, registry };
@@ -221,7 +272,7 @@ export class ChainVerifier {
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
     this.txCount += txs.length;
     // The member set of the next height (a change approved two blocks ago takes effect now).
-    this.#validators = validatorsOfOrgs(this.#state.apply(built.execution.writes, height).orgs);
+    this.#validators = validatorsOfOrgs(this.#state.apply(built.execution.writes, { ...this.#head, logSize: header.logSize }).orgs);
     return built.execution.results;
   }
 }
@@ -232,7 +283,7 @@ export class ChainVerifier {
  * blocks verified when they were stored (hash links, tx roots and commit certificates; signatures by the validators
  * that committed them), so it checks only what is cheap — the previous-hash link, the log position, the tx root — and,
  * by re-execution, the app hash; no signatures, nonces, times or commits (ChainVerifier does those). Keeps the state in
- * memory, like ChainVerifier.
+ * `store` (memory by default); a store that holds a replay already (its `head()`) is resumed from the block after it.
  */
 export class ChainReplay {
   readonly #registry: TxTypeRegistry;
@@ -240,10 +291,12 @@ export class ChainReplay {
   #head: ChainHead;
   #logSize = 0;
 
-  constructor(genesis: Genesis, registry: TxTypeRegistry) {
+  constructor(genesis: Genesis, registry: TxTypeRegistry, store: ReplayStore = new MemoryReplayStore()) {
     this.#registry = registry;
-    this.#state = new ReplayState(genesis);
-    this.#head = genesisHead(genesis);
+    this.#state = new ReplayState(genesis, store);
+    const head = store.head();
+    this.#head = head === undefined ? genesisHead(genesis) : { height: head.height, hash: head.hash, time: head.time, appHash: head.appHash };
+    this.#logSize = head?.logSize ?? 0;
   }
 
   /** the last block replayed (the genesis head before the first) */
@@ -280,9 +333,9 @@ export class ChainReplay {
       bad(height, `re-execution failed: ${(e as Error).message}`);
     }
     if (execution.appHash !== header.appHash) bad(height, 'appHash does not match re-execution (state diverged)');
-    this.#state.apply(execution.writes, height);
-    this.#logSize = header.logSize;
     this.#head = { height, hash: blockHash(header), time: header.time, appHash: header.appHash };
+    this.#logSize = header.logSize;
+    this.#state.apply(execution.writes, { ...this.#head, logSize: header.logSize });
     return execution.results;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MemoryReplayStore,
   parseGenesis,
   BLOCK_TXS_MAX,
   ChainReplay,
@@ -477,6 +478,21 @@ describe('ChainReplay', () => {
     const r = new ChainReplay(net.genesis, net.registry);
     for (const b of blocks) expect(r.replayNext(b.header, b.txs)).toEqual(b.execution.results);
     expect(r.head).toEqual(built.chain.head);
+  });
+
+  it('resumes on a store that holds a replay (a restart): from the block after its head, with its state', () => {
+    const store = new MemoryReplayStore();
+    const first = new ChainReplay(net.genesis, net.registry, store);
+    first.replayNext(blocks[0]!.header, blocks[0]!.txs);
+    first.replayNext(blocks[1]!.header, blocks[1]!.txs);
+    expect(store.head()).toEqual({ ...first.head, logSize: blocks[1]!.header.logSize });
+    const again = new ChainReplay(net.genesis, net.registry, store);
+    expect(again.head).toEqual(first.head);
+    expect(machiError(() => again.replayNext(blocks[0]!.header, blocks[0]!.txs)).detail?.reason).toMatch(/header says height 1/);
+    for (const b of blocks.slice(2)) expect(again.replayNext(b.header, b.txs)).toEqual(b.execution.results);
+    expect(again.head).toEqual(built.chain.head);
+    // a verifier checks every block from genesis: it refuses a store that holds a replay already
+    expect(() => new ChainVerifier(net.genesis, net.registry, store)).toThrow(/from genesis/);
   });
 
   it('refuses a block whose app hash re-execution does not give (no commit needed: it checks none), leaving the replay as it was', () => {

@@ -11,7 +11,9 @@
  * their nodes sign them), and one more block follows: both paths end at the same head.
  *
  * Also timed: verifying and storing the history below the snapshot's window, as the background fetch of a joined node
- * does (node/history.ts), without the network and its pacing.
+ * does (node/history.ts), without the network and its pacing; then re-deriving the handler results of every
+ * transaction up to the snapshot by re-executing the chain from genesis (node/history-results.ts), its state in a
+ * scratch file, without the pauses the background task makes.
  *
  * Options: --txs N (default 1,000,000)
  */
@@ -46,6 +48,9 @@ import { SqliteStore } from '../storage/sqlite.js';
 import type { StoredTx } from '../storage/store.js';
 import { Snapshots, installSnapshot, readStateLines } from '../modules/consortium/snapshots.js';
 import { HISTORY_FETCH_INTERVAL_MS } from '../consensus/history-fetch.js';
+import { RESULTS_PAUSE_MS } from '../consensus/history-results.js';
+import { RESULTS_CHUNK_TXS } from '../node/history-results.js';
+import { REPLAY_SCRATCH_FILE } from '../chain/replay-scratch.js';
 
 const BLOCK_GAP_MS = 60_000;
 
@@ -118,7 +123,7 @@ async function main(): Promise<void> {
   const joined = new SqliteStore(join(root, 'joined.db'));
   const text = JSON.parse(JSON.stringify(manifest)); // as it arrives over HTTP
   await installSnapshot(joined, genesis, text, readStateLines(createReadStream(snapshots.statePath(manifest.height)!)));
-  const jn = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store: joined, checker: new PooledChecker(genesis) });
+  const jn = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store: joined, checker: new PooledChecker(genesis), replayScratchFile: join(root, REPLAY_SCRATCH_FILE) });
   for (let h = jn.head.height + 1; h <= head.height; h++) {
     const w = wire(h);
     await jn.applySynced(w.block, w.commit);
@@ -138,6 +143,16 @@ async function main(): Promise<void> {
   }
   const historyS = (performance.now() - hb0) / 1000;
   console.log(`history:     ${older} older blocks verified and stored (${olderTxs.toLocaleString('en')} txs) in ${historyS.toFixed(2)} s (${(olderTxs / Math.max(historyS, 1e-3)).toFixed(0)} tx/s); the background fetch paces itself to ${SYNC_BLOCKS_MAX} blocks per ${HISTORY_FETCH_INTERVAL_MS} ms, at least ${(older / SYNC_BLOCKS_MAX * HISTORY_FETCH_INTERVAL_MS / 1000).toFixed(1)} s`);
+  // then the handler results of the transactions up to the snapshot, re-derived by re-executing the chain from genesis
+  // (node/history-results.ts) on the state in a scratch file: the steps the background task runs, back to back
+  const rd0 = performance.now();
+  let heapMax = 0;
+  let outcome;
+  for (let i = 0; (outcome = jn.history.results.step()) === 'more'; i++) if (i % 100 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  if (outcome !== 'done') throw new Error(`the re-derivation ended with ${outcome}`);
+  const rederiveS = (performance.now() - rd0) / 1000;
+  const upTo = joined.getBlock(manifest.height)!.header.logSize;
+  console.log(`results:     handler results of ${upTo.toLocaleString('en')} txs re-derived from genesis in ${rederiveS.toFixed(2)} s (${(upTo / Math.max(rederiveS, 1e-3)).toFixed(0)} tx/s; state in a scratch file, heap at most ${(heapMax / 2 ** 20).toFixed(0)} MiB); in the background, steps of ${RESULTS_CHUNK_TXS} txs ${RESULTS_PAUSE_MS} ms apart`);
   await jn.close();
   joined.close();
 

@@ -13,6 +13,7 @@ import { HISTORY_META, type HistoryProgress } from '../node/history.js';
 import { RESULTS_META, type ResultsProgress } from '../node/history-results.js';
 import { SET_CHANGE_META } from '../node/node.js';
 import type { LedgerStore, StoredBlock } from '../storage/store.js';
+import { SCRATCH_PENDING_WRITES_MAX, type SqliteReplayStore } from './replay-scratch.js';
 
 export type ChainReport =
   | {
@@ -22,11 +23,15 @@ export type ChainReport =
   }
   | { ok: false; height: number; reason: string; blocks: number; txs: number };
 
-export function verifyStore(store: LedgerStore, genesis: Genesis): ChainReport {
+/**
+ * `scratch`: an empty scratch store the re-executed state goes to (`machi verify` gives one in a temporary folder:
+ * bounded memory on any chain length); default in memory.
+ */
+export function verifyStore(store: LedgerStore, genesis: Genesis, scratch?: SqliteReplayStore): ChainReport {
   const raw = store.getMeta(HISTORY_META);
   const progress = raw === undefined ? undefined : (JSON.parse(raw) as HistoryProgress);
   if (progress !== undefined && progress.lowestHeight > 1) return verifyPartial(store, genesis, progress);
-  const v = new ChainVerifier(genesis, createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }));
+  const v = new ChainVerifier(genesis, createRegistry({ ...(genesis.rules === undefined ? {} : { rules: genesis.rules }) }), scratch);
   // A joined node stores the results of the blocks up to its snapshot as unknown until it re-derives them from genesis.
   const rawResults = store.getMeta(RESULTS_META);
   const derived = rawResults === undefined ? 0 : (JSON.parse(rawResults) as ResultsProgress).height;
@@ -46,6 +51,7 @@ export function verifyStore(store: LedgerStore, genesis: Genesis): ChainReport {
       if (isMachiError(e)) return fail(String(e.detail?.reason ?? e.message));
       throw e;
     }
+    if (scratch !== undefined && scratch.pendingWrites >= SCRATCH_PENDING_WRITES_MAX) scratch.flush();
     const badIndex = txs.findIndex((t) => txHashOfCanonical(t.body) !== t.hash);
     if (badIndex >= 0) return fail(`block ${h}: tx ${badIndex}'s stored hash does not match its body`);
     if (v.head.hash !== b.hash) return fail(`block ${h}: stored block hash does not match its header`);

@@ -1,5 +1,6 @@
 /** The commands of `machi`. Names and options are an interface: scripts rely on them (docs/cli.md). */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, isMachiError, memberSetAt, parseGenesis, signTx, verifyBundle, verifySnapshot, type Genesis, type SignedTx, type SnapshotManifest } from '@machi/core';
@@ -10,6 +11,7 @@ import { STORE_URL_FILE, openLedgerStore, redact, storeLocation, type StoreLocat
 import type { LedgerStore } from '../storage/store.js';
 import { parsePgUrl } from '../storage/postgres.js';
 import { verifyStore } from '../chain/verify-store.js';
+import { REPLAY_SCRATCH_FILE, SqliteReplayStore } from '../chain/replay-scratch.js';
 import { backupNode, restoreNode } from '../storage/backup.js';
 import { startNode } from '../node/start.js';
 import { NEXT_KEY_FILE, pendingKeyOrNew, retiredKeys } from '../node/keys.js';
@@ -425,8 +427,11 @@ nodes) and exits 3; once the history is complete it re-executes the whole chain 
       } catch (e) {
         throw new CliError((e as Error).message);
       }
+      // the re-executed state goes to a scratch file, not memory (a chain of any length), deleted after
+      const scratchDir = mkdtempSync(join(tmpdir(), 'machi-verify-'));
+      const scratch = new SqliteReplayStore(join(scratchDir, REPLAY_SCRATCH_FILE));
       try {
-        const r = verifyStore(store, genesis);
+        const r = verifyStore(store, genesis, scratch);
         if (r.ok && r.from !== undefined) {
           process.stdout.write(`partial: ${r.blocks} blocks (${r.from} to ${r.from + r.blocks - 1}), ${r.txs} txs: hash links, commits, tx roots and log nodes check; `
             + `history reaches back to block ${r.from} (joined from a snapshot at ${r.snapshotHeight}; the node fetches the older blocks while it runs), so nothing was re-executed\n`);
@@ -442,6 +447,8 @@ nodes) and exits 3; once the history is complete it re-executes the whole chain 
         return 1;
       } finally {
         store.close();
+        scratch.close();
+        rmSync(scratchDir, { recursive: true, force: true });
       }
     },
   },

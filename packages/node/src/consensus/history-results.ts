@@ -52,7 +52,8 @@ export class ResultsRederive {
     if (!this.#started && node.history.complete) {
       this.#started = true;
       const done = r.progress.height;
-      log(`history: re-deriving the handler results of blocks 1 to ${r.target} by re-executing the chain${done > 0 ? ` (resuming: results up to ${done} were rewritten before)` : ''}`);
+      const from = r.replayHeight();
+      log(`history: re-deriving the handler results of blocks 1 to ${r.target} by re-executing the chain${done > 0 ? ` (resuming: results up to ${done} were rewritten before; re-execution goes on from ${from === 0 ? 'genesis' : `the state kept at block ${from}`})` : ''}`);
     }
     const outcome = r.step();
     switch (outcome) {

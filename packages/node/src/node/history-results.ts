@@ -8,12 +8,15 @@
  *
  * In bounded steps (`step`, RESULTS_CHUNK_TXS transactions' worth of blocks each; consensus/history-results.ts runs
  * them between other work). Progress is meta `history_results`, written in the same store transaction as the results
- * it covers. The re-executed state is kept in memory only: after a restart the blocks already done are executed again
- * (nothing is written for them) to rebuild it, then the rewriting goes on where it stopped. A block whose app hash
+ * it covers. The re-executed state is kept in a scratch file (chain/replay-scratch.ts; memory when the node has none):
+ * bounded memory on any chain length. It is flushed after each step's results are stored, so it never runs ahead of
+ * them: after a restart the replay resumes from the block the file reached — blocks between it and the stored progress
+ * are executed again with nothing written — and the file is deleted when the work is done. A block whose app hash
  * re-execution does not give is a fault: nothing from it on is rewritten, the fault is recorded with the progress
  * (health, metrics) and the node retries only at its next start.
  */
 import { ChainReplay, MachiError, isMachiError, type Genesis, type TxTypeRegistry } from '@machi/core';
+import { SqliteReplayStore, removeScratch } from '../chain/replay-scratch.js';
 import type { LedgerStore, TxResultRewrite } from '../storage/store.js';
 import type { History } from './history.js';
 
@@ -52,16 +55,63 @@ export class HistoryResults {
   readonly #history: History;
   #progress: ResultsProgress;
   #replay: ChainReplay | undefined;
+  /** where the replay's state is (undefined: in memory) */
+  readonly #scratchFile: string | undefined;
+  #scratch: SqliteReplayStore | undefined;
   /** a fault in this run: no more steps until the node starts again */
   #stopped = false;
 
-  constructor(store: LedgerStore, genesis: Genesis, registry: TxTypeRegistry, history: History) {
+  constructor(store: LedgerStore, genesis: Genesis, registry: TxTypeRegistry, history: History, scratchFile?: string) {
     this.#store = store;
     this.#genesis = genesis;
     this.#registry = registry;
     this.#history = history;
+    this.#scratchFile = scratchFile;
     const raw = store.getMeta(RESULTS_META);
     this.#progress = raw === undefined ? { height: 0, changed: 0 } : (JSON.parse(raw) as ResultsProgress);
+    // done before a crash could delete it
+    if (this.done && scratchFile !== undefined) removeScratch(scratchFile);
+  }
+
+  /** The block the scratch file's state is at (resumption point; undefined: none, or in memory). */
+  get scratchHeight(): number | undefined {
+    return this.#scratch?.flushedHead?.height;
+  }
+
+  /**
+   * The replay, resumed from the scratch file when it holds this chain's blocks up to at most the stored progress
+   * (else — another chain, a restored older store — the file starts again from genesis).
+   */
+  #open(): ChainReplay {
+    const file = this.#scratchFile;
+    if (file === undefined) return new ChainReplay(this.#genesis, this.#registry);
+    let scratch = new SqliteReplayStore(file);
+    const head = scratch.head();
+    if (head !== undefined && (head.height > this.#progress.height || this.#store.getBlock(head.height)?.hash !== head.hash)) {
+      scratch.remove();
+      scratch = new SqliteReplayStore(file);
+    }
+    this.#scratch = scratch;
+    return new ChainReplay(this.#genesis, this.#registry, scratch);
+  }
+
+  /** The block the re-execution has reached (opening the replay: from the scratch file, else genesis). */
+  replayHeight(): number {
+    return (this.#replay ??= this.#open()).head.height;
+  }
+
+  /** Done: the state of the snapshot's height is the store's own, the replay's copy (and its file) goes. */
+  #finish(): void {
+    this.#scratch?.remove();
+    this.#scratch = undefined;
+    this.#replay = undefined;
+  }
+
+  /** Closes the scratch file (kept: the work resumes from it at the next start). */
+  close(): void {
+    this.#scratch?.close();
+    this.#scratch = undefined;
+    this.#replay = undefined;
   }
 
   /** The height the results are re-derived up to: the snapshot's; undefined for a node that executed every block. */
@@ -91,11 +141,14 @@ export class HistoryResults {
    */
   step(maxTxs: number = RESULTS_CHUNK_TXS): ResultsStep {
     const target = this.target;
-    if (target === undefined || this.done) return 'done';
+    if (target === undefined || this.done) {
+      this.#finish();
+      return 'done';
+    }
     if (this.#stopped) return 'fault';
     if (!this.#history.complete) return 'waiting';
     const store = this.#store;
-    const replay = (this.#replay ??= new ChainReplay(this.#genesis, this.#registry));
+    const replay = (this.#replay ??= this.#open());
     const done = this.#progress.height;
     const rewrites: TxResultRewrite[] = [];
     let cost = 0;
@@ -129,7 +182,9 @@ export class HistoryResults {
       store.rewriteResults({ results: rewrites, meta: [[RESULTS_META, JSON.stringify(next)]] });
       this.#progress = next;
       this.#stopped = true;
-      this.#replay = undefined;
+      // the state below the fault is kept: the retry at the next start resumes at the faulty block
+      this.#scratch?.flush();
+      this.close();
       return 'fault';
     }
     if (top > done) {
@@ -137,8 +192,10 @@ export class HistoryResults {
       store.rewriteResults({ results: rewrites, meta: [[RESULTS_META, JSON.stringify(next)]] });
       this.#progress = next;
     }
+    // after the results it covers: the file never runs ahead of the stored progress
+    this.#scratch?.flush();
     if (top < target) return 'more';
-    this.#replay = undefined; // the state of the snapshot's height: the store holds it, this copy goes
+    this.#finish();
     return 'done';
   }
 }

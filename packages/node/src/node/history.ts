@@ -121,13 +121,13 @@ export class History {
   /** the handler results of the transactions up to the snapshot, re-derived once the history is complete */
   readonly results: HistoryResults;
 
-  constructor(store: LedgerStore, genesis: Genesis, setChanges: () => readonly SetChange[], registry: TxTypeRegistry) {
+  constructor(store: LedgerStore, genesis: Genesis, setChanges: () => readonly SetChange[], registry: TxTypeRegistry, replayScratchFile?: string) {
     this.#store = store;
     this.#genesis = genesis;
     this.#setChanges = setChanges;
     const raw = store.getMeta(HISTORY_META);
     this.#progress = raw === undefined ? undefined : (JSON.parse(raw) as HistoryProgress);
-    this.results = new HistoryResults(store, genesis, registry, this);
+    this.results = new HistoryResults(store, genesis, registry, this, replayScratchFile);
   }
 
   /** Progress of a node joined from a snapshot; undefined for a node that has every block since genesis. */

@@ -78,6 +78,11 @@ export interface NodeOptions {
    * key for this node's organisation and it holds it, the node signs with it from that height on (`signing-key`).
    */
   holdsKey?: (publicKey: string) => boolean;
+  /**
+   * A file for the state a joined node re-executes its older blocks on (node/history-results.ts): bounded memory on
+   * any chain length, and the work resumes after a restart. Default: in memory (tests, tools).
+   */
+  replayScratchFile?: string;
 }
 
 /** Meta keys of the set-change certificates, by epoch. */
@@ -200,7 +205,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     this.#log = MerkleLog.fromReader(this.store, this.store.logSize());
     this.#head = this.#loadHead();
     this.#loadSetChanges();
-    this.history = new History(this.store, this.genesis, () => this.setChanges, this.registry);
+    this.history = new History(this.store, this.genesis, () => this.setChanges, this.registry, opts.replayScratchFile);
     this.#refreshMembers();
     if (!this.orgs.has(this.#publicKey) && opts.orgId === undefined) {
       throw new MachiError('GENESIS_INVALID', "this node's key is not an organisation of the genesis file or of the chain's current member set");
@@ -676,6 +681,7 @@ export class MachiNode extends EventEmitter<NodeEvents> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.history.results.close();
     await this.#checker.close();
   }
 }

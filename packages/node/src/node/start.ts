@@ -2,6 +2,7 @@
  * Wires a data directory, the ledger store (SQLite, or PostgreSQL with --store), the checker pool, the node,
  * consensus, the peer network and the API into a running process.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { genesisHash, type Genesis, type Signer, type TimeoutParams } from '@machi/core';
@@ -21,6 +22,7 @@ import { KeyRing, NEXT_KEY_FILE, genesisOrgOf, readPendingKey, retiredKeys } fro
 import { RestoreCheck, restoreMarker, votingView } from './restore-check.js';
 import { HostedKeys } from './hosted-keys.js';
 import { openModules } from './modules.js';
+import { REPLAY_SCRATCH_FILE } from '../chain/replay-scratch.js';
 
 export interface Wired {
   node: MachiNode;
@@ -42,11 +44,14 @@ export function wireNode(opts: {
   orgId?: string | undefined;
   /** whether the node may vote at a height (a restored node: restore-check.ts); default always */
   mayVote?: (height: number) => boolean;
+  /** where a joined node re-executes its older blocks (MachiNode's replayScratchFile); default in memory */
+  replayScratchFile?: string;
 }): Wired {
   const ring = opts.signer instanceof KeyRing ? opts.signer : undefined;
   const node = new MachiNode({
     genesis: opts.genesis, publicKey: opts.signer.publicKey, store: opts.store, checker: opts.checker, ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     ...(opts.orgId === undefined ? {} : { orgId: opts.orgId }), ...(ring === undefined ? {} : { holdsKey: (k: string) => ring.holds(k) }),
+    ...(opts.replayScratchFile === undefined ? {} : { replayScratchFile: opts.replayScratchFile }),
   });
   if (ring !== undefined) {
     // a rotation that took effect while the node was down (the node picked the key in force for the next height)
@@ -156,6 +161,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     genesis: dd.genesis, signer, store, checker, net, log, ...(offset === 0 ? {} : { clock: () => Date.now() + offset }),
     ...(genesisOrg?.rotated === true ? { orgId: genesisOrg.org.id } : {}),
     ...(marker === undefined ? {} : { mayVote: (h: number) => check?.mayVote(h) ?? false }),
+    replayScratchFile: join(opts.dir, REPLAY_SCRATCH_FILE),
   });
   if (marker !== undefined) {
     check = new RestoreCheck({

@@ -4,7 +4,8 @@
  * Backup, while the node runs: every SQLite file (`*.db`: the ledger, private.db) through SQLite's online backup API
  * (better-sqlite3 `.backup()`), copied in one step so the copy is one consistent snapshot and the running node's
  * writes never restart it; a PostgreSQL ledger with `pg_dump` (one snapshot, data only, of the node's schema); every
- * other file (genesis, keys, kek.key, auth-secret, hosted members' keys, store-url) copied as is. `backup.json`
+ * other file (genesis, keys, kek.key, auth-secret, hosted members' keys, store-url) copied as is; not the scratch file
+ * of a joined node's re-derivation (replay-scratch.db: a restored node starts it again). `backup.json`
  * names what was taken. The files are as secret as the data directory: keys and the key-encryption key are in it.
  *
  * Restore into a new directory: the files copied back; a PostgreSQL ledger loaded with `psql` into the schema of
@@ -17,6 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LEDGER_FILE } from '../node/datadir.js';
+import { REPLAY_SCRATCH_FILE } from '../chain/replay-scratch.js';
 import { PgStore, defaultSchema, parsePgUrl } from './postgres.js';
 import { STORE_URL_FILE, redact, storeLocation, withSchema } from './open.js';
 import { writeRestoreMarker } from '../node/restore-check.js';
@@ -52,6 +54,8 @@ function walk(dir: string, rel = ''): { dbs: string[]; files: string[] } {
       out.dbs.push(...sub.dbs);
       out.files.push(...sub.files);
     } else if (st.isFile()) {
+      // the re-derivation's scratch state (chain/replay-scratch.ts) is not the node's data: a restored node rebuilds it
+      if (r === REPLAY_SCRATCH_FILE) continue;
       if (name.endsWith('.db')) out.dbs.push(r);
       else if (!isSqliteSide(name)) out.files.push(r);
     }

@@ -277,9 +277,12 @@ describe.each(backends)('history after a snapshot join ($name)', (backend) => {
 });
 
 /** A node joined from the snapshot on `store`, caught up to TOP, its older history fetched (no results re-derived). */
-async function joinedWithHistory(store: LedgerStore, registry?: TxTypeRegistry): Promise<MachiNode> {
+async function joinedWithHistory(store: LedgerStore, registry?: TxTypeRegistry, replayScratchFile?: string): Promise<MachiNode> {
   await installSnapshot(store, genesis, manifest, readStateLines(createReadStream(statePath)));
-  const node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), ...(registry === undefined ? {} : { registry }) });
+  const node = new MachiNode({
+    genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), ...(registry === undefined ? {} : { registry }),
+    ...(replayScratchFile === undefined ? {} : { replayScratchFile }),
+  });
   for (let h = node.head.height + 1; h <= TOP; h++) {
     const w = server.wireBlock(h)!;
     await node.applySynced(w.block, w.commit);
@@ -308,7 +311,9 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
   it('are re-derived by re-executing the chain once the history is complete: receipts as the source node\'s; a restart resumes', async () => {
     const where = backend.open();
     let store = where.store();
-    let node = await joinedWithHistory(store);
+    // the re-executed state in a scratch file: a restart resumes from the block it reached, not from genesis
+    const scratch = join(dir, `scratch-${randomBytes(4).toString('hex')}.db`);
+    let node = await joinedWithHistory(store, undefined, scratch);
     const [early, outsider, inWindow] = refused;
     expect(early!.height).toBeLessThan(manifest.recent[0]!.header.height); // in the fetched history, below the window
     expect(inWindow!.height).toBe(SNAPSHOT_HEIGHT);
@@ -334,6 +339,8 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
     expect(node.receipt(early!.hash)).toEqual(server.receipt(early!.hash));
     expect(node.receipt(outsider!.hash)).toMatchObject({ resultKnown: false });
     expect(node.history.view.resultsHeight).toBe(part);
+    expect(existsSync(scratch)).toBe(true);
+    expect(node.history.results.scratchHeight).toBe(part); // flushed with (after) the results it covers
     // machi verify compares the results re-derived so far, not the others
     const notYet = source.getBlock(SNAPSHOT_HEIGHT)!.header.logSize - source.getBlock(part)!.header.logSize;
     expect(verifyStore(store, genesis)).toEqual({ ok: true, blocks: TOP, txs: source.logSize(), resultsSkipped: notYet });
@@ -347,11 +354,12 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
       batches.push(b.results.map((x) => x.seq));
       rewrite(b);
     };
-    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), replayScratchFile: scratch });
     expect(node.history.results.progress).toEqual({ height: part, changed: 1 });
     const log: string[] = [];
     rederive(node, log);
-    expect(log.join('\n')).toMatch(new RegExp(`resuming: results up to ${part} were rewritten before`));
+    expect(log.join('\n')).toMatch(new RegExp(`resuming: results up to ${part} were rewritten before; re-execution goes on from the state kept at block ${part}\\)`));
+    expect(existsSync(scratch)).toBe(false); // done: the state is the store's own, the scratch copy goes
     expect(log.join('\n')).toMatch(new RegExp(`handler results re-derived up to block ${SNAPSHOT_HEIGHT}: 3 stored result\\(s\\) corrected`));
     // what was rewritten before the restart was executed again, not written again
     const firstAfter = source.getBlock(part + 1)!.firstSeq;
@@ -384,7 +392,8 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
     const checkpoint = divergent.get('consortium.checkpoint')!;
     const handle = checkpoint.handle;
     checkpoint.handle = (ctx, payload) => (Number(payload.height) >= ctx.height ? ctx.state.set('diverged', true) : handle(ctx, payload));
-    let node = await joinedWithHistory(store, divergent);
+    const scratch = join(dir, `scratch-${randomBytes(4).toString('hex')}.db`);
+    let node = await joinedWithHistory(store, divergent, scratch);
     const early = refused[0]!;
     const log: string[] = [];
     rederive(node, log);
@@ -409,11 +418,14 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
 
     // the next start (here with the chain's software) tries again, and the fault clears once re-execution passes it
     store = where.store();
-    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis) });
+    node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), replayScratchFile: scratch });
     expect(node.history.view.resultsFault?.height).toBe(early.height);
     const again: string[] = [];
     rederive(node, again);
     expect(again[0]).toMatch(/FAULT recorded before this start/);
+    // the state below the fault was kept: re-execution goes on at the block that failed
+    expect(again[1]).toMatch(new RegExp(`the state kept at block ${early.height - 1}\\)`));
+    expect(existsSync(scratch)).toBe(false);
     expect(node.history.view).toEqual({ complete: true, lowestHeight: 1, snapshotHeight: SNAPSHOT_HEIGHT, resultsHeight: TOP });
     expect(resultsOf(store)).toEqual(resultsOf(source));
     await node.close();

@@ -1,9 +1,10 @@
 /**
- * A content-type parser that reads any body as bytes, up to `maxBytes` (413 BODY_TOO_LARGE beyond, naming the limit),
- * for the routes whose body is raw bytes (photo uploads), each registered in its own Fastify context. The content
- * type is not trusted: the service decides by magic bytes.
+ * Content-type parsers that read a body up to a limit and answer 413 BODY_TOO_LARGE beyond it only once the client has
+ * sent it all (see RAW_BODY_DRAIN_BYTES_MAX): `rawBodyParser` for the routes whose body is raw bytes (photo uploads),
+ * each registered in its own Fastify context (the content type is not trusted: the service decides by magic bytes);
+ * `jsonBodyParser` for every JSON body of the API (server.ts), in place of Fastify's own, which answers at once.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MachiError } from '@machi/core';
 
 export type RawBodyParser = (req: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => void;
@@ -17,7 +18,23 @@ export type RawBodyParser = (req: FastifyRequest, payload: NodeJS.ReadableStream
 export const RAW_BODY_DRAIN_BYTES_MAX = 16 * 1024 * 1024;
 
 export function rawBodyParser(maxBytes: number, what: string): RawBodyParser {
-  const tooLarge = (): MachiError => new MachiError('BODY_TOO_LARGE', `${what} may be at most ${maxBytes} bytes (${maxBytes / (1024 * 1024)} MiB)`);
+  return drainingParser(maxBytes, () => new MachiError('BODY_TOO_LARGE', `${what} may be at most ${maxBytes} bytes (${maxBytes / (1024 * 1024)} MiB)`));
+}
+
+/**
+ * The API's JSON body parser: the body read as rawBodyParser does (a too-large one to its end, then 413
+ * BODY_TOO_LARGE), then parsed by Fastify's own JSON parser (prototype-poisoning keys refused, an empty body an error).
+ */
+export function jsonBodyParser(app: FastifyInstance, maxBytes: number): RawBodyParser {
+  const read = drainingParser(maxBytes, () => new MachiError('BODY_TOO_LARGE', `request body is larger than ${maxBytes} bytes`));
+  const parse = app.getDefaultJsonParser('error', 'error');
+  return (req, payload, done) => read(req, payload, (err, body) => {
+    if (err !== null) return done(err);
+    parse(req, (body as Buffer).toString('utf8'), done);
+  });
+}
+
+function drainingParser(maxBytes: number, tooLarge: () => MachiError): RawBodyParser {
   return (req, payload, done) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

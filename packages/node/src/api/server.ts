@@ -15,6 +15,7 @@ import type { ConsensusDriver } from '../consensus/driver.js';
 import { votingView, type VotingView } from '../node/restore-check.js';
 import { authPlugin, type AuthOptions } from '../auth/plugin.js';
 import { TXS_PER_ADDRESS_PER_MINUTE_DEFAULT, rateLimits } from '../auth/rate-limit.js';
+import { jsonBodyParser } from './raw-body.js';
 import { isIP } from 'node:net';
 import { docsRoutes, openapi } from './openapi.js';
 import { metricsRegistry, metricsRoutes } from './metrics.js';
@@ -136,6 +137,9 @@ export async function buildServer(node: MachiNode, opts: ServerOptions = {}): Pr
     reply.header(REQUEST_ID_HEADER, req.id);
     done(null, payload);
   });
+  // JSON bodies: a too-large one is read to its end before the 413, so the client gets the answer, not a reset
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', jsonBodyParser(app, BODY_BYTES_MAX));
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setErrorHandler((err, req, reply) => {
     let e: MachiError;

@@ -3,6 +3,7 @@
  * getting its catalogue code and status with nothing written.
  */
 import { randomBytes, createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -154,6 +155,8 @@ describe('bad input gets a catalogue error and writes nothing', () => {
   const cases: [string, () => Promise<{ statusCode: number; json(): { code: string; message: string } }>, number, string][] = [
     ['malformed JSON', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: '{"chainId": ' }), 400, 'BODY_MALFORMED'],
     ['not an object', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: '[1,2]' }), 400, 'REQUEST_INVALID'],
+    ['empty JSON body', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json' }, payload: '' }), 400, 'BODY_MALFORMED'],
+    ['prototype poisoning', () => app.inject({ method: 'POST', url: '/v1/txs', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: '{"__proto__": {"admin": true}}' }), 400, 'BODY_MALFORMED'],
     ['missing field', () => post({ ...signed(), nonce: undefined }), 400, 'TX_MALFORMED'],
     ['extra field', () => post({ ...signed(), admin: true }), 400, 'TX_MALFORMED'],
     ['unknown type', () => post(signed({ type: 'repair.explode' })), 400, 'TX_UNKNOWN_TYPE'],
@@ -181,6 +184,38 @@ describe('bad input gets a catalogue error and writes nothing', () => {
     expect(res.json().message.length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 20));
     expect({ height: store.height(), logSize: store.logSize(), mempool: node.mempoolSize }).toEqual(before);
+  });
+
+  it('over a real connection, a too-large JSON body is read to its end before the 413, so the client gets the answer, not a reset', async () => {
+    const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+    const size = BODY_BYTES_MAX + 1;
+    const text = Buffer.from(JSON.stringify({ pad: 'x'.repeat(size - 10) }));
+    expect(text.length).toBe(size);
+    let answeredEarly = false;
+    const answer = new Promise<{ status: number; json: { code: string } }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v1/txs', headers: { 'content-type': 'application/json', 'content-length': size } }, (res) => {
+        let got = '';
+        res.on('data', (c: Buffer) => (got += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(got) }));
+      });
+      req.on('response', () => (answeredEarly = !sentAll));
+      req.on('error', reject);
+      let sentAll = false;
+      // half the body, a pause (an answer now would come before the client is done), then the rest
+      req.write(text.subarray(0, size >> 1));
+      setTimeout(() => {
+        sentAll = true;
+        req.end(text.subarray(size >> 1));
+      }, 300);
+    });
+    const r = await answer;
+    expect([r.status, r.json.code]).toEqual([413, 'BODY_TOO_LARGE']);
+    expect(answeredEarly).toBe(false);
+    const f = await fetch(`${url.origin}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    expect([f.status, ((await f.json()) as { code: string }).code]).toEqual([413, 'BODY_TOO_LARGE']);
+    // the JSON of a body within the limit is parsed as before
+    const ok = await fetch(`${url.origin}/v1/txs?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed()) });
+    expect([ok.status, ((await ok.json()) as { status: string }).status]).toEqual([200, 'committed']);
   });
 
   it('refuses the same transaction twice (TX_DUPLICATE) and a reused nonce (TX_REPLAYED)', async () => {

@@ -647,10 +647,15 @@ export class MachiNode extends EventEmitter<NodeEvents> {
     return { block: { header: b.header, txs: this.store.blockTxs(height).map((t) => t.body) }, commit: b.commit };
   }
 
-  /** Proof bundle for a committed transaction: verifiable offline with the genesis file alone. */
+  /**
+   * Proof bundle for a committed transaction: verifiable offline with the genesis file alone. Undefined for a
+   * transaction this node does not hold, or cannot prove yet: on a node joined from a snapshot, one at or before the
+   * snapshot's height until the history below it is fetched (its proof needs log nodes below the lowest block held;
+   * the API answers HISTORY_INCOMPLETE for it, node/history.ts). The modules' views show such a step without a proof.
+   */
   proof(hash: string): ProofBundle | undefined {
     const t = this.store.getTx(hash);
-    if (t === undefined) return undefined;
+    if (t === undefined || !this.history.provable(t.height)) return undefined;
     const b = this.store.getBlock(t.height)!;
     const proof = this.#log.inclusionProof(t.seq, b.header.logSize);
     return {

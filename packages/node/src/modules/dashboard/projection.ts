@@ -24,6 +24,8 @@ const APPLICATION_PAYMENTS_MAX = 500;
 const BUDGETS_MAX = 10_000;
 /** Grids read to find a bill's building's grid. */
 const GRIDS_MAX = 500;
+/** State entries read at a time when the model is built from the state (a joined node's start). */
+const STATE_PAGE_ENTRIES = 2_000;
 
 type Touched = { events: Set<string>; repairs: Set<string>; alarms: Set<string>; payments: Set<string>; applications: Set<string>; accesses: Map<string, string>; funds: boolean;
   /** property bills as `unit/period`, and buildings billed for a period (`building/period`) */
@@ -42,8 +44,13 @@ export class DashboardProjection {
     this.#node = node;
   }
 
-  /** Catches up from the stored blocks, then follows every committed block. */
+  /**
+   * Catches up from the stored blocks, then follows every committed block. A node joined from a snapshot that has not
+   * fetched the blocks below it yet (membership.md#history) folds in every record of the state instead: the records
+   * the missing blocks made are there, and a fact is a function of its record alone.
+   */
   start(): void {
+    if (this.model.height === 0 && !this.#node.history.complete) this.applyState();
     this.applyBlocks(this.model.height + 1, this.#node.head.height);
     this.#node.on('block', this.#onBlock);
   }
@@ -75,6 +82,61 @@ export class DashboardProjection {
     this.applied += txs;
     this.applyMs += performance.now() - started;
     for (const fn of this.#listeners) fn(to);
+  }
+
+  /**
+   * Folds in every record of the state as of the head (the facts the blocks up to it would have given), read in pages
+   * from a view of the state where the store has one; the model is then at the head.
+   */
+  applyState(): void {
+    const started = performance.now();
+    const store = this.#node.store;
+    const height = this.#node.head.height;
+    const view = store.stateSnapshot?.();
+    /** every entry under `prefix`, in key order, STATE_PAGE_ENTRIES at a time */
+    const each = (prefix: string, fn: (key: string, value: string) => void): void => {
+      if (view === undefined) {
+        for (const [k, v] of store.scan(prefix, Number.MAX_SAFE_INTEGER)) fn(k, v);
+        return;
+      }
+      let after = prefix;
+      for (;;) {
+        const page = view.page(after, STATE_PAGE_ENTRIES);
+        for (const [k, v] of page) {
+          if (!k.startsWith(prefix)) return;
+          fn(k, v);
+        }
+        if (page.length < STATE_PAGE_ENTRIES) return;
+        after = page[page.length - 1]![0];
+      }
+    };
+    const apply = (f: Fact): void => this.model.apply(f);
+    try {
+      each(eventKey(''), (_k, v) => apply(eventFact(JSON.parse(v) as EventRecord)));
+      each(requestKey(''), (_k, v) => apply(repairFact(JSON.parse(v) as RequestRecord)));
+      each(alarmKey(''), (_k, v) => apply(alarmFact(JSON.parse(v) as AlarmRecord)));
+      each(paymentKey(''), (_k, v) => apply(paymentFact(JSON.parse(v) as PaymentRecord)));
+      each('privacy/access/', (_k, v) => {
+        const r = JSON.parse(v) as AccessRecord;
+        const rules = store.scan(`${alertPrefix(r.subject)}${r.access}/`, 16).map(([key]) => key.slice(key.lastIndexOf('/') + 1));
+        apply(accessFact(r, rules));
+      });
+      each('funds/budget/', (_k, v) => apply(budgetFact(JSON.parse(v) as BudgetRecord)));
+      const gridOf = new Map<string, string>();
+      for (const [, v] of store.scan('events/grid/', GRIDS_MAX)) {
+        const g = JSON.parse(v) as GridRecord;
+        for (const b of g.buildings) gridOf.set(b.building, g.grid);
+      }
+      each('property/bill/', (_k, v) => {
+        const r = JSON.parse(v) as BillRecord;
+        apply(billFact(r, gridOf.get(r.building) ?? ''));
+      });
+    } finally {
+      view?.close();
+    }
+    this.model.height = height;
+    this.applyMs += performance.now() - started;
+    for (const fn of this.#listeners) fn(height);
   }
 
   facts(t: Touched): Fact[] {

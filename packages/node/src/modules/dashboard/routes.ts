@@ -90,7 +90,9 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async 
     const top = Math.min(head, (req.query.before ?? head + 1) - 1);
     const blocks = [];
     for (let h = top; h >= 1 && blocks.length < (req.query.limit ?? 20); h--) {
-      const b = node.store.getBlock(h)!;
+      // a node joined from a snapshot holds no blocks below the lowest it has fetched (membership.md#history)
+      const b = node.store.getBlock(h);
+      if (b === undefined) break;
       const prev = h > 1 ? node.store.getBlock(h - 1) : undefined;
       blocks.push({
         height: h, hash: b.hash, time: b.header.time, txs: b.header.txCount, round: b.commit.round,
@@ -118,7 +120,10 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async 
 export function search(node: MachiNode, q: string): SearchView {
   if (/^[0-9]{1,12}$/.test(q)) {
     const height = Number(q);
-    if (node.store.getBlock(height) === undefined) throw new MachiError('DASHBOARD_NOT_FOUND', `no block at height ${height}`);
+    if (node.store.getBlock(height) === undefined) {
+      if (height >= 1 && height <= node.head.height && !node.history.complete) throw node.history.incomplete(`block ${height}`);
+      throw new MachiError('DASHBOARD_NOT_FOUND', `no block at height ${height}`);
+    }
     return { kind: 'block', txs: node.store.blockTxs(height).map((t) => t.hash), height, note: null };
   }
   if (/^https?:\/\/[^/]+\/(.+\/)?01\/[0-9]{8,14}(\/|$)/.test(q)) {
@@ -130,6 +135,8 @@ export function search(node: MachiNode, q: string): SearchView {
     if (tx !== undefined) return { kind: 'tx', txs: [tx.hash], height: tx.height, note: null };
     const anchors = node.store.read(notaryKey(h));
     if (anchors !== undefined) return { kind: 'document', txs: (JSON.parse(anchors) as { txHash: string }[]).map((a) => a.txHash), height: null, note: null };
+    // it may be in the older history a node joined from a snapshot is still fetching
+    if (!node.history.complete) throw node.history.incomplete(`no transaction or anchored document ${h} here`);
   }
   throw new MachiError('DASHBOARD_NOT_FOUND', 'no transaction, block or anchored document matches');
 }

@@ -58,7 +58,13 @@ export function runFeed(o: FeedOptions): boolean {
   }
   const last = Math.min(head, cursor + WEBHOOK_FEED_BLOCKS_PER_RUN);
   const subs = o.store.allSubscriptions();
+  const history = o.node.history;
   for (let h = cursor + 1; h <= last; h++) {
+    // A node that joined from a snapshot (membership.md#history) with a cursor from before it (its private store kept
+    // through a re-join) lacks the blocks below the snapshot until it has fetched them, and stores their handler
+    // results as applied until it has re-derived them: the feed waits there (a later block retries) rather than skip
+    // those blocks' deliveries or deliver their refused transactions as recorded.
+    if (!history.results.known(h) || (!history.complete && h < history.view.lowestHeight)) return false;
     const deliveries = deliveriesOfBlock(o, subs, h);
     // a block that queues nothing moves the cursor without a write of its own (WebhookStore.skipTo)
     if (deliveries.length > 0) o.store.enqueue(deliveries, o.now(), h);

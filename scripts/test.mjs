@@ -17,7 +17,7 @@ const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import
 const args = process.argv.slice(2);
 
 /** The order of the process files: three timing-sensitive ones, then those known to take longest, longest first (from
- * the per-file times this script printed in CI, 2026-12-07); the rest after them. */
+ * the per-file times this script printed, 2026-12-07, after the demo consortia's shorter waits); the rest after them. */
 const SENSITIVE = [
   // first, so they run while the other lane is busy with the in-process projects: these time their kills and faults
   // against block progress, and must not share the machine with a second consortium (the other lane waits for them
@@ -30,15 +30,17 @@ const LONGEST = [
   ...SENSITIVE,
   'packages/web/test/browser/events.test.ts',
   'packages/web/test/browser/property.test.ts',
-  'packages/web/test/browser/funds.test.ts',
-  'packages/web/test/browser/dashboard.test.ts',
   'packages/web/test/browser/repairs.test.ts',
-  'packages/node/test/e2e/events.test.ts',
+  'packages/web/test/browser/funds.test.ts',
   'packages/node/test/e2e/privacy.test.ts',
-  'packages/node/test/e2e/stores.test.ts',
   'packages/web/test/browser/identity.test.ts',
+  'packages/node/test/e2e/events.test.ts',
   'packages/web/test/browser/devices.test.ts',
+  'packages/web/test/browser/dashboard.test.ts',
+  'packages/node/test/e2e/stores.test.ts',
+  'packages/node/test/e2e/cli.test.ts',
   'packages/web/test/browser/addresses.test.ts',
+  'packages/node/test/e2e/consortium.test.ts',
   'packages/node/test/devices/consortium.test.ts',
   'packages/node/test/e2e/membership.test.ts',
 ]

@@ -46,7 +46,8 @@ function signers(event: string, steps: any[]): string[] {
 beforeAll(async () => {
   c = await startConsortium({
     demo: true, name: 'events-e2e', hosted: HOSTED,
-    env: () => ({ MACHI_CLOCK_OFFSET_MS: String(env.offsetMs) }),
+    // the escalation job every 2 s instead of 30: the escalation below follows the restart without a 30 s wait
+    env: () => ({ MACHI_CLOCK_OFFSET_MS: String(env.offsetMs), MACHI_EVENTS_ESCALATION_MS: '2000' }),
     ready: { 'street-office': /demo data ready/, 'property-company': /demo data ready/ },
   });
   genesis = c.genesis;
@@ -154,8 +155,9 @@ describe('community events on a consortium of processes', () => {
     }
     // six minutes later (every node's clock moved, as the one-node tests move theirs)
     env.offsetMs = 6 * MINUTE_MS;
-    for (const n of c.nodes) await c.kill(n.org, 'SIGTERM');
-    for (const n of c.nodes) await c.start(n.org);
+    // all four stopped, then all four started together (each start resolves once its API listens)
+    await Promise.all(c.nodes.map((n) => c.kill(n.org, 'SIGTERM')));
+    await Promise.all(c.nodes.map((n) => c.start(n.org)));
     await c.until('the command centre to escalate the power company', async () => {
       const t = await as('street-office', 'lin.centre', 'GET', `/v1/events/${event}/timeline`);
       return (t.json?.steps ?? []).some((s: any) => s.action === 'escalate');

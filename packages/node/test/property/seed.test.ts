@@ -4,16 +4,27 @@
  * node offers them the digital ID's volunteer-hours credential in "My digital ID"; the other residents get none.
  * The street office's address register is written first through the API (on the demo's consortium its node seeds it).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VOLUNTEER_LABEL_MINUTES, type Role } from '@machi/core';
 import { oneNode, TEST_ACCOUNTS, type OneNode } from '../support/node.js';
+import { DEMO_TEST_ENV } from '../support/consortium.js';
 import { ok } from '../devices/helpers.js';
 import { DEMO_PROPERTY_UNITS, DEMO_VOLUNTEER_ACTIVITIES } from '../../src/modules/property/seed.js';
 import type { PropertyService } from '../../src/modules/property/index.js';
 
 const nodes: OneNode[] = [];
+// the demo's waits as the tests' consortia shorten them (a 6 s vote, activities 6 s after their announcement): set for
+// this file and restored after it (the in-process project shares one process between files)
+const saved = Object.fromEntries(Object.keys(DEMO_TEST_ENV).map((k) => [k, process.env[k]]));
+beforeAll(() => {
+  for (const [k, v] of Object.entries(DEMO_TEST_ENV)) process.env[k] ??= v;
+});
 afterAll(async () => {
   for (const n of nodes) await n.close();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 const users: Record<string, Role> = { ...TEST_ACCOUNTS, resident4: 'resident' };

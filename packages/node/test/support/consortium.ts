@@ -30,6 +30,19 @@ export const FOUR_ORGS = ['street-office', 'property-company', 'power-company', 
 /** How long a node may take to serve (MACHI_NODE_START_MS raises it on a machine busy with other work). */
 const NODE_START_MS_MAX = Number(process.env.MACHI_NODE_START_MS ?? 60_000);
 const READY_MS_MAX = 90_000;
+/**
+ * The demo's waits in a test's consortium (src/modules/property/seed.ts): the closed vote runs 6 s instead of 15 and the
+ * past activities start 6 s after they are announced instead of 10, so `demo data ready` comes that much sooner. Its
+ * ballots and sign-ups are submitted together and commit in a block or two; the environment may still set either.
+ */
+export const DEMO_TEST_ENV: Readonly<Record<string, string>> = { MACHI_DEMO_VOTE_MS: '6000', MACHI_DEMO_ACTIVITY_LEAD_MS: '6000' };
+/**
+ * A demo consortium's nodes check signatures on one worker thread each (`--check-threads 1`) unless the test's `args`
+ * name a count: every worker loads the code and compiles the transaction schemas (seconds of CPU per node start), and
+ * four nodes beside a browser keep a two-core machine busy enough. The consortia without demo data (consensus, crash,
+ * stores, membership) keep the default, one worker per core, and with it the checks split across workers.
+ */
+const DEMO_CHECK_THREADS = ['--check-threads', '1'];
 
 /** `n` distinct TCP ports of 127.0.0.1, free a moment ago (all held open together before any is released). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -164,9 +177,11 @@ export async function startConsortium(opts: ConsortiumOptions = {}): Promise<Con
   const start = (org: string): Promise<void> => {
     const n = node(org);
     const peers = nodes.filter((m) => m !== n).map((m) => `127.0.0.1:${m.p2pPort}`).join(',');
+    const args = opts.args?.(org) ?? [];
+    const threads = opts.demo === true && !args.includes('--check-threads') ? DEMO_CHECK_THREADS : [];
     const proc = spawn(process.execPath, [
-      CLI, 'start', ...(opts.demo === true ? ['--demo'] : []), '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers, ...(opts.args?.(org) ?? []),
-    ], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env === undefined ? {} : { env: { ...process.env, ...opts.env(org) } }) });
+      CLI, 'start', ...(opts.demo === true ? ['--demo'] : []), '--data', n.dir, '--port', String(n.apiPort), '--listen', `127.0.0.1:${n.p2pPort}`, '--peers', peers, ...threads, ...args,
+    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...(opts.demo === true ? DEMO_TEST_ENV : {}), ...process.env, ...opts.env?.(org) } });
     n.process = proc;
     delete n.crashed;
     proc.stderr!.on('data', (d: Buffer) => {

@@ -49,7 +49,8 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
     const [c, browser] = await Promise.all([
       startConsortium({
         demo: true, name: 'browser-events', hosted: HOSTED,
-        env: () => ({ MACHI_CLOCK_OFFSET_MS: String(clock.offsetMs) }),
+        // the escalation job every 2 s instead of 30: the escalation below follows the restart without a 30 s wait
+        env: () => ({ MACHI_CLOCK_OFFSET_MS: String(clock.offsetMs), MACHI_EVENTS_ESCALATION_MS: '2000' }),
         ready: { 'street-office': /demo data ready/, 'property-company': /demo data ready/ },
       }),
       launchBrowser(),
@@ -234,8 +235,9 @@ describe.skipIf(missing !== undefined)('community events in the browser', () => 
   it('the seeded major fire: fanned out to every responsible department; the missed acknowledgements are escalated and shown on the desk', async () => {
     // the fire's 5-minute acknowledgement passes: every node runs 6 minutes later (as the e2e test does)
     clock.offsetMs = 6 * MINUTE_MS;
-    for (const n of net.nodes) await net.kill(n.org, 'SIGTERM');
-    for (const n of net.nodes) await net.start(n.org);
+    // all four stopped, then all four started together (each start resolves once its API listens)
+    await Promise.all(net.nodes.map((n) => net.kill(n.org, 'SIGTERM')));
+    await Promise.all(net.nodes.map((n) => net.start(n.org)));
     const token = await net.login('street-office', 'lin.centre');
     let fire = '';
     await net.until('the command centre to escalate the fire\'s missed acknowledgements', async () => {

@@ -159,8 +159,9 @@ describe.skipIf(missing !== undefined)('welfare funds in the browser', () => {
 
   it('twelve days on: the regulator follows every step live with its proof, budget versus paid and the alerts; the approval arrives live', async () => {
     clock.offsetMs = 12 * DAY_MS;
-    for (const n of net.nodes) await net.kill(n.org, 'SIGTERM');
-    for (const n of net.nodes) await net.start(n.org);
+    // all four stopped, then all four started together (each start resolves once its API listens)
+    await Promise.all(net.nodes.map((n) => net.kill(n.org, 'SIGTERM')));
+    await Promise.all(net.nodes.map((n) => net.start(n.org)));
 
     const regulator = await open('en-US', DESK);
     await signIn(regulator, 'he.audit', undefined, net.urls.auditor);

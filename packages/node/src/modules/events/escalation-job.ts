@@ -10,6 +10,19 @@ import { EVENTS_LIST_MAX, type EventsService } from './service.js';
 
 /** How often the escalation job looks for missed acknowledgements and deadlines, ms. */
 export const EVENTS_ESCALATION_INTERVAL_MS = 30_000;
+/** The shortest interval MACHI_EVENTS_ESCALATION_MS may set, ms. */
+export const EVENTS_ESCALATION_INTERVAL_MS_MIN = 1000;
+
+/**
+ * The job's interval on a node: MACHI_EVENTS_ESCALATION_MS when set (tests that move the clocks on and wait for an
+ * escalation shorten it; at least EVENTS_ESCALATION_INTERVAL_MS_MIN), else EVENTS_ESCALATION_INTERVAL_MS.
+ */
+export function escalationIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MACHI_EVENTS_ESCALATION_MS);
+  return env.MACHI_EVENTS_ESCALATION_MS === undefined || env.MACHI_EVENTS_ESCALATION_MS === '' || !Number.isFinite(v)
+    ? EVENTS_ESCALATION_INTERVAL_MS
+    : Math.max(EVENTS_ESCALATION_INTERVAL_MS_MIN, v);
+}
 /** The job's user id: its pseudonym is derived like a staff user's (LedgerActors). */
 export const EVENTS_ESCALATION_JOB_USER_ID = 'events-escalation-job';
 

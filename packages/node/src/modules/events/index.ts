@@ -12,7 +12,7 @@ import type { MachiNode } from '../../node/node.js';
 import { OrgSubmitter } from '../../node/org-tx.js';
 import { loadKek, privateDbPath } from '../../storage/private-db.js';
 import { defineNodeModule } from '../contract.js';
-import { EVENTS_ESCALATION_INTERVAL_MS, EventEscalationJob } from './escalation-job.js';
+import { EventEscalationJob, escalationIntervalFromEnv } from './escalation-job.js';
 import { DEMO_GRIDS, type GridInfo } from './grids.js';
 import { eventLiveRoutes } from './live.js';
 import { eventsRoutes } from './routes.js';
@@ -51,7 +51,7 @@ export function openEvents(w: EventsWiring): Events {
     ...(w.log === undefined ? {} : { log: w.log }),
   });
   const job = new EventEscalationJob(service);
-  const interval = w.escalationIntervalMs === undefined ? EVENTS_ESCALATION_INTERVAL_MS : w.escalationIntervalMs;
+  const interval = w.escalationIntervalMs === undefined ? escalationIntervalFromEnv() : w.escalationIntervalMs;
   const stop = interval === null ? () => {} : job.start(interval);
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(eventsRoutes, { service });

@@ -29,8 +29,19 @@ export const DEMO_PROPERTY_UNITS: readonly [string, string, number][] = [
  * Announced to start shortly (an activity starts after it is announced), their hours recorded once they started.
  */
 export const DEMO_VOLUNTEER_ACTIVITIES: readonly [string, number][] = [['敬老院陪伴服务', 8], ['垃圾分类督导', 8], ['楼道清理', 4]];
-/** How long after the seed announces them the past activities start, ms (the sign-ups commit before). */
-const DEMO_ACTIVITY_LEAD_MS = 10_000;
+/**
+ * The demo's two waits, ms: how long the closed vote runs (its ballots commit first; the rest of the demo is made
+ * meanwhile, and the seed waits out the rest) and how long after the seed announces them the past activities start
+ * (their sign-ups commit before). Long enough for a person watching `npm start` (15 s, 10 s); the tests' consortia
+ * shorten both (MACHI_DEMO_VOTE_MS, MACHI_DEMO_ACTIVITY_LEAD_MS: test/support/consortium.ts), not below DEMO_WAIT_MS_MIN.
+ */
+const DEMO_WAIT_MS_MIN = 3000;
+const demoWaitMs = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return process.env[name] === undefined || process.env[name] === '' || !Number.isFinite(v) ? fallback : Math.max(DEMO_WAIT_MS_MIN, v);
+};
+const demoVoteMs = (): number => demoWaitMs('MACHI_DEMO_VOTE_MS', 15_000);
+const demoActivityLeadMs = (): number => demoWaitMs('MACHI_DEMO_ACTIVITY_LEAD_MS', 10_000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The twelve months before this one, oldest first, as `YYYY-MM`. */
 export function lastYear(now: number): string[] {
@@ -91,13 +102,11 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
   // an ordinary fund use, approved by the owners in a vote that closes in seconds (the
   // year of bills is made meanwhile); then an open special vote
   const roof = await s.fundPropose(staff, { building: 'b1', title: '1号楼屋面防水', contractor: '申城建设工程公司', budgetFen: 4_800_000 });
-  const closesAt = s.now() + 15_000;
+  const closesAt = s.now() + demoVoteMs();
   const closed = await s.openVote(staff, { matter: 'fund-use', title: '1号楼屋面防水使用维修资金', closesAt, use: roof.id });
-  for (const i of [0, 2, 3]) {
-    const r = residents[i]!;
-    const units = DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1).map(([u]) => u);
-    for (const unit of units) await s.ballot(r, closed.id, { unit, choice: 'yes' }).catch(() => undefined);
-  }
+  // the ballots of residents 1, 3 and 4, one per unit they own, submitted together: they commit in a block or two
+  await Promise.all([0, 2, 3].flatMap((i) => DEMO_PROPERTY_UNITS.filter(([, , n]) => n === i + 1)
+    .map(([unit]) => s.ballot(residents[i]!, closed.id, { unit, choice: 'yes' }).catch(() => undefined))));
   // a year of bills; everyone pays but resident 4 (the last three months are in arrears, the oldest has a reminder)
   const now = s.now();
   const months = lastYear(now);
@@ -156,7 +165,7 @@ export async function seedProperty(s: PropertyService, ctx: ModuleContext, priva
  * hours recorded). A sign-up the ledger refused (the activity started first, on a slow chain) gets no hours.
  */
 async function seedVolunteering(s: PropertyService, staff: Principal, resident: Principal): Promise<() => Promise<number>> {
-  const startsAt = s.now() + DEMO_ACTIVITY_LEAD_MS;
+  const startsAt = s.now() + demoActivityLeadMs();
   // submitted together: they commit in a block or two
   const acts = await Promise.all(DEMO_VOLUNTEER_ACTIVITIES.map(([title]) => s.announceActivity(staff, { title, startsAt, capacity: 20 })));
   const signed = await Promise.all(acts.map((a) => s.signUp(resident, a.id).then(() => true, () => false)));

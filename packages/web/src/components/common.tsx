@@ -14,7 +14,7 @@ export function ErrorAlert({ error }: { error: unknown }) {
   return <Alert color="red" data-testid="error">{message}</Alert>;
 }
 
-/** The per-step mark: checked against the ledger in this browser. */
+/** The per-step mark: checked against the ledger in this browser (or not provable on this node yet: grey). */
 export function VerifiedMark({ mark }: { mark: Mark | undefined }) {
   const { t } = useTranslation();
   if (mark === undefined || mark.state === 'checking') return <Badge variant="outline" color="gray" data-testid="mark" data-state="checking">{t('verify.checking')}</Badge>;
@@ -22,6 +22,14 @@ export function VerifiedMark({ mark }: { mark: Mark | undefined }) {
     return (
       <Tooltip label={t('verify.verifiedDetail', { height: mark.height, orgs: mark.signedBy.join(', ') })} multiline w={260}>
         <Badge color="green" variant="light" data-testid="mark" data-state="verified">✓ {t('verify.verified')}</Badge>
+      </Tooltip>
+    );
+  }
+  // not provable on this node yet (joined from a snapshot, older history still being fetched): neutral, not a failure
+  if (mark.state === 'unavailable') {
+    return (
+      <Tooltip label={t('verify.unavailableDetail')} multiline w={300}>
+        <Badge color="gray" variant="light" data-testid="mark" data-state="unavailable" title={mark.reason}>? {t('verify.unavailable')}</Badge>
       </Tooltip>
     );
   }

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FORMAT, commitmentOfDigests, disclosureKey, fieldDigest, sha256Hex, signTx, tenderCommitmentText, tenderKey, toHex, type DisclosureRecord, type ProofBundle, type SignedTx, type TenderRecord } from '@machi/core';
 import { TestChain, clone, freshNonce, makeNet, makeOrg, type TestOrg } from '../../../core/test/unit/helpers.js';
 import { disclosureTotals, emergencyCapFen, verifyDisclosure, verifyOwnerRead, verifyTender, withinCap } from '../../src/modules/property/api';
+import { ApiError } from '../../src/api';
+import { forgetGenesis } from '../../src/verify/ledger';
 
 const company = makeOrg('property-company', 1);
 const net = makeNet({ powers: [1], reuse: [company] });
@@ -46,11 +48,13 @@ const realFetch = globalThis.fetch;
 // put back for the next files (the in-process project shares one worker between files)
 afterAll(() => {
   globalThis.fetch = realFetch;
+  forgetGenesis();
 });
 
 beforeAll(() => {
   // the verifier fetches the genesis from the node: here, this chain's
   globalThis.fetch = (async () => new Response(JSON.stringify(net.genesis))) as typeof fetch;
+  forgetGenesis();
   block([tx(company, 'property.disclose', { period: '2026-11', by: BY, lines: [
     { account: 'common-area', kind: 'income', item: 'advertising', label: '电梯广告', amountFen: 1_200_000 },
     { account: 'common-area', kind: 'spending', item: 'cleaning', label: '公共区域保洁', amountFen: 450_000 },
@@ -118,6 +122,21 @@ describe('a tender checked in the browser', () => {
     const withdrawn = opened();
     withdrawn.opened!.withdrawn = [bid(2)];
     expect((await verifyTender(withdrawn, fetchProof)).opening).toMatchObject({ state: 'failed', field: 'opened.withdrawn' });
+  });
+
+  it('marks bundles a joined node has not fetched yet (503 HISTORY_INCOMPLETE) unavailable, and the opening it cannot recompute', async () => {
+    const t = opened();
+    const commits = new Set(t.bids.map((b) => b.commitTx));
+    const older = async (h: string): Promise<unknown> => (commits.has(h) ? Promise.reject(new ApiError(503, 'HISTORY_INCOMPLETE', 'not fetched yet')) : fetchProof(h));
+    const m = await verifyTender(t, older);
+    expect(m.commits.map((c) => c.state)).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable']);
+    expect(m.reveals.map((r) => r?.state ?? null)).toEqual(['verified', 'verified', 'verified', null]);
+    expect(m.opening?.state).toBe('unavailable');
+    // any other failed fetch is still a failure
+    const gone = async (h: string): Promise<unknown> => (commits.has(h) ? Promise.reject(new ApiError(404, 'NOT_FOUND', 'no such transaction')) : fetchProof(h));
+    expect((await verifyTender(t, gone)).commits.map((c) => c.state)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    const d = await verifyDisclosure({ ...disclosure(), proof: null });
+    expect([...d.lines, d.totals].map((l) => l.state)).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable']);
   });
 
   it('holds an emergency first transfer to 60 % of the budget, exactly', () => {

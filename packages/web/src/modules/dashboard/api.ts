@@ -1,7 +1,7 @@
 /** The dashboard's calls beyond a plain get: query strings of the filters, file exports, the live stream, a record's proof. */
 import { verifyShownBundle, type DashboardFilter, type ProofBundle } from '@machi/core';
 import { authHeaders, followStream, get } from '../../api';
-import { loadGenesis, type Mark } from '../../verify/ledger';
+import { historyIncomplete, loadGenesis, type Mark } from '../../verify/ledger';
 
 export type Filter = Partial<DashboardFilter>;
 
@@ -46,7 +46,7 @@ export async function proveRecord(tx: string, about?: string): Promise<{ mark: M
   try {
     proof = await get<ProofBundle>(`/v1/txs/${tx}/proof`);
   } catch (e) {
-    return { mark: { state: 'failed', field: 'proof', reason: String(e) }, proof: null };
+    return { mark: historyIncomplete(e) ?? { state: 'failed', field: 'proof', reason: String(e) }, proof: null };
   }
   const genesis = await loadGenesis();
   const checked = verifyShownBundle({ txHash: tx }, proof, genesis, 'record');

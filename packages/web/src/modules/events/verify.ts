@@ -4,7 +4,7 @@
  * signed by that department only when its own key signed it.
  */
 import { verifyEventTimeline, type EventTimelineStep } from '@machi/core';
-import { loadGenesis, type Mark } from '../../verify/ledger';
+import { loadGenesis, unprovable, type Mark } from '../../verify/ledger';
 
 export type StepMark = Mark & { signer?: string };
 
@@ -16,7 +16,7 @@ export async function verifyEventSteps(event: string, steps: readonly EventTimel
     return steps.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
   }
   await new Promise((r) => setTimeout(r, 0));
-  return verifyEventTimeline(event, steps, genesis).map((v) => (v.ok
+  return verifyEventTimeline(event, steps, genesis).map((v, i) => unprovable(steps[i]!.proof) ?? (v.ok
     ? { state: 'verified', height: v.verdict.height, signedBy: v.verdict.signedBy, signer: v.signer }
     : { state: 'failed', field: v.field, reason: v.reason }));
 }

@@ -5,7 +5,7 @@
  * the acting pseudonym (`by`) and the application or payment it is about.
  */
 import { verifyShownBundle, type ProofBundle } from '@machi/core';
-import { loadGenesis, type Mark } from '../../verify/ledger';
+import { loadGenesis, unprovable, type Mark } from '../../verify/ledger';
 
 /** What a page shows of one step: the transaction, the signing organisation; optionally its type, actor and subject id. */
 export interface Shown {
@@ -21,6 +21,8 @@ export interface Shown {
 type Genesis = { orgs: { id: string; publicKey: string }[] };
 
 export function checkShown(s: Shown, genesis: unknown): Mark {
+  const none = unprovable(s.proof);
+  if (none !== undefined) return none;
   const checked = verifyShownBundle(s, s.proof, genesis, 'step');
   if (!checked.ok) return { state: 'failed', field: checked.field, reason: checked.reason };
   const { verdict } = checked;

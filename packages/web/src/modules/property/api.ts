@@ -7,7 +7,7 @@ import {
   type DisclosureAccount, type DisclosureLine, type DisclosureRecord, type FieldOpening, type ProofBundle, type TenderRecord,
 } from '@machi/core';
 import { get } from '../../api';
-import { loadGenesis, type Mark } from '../../verify/ledger';
+import { historyIncomplete, loadGenesis, unprovable, type Mark } from '../../verify/ledger';
 
 export type Proved<T> = T & { proof: unknown };
 
@@ -38,6 +38,8 @@ export async function verifySteps(items: readonly { txHash: string; proof: unkno
     return items.map(() => ({ state: 'failed', field: 'genesis', reason: String(e) }));
   }
   return items.map((s) => {
+    const none = unprovable(s.proof);
+    if (none !== undefined) return none;
     const c = verifyShownBundle(s, s.proof, genesis, 'step');
     if (!c.ok) return { state: 'failed', field: c.field, reason: c.reason };
     if (c.verdict.txHash !== s.txHash) return { state: 'failed', field: 'txHash', reason: `the bundle proves ${c.verdict.txHash}` };
@@ -52,8 +54,19 @@ export const proofOf = (txHash: string): Promise<ProofBundle> => get<ProofBundle
 type Checked = { ok: true; bundle: ProofBundle; mark: Mark } | { ok: false; mark: Mark };
 const failed = (field: string, reason: string): { ok: false; mark: Mark } => ({ ok: false, mark: { state: 'failed', field, reason } });
 
-/** A bundle checked against the genesis, then that it proves `txHash`, a transaction of `type`. */
+/** A proof fetch that gave no bundle: its mark (unavailable for 503 HISTORY_INCOMPLETE, any other error failed). */
+class NoBundle {
+  constructor(readonly mark: Mark) {}
+}
+
+/**
+ * A bundle checked against the genesis, then that it proves `txHash`, a transaction of `type`. No bundle (a record
+ * shown with `proof: null`, a fetch answering HISTORY_INCOMPLETE) is unavailable, not failed.
+ */
 function checkBundle(proof: unknown, genesis: unknown, txHash: string, type: string): Checked {
+  if (proof instanceof NoBundle) return { ok: false, mark: proof.mark };
+  const none = unprovable(proof);
+  if (none !== undefined) return { ok: false, mark: none };
   const c = verifyShownBundle({ txHash }, proof, genesis, 'step');
   if (!c.ok) return failed(c.field, c.reason);
   if (c.verdict.txHash !== txHash) return failed('txHash', `the bundle proves ${c.verdict.txHash}`);
@@ -112,7 +125,7 @@ export type TenderMarks = { commits: Mark[]; reveals: (Mark | null)[]; opening: 
  */
 export async function verifyTender(t: TenderRecord & { proof?: unknown }, fetchProof: (txHash: string) => Promise<unknown> = proofOf): Promise<TenderMarks> {
   let genesis: unknown;
-  const fetched = async (tx: string): Promise<unknown> => fetchProof(tx).catch(() => null);
+  const fetched = async (tx: string): Promise<unknown> => fetchProof(tx).catch((e: unknown) => new NoBundle(historyIncomplete(e) ?? { state: 'failed', field: 'proof', reason: String(e) }));
   try {
     genesis = await loadGenesis();
   } catch (e) {
@@ -141,7 +154,10 @@ export async function verifyTender(t: TenderRecord & { proof?: unknown }, fetchP
     const c = checkBundle(t.proof ?? await fetched(t.opened.txHash), genesis, t.opened.txHash, 'property.tender_close');
     if (!c.ok) opening = c.mark;
     else if ((c.bundle.tx.payload as { tender: string }).tender !== t.tender) opening = { state: 'failed', field: 'record.tender', reason: 'the opening is of another tender' };
-    else {
+    else if ([...commits, ...reveals].some((m) => m?.mark.state === 'unavailable')) {
+      // the ranking cannot be recomputed here without every bid's bundles
+      opening = { state: 'unavailable', reason: 'bids not provable on this node yet' };
+    } else {
       // the ranking from the bids this browser checked: revealed ones by price, commit time (certified), bid id
       const revealed = t.bids.flatMap((b, i) => {
         const cm = commits[i]!;
@@ -174,6 +190,6 @@ export async function verifyOwnerRead(r: { txHash: string; fields: Record<string
     const c = checkBundle(await proofOf(r.txHash), await loadGenesis(), r.txHash, 'privacy.access');
     return { access: c.mark, fields };
   } catch (e) {
-    return { access: { state: 'failed', field: 'proof', reason: String(e) }, fields };
+    return { access: historyIncomplete(e) ?? { state: 'failed', field: 'proof', reason: String(e) }, fields };
   }
 }

@@ -67,6 +67,7 @@ export function EventPage({ params }: PageProps) {
   const steps = tl.steps;
   // an imported step's proof names the command centre's event.import (legacy time): shown as such, not as a failure
   const failed = marks.filter((m, i) => m.state === 'failed' && steps[i]?.imported !== true).length;
+  const unavailable = marks.filter((m, i) => m.state === 'unavailable' && steps[i]?.imported !== true).length;
   const checked = marks.filter((m) => m.state !== 'checking').length;
   return (
     <Stack maw={980} data-testid="event-page" data-event={id} data-status={ev.status}>
@@ -104,9 +105,11 @@ export function EventPage({ params }: PageProps) {
       <Card withBorder>
         <Group justify="space-between" mb="sm">
           <Title order={4}>{t('events.timeline.title')}</Title>
-          {checked === steps.length && steps.length > 0 && (failed === 0
-            ? <Badge color="green" data-testid="verify-summary" data-state="verified">{t('events.verify.all', { count: steps.length })}</Badge>
-            : <Badge color="red" data-testid="verify-summary" data-state="failed">{t('events.verify.someFailed', { count: failed })}</Badge>)}
+          {checked === steps.length && steps.length > 0 && (failed > 0
+            ? <Badge color="red" data-testid="verify-summary" data-state="failed">{t('events.verify.someFailed', { count: failed })}</Badge>
+            : unavailable > 0
+              ? <Badge color="gray" variant="light" data-testid="verify-summary" data-state="unavailable">{t('verify.unavailable')}</Badge>
+              : <Badge color="green" data-testid="verify-summary" data-state="verified">{t('events.verify.all', { count: steps.length })}</Badge>)}
         </Group>
         {failed > 0 && <Alert color="red" mb="sm" data-testid="verify-alert">{t('events.verify.failedHint')}</Alert>}
         <Timeline active={steps.length - 1} bulletSize={22} lineWidth={2}>

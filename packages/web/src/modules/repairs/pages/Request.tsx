@@ -52,6 +52,7 @@ export function RequestPage({ params }: PageProps) {
 
   if (req === null) return <ErrorAlert error={error} />;
   const failed = marks.filter((m) => m.state === 'failed').length;
+  const unavailable = marks.filter((m) => m.state === 'unavailable').length;
   const checked = marks.filter((m) => m.state !== 'checking').length;
   return (
     <Stack maw={860} data-testid="request-page" data-request={id}>
@@ -79,9 +80,11 @@ export function RequestPage({ params }: PageProps) {
       <Card withBorder>
         <Group justify="space-between" mb="sm">
           <Title order={4}>{t('timeline.title')}</Title>
-          {checked === steps.length && steps.length > 0 && (failed === 0
-            ? <Badge color="green" data-testid="verify-summary" data-state="verified">{t('verify.all', { count: steps.length })}</Badge>
-            : <Badge color="red" data-testid="verify-summary" data-state="failed">{t('verify.someFailed', { count: failed })}</Badge>)}
+          {checked === steps.length && steps.length > 0 && (failed > 0
+            ? <Badge color="red" data-testid="verify-summary" data-state="failed">{t('verify.someFailed', { count: failed })}</Badge>
+            : unavailable > 0
+              ? <Badge color="gray" variant="light" data-testid="verify-summary" data-state="unavailable">{t('verify.unavailable')}</Badge>
+              : <Badge color="green" data-testid="verify-summary" data-state="verified">{t('verify.all', { count: steps.length })}</Badge>)}
         </Group>
         {failed > 0 && <Alert color="red" mb="sm" data-testid="verify-alert">{t('verify.failedHint')}</Alert>}
         <Timeline active={steps.length - 1} bulletSize={22} lineWidth={2}>

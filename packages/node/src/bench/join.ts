@@ -145,14 +145,15 @@ async function main(): Promise<void> {
   console.log(`history:     ${older} older blocks verified and stored (${olderTxs.toLocaleString('en')} txs) in ${historyS.toFixed(2)} s (${(olderTxs / Math.max(historyS, 1e-3)).toFixed(0)} tx/s); the background fetch paces itself to ${SYNC_BLOCKS_MAX} blocks per ${HISTORY_FETCH_INTERVAL_MS} ms, at least ${(older / SYNC_BLOCKS_MAX * HISTORY_FETCH_INTERVAL_MS / 1000).toFixed(1)} s`);
   // then the handler results of the transactions up to the snapshot, re-derived by re-executing the chain from genesis
   // (node/history-results.ts) on the state in a scratch file: the steps the background task runs, back to back
+  const heapBefore = process.memoryUsage().heapUsed;
   const rd0 = performance.now();
-  let heapMax = 0;
+  let heapMax = heapBefore;
   let outcome;
   for (let i = 0; (outcome = jn.history.results.step()) === 'more'; i++) if (i % 100 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
   if (outcome !== 'done') throw new Error(`the re-derivation ended with ${outcome}`);
   const rederiveS = (performance.now() - rd0) / 1000;
   const upTo = joined.getBlock(manifest.height)!.header.logSize;
-  console.log(`results:     handler results of ${upTo.toLocaleString('en')} txs re-derived from genesis in ${rederiveS.toFixed(2)} s (${(upTo / Math.max(rederiveS, 1e-3)).toFixed(0)} tx/s; state in a scratch file, heap at most ${(heapMax / 2 ** 20).toFixed(0)} MiB); in the background, steps of ${RESULTS_CHUNK_TXS} txs ${RESULTS_PAUSE_MS} ms apart`);
+  console.log(`results:     handler results of ${upTo.toLocaleString('en')} txs re-derived from genesis in ${rederiveS.toFixed(2)} s (${(upTo / Math.max(rederiveS, 1e-3)).toFixed(0)} tx/s; state in a scratch file; this process's heap ${(heapBefore / 2 ** 20).toFixed(0)} MiB before, at most ${(heapMax / 2 ** 20).toFixed(0)} MiB during); in the background, steps of ${RESULTS_CHUNK_TXS} txs ${RESULTS_PAUSE_MS} ms apart`);
   await jn.close();
   joined.close();
 

@@ -3,7 +3,7 @@
  * getting its catalogue code and status with nothing written.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { postInTwoHalves } from '../support/slow-upload.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -191,26 +191,9 @@ describe('bad input gets a catalogue error and writes nothing', () => {
     const size = BODY_BYTES_MAX + 1;
     const text = Buffer.from(JSON.stringify({ pad: 'x'.repeat(size - 10) }));
     expect(text.length).toBe(size);
-    let answeredEarly = false;
-    const answer = new Promise<{ status: number; json: { code: string } }>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v1/txs', headers: { 'content-type': 'application/json', 'content-length': size } }, (res) => {
-        let got = '';
-        res.on('data', (c: Buffer) => (got += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(got) }));
-      });
-      req.on('response', () => (answeredEarly = !sentAll));
-      req.on('error', reject);
-      let sentAll = false;
-      // half the body, a pause (an answer now would come before the client is done), then the rest
-      req.write(text.subarray(0, size >> 1));
-      setTimeout(() => {
-        sentAll = true;
-        req.end(text.subarray(size >> 1));
-      }, 300);
-    });
-    const r = await answer;
+    const r = await postInTwoHalves(url, '/v1/txs', { 'content-type': 'application/json' }, text);
     expect([r.status, r.json.code]).toEqual([413, 'BODY_TOO_LARGE']);
-    expect(answeredEarly).toBe(false);
+    expect(r.answeredEarly).toBe(false);
     const f = await fetch(`${url.origin}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
     expect([f.status, ((await f.json()) as { code: string }).code]).toEqual([413, 'BODY_TOO_LARGE']);
     // the JSON of a body within the limit is parsed as before

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
-import { request } from 'node:http';
+import { postInTwoHalves } from '../support/slow-upload.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPAIRS_PHOTO_BYTES_MAX, REPAIRS_UPLOADS_PENDING_MAX, REPAIRS_UPLOAD_TTL_MS } from '../../src/modules/repairs/store.js';
@@ -70,26 +70,9 @@ describe('uploads', () => {
     const url = new URL(await s.app.listen({ port: 0, host: '127.0.0.1' }));
     const size = REPAIRS_PHOTO_BYTES_MAX + 1;
     const body = fakePng(size);
-    let answeredEarly = false;
-    const answer = new Promise<{ status: number; json: { code: string } }>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v1/repairs/photos', headers: { authorization: `Bearer ${s.tokens.get('resident2')!}`, 'content-type': 'image/png', 'content-length': size } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
-      });
-      req.on('response', () => (answeredEarly = !sentAll));
-      req.on('error', reject);
-      let sentAll = false;
-      // half the body, a pause (an answer now would come before the client is done), then the rest
-      req.write(body.subarray(0, size >> 1));
-      setTimeout(() => {
-        sentAll = true;
-        req.end(body.subarray(size >> 1));
-      }, 300);
-    });
-    const r = await answer;
+    const r = await postInTwoHalves(url, '/v1/repairs/photos', { authorization: `Bearer ${s.tokens.get('resident2')!}`, 'content-type': 'image/png' }, body);
     expect([r.status, r.json.code]).toEqual([413, 'BODY_TOO_LARGE']);
-    expect(answeredEarly).toBe(false);
+    expect(r.answeredEarly).toBe(false);
     // and fetch (undici), which reported EPIPE when the answer raced its upload
     const f = await fetch(`${url.origin}/v1/repairs/photos`, { method: 'POST', headers: { authorization: `Bearer ${s.tokens.get('resident2')!}`, 'content-type': 'image/png' }, body: new Uint8Array(body) });
     expect([f.status, ((await f.json()) as { code: string }).code]).toEqual([413, 'BODY_TOO_LARGE']);

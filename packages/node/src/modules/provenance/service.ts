@@ -171,9 +171,17 @@ export class ProvenanceService {
     return `${this.o.publicUrl()}/verify/${txHash}`;
   }
 
-  /** The export package of the record a preserving transaction made; 404 when the transaction is not one. */
+  /**
+   * The export package of the record a preserving transaction made; 404 when the transaction is not one; 503
+   * HISTORY_INCOMPLETE when this node (joined from a snapshot) cannot prove it yet (its proof is in the package).
+   */
   package(txHash: string): PreservedPackage {
     const proof = this.o.node.proof(txHash);
+    const history = this.o.node.history;
+    if (proof === undefined && !history.complete) {
+      const held = this.o.node.store.getTx(txHash);
+      if (held === undefined || !history.provable(held.height)) throw history.incomplete(`no proof of transaction ${txHash} here yet`);
+    }
     if (proof === undefined || proof.tx.type !== 'provenance.preserve') return notFound('PRESERVED_NOT_FOUND', `${txHash} is not a committed preserved record's transaction`);
     const record = (proof.tx.payload as { record: string }).record;
     const r = this.record(record);

@@ -55,7 +55,9 @@ export class ResultsRederive {
       const from = r.replayHeight();
       log(`history: re-deriving the handler results of blocks 1 to ${r.target} by re-executing the chain${done > 0 ? ` (resuming: results up to ${done} were rewritten before; re-execution goes on from ${from === 0 ? 'genesis' : `the state kept at block ${from}`})` : ''}`);
     }
+    const before = r.progress.height;
     const outcome = r.step();
+    if (r.progress.height > before) node.emit('history-results', r.progress.height);
     switch (outcome) {
       case 'waiting':
         return this.#arm(RESULTS_WAIT_MS);

@@ -134,6 +134,11 @@ export interface NodeEvents {
   mempool: [];
   /** the organisation's key in force changed (a key rotation took effect): sign with this one from the next height */
   'signing-key': [string];
+  /**
+   * a joined node's older transactions have more of their handler results known (a step of the re-derivation:
+   * history-results.ts): feeds waiting at those blocks (webhooks) go on without waiting for the next block
+   */
+  'history-results': [number];
 }
 
 interface Waiter {

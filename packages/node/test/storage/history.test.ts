@@ -367,7 +367,14 @@ describe.each(backends)('handler results of a joined node\'s older transactions 
     node = new MachiNode({ genesis, publicKey: keys[3]!.publicKey, store, checker: new InlineChecker(genesis), replayScratchFile: scratch });
     expect(node.history.results.progress).toEqual({ height: part, changed: 1 });
     const log: string[] = [];
+    // each step that moves the re-derived height on says so (the webhooks feed waits on it)
+    const announced: number[] = [];
+    node.on('history-results', (h) => announced.push(h));
     rederive(node, log);
+    expect(announced.length).toBeGreaterThan(0);
+    expect(announced).toEqual([...announced].sort((a, b) => a - b));
+    expect(announced[0]).toBeGreaterThan(part);
+    expect(announced.at(-1)).toBe(SNAPSHOT_HEIGHT);
     expect(log.join('\n')).toMatch(new RegExp(`resuming: results up to ${part} were rewritten before; re-execution goes on from the state kept at block ${part}\\)`));
     expect(existsSync(scratch)).toBe(false); // done: the state is the store's own, the scratch copy goes
     expect(log.join('\n')).toMatch(new RegExp(`handler results re-derived up to block ${SNAPSHOT_HEIGHT}: 3 stored result\\(s\\) corrected`));

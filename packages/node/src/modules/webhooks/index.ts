@@ -75,6 +75,8 @@ export function openWebhooks(w: WebhooksWiring): Webhooks {
     if (scheduled === undefined && !closed) scheduled = setImmediate(feed);
   };
   w.node.on('block', schedule);
+  // a joined node's feed waits at blocks whose results are not re-derived yet (feed.ts): on as they become known
+  w.node.on('history-results', schedule);
   schedule(); // catch up with what committed while the node was down
   sender.start();
   const prune = setInterval(() => store.prune(), WEBHOOK_PRUNE_INTERVAL_MS);
@@ -87,6 +89,7 @@ export function openWebhooks(w: WebhooksWiring): Webhooks {
     async close() {
       closed = true;
       w.node.off('block', schedule);
+      w.node.off('history-results', schedule);
       if (scheduled !== undefined) clearImmediate(scheduled);
       if (waiting !== undefined) clearTimeout(waiting);
       clearInterval(prune);

@@ -658,6 +658,18 @@ export class MachiNode extends EventEmitter<NodeEvents> {
    * snapshot's height until the history below it is fetched (its proof needs log nodes below the lowest block held;
    * the API answers HISTORY_INCOMPLETE for it, node/history.ts). The modules' views show such a step without a proof.
    */
+  /**
+   * HISTORY_INCOMPLETE when `proof(hash)` has nothing because this node, joined from a snapshot, lacks the history
+   * below it (a transaction it holds at or before the snapshot's height, or one it does not hold and has not in its
+   * mempool: it may be older); undefined otherwise (a proof, or a plain not-found or not-committed-yet).
+   */
+  proofIncomplete(hash: string): MachiError | undefined {
+    if (this.history.complete) return undefined;
+    const t = this.store.getTx(hash);
+    const missing = t === undefined ? !this.#mempool.has(hash) : !this.history.provable(t.height);
+    return missing ? this.history.incomplete(`no proof of transaction ${hash} here yet`) : undefined;
+  }
+
   proof(hash: string): ProofBundle | undefined {
     const t = this.store.getTx(hash);
     if (t === undefined || !this.history.provable(t.height)) return undefined;

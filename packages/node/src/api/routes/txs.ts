@@ -159,13 +159,9 @@ export const txRoutes: FastifyPluginAsync<{ node: MachiNode; txsPerMinute: numbe
     const key = `${node.setChanges.length}:${hash}`;
     const cached = bundles.get(key);
     if (cached !== undefined) return reply.type(JSON_CONTENT_TYPE).send(cached);
-    if (!node.history.complete) {
-      // a joined node builds proofs from the snapshot on; older ones need the history below it (node/history.ts)
-      const stored = node.store.getTx(hash);
-      if (stored === undefined ? node.receipt(hash) === undefined : !node.history.provable(stored.height)) {
-        throw node.history.incomplete(`no proof of transaction ${hash} here yet`);
-      }
-    }
+    // a joined node builds proofs from the snapshot on; older ones need the history below it (node/history.ts)
+    const incomplete = node.proofIncomplete(hash);
+    if (incomplete !== undefined) throw incomplete;
     const bundle = node.proof(hash);
     if (bundle === undefined) {
       const pending = node.receipt(hash)?.status === 'pending';

@@ -177,10 +177,9 @@ export class ProvenanceService {
    */
   package(txHash: string): PreservedPackage {
     const proof = this.o.node.proof(txHash);
-    const history = this.o.node.history;
-    if (proof === undefined && !history.complete) {
-      const held = this.o.node.store.getTx(txHash);
-      if (held === undefined || !history.provable(held.height)) throw history.incomplete(`no proof of transaction ${txHash} here yet`);
+    if (proof === undefined) {
+      const incomplete = this.o.node.proofIncomplete(txHash);
+      if (incomplete !== undefined) throw incomplete;
     }
     if (proof === undefined || proof.tx.type !== 'provenance.preserve') return notFound('PRESERVED_NOT_FOUND', `${txHash} is not a committed preserved record's transaction`);
     const record = (proof.tx.payload as { record: string }).record;
